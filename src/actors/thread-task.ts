@@ -1,0 +1,135 @@
+/**
+ * Spawning worker threads that run one exported function of a module.
+ *
+ * Every weft thread starts through {@link spawnTask}: the worker loads the single worker entry,
+ * which imports the task module and calls the named export. TypeScript task modules (and the
+ * TypeScript entry itself, when weft runs from source as in tests) are loaded through tsx, which is
+ * registered inside the new thread only when a `.ts` file is involved; compiled JavaScript starts
+ * with no loader at all.
+ *
+ * Lifecycle: `result` settles only after the thread has exited, so awaiting it proves the thread is
+ * gone. Every live thread is tracked; {@link liveThreadCount} lets tests assert that none leaked.
+ *
+ * Threading: main thread, or any thread that owns workers. Never imported by `src/core`.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type ResourceLimits, Worker, type WorkerOptions } from 'node:worker_threads';
+import { CancelledError, deserializeError, WorkerExitError } from '../core/errors.js';
+import type { TaskReply, TaskRequest } from './task-protocol.js';
+
+const fromSource = import.meta.url.endsWith('.ts');
+const ENTRY_URL = new URL(`./worker-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
+
+// Registers tsx in the new thread before importing the entry. An eval'd CommonJS script is the
+// only way to run code before a `.ts` entry is resolved: `--import` in a worker's execArgv is not
+// honoured for module hooks on Node 20.
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})();
+`;
+
+let tsxApiUrl: string | undefined;
+function tsxApi(): string {
+  // The ESM build of tsx's API: its CommonJS build resolves its loader to a wrong relative path
+  // when registered from inside a worker.
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  tsxApiUrl ??= pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
+  return tsxApiUrl;
+}
+
+const live = new Set<Worker>();
+
+/** Options for {@link spawnTask}. */
+export interface SpawnOptions {
+  /** Thread name shown in diagnostics. */
+  name?: string;
+  /** Forwarded to `Worker`: bounds the JS heap (not ArrayBuffers). */
+  resourceLimits?: ResourceLimits;
+}
+
+/** A running task thread. */
+export interface ThreadTask<T> {
+  /** Settles after the thread exits: with the task's return value, or its error rebuilt by code. */
+  readonly result: Promise<T>;
+  /** Node's id for the thread. */
+  readonly threadId: number;
+  /** Ends the thread now (even if blocked in `Atomics.wait`); `result` rejects with CancelledError. */
+  terminate(): Promise<void>;
+}
+
+/**
+ * Starts a worker thread that runs `(await import(module))[exportName](args)`.
+ * `args` is structured-cloned; SharedArrayBuffers inside it are shared with the new thread.
+ */
+export function spawnTask<T = unknown>(
+  module: string | URL,
+  exportName: string,
+  args: unknown,
+  options: SpawnOptions = {},
+): ThreadTask<T> {
+  const moduleUrl = typeof module === 'string' ? module : module.href;
+  const needsTsx = fromSource || /\.[mc]?ts$/.test(moduleUrl);
+  const request: TaskRequest & { entry: string; tsx: string | undefined } = {
+    module: moduleUrl,
+    exportName,
+    args,
+    entry: ENTRY_URL,
+    tsx: needsTsx ? tsxApi() : undefined,
+  };
+  const workerOptions: WorkerOptions = { eval: true, workerData: request };
+  if (options.name !== undefined) workerOptions.name = options.name;
+  if (options.resourceLimits !== undefined) workerOptions.resourceLimits = options.resourceLimits;
+  const worker = new Worker(BOOTSTRAP, workerOptions);
+  live.add(worker);
+  const label = options.name ?? `${exportName} (${moduleUrl.slice(moduleUrl.lastIndexOf('/') + 1)})`;
+
+  let reply: TaskReply | undefined;
+  let crash: unknown;
+  let terminated = false;
+  const result = new Promise<T>((resolve, reject) => {
+    worker.on('message', (m: TaskReply) => {
+      reply = m;
+    });
+    // Without an 'error' listener an uncaught error in the worker would crash the whole process.
+    worker.on('error', (err) => {
+      crash = err;
+    });
+    worker.on('exit', (code) => {
+      live.delete(worker);
+      if (reply?.type === 'result') resolve(reply.value as T);
+      else if (reply?.type === 'error') reject(deserializeError(reply.error));
+      else if (terminated)
+        reject(new CancelledError(`thread ${label} was terminated`, { phase: 'shutdown' }));
+      else {
+        const why = crash === undefined ? `exit code ${code}` : 'an uncaught error';
+        reject(new WorkerExitError(`thread ${label} exited with ${why}`, { phase: 'run', cause: crash }));
+      }
+    });
+  });
+  return {
+    result,
+    threadId: worker.threadId,
+    async terminate() {
+      if (!live.has(worker)) return;
+      terminated = true;
+      await worker.terminate();
+    },
+  };
+}
+
+/** Number of task threads started by this thread that have not exited yet. */
+export function liveThreadCount(): number {
+  return live.size;
+}
+
+/** Terminates every live task thread; returns how many there were. For emergency cleanup. */
+export async function terminateAllThreads(): Promise<number> {
+  const n = live.size;
+  await Promise.all([...live].map((w) => w.terminate()));
+  return n;
+}

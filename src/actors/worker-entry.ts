@@ -1,0 +1,34 @@
+/**
+ * The only file a weft Worker loads.
+ *
+ * The spawner ({@link spawnTask}) passes the URL of a task module and the name of one of its
+ * exports; this entry imports the module, calls the export with the task's arguments and posts
+ * back either its result or its error, serialized by code so that the main thread rebuilds the
+ * same error class. Keeping one entry means every thread starts the same way, with the same error
+ * handling, whatever it runs (a ring benchmark, a test fixture, later a calculator actor).
+ *
+ * Threading: runs once per worker thread, on that thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { serializeError } from '../core/errors.js';
+import type { TaskReply, TaskRequest } from './task-protocol.js';
+
+const port = parentPort;
+if (port === null) throw new Error('weft worker-entry must run in a worker thread');
+const request = workerData as TaskRequest;
+
+function reply(message: TaskReply): void {
+  port!.postMessage(message);
+}
+
+try {
+  const mod = (await import(request.module)) as Record<string, unknown>;
+  const fn = mod[request.exportName];
+  if (typeof fn !== 'function') {
+    throw new TypeError(`task module ${request.module} has no exported function "${request.exportName}"`);
+  }
+  const value: unknown = await (fn as (args: unknown) => unknown)(request.args);
+  reply({ type: 'result', value });
+} catch (err) {
+  reply({ type: 'error', error: serializeError(err) });
+}

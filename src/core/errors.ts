@@ -1,0 +1,225 @@
+/**
+ * Typed errors with stable codes.
+ *
+ * Every failure weft reports is a {@link WeftError} subclass whose `code` is stable across releases
+ * (`ERR_WEFT_...`): match on `code`, never on the message. Messages name the node, stream and phase
+ * when they are known. Errors cross thread boundaries as {@link SerializedError} records and are
+ * rebuilt into the same class by {@link deserializeError}, so a worker's failure reaches the main
+ * thread with its class, code, context and cause chain intact.
+ *
+ * Threading: pure data, usable on any thread.
+ */
+
+/** Where in a node's life a failure happened. */
+export type Phase = 'open' | 'process' | 'close' | 'transport' | 'config' | 'run' | 'shutdown';
+
+/** Optional context attached to an error: which node, stream and phase were involved. */
+export interface ErrorContext {
+  /** The node (calculator instance) involved. */
+  node?: string;
+  /** The stream, side packet or ring involved. */
+  stream?: string;
+  /** The lifecycle phase. */
+  phase?: Phase;
+  /** The original error. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every weft error. `code` is stable; `node`, `stream` and `phase` are set when known.
+ * Threading: plain object, any thread; crosses threads via {@link serializeError}.
+ */
+export class WeftError extends Error {
+  /** Stable machine-readable code (`ERR_WEFT_...`). */
+  readonly code: string;
+  readonly node: string | undefined;
+  readonly stream: string | undefined;
+  readonly phase: Phase | undefined;
+
+  constructor(code: string, message: string, context: ErrorContext = {}) {
+    super(withContext(message, context), context.cause === undefined ? undefined : { cause: context.cause });
+    this.code = code;
+    this.node = context.node;
+    this.stream = context.stream;
+    this.phase = context.phase;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+function withContext(message: string, c: ErrorContext): string {
+  const parts: string[] = [];
+  if (c.node !== undefined) parts.push(`node "${c.node}"`);
+  if (c.stream !== undefined) parts.push(`stream "${c.stream}"`);
+  if (c.phase !== undefined) parts.push(`phase ${c.phase}`);
+  return parts.length === 0 ? message : `${message} [${parts.join(', ')}]`;
+}
+
+/** A constructor for one error class, as kept in the registry. */
+export type WeftErrorClass = (new (
+  message?: string,
+  context?: ErrorContext,
+) => WeftError) & { readonly code: string };
+const registry = new Map<string, WeftErrorClass>();
+
+/**
+ * Declares an error class for a stable code and registers it so that it can be rebuilt by code
+ * after crossing a thread. Call once per code, at module load.
+ */
+export function defineError(name: string, code: string, defaultMessage: string): WeftErrorClass {
+  if (registry.has(code)) throw new Error(`duplicate weft error code ${code}`);
+  const cls = class extends WeftError {
+    static readonly code = code;
+    constructor(message: string = defaultMessage, context: ErrorContext = {}) {
+      super(code, message, context);
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  registry.set(code, cls);
+  return cls;
+}
+
+/** Every registered error code, for documentation and table-driven tests. */
+export function errorCodes(): string[] {
+  return [...registry.keys()];
+}
+
+/** Bad configuration or argument. */
+export const InvalidArgumentError = defineError(
+  'InvalidArgumentError',
+  'ERR_WEFT_INVALID_ARGUMENT',
+  'invalid argument',
+);
+export type InvalidArgumentError = WeftError;
+/** A timestamp that is not a safe integer, or lies outside the range a stream accepts. */
+export const InvalidTimestampError = defineError(
+  'InvalidTimestampError',
+  'ERR_WEFT_INVALID_TIMESTAMP',
+  'timestamp is not a safe integer in the stream range',
+);
+export type InvalidTimestampError = WeftError;
+/** An inline payload larger than the ring accepts: put large data in a frame instead. */
+export const PayloadTooLargeError = defineError(
+  'PayloadTooLargeError',
+  'ERR_WEFT_PAYLOAD_TOO_LARGE',
+  'inline payload exceeds the ring limit',
+);
+export type PayloadTooLargeError = WeftError;
+/** Push to a ring its producer closed or its consumer abandoned. */
+export const RingClosedError = defineError('RingClosedError', 'ERR_WEFT_RING_CLOSED', 'ring is closed');
+export type RingClosedError = WeftError;
+/** A frame handle whose slot was released (and maybe reused): use after release or double release. */
+export const FrameStaleError = defineError(
+  'FrameStaleError',
+  'ERR_WEFT_FRAME_STALE',
+  'frame handle is stale or was already released',
+);
+export type FrameStaleError = WeftError;
+/** A frame handle minted by another pool, or a number that is not a handle. */
+export const FrameForeignError = defineError(
+  'FrameForeignError',
+  'ERR_WEFT_FRAME_FOREIGN',
+  'frame handle belongs to another pool',
+);
+export type FrameForeignError = WeftError;
+/** A frame request larger than every size class of the pool. */
+export const FrameTooLargeError = defineError(
+  'FrameTooLargeError',
+  'ERR_WEFT_FRAME_TOO_LARGE',
+  'frame is larger than the largest size class',
+);
+export type FrameTooLargeError = WeftError;
+/** No free slot in the size class within the timeout. */
+export const PoolExhaustedError = defineError(
+  'PoolExhaustedError',
+  'ERR_WEFT_POOL_EXHAUSTED',
+  'frame pool size class is exhausted',
+);
+export type PoolExhaustedError = WeftError;
+/** A value the codec cannot encode, or bytes it cannot decode. */
+export const CodecError = defineError('CodecError', 'ERR_WEFT_CODEC', 'value cannot be encoded or decoded');
+export type CodecError = WeftError;
+/** A worker thread exited or crashed while work was pending. */
+export const WorkerExitError = defineError(
+  'WorkerExitError',
+  'ERR_WEFT_WORKER_EXIT',
+  'worker thread exited unexpectedly',
+);
+export type WorkerExitError = WeftError;
+/** A bounded wait expired. */
+export const TimeoutError = defineError('TimeoutError', 'ERR_WEFT_TIMEOUT', 'operation timed out');
+export type TimeoutError = WeftError;
+/** Work abandoned by `stop()` or `close()`. */
+export const CancelledError = defineError('CancelledError', 'ERR_WEFT_CANCELLED', 'operation was cancelled');
+export type CancelledError = WeftError;
+/** A non-weft error thrown in another thread, rebuilt with its name, message and stack. */
+export const RemoteError = defineError('RemoteError', 'ERR_WEFT_REMOTE', 'error thrown in another thread');
+export type RemoteError = WeftError;
+
+/** Plain-data form of an error, safe for structuredClone and msgpack. */
+export interface SerializedError {
+  name: string;
+  code: string | undefined;
+  message: string;
+  stack: string | undefined;
+  node?: string | undefined;
+  stream?: string | undefined;
+  phase?: Phase | undefined;
+  cause?: SerializedError | undefined;
+  /** Original message before context was appended (weft errors only). */
+  bare?: string | undefined;
+}
+
+/** Encodes any thrown value for a thread crossing, keeping the cause chain (depth-limited). */
+export function serializeError(err: unknown, depth = 0): SerializedError {
+  if (!(err instanceof Error)) {
+    return { name: 'Error', code: undefined, message: String(err), stack: undefined };
+  }
+  const code: unknown = (err as { code?: unknown }).code;
+  const out: SerializedError = {
+    name: err.name,
+    code: typeof code === 'string' ? code : undefined,
+    message: err.message,
+    stack: err.stack,
+  };
+  if (err instanceof WeftError) {
+    out.node = err.node;
+    out.stream = err.stream;
+    out.phase = err.phase;
+    out.bare = stripContext(err);
+  }
+  if (err.cause !== undefined && depth < 8) out.cause = serializeError(err.cause, depth + 1);
+  return out;
+}
+
+function stripContext(err: WeftError): string {
+  const suffix = withContext('', { node: err.node, stream: err.stream, phase: err.phase });
+  return suffix.length > 0 && err.message.endsWith(suffix)
+    ? err.message.slice(0, -suffix.length)
+    : err.message;
+}
+
+/**
+ * Rebuilds an error from {@link serializeError}: a registered code gives back its class, any other
+ * error becomes a {@link RemoteError} that keeps the original name, message and stack.
+ */
+export function deserializeError(s: SerializedError): Error {
+  const cause = s.cause === undefined ? undefined : deserializeError(s.cause);
+  const cls = s.code === undefined ? undefined : registry.get(s.code);
+  let err: Error;
+  if (cls !== undefined) {
+    const context: ErrorContext = { cause };
+    if (s.node !== undefined) context.node = s.node;
+    if (s.stream !== undefined) context.stream = s.stream;
+    if (s.phase !== undefined) context.phase = s.phase;
+    err = new cls(s.bare ?? s.message, context);
+  } else {
+    err = new RemoteError(`${s.name}: ${s.message}`, { cause });
+    Object.defineProperty(err, 'remoteName', { value: s.name, enumerable: true });
+    if (s.code !== undefined) Object.defineProperty(err, 'remoteCode', { value: s.code, enumerable: true });
+  }
+  if (s.stack !== undefined) err.stack = s.stack;
+  return err;
+}
