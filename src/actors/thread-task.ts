@@ -44,6 +44,14 @@ function tsxApi(): string {
 
 const live = new Set<Worker>();
 
+/**
+ * URL of a task module that sits beside the calling module, with the extension weft runs from
+ * (`.ts` from source, `.js` compiled): `taskModuleUrl(import.meta.url, './camera-tasks')`.
+ */
+export function taskModuleUrl(callerUrl: string, relative: string): URL {
+  return new URL(`${relative}.${callerUrl.endsWith('.ts') ? 'ts' : 'js'}`, callerUrl);
+}
+
 /** Options for {@link spawnTask}. */
 export interface SpawnOptions {
   /** Thread name shown in diagnostics. */

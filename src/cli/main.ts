@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * The `weft` command line. `weft demo` runs the frame-relay demo (the default of `npm start`).
+ */
+import { parseArgs } from 'node:util';
+import { WeftError } from '../core/errors.js';
+import { runFrameRelay } from './frame-relay.js';
+
+const HELP = `usage: weft <command> [options]
+
+commands:
+  demo      move synthetic camera frames between worker threads through the shared frame pool
+            --seconds N   how long to run (default 5)
+            --width W     frame width in pixels, RGBA (default 1280)
+            --height H    frame height (default 720)
+            --slots N     frames in flight at most (default 8)
+  help      print this text
+`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+async function demo(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      seconds: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      slots: { type: 'string' },
+    },
+  });
+  const width = Math.round(positiveInt('width', values.width, 1280));
+  const height = Math.round(positiveInt('height', values.height, 720));
+  const seconds = positiveInt('seconds', values.seconds, 5);
+  const slots = Math.round(positiveInt('slots', values.slots, 8));
+  const tty = process.stderr.isTTY === true;
+  process.stdout.write(
+    `weft frame relay: camera thread -> analyzer thread -> main, ${width}x${height} RGBA frames ` +
+      `(${((width * height * 4) / 2 ** 20).toFixed(2)} MiB), ${slots} pool slots, ${seconds}s\n`,
+  );
+  const s = await runFrameRelay({
+    seconds,
+    width,
+    height,
+    slots,
+    progress: (line) => process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`),
+  });
+  if (tty) process.stderr.write('\n');
+  const rows: [string, string][] = [
+    ['frames', String(s.frames)],
+    ['throughput', `${s.fps.toFixed(1)} fps`],
+    [
+      'frame data handed over',
+      `${(s.bytesPerSecond / 2 ** 30).toFixed(2)} GiB/s, 0 bytes copied between threads`,
+    ],
+    [
+      'latency camera -> main',
+      `p50 ${s.p50Ms.toFixed(3)} ms  p90 ${s.p90Ms.toFixed(3)} ms  p99 ${s.p99Ms.toFixed(3)} ms`,
+    ],
+    ['frames in flight (max)', `${s.highWater} of ${s.slots} slots`],
+    ['frames leaked', String(s.framesLeaked)],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(w)}  ${v}\n`);
+  if (s.framesLeaked !== 0) process.exitCode = 1;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'help', ...rest] = argv;
+  switch (command) {
+    case 'demo':
+      return demo(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return;
+    default:
+      process.stderr.write(`weft: unknown command "${command}"\n\n${HELP}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const code = err instanceof WeftError ? ` (${err.code})` : '';
+  process.stderr.write(`weft: ${err instanceof Error ? err.message : String(err)}${code}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,77 @@
+/**
+ * weft: streaming calculator graphs on Node.js, every calculator an actor in its own worker thread.
+ *
+ * This is the only public entry. Everything exported here is documented with its threading and
+ * lifecycle contract; anything not exported is internal and may change.
+ */
+export {
+  liveThreadCount,
+  type SpawnOptions,
+  spawnTask,
+  type ThreadTask,
+  terminateAllThreads,
+} from './actors/thread-task.js';
+export {
+  CancelledError,
+  CodecError,
+  deserializeError,
+  type ErrorContext,
+  errorCodes,
+  FrameForeignError,
+  FrameStaleError,
+  FrameTooLargeError,
+  InvalidArgumentError,
+  InvalidTimestampError,
+  PayloadTooLargeError,
+  type Phase,
+  PoolExhaustedError,
+  RemoteError,
+  RingClosedError,
+  type SerializedError,
+  serializeError,
+  TimeoutError,
+  WeftError,
+  type WeftErrorClass,
+  WorkerExitError,
+} from './core/errors.js';
+export {
+  formatTimestamp,
+  isAllowedInStream,
+  isRangeValue,
+  nextAllowedInStream,
+  previousAllowedInStream,
+  Timestamp,
+} from './core/timestamp.js';
+export {
+  Codec,
+  type CodecOptions,
+  EXT_FRAME,
+  EXT_TYPED_ARRAY,
+  FrameRef,
+  threadCodec,
+} from './transport/codec.js';
+export {
+  createDoorbell,
+  createLoadGauge,
+  type DoorbellDescriptor,
+  type LoadGaugeDescriptor,
+} from './transport/doorbell.js';
+export {
+  FramePool,
+  type FramePoolDescriptor,
+  type FramePoolOptions,
+  NO_FRAME,
+  type SizeClassConfig,
+  type SizeClassStats,
+} from './transport/frame-pool.js';
+export {
+  createRing,
+  EMPTY,
+  InputSet,
+  PayloadType,
+  RecordKind,
+  type RingDescriptor,
+  type RingOptions,
+  RingReader,
+  RingWriter,
+} from './transport/ring-queue.js';

@@ -1,0 +1,438 @@
+/**
+ * Shared frame pool: fixed slots in SharedArrayBuffers, addressed by numeric handles.
+ *
+ * A frame (video frame, tensor) is written once into a slot and never copied between threads: only
+ * its handle, a safe integer, crosses a ring. One thread calls {@link FramePool.create}; every other
+ * thread calls {@link FramePool.attach} with the structured-cloneable {@link FramePoolDescriptor}.
+ *
+ * Handle (a JS safe integer, < 2^48):
+ * | bits  | field      | why                                                                   |
+ * |-------|------------|-----------------------------------------------------------------------|
+ * | 0-15  | slot       | index in its class                                                    |
+ * | 16-19 | class      | size class, 0..15                                                     |
+ * | 20-31 | pool id    | 12 bits, random start: another pool's handle is FrameForeignError     |
+ * | 32-47 | generation | slot generation at alloc: any use after the free is FrameStaleError   |
+ *
+ * Metadata buffer (Int32 words; every block starts on its own 64-byte line):
+ * | block           | words          | contents                                                  |
+ * |-----------------|----------------|-----------------------------------------------------------|
+ * | header          | 16             | magic, layout version, pool id, class count               |
+ * | class c control | 32 (2 lines)   | line 0: free-list head `tag << 16 \| index`, releaseSeq,  |
+ * |                 |                | waiters; line 1: inUse, highWater, allocations,           |
+ * |                 |                | exhaustedWaits, failures                                  |
+ * | class c state   | slots (padded) | `generation << 16 \| refcount` per slot                   |
+ * | class c next    | slots (padded) | Treiber-stack links (0xffff = end of list)                |
+ * | class c length  | slots (padded) | byteLength asked for at alloc                             |
+ * Data: one SharedArrayBuffer per class, `slotBytes * slots` bytes, slot s at `s * slotBytes`.
+ *
+ * Algorithms: a slot's generation check and refcount change are a single compareExchange on its
+ * state word, and the last release bumps the generation in that same step, so no thread can
+ * retain a slot that was freed and reused in between. Each class keeps its free slots on a
+ * lock-free Treiber stack whose head carries a 16-bit tag bumped on every push and pop against
+ * ABA. No lock exists, so none is ever held across a wait. An alloc that finds its class empty
+ * registers in `waiters`, re-checks, and sleeps on `releaseSeq`; release bumps `releaseSeq` and
+ * notifies only when someone waits, so the uncontended path makes no syscall. Memory never grows.
+ *
+ * Threading contract: any thread may alloc, retain, release and read concurrently. The writer of a
+ * frame must finish writing before it hands the handle on (a ring publishes with a release store,
+ * which orders the writes before it). Whoever receives a reference must release it exactly once;
+ * fan-out to N consumers takes `retain(h, N - 1)` before the handle is pushed N times. Bytes must
+ * not be touched after the last own reference is released: the slot may already hold another frame.
+ *
+ * Limits: 16-bit generations and tags wrap. A stale handle kept across exactly a multiple of 65536
+ * reuses of its slot, or a pop stalled across a multiple of 65536 operations on its class that
+ * leaves the same head index, is not detected; both need a thread stalled for a very long time
+ * relative to the pool's traffic. Pool ids are 12 bits: pools made by one thread differ (a counter
+ * from a random start) until 4096 of them exist; pools made by different threads collide with
+ * probability 1/4096, and a handle passed to the wrong one of two colliding pools is then checked
+ * only by class, slot and generation. Slots have no owner: references held by a thread that dies
+ * (or is terminated) are never returned, so whoever supervises threads must release for them or
+ * rebuild the pool. A thread terminated inside alloc() leaves `waiters` raised, which only costs
+ * every later release of that class a notify call.
+ */
+import {
+  allocatePool,
+  badLengthError,
+  badTimeoutError,
+  C_ALLOCATIONS,
+  C_EXHAUSTED_WAITS,
+  C_FAILURES,
+  C_HEAD,
+  C_HIGH_WATER,
+  C_IN_USE,
+  C_RELEASE_SEQ,
+  C_WAITERS,
+  type ClassLayout,
+  checkDescriptor,
+  EMPTY,
+  exhaustedError,
+  type FramePoolDescriptor,
+  type FramePoolOptions,
+  foreignError,
+  GEN_UNIT,
+  popSlot,
+  pushSlot,
+  retainError,
+  type SizeClassStats,
+  staleError,
+  tooLargeError,
+} from './frame-pool-layout.js';
+
+export type {
+  FramePoolDescriptor,
+  FramePoolOptions,
+  SizeClassConfig,
+  SizeClassStats,
+} from './frame-pool-layout.js';
+
+/** What {@link FramePool.tryAlloc} returns when the size class has no free slot. Never a valid handle. */
+export const NO_FRAME = -1;
+
+// ES2024 lib declares Atomics.waitAsync; the project targets ES2023 while Node 20 has it.
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+  timeout: number,
+) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+// Successive pools of one thread get different ids; the random start spreads threads apart.
+let nextPoolId = Math.floor(Math.random() * 4096);
+
+/**
+ * A fixed set of frame slots shared by every thread that holds its descriptor.
+ *
+ * Lifecycle: {@link FramePool.create} allocates the memory once; it is freed by the garbage
+ * collector when no thread references the buffers. There is no close: a pool outlives its frames.
+ * Threading: every method may be called from any thread at any time; one FramePool object belongs
+ * to the thread that made it (its view cache is per thread), another thread calls attach().
+ */
+export class FramePool {
+  /** Pass to {@link FramePool.attach} on another thread (structured-cloneable, shares the memory). */
+  readonly descriptor: FramePoolDescriptor;
+  /** Pool name used in error messages. */
+  readonly name: string;
+
+  private readonly meta: Int32Array;
+  private readonly poolId: number;
+  private readonly classCount: number;
+  private readonly slotBytes: Int32Array;
+  private readonly slotCount: Int32Array;
+  private readonly ctrl: Int32Array;
+  private readonly stateAt: Int32Array;
+  private readonly nextAt: Int32Array;
+  private readonly lengthAt: Int32Array;
+  private readonly data: readonly SharedArrayBuffer[];
+  /**
+   * Per class, per slot full-slot views, built on first use so bytes() allocates at most once per
+   * slot. Each class's array is made dense on first use: a sparse one would fall into V8's slow
+   * dictionary elements.
+   */
+  private readonly views: ((Uint8Array | undefined)[] | undefined)[];
+
+  private constructor(descriptor: FramePoolDescriptor, layout: ClassLayout[]) {
+    this.descriptor = descriptor;
+    this.name = descriptor.name;
+    this.meta = new Int32Array(descriptor.meta);
+    this.poolId = descriptor.poolId;
+    this.classCount = layout.length;
+    this.slotBytes = Int32Array.from(layout, (c) => c.slotBytes);
+    this.slotCount = Int32Array.from(layout, (c) => c.slots);
+    this.ctrl = Int32Array.from(layout, (c) => c.ctrl);
+    this.stateAt = Int32Array.from(layout, (c) => c.state);
+    this.nextAt = Int32Array.from(layout, (c) => c.next);
+    this.lengthAt = Int32Array.from(layout, (c) => c.length);
+    this.data = descriptor.data;
+    this.views = layout.map(() => undefined);
+  }
+
+  /**
+   * Allocates a new pool. Throws InvalidArgumentError for bad options (see {@link SizeClassConfig}).
+   * Any thread; the memory is zeroed and every slot is free.
+   */
+  static create(options: FramePoolOptions): FramePool {
+    const { descriptor, layout } = allocatePool(options, nextPoolId++ & 0xfff);
+    return new FramePool(descriptor, layout);
+  }
+
+  /**
+   * Opens an existing pool from its descriptor, typically on another thread; handles are
+   * interchangeable between every FramePool attached to the same descriptor. Throws
+   * InvalidArgumentError when the descriptor is not one this version produced.
+   */
+  static attach(descriptor: FramePoolDescriptor): FramePool {
+    return new FramePool(descriptor, checkDescriptor(descriptor));
+  }
+
+  /**
+   * Takes a free slot of the smallest class with `slotBytes >= byteLength`, with refcount 1.
+   * Returns {@link NO_FRAME} when that class is empty: a bigger class is never used instead, so each
+   * class's memory bound holds. Never blocks, allocates nothing. Throws FrameTooLargeError above the
+   * largest class, InvalidArgumentError for a length that is not a non-negative integer.
+   */
+  tryAlloc(byteLength: number): number {
+    const c = this.classFor(byteLength);
+    const h = this.take(c, byteLength);
+    if (h === NO_FRAME) Atomics.add(this.meta, this.ctrl[c]! + C_FAILURES, 1);
+    return h;
+  }
+
+  /**
+   * Like {@link tryAlloc} but, when the class is empty, blocks the thread in `Atomics.wait` until a
+   * slot is released or `timeoutMs` (default Infinity) passes, then throws PoolExhaustedError;
+   * `timeoutMs` 0 fails at once. On the main thread this freezes the event loop: use allocAsync
+   * there. With no timeout it waits forever if only this thread could free a slot of the class.
+   */
+  alloc(byteLength: number, timeoutMs: number = Number.POSITIVE_INFINITY): number {
+    const c = this.classFor(byteLength);
+    checkTimeout(timeoutMs);
+    let h = this.take(c, byteLength);
+    if (h !== NO_FRAME) return h;
+    const m = this.meta;
+    const base = this.ctrl[c]!;
+    if (timeoutMs > 0) {
+      Atomics.add(m, base + C_EXHAUSTED_WAITS, 1);
+      const deadline = performance.now() + timeoutMs;
+      // Registering before re-reading the free list means a release that misses our registration
+      // happened before our re-check, so we either see its slot or a changed releaseSeq.
+      Atomics.add(m, base + C_WAITERS, 1);
+      try {
+        for (;;) {
+          const seq = Atomics.load(m, base + C_RELEASE_SEQ);
+          h = this.take(c, byteLength);
+          if (h !== NO_FRAME) return h;
+          const remaining = deadline - performance.now();
+          if (remaining <= 0) break;
+          Atomics.wait(m, base + C_RELEASE_SEQ, seq, remaining);
+        }
+      } finally {
+        Atomics.sub(m, base + C_WAITERS, 1);
+      }
+    }
+    throw this.exhausted(c, byteLength, timeoutMs);
+  }
+
+  /**
+   * {@link alloc} for async code and the main thread: waits with `Atomics.waitAsync`, so the event
+   * loop keeps turning. Rejects with the same errors. A worker whose only pending work is this wait
+   * exits (Node does not count waitAsync as keeping a thread alive): keep a ref'd handle open.
+   */
+  async allocAsync(byteLength: number, timeoutMs: number = Number.POSITIVE_INFINITY): Promise<number> {
+    const c = this.classFor(byteLength);
+    checkTimeout(timeoutMs);
+    let h = this.take(c, byteLength);
+    if (h !== NO_FRAME) return h;
+    const m = this.meta;
+    const base = this.ctrl[c]!;
+    if (timeoutMs > 0) {
+      Atomics.add(m, base + C_EXHAUSTED_WAITS, 1);
+      const deadline = performance.now() + timeoutMs;
+      Atomics.add(m, base + C_WAITERS, 1);
+      try {
+        for (;;) {
+          const seq = Atomics.load(m, base + C_RELEASE_SEQ);
+          h = this.take(c, byteLength);
+          if (h !== NO_FRAME) return h;
+          const remaining = deadline - performance.now();
+          if (remaining <= 0) break;
+          const r = waitAsync(m, base + C_RELEASE_SEQ, seq, remaining);
+          if (r.async) await r.value;
+        }
+      } finally {
+        Atomics.sub(m, base + C_WAITERS, 1);
+      }
+    }
+    throw this.exhausted(c, byteLength, timeoutMs);
+  }
+
+  /**
+   * Adds `count` (default 1, 0 only validates) references to a live frame; each must later be
+   * released once. Throws InvalidArgumentError when the refcount would pass 65535.
+   */
+  retain(handle: number, count = 1): void {
+    const c = this.classOf(handle);
+    if (!Number.isInteger(count) || count < 0 || count > 0xffff) {
+      throw retainError(this.name, handle, count, -1);
+    }
+    const i = this.stateAt[c]! + (handle & 0xffff);
+    const gen = Math.floor(handle / GEN_UNIT);
+    for (;;) {
+      const s = Atomics.load(this.meta, i);
+      const rc = s & 0xffff;
+      if (s >>> 16 !== gen || rc === 0) throw this.stale(handle, 'retain', s);
+      if (rc + count > 0xffff) throw retainError(this.name, handle, count, rc);
+      // No carry into the generation bits, so plain addition on the signed word is exact.
+      if (Atomics.compareExchange(this.meta, i, s, s + count) === s) return;
+    }
+  }
+
+  /**
+   * Drops one reference. The last one frees the slot (bumping its generation, so every copy of the
+   * handle becomes stale) and wakes waiting allocators. Throws FrameStaleError on a double release.
+   */
+  release(handle: number): void {
+    const c = this.classOf(handle);
+    const slot = handle & 0xffff;
+    const i = this.stateAt[c]! + slot;
+    const gen = Math.floor(handle / GEN_UNIT);
+    for (;;) {
+      const s = Atomics.load(this.meta, i);
+      const rc = s & 0xffff;
+      if (s >>> 16 !== gen || rc === 0) throw this.stale(handle, 'release', s);
+      const next = rc === 1 ? ((gen + 1) & 0xffff) << 16 : s - 1;
+      if (Atomics.compareExchange(this.meta, i, s, next) === s) {
+        if (rc === 1) this.free(c, slot);
+        return;
+      }
+    }
+  }
+
+  /** The byteLength asked for at alloc. Caller must hold a reference. */
+  byteLength(handle: number): number {
+    const c = this.liveClass(handle, 'byteLength');
+    return Atomics.load(this.meta, this.lengthAt[c]! + (handle & 0xffff));
+  }
+
+  /**
+   * The whole slot (`slotBytes` long, beyond byteLength too) as a cached Uint8Array: no allocation
+   * after the first call per slot on this thread. Valid only while the caller holds a reference;
+   * the same view object is returned for later frames in the same slot.
+   */
+  bytes(handle: number): Uint8Array {
+    const c = this.liveClass(handle, 'bytes');
+    const slot = handle & 0xffff;
+    const cache = (this.views[c] ??= new Array<Uint8Array | undefined>(this.slotCount[c]!).fill(undefined));
+    let v = cache[slot];
+    if (v === undefined) {
+      const n = this.slotBytes[c]!;
+      v = cache[slot] = new Uint8Array(this.data[c]!, slot * n, n);
+    }
+    return v;
+  }
+
+  /** An exact-length (byteLength) view. Allocates a view object per call: hot paths use bytes(). */
+  view(handle: number): Uint8Array {
+    const c = this.liveClass(handle, 'view');
+    const slot = handle & 0xffff;
+    const len = Atomics.load(this.meta, this.lengthAt[c]! + slot);
+    return new Uint8Array(this.data[c]!, slot * this.slotBytes[c]!, len);
+  }
+
+  /** True iff the handle is this pool's and its frame is live (refcount > 0, same generation). */
+  isValid(handle: number): boolean {
+    const c = this.locate(handle);
+    if (c < 0) return false;
+    const s = Atomics.load(this.meta, this.stateAt[c]! + (handle & 0xffff));
+    return s >>> 16 === Math.floor(handle / GEN_UNIT) && (s & 0xffff) !== 0;
+  }
+
+  /** A snapshot of each class's counters, smallest class first. Not atomic across words. */
+  stats(): SizeClassStats[] {
+    const out: SizeClassStats[] = [];
+    for (let c = 0; c < this.classCount; c++) {
+      const b = this.ctrl[c]!;
+      const slots = this.slotCount[c]!;
+      const inUse = Atomics.load(this.meta, b + C_IN_USE);
+      out.push({
+        slotBytes: this.slotBytes[c]!,
+        slots,
+        inUse,
+        free: slots - inUse,
+        highWater: Atomics.load(this.meta, b + C_HIGH_WATER),
+        allocations: Atomics.load(this.meta, b + C_ALLOCATIONS) >>> 0,
+        exhaustedWaits: Atomics.load(this.meta, b + C_EXHAUSTED_WAITS) >>> 0,
+        failures: Atomics.load(this.meta, b + C_FAILURES) >>> 0,
+      });
+    }
+    return out;
+  }
+
+  /** Live frames across all classes, all threads: 0 proves nothing leaked once traffic stops. */
+  inUse(): number {
+    let n = 0;
+    for (let c = 0; c < this.classCount; c++) n += Atomics.load(this.meta, this.ctrl[c]! + C_IN_USE);
+    return n;
+  }
+
+  private classFor(byteLength: number): number {
+    if (!Number.isSafeInteger(byteLength) || byteLength < 0) throw badLengthError(this.name, byteLength);
+    for (let c = 0; c < this.classCount; c++) if (byteLength <= this.slotBytes[c]!) return c;
+    throw tooLargeError(this.name, byteLength, this.slotBytes[this.classCount - 1]!);
+  }
+
+  /** Pops a slot and mints its handle, or NO_FRAME. */
+  private take(c: number, byteLength: number): number {
+    const m = this.meta;
+    const base = this.ctrl[c]!;
+    const slot = popSlot(m, base + C_HEAD, this.nextAt[c]!);
+    if (slot === EMPTY) return NO_FRAME;
+    const i = this.stateAt[c]! + slot;
+    const gen = Atomics.load(m, i) >>> 16;
+    // The slot is ours alone: a stale handle sees refcount 0 and never writes the word.
+    Atomics.store(m, i, (gen << 16) | 1);
+    Atomics.store(m, this.lengthAt[c]! + slot, byteLength);
+    Atomics.add(m, base + C_ALLOCATIONS, 1);
+    const now = Atomics.add(m, base + C_IN_USE, 1) + 1;
+    let high = Atomics.load(m, base + C_HIGH_WATER);
+    while (now > high) {
+      const seen = Atomics.compareExchange(m, base + C_HIGH_WATER, high, now);
+      if (seen === high) break;
+      high = seen;
+    }
+    return gen * GEN_UNIT + (((this.poolId << 20) | (c << 16) | slot) >>> 0);
+  }
+
+  /** Pushes a freed slot and wakes waiters. */
+  private free(c: number, slot: number): void {
+    const m = this.meta;
+    const base = this.ctrl[c]!;
+    // Counted out before the slot becomes poppable (and counted in only after a pop), so inUse and
+    // highWater never exceed the slot count, even for an instant.
+    Atomics.sub(m, base + C_IN_USE, 1);
+    pushSlot(m, base + C_HEAD, this.nextAt[c]!, slot);
+    // Bumped after the push so a waiter that sees the new value also finds the slot.
+    Atomics.add(m, base + C_RELEASE_SEQ, 1);
+    // Wake all, not one: a woken waiter may be past its deadline or belong to a dying thread, and
+    // waiters are rare, so the herd is small.
+    if (Atomics.load(m, base + C_WAITERS) > 0) Atomics.notify(m, base + C_RELEASE_SEQ);
+  }
+
+  /** The class of a well-formed handle of this pool, or -1. */
+  private locate(h: number): number {
+    if (!Number.isSafeInteger(h) || h < 0 || h >= 0x1000000000000) return -1;
+    const low = h >>> 0;
+    if (low >>> 20 !== this.poolId) return -1;
+    const c = (low >>> 16) & 0xf;
+    if (c >= this.classCount || (low & 0xffff) >= this.slotCount[c]!) return -1;
+    return c;
+  }
+
+  private classOf(h: number): number {
+    const c = this.locate(h);
+    if (c < 0) throw foreignError(this.name, this.poolId, h);
+    return c;
+  }
+
+  private liveClass(h: number, op: string): number {
+    const c = this.classOf(h);
+    const s = Atomics.load(this.meta, this.stateAt[c]! + (h & 0xffff));
+    if (s >>> 16 !== Math.floor(h / GEN_UNIT) || (s & 0xffff) === 0) throw this.stale(h, op, s);
+    return c;
+  }
+
+  private stale(h: number, op: string, state: number): Error {
+    return staleError(this.name, op, h, state);
+  }
+
+  private exhausted(c: number, byteLength: number, timeoutMs: number): Error {
+    Atomics.add(this.meta, this.ctrl[c]! + C_FAILURES, 1);
+    return exhaustedError(this.name, c, byteLength, this.slotCount[c]!, this.slotBytes[c]!, timeoutMs);
+  }
+}
+
+function checkTimeout(timeoutMs: number): void {
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+    throw badTimeoutError(timeoutMs);
+  }
+}

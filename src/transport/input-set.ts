@@ -1,0 +1,96 @@
+/**
+ * Waiting on several input rings at once.
+ *
+ * `Atomics.wait` sleeps on one address, so a consumer with several inputs gives all of them the
+ * same doorbell (`createRing({ doorbell })`): every producer rings it, and the consumer parks on it
+ * alone. The set then tells which inputs have records.
+ *
+ * Threading: owned by the consumer thread of all its rings.
+ */
+import { InvalidArgumentError } from '../core/errors.js';
+import {
+  type DoorbellDescriptor,
+  deadlineOf,
+  type LoadGaugeDescriptor,
+  remaining,
+  SEQ,
+  SLEEPING,
+  Waiter,
+} from './doorbell.js';
+import type { RingReader } from './ring-reader.js';
+
+/** Several readers sharing one doorbell. */
+export class InputSet {
+  private readonly bell: Int32Array;
+  private readonly base: number;
+  private readonly waiter: Waiter;
+
+  /**
+   * `readers` must all have been created with `doorbell` as their ring's doorbell; otherwise a
+   * producer would ring a bell nobody sleeps on and the set could sleep through its data.
+   */
+  constructor(
+    readonly readers: readonly RingReader[],
+    doorbell: DoorbellDescriptor,
+    options: { gauge?: LoadGaugeDescriptor; maxSpin?: number } = {},
+  ) {
+    if (readers.length === 0) {
+      throw new InvalidArgumentError('an input set needs at least one reader', { phase: 'config' });
+    }
+    this.bell = new Int32Array(doorbell.sab);
+    this.base = doorbell.index;
+    this.waiter = new Waiter(options.gauge, options.maxSpin);
+  }
+
+  /** Index of the first reader with a record or end of stream ready, or -1. No allocation. */
+  firstReadable(): number {
+    const rs = this.readers;
+    for (let i = 0; i < rs.length; i++) if (rs[i]!.readable()) return i;
+    return -1;
+  }
+
+  /** Blocks until some reader is readable; false on timeout. Spins briefly first. */
+  wait(timeoutMs = Number.POSITIVE_INFINITY): boolean {
+    if (this.firstReadable() >= 0) return true;
+    const deadline = deadlineOf(timeoutMs);
+    for (;;) {
+      const seq = Atomics.load(this.bell, this.base + SEQ);
+      let spins = this.waiter.spinBudget();
+      while (spins-- > 0 && this.firstReadable() < 0) {}
+      const found = this.firstReadable() >= 0;
+      this.waiter.spun(found);
+      if (found || this.advertiseSleep()) return true;
+      const left = remaining(deadline);
+      if (left === 0) return this.wakeUp(false);
+      this.waiter.park(this.bell, this.base + SEQ, seq, left);
+      this.wakeUp(true);
+      if (this.firstReadable() >= 0) return true;
+      if (remaining(deadline) === 0) return false;
+    }
+  }
+
+  /** Async {@link wait}, keeping the event loop turning. */
+  async waitAsync(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const deadline = deadlineOf(timeoutMs);
+    for (;;) {
+      if (this.firstReadable() >= 0) return true;
+      const seq = Atomics.load(this.bell, this.base + SEQ);
+      if (this.advertiseSleep()) return true;
+      const left = remaining(deadline);
+      if (left === 0) return this.wakeUp(false);
+      await this.waiter.parkAsync(this.bell, this.base + SEQ, seq, left);
+      this.wakeUp(true);
+    }
+  }
+
+  private advertiseSleep(): boolean {
+    Atomics.store(this.bell, this.base + SLEEPING, 1);
+    if (this.firstReadable() >= 0) return this.wakeUp(true);
+    return false;
+  }
+
+  private wakeUp(result: boolean): boolean {
+    Atomics.store(this.bell, this.base + SLEEPING, 0);
+    return result;
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The consumer end of a ring queue. See `ring-queue.ts` for the layout and threading contract.
+ *
+ * Threading: exactly one thread reads a ring, through one RingReader; it cannot change roles.
+ */
+import { type Codec, threadCodec } from './codec.js';
+import { deadlineOf, remaining, SEQ, SLEEPING, Waiter } from './doorbell.js';
+import {
+  CLOSE_TS_F64,
+  CONSUMER_CLOSED,
+  DATA_OFFSET,
+  EMPTY,
+  FLAGS,
+  HEADER_BYTES,
+  PAD,
+  PayloadType,
+  PRODUCER_CLOSED,
+  PRODUCER_WAITING,
+  READ,
+  RecordKind,
+  type RingDescriptor,
+  SCALAR_RECORD_BYTES,
+  SPACE_SEQ,
+  WRITE,
+} from './ring-layout.js';
+
+/**
+ * Reads records from a ring. A pop fills this object's fields (`kind`, `timestamp`,
+ * `payloadType`, `number`, `frame`) instead of returning a new object, so reading allocates
+ * nothing. The current record, including the inline bytes behind {@link value} and
+ * {@link bytes}, stays valid until the next pop on this reader: space is handed back to the
+ * producer only when the next record is requested.
+ */
+export class RingReader {
+  /** The ring's stream name, for messages. */
+  readonly name: string;
+  /** Kind of the current record, or EMPTY before the first pop. */
+  kind = EMPTY;
+  /** Timestamp of the current packet, the bound of a Bound record, or the final bound on End. */
+  timestamp = 0;
+  /** How the current packet's payload is stored. */
+  payloadType: number = PayloadType.None;
+  /** Numeric payload of the current packet (PayloadType.Number). */
+  number = 0;
+  /** Frame handle of the current packet (PayloadType.Frame): the reader now owns one reference. */
+  frame = -1;
+  private readonly ctl: Int32Array;
+  private readonly ctl64: Float64Array;
+  private readonly bell: Int32Array;
+  private readonly bellBase: number;
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly u8: Uint8Array;
+  private readonly cap: number;
+  private readonly mask: number;
+  private readonly publishEvery: number;
+  private readonly waiter: Waiter;
+  private readonly codec: Codec;
+  private rpos = 0;
+  private cachedWrite = 0;
+  private consumed = 0;
+  private valueOffset = 0;
+  private valueLength = 0;
+  private ended = false;
+
+  /** Attaches to a ring created by `createRing`. Call once, on the consumer thread. */
+  constructor(desc: RingDescriptor) {
+    this.name = desc.name;
+    this.ctl = new Int32Array(desc.sab, 0, DATA_OFFSET / 4);
+    this.ctl64 = new Float64Array(desc.sab, 0, DATA_OFFSET / 8);
+    this.bell = new Int32Array(desc.doorbell.sab);
+    this.bellBase = desc.doorbell.index;
+    this.i32 = new Int32Array(desc.sab, DATA_OFFSET, desc.capacityBytes / 4);
+    this.f64 = new Float64Array(desc.sab, DATA_OFFSET, desc.capacityBytes / 8);
+    this.u8 = new Uint8Array(desc.sab, DATA_OFFSET, desc.capacityBytes);
+    this.cap = desc.capacityBytes;
+    this.mask = desc.capacityBytes - 1;
+    this.publishEvery = desc.publishEvery;
+    this.waiter = new Waiter(desc.gauge, desc.maxSpin);
+    this.codec = threadCodec();
+    this.rpos = Atomics.load(this.ctl, READ);
+    this.cachedWrite = this.rpos;
+  }
+
+  /**
+   * Takes the next record if one is published: returns its kind (Packet, Bound, or End once the
+   * producer closed and the ring is drained; End repeats on later calls) or EMPTY. Never blocks;
+   * no allocation.
+   */
+  tryPop(): number {
+    if (this.ended) return RecordKind.End;
+    if (this.consumed >= this.publishEvery) this.release();
+    if (this.rpos === this.cachedWrite) {
+      this.cachedWrite = Atomics.load(this.ctl, WRITE);
+      if (this.rpos === this.cachedWrite) return this.emptyOrEnd();
+    }
+    let off = this.rpos & this.mask;
+    let head = this.i32[off >> 2]!;
+    if (head === PAD) {
+      this.rpos = (this.rpos + this.cap - off) | 0;
+      off = 0;
+      head = this.i32[0]!;
+    }
+    const kind = head & 15;
+    const ptype = head >> 4;
+    this.kind = kind;
+    this.payloadType = ptype;
+    this.timestamp = this.f64[(off >> 3) + 1]!;
+    let size = HEADER_BYTES;
+    if (ptype === PayloadType.Number) {
+      this.number = this.f64[(off >> 3) + 2]!;
+      size = SCALAR_RECORD_BYTES;
+    } else if (ptype === PayloadType.Frame) {
+      this.frame = this.f64[(off >> 3) + 2]!;
+      size = SCALAR_RECORD_BYTES;
+    } else if (ptype === PayloadType.Value) {
+      const len = this.i32[(off >> 2) + 1]!;
+      this.valueOffset = off + HEADER_BYTES;
+      this.valueLength = len;
+      size = HEADER_BYTES + ((len + 7) & ~7);
+    }
+    this.rpos = (this.rpos + size) | 0;
+    this.consumed++;
+    return kind;
+  }
+
+  /** Blocking {@link tryPop}: spins briefly, then parks on the doorbell; EMPTY on timeout. */
+  pop(timeoutMs = Number.POSITIVE_INFINITY): number {
+    const k = this.tryPop();
+    if (k !== EMPTY) return k;
+    const deadline = deadlineOf(timeoutMs);
+    for (;;) {
+      const seq = Atomics.load(this.bell, this.bellBase + SEQ);
+      let spins = this.waiter.spinBudget();
+      while (spins-- > 0 && !this.readable()) {}
+      const found = this.readable();
+      this.waiter.spun(found);
+      if (!found && !this.advertiseSleep()) {
+        const left = remaining(deadline);
+        if (left === 0) return this.wakeUp(EMPTY);
+        this.waiter.park(this.bell, this.bellBase + SEQ, seq, left);
+        Atomics.store(this.bell, this.bellBase + SLEEPING, 0);
+      }
+      const r = this.tryPop();
+      if (r !== EMPTY || remaining(deadline) === 0) return r;
+    }
+  }
+
+  /** Async {@link pop} for threads whose event loop must keep turning; resolves EMPTY on timeout. */
+  async popAsync(timeoutMs = Number.POSITIVE_INFINITY): Promise<number> {
+    const deadline = deadlineOf(timeoutMs);
+    for (;;) {
+      const k = this.tryPop();
+      if (k !== EMPTY) return k;
+      const seq = Atomics.load(this.bell, this.bellBase + SEQ);
+      if (this.advertiseSleep()) continue;
+      const left = remaining(deadline);
+      if (left === 0) return this.wakeUp(EMPTY);
+      await this.waiter.parkAsync(this.bell, this.bellBase + SEQ, seq, left);
+      Atomics.store(this.bell, this.bellBase + SLEEPING, 0);
+    }
+  }
+
+  /**
+   * Decodes the current packet's inline payload. The result never aliases ring memory. Allocates
+   * the decoded value. Only valid for PayloadType.Value, before the next pop.
+   */
+  value(): unknown {
+    return this.codec.decode(this.u8.subarray(this.valueOffset, this.valueOffset + this.valueLength));
+  }
+
+  /** The current packet's raw inline bytes: a view of ring memory, valid until the next pop. Allocates a view. */
+  bytes(): Uint8Array {
+    return this.u8.subarray(this.valueOffset, this.valueOffset + this.valueLength);
+  }
+
+  /** True when a record or the end of stream is ready to be popped. One shared load. */
+  readable(): boolean {
+    return (
+      this.ended ||
+      this.rpos !== this.cachedWrite ||
+      Atomics.load(this.ctl, WRITE) !== this.rpos ||
+      (Atomics.load(this.ctl, FLAGS) & PRODUCER_CLOSED) !== 0
+    );
+  }
+
+  /**
+   * Abandons the ring: the producer's next push throws RingClosedError and a producer blocked
+   * on a full ring wakes. Records not yet read are dropped (frame handles in them are not
+   * released: the owner of the graph releases them). Idempotent.
+   */
+  close(): void {
+    Atomics.or(this.ctl, FLAGS, CONSUMER_CLOSED);
+    this.wakeProducer();
+  }
+
+  /** True once End was returned. */
+  get done(): boolean {
+    return this.ended;
+  }
+
+  /** Hands consumed space back to the producer, waking it if it sleeps for space. */
+  release(): void {
+    this.consumed = 0;
+    Atomics.store(this.ctl, READ, this.rpos);
+    this.wakeProducer();
+  }
+
+  private wakeProducer(): void {
+    if (Atomics.load(this.ctl, PRODUCER_WAITING) !== 0) {
+      Atomics.add(this.ctl, SPACE_SEQ, 1);
+      Atomics.notify(this.ctl, SPACE_SEQ);
+    }
+  }
+
+  private emptyOrEnd(): number {
+    // Free what was consumed before reporting empty: the producer may be waiting for exactly that.
+    if (this.consumed > 0) this.release();
+    if ((Atomics.load(this.ctl, FLAGS) & PRODUCER_CLOSED) === 0) return EMPTY;
+    // The producer publishes WRITE before setting the flag, so this re-read sees the final position.
+    this.cachedWrite = Atomics.load(this.ctl, WRITE);
+    if (this.rpos !== this.cachedWrite) return this.tryPop();
+    this.ended = true;
+    this.kind = RecordKind.End;
+    this.payloadType = PayloadType.None;
+    this.timestamp = this.ctl64[CLOSE_TS_F64]!;
+    return RecordKind.End;
+  }
+
+  // Sets SLEEPING, then re-checks: true when data or a close appeared meanwhile.
+  private advertiseSleep(): boolean {
+    Atomics.store(this.bell, this.bellBase + SLEEPING, 1);
+    if (this.readable()) {
+      Atomics.store(this.bell, this.bellBase + SLEEPING, 0);
+      return true;
+    }
+    return false;
+  }
+
+  private wakeUp(result: number): number {
+    Atomics.store(this.bell, this.bellBase + SLEEPING, 0);
+    return result;
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * The producer end of a ring queue. See `ring-queue.ts` for the layout and threading contract.
+ *
+ * Threading: exactly one thread writes a ring, through one RingWriter; it cannot change roles.
+ */
+import { CodecError, PayloadTooLargeError, RingClosedError } from '../core/errors.js';
+import { checkTimestamp, Timestamp } from '../core/timestamp.js';
+
+const MIN_TS = Timestamp.PreStream;
+const MAX_TS = Timestamp.Done;
+
+import { type Codec, FrameRef, threadCodec } from './codec.js';
+import { deadlineOf, remaining, ring, Waiter } from './doorbell.js';
+import {
+  CLOSE_TS_F64,
+  CONSUMER_CLOSED,
+  DATA_OFFSET,
+  FLAGS,
+  HEADER_BYTES,
+  PAD,
+  PayloadType,
+  PRODUCER_CLOSED,
+  PRODUCER_WAITING,
+  READ,
+  RecordKind,
+  type RingDescriptor,
+  SCALAR_RECORD_BYTES,
+  SPACE_SEQ,
+  WRITE,
+} from './ring-layout.js';
+
+/**
+ * Writes records into a ring. Records become visible to the consumer when published: every
+ * `publishEvery` records, when a quarter of the ring is unpublished, on {@link flush}, before any
+ * wait for space, and on {@link close}. Batching publication is what makes the ring fast (one
+ * shared store per batch instead of per record), so call `flush()` whenever the producer is about to
+ * go idle (for example at the end of a `process` call).
+ */
+export class RingWriter {
+  /** The ring's stream name, for messages. */
+  readonly name: string;
+  private readonly ctl: Int32Array;
+  private readonly ctl64: Float64Array;
+  private readonly bell: Int32Array;
+  private readonly bellBase: number;
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly u8: Uint8Array;
+  private readonly cap: number;
+  private readonly mask: number;
+  private readonly maxInline: number;
+  private readonly publishEvery: number;
+  private readonly publishBytes: number;
+  private readonly waiter: Waiter;
+  private readonly codec: Codec;
+  private wpos = 0;
+  private published = 0;
+  private unpublished = 0;
+  private cachedRead = 0;
+  private closedLocally = false;
+
+  /** Attaches to a ring created by `createRing`. Call once, on the producer thread. */
+  constructor(desc: RingDescriptor) {
+    this.name = desc.name;
+    this.ctl = new Int32Array(desc.sab, 0, DATA_OFFSET / 4);
+    this.ctl64 = new Float64Array(desc.sab, 0, DATA_OFFSET / 8);
+    this.bell = new Int32Array(desc.doorbell.sab);
+    this.bellBase = desc.doorbell.index;
+    this.i32 = new Int32Array(desc.sab, DATA_OFFSET, desc.capacityBytes / 4);
+    this.f64 = new Float64Array(desc.sab, DATA_OFFSET, desc.capacityBytes / 8);
+    this.u8 = new Uint8Array(desc.sab, DATA_OFFSET, desc.capacityBytes);
+    this.cap = desc.capacityBytes;
+    this.mask = desc.capacityBytes - 1;
+    this.maxInline = desc.maxInlineBytes;
+    this.publishEvery = desc.publishEvery;
+    this.publishBytes = desc.capacityBytes >> 2;
+    this.waiter = new Waiter(desc.gauge, desc.maxSpin);
+    this.codec = threadCodec();
+    this.wpos = this.published = Atomics.load(this.ctl, WRITE);
+    this.cachedRead = Atomics.load(this.ctl, READ);
+  }
+
+  /** Writes a packet with a numeric payload if there is room. Never blocks; no allocation. */
+  tryPushNumber(ts: number, n: number): boolean {
+    return this.write(RecordKind.Packet, PayloadType.Number, ts, n, null);
+  }
+
+  /**
+   * Writes a packet carrying a frame handle if there is room. The consumer receives the
+   * reference: the producer must not release it afterwards (retain first to keep using it).
+   */
+  tryPushFrame(ts: number, handle: number): boolean {
+    return this.write(RecordKind.Packet, PayloadType.Frame, ts, handle, null);
+  }
+
+  /**
+   * Writes a packet whose value is msgpack-encoded inline, if there is room. Throws
+   * PayloadTooLargeError when the encoding exceeds the ring's `maxInlineBytes`: put large data
+   * in a frame. Encoding allocates inside msgpack (the value's own bytes are copied once).
+   */
+  tryPushValue(ts: number, value: unknown): boolean {
+    const bytes = this.encode(value);
+    return this.write(RecordKind.Packet, PayloadType.Value, ts, 0, bytes);
+  }
+
+  /** Writes a timestamp bound: no packet below `bound` will follow on this stream. No allocation. */
+  tryPushBound(bound: number): boolean {
+    return this.write(RecordKind.Bound, PayloadType.None, bound, 0, null);
+  }
+
+  /** Blocking {@link tryPushNumber}: waits for room up to `timeoutMs`; false on timeout. */
+  pushNumber(ts: number, n: number, timeoutMs = Number.POSITIVE_INFINITY): boolean {
+    return (
+      this.write(RecordKind.Packet, PayloadType.Number, ts, n, null) ||
+      this.writeBlocking(RecordKind.Packet, PayloadType.Number, ts, n, null, timeoutMs)
+    );
+  }
+
+  /** Blocking {@link tryPushFrame}. On timeout (false) the caller still owns the reference. */
+  pushFrame(ts: number, handle: number, timeoutMs = Number.POSITIVE_INFINITY): boolean {
+    return (
+      this.write(RecordKind.Packet, PayloadType.Frame, ts, handle, null) ||
+      this.writeBlocking(RecordKind.Packet, PayloadType.Frame, ts, handle, null, timeoutMs)
+    );
+  }
+
+  /** Blocking {@link tryPushValue}. The value is encoded once. */
+  pushValue(ts: number, value: unknown, timeoutMs = Number.POSITIVE_INFINITY): boolean {
+    const bytes = this.encode(value);
+    return (
+      this.write(RecordKind.Packet, PayloadType.Value, ts, 0, bytes) ||
+      this.writeBlocking(RecordKind.Packet, PayloadType.Value, ts, 0, bytes, timeoutMs)
+    );
+  }
+
+  /** Blocking {@link tryPushBound}. */
+  pushBound(bound: number, timeoutMs = Number.POSITIVE_INFINITY): boolean {
+    return (
+      this.write(RecordKind.Bound, PayloadType.None, bound, 0, null) ||
+      this.writeBlocking(RecordKind.Bound, PayloadType.None, bound, 0, null, timeoutMs)
+    );
+  }
+
+  /**
+   * Pushes any payload, choosing the record type: a number goes inline as a number, a
+   * {@link FrameRef} as a frame handle, anything else msgpack-encoded.
+   */
+  push(ts: number, value: unknown, timeoutMs = Number.POSITIVE_INFINITY): boolean {
+    if (typeof value === 'number') return this.pushNumber(ts, value, timeoutMs);
+    if (value instanceof FrameRef) return this.pushFrame(ts, value.handle, timeoutMs);
+    return this.pushValue(ts, value, timeoutMs);
+  }
+
+  /**
+   * Async {@link push} for threads whose event loop must keep turning (the main thread, async
+   * calculators): waits with `Atomics.waitAsync`. Resolves false on timeout. Publishes the record
+   * at once: async pushers are sporadic, and a record held back for a batch that never fills would
+   * stall the consumer.
+   */
+  async pushAsync(ts: number, value: unknown, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const deadline = deadlineOf(timeoutMs);
+    for (;;) {
+      // Re-encode on every try: other code may encode on this thread's codec while we await.
+      if (this.push(ts, value, 0)) {
+        this.flush();
+        return true;
+      }
+      const seq = Atomics.load(this.ctl, SPACE_SEQ);
+      if (this.advertiseWait()) continue;
+      const left = remaining(deadline);
+      if (left === 0) {
+        Atomics.store(this.ctl, PRODUCER_WAITING, 0);
+        return false;
+      }
+      await this.waiter.parkAsync(this.ctl, SPACE_SEQ, seq, left);
+      Atomics.store(this.ctl, PRODUCER_WAITING, 0);
+    }
+  }
+
+  /** Publishes every record written so far. Cheap when nothing is pending. */
+  flush(): void {
+    if (this.wpos !== this.published) this.publish();
+  }
+
+  /**
+   * Ends the stream: publishes what was written, records the final bound (default
+   * `Timestamp.Done`) and wakes the consumer, which drains the ring and then reads
+   * `RecordKind.End`. Idempotent. Never blocks.
+   */
+  close(finalBound: number = Timestamp.Done): void {
+    if (this.closedLocally) return;
+    this.closedLocally = true;
+    this.flush();
+    this.ctl64[CLOSE_TS_F64] = finalBound;
+    Atomics.or(this.ctl, FLAGS, PRODUCER_CLOSED);
+    ring(this.bell, this.bellBase);
+  }
+
+  /**
+   * True once this writer closed, or the consumer abandoned the ring. A push after the consumer
+   * abandoned the ring throws RingClosedError at the latest when its batch is published.
+   */
+  get closed(): boolean {
+    return this.closedLocally || (Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0;
+  }
+
+  /** Bytes written and not yet freed by the consumer, as last seen by the producer. */
+  get usedBytes(): number {
+    return (this.wpos - Atomics.load(this.ctl, READ)) | 0;
+  }
+
+  private encode(value: unknown): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.codec.encodeShared(value);
+    } catch (err) {
+      // Re-throw with the stream named: the codec does not know which ring it encodes for.
+      const why = err instanceof Error ? err.message : String(err);
+      throw new CodecError(`cannot push value: ${why}`, {
+        stream: this.name,
+        phase: 'transport',
+        cause: err,
+      });
+    }
+    if (bytes.length > this.maxInline) {
+      throw new PayloadTooLargeError(
+        `inline payload of ${bytes.length} bytes exceeds maxInlineBytes ${this.maxInline}; put large data in a frame`,
+        { stream: this.name, phase: 'transport' },
+      );
+    }
+    return bytes;
+  }
+
+  // The hot path: no allocation, no shared access unless the cached read position says full or a
+  // batch is due. Kept small so that V8 inlines it into each public push method.
+  private write(kind: number, ptype: number, ts: number, num: number, bytes: Uint8Array | null): boolean {
+    if (this.closedLocally) this.throwClosed();
+    // Float compares only: NaN and infinities fail the range test, fractions fail the floor test.
+    if (!(ts >= MIN_TS && ts <= MAX_TS && Math.floor(ts) === ts)) checkTimestamp(ts, this.name);
+    const size =
+      bytes !== null
+        ? HEADER_BYTES + ((bytes.length + 7) & ~7)
+        : ptype === PayloadType.None
+          ? HEADER_BYTES
+          : SCALAR_RECORD_BYTES;
+    const off = this.reserve(size);
+    if (off < 0) return false;
+    this.i32[off >> 2] = kind | (ptype << 4);
+    this.f64[(off >> 3) + 1] = ts;
+    if (bytes !== null) {
+      this.i32[(off >> 2) + 1] = bytes.length;
+      this.u8.set(bytes, off + HEADER_BYTES);
+    } else {
+      this.f64[(off >> 3) + 2] = num;
+    }
+    this.wpos = (this.wpos + size) | 0;
+    if (++this.unpublished >= this.publishEvery || ((this.wpos - this.published) | 0) >= this.publishBytes) {
+      this.publish();
+    }
+    return true;
+  }
+
+  // Returns the data offset where a record of `size` bytes goes, wrapping past a PAD marker when it
+  // would straddle the end, or -1 when the ring has no room.
+  private reserve(size: number): number {
+    const off = this.wpos & this.mask;
+    const tail = this.cap - off;
+    const need = size <= tail ? size : tail + size;
+    if (((this.wpos - this.cachedRead) | 0) + need > this.cap) {
+      this.cachedRead = Atomics.load(this.ctl, READ);
+      if ((Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0) this.throwClosed();
+      if (((this.wpos - this.cachedRead) | 0) + need > this.cap) return -1;
+    }
+    if (size <= tail) return off;
+    this.i32[off >> 2] = PAD;
+    this.wpos = (this.wpos + tail) | 0;
+    return 0;
+  }
+
+  private publish(): void {
+    // A consumer that abandoned the ring is noticed here and when the ring looks full, not on every
+    // record: the check costs a shared load, and abandoning is rare.
+    if ((Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0) this.throwClosed();
+    Atomics.store(this.ctl, WRITE, this.wpos);
+    this.published = this.wpos;
+    this.unpublished = 0;
+    ring(this.bell, this.bellBase);
+  }
+
+  private writeBlocking(
+    kind: number,
+    ptype: number,
+    ts: number,
+    num: number,
+    bytes: Uint8Array | null,
+    timeoutMs: number,
+  ): boolean {
+    const deadline = deadlineOf(timeoutMs);
+    // The consumer may be waiting for exactly the records we hold back: publish before waiting.
+    this.flush();
+    for (;;) {
+      const seq = Atomics.load(this.ctl, SPACE_SEQ);
+      let spins = this.waiter.spinBudget();
+      const seen = this.cachedRead;
+      while (spins-- > 0 && Atomics.load(this.ctl, READ) === seen) {}
+      const found = Atomics.load(this.ctl, READ) !== seen;
+      this.waiter.spun(found);
+      if (!found && !this.advertiseWait()) {
+        const left = remaining(deadline);
+        if (left === 0) {
+          Atomics.store(this.ctl, PRODUCER_WAITING, 0);
+          return false;
+        }
+        this.waiter.park(this.ctl, SPACE_SEQ, seq, left);
+        Atomics.store(this.ctl, PRODUCER_WAITING, 0);
+      }
+      if (this.write(kind, ptype, ts, num, bytes)) return true;
+      if (remaining(deadline) === 0) return false;
+    }
+  }
+
+  // Sets PRODUCER_WAITING, then re-checks: true when space or a close appeared meanwhile (the
+  // caller must not park). The store-then-load order pairs with the consumer's publish.
+  private advertiseWait(): boolean {
+    Atomics.store(this.ctl, PRODUCER_WAITING, 1);
+    const changed =
+      Atomics.load(this.ctl, READ) !== this.cachedRead ||
+      (Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0;
+    if (changed) Atomics.store(this.ctl, PRODUCER_WAITING, 0);
+    return changed;
+  }
+
+  private throwClosed(): never {
+    const why = this.closedLocally ? 'the producer already closed it' : 'the consumer closed it';
+    throw new RingClosedError(`push to a closed ring: ${why}`, { stream: this.name, phase: 'transport' });
+  }
+}
