@@ -15,7 +15,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type ResourceLimits, Worker, type WorkerOptions } from 'node:worker_threads';
+import { type ResourceLimits, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
 import { CancelledError, deserializeError, WorkerExitError } from '../core/errors.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 
@@ -58,6 +58,8 @@ export interface SpawnOptions {
   name?: string;
   /** Forwarded to `Worker`: bounds the JS heap (not ArrayBuffers). */
   resourceLimits?: ResourceLimits;
+  /** Objects in `args` to transfer rather than clone (MessagePorts must be listed here). */
+  transferList?: readonly TransferListItem[];
 }
 
 /** A running task thread. */
@@ -92,6 +94,7 @@ export function spawnTask<T = unknown>(
   const workerOptions: WorkerOptions = { eval: true, workerData: request };
   if (options.name !== undefined) workerOptions.name = options.name;
   if (options.resourceLimits !== undefined) workerOptions.resourceLimits = options.resourceLimits;
+  if (options.transferList !== undefined) workerOptions.transferList = [...options.transferList];
   const worker = new Worker(BOOTSTRAP, workerOptions);
   live.add(worker);
   const label = options.name ?? `${exportName} (${moduleUrl.slice(moduleUrl.lastIndexOf('/') + 1)})`;

@@ -39,15 +39,9 @@
  */
 
 import type { ExtensionCodecType } from '@msgpack/msgpack';
-import {
-  DecodeError,
-  Decoder,
-  decodeTimestampExtension,
-  Encoder,
-  ExtData,
-  encodeTimestampExtension,
-} from '@msgpack/msgpack';
+import { decodeTimestampExtension, Encoder, ExtData, encodeTimestampExtension } from '@msgpack/msgpack';
 import { CodecError, InvalidArgumentError } from '../core/errors.js';
+import { MsgpackFormatError, MsgpackReader } from './msgpack-reader.js';
 
 /** msgpack ext type of a {@link FrameRef}: 8-byte big-endian float64 handle. */
 export const EXT_FRAME = 1;
@@ -164,8 +158,9 @@ class WeftExtensions implements ExtensionCodecType<undefined> {
   decode(data: Uint8Array, extType: number): unknown {
     switch (extType) {
       case EXT_FRAME:
-        if (data.length !== 8) throw new DecodeError(`frame ext of ${data.length} bytes, expected 8`);
+        if (data.length !== 8) throw new MsgpackFormatError(`frame ext of ${data.length} bytes, expected 8`);
         this.frameBytes.set(data);
+        // Allocates the FrameRef, the only object a frame costs on decode.
         return new FrameRef(this.frameView.getFloat64(0));
       case EXT_TYPED_ARRAY:
         return decodeTypedArray(data);
@@ -181,43 +176,14 @@ class WeftExtensions implements ExtensionCodecType<undefined> {
 function decodeTypedArray(data: Uint8Array): ArrayBufferView {
   const kind = data.length === 0 ? 0 : data[0]!;
   const cls = KIND_CLASSES[kind];
-  if (cls === undefined) throw new DecodeError(`typed array ext with unknown kind ${kind}`);
+  if (cls === undefined) throw new MsgpackFormatError(`typed array ext with unknown kind ${kind}`);
   if ((data.length - 1) % cls.BYTES_PER_ELEMENT !== 0) {
-    throw new DecodeError(`typed array ext of ${data.length - 1} bytes for ${cls.name}`);
+    throw new MsgpackFormatError(`typed array ext of ${data.length - 1} bytes for ${cls.name}`);
   }
   // Allocates the result: slice() gives a fresh, unshared ArrayBuffer at offset 0, so the view is
   // aligned and owned even when the input is an unaligned view of a SharedArrayBuffer.
   const copy = data.slice(1);
   return kind === KIND_UINT8 ? copy : new cls(copy.buffer);
-}
-
-/**
- * Replaces `bin` values that are views of the decoder's input with copies. msgpack's Decoder has no
- * hook for `bin`, so this walks the decoded value; our own encoder never emits `bin`, so for our
- * payloads it only visits and changes nothing. Extension results are already owned.
- */
-function ownBinaries(value: unknown, input: ArrayBufferLike): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof Uint8Array) return value.buffer === input ? value.slice() : value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === 'object' && item !== null) {
-        const owned = ownBinaries(item, input);
-        if (owned !== item) value[i] = owned;
-      }
-    }
-  } else if (Object.getPrototypeOf(value) === Object.prototype) {
-    const map = value as Record<string, unknown>;
-    for (const key in map) {
-      const item = map[key];
-      if (typeof item === 'object' && item !== null) {
-        const owned = ownBinaries(item, input);
-        if (owned !== item) map[key] = owned;
-      }
-    }
-  }
-  return value;
 }
 
 /** Options of a {@link Codec}. */
@@ -240,8 +206,9 @@ const DEFAULT_MAX_DEPTH = 100;
 export class Codec {
   private readonly maxDepth: number;
   private readonly encoder: Encoder;
-  private readonly decoder: Decoder;
+  private readonly reader: MsgpackReader;
 
+  /** @throws InvalidArgumentError when an option is not a positive integer. */
   constructor(options: CodecOptions = {}) {
     const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     if (!Number.isSafeInteger(maxDepth) || maxDepth < 1) {
@@ -258,7 +225,7 @@ export class Codec {
     // Defaults kept on purpose: sortKeys and ignoreUndefined cost time; useBigInt64 off makes a
     // stray bigint an error instead of silently changing its type.
     this.encoder = new Encoder({ extensionCodec, maxDepth, initialBufferSize });
-    this.decoder = new Decoder({ extensionCodec });
+    this.reader = new MsgpackReader((type, data) => extensionCodec.decode(data, type));
   }
 
   /**
@@ -281,6 +248,7 @@ export class Codec {
    * @throws CodecError as {@link Codec.encodeShared}.
    */
   encode(value: unknown): Uint8Array {
+    // Allocates the copy.
     return this.encodeShared(value).slice();
   }
 
@@ -298,7 +266,8 @@ export class Codec {
         ? bytes
         : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     try {
-      return ownBinaries(this.decoder.decode(input), input.buffer);
+      // Allocates the decoded value.
+      return this.reader.read(input);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new CodecError(`cannot decode a ${input.byteLength}-byte payload: ${reason}`, {

@@ -1,5 +1,6 @@
 /**
  * Sleeping and waking threads without lost wake-ups, and without waking anyone who is not asleep.
+ * Every park first publishes all ring writers of the parking thread ({@link publishAll}).
  *
  * A {@link Doorbell} is two Int32 words on separate cache lines of a SharedArrayBuffer:
  *
@@ -70,6 +71,32 @@ export function createLoadGauge(threads: number, cores: number): LoadGaugeDescri
   return { sab };
 }
 
+/** Something that holds written records back for batching (a ring writer). */
+export interface Publisher {
+  /** Publishes whatever is held back. Cheap when nothing is. */
+  flush(): void;
+}
+
+// The writers of this thread. A thread about to sleep publishes everything it has written first:
+// otherwise a consumer could wait for records held back here while this thread waits for the
+// consumer (for ring space, for a frame the consumer would release, for its next input).
+const publishers = new Set<Publisher>();
+
+/** Registers a writer of this thread to be flushed before the thread parks. */
+export function registerPublisher(p: Publisher): void {
+  publishers.add(p);
+}
+
+/** Forgets a writer (after close). */
+export function unregisterPublisher(p: Publisher): void {
+  publishers.delete(p);
+}
+
+/** Publishes every registered writer of this thread. Called before any park; off the per-record path. */
+export function publishAll(): void {
+  for (const p of publishers) p.flush();
+}
+
 const MIN_SPIN = 16;
 const MAX_SPIN = 4096;
 
@@ -114,6 +141,7 @@ export class Waiter {
    * idle in the gauge meanwhile. Returns false when the wait timed out.
    */
   park(words: Int32Array, index: number, expected: number, timeoutMs: number): boolean {
+    publishAll();
     const g = this.gauge;
     if (g !== null) Atomics.sub(g, 0, 1);
     const r = Atomics.wait(words, index, expected, timeoutMs);
@@ -123,6 +151,7 @@ export class Waiter {
 
   /** Async form of {@link park} for threads whose event loop must keep turning. */
   async parkAsync(words: Int32Array, index: number, expected: number, timeoutMs: number): Promise<boolean> {
+    publishAll();
     // Allocates a promise per park: parking is off the per-packet path.
     const w = Atomics.waitAsync(words, index, expected, timeoutMs);
     if (!w.async) return w.value !== 'timed-out';

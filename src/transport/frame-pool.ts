@@ -50,6 +50,7 @@
  * rebuild the pool. A thread terminated inside alloc() leaves `waiters` raised, which only costs
  * every later release of that class a notify call.
  */
+import { Waiter } from './doorbell.js';
 import {
   allocatePool,
   badLengthError,
@@ -88,15 +89,6 @@ export type {
 /** What {@link FramePool.tryAlloc} returns when the size class has no free slot. Never a valid handle. */
 export const NO_FRAME = -1;
 
-// ES2024 lib declares Atomics.waitAsync; the project targets ES2023 while Node 20 has it.
-type WaitAsync = (
-  a: Int32Array,
-  index: number,
-  value: number,
-  timeout: number,
-) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
-
 // Successive pools of one thread get different ids; the random start spreads threads apart.
 let nextPoolId = Math.floor(Math.random() * 4096);
 
@@ -115,6 +107,8 @@ export class FramePool {
   readonly name: string;
 
   private readonly meta: Int32Array;
+  // No spin before parking: a slot frees only when a consumer finishes a whole frame.
+  private readonly waiter = new Waiter(undefined, 0);
   private readonly poolId: number;
   private readonly classCount: number;
   private readonly slotBytes: Int32Array;
@@ -179,7 +173,8 @@ export class FramePool {
   }
 
   /**
-   * Like {@link tryAlloc} but, when the class is empty, blocks the thread in `Atomics.wait` until a
+   * Like {@link tryAlloc} but, when the class is empty, publishes this thread's ring writers (the
+   * consumers may be waiting for frames held back there) and blocks in `Atomics.wait` until a
    * slot is released or `timeoutMs` (default Infinity) passes, then throws PoolExhaustedError;
    * `timeoutMs` 0 fails at once. On the main thread this freezes the event loop: use allocAsync
    * there. With no timeout it waits forever if only this thread could free a slot of the class.
@@ -204,7 +199,7 @@ export class FramePool {
           if (h !== NO_FRAME) return h;
           const remaining = deadline - performance.now();
           if (remaining <= 0) break;
-          Atomics.wait(m, base + C_RELEASE_SEQ, seq, remaining);
+          this.waiter.park(m, base + C_RELEASE_SEQ, seq, remaining);
         }
       } finally {
         Atomics.sub(m, base + C_WAITERS, 1);
@@ -215,8 +210,7 @@ export class FramePool {
 
   /**
    * {@link alloc} for async code and the main thread: waits with `Atomics.waitAsync`, so the event
-   * loop keeps turning. Rejects with the same errors. A worker whose only pending work is this wait
-   * exits (Node does not count waitAsync as keeping a thread alive): keep a ref'd handle open.
+   * loop keeps turning (and stays alive while it waits). Rejects with the same errors.
    */
   async allocAsync(byteLength: number, timeoutMs: number = Number.POSITIVE_INFINITY): Promise<number> {
     const c = this.classFor(byteLength);
@@ -236,8 +230,7 @@ export class FramePool {
           if (h !== NO_FRAME) return h;
           const remaining = deadline - performance.now();
           if (remaining <= 0) break;
-          const r = waitAsync(m, base + C_RELEASE_SEQ, seq, remaining);
-          if (r.async) await r.value;
+          await this.waiter.parkAsync(m, base + C_RELEASE_SEQ, seq, remaining);
         }
       } finally {
         Atomics.sub(m, base + C_WAITERS, 1);

@@ -10,7 +10,7 @@ const MIN_TS = Timestamp.PreStream;
 const MAX_TS = Timestamp.Done;
 
 import { type Codec, FrameRef, threadCodec } from './codec.js';
-import { deadlineOf, remaining, ring, Waiter } from './doorbell.js';
+import { deadlineOf, registerPublisher, remaining, ring, unregisterPublisher, Waiter } from './doorbell.js';
 import {
   CLOSE_TS_F64,
   CONSUMER_CLOSED,
@@ -31,8 +31,9 @@ import {
 
 /**
  * Writes records into a ring. Records become visible to the consumer when published: every
- * `publishEvery` records, when a quarter of the ring is unpublished, on {@link flush}, before any
- * wait for space, and on {@link close}. Batching publication is what makes the ring fast (one
+ * `publishEvery` records, when a quarter of the ring is unpublished, at once for frame records, on
+ * {@link flush}, on {@link close}, and whenever this thread parks (waiting for ring space, for input,
+ * or for a frame-pool slot), so a sleeping producer never holds records back. Batching publication is what makes the ring fast (one
  * shared store per batch instead of per record), so call `flush()` whenever the producer is about to
  * go idle (for example at the end of a `process` call).
  */
@@ -78,6 +79,7 @@ export class RingWriter {
     this.codec = threadCodec();
     this.wpos = this.published = Atomics.load(this.ctl, WRITE);
     this.cachedRead = Atomics.load(this.ctl, READ);
+    registerPublisher(this);
   }
 
   /** Writes a packet with a numeric payload if there is room. Never blocks; no allocation. */
@@ -190,6 +192,7 @@ export class RingWriter {
   close(finalBound: number = Timestamp.Done): void {
     if (this.closedLocally) return;
     this.closedLocally = true;
+    unregisterPublisher(this);
     this.flush();
     this.ctl64[CLOSE_TS_F64] = finalBound;
     Atomics.or(this.ctl, FLAGS, PRODUCER_CLOSED);
@@ -250,11 +253,17 @@ export class RingWriter {
     if (bytes !== null) {
       this.i32[(off >> 2) + 1] = bytes.length;
       this.u8.set(bytes, off + HEADER_BYTES);
-    } else {
+    } else if (ptype !== PayloadType.None) {
+      // Only scalar records own these 8 bytes: for a 16-byte record they belong to the next one.
       this.f64[(off >> 3) + 2] = num;
     }
     this.wpos = (this.wpos + size) | 0;
-    if (++this.unpublished >= this.publishEvery || ((this.wpos - this.published) | 0) >= this.publishBytes) {
+    // A frame is published at once: it pins a pool slot, and it is worth far more than one store.
+    if (
+      ptype === PayloadType.Frame ||
+      ++this.unpublished >= this.publishEvery ||
+      ((this.wpos - this.published) | 0) >= this.publishBytes
+    ) {
       this.publish();
     }
     return true;
@@ -331,6 +340,7 @@ export class RingWriter {
   }
 
   private throwClosed(): never {
+    unregisterPublisher(this);
     const why = this.closedLocally ? 'the producer already closed it' : 'the consumer closed it';
     throw new RingClosedError(`push to a closed ring: ${why}`, { stream: this.name, phase: 'transport' });
   }

@@ -1,0 +1,14 @@
+/**
+ * The suite registry: `npm run bench` runs these, in this order, when no suite is named.
+ * A new suite (`graph`, `run`, `pipeline`, `scaling`) is one module and one line here.
+ */
+import type { Suite } from '../lib/suite.js';
+import { transportSuite } from './transport.js';
+
+/** Every suite, in run order. */
+export const suites: readonly Suite[] = [transportSuite];
+
+/** The suite with this name, or undefined. */
+export function findSuite(name: string): Suite | undefined {
+  return suites.find((s) => s.name === name);
+}

@@ -1,0 +1,164 @@
+/**
+ * The calculator contract: what a calculator declares, and what it sees while it runs.
+ *
+ * A calculator is a module whose default export is a {@link CalculatorDefinition} (use
+ * {@link defineCalculator} for type inference). The definition declares the contract (streams and
+ * side packets by tag, options, input stream handler, timestamp offset) and creates a fresh
+ * {@link Calculator} instance for every run.
+ *
+ * ## Lifecycle guarantees (the runtime keeps these; calculators may rely on them)
+ * - `create()` is called once per run; an instance never sees two runs.
+ * - `open` is called once, before anything else, when every required input side packet is present.
+ *   Packets emitted in `open` are delivered. The input timestamp in `open` is `Timestamp.Unstarted`.
+ * - If `open` fails, neither `process` nor `close` is called, and the run fails.
+ * - `process` is called with strictly increasing input timestamps under the default and sync-set
+ *   handlers (the immediate handler may repeat or go back), never concurrently with itself or with
+ *   `open` / `close`, and only between them. A source (no input streams) has `process` called
+ *   repeatedly until it returns {@link STOP}.
+ * - `close` is called once after the last `process`, when every input stream is done or the run
+ *   ends (also after an error elsewhere, if `open` succeeded). The input timestamp in `close` is
+ *   `Timestamp.Done`. `close` may emit final packets only on outputs whose bound leaves a timestamp
+ *   free (that is, not with the default `timestampOffset: 0` once inputs are done).
+ * - Any of `open`, `process`, `close` may return a promise; the runtime awaits it before calling
+ *   anything else on the instance, and the actor's event loop keeps turning meanwhile.
+ *
+ * Threading: a calculator instance lives and runs on exactly one worker thread (its actor). The
+ * definition is also imported on the main thread, for validation only: module top-level code must
+ * not start work.
+ */
+import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
+
+/** How many streams (or side packets) a tag accepts. */
+export type Cardinality = 'one' | 'optional' | 'many' | { readonly min: number; readonly max: number };
+
+/** Ports by tag. The empty tag `''` names untagged streams (`input_stream: "name"`). */
+export type PortDecls = Readonly<Record<string, Cardinality>>;
+
+/** The wiring of one node, as validation sees it. */
+export interface NodeWiring {
+  readonly node: string;
+  /** Indices present per tag, e.g. `{ '': [0, 1], FINISHED: [0] }`. */
+  readonly inputs: Readonly<Record<string, readonly number[]>>;
+  readonly outputs: Readonly<Record<string, readonly number[]>>;
+  readonly inputSidePackets: Readonly<Record<string, readonly number[]>>;
+  readonly outputSidePackets: Readonly<Record<string, readonly number[]>>;
+}
+
+/** What a calculator declares about itself. */
+export interface CalculatorContract<O = Record<string, unknown>> {
+  readonly inputs?: PortDecls;
+  readonly outputs?: PortDecls;
+  readonly inputSidePackets?: PortDecls;
+  readonly outputSidePackets?: PortDecls;
+  /** Option defaults; a node's options are merged over them. */
+  readonly options?: O;
+  /** Checks merged options; returns an error message or undefined. */
+  readonly validateOptions?: (options: O) => string | undefined;
+  /** Checks wiring beyond cardinalities (e.g. as many outputs as inputs); returns a message or undefined. */
+  readonly validate?: (wiring: NodeWiring) => string | undefined;
+  /** The default input stream handler of this calculator (a node's config overrides it). Default: `Default`. */
+  readonly inputStreamHandler?: InputStreamHandlerConfig;
+  /**
+   * Output bound = input bound + offset, propagated even when `process` is not called.
+   * weft's default is **0**: a calculator that emits at its input timestamps (most do) then never
+   * stalls a downstream join by emitting nothing — MediaPipe's most common hang. Calculators that
+   * emit at other timestamps, or emit in `close`, must declare `null` (no automatic bound) or the
+   * offset they keep.
+   */
+  readonly timestampOffset?: number | null;
+  /** Call `process` for every newly settled timestamp, even when only bounds arrived. */
+  readonly processTimestampBounds?: boolean;
+}
+
+/** Returned from `process` by a source to say it has nothing more to produce. */
+export const STOP = Symbol.for('weft.stop');
+/** The result type of a lifecycle method. */
+// biome-ignore lint/suspicious/noConfusingVoidType: methods that return nothing must satisfy it.
+export type LifecycleResult = void | typeof STOP | Promise<void | typeof STOP>;
+
+/** A packet as a calculator sees it on an input. Reused between calls: copy fields, not the object. */
+export interface InputPacket {
+  /** True when no packet arrived on this stream at the input timestamp. */
+  readonly isEmpty: boolean;
+  /** The packet's value (a structured value, a number, or a FrameRef for frames). */
+  readonly value: unknown;
+  /** The packet's timestamp; for an empty input, the stream's bound − 1. */
+  readonly timestamp: number;
+  /** The frame handle of a frame packet, or -1. The runtime releases it after `process` returns. */
+  readonly frame: number;
+}
+
+/** An output stream as a calculator writes it. */
+export interface OutputPort {
+  /** Emits a packet. Timestamps must increase and stay at or above the stream's bound. */
+  add(value: unknown, timestamp: number): void;
+  /** Emits a frame packet, handing over one reference to the frame. */
+  addFrame(handle: number, timestamp: number): void;
+  /** Promises that no packet below `bound` will follow. Bounds never go down. */
+  setNextTimestampBound(bound: number): void;
+  /** Closes the stream (bound Done). Adding afterwards is an error. */
+  close(): void;
+  /** The lowest timestamp the next packet may carry. */
+  readonly nextTimestampBound: number;
+}
+
+/** Frame pool access for calculators: allocate and write frames, read incoming frames in place. */
+export interface FrameAccess {
+  /** Allocates a frame (waits while the pool is exhausted, applying back-pressure). */
+  alloc(byteLength: number): number;
+  /** The frame's bytes: a view of shared memory, valid while a reference is held. */
+  bytes(handle: number): Uint8Array;
+  /** The frame's length in bytes. */
+  byteLength(handle: number): number;
+  /** Takes an extra reference (to keep an input frame past `process`). */
+  retain(handle: number): void;
+  /** Drops a reference taken with alloc or retain. */
+  release(handle: number): void;
+}
+
+/** What `open`, `process` and `close` receive. One context object per actor, reused across calls. */
+export interface CalculatorContext<O = Record<string, unknown>> {
+  /** The node's name in the graph. */
+  readonly node: string;
+  /** Merged options. */
+  readonly options: O;
+  /** `Unstarted` in open, the settled timestamp in process, `Done` in close. */
+  readonly inputTimestamp: number;
+  /** The packet (or empty) on an input: by tag and index, or by index for untagged streams. */
+  input(tag: string | number, index?: number): InputPacket;
+  /** Number of streams wired to a tag. */
+  inputCount(tag: string): number;
+  /** An output stream by tag and index, or by index for untagged streams. */
+  output(tag: string | number, index?: number): OutputPort;
+  /** Number of output streams wired to a tag. */
+  outputCount(tag: string): number;
+  /** An input side packet's value; undefined for an absent optional one. */
+  sidePacket<T = unknown>(tag: string | number, index?: number): T;
+  /** Sets an output side packet (readable by later nodes' open, and after the run). */
+  setSidePacket(tag: string | number, value: unknown, index?: number): void;
+  /** The shared frame pool. */
+  readonly frames: FrameAccess;
+}
+
+/** A calculator instance: created fresh for each run. */
+export interface Calculator<O = Record<string, unknown>> {
+  open?(ctx: CalculatorContext<O>): LifecycleResult;
+  process(ctx: CalculatorContext<O>): LifecycleResult;
+  close?(ctx: CalculatorContext<O>): LifecycleResult;
+}
+
+/** A calculator module's default export. */
+export interface CalculatorDefinition<O = Record<string, unknown>> {
+  /** Registry name, e.g. `PassThroughCalculator`. */
+  readonly name: string;
+  readonly contract: CalculatorContract<O>;
+  /** Creates a fresh instance for one run, on the actor's thread. */
+  create(): Calculator<O>;
+}
+
+/** Identity helper that infers the options type. */
+export function defineCalculator<O = Record<string, unknown>>(
+  definition: CalculatorDefinition<O>,
+): CalculatorDefinition<O> {
+  return definition;
+}

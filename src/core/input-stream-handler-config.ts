@@ -1,0 +1,51 @@
+/**
+ * Input stream handler configuration: which rule decides when a node's `process` runs.
+ * Names and options follow MediaPipe's handlers.
+ *
+ * Threading: plain data.
+ */
+
+/** MediaPipe's `DefaultInputStreamHandler`: one sync set over all inputs. */
+export interface DefaultHandlerConfig {
+  readonly name: 'DefaultInputStreamHandler';
+  /** Gather this many input sets before calling `process` once per set (MediaPipe's batch_size). Default 1. */
+  readonly batchSize?: number;
+}
+
+/** MediaPipe's `ImmediateInputStreamHandler`: every input is its own set; fires on any packet. */
+export interface ImmediateHandlerConfig {
+  readonly name: 'ImmediateInputStreamHandler';
+}
+
+/** MediaPipe's `SyncSetInputStreamHandler`: inputs synchronised within declared groups only. */
+export interface SyncSetHandlerConfig {
+  readonly name: 'SyncSetInputStreamHandler';
+  /** Groups of `TAG:index` (or `TAG`) input ids; inputs not listed form one more set together. */
+  readonly syncSets: readonly (readonly string[])[];
+}
+
+/** MediaPipe's `FixedSizeInputStreamHandler`: the default handler that trims old packets. */
+export interface FixedSizeHandlerConfig {
+  readonly name: 'FixedSizeInputStreamHandler';
+  /** Queue size at which trimming starts. Default 2. */
+  readonly triggerQueueSize?: number;
+  /** Queue size trimming leaves. Default 1. */
+  readonly targetQueueSize?: number;
+  /** Trim only the latest timestamps that are settled on every input (MediaPipe's fixed_min_size). Default false. */
+  readonly fixedMinSize?: boolean;
+}
+
+/** Any supported handler configuration. */
+export type InputStreamHandlerConfig =
+  | DefaultHandlerConfig
+  | ImmediateHandlerConfig
+  | SyncSetHandlerConfig
+  | FixedSizeHandlerConfig;
+
+/** Names of the supported handlers. */
+export const INPUT_STREAM_HANDLERS = [
+  'DefaultInputStreamHandler',
+  'ImmediateInputStreamHandler',
+  'SyncSetInputStreamHandler',
+  'FixedSizeInputStreamHandler',
+] as const;
