@@ -12,7 +12,13 @@ describe('the compiled package', () => {
     const { runFrameRelay } = (await import(
       new URL('cli/frame-relay.js', dist).href
     )) as typeof import('../src/cli/frame-relay.js');
-    const summary = await runFrameRelay({ seconds: 0.2, width: 64, height: 48, slots: 4, progress: () => {} });
+    const summary = await runFrameRelay({
+      seconds: 0.2,
+      width: 64,
+      height: 48,
+      slots: 4,
+      progress: () => {},
+    });
     expect(summary.frames).toBeGreaterThan(0);
     expect(summary.framesLeaked).toBe(0);
     expect(weft.liveThreadCount()).toBe(0);
