@@ -158,6 +158,124 @@ export type CancelledError = WeftError;
 export const RemoteError = defineError('RemoteError', 'ERR_WEFT_REMOTE', 'error thrown in another thread');
 export type RemoteError = WeftError;
 
+// Graph configuration and validation (reported before any worker starts).
+/** MediaPipe text format that does not parse; the message gives line and column. */
+export const GraphParseError = defineError(
+  'GraphParseError',
+  'ERR_WEFT_GRAPH_PARSE',
+  'graph text does not parse',
+);
+export type GraphParseError = WeftError;
+/** A graph with one or more validation problems; `problems` lists every one as its own typed error. */
+export const GraphInvalidError = defineError(
+  'GraphInvalidError',
+  'ERR_WEFT_GRAPH_INVALID',
+  'graph is invalid',
+);
+export type GraphInvalidError = WeftError & { problems?: WeftError[] };
+/** A calculator name the registry does not know. */
+export const UnknownCalculatorError = defineError(
+  'UnknownCalculatorError',
+  'ERR_WEFT_UNKNOWN_CALCULATOR',
+  'unknown calculator',
+);
+export type UnknownCalculatorError = WeftError;
+/** A tag the calculator does not declare, or a required tag (or count) the node does not wire. */
+export const PortTagError = defineError(
+  'PortTagError',
+  'ERR_WEFT_PORT_TAG',
+  'port tag does not match the contract',
+);
+export type PortTagError = WeftError;
+/** Indices of one tag with a gap or a repeat (e.g. IN:0 and IN:2 without IN:1). */
+export const PortIndexError = defineError(
+  'PortIndexError',
+  'ERR_WEFT_PORT_INDEX',
+  'port indices have a gap or a repeat',
+);
+export type PortIndexError = WeftError;
+/** A stream, side-packet, tag or node name that breaks the naming rules. */
+export const BadNameError = defineError('BadNameError', 'ERR_WEFT_BAD_NAME', 'name breaks the naming rules');
+export type BadNameError = WeftError;
+/** Two nodes with the same name. */
+export const DuplicateNodeError = defineError(
+  'DuplicateNodeError',
+  'ERR_WEFT_DUPLICATE_NODE',
+  'node name used twice',
+);
+export type DuplicateNodeError = WeftError;
+/** A stream or side packet produced twice (also a graph input that a node produces). */
+export const DuplicateProducerError = defineError(
+  'DuplicateProducerError',
+  'ERR_WEFT_DUPLICATE_PRODUCER',
+  'stream or side packet produced twice',
+);
+export type DuplicateProducerError = WeftError;
+/** An input stream (or side packet, or graph output) that nothing produces. */
+export const NoProducerError = defineError(
+  'NoProducerError',
+  'ERR_WEFT_NO_PRODUCER',
+  'input has no producer',
+);
+export type NoProducerError = WeftError;
+/** A cycle whose closing input is not declared as a back edge. */
+export const CycleError = defineError('CycleError', 'ERR_WEFT_CYCLE', 'cycle without a back edge');
+export type CycleError = WeftError;
+/** A required side packet that was not provided when the run started. */
+export const SidePacketMissingError = defineError(
+  'SidePacketMissingError',
+  'ERR_WEFT_SIDE_PACKET_MISSING',
+  'required side packet missing',
+);
+export type SidePacketMissingError = WeftError;
+/** Options the calculator rejects (unknown keys, wrong types, bad values). */
+export const BadOptionsError = defineError(
+  'BadOptionsError',
+  'ERR_WEFT_BAD_OPTIONS',
+  'node options are invalid',
+);
+export type BadOptionsError = WeftError;
+
+// Running a graph.
+/** A packet below its stream's bound, or a bound lowered ("Packet timestamp mismatch"). */
+export const TimestampOrderError = defineError(
+  'TimestampOrderError',
+  'ERR_WEFT_TIMESTAMP_ORDER',
+  'timestamp is below the stream bound',
+);
+export type TimestampOrderError = WeftError;
+/** A packet added to an output stream after it was closed. */
+export const StreamClosedError = defineError(
+  'StreamClosedError',
+  'ERR_WEFT_STREAM_CLOSED',
+  'packet sent to a closed stream',
+);
+export type StreamClosedError = WeftError;
+/** A port a calculator asked for that its node does not have. */
+export const UnknownPortError = defineError(
+  'UnknownPortError',
+  'ERR_WEFT_UNKNOWN_PORT',
+  'no such port on this node',
+);
+export type UnknownPortError = WeftError;
+/** An error thrown by a calculator's open, process or close; `cause` is the original error. */
+export const CalculatorError = defineError('CalculatorError', 'ERR_WEFT_CALCULATOR', 'calculator failed');
+export type CalculatorError = WeftError;
+/** A calculator call that ran past the configured time limit. */
+export const NodeStuckError = defineError(
+  'NodeStuckError',
+  'ERR_WEFT_NODE_STUCK',
+  'calculator call did not return in time',
+);
+export type NodeStuckError = WeftError;
+/** The graph stopped making progress behind full queues (with `reportDeadlock`). */
+export const DeadlockError = defineError(
+  'DeadlockError',
+  'ERR_WEFT_DEADLOCK',
+  'graph is deadlocked behind full queues',
+);
+export type DeadlockError = WeftError;
+
 /** Plain-data form of an error, safe for structuredClone and msgpack. */
 export interface SerializedError {
   name: string;

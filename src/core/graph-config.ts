@@ -1,0 +1,129 @@
+/**
+ * Graph configuration: what a graph is made of, before and after validation.
+ *
+ * A {@link GraphConfig} comes from MediaPipe's text format (`parseGraphText`) or from the typed
+ * builder (`graph()`); {@link validateGraph} checks it against the calculator registry, before any
+ * worker starts, and produces a {@link ResolvedGraph}: every stream with its one producer and its
+ * consumers, every node with its ports in a fixed order. Actors and the calculator runner work
+ * from the resolved form only.
+ *
+ * Threading: plain data, structured-cloneable (the resolved graph is sent to every actor).
+ */
+import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
+
+/** A stream or side-packet reference in a node: `TAG:index:name`, `TAG:name` or `name`. */
+export interface PortRef {
+  /** Upper-case tag, or `''` for an untagged port. */
+  readonly tag: string;
+  /** Index within the tag (0 when not written). */
+  readonly index: number;
+  /** The stream or side packet name (lower case). */
+  readonly name: string;
+}
+
+/** Per-input settings from `input_stream_info`. */
+export interface InputStreamInfo {
+  /** `TAG:index` (or `TAG`, or `:index` for untagged) of the input this applies to. */
+  readonly tagIndex: string;
+  /** The input closes a cycle: it is not waited for at start and is exempt from cycle checks. */
+  readonly backEdge: boolean;
+}
+
+/** One node as configured. */
+export interface NodeConfig {
+  /** Node name; defaults to the calculator name, suffixed `_2`, `_3` when repeated. */
+  readonly name?: string;
+  /** Registry name of the calculator. */
+  readonly calculator: string;
+  readonly inputStreams: readonly PortRef[];
+  readonly outputStreams: readonly PortRef[];
+  readonly inputSidePackets: readonly PortRef[];
+  readonly outputSidePackets: readonly PortRef[];
+  /** Overrides the calculator's default input stream handler. */
+  readonly inputStreamHandler?: InputStreamHandlerConfig;
+  readonly inputStreamInfo: readonly InputStreamInfo[];
+  /** Options merged over the calculator's defaults (keys in camelCase). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Per-node override of the graph's `maxQueueSize`. */
+  readonly maxQueueSize?: number;
+}
+
+/** A whole graph as configured. */
+export interface GraphConfig {
+  /** Streams fed from outside (graph inputs count as sources). */
+  readonly inputStreams: readonly string[];
+  /** Streams observed from outside. */
+  readonly outputStreams: readonly string[];
+  /** Side packets provided from outside at start. */
+  readonly inputSidePackets: readonly string[];
+  /** Side packets readable after the run. */
+  readonly outputSidePackets: readonly string[];
+  readonly nodes: readonly NodeConfig[];
+  /** Per-input queue limit; MediaPipe's default 100; -1 for no limit. */
+  readonly maxQueueSize: number;
+  /** On deadlock: true reports an error, false grows the full queue and warns. MediaPipe default false. */
+  readonly reportDeadlock: boolean;
+}
+
+/** A node's port after validation: its position, its stream, and which tag/index it was wired as. */
+export interface ResolvedPort {
+  readonly tag: string;
+  readonly index: number;
+  /** Stream (or side packet) name. */
+  readonly name: string;
+  /** For inputs: the input closes a cycle (declared back edge). */
+  readonly backEdge: boolean;
+}
+
+/** A node after validation. Port arrays are in a fixed order: tags sorted, then index. */
+export interface ResolvedNode {
+  /** Unique node name. */
+  readonly name: string;
+  /** Position in `ResolvedGraph.nodes`. */
+  readonly id: number;
+  readonly calculator: string;
+  readonly inputs: readonly ResolvedPort[];
+  readonly outputs: readonly ResolvedPort[];
+  readonly inputSidePackets: readonly ResolvedPort[];
+  readonly outputSidePackets: readonly ResolvedPort[];
+  /** The handler in force (node override, else the calculator's default, else Default). */
+  readonly inputStreamHandler: InputStreamHandlerConfig;
+  /** Options merged over the calculator's defaults. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Queue limit for each input (node override, else graph). */
+  readonly maxQueueSize: number;
+  /** The calculator's `timestampOffset` (null: none). */
+  readonly timestampOffset: number | null;
+  readonly processTimestampBounds: boolean;
+  /** True when the node has no input streams (it runs until it returns STOP). */
+  readonly isSource: boolean;
+}
+
+/** Where a stream comes from. */
+export type StreamProducer =
+  | { readonly kind: 'graph-input' }
+  | { readonly kind: 'node'; readonly node: number; readonly output: number };
+
+/** A stream after validation: its producer and every consumer. */
+export interface ResolvedStream {
+  readonly name: string;
+  readonly producer: StreamProducer;
+  /** Each consumer: node id and the input position on that node. */
+  readonly consumers: readonly { readonly node: number; readonly input: number }[];
+  /** Observed from outside the graph. */
+  readonly isGraphOutput: boolean;
+}
+
+/** A validated graph: safe to start. */
+export interface ResolvedGraph {
+  readonly nodes: readonly ResolvedNode[];
+  readonly streams: readonly ResolvedStream[];
+  readonly inputStreams: readonly string[];
+  readonly outputStreams: readonly string[];
+  readonly inputSidePackets: readonly string[];
+  readonly outputSidePackets: readonly string[];
+  readonly maxQueueSize: number;
+  readonly reportDeadlock: boolean;
+  /** Node ids in an order where every producer precedes its consumers (back edges ignored). */
+  readonly topologicalOrder: readonly number[];
+}
