@@ -12,6 +12,53 @@ export {
   terminateAllThreads,
 } from './actors/thread-task.js';
 export {
+  CalculatorGraph,
+  type CalculatorGraphOptions,
+  defaultRegistry,
+} from './actors/calculator-graph.js';
+export type { StreamObserver } from './actors/output-pump.js';
+export type { SupervisorOptions } from './actors/supervisor.js';
+export {
+  AdderCalculator,
+  CollectorCalculator,
+  CounterSourceCalculator,
+  FlowLimiterCalculator,
+  GateCalculator,
+  MergeCalculator,
+  PassThroughCalculator,
+  TimeShiftCalculator,
+} from './calculators/index.js';
+export {
+  type Calculator,
+  type CalculatorContext,
+  type CalculatorContract,
+  type CalculatorDefinition,
+  type Cardinality,
+  defineCalculator,
+  type FrameAccess,
+  type InputPacket,
+  type LifecycleResult,
+  type NodeWiring,
+  type OutputPort,
+  type PortDecls,
+  STOP,
+} from './core/calculator.js';
+export { type CalculatorEntry, CalculatorRegistry } from './core/calculator-registry.js';
+export { CalculatorRunner, runCalculator } from './core/calculator-runner.js';
+export { GraphBuilder, graph } from './core/graph-builder.js';
+export type {
+  GraphConfig,
+  NodeConfig,
+  PortRef,
+  ResolvedGraph,
+  ResolvedNode,
+  ResolvedPort,
+  ResolvedStream,
+} from './core/graph-config.js';
+export { formatGraphText, parseGraphText } from './core/graph-text.js';
+export { validateGraph } from './core/graph-validation.js';
+export type { InputStreamHandlerConfig } from './core/input-stream-handler-config.js';
+export {
   BadNameError,
   BadOptionsError,
   CalculatorError,

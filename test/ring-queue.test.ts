@@ -191,3 +191,13 @@ describe('ring queue errors', () => {
     expect(() => createRing(options)).toThrow(expect.objectContaining({ code: 'ERR_WEFT_INVALID_ARGUMENT' }));
   });
 });
+
+describe('ring queue close', () => {
+  it('close() never throws, even after the consumer abandoned the ring with records pending', () => {
+    const { w, r } = pair();
+    w.pushNumber(1, 1);
+    r.close();
+    expect(() => w.close()).not.toThrow();
+    expect(w.closed).toBe(true);
+  });
+});

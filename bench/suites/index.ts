@@ -3,10 +3,11 @@
  * A new suite (`graph`, `run`, `pipeline`, `scaling`) is one module and one line here.
  */
 import type { Suite } from '../lib/suite.js';
+import { graphSuite } from './graph.js';
 import { transportSuite } from './transport.js';
 
 /** Every suite, in run order. */
-export const suites: readonly Suite[] = [transportSuite];
+export const suites: readonly Suite[] = [transportSuite, graphSuite];
 
 /** The suite with this name, or undefined. */
 export function findSuite(name: string): Suite | undefined {

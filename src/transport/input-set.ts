@@ -40,12 +40,20 @@ export class InputSet {
     this.bell = new Int32Array(doorbell.sab);
     this.base = doorbell.index;
     this.waiter = new Waiter(options.gauge, options.maxSpin);
+    this.enabled = new Uint8Array(readers.length).fill(1);
   }
 
-  /** Index of the first reader with a record or end of stream ready, or -1. No allocation. */
+  /**
+   * Which readers count when waiting: 1 = wait for it, 0 = ignore it (e.g. its consumer-side queue
+   * is at its limit, so its records are not wanted now). All 1 initially; the owner edits it.
+   */
+  readonly enabled: Uint8Array;
+
+  /** Index of the first enabled reader with a record or end of stream ready, or -1. No allocation. */
   firstReadable(): number {
     const rs = this.readers;
-    for (let i = 0; i < rs.length; i++) if (rs[i]!.readable()) return i;
+    const on = this.enabled;
+    for (let i = 0; i < rs.length; i++) if (on[i] === 1 && rs[i]!.readable()) return i;
     return -1;
   }
 

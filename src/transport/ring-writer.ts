@@ -193,7 +193,8 @@ export class RingWriter {
     if (this.closedLocally) return;
     this.closedLocally = true;
     unregisterPublisher(this);
-    this.flush();
+    // Publish without the abandoned-ring check: closing must never throw, whatever the consumer did.
+    if (this.wpos !== this.published) this.store();
     this.ctl64[CLOSE_TS_F64] = finalBound;
     Atomics.or(this.ctl, FLAGS, PRODUCER_CLOSED);
     ring(this.bell, this.bellBase);
@@ -290,6 +291,10 @@ export class RingWriter {
     // A consumer that abandoned the ring is noticed here and when the ring looks full, not on every
     // record: the check costs a shared load, and abandoning is rare.
     if ((Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0) this.throwClosed();
+    this.store();
+  }
+
+  private store(): void {
     Atomics.store(this.ctl, WRITE, this.wpos);
     this.published = this.wpos;
     this.unpublished = 0;

@@ -1,0 +1,121 @@
+/**
+ * Suite `graph`: what running each calculator as an actor buys.
+ *
+ * - `chain4.small` vs `chain4.postMessage`: a source, 4 pass-through stages and a sink, numeric
+ *   packets; weft's actors on rings against the same chain of workers talking by postMessage.
+ * - `cpu2.weft` vs `cpu2.serial`: two calculators of ~1 ms CPU per packet, as two actors (pipeline
+ *   parallelism across cores) against the same two calculators called in turn on one thread.
+ *
+ * Rates are measured inside the sink, from its first packet to its last, so thread start-up is not
+ * counted; the best of the repetitions is reported.
+ */
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { defaultRegistry } from '../../src/actors/calculator-graph.js';
+import { CalculatorGraph } from '../../src/actors/calculator-graph.js';
+import { spawnTask } from '../../src/actors/thread-task.js';
+import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
+import { CalculatorRunner } from '../../src/core/calculator-runner.js';
+import { graph } from '../../src/core/graph-builder.js';
+import burnCpu from '../calculators/burn-cpu.js';
+import type { SinkStats } from '../calculators/count-sink.js';
+import type { Suite, SuiteContext } from '../lib/suite.js';
+
+const registry = new CalculatorRegistry(defaultRegistry())
+  .register('BurnCpuCalculator', new URL('../calculators/burn-cpu.ts', import.meta.url))
+  .register('CountSinkCalculator', new URL('../calculators/count-sink.ts', import.meta.url));
+
+const POST_CHAIN = new URL('../tasks/post-chain-task.ts', import.meta.url);
+
+function rate(s: SinkStats): number {
+  return s.count > 1 ? (s.count - 1) / ((s.lastAt - s.firstAt) / 1000) : 0;
+}
+
+/** Source → `stages` nodes of `calculator` → count sink, as a weft graph. Returns the sink's stats. */
+async function runWeftChain(count: number, stages: number, calculator: string, options = {}): Promise<SinkStats> {
+  const b = graph({ maxQueueSize: 1000 }).outputSidePacket('stats');
+  b.node('CounterSourceCalculator', { outputs: { '': 's0' }, options: { count } });
+  for (let i = 1; i <= stages; i++) {
+    b.node(calculator, { name: `stage${i}`, inputs: { '': `s${i - 1}` }, outputs: { '': `s${i}` }, options });
+  }
+  b.node('CountSinkCalculator', { inputs: { '': `s${stages}` }, outputSidePackets: { STATS: 'stats' } });
+  const g = new CalculatorGraph(b.build(), { registry });
+  try {
+    const out = await g.runToCompletion();
+    return out.stats as SinkStats;
+  } finally {
+    await g.close();
+  }
+}
+
+/** The same chain as worker threads connected by MessagePorts. */
+async function runPostChain(count: number, stages: number): Promise<SinkStats> {
+  const links = Array.from({ length: stages + 1 }, () => new MessageChannel());
+  const acks = new MessageChannel();
+  const tasks = [
+    spawnTask(POST_CHAIN, 'source', { out: links[0]!.port1, acks: acks.port2, count, window: 1024 }, {
+      transferList: [links[0]!.port1, acks.port2],
+    }),
+  ];
+  for (let i = 0; i < stages; i++) {
+    const args: { in: MessagePort; out: MessagePort; micros: number } = {
+      in: links[i]!.port2,
+      out: links[i + 1]!.port1,
+      micros: 0,
+    };
+    tasks.push(spawnTask(POST_CHAIN, 'stage', args, { transferList: [args.in, args.out] }));
+  }
+  const sink = spawnTask<SinkStats>(POST_CHAIN, 'sink', { in: links[stages]!.port2, acks: acks.port1, ackEvery: 256 }, {
+    transferList: [links[stages]!.port2, acks.port1],
+  });
+  const [stats] = await Promise.all([sink.result, ...tasks.map((t) => t.result)]);
+  return stats;
+}
+
+/** Two BurnCpu calculators called in turn on this thread, through the calculator runner. */
+async function runSerial(count: number, micros: number): Promise<number> {
+  const a = new CalculatorRunner(burnCpu, { options: { micros } });
+  const b = new CalculatorRunner(burnCpu, { options: { micros } });
+  await a.open();
+  await b.open();
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    a.addPacket(':0', i, i);
+    await a.run();
+    const out = a.outputs(':0');
+    b.addPacket(':0', i, out[out.length - 1]!.value);
+    await b.run();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await a.close();
+  await b.close();
+  return count / seconds;
+}
+
+async function best(ctx: SuiteContext, name: string, once: () => Promise<number>): Promise<void> {
+  let top = 0;
+  for (let r = 1; r <= ctx.reps; r++) {
+    ctx.progress(`graph ${name}: repetition ${r}/${ctx.reps}`);
+    top = Math.max(top, await once());
+  }
+  ctx.record(name, 'msgs_per_s', top, 'msg/s');
+}
+
+/** Suite `graph`. */
+export const graphSuite: Suite = {
+  name: 'graph',
+  description: 'actors on rings vs postMessage actors (chain4), and pipeline parallelism vs one thread (cpu2)',
+  ratios: [
+    { case: 'chain4.small', baseline: 'chain4.postMessage', metric: 'msgs_per_s', target: 5 },
+    { case: 'cpu2.weft', baseline: 'cpu2.serial', metric: 'msgs_per_s', target: 1.7 },
+  ],
+  async run(ctx) {
+    const chainCount = ctx.quick ? 20_000 : 300_000;
+    const cpuCount = ctx.quick ? 100 : 1000;
+    await best(ctx, 'chain4.postMessage', async () => rate(await runPostChain(chainCount, 4)));
+    await best(ctx, 'chain4.small', async () => rate(await runWeftChain(chainCount, 4, 'PassThroughCalculator')));
+    await best(ctx, 'cpu2.serial', () => runSerial(cpuCount, 1000));
+    await best(ctx, 'cpu2.weft', async () =>
+      rate(await runWeftChain(cpuCount, 2, 'BurnCpuCalculator', { micros: 1000 })),
+    );
+  },
+};

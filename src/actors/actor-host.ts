@@ -1,0 +1,244 @@
+/**
+ * One calculator as an actor: the task a node's worker thread runs.
+ *
+ * The actor attaches to its input rings (all sharing one doorbell), its output rings (one per
+ * consumer of each output stream) and the frame pool, imports its calculator module, and drives a
+ * {@link NodeEngine}: drain rings into the engine's input queues (up to each input's queue limit),
+ * let the engine run every ready `process`, flush the outputs, and sleep on the doorbell when there
+ * is nothing to do. The supervisor controls it through comlink (`open`, `start`) and through shared
+ * words that need no message (stop, queue limits); the data never touches the main thread.
+ *
+ * Threading: runs on its own worker thread; exactly one actor per thread.
+ * Lifecycle: created → open (side packets in, output side packets out) → start (loop) → the task
+ * settles when the node closed (all inputs done, or a source returned STOP), when it was stopped,
+ * or with the error that failed it.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { CalculatorDefinition, FrameAccess } from '../core/calculator.js';
+import type { ResolvedNode } from '../core/graph-config.js';
+import { NodeEngine } from '../core/node-engine.js';
+import { FrameRef } from '../transport/codec.js';
+import type { DoorbellDescriptor } from '../transport/doorbell.js';
+import { FramePool, type FramePoolDescriptor } from '../transport/frame-pool.js';
+import { InputSet } from '../transport/input-set.js';
+import { EMPTY, PayloadType, RecordKind, type RingDescriptor, RingReader, RingWriter } from '../transport/ring-queue.js';
+import { exposeControl } from './control-channel.js';
+import { type CountersDescriptor, F_CALL_STARTED_AT, F_IDLE_MS, F_PACKETS_IN, NodeCounters, NodeState } from './node-counters.js';
+import { RingSink } from './ring-sink.js';
+
+/** Everything an actor needs, structured-cloneable (the control port is transferred). */
+export interface ActorArgs {
+  node: ResolvedNode;
+  /** File URL of the calculator module and the export holding its definition. */
+  calculator: { module: string; exportName: string };
+  /** One ring per node input, in `node.inputs` order; all created with `doorbell`. */
+  inputs: RingDescriptor[];
+  /** Global index of this node's first input in the counters. */
+  inputBase: number;
+  /** Per node output, one ring per consumer (nodes and graph outputs). */
+  outputs: RingDescriptor[][];
+  doorbell: DoorbellDescriptor;
+  pool: FramePoolDescriptor;
+  counters: CountersDescriptor;
+  control: MessagePort;
+}
+
+/** What the actor task returns when the node is done. */
+export interface ActorResult {
+  /** Output side packets by position in `node.outputSidePackets`. */
+  outputSidePackets: Record<number, unknown>;
+  /** True when the loop left because the supervisor asked it to stop. */
+  stopped: boolean;
+}
+
+/** The worker task: host one node until it is done. */
+export async function hostActor(args: ActorArgs): Promise<ActorResult> {
+  const mod = (await import(args.calculator.module)) as Record<string, unknown>;
+  const definition = mod[args.calculator.exportName] as CalculatorDefinition;
+  const actor = new Actor(args, definition);
+  exposeControl(
+    {
+      open: (sidePackets: unknown[]) => actor.open(sidePackets),
+      // Start after this call's reply is posted: the loop may block the thread in Atomics.wait.
+      start: () => {
+        setImmediate(() => actor.loop());
+      },
+    },
+    args.control,
+  );
+  try {
+    return await actor.finished;
+  } finally {
+    args.control.close();
+  }
+}
+
+class Actor {
+  readonly finished: Promise<ActorResult>;
+  private resolve!: (r: ActorResult) => void;
+  private reject!: (err: unknown) => void;
+  private readonly n: number;
+  private readonly counters: NodeCounters;
+  private readonly readers: RingReader[];
+  private readonly set: InputSet | null;
+  private readonly writers: RingWriter[][];
+  private readonly sink: RingSink;
+  private readonly engine: NodeEngine;
+  private readonly pool: FramePool;
+  private readonly inputBase: number;
+  private readonly sidePacketsOut: Record<number, unknown> = {};
+  // Becomes true once a lifecycle call returned a promise: from then on waits keep the loop turning.
+  private asyncMode = false;
+
+  constructor(args: ActorArgs, definition: CalculatorDefinition) {
+    this.finished = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.n = args.node.id;
+    this.inputBase = args.inputBase;
+    this.counters = new NodeCounters(args.counters);
+    this.pool = FramePool.attach(args.pool);
+    this.readers = args.inputs.map((d) => new RingReader(d));
+    const gauge = args.inputs[0]?.gauge;
+    this.set =
+      this.readers.length > 0 ? new InputSet(this.readers, args.doorbell, gauge === undefined ? {} : { gauge }) : null;
+    this.writers = args.outputs.map((rings) => rings.map((d) => new RingWriter(d)));
+    this.sink = new RingSink(this.writers, this.pool, this.counters, this.n, this.sidePacketsOut);
+    const pool = this.pool;
+    const frames: FrameAccess = {
+      alloc: (bytes) => pool.alloc(bytes),
+      bytes: (h) => pool.bytes(h),
+      byteLength: (h) => pool.byteLength(h),
+      retain: (h) => pool.retain(h),
+      release: (h) => pool.release(h),
+    };
+    this.engine = new NodeEngine(args.node, definition, this.sink, frames);
+  }
+
+  async open(sidePackets: unknown[]): Promise<Record<number, unknown>> {
+    this.counters.setState(this.n, NodeState.Opening);
+    try {
+      const r = this.engine.open(sidePackets);
+      if (r instanceof Promise) {
+        this.asyncMode = true;
+        await r;
+      }
+      this.sink.flush();
+      return { ...this.sidePacketsOut };
+    } catch (err) {
+      this.counters.setState(this.n, NodeState.Failed);
+      // Open failed: the calculator is never processed or closed. Close outputs so nothing waits.
+      this.sink.closeAll();
+      this.reject(err);
+      throw err;
+    }
+  }
+
+  async loop(): Promise<void> {
+    try {
+      await this.runLoop();
+    } finally {
+      // Hand consumed ring space back, so the supervisor's cleanup after the run reads only records
+      // this actor never took.
+      for (const r of this.readers) r.release();
+    }
+  }
+
+  private async runLoop(): Promise<void> {
+    const c = this.counters;
+    const n = this.n;
+    try {
+      while (!c.stopRequested(n)) {
+        c.setState(n, NodeState.Running);
+        const moved = this.drain();
+        const startedAt = c.field(n, F_CALL_STARTED_AT);
+        c.f64[startedAt] = Date.now();
+        let calls = this.engine.run();
+        if (calls instanceof Promise) {
+          this.asyncMode = true;
+          calls = await calls;
+        }
+        c.f64[startedAt] = 0;
+        this.sink.flush();
+        if (moved > 0 || calls > 0) Atomics.add(c.i32, c.word(n, 1), 1);
+        if (this.engine.state === 'closed') break;
+        if (moved === 0 && calls === 0 && this.set !== null) await this.idle();
+      }
+      const stopped = c.stopRequested(n) && this.engine.state !== 'closed';
+      if (stopped) await this.shutdown();
+      c.setState(n, NodeState.Done);
+      this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped });
+    } catch (err) {
+      c.setState(n, NodeState.Failed);
+      if (c.stopRequested(n)) {
+        // Stopping abandons rings under our feet: a push failing now is the stop, not a fault.
+        await this.shutdown().catch(() => {});
+        this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped: true });
+        return;
+      }
+      this.sink.closeAll();
+      this.reject(err);
+    }
+  }
+
+  // Moves records from the rings into the engine, up to each input's queue limit.
+  private drain(): number {
+    const c = this.counters;
+    const set = this.set;
+    let moved = 0;
+    for (let i = 0; i < this.readers.length; i++) {
+      const r = this.readers[i]!;
+      if (r.done) {
+        set!.enabled[i] = 0;
+        continue;
+      }
+      const limit = c.queueLimit(this.inputBase + i);
+      const e = this.engine;
+      while (limit < 0 || e.queueSize(i) < limit) {
+        const k = r.tryPop();
+        if (k === EMPTY) break;
+        moved++;
+        if (k === RecordKind.Packet) {
+          const pt = r.payloadType;
+          if (pt === PayloadType.Number) e.addPacket(i, r.timestamp, r.number, -1);
+          // Allocates a FrameRef per frame packet: small next to the frame it stands for.
+          else if (pt === PayloadType.Frame) e.addPacket(i, r.timestamp, new FrameRef(r.frame), r.frame);
+          else e.addPacket(i, r.timestamp, r.value(), -1);
+          c.f64[c.field(this.n, F_PACKETS_IN)]!++;
+        } else if (k === RecordKind.Bound) {
+          e.setBound(i, r.timestamp);
+        } else {
+          e.closeInput(i);
+          break;
+        }
+      }
+      const depth = e.queueSize(i);
+      c.setQueueDepth(this.inputBase + i, depth);
+      set!.enabled[i] = r.done || (limit >= 0 && depth >= limit) ? 0 : 1;
+    }
+    return moved;
+  }
+
+  private async idle(): Promise<void> {
+    const c = this.counters;
+    c.setState(this.n, NodeState.WaitingInput);
+    const t0 = performance.now();
+    // Bounded waits: the stop word and raised queue limits are re-read at least this often even if
+    // a wake-up is missed by a peer that died.
+    if (this.asyncMode) await this.set!.waitAsync(250);
+    else this.set!.wait(250);
+    c.f64[c.field(this.n, F_IDLE_MS)]! += performance.now() - t0;
+  }
+
+  // Stopped from outside: close the calculator (if it opened) and end every output stream.
+  private async shutdown(): Promise<void> {
+    this.counters.setState(this.n, NodeState.Closing);
+    try {
+      const r = this.engine.close();
+      if (r instanceof Promise) await r;
+    } finally {
+      this.sink.closeAll();
+    }
+  }
+}

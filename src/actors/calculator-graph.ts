@@ -1,0 +1,197 @@
+/**
+ * CalculatorGraph: the MediaPipe-style way to run a graph, one actor (worker thread) per node.
+ *
+ * ```ts
+ * const g = CalculatorGraph.fromText(pbtxt);
+ * g.observeOutputStream('out', { packet: (ts, v) => console.log(ts, v) });
+ * await g.startRun({ threshold: 0.5 });
+ * await g.addPacket('in', frameValue, 1000);
+ * g.closeAllInputStreams();
+ * await g.waitUntilDone();
+ * ```
+ *
+ * Validation (calculator modules loaded, every problem reported as a typed error) happens before any
+ * worker starts. A graph object can run again after a run ended; each run gets fresh calculators.
+ *
+ * Threading: use a CalculatorGraph from one thread (the one that created it). Observers are called
+ * on that thread. Lifecycle: `startRun` → `addPacket`* → `closeAllInputStreams` → `waitUntilDone`;
+ * `cancel()` ends a run early; `close()` releases everything and is idempotent.
+ */
+import { coreCalculatorModules } from '../calculators/index.js';
+import { CalculatorRegistry } from '../core/calculator-registry.js';
+import { InvalidArgumentError, TimestampOrderError } from '../core/errors.js';
+import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
+import { parseGraphText } from '../core/graph-text.js';
+import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
+import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
+import { FrameRef } from '../transport/codec.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import { RingWriter } from '../transport/ring-queue.js';
+import type { StreamObserver } from './output-pump.js';
+import { type CalculatorModules, Supervisor, type SupervisorOptions } from './supervisor.js';
+
+/** Options of a {@link CalculatorGraph}. */
+export interface CalculatorGraphOptions extends SupervisorOptions {
+  /** Where calculator names resolve. Default: {@link defaultRegistry}. */
+  registry?: CalculatorRegistry;
+}
+
+let core: CalculatorRegistry | undefined;
+
+/** A registry holding weft's core calculators; create a child (`new CalculatorRegistry(defaultRegistry())`) to add your own. */
+export function defaultRegistry(): CalculatorRegistry {
+  if (core === undefined) {
+    core = new CalculatorRegistry();
+    for (const c of coreCalculatorModules()) core.register(c.name, c.module, c.exportName);
+  }
+  return core;
+}
+
+interface InputStream {
+  writers: RingWriter[];
+  last: number;
+}
+
+/** A graph of calculators, each run as an actor in its own worker thread. */
+export class CalculatorGraph {
+  private readonly registry: CalculatorRegistry;
+  private resolved: ResolvedGraph | undefined;
+  private modules: CalculatorModules | undefined;
+  private run: Supervisor | undefined;
+  private inputs = new Map<string, InputStream>();
+  private readonly observers: [string, StreamObserver][] = [];
+
+  constructor(
+    readonly config: GraphConfig,
+    private readonly options: CalculatorGraphOptions = {},
+  ) {
+    this.registry = options.registry ?? defaultRegistry();
+  }
+
+  /** Parses MediaPipe's text format (throws GraphParseError with line and column). */
+  static fromText(text: string, options?: CalculatorGraphOptions): CalculatorGraph {
+    return new CalculatorGraph(parseGraphText(text), options);
+  }
+
+  /** Loads the calculators and validates the graph; throws GraphInvalidError listing every problem. */
+  async validate(): Promise<ResolvedGraph> {
+    if (this.resolved !== undefined) return this.resolved;
+    const names = new Set(this.config.nodes.map((n) => n.calculator));
+    const defs = await this.registry.loadAll(names);
+    this.resolved = validateGraph(this.config, (name) => defs.get(name));
+    this.modules = new Map(this.registry.entries(defs.keys()).map((e) => [e.name, e]));
+    return this.resolved;
+  }
+
+  /** Observes a graph output stream for every later run. Call before `startRun`. */
+  observeOutputStream(stream: string, observer: StreamObserver | ((timestamp: number, value: unknown) => void)): void {
+    if (!this.config.outputStreams.includes(stream)) {
+      throw new InvalidArgumentError(`"${stream}" is not a graph output stream`, { stream, phase: 'config' });
+    }
+    this.observers.push([stream, typeof observer === 'function' ? { packet: observer } : observer]);
+  }
+
+  /** Starts a run: spawns and opens every node. Rejects (with nothing left running) if any fails. */
+  async startRun(sidePackets: Record<string, unknown> = {}): Promise<void> {
+    if (this.run !== undefined && !this.run.isOver) {
+      throw new InvalidArgumentError('a run is in progress: wait for it or cancel it first', { phase: 'run' });
+    }
+    const graph = await this.validate();
+    const defs = await this.registry.loadAll(new Set(graph.nodes.map((n) => n.calculator)));
+    checkSidePackets(graph, sidePackets, (name) => defs.get(name));
+    const run = new Supervisor(graph, this.modules!, this.options);
+    for (const [stream, o] of this.observers) run.observe(stream, o);
+    this.inputs = new Map(
+      [...run.plan.graphInputs].map(([name, rings]) => [
+        name,
+        { writers: rings.map((d) => new RingWriter(d)), last: Timestamp.Unset },
+      ]),
+    );
+    this.run = run;
+    await run.start(sidePackets);
+  }
+
+  /** The frame pool of the current run: allocate frames here to feed them to a graph input. */
+  get frames(): FramePool {
+    return this.current().pool;
+  }
+
+  /**
+   * Sends a packet into a graph input stream. Resolves once it is enqueued (waiting while the
+   * input's rings are full); resolves false if `timeoutMs` passed first. A FrameRef value hands over
+   * one reference to the frame. Timestamps must increase per stream.
+   */
+  async addPacket(stream: string, value: unknown, timestamp: number, timeoutMs = -1): Promise<boolean> {
+    const input = this.input(stream);
+    if (!isAllowedInStream(timestamp) || timestamp <= input.last) {
+      throw new TimestampOrderError(
+        `packet timestamp ${timestamp} on graph input "${stream}" must be a safe integer above the previous ` +
+          `one (${input.last === Timestamp.Unset ? 'none yet' : input.last})`,
+        { stream, phase: 'run' },
+      );
+    }
+    if (value instanceof FrameRef && input.writers.length > 1) {
+      this.frames.retain(value.handle, input.writers.length - 1);
+    }
+    for (const w of input.writers) if (!(await w.pushAsync(timestamp, value, timeoutMs))) return false;
+    input.last = timestamp;
+    return true;
+  }
+
+  /** Ends a graph input stream. */
+  closeInputStream(stream: string): void {
+    for (const w of this.input(stream).writers) w.close();
+  }
+
+  /** Ends every graph input stream. */
+  closeAllInputStreams(): void {
+    for (const s of this.inputs.values()) for (const w of s.writers) w.close();
+  }
+
+  /** Resolves when the run finished; rejects with the first error (sticky until the next run). */
+  waitUntilDone(): Promise<void> {
+    return this.current().done;
+  }
+
+  /** Runs a self-contained graph (its own sources) to the end; returns the output side packets. */
+  async runToCompletion(sidePackets: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    await this.startRun(sidePackets);
+    this.closeAllInputStreams();
+    await this.waitUntilDone();
+    return this.outputSidePackets();
+  }
+
+  /** Output side packets of the current or last run. */
+  outputSidePackets(): Record<string, unknown> {
+    const all = this.current().outputSidePackets();
+    return Object.fromEntries(this.config.outputSidePackets.filter((n) => n in all).map((n) => [n, all[n]]));
+  }
+
+  /** Cancels the current run; waitUntilDone then rejects with CancelledError. */
+  async cancel(): Promise<void> {
+    for (const s of this.inputs.values()) for (const w of s.writers) w.close();
+    await this.run?.stop();
+  }
+
+  /** Cancels any run and releases it. Idempotent. */
+  async close(): Promise<void> {
+    if (this.run !== undefined && !this.run.isOver) await this.cancel();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private current(): Supervisor {
+    if (this.run === undefined) throw new InvalidArgumentError('no run has started', { phase: 'run' });
+    return this.run;
+  }
+
+  private input(stream: string): InputStream {
+    const input = this.current() && this.inputs.get(stream);
+    if (input === undefined) {
+      throw new InvalidArgumentError(`"${stream}" is not a graph input stream`, { stream, phase: 'run' });
+    }
+    return input;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The control plane between the supervisor and its actors: comlink over a dedicated MessagePort.
+ *
+ * Never used for data. Errors cross it rebuilt by code (comlink's own handler would flatten them to
+ * a plain Error), every call has a timeout, and every pending call rejects as soon as the worker
+ * exits (comlink alone would leave them pending forever).
+ *
+ * Threading: both sides import this module; each side uses its own end of the channel.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import { deserializeError, type SerializedError, serializeError, TimeoutError } from '../core/errors.js';
+
+// Comlink speaks the DOM's addEventListener/MessageEvent; Node's MessagePort emits 'message' with the
+// data itself. One listener wrapper per registered listener, kept so it can be removed.
+type Listener = ((event: { data: unknown }) => void) | { handleEvent(event: { data: unknown }): void };
+
+function nodeEndpoint(port: MessagePort): Comlink.Endpoint {
+  const wrappers = new WeakMap<object, (data: unknown) => void>();
+  const endpoint = {
+    postMessage: (message: unknown, transfer?: readonly unknown[]) => port.postMessage(message, transfer as never),
+    addEventListener: (_type: string, listener: Listener) => {
+      const wrapped = (data: unknown) => {
+        if (typeof listener === 'function') listener({ data });
+        else listener.handleEvent({ data });
+      };
+      wrappers.set(listener, wrapped);
+      port.on('message', wrapped);
+    },
+    removeEventListener: (_type: string, listener: Listener) => {
+      const wrapped = wrappers.get(listener);
+      if (wrapped !== undefined) port.off('message', wrapped);
+    },
+    start: () => port.start(),
+  };
+  // The DOM types comlink declares are not in this project's lib; the shape is what it calls.
+  return endpoint as unknown as Comlink.Endpoint;
+}
+
+let installed = false;
+
+function installErrorHandler(): void {
+  if (installed) return;
+  installed = true;
+  // Comlink marks thrown values with a private symbol: keep its test, replace only the encoding.
+  const original = Comlink.transferHandlers.get('throw')!;
+  Comlink.transferHandlers.set('throw', {
+    canHandle: original.canHandle,
+    serialize: (v: { value: unknown }) => [serializeError(v.value), []],
+    deserialize: (s: SerializedError) => {
+      throw deserializeError(s);
+    },
+  } as unknown as Comlink.TransferHandler<unknown, unknown>);
+}
+
+/** Serves `api` on `port` (actor side). */
+export function exposeControl(api: object, port: MessagePort): void {
+  installErrorHandler();
+  Comlink.expose(api, nodeEndpoint(port));
+}
+
+/** Options for {@link connectControl}. */
+export interface ControlOptions {
+  /** What the calls are for, in timeout messages (e.g. `node "detector"`). */
+  label: string;
+  node: string;
+  /** Settles when the worker exits; every pending and later call then rejects with its reason. */
+  exited: Promise<unknown>;
+}
+
+/** The supervisor's end: call `method(...args)` on the actor with a timeout. */
+export interface ControlClient {
+  call<T>(method: string, args: unknown[], timeoutMs: number): Promise<T>;
+  close(): void;
+}
+
+/** Connects to an actor's control API (supervisor side). */
+export function connectControl(port: MessagePort, options: ControlOptions): ControlClient {
+  installErrorHandler();
+  const remote = Comlink.wrap<Record<string, (...args: unknown[]) => unknown>>(nodeEndpoint(port));
+  // Rejects once the worker is gone, whatever the reason, so no call can wait on a dead thread.
+  const gone = options.exited.then(
+    () => Promise.reject(new Error(`${options.label} exited`)),
+    (err: unknown) => Promise.reject(err),
+  );
+  gone.catch(() => {});
+  return {
+    async call<T>(method: string, args: unknown[], timeoutMs: number): Promise<T> {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new TimeoutError(`control call ${method}() to ${options.label} got no answer in ${timeoutMs} ms`, {
+                node: options.node,
+                phase: 'run',
+              }),
+            ),
+          timeoutMs,
+        );
+      });
+      try {
+        return (await Promise.race([remote[method]!(...args), timeout, gone])) as T;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      remote[Comlink.releaseProxy as unknown as string]?.();
+      port.close();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Per-node scheduling counters in shared memory.
+ *
+ * Each actor writes its own block; the supervisor (and later the telemetry) reads every block
+ * without a message or a lock. Counts and times are float64 (exact up to 2^53, written by one
+ * thread only); the words other threads act on (state, progress, stop, queue limits) are Int32
+ * and accessed with Atomics.
+ *
+ * Layout, per node n (one SharedArrayBuffer for the graph):
+ * ```
+ * Int32   [n*16 + 0]  STATE      NodeState, written by the actor
+ * Int32   [n*16 + 1]  PROGRESS   bumped by the actor after every loop turn that did work
+ * Int32   [n*16 + 2]  STOP       set by the supervisor: leave the loop now
+ * Float64 [base + n*8 + 0..7]   processCalls, packetsIn, packetsOut, busyMs, idleMs,
+ *                                blockedMs, callStartedAt (epoch ms, 0 when not in a call), spare
+ * Int32   [inputBase + 2*i]     queue limit of global input i (written by the supervisor)
+ * Int32   [inputBase + 2*i + 1] queue depth of global input i (written by the actor)
+ * ```
+ * Node blocks are 64 bytes apart so that actors never write one cache line.
+ *
+ * Threading: any thread; one writer per field as listed.
+ */
+
+/** What an actor is doing, as seen from outside. */
+export const NodeState = Object.freeze({
+  Created: 0,
+  Opening: 1,
+  Running: 2,
+  WaitingInput: 3,
+  BlockedOutput: 4,
+  Closing: 5,
+  Done: 6,
+  Failed: 7,
+} as const);
+export type NodeState = (typeof NodeState)[keyof typeof NodeState];
+
+export const STATE = 0;
+export const PROGRESS = 1;
+export const STOP = 2;
+const NODE_WORDS = 16;
+
+export const F_PROCESS_CALLS = 0;
+export const F_PACKETS_IN = 1;
+export const F_PACKETS_OUT = 2;
+export const F_BUSY_MS = 3;
+export const F_IDLE_MS = 4;
+export const F_BLOCKED_MS = 5;
+export const F_CALL_STARTED_AT = 6;
+const NODE_F64 = 8;
+
+/** Structured-cloneable counters of one graph run. */
+export interface CountersDescriptor {
+  readonly sab: SharedArrayBuffer;
+  readonly nodes: number;
+  readonly inputs: number;
+}
+
+/** Allocates counters for `nodes` nodes with `inputs` inputs in total, every limit set to `limit(i)`. */
+export function createCounters(nodes: number, inputs: number, limit: (input: number) => number): CountersDescriptor {
+  const f64Base = nodes * NODE_WORDS * 4;
+  const inputBase = f64Base + nodes * NODE_F64 * 8;
+  const sab = new SharedArrayBuffer(inputBase + inputs * 8);
+  const d = { sab, nodes, inputs };
+  const c = new NodeCounters(d);
+  for (let i = 0; i < inputs; i++) c.setQueueLimit(i, limit(i));
+  return d;
+}
+
+/** Views over a graph's counters. Threading: any thread. */
+export class NodeCounters {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  private readonly inputBase: number;
+
+  constructor(d: CountersDescriptor) {
+    const f64Base = d.nodes * NODE_WORDS * 4;
+    this.i32 = new Int32Array(d.sab);
+    this.f64 = new Float64Array(d.sab, f64Base, d.nodes * NODE_F64);
+    this.inputBase = (f64Base + d.nodes * NODE_F64 * 8) / 4;
+  }
+
+  /** Int32 index of node `n`'s word `w` (STATE, PROGRESS, STOP). */
+  word(n: number, w: number): number {
+    return n * NODE_WORDS + w;
+  }
+
+  /** Float64 index of node `n`'s field `f` (F_*). */
+  field(n: number, f: number): number {
+    return n * NODE_F64 + f;
+  }
+
+  state(n: number): NodeState {
+    return Atomics.load(this.i32, n * NODE_WORDS + STATE) as NodeState;
+  }
+
+  setState(n: number, s: NodeState): void {
+    Atomics.store(this.i32, n * NODE_WORDS + STATE, s);
+  }
+
+  progress(n: number): number {
+    return Atomics.load(this.i32, n * NODE_WORDS + PROGRESS);
+  }
+
+  stopRequested(n: number): boolean {
+    return Atomics.load(this.i32, n * NODE_WORDS + STOP) !== 0;
+  }
+
+  requestStop(n: number): void {
+    Atomics.store(this.i32, n * NODE_WORDS + STOP, 1);
+  }
+
+  queueLimit(input: number): number {
+    return Atomics.load(this.i32, this.inputBase + 2 * input);
+  }
+
+  setQueueLimit(input: number, limit: number): void {
+    Atomics.store(this.i32, this.inputBase + 2 * input, limit);
+  }
+
+  queueDepth(input: number): number {
+    return Atomics.load(this.i32, this.inputBase + 2 * input + 1);
+  }
+
+  setQueueDepth(input: number, depth: number): void {
+    Atomics.store(this.i32, this.inputBase + 2 * input + 1, depth);
+  }
+}

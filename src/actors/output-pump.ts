@@ -1,0 +1,143 @@
+/**
+ * Reads a graph's output streams on the main thread and hands each packet, bound and end of stream
+ * to the stream's observers.
+ *
+ * Bounds are delivered too: an output that produced nothing for a timestamp still tells its
+ * observer how far the stream has settled (MediaPipe's pollers and callbacks cannot see that, and
+ * users wait forever on an empty result).
+ *
+ * Threading: the supervisor's thread; waits with `Atomics.waitAsync`, so the event loop keeps
+ * turning.
+ */
+import { FrameRef } from '../transport/codec.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import { InputSet } from '../transport/input-set.js';
+import { EMPTY, PayloadType, RecordKind, type RingDescriptor, RingReader } from '../transport/ring-queue.js';
+import type { GraphPlan } from './graph-plan.js';
+
+/** What an observer of an output stream receives. Calls happen on the thread that runs the graph. */
+export interface StreamObserver {
+  /**
+   * A packet. For a frame, `value` is a FrameRef and `frame` its handle (else -1): the frame is
+   * released when this returns, so copy it or `retain` it to keep it.
+   */
+  packet?(timestamp: number, value: unknown, frame: number): void;
+  /** The stream settled up to `bound` without a packet (no packet below it will come). */
+  bound?(bound: number): void;
+  /** The stream ended. */
+  end?(): void;
+}
+
+/** Pumps graph outputs to observers. */
+export class OutputPump {
+  /** Resolves when every output stream ended, or the pump was stopped. */
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private readonly observers = new Map<string, StreamObserver[]>();
+  private stopped = false;
+  private running = false;
+
+  constructor(
+    private readonly plan: GraphPlan,
+    private readonly pool: FramePool,
+  ) {
+    this.finished = new Promise((r) => {
+      this.resolveFinished = r;
+    });
+  }
+
+  /** Adds an observer of `stream` (a graph output). */
+  observe(stream: string, observer: StreamObserver): void {
+    const list = this.observers.get(stream) ?? [];
+    list.push(observer);
+    this.observers.set(stream, list);
+  }
+
+  /** Starts pumping; observer errors and decode errors go to `onError` and end the pump. */
+  start(onError: (err: unknown) => void): void {
+    if (this.stopped) return;
+    this.running = true;
+    this.run().then(
+      () => this.resolveFinished(),
+      (err: unknown) => {
+        onError(err);
+        this.resolveFinished();
+      },
+    );
+  }
+
+  /** Ends the pump at its next wake-up. */
+  stop(): void {
+    this.stopped = true;
+    // Never started (the run failed while opening): nothing will settle `finished` but this.
+    if (!this.running) this.resolveFinished();
+    const bell = this.plan.mainDoorbell;
+    Atomics.add(new Int32Array(bell.sab), bell.index, 1);
+    Atomics.notify(new Int32Array(bell.sab), bell.index);
+  }
+
+  private async run(): Promise<void> {
+    const names = [...this.plan.graphOutputs.keys()];
+    if (names.length === 0) return;
+    const readers = names.map((n) => new RingReader(this.plan.graphOutputs.get(n)!));
+    const lists = names.map((n) => this.observers.get(n) ?? []);
+    const gauge = this.plan.graphOutputs.get(names[0]!)!.gauge;
+    const set = new InputSet(readers, this.plan.mainDoorbell, gauge === undefined ? {} : { gauge });
+    let open = readers.length;
+    while (open > 0 && !this.stopped) {
+      await set.waitAsync(250);
+      for (let i = 0; i < readers.length; i++) {
+        const r = readers[i]!;
+        if (r.done) continue;
+        for (let k = r.tryPop(); k !== EMPTY; k = r.tryPop()) {
+          if (k === RecordKind.End) {
+            open--;
+            set.enabled[i] = 0;
+            for (const o of lists[i]!) o.end?.();
+            break;
+          }
+          if (k === RecordKind.Bound) {
+            for (const o of lists[i]!) o.bound?.(r.timestamp);
+            continue;
+          }
+          this.deliver(r, lists[i]!);
+        }
+      }
+    }
+    for (const r of readers) r.release();
+  }
+
+  private deliver(r: RingReader, observers: readonly StreamObserver[]): void {
+    const pt = r.payloadType;
+    if (pt === PayloadType.Frame) {
+      const h = r.frame;
+      try {
+        // Allocates the FrameRef handed to observers.
+        const ref = new FrameRef(h);
+        for (const o of observers) o.packet?.(r.timestamp, ref, h);
+      } finally {
+        this.pool.release(h);
+      }
+      return;
+    }
+    const value = pt === PayloadType.Number ? r.number : pt === PayloadType.Value ? r.value() : undefined;
+    for (const o of observers) o.packet?.(r.timestamp, value, -1);
+  }
+
+  /**
+   * After every thread is gone: releases frames still sitting in rings (records nobody read), so a
+   * stopped or failed run gives every frame back. A frame whose reference was already given up is
+   * recognised by its generation and skipped.
+   */
+  releaseLeftovers(rings: readonly RingDescriptor[]): void {
+    for (const d of rings) {
+      const r = new RingReader(d);
+      for (let k = r.tryPop(); k === RecordKind.Packet || k === RecordKind.Bound; k = r.tryPop()) {
+        if (k === RecordKind.Packet && r.payloadType === PayloadType.Frame && this.pool.isValid(r.frame)) {
+          this.pool.release(r.frame);
+        }
+      }
+      r.release();
+    }
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Forwards a node engine's outputs to rings: each output stream has one ring per consumer.
+ *
+ * A frame packet fans out by reference count (one retain per extra consumer, never a copy); a
+ * number travels as a number record; anything else is msgpack-encoded per ring. A push that finds
+ * its ring full blocks (back-pressure), and the time spent there is counted as back-pressured.
+ *
+ * Threading: the actor's thread.
+ */
+import type { OutputSink } from '../core/node-engine.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import type { RingWriter } from '../transport/ring-queue.js';
+import { F_BLOCKED_MS, F_PACKETS_OUT, type NodeCounters, NodeState } from './node-counters.js';
+
+export class RingSink implements OutputSink {
+  constructor(
+    private readonly writers: readonly (readonly RingWriter[])[],
+    private readonly pool: FramePool,
+    private readonly counters: NodeCounters,
+    private readonly node: number,
+    private readonly sidePackets: Record<number, unknown>,
+  ) {}
+
+  packet(output: number, timestamp: number, value: unknown, frame: number): void {
+    const ws = this.writers[output]!;
+    this.counters.f64[this.counters.field(this.node, F_PACKETS_OUT)]!++;
+    if (frame >= 0) {
+      // Nobody listens: the reference handed to us ends here.
+      if (ws.length === 0) return this.pool.release(frame);
+      if (ws.length > 1) this.pool.retain(frame, ws.length - 1);
+      for (const w of ws) if (!w.tryPushFrame(timestamp, frame)) this.blocked(() => w.pushFrame(timestamp, frame));
+    } else if (typeof value === 'number') {
+      for (const w of ws) if (!w.tryPushNumber(timestamp, value)) this.blocked(() => w.pushNumber(timestamp, value));
+    } else {
+      for (const w of ws) if (!w.tryPushValue(timestamp, value)) this.blocked(() => w.pushValue(timestamp, value));
+    }
+  }
+
+  bound(output: number, bound: number): void {
+    for (const w of this.writers[output]!) if (!w.tryPushBound(bound)) this.blocked(() => w.pushBound(bound));
+  }
+
+  close(output: number): void {
+    for (const w of this.writers[output]!) w.close();
+  }
+
+  sidePacket(index: number, value: unknown): void {
+    this.sidePackets[index] = value;
+  }
+
+  /** Publishes every output ring. Cheap when nothing is pending. */
+  flush(): void {
+    for (const ws of this.writers) for (const w of ws) w.flush();
+  }
+
+  /** Ends every output stream (idempotent): downstream drains and sees end of stream. */
+  closeAll(): void {
+    for (const ws of this.writers) for (const w of ws) w.close();
+  }
+
+  // The slow path only: a full ring. Allocates the closure; the fast path above does not.
+  private blocked(push: () => boolean): void {
+    const c = this.counters;
+    c.setState(this.node, NodeState.BlockedOutput);
+    const t0 = performance.now();
+    push();
+    c.f64[c.field(this.node, F_BLOCKED_MS)]! += performance.now() - t0;
+    c.setState(this.node, NodeState.Running);
+  }
+}

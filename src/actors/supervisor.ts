@@ -1,0 +1,325 @@
+/**
+ * The supervisor: runs one validated graph as a set of actors, one worker thread per node.
+ *
+ * It wires the rings, spawns the actors, opens them in side-packet order, starts them, pumps the
+ * graph's output streams on the main thread, and watches the shared counters (no messages) for a
+ * calculator stuck in a call and for a graph stuck behind full queues. The first failure — an error
+ * in open/process/close, a worker that exits or crashes, a stuck call, a reported deadlock — ends
+ * the run: every actor is stopped (shared stop word, abandoned rings, doorbells rung), stragglers
+ * are terminated after a grace period, and frames left in rings are released, so no worker and no
+ * frame outlives the run.
+ *
+ * Threading: main thread (or whichever thread owns the run); never on the data path.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { CancelledError, DeadlockError, NodeStuckError, type WeftError } from '../core/errors.js';
+import type { ResolvedGraph } from '../core/graph-config.js';
+import { ring } from '../transport/doorbell.js';
+import { FramePool, type FramePoolOptions } from '../transport/frame-pool.js';
+import { RingReader } from '../transport/ring-queue.js';
+import type { ActorArgs, ActorResult } from './actor-host.js';
+import { type ControlClient, connectControl } from './control-channel.js';
+import { type GraphPlan, planGraph, portLabel } from './graph-plan.js';
+import { createCounters, F_CALL_STARTED_AT, NodeCounters, NodeState } from './node-counters.js';
+import { OutputPump, type StreamObserver } from './output-pump.js';
+import { spawnTask, type ThreadTask, taskModuleUrl } from './thread-task.js';
+
+/** Options of a run. */
+export interface SupervisorOptions {
+  /** Frame pool size classes. Default: 64 slots of 64 KiB and 16 of 4 MiB. */
+  frames?: FramePoolOptions;
+  /** Bytes per ring. Default 64 KiB. */
+  ringBytes?: number;
+  /** Timeout of control calls (open, start). Default 30 s. */
+  callTimeoutMs?: number;
+  /** A calculator call running longer fails the run with NodeStuckError. Default: no limit. */
+  stuckTimeoutMs?: number;
+  /** How often the watchdog reads the counters. Default 100 ms. */
+  watchdogMs?: number;
+  /** How long stopped actors get to finish before they are terminated. Default 5 s. */
+  shutdownTimeoutMs?: number;
+  /** Receives warnings (a deadlock resolved by growing a queue). Default: process.emitWarning. */
+  onWarning?: (message: string) => void;
+}
+
+/** Where a calculator module lives, per calculator name. */
+export type CalculatorModules = ReadonlyMap<string, { module: string; exportName: string }>;
+
+const ACTOR_MODULE = taskModuleUrl(import.meta.url, './actor-host');
+
+/** One run of one graph. */
+export class Supervisor {
+  readonly pool: FramePool;
+  readonly counters: NodeCounters;
+  readonly plan: GraphPlan;
+  /** Settles when the run is over: resolves when every node finished, rejects with the first error. */
+  readonly done: Promise<void>;
+  private readonly tasks: ThreadTask<ActorResult>[] = [];
+  private readonly controls: ControlClient[] = [];
+  private readonly started = new Set<number>();
+  private readonly pump: OutputPump;
+  private readonly sidePackets = new Map<string, unknown>();
+  private readonly o: Required<Omit<SupervisorOptions, 'frames' | 'ringBytes'>>;
+  private failure: unknown;
+  private resolveDone!: () => void;
+  private rejectDone!: (err: unknown) => void;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+  private lastProgress: number[] = [];
+  private stalledTicks = 0;
+  private shuttingDown: Promise<void> | undefined;
+
+  constructor(
+    readonly graph: ResolvedGraph,
+    private readonly modules: CalculatorModules,
+    options: SupervisorOptions = {},
+  ) {
+    this.o = {
+      callTimeoutMs: options.callTimeoutMs ?? 30_000,
+      stuckTimeoutMs: options.stuckTimeoutMs ?? Number.POSITIVE_INFINITY,
+      watchdogMs: options.watchdogMs ?? 100,
+      shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
+      onWarning: options.onWarning ?? ((m) => process.emitWarning(m, 'WeftWarning')),
+    };
+    this.pool = FramePool.create(
+      options.frames ?? {
+        name: 'graph-frames',
+        classes: [
+          { slotBytes: 64 * 1024, slots: 64 },
+          { slotBytes: 4 * 1024 * 1024, slots: 16 },
+        ],
+      },
+    );
+    this.plan = planGraph(graph, { ringBytes: options.ringBytes });
+    const limits: number[] = [];
+    for (const n of graph.nodes) for (let i = 0; i < n.inputs.length; i++) limits.push(n.maxQueueSize);
+    this.counters = new NodeCounters(createCounters(graph.nodes.length, this.plan.totalInputs, (i) => limits[i]!));
+    this.pump = new OutputPump(this.plan, this.pool);
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    this.done.then(
+      () => {
+        this.over = true;
+      },
+      () => {
+        this.over = true;
+      },
+    );
+  }
+
+  private over = false;
+
+  /** True once `done` has settled: every thread of the run is gone. */
+  get isOver(): boolean {
+    return this.over;
+  }
+
+  /** Registers an observer of a graph output stream. Call before {@link start}. */
+  observe(stream: string, observer: StreamObserver): void {
+    this.pump.observe(stream, observer);
+  }
+
+  /** Output side packets known so far (all of them once `done` resolved). */
+  outputSidePackets(): Record<string, unknown> {
+    return Object.fromEntries(this.sidePackets);
+  }
+
+  /**
+   * Spawns every actor, opens them (a node opens once the side packets it reads exist), and starts
+   * them. Rejects, after stopping everything, if any of that fails.
+   */
+  async start(sidePackets: Record<string, unknown>): Promise<void> {
+    for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
+    for (const node of this.graph.nodes) this.spawn(node.id);
+    try {
+      await this.openAll();
+      for (const node of this.graph.nodes) {
+        await this.controls[node.id]!.call('start', [], this.o.callTimeoutMs);
+        this.started.add(node.id);
+      }
+    } catch (err) {
+      this.fail(err);
+      await this.done.catch(() => {});
+      throw this.failure;
+    }
+    this.pump.start((err) => this.fail(err));
+    this.watchdog = setInterval(() => this.inspect(), this.o.watchdogMs);
+    void Promise.allSettled([...this.tasks.map((t) => t.result), this.pump.finished]).then(() => this.finish());
+  }
+
+  /** Cancels the run: `done` rejects with CancelledError once every actor is gone. */
+  async stop(): Promise<void> {
+    this.fail(new CancelledError('the run was stopped', { phase: 'shutdown' }));
+    await this.done.catch(() => {});
+  }
+
+  private spawn(id: number): void {
+    const node = this.graph.nodes[id]!;
+    const { port1, port2 } = new MessageChannel();
+    const args: ActorArgs = {
+      node,
+      calculator: this.modules.get(node.calculator)!,
+      inputs: this.plan.nodeInputs[id]!,
+      inputBase: this.plan.inputBase[id]!,
+      outputs: this.plan.nodeOutputs[id]!,
+      doorbell: this.plan.doorbells[id]!,
+      pool: this.pool.descriptor,
+      counters: { sab: this.counters.i32.buffer as SharedArrayBuffer, nodes: this.graph.nodes.length, inputs: this.plan.totalInputs },
+      control: port2,
+    };
+    const task = spawnTask<ActorResult>(ACTOR_MODULE, 'hostActor', args, {
+      name: `weft:${node.name}`,
+      transferList: [port2],
+    });
+    this.tasks[id] = task;
+    task.result.then(
+      (r) => this.collectSidePackets(id, r.outputSidePackets),
+      (err: unknown) => this.fail(err),
+    );
+    this.controls[id] = connectControl(port1, { label: `node "${node.name}"`, node: node.name, exited: task.result });
+  }
+
+  private async openAll(): Promise<void> {
+    const producedBy = new Map<string, number>();
+    for (const n of this.graph.nodes) for (const p of n.outputSidePackets) producedBy.set(p.name, n.id);
+    const pending = new Set(this.graph.nodes.map((n) => n.id));
+    while (pending.size > 0) {
+      // A wave: every node whose side packets are all available (or come from no node at all).
+      const wave = [...pending].filter((id) =>
+        this.graph.nodes[id]!.inputSidePackets.every((p) => this.sidePackets.has(p.name) || !producedBy.has(p.name)),
+      );
+      if (wave.length === 0) throw new Error('side packets wait on each other: no node can open');
+      await Promise.all(
+        wave.map(async (id) => {
+          const node = this.graph.nodes[id]!;
+          const values = node.inputSidePackets.map((p) => this.sidePackets.get(p.name));
+          const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], this.o.callTimeoutMs);
+          this.collectSidePackets(id, out);
+          pending.delete(id);
+        }),
+      );
+    }
+  }
+
+  private collectSidePackets(id: number, values: Record<number, unknown>): void {
+    const ports = this.graph.nodes[id]!.outputSidePackets;
+    for (const [i, v] of Object.entries(values)) this.sidePackets.set(ports[Number(i)]!.name, v);
+  }
+
+  // The watchdog: reads shared counters only.
+  private inspect(): void {
+    if (this.failure !== undefined) return;
+    const c = this.counters;
+    const now = Date.now();
+    let progressed = false;
+    let running = false;
+    for (const n of this.graph.nodes) {
+      const p = c.progress(n.id);
+      if (p !== this.lastProgress[n.id]) progressed = true;
+      this.lastProgress[n.id] = p;
+      const state = c.state(n.id);
+      if (state === NodeState.Running) running = true;
+      const since = c.f64[c.field(n.id, F_CALL_STARTED_AT)]!;
+      if (since > 0 && now - since > this.o.stuckTimeoutMs) {
+        this.fail(
+          new NodeStuckError(
+            `${n.calculator} has been in a call for ${now - since} ms (limit ${this.o.stuckTimeoutMs} ms)`,
+            { node: n.name, phase: 'process' },
+          ),
+        );
+        return;
+      }
+    }
+    this.stalledTicks = progressed || running ? 0 : this.stalledTicks + 1;
+    if (this.stalledTicks >= 2) this.resolveStall();
+  }
+
+  // Nothing moved for two ticks. A deadlock needs a producer blocked on a full ring whose consumer
+  // stopped draining it because that input's queue reached its limit.
+  private resolveStall(): void {
+    const c = this.counters;
+    const anyBlocked = this.graph.nodes.some((n) => c.state(n.id) === NodeState.BlockedOutput);
+    if (!anyBlocked) return;
+    for (const n of this.graph.nodes) {
+      for (let i = 0; i < n.inputs.length; i++) {
+        const g = this.plan.inputBase[n.id]! + i;
+        const limit = c.queueLimit(g);
+        if (limit < 0 || c.queueDepth(g) < limit) continue;
+        const port = n.inputs[i]!;
+        const where = { node: n.name, stream: port.name, phase: 'run' as const };
+        if (this.graph.reportDeadlock) {
+          this.fail(
+            new DeadlockError(
+              `input ${portLabel(port)} of node "${n.name}" holds ${limit} packets (max_queue_size) and its ` +
+                'producers are blocked on it; raise max_queue_size for this node or the graph, or make the ' +
+                'other inputs of this node carry timestamp bounds',
+              where,
+            ),
+          );
+          return;
+        }
+        const grown = Math.max(limit + 1, limit * 2);
+        c.setQueueLimit(g, grown);
+        const bell = this.plan.doorbells[n.id]!;
+        ring(new Int32Array(bell.sab), bell.index);
+        this.stalledTicks = 0;
+        this.o.onWarning(
+          `weft resolved a deadlock by raising max_queue_size of input ${portLabel(port)} ("${port.name}") ` +
+            `of node "${n.name}" from ${limit} to ${grown}`,
+        );
+        return;
+      }
+    }
+  }
+
+  /** Records the first failure and shuts everything down. Later failures are ignored. */
+  private fail(err: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = err;
+    void this.shutdown().then(() => this.rejectDone(err));
+  }
+
+  private finish(): void {
+    if (this.failure !== undefined) return;
+    void this.shutdown().then(() => {
+      if (this.failure === undefined) this.resolveDone();
+      else this.rejectDone(this.failure);
+    });
+  }
+
+  private shutdown(): Promise<void> {
+    this.shuttingDown ??= this.doShutdown();
+    return this.shuttingDown;
+  }
+
+  private async doShutdown(): Promise<void> {
+    clearInterval(this.watchdog);
+    const c = this.counters;
+    if (this.failure !== undefined) {
+      for (const n of this.graph.nodes) c.requestStop(n.id);
+      // Abandoned rings make every blocked or later push throw, so producers cannot stay asleep.
+      for (const d of this.plan.rings) new RingReader(d).close();
+      for (const d of this.plan.doorbells) ring(new Int32Array(d.sab), d.index);
+      this.pump.stop();
+      for (const n of this.graph.nodes) if (!this.started.has(n.id)) void this.tasks[n.id]?.terminate();
+    }
+    const all = Promise.allSettled(this.tasks.map((t) => t.result));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((r) => {
+      timer = setTimeout(r, this.o.shutdownTimeoutMs);
+    });
+    await Promise.race([all, grace]);
+    clearTimeout(timer);
+    await Promise.all(this.tasks.map((t) => t.terminate()));
+    await all;
+    await this.pump.finished.catch(() => {});
+    for (const ctl of this.controls) ctl.close();
+    this.pump.releaseLeftovers(this.plan.rings);
+  }
+
+  /** The first failure, if any. */
+  get error(): WeftError | Error | undefined {
+    return this.failure as WeftError | Error | undefined;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * weft's core calculators: their definitions, and the module URLs the registry needs to load them in
+ * worker threads.
+ *
+ * Threading: importing this module only defines the calculators (no work at top level), so any
+ * thread may import it.
+ */
+import adder from './adder.js';
+import collector from './collector.js';
+import counterSource from './counter-source.js';
+import flowLimiter from './flow-limiter.js';
+import gate from './gate.js';
+import merge from './merge.js';
+import passThrough from './pass-through.js';
+import timeShift from './time-shift.js';
+
+export type { AdderOptions } from './adder.js';
+export { default as AdderCalculator } from './adder.js';
+export type { CollectedPacket, CollectorOptions } from './collector.js';
+export { default as CollectorCalculator } from './collector.js';
+export type { CounterSourceOptions } from './counter-source.js';
+export { default as CounterSourceCalculator } from './counter-source.js';
+export type { FlowLimiterOptions } from './flow-limiter.js';
+export { default as FlowLimiterCalculator } from './flow-limiter.js';
+export type { GateOptions } from './gate.js';
+export { default as GateCalculator } from './gate.js';
+export type { MergeOptions } from './merge.js';
+export { default as MergeCalculator } from './merge.js';
+export type { PassThroughOptions } from './pass-through.js';
+export { default as PassThroughCalculator } from './pass-through.js';
+export type { TimeShiftOptions } from './time-shift.js';
+export { default as TimeShiftCalculator } from './time-shift.js';
+
+/** A registry entry for a calculator module. */
+export interface CoreCalculatorModule {
+  readonly name: string;
+  /** `file:` URL of the module, `.ts` when weft runs from source, `.js` when compiled. */
+  readonly module: string;
+  readonly exportName: 'default';
+}
+
+// Each definition with its file's base name; the names come from the definitions so they cannot drift.
+const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
+  [passThrough, 'pass-through'],
+  [merge, 'merge'],
+  [adder, 'adder'],
+  [timeShift, 'time-shift'],
+  [gate, 'gate'],
+  [flowLimiter, 'flow-limiter'],
+  [counterSource, 'counter-source'],
+  [collector, 'collector'],
+];
+
+/**
+ * One entry per core calculator, for `registry.register(name, module, exportName)`. Worker threads
+ * import the module by URL, so the URL points at this build's own files: `.ts` beside this module when
+ * it runs from source (tsx, vitest), `.js` when compiled.
+ */
+export function coreCalculatorModules(): CoreCalculatorModule[] {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return FILES.map(([definition, file]) => ({
+    name: definition.name,
+    module: new URL(`./${file}.${ext}`, import.meta.url).href,
+    exportName: 'default' as const,
+  }));
+}

@@ -1,0 +1,48 @@
+/**
+ * MergeCalculator: merges several streams into one, taking the first present input at each timestamp.
+ *
+ * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
+ */
+import { defineCalculator } from '../core/calculator.js';
+
+/** MergeCalculator takes no options. */
+export type MergeOptions = Record<string, never>;
+
+/**
+ * At each input timestamp, forwards the non-empty input with the lowest index and ignores the others
+ * (MediaPipe's MergeCalculator).
+ *
+ * - Inputs: two or more untagged streams. Output: one untagged stream.
+ * - Options: none.
+ * - Timestamps: the default input stream handler lines the inputs up by timestamp, so the choice is
+ *   deterministic; the packet keeps its timestamp. `timestampOffset: 0` carries the joined bound to the
+ *   output when no input has a packet.
+ * - Frames: the chosen frame packet is forwarded with one extra reference; the others are released by
+ *   the runtime after `process`.
+ * - Threading: runs on its actor's thread.
+ */
+export default defineCalculator<MergeOptions>({
+  name: 'MergeCalculator',
+  contract: {
+    inputs: { '': { min: 2, max: Number.POSITIVE_INFINITY } },
+    outputs: { '': 'one' },
+    inputStreamHandler: { name: 'DefaultInputStreamHandler' },
+    timestampOffset: 0,
+  },
+  create: () => ({
+    process(ctx) {
+      const n = ctx.inputCount('');
+      for (let i = 0; i < n; i++) {
+        const p = ctx.input(i);
+        if (p.isEmpty) continue;
+        if (p.frame >= 0) {
+          ctx.frames.retain(p.frame);
+          ctx.output(0).addFrame(p.frame, ctx.inputTimestamp);
+        } else {
+          ctx.output(0).add(p.value, ctx.inputTimestamp);
+        }
+        return;
+      }
+    },
+  }),
+});

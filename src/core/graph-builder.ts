@@ -1,0 +1,236 @@
+/**
+ * A typed builder for {@link GraphConfig}: the same config `parseGraphText` gives, written in
+ * TypeScript.
+ *
+ * ```ts
+ * const config = graph({ maxQueueSize: 100 })
+ *   .input('frames')
+ *   .node(FlowLimiter, {
+ *     inputs: { '': 'frames', FINISHED: { stream: 'done', backEdge: true } },
+ *     outputs: { '': 'throttled' },
+ *     options: { maxInFlight: 2 }, // typed from FlowLimiter's option defaults
+ *   })
+ *   .node('PassThroughCalculator', { name: 'pass', inputs: { '': ['throttled'] }, outputs: { '': 'done' } })
+ *   .output('done')
+ *   .build();
+ * ```
+ *
+ * Ports are given by tag (`''` for untagged): a stream name for index 0, or an array where the
+ * position is the index. The builder checks argument types only (InvalidArgumentError); wiring is
+ * checked by `validateGraph`.
+ *
+ * Threading: plain objects, any thread. A builder is not meant to be shared between threads.
+ */
+import type { CalculatorDefinition } from './calculator.js';
+import { InvalidArgumentError } from './errors.js';
+import type { GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
+import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
+
+/** An input stream with per-input settings (MediaPipe's `input_stream_info`). */
+export interface InputStreamSpec {
+  readonly stream: string;
+  /** The input closes a cycle (for example FlowLimiter's `FINISHED`). Default false. */
+  readonly backEdge?: boolean;
+}
+
+/** Streams (or side packets) of one tag: one name for index 0, or an array indexed by position. */
+export type StreamList = string | readonly string[];
+/** Input streams of one tag, each a name or an {@link InputStreamSpec}. */
+export type InputList = string | InputStreamSpec | readonly (string | InputStreamSpec)[];
+
+/** One node, as given to {@link GraphBuilder.node}. */
+export interface NodeSpec<O = Record<string, unknown>> {
+  /** Unique node name; defaults to the calculator name (`Name_2`, `Name_3` when repeated). */
+  readonly name?: string;
+  readonly inputs?: Readonly<Record<string, InputList>>;
+  readonly outputs?: Readonly<Record<string, StreamList>>;
+  readonly inputSidePackets?: Readonly<Record<string, StreamList>>;
+  readonly outputSidePackets?: Readonly<Record<string, StreamList>>;
+  /** Merged over the calculator's defaults; must be structured-cloneable (it travels to a worker). */
+  readonly options?: Partial<O>;
+  /** Overrides the calculator's default input stream handler. */
+  readonly inputStreamHandler?: InputStreamHandlerConfig;
+  /** Per-node override of the graph's `maxQueueSize`. */
+  readonly maxQueueSize?: number;
+}
+
+/** Graph-wide settings for {@link graph}. */
+export interface GraphOptions {
+  /** Per-input queue limit; default 100 (MediaPipe's); -1 for no limit. */
+  readonly maxQueueSize?: number;
+  /** On deadlock: true reports an error, false grows the full queue. Default false. */
+  readonly reportDeadlock?: boolean;
+}
+
+/** Starts a graph. See {@link GraphBuilder}. */
+export function graph(options: GraphOptions = {}): GraphBuilder {
+  return new GraphBuilder(options);
+}
+
+/** Collects graph inputs, outputs and nodes, in call order; `build()` returns the config. */
+export class GraphBuilder {
+  private readonly inputStreams: string[] = [];
+  private readonly outputStreams: string[] = [];
+  private readonly inputSidePackets: string[] = [];
+  private readonly outputSidePackets: string[] = [];
+  private readonly nodes: NodeConfig[] = [];
+  private readonly maxQueueSize: number;
+  private readonly reportDeadlock: boolean;
+
+  constructor(options: GraphOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError('graph options must be an object');
+    }
+    this.maxQueueSize = integer(options.maxQueueSize ?? 100, 'maxQueueSize');
+    if (options.reportDeadlock !== undefined && typeof options.reportDeadlock !== 'boolean') {
+      throw new InvalidArgumentError('reportDeadlock must be a boolean');
+    }
+    this.reportDeadlock = options.reportDeadlock ?? false;
+  }
+
+  /** Adds graph input streams (fed from outside). */
+  input(...streams: string[]): this {
+    this.inputStreams.push(...streams.map((s) => text(s, 'input stream')));
+    return this;
+  }
+
+  /** Adds graph output streams (observed from outside). */
+  output(...streams: string[]): this {
+    this.outputStreams.push(...streams.map((s) => text(s, 'output stream')));
+    return this;
+  }
+
+  /** Adds graph input side packets (provided at run start). */
+  inputSidePacket(...names: string[]): this {
+    this.inputSidePackets.push(...names.map((s) => text(s, 'input side packet')));
+    return this;
+  }
+
+  /** Adds graph output side packets (readable after the run). */
+  outputSidePacket(...names: string[]): this {
+    this.outputSidePackets.push(...names.map((s) => text(s, 'output side packet')));
+    return this;
+  }
+
+  /**
+   * Adds a node. Pass the calculator's definition (not only its name) to have `options` typed
+   * against its defaults; only its name goes into the config.
+   */
+  node<O = Record<string, unknown>>(
+    calculator: string | CalculatorDefinition<O>,
+    spec: NodeSpec<O> = {},
+  ): this {
+    const calc = typeof calculator === 'string' ? calculator : calculator?.name;
+    if (typeof calc !== 'string' || calc === '') {
+      throw new InvalidArgumentError('calculator must be a name or a calculator definition');
+    }
+    if (typeof spec !== 'object' || spec === null) {
+      throw new InvalidArgumentError(`${calc}: node spec must be an object`);
+    }
+    const info: InputStreamInfo[] = [];
+    const inputStreams = ports(calc, 'inputs', spec.inputs, (ref, backEdge) => {
+      if (backEdge) {
+        info.push({
+          tagIndex: ref.tag === '' || ref.index > 0 ? `${ref.tag}:${ref.index}` : ref.tag,
+          backEdge,
+        });
+      }
+    });
+    const node: NodeConfig = {
+      ...(spec.name === undefined ? {} : { name: text(spec.name, 'node name') }),
+      calculator: calc,
+      inputStreams,
+      outputStreams: ports(calc, 'outputs', spec.outputs),
+      inputSidePackets: ports(calc, 'inputSidePackets', spec.inputSidePackets),
+      outputSidePackets: ports(calc, 'outputSidePackets', spec.outputSidePackets),
+      ...(spec.inputStreamHandler === undefined
+        ? {}
+        : { inputStreamHandler: handler(calc, spec.inputStreamHandler) }),
+      inputStreamInfo: info,
+      options: options(calc, spec.options),
+      ...(spec.maxQueueSize === undefined
+        ? {}
+        : { maxQueueSize: integer(spec.maxQueueSize, 'maxQueueSize') }),
+    };
+    this.nodes.push(node);
+    return this;
+  }
+
+  /** The config so far. The builder stays usable; later calls do not change a built config. */
+  build(): GraphConfig {
+    return {
+      inputStreams: [...this.inputStreams],
+      outputStreams: [...this.outputStreams],
+      inputSidePackets: [...this.inputSidePackets],
+      outputSidePackets: [...this.outputSidePackets],
+      nodes: [...this.nodes],
+      maxQueueSize: this.maxQueueSize,
+      reportDeadlock: this.reportDeadlock,
+    };
+  }
+}
+
+function ports(
+  calc: string,
+  what: string,
+  byTag: Readonly<Record<string, InputList>> | undefined,
+  onInput?: (ref: PortRef, backEdge: boolean) => void,
+): PortRef[] {
+  if (byTag === undefined) return [];
+  if (typeof byTag !== 'object' || byTag === null || Array.isArray(byTag)) {
+    throw new InvalidArgumentError(`${calc}: ${what} must be an object of tag → streams`);
+  }
+  const out: PortRef[] = [];
+  for (const [tag, list] of Object.entries(byTag)) {
+    const items = Array.isArray(list)
+      ? (list as readonly (string | InputStreamSpec)[])
+      : [list as string | InputStreamSpec];
+    items.forEach((item, index) => {
+      const spec = typeof item === 'string' ? { stream: item } : item;
+      if (onInput === undefined && typeof item !== 'string') {
+        throw new InvalidArgumentError(`${calc}: ${what} "${tag}" must list stream names`);
+      }
+      const ref: PortRef = { tag, index, name: text(spec?.stream, `${what} "${tag}" stream`) };
+      out.push(ref);
+      onInput?.(ref, spec.backEdge === true);
+    });
+  }
+  return out;
+}
+
+function options(calc: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`${calc}: options must be an object`);
+  }
+  const defined = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+  try {
+    return structuredClone(defined);
+  } catch (cause) {
+    throw new InvalidArgumentError(
+      `${calc}: options must be structured-cloneable (they travel to a worker)`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+function handler(calc: string, h: InputStreamHandlerConfig): InputStreamHandlerConfig {
+  if (typeof h !== 'object' || h === null || typeof h.name !== 'string') {
+    throw new InvalidArgumentError(`${calc}: inputStreamHandler must be an object with a name`);
+  }
+  return structuredClone(h);
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidArgumentError(`${what} must be a non-empty string`);
+  }
+  return value;
+}
+
+function integer(value: unknown, what: string): number {
+  if (!Number.isInteger(value)) throw new InvalidArgumentError(`${what} must be an integer`);
+  return value as number;
+}

@@ -1,0 +1,146 @@
+/**
+ * {@link GraphConfig} → MediaPipe text format, the inverse of `parseGraphText`:
+ * `parseGraphText(formatGraphText(c))` deep-equals `c` for every config `parseGraphText` returns.
+ *
+ * Options are written as `node_options { [type.googleapis.com/mediapipe.<Calculator>Options] { ... } }`
+ * (MediaPipe's naming convention; weft does not keep the original type name), keys in snake_case,
+ * arrays always as lists (`ids: [3]`) so that a one-element array stays an array.
+ *
+ * Threading: pure functions, any thread.
+ */
+import { InvalidArgumentError } from './errors.js';
+import type { GraphConfig, NodeConfig, PortRef } from './graph-config.js';
+import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
+
+/**
+ * Prints a graph config in MediaPipe text format (two-space indent, one field per line).
+ * @throws InvalidArgumentError for option values text format cannot hold (functions, null, bigint,
+ *   nested arrays, keys that are not identifiers).
+ */
+export function formatGraphText(config: GraphConfig): string {
+  const out: string[] = [];
+  for (const s of config.inputStreams) out.push(`input_stream: ${quote(s)}`);
+  for (const s of config.outputStreams) out.push(`output_stream: ${quote(s)}`);
+  for (const s of config.inputSidePackets) out.push(`input_side_packet: ${quote(s)}`);
+  for (const s of config.outputSidePackets) out.push(`output_side_packet: ${quote(s)}`);
+  if (config.maxQueueSize !== 100) out.push(`max_queue_size: ${config.maxQueueSize}`);
+  if (config.reportDeadlock) out.push('report_deadlock: true');
+  for (const node of config.nodes) {
+    out.push('', 'node {', ...formatNode(node).map((l) => `  ${l}`), '}');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function formatNode(node: NodeConfig): string[] {
+  const out: string[] = [];
+  if (node.name !== undefined) out.push(`name: ${quote(node.name)}`);
+  out.push(`calculator: ${quote(node.calculator)}`);
+  const refs = (field: string, list: readonly PortRef[]): void => {
+    let untagged = 0;
+    for (const r of list) out.push(`${field}: ${quote(formatRef(r, r.tag === '' ? untagged++ : -1))}`);
+  };
+  refs('input_stream', node.inputStreams);
+  refs('output_stream', node.outputStreams);
+  refs('input_side_packet', node.inputSidePackets);
+  refs('output_side_packet', node.outputSidePackets);
+  for (const info of node.inputStreamInfo) {
+    out.push(`input_stream_info { tag_index: ${quote(info.tagIndex)} back_edge: ${info.backEdge} }`);
+  }
+  if (node.inputStreamHandler !== undefined) out.push(...formatHandler(node.inputStreamHandler));
+  if (node.maxQueueSize !== undefined) out.push(`max_queue_size: ${node.maxQueueSize}`);
+  if (Object.keys(node.options).length > 0) {
+    out.push(
+      'node_options {',
+      `  [type.googleapis.com/mediapipe.${node.calculator}Options] {`,
+      ...formatFields(node.options).map((l) => `    ${l}`),
+      '  }',
+      '}',
+    );
+  }
+  return out;
+}
+
+/** `name` only where parsing gives back the same index: untagged at its position, tagged at 0. */
+function formatRef(r: PortRef, position: number): string {
+  if (r.tag === '') return r.index === position ? r.name : `:${r.index}:${r.name}`;
+  return r.index === 0 ? `${r.tag}:${r.name}` : `${r.tag}:${r.index}:${r.name}`;
+}
+
+function formatHandler(h: InputStreamHandlerConfig): string[] {
+  const options: Record<string, unknown> = { ...h };
+  delete options.name;
+  if (h.name === 'SyncSetInputStreamHandler') {
+    delete options.syncSets;
+    options.syncSet = h.syncSets.map((set) => ({ tagIndex: [...set] }));
+  }
+  const lines = [`input_stream_handler: ${quote(h.name)}`];
+  if (Object.keys(options).length > 0) {
+    lines.push(
+      `options {`,
+      `  [mediapipe.${h.name}Options.ext] {`,
+      ...formatFields(options).map((l) => `    ${l}`),
+      '  }',
+      '}',
+    );
+  }
+  return ['input_stream_handler {', ...lines.map((l) => `  ${l}`), '}'];
+}
+
+/** camelCase → snake_case (`maxInFlight` → `max_in_flight`). */
+export function camelToSnake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function formatFields(obj: Readonly<Record<string, unknown>>): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(obj)) {
+    if (value === undefined) continue;
+    const name = camelToSnake(key);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new InvalidArgumentError(`option key "${key}" is not a field name`);
+    }
+    if (Array.isArray(value)) {
+      out.push(`${name}: [${value.map((v) => formatInline(key, v)).join(', ')}]`);
+    } else if (isPlainObject(value)) {
+      out.push(`${name} {`, ...formatFields(value).map((l) => `  ${l}`), '}');
+    } else {
+      out.push(`${name}: ${formatScalar(key, value)}`);
+    }
+  }
+  return out;
+}
+
+function formatInline(key: string, v: unknown): string {
+  if (Array.isArray(v)) throw new InvalidArgumentError(`option "${key}" holds a nested array`);
+  if (isPlainObject(v)) return `{ ${formatFields(v).join(' ')} }`;
+  return formatScalar(key, v);
+}
+
+function formatScalar(key: string, v: unknown): string {
+  if (typeof v === 'string') return quote(v);
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return 'nan';
+    if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+    return Object.is(v, -0) ? '-0' : String(v);
+  }
+  throw new InvalidArgumentError(`option "${key}" has a value text format cannot hold (${typeof v})`);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** A double-quoted string with C escapes; non-ASCII text is written as is. */
+function quote(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes.
+  return `"${s.replace(/[\\"\x00-\x1f\x7f]/g, (c) => {
+    if (c === '\\' || c === '"') return `\\${c}`;
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    return `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`;
+  })}"`;
+}

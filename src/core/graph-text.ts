@@ -1,0 +1,322 @@
+/**
+ * MediaPipe's `CalculatorGraphConfig` in protobuf text format → {@link GraphConfig}.
+ *
+ * Mapping rules worth knowing:
+ * - Node streams and side packets `TAG:index:name`, `TAG:name` (index 0) and `name` (untagged,
+ *   indexed by its position among the untagged entries of that field), as in MediaPipe.
+ * - Graph-level `input_stream` (and the other graph lists) may be written `TAG:name`: only the
+ *   name is kept, since a graph's own streams have no tags in weft.
+ * - `options { [mediapipe.X.ext] { ... } }` and `node_options { [type.googleapis.com/mediapipe.X]
+ *   { ... } }` both become `NodeConfig.options`: the inner message's fields with snake_case keys in
+ *   camelCase, nested messages as objects. A field written twice becomes an array; a repeated field
+ *   written once stays a scalar unless written as a list (`ids: [3]`). Enum values become strings.
+ *   Fields written directly inside `options { }` are accepted too (a weft convenience).
+ * - A graph-level `input_stream_handler` applies to every node that does not set its own.
+ * - Fields MediaPipe has but weft does not use (`num_threads`, `executor`, `profiler_config`,
+ *   `type`, node `source_layer`, `buffer_size_hint`, ...) are accepted and ignored; any other
+ *   field is a GraphParseError. `max_queue_size` defaults to 100, `report_deadlock` to false.
+ *
+ * Threading: pure functions, any thread.
+ */
+import { InvalidArgumentError } from './errors.js';
+import type { GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
+import {
+  parseError,
+  readTextMessage,
+  type TextField,
+  type TextMessage,
+  type TextValue,
+} from './graph-text-lexer.js';
+import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
+
+export { formatGraphText } from './graph-text-format.js';
+
+const IGNORED_GRAPH_FIELDS = [
+  'num_threads',
+  'executor',
+  'profiler_config',
+  'type',
+  'package',
+  'status_handler',
+  'output_stream_handler',
+  'graph_options',
+  'options',
+];
+const IGNORED_NODE_FIELDS = [
+  'executor',
+  'source_layer',
+  'buffer_size_hint',
+  'output_stream_handler',
+  'profile_config',
+  'max_in_flight',
+  'external_input',
+];
+
+/**
+ * Parses MediaPipe text format into a graph config. Names are not checked here (validation does).
+ * @throws GraphParseError with `line:column` and an excerpt of the offending line.
+ * @throws InvalidArgumentError when `text` is not a string.
+ */
+export function parseGraphText(text: string): GraphConfig {
+  if (typeof text !== 'string') throw new InvalidArgumentError('graph text must be a string');
+  const g = new FieldReader(text, readTextMessage(text), 'graph');
+  const streams = (name: string): string[] => g.strings(name).map((s) => s.slice(s.lastIndexOf(':') + 1));
+  const inputStreams = streams('input_stream');
+  const outputStreams = streams('output_stream');
+  const inputSidePackets = streams('input_side_packet');
+  const outputSidePackets = streams('output_side_packet');
+  const maxQueueSize = g.int('max_queue_size') ?? 100;
+  const reportDeadlock = g.bool('report_deadlock') ?? false;
+  const handlerMsg = g.message('input_stream_handler');
+  const graphHandler = handlerMsg === undefined ? undefined : readHandler(text, handlerMsg);
+  const nodes = g.messages('node').map((m) => readNode(text, m, graphHandler));
+  g.done(IGNORED_GRAPH_FIELDS);
+  return {
+    inputStreams,
+    outputStreams,
+    inputSidePackets,
+    outputSidePackets,
+    nodes,
+    maxQueueSize,
+    reportDeadlock,
+  };
+}
+
+function readNode(
+  src: string,
+  msg: FieldMessage,
+  graphHandler: InputStreamHandlerConfig | undefined,
+): NodeConfig {
+  const n = new FieldReader(src, msg.fields, 'node');
+  const name = n.string('name');
+  const calculator = n.string('calculator');
+  if (calculator === undefined) throw parseError(src, msg.pos, 'node without "calculator"');
+  const refs = (field: string): PortRef[] => {
+    let untagged = 0;
+    return n.stringValues(field).map((v) => parsePortRef(src, v, () => untagged++));
+  };
+  const inputStreams = refs('input_stream');
+  const outputStreams = refs('output_stream');
+  const inputSidePackets = refs('input_side_packet');
+  const outputSidePackets = refs('output_side_packet');
+  const handlerMsg = n.message('input_stream_handler');
+  const handler = handlerMsg === undefined ? graphHandler : readHandler(src, handlerMsg);
+  const inputStreamInfo = n.messages('input_stream_info').map((m): InputStreamInfo => {
+    const info = new FieldReader(src, m.fields, 'input_stream_info');
+    const tagIndex = info.string('tag_index') ?? '';
+    const backEdge = info.bool('back_edge') ?? false;
+    info.done([]);
+    return { tagIndex, backEdge };
+  });
+  const options: Record<string, unknown> = {};
+  for (const m of n.messages('options')) Object.assign(options, extensionFields(src, m, true));
+  for (const m of n.messages('node_options')) Object.assign(options, extensionFields(src, m, false));
+  const maxQueueSize = n.int('max_queue_size');
+  n.done(IGNORED_NODE_FIELDS);
+  return {
+    ...(name === undefined || name === '' ? {} : { name }),
+    calculator,
+    inputStreams,
+    outputStreams,
+    inputSidePackets,
+    outputSidePackets,
+    ...(handler === undefined ? {} : { inputStreamHandler: handler }),
+    inputStreamInfo,
+    options,
+    ...(maxQueueSize === undefined ? {} : { maxQueueSize }),
+  };
+}
+
+function parsePortRef(src: string, v: TextValue & { kind: 'string' }, nextUntagged: () => number): PortRef {
+  const parts = v.value.split(':');
+  if (parts.length === 1) return { tag: '', index: nextUntagged(), name: v.value };
+  if (parts.length === 2) return { tag: parts[0]!, index: 0, name: parts[1]! };
+  if (parts.length === 3 && /^\d+$/.test(parts[1]!)) {
+    return { tag: parts[0]!, index: Number(parts[1]), name: parts[2]! };
+  }
+  throw parseError(src, v.pos, `"${v.value}" is not TAG:index:name, TAG:name or name`);
+}
+
+/** The fields of the extension (or `Any`) messages inside `options` / `node_options`, as options. */
+function extensionFields(src: string, msg: FieldMessage, allowPlain: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const plain: TextField[] = [];
+  for (const f of msg.fields) {
+    if (!f.extension) {
+      if (!allowPlain) {
+        throw parseError(src, f.pos, `expected [type.googleapis.com/Type] { ... }, not "${f.name}"`);
+      }
+      plain.push(f);
+      continue;
+    }
+    for (const v of f.values) {
+      if (v.kind !== 'message') throw parseError(src, v.pos, `extension [${f.name}] must be a message`);
+      Object.assign(out, toPlainObject(src, v.fields));
+    }
+  }
+  return Object.assign(out, toPlainObject(src, plain));
+}
+
+/** snake_case → camelCase (`max_in_flight` → `maxInFlight`). */
+export function snakeToCamel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function toPlainObject(src: string, fields: TextMessage): Record<string, unknown> {
+  const groups = new Map<string, TextField[]>();
+  for (const f of fields) {
+    if (f.extension) throw parseError(src, f.pos, `extension [${f.name}] is not supported inside options`);
+    const key = snakeToCamel(f.name);
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, group] of groups) {
+    const values = group.flatMap((f) => f.values.map((v) => toPlainValue(src, v)));
+    out[key] = group.length === 1 && !group[0]!.list ? values[0] : values;
+  }
+  return out;
+}
+
+function toPlainValue(src: string, v: TextValue): unknown {
+  if (v.kind === 'message') return toPlainObject(src, v.fields);
+  if (v.kind !== 'ident') return v.value;
+  const b = booleanOf(v.value);
+  return b ?? v.value;
+}
+
+function booleanOf(ident: string): boolean | undefined {
+  if (ident === 'true' || ident === 'True' || ident === 't') return true;
+  if (ident === 'false' || ident === 'False' || ident === 'f') return false;
+  return undefined;
+}
+
+function readHandler(src: string, msg: FieldMessage): InputStreamHandlerConfig {
+  const h = new FieldReader(src, msg.fields, 'input_stream_handler');
+  const name = h.string('input_stream_handler') ?? 'DefaultInputStreamHandler';
+  const options: Record<string, unknown> = {};
+  for (const m of h.messages('options')) Object.assign(options, extensionFields(src, m, true));
+  h.done([]);
+  const take = (key: string, type: 'number' | 'boolean'): number | boolean | undefined => {
+    const value = options[key];
+    delete options[key];
+    if (value !== undefined && typeof value !== type) {
+      throw parseError(src, msg.pos, `${name} option ${key} must be a ${type}`);
+    }
+    return value as number | boolean | undefined;
+  };
+  let config: InputStreamHandlerConfig;
+  if (name === 'DefaultInputStreamHandler') {
+    const batchSize = take('batchSize', 'number') as number | undefined;
+    config = { name, ...(batchSize === undefined ? {} : { batchSize }) };
+  } else if (name === 'ImmediateInputStreamHandler') {
+    config = { name };
+  } else if (name === 'SyncSetInputStreamHandler') {
+    const sets = asArray(options.syncSet).map((s) =>
+      asArray((s as { tagIndex?: unknown }).tagIndex).map(String),
+    );
+    delete options.syncSet;
+    config = { name, syncSets: sets };
+  } else if (name === 'FixedSizeInputStreamHandler') {
+    const trigger = take('triggerQueueSize', 'number') as number | undefined;
+    const target = take('targetQueueSize', 'number') as number | undefined;
+    const fixedMinSize = take('fixedMinSize', 'boolean') as boolean | undefined;
+    config = {
+      name,
+      ...(trigger === undefined ? {} : { triggerQueueSize: trigger }),
+      ...(target === undefined ? {} : { targetQueueSize: target }),
+      ...(fixedMinSize === undefined ? {} : { fixedMinSize }),
+    };
+  } else {
+    throw parseError(src, msg.pos, `unsupported input stream handler "${name}"`);
+  }
+  const extra = Object.keys(options);
+  if (extra.length > 0) throw parseError(src, msg.pos, `unknown ${name} option "${extra[0]}"`);
+  return config;
+}
+
+function asArray(v: unknown): unknown[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+interface FieldMessage {
+  readonly fields: TextMessage;
+  readonly pos: number;
+}
+
+/** Reads the fields of one message by name, remembering which were read so the rest can be refused. */
+class FieldReader {
+  private readonly used = new Set<string>();
+
+  constructor(
+    private readonly src: string,
+    private readonly fields: TextMessage,
+    private readonly what: string,
+  ) {}
+
+  /** Every value of a repeated field. */
+  values(name: string): TextValue[] {
+    this.used.add(name);
+    return this.fields.filter((f) => f.name === name && !f.extension).flatMap((f) => f.values);
+  }
+
+  /** The value of a singular field (undefined when absent). */
+  single(name: string): TextValue | undefined {
+    const values = this.values(name);
+    if (values.length > 1) throw parseError(this.src, values[1]!.pos, `"${name}" given more than once`);
+    return values[0];
+  }
+
+  stringValues(name: string): (TextValue & { kind: 'string' })[] {
+    return this.values(name).map((v) => this.kind(name, v, 'string'));
+  }
+
+  strings(name: string): string[] {
+    return this.stringValues(name).map((v) => v.value);
+  }
+
+  string(name: string): string | undefined {
+    const v = this.single(name);
+    return v === undefined ? undefined : this.kind(name, v, 'string').value;
+  }
+
+  int(name: string): number | undefined {
+    const v = this.single(name);
+    if (v === undefined) return undefined;
+    const n = this.kind(name, v, 'number').value;
+    if (!Number.isInteger(n)) throw parseError(this.src, v.pos, `"${name}" must be an integer`);
+    return n;
+  }
+
+  bool(name: string): boolean | undefined {
+    const v = this.single(name);
+    if (v === undefined) return undefined;
+    const b =
+      v.kind === 'ident' ? booleanOf(v.value) : v.kind === 'number' ? [false, true][v.value] : undefined;
+    if (b === undefined) throw parseError(this.src, v.pos, `"${name}" must be true or false`);
+    return b;
+  }
+
+  messages(name: string): FieldMessage[] {
+    return this.values(name).map((v) => this.kind(name, v, 'message'));
+  }
+
+  message(name: string): FieldMessage | undefined {
+    const v = this.single(name);
+    return v === undefined ? undefined : this.kind(name, v, 'message');
+  }
+
+  /** Refuses every field that was not read and is not in `ignored`. */
+  done(ignored: readonly string[]): void {
+    for (const f of this.fields) {
+      if (f.extension || (!this.used.has(f.name) && !ignored.includes(f.name))) {
+        const name = f.extension ? `[${f.name}]` : `"${f.name}"`;
+        throw parseError(this.src, f.pos, `unknown ${this.what} field ${name}`);
+      }
+    }
+  }
+
+  private kind<K extends TextValue['kind']>(name: string, v: TextValue, kind: K): TextValue & { kind: K } {
+    if (v.kind !== kind) throw parseError(this.src, v.pos, `"${name}" must be a ${kind}, not a ${v.kind}`);
+    return v as TextValue & { kind: K };
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * One output stream of a node as the calculator writes it: monotonic checks, its timestamp bound,
+ * and what the sink has been told.
+ *
+ * The bound is the lowest timestamp the next packet may carry. A packet at T raises it to
+ * `nextAllowedInStream(T)` and travels to the sink at once, carrying that bound in-band. Raises
+ * without a packet (`setNextTimestampBound`, the node's timestamp offset) stay pending until the
+ * engine calls {@link OutputStream.flush} (after each `run()` and before awaiting an async call), so
+ * a burst of raises reaches the sink as one bound; a raise overtaken by a later packet is never
+ * sent. A bound of Done is sent as a close.
+ *
+ * Choices where MediaPipe leaves room:
+ * - `setNextTimestampBound(b)` below the current bound is ignored (the offset may already have
+ *   raised it further), except at or below a packet already sent, which is a TimestampOrderError:
+ *   that call shows the calculator lost track of its own stream.
+ * - `setNextTimestampBound` on a closed stream is ignored; `add` on it is a StreamClosedError, also
+ *   when the stream is done because the timestamp offset carried the inputs' Done bound to it.
+ * - Writing outside `open` / `process` / `close` (e.g. from a timer after `process` returned) is an
+ *   InvalidArgumentError: packets must be emitted inside the call, awaiting any promise.
+ * - `addFrame` takes the reference even when it throws: it releases the frame before throwing.
+ *
+ * Threading: owned by one node engine on one thread; not thread-safe.
+ */
+
+import { FrameRef } from '../transport/codec.js';
+import type { FrameAccess, OutputPort } from './calculator.js';
+import type { EngineContext } from './calculator-context.js';
+import {
+  InvalidArgumentError,
+  InvalidTimestampError,
+  StreamClosedError,
+  TimestampOrderError,
+} from './errors.js';
+import type { OutputSink } from './node-engine.js';
+import { formatTimestamp, isAllowedInStream, isBound, nextAllowedInStream, Timestamp } from './timestamp.js';
+
+/** A node's output stream. */
+export class OutputStream implements OutputPort {
+  private bound: number = Timestamp.PreStream;
+  // The bound the sink knows: last packet + 1, or the last bound sent.
+  private sent: number = Timestamp.PreStream;
+  private lastPacket: number = Timestamp.Unset;
+  private closed = false;
+
+  constructor(
+    private readonly index: number,
+    private readonly stream: string,
+    private readonly ctx: EngineContext,
+    private readonly sink: OutputSink,
+    private readonly frames: FrameAccess,
+  ) {}
+
+  get nextTimestampBound(): number {
+    return this.closed ? Timestamp.Done : this.bound;
+  }
+
+  /** True once closed (explicitly, by the engine, or by a Done bound sent). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  add(value: unknown, timestamp: number): void {
+    if (value instanceof FrameRef) {
+      this.addFrame(value.handle, timestamp, value);
+      return;
+    }
+    this.check(timestamp);
+    this.emit(timestamp, value, -1);
+  }
+
+  addFrame(handle: number, timestamp: number, ref?: FrameRef): void {
+    try {
+      this.check(timestamp);
+    } catch (err) {
+      this.releaseQuietly(handle);
+      throw err;
+    }
+    // Allocates the FrameRef the sink expects, unless the calculator passed one.
+    this.emit(timestamp, ref ?? new FrameRef(handle), handle);
+  }
+
+  setNextTimestampBound(bound: number): void {
+    this.checkInCall();
+    if (!isBound(bound)) {
+      throw new InvalidTimestampError(
+        `timestamp bound ${String(bound)} is not a safe integer in [PreStream, Done]`,
+        this.where(),
+      );
+    }
+    if (this.closed) return;
+    if (bound <= this.lastPacket) {
+      throw new TimestampOrderError(
+        `cannot set the next timestamp bound to ${formatTimestamp(bound)}: a packet at ` +
+          `${formatTimestamp(this.lastPacket)} was already sent (bounds never go down)`,
+        this.where(),
+      );
+    }
+    if (bound > this.bound) this.bound = bound;
+  }
+
+  close(): void {
+    this.checkInCall();
+    this.end();
+  }
+
+  /** Raises the bound without a packet (timestamp offset). No effect on a closed stream. */
+  raise(bound: number): void {
+    if (bound > this.bound) this.bound = bound;
+  }
+
+  /** Tells the sink about a pending bound raise, if any (a Done bound as a close). */
+  flush(): void {
+    if (this.closed || this.bound <= this.sent) return;
+    if (this.bound === Timestamp.Done) {
+      this.end();
+      return;
+    }
+    this.sent = this.bound;
+    this.sink.bound(this.index, this.bound);
+  }
+
+  /** Closes the stream if it is not closed yet; the sink hears of it once. */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sink.close(this.index);
+  }
+
+  private emit(timestamp: number, value: unknown, frame: number): void {
+    this.lastPacket = timestamp;
+    this.bound = this.sent = nextAllowedInStream(timestamp);
+    this.sink.packet(this.index, timestamp, value, frame);
+  }
+
+  private check(t: number): void {
+    this.checkInCall();
+    if (this.closed || this.bound === Timestamp.Done) {
+      const why = this.closed
+        ? ''
+        : ": its bound is Done (timestampOffset carried the inputs' end to it;" +
+          ' declare timestampOffset: null to emit in close)';
+      throw new StreamClosedError(
+        `packet at ${formatTimestamp(t)} sent to a closed stream${why}`,
+        this.where(),
+      );
+    }
+    if (!isAllowedInStream(t)) {
+      throw new InvalidTimestampError(
+        `packet timestamp ${String(t)} is not allowed in a stream ` +
+          '(a safe integer in [PreStream, PostStream])',
+        this.where(),
+      );
+    }
+    if (t < this.bound) {
+      const last =
+        this.lastPacket === Timestamp.Unset ? '' : `; last packet at ${formatTimestamp(this.lastPacket)}`;
+      const raised =
+        this.bound > nextAllowedInStream(this.lastPacket) || this.lastPacket === Timestamp.Unset
+          ? '; the bound was raised by setNextTimestampBound or by the timestamp offset'
+          : '';
+      throw new TimestampOrderError(
+        `packet timestamp mismatch: minimum allowed timestamp is ${formatTimestamp(this.bound)} ` +
+          `but received ${formatTimestamp(t)}${last}${raised}`,
+        this.where(),
+      );
+    }
+    if (t === Timestamp.PostStream && this.lastPacket !== Timestamp.Unset) {
+      throw new TimestampOrderError(
+        'a PostStream packet must be the only packet of its stream',
+        this.where(),
+      );
+    }
+  }
+
+  private checkInCall(): void {
+    if (this.ctx.phase !== null) return;
+    throw new InvalidArgumentError(
+      'output used outside open/process/close: emit inside the call (await any promise before returning)',
+      this.where(),
+    );
+  }
+
+  private where(): { node: string; stream: string; phase?: 'open' | 'process' | 'close' } {
+    const phase = this.ctx.phase;
+    return phase === null
+      ? { node: this.ctx.node, stream: this.stream }
+      : { node: this.ctx.node, stream: this.stream, phase };
+  }
+
+  private releaseQuietly(handle: number): void {
+    try {
+      this.frames.release(handle);
+    } catch {
+      // A handle that cannot be released is the calculator's error; the one being thrown says more.
+    }
+  }
+}
