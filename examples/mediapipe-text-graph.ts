@@ -33,7 +33,10 @@ node {
 `;
 
 /** Pushes `count` numbers through the graph; returns what came out as [timestamp, value] pairs. */
-export async function main(count = 50, print: (line: string) => void = console.log): Promise<[number, unknown][]> {
+export async function main(
+  count = 50,
+  print: (line: string) => void = console.log,
+): Promise<[number, unknown][]> {
   const g = CalculatorGraph.fromText(GRAPH);
   const out: [number, unknown][] = [];
   g.observeOutputStream('out', (ts, value) => out.push([ts, value]));

@@ -12,7 +12,11 @@ export async function main(print: (line: string) => void = console.log): Promise
   const config = graph()
     .outputSidePacket('collected')
     .node('CounterSourceCalculator', { outputs: { '': 'count' }, options: { count: 5, start: 10, step: 10 } })
-    .node('TimeShiftCalculator', { inputs: { '': 'count' }, outputs: { '': 'shifted' }, options: { shiftUs: 1000 } })
+    .node('TimeShiftCalculator', {
+      inputs: { '': 'count' },
+      outputs: { '': 'shifted' },
+      options: { shiftUs: 1000 },
+    })
     .node('CollectorCalculator', { inputs: { '': 'shifted' }, outputSidePackets: { COLLECTED: 'collected' } })
     .build();
   const g = new CalculatorGraph(config);

@@ -4,13 +4,7 @@
  * This is the only public entry. Everything exported here is documented with its threading and
  * lifecycle contract; anything not exported is internal and may change.
  */
-export {
-  liveThreadCount,
-  type SpawnOptions,
-  spawnTask,
-  type ThreadTask,
-  terminateAllThreads,
-} from './actors/thread-task.js';
+
 export {
   CalculatorGraph,
   type CalculatorGraphOptions,
@@ -18,6 +12,13 @@ export {
 } from './actors/calculator-graph.js';
 export type { StreamObserver } from './actors/output-pump.js';
 export type { SupervisorOptions } from './actors/supervisor.js';
+export {
+  liveThreadCount,
+  type SpawnOptions,
+  spawnTask,
+  type ThreadTask,
+  terminateAllThreads,
+} from './actors/thread-task.js';
 export {
   AdderCalculator,
   CollectorCalculator,
@@ -45,19 +46,6 @@ export {
 } from './core/calculator.js';
 export { type CalculatorEntry, CalculatorRegistry } from './core/calculator-registry.js';
 export { CalculatorRunner, runCalculator } from './core/calculator-runner.js';
-export { GraphBuilder, graph } from './core/graph-builder.js';
-export type {
-  GraphConfig,
-  NodeConfig,
-  PortRef,
-  ResolvedGraph,
-  ResolvedNode,
-  ResolvedPort,
-  ResolvedStream,
-} from './core/graph-config.js';
-export { formatGraphText, parseGraphText } from './core/graph-text.js';
-export { validateGraph } from './core/graph-validation.js';
-export type { InputStreamHandlerConfig } from './core/input-stream-handler-config.js';
 export {
   BadNameError,
   BadOptionsError,
@@ -95,10 +83,24 @@ export {
   TimestampOrderError,
   UnknownCalculatorError,
   UnknownPortError,
+  UsageError,
   WeftError,
   type WeftErrorClass,
   WorkerExitError,
 } from './core/errors.js';
+export { GraphBuilder, graph } from './core/graph-builder.js';
+export type {
+  GraphConfig,
+  NodeConfig,
+  PortRef,
+  ResolvedGraph,
+  ResolvedNode,
+  ResolvedPort,
+  ResolvedStream,
+} from './core/graph-config.js';
+export { formatGraphText, parseGraphText } from './core/graph-text.js';
+export { validateGraph } from './core/graph-validation.js';
+export type { InputStreamHandlerConfig } from './core/input-stream-handler-config.js';
 export {
   formatTimestamp,
   isAllowedInStream,

@@ -16,6 +16,8 @@ describe('examples', () => {
 
   it('typescript-graph: the collector returns every shifted packet', async () => {
     const packets = await tsGraph(() => {});
-    expect(packets).toEqual([10, 20, 30, 40, 50].map((value, i) => expect.objectContaining({ timestamp: i + 1000, value })));
+    expect(packets).toEqual(
+      [10, 20, 30, 40, 50].map((value, i) => expect.objectContaining({ timestamp: i + 1000, value })),
+    );
   });
 });

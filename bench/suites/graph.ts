@@ -10,8 +10,7 @@
  * counted; the best of the repetitions is reported.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { defaultRegistry } from '../../src/actors/calculator-graph.js';
-import { CalculatorGraph } from '../../src/actors/calculator-graph.js';
+import { CalculatorGraph, defaultRegistry } from '../../src/actors/calculator-graph.js';
 import { spawnTask } from '../../src/actors/thread-task.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
 import { CalculatorRunner } from '../../src/core/calculator-runner.js';
@@ -31,7 +30,12 @@ function rate(s: SinkStats): number {
 }
 
 /** Source → `stages` nodes of `calculator` → count sink, as a weft graph. Returns the sink's stats. */
-async function runWeftChain(count: number, stages: number, calculator: string, options = {}): Promise<SinkStats> {
+async function runWeftChain(
+  count: number,
+  stages: number,
+  calculator: string,
+  options = {},
+): Promise<SinkStats> {
   const b = graph({ maxQueueSize: 1000 }).outputSidePacket('stats');
   b.node('CounterSourceCalculator', { outputs: { '': 's0' }, options: { count } });
   for (let i = 1; i <= stages; i++) {
@@ -52,9 +56,14 @@ async function runPostChain(count: number, stages: number): Promise<SinkStats> {
   const links = Array.from({ length: stages + 1 }, () => new MessageChannel());
   const acks = new MessageChannel();
   const tasks = [
-    spawnTask(POST_CHAIN, 'source', { out: links[0]!.port1, acks: acks.port2, count, window: 1024 }, {
-      transferList: [links[0]!.port1, acks.port2],
-    }),
+    spawnTask(
+      POST_CHAIN,
+      'source',
+      { out: links[0]!.port1, acks: acks.port2, count, window: 1024 },
+      {
+        transferList: [links[0]!.port1, acks.port2],
+      },
+    ),
   ];
   for (let i = 0; i < stages; i++) {
     const args: { in: MessagePort; out: MessagePort; micros: number } = {
@@ -64,9 +73,14 @@ async function runPostChain(count: number, stages: number): Promise<SinkStats> {
     };
     tasks.push(spawnTask(POST_CHAIN, 'stage', args, { transferList: [args.in, args.out] }));
   }
-  const sink = spawnTask<SinkStats>(POST_CHAIN, 'sink', { in: links[stages]!.port2, acks: acks.port1, ackEvery: 256 }, {
-    transferList: [links[stages]!.port2, acks.port1],
-  });
+  const sink = spawnTask<SinkStats>(
+    POST_CHAIN,
+    'sink',
+    { in: links[stages]!.port2, acks: acks.port1, ackEvery: 256 },
+    {
+      transferList: [links[stages]!.port2, acks.port1],
+    },
+  );
   const [stats] = await Promise.all([sink.result, ...tasks.map((t) => t.result)]);
   return stats;
 }
@@ -103,7 +117,8 @@ async function best(ctx: SuiteContext, name: string, once: () => Promise<number>
 /** Suite `graph`. */
 export const graphSuite: Suite = {
   name: 'graph',
-  description: 'actors on rings vs postMessage actors (chain4), and pipeline parallelism vs one thread (cpu2)',
+  description:
+    'actors on rings vs postMessage actors (chain4), and pipeline parallelism vs one thread (cpu2)',
   ratios: [
     { case: 'chain4.small', baseline: 'chain4.postMessage', metric: 'msgs_per_s', target: 5 },
     { case: 'cpu2.weft', baseline: 'cpu2.serial', metric: 'msgs_per_s', target: 1.7 },
@@ -112,7 +127,9 @@ export const graphSuite: Suite = {
     const chainCount = ctx.quick ? 20_000 : 300_000;
     const cpuCount = ctx.quick ? 100 : 1000;
     await best(ctx, 'chain4.postMessage', async () => rate(await runPostChain(chainCount, 4)));
-    await best(ctx, 'chain4.small', async () => rate(await runWeftChain(chainCount, 4, 'PassThroughCalculator')));
+    await best(ctx, 'chain4.small', async () =>
+      rate(await runWeftChain(chainCount, 4, 'PassThroughCalculator')),
+    );
     await best(ctx, 'cpu2.serial', () => runSerial(cpuCount, 1000));
     await best(ctx, 'cpu2.weft', async () =>
       rate(await runWeftChain(cpuCount, 2, 'BurnCpuCalculator', { micros: 1000 })),

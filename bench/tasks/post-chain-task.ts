@@ -5,8 +5,8 @@
  * records the times of its first and last packet, as weft's CountSinkCalculator does.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { SinkStats } from '../calculators/count-sink.js';
 import { burn } from '../calculators/burn-cpu.js';
+import type { SinkStats } from '../calculators/count-sink.js';
 
 interface Packet {
   ts: number;
@@ -14,7 +14,12 @@ interface Packet {
 }
 
 /** Sends `count` packets, keeping at most `window` unacknowledged. */
-export function source(a: { out: MessagePort; acks: MessagePort; count: number; window: number }): Promise<void> {
+export function source(a: {
+  out: MessagePort;
+  acks: MessagePort;
+  count: number;
+  window: number;
+}): Promise<void> {
   return new Promise((resolve) => {
     let sent = 0;
     let acked = 0;

@@ -21,10 +21,27 @@ import { FrameRef } from '../transport/codec.js';
 import type { DoorbellDescriptor } from '../transport/doorbell.js';
 import { FramePool, type FramePoolDescriptor } from '../transport/frame-pool.js';
 import { InputSet } from '../transport/input-set.js';
-import { EMPTY, PayloadType, RecordKind, type RingDescriptor, RingReader, RingWriter } from '../transport/ring-queue.js';
+import {
+  EMPTY,
+  PayloadType,
+  RecordKind,
+  type RingDescriptor,
+  RingReader,
+  RingWriter,
+} from '../transport/ring-queue.js';
 import { exposeControl } from './control-channel.js';
-import { type CountersDescriptor, F_CALL_STARTED_AT, F_IDLE_MS, F_PACKETS_IN, NodeCounters, NodeState } from './node-counters.js';
+import {
+  type CountersDescriptor,
+  F_CALL_STARTED_AT,
+  F_IDLE_MS,
+  F_PACKETS_IN,
+  NodeCounters,
+  NodeState,
+} from './node-counters.js';
 import { RingSink } from './ring-sink.js';
+
+// Process calls a source makes per loop turn.
+const SOURCE_BATCH = 64;
 
 /** Everything an actor needs, structured-cloneable (the control port is transferred). */
 export interface ActorArgs {
@@ -102,7 +119,9 @@ class Actor {
     this.readers = args.inputs.map((d) => new RingReader(d));
     const gauge = args.inputs[0]?.gauge;
     this.set =
-      this.readers.length > 0 ? new InputSet(this.readers, args.doorbell, gauge === undefined ? {} : { gauge }) : null;
+      this.readers.length > 0
+        ? new InputSet(this.readers, args.doorbell, gauge === undefined ? {} : { gauge })
+        : null;
     this.writers = args.outputs.map((rings) => rings.map((d) => new RingWriter(d)));
     this.sink = new RingSink(this.writers, this.pool, this.counters, this.n, this.sidePacketsOut);
     const pool = this.pool;
@@ -158,9 +177,23 @@ class Actor {
         if (calls instanceof Promise) {
           this.asyncMode = true;
           calls = await calls;
+        } else if (this.set === null) {
+          // A source's run() is one process call: batch them, so the per-turn bookkeeping (clock,
+          // counters, stop check, publication) is paid once per batch rather than per packet.
+          for (let k = 1; k < SOURCE_BATCH && calls > 0 && this.engine.state !== 'closed'; k++) {
+            const more = this.engine.run();
+            if (more instanceof Promise) {
+              this.asyncMode = true;
+              calls += await more;
+              break;
+            }
+            calls += more;
+          }
         }
         c.f64[startedAt] = 0;
-        this.sink.flush();
+        // More work is likely right behind this turn: announce outputs lazily. Going idle parks,
+        // and every park flushes and wakes (publishAll), so nothing waits unannounced for long.
+        this.sink.publishLazily();
         if (moved > 0 || calls > 0) Atomics.add(c.i32, c.word(n, 1), 1);
         if (this.engine.state === 'closed') break;
         if (moved === 0 && calls === 0 && this.set !== null) await this.idle();

@@ -84,7 +84,10 @@ export class CalculatorGraph {
   }
 
   /** Observes a graph output stream for every later run. Call before `startRun`. */
-  observeOutputStream(stream: string, observer: StreamObserver | ((timestamp: number, value: unknown) => void)): void {
+  observeOutputStream(
+    stream: string,
+    observer: StreamObserver | ((timestamp: number, value: unknown) => void),
+  ): void {
     if (!this.config.outputStreams.includes(stream)) {
       throw new InvalidArgumentError(`"${stream}" is not a graph output stream`, { stream, phase: 'config' });
     }
@@ -94,7 +97,9 @@ export class CalculatorGraph {
   /** Starts a run: spawns and opens every node. Rejects (with nothing left running) if any fails. */
   async startRun(sidePackets: Record<string, unknown> = {}): Promise<void> {
     if (this.run !== undefined && !this.run.isOver) {
-      throw new InvalidArgumentError('a run is in progress: wait for it or cancel it first', { phase: 'run' });
+      throw new InvalidArgumentError('a run is in progress: wait for it or cancel it first', {
+        phase: 'run',
+      });
     }
     const graph = await this.validate();
     const defs = await this.registry.loadAll(new Set(graph.nodes.map((n) => n.calculator)));

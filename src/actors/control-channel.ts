@@ -18,7 +18,8 @@ type Listener = ((event: { data: unknown }) => void) | { handleEvent(event: { da
 function nodeEndpoint(port: MessagePort): Comlink.Endpoint {
   const wrappers = new WeakMap<object, (data: unknown) => void>();
   const endpoint = {
-    postMessage: (message: unknown, transfer?: readonly unknown[]) => port.postMessage(message, transfer as never),
+    postMessage: (message: unknown, transfer?: readonly unknown[]) =>
+      port.postMessage(message, transfer as never),
     addEventListener: (_type: string, listener: Listener) => {
       const wrapped = (data: unknown) => {
         if (typeof listener === 'function') listener({ data });
@@ -91,10 +92,13 @@ export function connectControl(port: MessagePort, options: ControlOptions): Cont
         timer = setTimeout(
           () =>
             reject(
-              new TimeoutError(`control call ${method}() to ${options.label} got no answer in ${timeoutMs} ms`, {
-                node: options.node,
-                phase: 'run',
-              }),
+              new TimeoutError(
+                `control call ${method}() to ${options.label} got no answer in ${timeoutMs} ms`,
+                {
+                  node: options.node,
+                  phase: 'run',
+                },
+              ),
             ),
           timeoutMs,
         );

@@ -9,8 +9,9 @@
  *
  * Threading: built on the supervisor's thread; descriptors are sent to actors.
  */
-import type { ResolvedGraph } from '../core/graph-config.js';
+
 import { availableParallelism } from 'node:os';
+import type { ResolvedGraph } from '../core/graph-config.js';
 import { createDoorbell, createLoadGauge, type DoorbellDescriptor } from '../transport/doorbell.js';
 import { createRing, type RingDescriptor } from '../transport/ring-queue.js';
 

@@ -56,7 +56,11 @@ export interface CountersDescriptor {
 }
 
 /** Allocates counters for `nodes` nodes with `inputs` inputs in total, every limit set to `limit(i)`. */
-export function createCounters(nodes: number, inputs: number, limit: (input: number) => number): CountersDescriptor {
+export function createCounters(
+  nodes: number,
+  inputs: number,
+  limit: (input: number) => number,
+): CountersDescriptor {
   const f64Base = nodes * NODE_WORDS * 4;
   const inputBase = f64Base + nodes * NODE_F64 * 8;
   const sab = new SharedArrayBuffer(inputBase + inputs * 8);

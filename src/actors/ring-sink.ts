@@ -28,11 +28,14 @@ export class RingSink implements OutputSink {
       // Nobody listens: the reference handed to us ends here.
       if (ws.length === 0) return this.pool.release(frame);
       if (ws.length > 1) this.pool.retain(frame, ws.length - 1);
-      for (const w of ws) if (!w.tryPushFrame(timestamp, frame)) this.blocked(() => w.pushFrame(timestamp, frame));
+      for (const w of ws)
+        if (!w.tryPushFrame(timestamp, frame)) this.blocked(() => w.pushFrame(timestamp, frame));
     } else if (typeof value === 'number') {
-      for (const w of ws) if (!w.tryPushNumber(timestamp, value)) this.blocked(() => w.pushNumber(timestamp, value));
+      for (const w of ws)
+        if (!w.tryPushNumber(timestamp, value)) this.blocked(() => w.pushNumber(timestamp, value));
     } else {
-      for (const w of ws) if (!w.tryPushValue(timestamp, value)) this.blocked(() => w.pushValue(timestamp, value));
+      for (const w of ws)
+        if (!w.tryPushValue(timestamp, value)) this.blocked(() => w.pushValue(timestamp, value));
     }
   }
 
@@ -48,9 +51,14 @@ export class RingSink implements OutputSink {
     this.sidePackets[index] = value;
   }
 
-  /** Publishes every output ring. Cheap when nothing is pending. */
+  /** Publishes every output ring and wakes sleeping consumers. Cheap when nothing is pending. */
   flush(): void {
     for (const ws of this.writers) for (const w of ws) w.flush();
+  }
+
+  /** Publishes every output ring, waking consumers only for a real backlog (see `publishLazily`). */
+  publishLazily(): void {
+    for (const ws of this.writers) for (const w of ws) w.publishLazily();
   }
 
   /** Ends every output stream (idempotent): downstream drains and sees end of stream. */

@@ -92,7 +92,9 @@ export class Supervisor {
     this.plan = planGraph(graph, { ringBytes: options.ringBytes });
     const limits: number[] = [];
     for (const n of graph.nodes) for (let i = 0; i < n.inputs.length; i++) limits.push(n.maxQueueSize);
-    this.counters = new NodeCounters(createCounters(graph.nodes.length, this.plan.totalInputs, (i) => limits[i]!));
+    this.counters = new NodeCounters(
+      createCounters(graph.nodes.length, this.plan.totalInputs, (i) => limits[i]!),
+    );
     this.pump = new OutputPump(this.plan, this.pool);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -145,7 +147,9 @@ export class Supervisor {
     }
     this.pump.start((err) => this.fail(err));
     this.watchdog = setInterval(() => this.inspect(), this.o.watchdogMs);
-    void Promise.allSettled([...this.tasks.map((t) => t.result), this.pump.finished]).then(() => this.finish());
+    void Promise.allSettled([...this.tasks.map((t) => t.result), this.pump.finished]).then(() =>
+      this.finish(),
+    );
   }
 
   /** Cancels the run: `done` rejects with CancelledError once every actor is gone. */
@@ -165,7 +169,11 @@ export class Supervisor {
       outputs: this.plan.nodeOutputs[id]!,
       doorbell: this.plan.doorbells[id]!,
       pool: this.pool.descriptor,
-      counters: { sab: this.counters.i32.buffer as SharedArrayBuffer, nodes: this.graph.nodes.length, inputs: this.plan.totalInputs },
+      counters: {
+        sab: this.counters.i32.buffer as SharedArrayBuffer,
+        nodes: this.graph.nodes.length,
+        inputs: this.plan.totalInputs,
+      },
       control: port2,
     };
     const task = spawnTask<ActorResult>(ACTOR_MODULE, 'hostActor', args, {
@@ -177,7 +185,11 @@ export class Supervisor {
       (r) => this.collectSidePackets(id, r.outputSidePackets),
       (err: unknown) => this.fail(err),
     );
-    this.controls[id] = connectControl(port1, { label: `node "${node.name}"`, node: node.name, exited: task.result });
+    this.controls[id] = connectControl(port1, {
+      label: `node "${node.name}"`,
+      node: node.name,
+      exited: task.result,
+    });
   }
 
   private async openAll(): Promise<void> {
@@ -187,14 +199,20 @@ export class Supervisor {
     while (pending.size > 0) {
       // A wave: every node whose side packets are all available (or come from no node at all).
       const wave = [...pending].filter((id) =>
-        this.graph.nodes[id]!.inputSidePackets.every((p) => this.sidePackets.has(p.name) || !producedBy.has(p.name)),
+        this.graph.nodes[id]!.inputSidePackets.every(
+          (p) => this.sidePackets.has(p.name) || !producedBy.has(p.name),
+        ),
       );
       if (wave.length === 0) throw new Error('side packets wait on each other: no node can open');
       await Promise.all(
         wave.map(async (id) => {
           const node = this.graph.nodes[id]!;
           const values = node.inputSidePackets.map((p) => this.sidePackets.get(p.name));
-          const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], this.o.callTimeoutMs);
+          const out = await this.controls[id]!.call<Record<number, unknown>>(
+            'open',
+            [values],
+            this.o.callTimeoutMs,
+          );
           this.collectSidePackets(id, out);
           pending.delete(id);
         }),

@@ -128,18 +128,28 @@ export class PortIndex {
       list[p.index] = position;
       this.counts.set(p.tag, (this.counts.get(p.tag) ?? 0) + 1);
     });
+    this.untagged = this.byTag.get('') ?? [];
+    this.untaggedCount = this.counts.get('') ?? 0;
   }
+
+  private readonly untagged: readonly number[];
+  private readonly untaggedCount: number;
 
   /** Position of `tag`/`index` (a number alone is an untagged index), or -1. No allocation. */
   find(tag: string | number, index = 0): number {
-    const list = typeof tag === 'number' ? this.byTag.get('') : this.byTag.get(tag);
-    const p = list?.[typeof tag === 'number' ? tag : index];
+    // Untagged ports are the common case on the per-packet path: skip the map lookup for them.
+    const p =
+      typeof tag === 'number'
+        ? this.untagged[tag]
+        : tag === ''
+          ? this.untagged[index]
+          : this.byTag.get(tag)?.[index];
     return p === undefined ? -1 : p;
   }
 
   /** Number of ports wired to `tag`. */
   count(tag: string): number {
-    return this.counts.get(tag) ?? 0;
+    return tag === '' ? this.untaggedCount : (this.counts.get(tag) ?? 0);
   }
 
   /** The wired ports, for error messages (allocates). */

@@ -276,6 +276,10 @@ export const DeadlockError = defineError(
 );
 export type DeadlockError = WeftError;
 
+/** An API used against its threading or lifecycle rules (e.g. a second push while one waits). */
+export const UsageError = defineError('UsageError', 'ERR_WEFT_USAGE', 'API used against its rules');
+export type UsageError = WeftError;
+
 /** Plain-data form of an error, safe for structuredClone and msgpack. */
 export interface SerializedError {
   name: string;
