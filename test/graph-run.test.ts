@@ -24,6 +24,7 @@ for (const [name, file] of [
   ['LifecycleProbeCalculator', 'lifecycle-probe'],
   ['FrameSourceCalculator', 'frame-source'],
   ['FrameCheckCalculator', 'frame-check'],
+  ['AsyncDelayCalculator', 'async-delay'],
 ] as const) {
   registry.register(name, new URL(`./fixtures/graph/${file}.ts`, import.meta.url));
 }
@@ -123,6 +124,22 @@ describe('running a graph of actors', () => {
     expect(a.length).toBe(200);
     expect(b.map((p) => p.value)).toEqual(a.map((p) => p.value));
     expect(g.frames.inUse()).toBe(0);
+  });
+
+  it('runs an async calculator whose process awaits timers, fed from another actor and from main', async () => {
+    const g = make(
+      graph()
+        .input('in')
+        .node('AsyncDelayCalculator', { name: 'slow', inputs: { '': 'in' }, outputs: { '': 'out' } })
+        .output('out')
+        .build(),
+    );
+    const out = collect(g, 'out');
+    await g.startRun();
+    for (let t = 1; t <= 20; t++) await g.addPacket('in', t, t);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    expect(out).toEqual(Array.from({ length: 20 }, (_, i) => ({ ts: i + 1, value: (i + 1) * 10 })));
   });
 
   it('reports every validation problem before any worker starts', async () => {

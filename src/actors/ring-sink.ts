@@ -26,7 +26,10 @@ export class RingSink implements OutputSink {
     this.counters.f64[this.counters.field(this.node, F_PACKETS_OUT)]!++;
     if (frame >= 0) {
       // Nobody listens: the reference handed to us ends here.
-      if (ws.length === 0) return this.pool.release(frame);
+      if (ws.length === 0) {
+        this.pool.release(frame);
+        return;
+      }
       if (ws.length > 1) this.pool.retain(frame, ws.length - 1);
       for (const w of ws)
         if (!w.tryPushFrame(timestamp, frame)) this.blocked(() => w.pushFrame(timestamp, frame));

@@ -54,6 +54,7 @@ export class RingReader {
   private readonly cap: number;
   private readonly mask: number;
   private readonly publishEvery: number;
+  private readonly wakeBelow: number;
   private readonly waiter: Waiter;
   private readonly codec: Codec;
   private rpos = 0;
@@ -76,6 +77,7 @@ export class RingReader {
     this.cap = desc.capacityBytes;
     this.mask = desc.capacityBytes - 1;
     this.publishEvery = desc.publishEvery;
+    this.wakeBelow = desc.capacityBytes - (desc.capacityBytes >> 2);
     this.waiter = new Waiter(desc.gauge, desc.maxSpin);
     this.codec = threadCodec();
     this.rpos = Atomics.load(this.ctl, READ);
@@ -199,11 +201,16 @@ export class RingReader {
     return this.ended;
   }
 
-  /** Hands consumed space back to the producer, waking it if it sleeps for space. */
+  /**
+   * Hands consumed space back to the producer, waking it if it sleeps for space and a quarter of the
+   * ring is free. Waking it for every small batch would make it refill the gap and sleep again: a
+   * futex round trip per batch.
+   */
   release(): void {
     this.consumed = 0;
     Atomics.store(this.ctl, READ, this.rpos);
-    this.wakeProducer();
+    // `cachedWrite` may lag: the unread estimate is low, which only ever wakes the producer early.
+    if (((this.cachedWrite - this.rpos) | 0) <= this.wakeBelow) this.wakeProducer();
   }
 
   private wakeProducer(): void {
