@@ -3,12 +3,11 @@
  *
  * Threading: exactly one thread reads a ring, through one RingReader; it cannot change roles.
  */
-import { type Codec, threadCodec } from './codec.js';
-import { deadlineOf, remaining, SEQ, SLEEPING, Waiter } from './doorbell.js';
+import { deadlineOf, remaining, SEQ, SLEEPING } from './doorbell.js';
+import { RingEnd } from './ring-end.js';
 import {
   CLOSE_TS_F64,
   CONSUMER_CLOSED,
-  DATA_OFFSET,
   EMPTY,
   FLAGS,
   HEADER_BYTES,
@@ -31,9 +30,7 @@ import {
  * {@link bytes}, stays valid until the next pop on this reader: space is handed back to the
  * producer only when the next record is requested.
  */
-export class RingReader {
-  /** The ring's stream name, for messages. */
-  readonly name: string;
+export class RingReader extends RingEnd {
   /** Kind of the current record, or EMPTY before the first pop. */
   kind = EMPTY;
   /** Timestamp of the current packet, the bound of a Bound record, or the final bound on End. */
@@ -44,19 +41,7 @@ export class RingReader {
   number = 0;
   /** Frame handle of the current packet (PayloadType.Frame): the reader now owns one reference. */
   frame = -1;
-  private readonly ctl: Int32Array;
-  private readonly ctl64: Float64Array;
-  private readonly bell: Int32Array;
-  private readonly bellBase: number;
-  private readonly i32: Int32Array;
-  private readonly f64: Float64Array;
-  private readonly u8: Uint8Array;
-  private readonly cap: number;
-  private readonly mask: number;
-  private readonly publishEvery: number;
   private readonly wakeBelow: number;
-  private readonly waiter: Waiter;
-  private readonly codec: Codec;
   private rpos = 0;
   private cachedWrite = 0;
   private consumed = 0;
@@ -66,20 +51,8 @@ export class RingReader {
 
   /** Attaches to a ring created by `createRing`. Call once, on the consumer thread. */
   constructor(desc: RingDescriptor) {
-    this.name = desc.name;
-    this.ctl = new Int32Array(desc.sab, 0, DATA_OFFSET / 4);
-    this.ctl64 = new Float64Array(desc.sab, 0, DATA_OFFSET / 8);
-    this.bell = new Int32Array(desc.doorbell.sab);
-    this.bellBase = desc.doorbell.index;
-    this.i32 = new Int32Array(desc.sab, DATA_OFFSET, desc.capacityBytes / 4);
-    this.f64 = new Float64Array(desc.sab, DATA_OFFSET, desc.capacityBytes / 8);
-    this.u8 = new Uint8Array(desc.sab, DATA_OFFSET, desc.capacityBytes);
-    this.cap = desc.capacityBytes;
-    this.mask = desc.capacityBytes - 1;
-    this.publishEvery = desc.publishEvery;
+    super(desc);
     this.wakeBelow = desc.capacityBytes - (desc.capacityBytes >> 2);
-    this.waiter = new Waiter(desc.gauge, desc.maxSpin);
-    this.codec = threadCodec();
     this.rpos = Atomics.load(this.ctl, READ);
     this.cachedWrite = this.rpos;
   }

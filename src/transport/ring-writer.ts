@@ -9,12 +9,12 @@ import { checkTimestamp, Timestamp } from '../core/timestamp.js';
 const MIN_TS = Timestamp.PreStream;
 const MAX_TS = Timestamp.Done;
 
-import { type Codec, FrameRef, threadCodec } from './codec.js';
-import { deadlineOf, registerPublisher, remaining, ring, unregisterPublisher, Waiter } from './doorbell.js';
+import { FrameRef } from './codec.js';
+import { deadlineOf, registerPublisher, remaining, ring, unregisterPublisher } from './doorbell.js';
+import { RingEnd } from './ring-end.js';
 import {
   CLOSE_TS_F64,
   CONSUMER_CLOSED,
-  DATA_OFFSET,
   FLAGS,
   HEADER_BYTES,
   PAD,
@@ -37,23 +37,9 @@ import {
  * shared store per batch instead of per record), so call `flush()` whenever the producer is about to
  * go idle (for example at the end of a `process` call).
  */
-export class RingWriter {
-  /** The ring's stream name, for messages. */
-  readonly name: string;
-  private readonly ctl: Int32Array;
-  private readonly ctl64: Float64Array;
-  private readonly bell: Int32Array;
-  private readonly bellBase: number;
-  private readonly i32: Int32Array;
-  private readonly f64: Float64Array;
-  private readonly u8: Uint8Array;
-  private readonly cap: number;
-  private readonly mask: number;
+export class RingWriter extends RingEnd {
   private readonly maxInline: number;
-  private readonly publishEvery: number;
   private readonly publishBytes: number;
-  private readonly waiter: Waiter;
-  private readonly codec: Codec;
   private wpos = 0;
   private published = 0;
   private unpublished = 0;
@@ -65,22 +51,10 @@ export class RingWriter {
 
   /** Attaches to a ring created by `createRing`. Call once, on the producer thread. */
   constructor(desc: RingDescriptor) {
-    this.name = desc.name;
-    this.ctl = new Int32Array(desc.sab, 0, DATA_OFFSET / 4);
-    this.ctl64 = new Float64Array(desc.sab, 0, DATA_OFFSET / 8);
-    this.bell = new Int32Array(desc.doorbell.sab);
-    this.bellBase = desc.doorbell.index;
-    this.i32 = new Int32Array(desc.sab, DATA_OFFSET, desc.capacityBytes / 4);
-    this.f64 = new Float64Array(desc.sab, DATA_OFFSET, desc.capacityBytes / 8);
-    this.u8 = new Uint8Array(desc.sab, DATA_OFFSET, desc.capacityBytes);
-    this.cap = desc.capacityBytes;
-    this.mask = desc.capacityBytes - 1;
+    super(desc);
     this.maxInline = desc.maxInlineBytes;
-    this.publishEvery = desc.publishEvery;
     this.publishBytes = desc.capacityBytes >> 2;
     this.wakeBytes = desc.capacityBytes >> 3;
-    this.waiter = new Waiter(desc.gauge, desc.maxSpin);
-    this.codec = threadCodec();
     this.wpos = this.published = Atomics.load(this.ctl, WRITE);
     this.cachedRead = Atomics.load(this.ctl, READ);
     registerPublisher(this);
