@@ -12,7 +12,8 @@
  *   Packets emitted in `open` are delivered. The input timestamp in `open` is `Timestamp.Unstarted`.
  * - If `open` fails, neither `process` nor `close` is called, and the run fails.
  * - `process` is called with strictly increasing input timestamps under the default and sync-set
- *   handlers (the immediate handler may repeat or go back), never concurrently with itself or with
+ *   handlers (except for packets arriving on back edges; the immediate handler may repeat or go
+ *   back), never concurrently with itself or with
  *   `open` / `close`, and only between them. A source (no input streams) has `process` called
  *   repeatedly until it returns {@link STOP}.
  * - `close` is called once after the last `process`, when every input stream is done or the run
@@ -92,7 +93,11 @@ export interface InputPacket {
 export interface OutputPort {
   /** Emits a packet. Timestamps must increase and stay at or above the stream's bound. */
   add(value: unknown, timestamp: number): void;
-  /** Emits a frame packet, handing over one reference to the frame. */
+  /**
+   * Emits a frame packet, handing over one reference to the frame (even when it throws). To forward
+   * an input frame, `ctx.frames.retain(handle)` first: the engine releases its own reference to every
+   * input frame after `process` returns. A FrameRef passed to {@link OutputPort.add} is the same.
+   */
   addFrame(handle: number, timestamp: number): void;
   /** Promises that no packet below `bound` will follow. Bounds never go down. */
   setNextTimestampBound(bound: number): void;

@@ -1,0 +1,160 @@
+/**
+ * RunOptions: how a {@link Run}'s boundaries behave — input queue depth, what a push does when an
+ * input queue is full, how many pulled-but-unread samples an output may hold — and the three presets.
+ *
+ * | preset     | overflowPolicy | queueDepth | outputDepth | for                                     |
+ * | ---------- | -------------- | ---------: | ----------: | --------------------------------------- |
+ * | `realtime` | `replace`      |          1 |           4 | live input: the newest sample wins       |
+ * | `balanced` | `wait`         |          4 |          64 | the default                              |
+ * | `reliable` | `wait`         |         64 |        1024 | batch work: never drop, absorb bursts    |
+ *
+ * Explicit fields override the preset; options given on a `push(name, …)` node override both, for
+ * that input.
+ *
+ * Threading: plain data, any thread. `onInputDrop` is called on the thread that owns the Run.
+ */
+import { InvalidArgumentError } from '../core/errors.js';
+
+/**
+ * What `push` does when an input's boundary queue is full (elsewhere: GStreamer `leaky`, Akka
+ * `backpressure` / `dropNew` / `dropHead`, SiMa NEAT `Block` / `DropIncoming` / `KeepLatest`).
+ * - `wait`: the push waits for room (up to `pushTimeoutMs`); `tryPush` returns false and leaves the
+ *   sample with the caller.
+ * - `drop`: the new sample is dropped (push resolves false; its frame is released; `onInputDrop`).
+ * - `replace`: the oldest pending sample is evicted to make room (its frame is released;
+ *   `onInputDrop`), and the new one is enqueued.
+ */
+export type OverflowPolicy = 'wait' | 'drop' | 'replace';
+
+/** Named option sets. */
+export type RunPreset = 'realtime' | 'balanced' | 'reliable';
+
+/**
+ * Why a sample never entered the graph.
+ * - `queue_full`: policy `drop`, the input queue was full; the new sample was dropped.
+ * - `evicted`: policy `replace`; this (older, pending) sample made room for a newer one.
+ * - `cancelled`: the sample was still pending when the run was stopped or closed.
+ */
+export type InputDropReason = 'queue_full' | 'evicted' | 'cancelled';
+
+/** What {@link RunOptions.onInputDrop} receives. */
+export interface InputDropInfo {
+  readonly reason: InputDropReason;
+  /** The Push input (graph input stream) the sample was pushed to. */
+  readonly port: string;
+  /** The sample's `streamId`, if it had one. */
+  readonly streamId: number | string | undefined;
+  /** The sample's `frameId`, or its position among the samples pushed to this input (from 0). */
+  readonly frameId: number;
+  /** The timestamp the sample was given (its own, or the run clock's). */
+  readonly timestamp: number;
+}
+
+/** Per-input settings; given to `push(name, options)` or, for every input, in {@link RunOptions}. */
+export interface InputOptions {
+  /** Samples an input's boundary queue holds in front of the graph. Default 4 (as SiMa NEAT). */
+  readonly queueDepth?: number;
+  /** See {@link OverflowPolicy}. Default `wait`. */
+  readonly overflowPolicy?: OverflowPolicy;
+  /** Longest a `push` waits under `wait` before resolving false; -1 (default) waits indefinitely. */
+  readonly pushTimeoutMs?: number;
+}
+
+/** Options of `Session.build(options)`: the behaviour of one Run's boundaries. */
+export interface RunOptions extends InputOptions {
+  /** Starting point; explicit fields override it. Default `balanced`. */
+  readonly preset?: RunPreset;
+  /**
+   * Samples each Pull output may hold unread. While an output holds this many, the run stops feeding
+   * its inputs into the graph, so a consumer that falls behind back-pressures the producers (through
+   * their overflow policy) instead of growing memory. Outputs consumed by `onOutput` callbacks hold
+   * nothing. A soft limit: samples already inside the graph still arrive. Default 64.
+   */
+  readonly outputDepth?: number;
+  /**
+   * Called for every sample that does not enter the graph (see {@link InputDropReason}): on the
+   * pushing path for `queue_full` and `evicted` (inside `push`/`tryPush`), inside `stop()`/`close()`
+   * for `cancelled`. Keep it short — count and return. An exception thrown here propagates to that
+   * caller.
+   */
+  readonly onInputDrop?: (info: InputDropInfo) => void;
+}
+
+/** Every option with a value, as a Run uses them. */
+export interface ResolvedRunOptions {
+  readonly queueDepth: number;
+  readonly overflowPolicy: OverflowPolicy;
+  readonly pushTimeoutMs: number;
+  readonly outputDepth: number;
+  readonly onInputDrop: ((info: InputDropInfo) => void) | undefined;
+}
+
+/** The presets' values. */
+export const RUN_PRESETS: Readonly<
+  Record<RunPreset, Omit<ResolvedRunOptions, 'onInputDrop' | 'pushTimeoutMs'>>
+> = Object.freeze({
+  realtime: Object.freeze({ overflowPolicy: 'replace', queueDepth: 1, outputDepth: 4 }),
+  balanced: Object.freeze({ overflowPolicy: 'wait', queueDepth: 4, outputDepth: 64 }),
+  reliable: Object.freeze({ overflowPolicy: 'wait', queueDepth: 64, outputDepth: 1024 }),
+});
+
+const POLICIES: readonly OverflowPolicy[] = ['wait', 'drop', 'replace'];
+
+/**
+ * Fills in defaults (preset, then explicit fields).
+ * @throws InvalidArgumentError for an unknown preset or policy, or a depth or timeout out of range.
+ */
+export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('run options must be an object', { phase: 'config' });
+  }
+  const presetName = options.preset ?? 'balanced';
+  const preset = RUN_PRESETS[presetName];
+  if (preset === undefined || !Object.hasOwn(RUN_PRESETS, presetName)) {
+    throw new InvalidArgumentError(`unknown run preset "${String(presetName)}"`, { phase: 'config' });
+  }
+  if (options.onInputDrop !== undefined && typeof options.onInputDrop !== 'function') {
+    throw new InvalidArgumentError('onInputDrop must be a function', { phase: 'config' });
+  }
+  const input = resolveInputOptions(options, { ...preset, pushTimeoutMs: -1 }, 'run options');
+  return {
+    ...input,
+    outputDepth: depth(options.outputDepth ?? preset.outputDepth, 'outputDepth', 'run options'),
+    onInputDrop: options.onInputDrop,
+  };
+}
+
+/** Per-input settings over `base`; `where` names the input for messages. */
+export function resolveInputOptions(
+  options: InputOptions,
+  base: Required<InputOptions>,
+  where: string,
+): Required<InputOptions> {
+  const policy = options.overflowPolicy ?? base.overflowPolicy;
+  if (!POLICIES.includes(policy)) {
+    throw new InvalidArgumentError(
+      `${where}: overflowPolicy must be one of ${POLICIES.join(', ')}, not "${String(policy)}"`,
+      { phase: 'config' },
+    );
+  }
+  const timeout = options.pushTimeoutMs ?? base.pushTimeoutMs;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || (timeout < 0 && timeout !== -1)) {
+    throw new InvalidArgumentError(`${where}: pushTimeoutMs must be ≥ 0, or -1 to wait indefinitely`, {
+      phase: 'config',
+    });
+  }
+  return {
+    queueDepth: depth(options.queueDepth ?? base.queueDepth, 'queueDepth', where),
+    overflowPolicy: policy,
+    pushTimeoutMs: timeout,
+  };
+}
+
+function depth(value: unknown, what: string, where: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) {
+    throw new InvalidArgumentError(`${where}: ${what} must be an integer ≥ 1, not ${String(value)}`, {
+      phase: 'config',
+    });
+  }
+  return value as number;
+}
