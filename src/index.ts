@@ -100,6 +100,7 @@ export type {
 } from './core/graph-config.js';
 export { formatGraphText, parseGraphText } from './core/graph-text.js';
 export { validateGraph } from './core/graph-validation.js';
+export { type GraphFigures, toDot, toMermaid } from './core/graph-viz.js';
 export type { InputStreamHandlerConfig } from './core/input-stream-handler-config.js';
 export {
   formatTimestamp,

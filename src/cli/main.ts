@@ -14,6 +14,8 @@ commands:
             --width W     frame width in pixels, RGBA (default 1280)
             --height H    frame height (default 720)
             --slots N     frames in flight at most (default 8)
+  viz       print a graph as Mermaid (default) or Graphviz dot
+            weft viz <graph.pbtxt> [--format mermaid|dot]
   help      print this text
 `;
 
@@ -70,11 +72,31 @@ async function demo(argv: string[]): Promise<void> {
   if (s.framesLeaked !== 0) process.exitCode = 1;
 }
 
+async function viz(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'mermaid' } },
+  });
+  const file = positionals[0];
+  if (file === undefined) throw new Error('weft viz needs a graph file: weft viz <graph.pbtxt>');
+  if (values.format !== 'mermaid' && values.format !== 'dot') {
+    throw new Error(`--format must be mermaid or dot, got "${values.format}"`);
+  }
+  const { readFile } = await import('node:fs/promises');
+  const { CalculatorGraph } = await import('../actors/calculator-graph.js');
+  const { toDot, toMermaid } = await import('../core/graph-viz.js');
+  const resolved = await CalculatorGraph.fromText(await readFile(file, 'utf8')).validate();
+  process.stdout.write(values.format === 'dot' ? toDot(resolved) : toMermaid(resolved));
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command = 'help', ...rest] = argv;
   switch (command) {
     case 'demo':
       return demo(rest);
+    case 'viz':
+      return viz(rest);
     case 'help':
     case '--help':
     case '-h':
