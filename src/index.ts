@@ -21,12 +21,23 @@ export {
 } from './actors/thread-task.js';
 export {
   AdderCalculator,
+  type BatchInfo,
+  type BatchTrigger,
   CollectorCalculator,
   CounterSourceCalculator,
   FlowLimiterCalculator,
   GateCalculator,
+  InferenceCalculator,
+  type InferenceOptions,
+  type InferenceResult,
   MergeCalculator,
   PassThroughCalculator,
+  PreprocessCalculator,
+  type PreprocessOptions,
+  renderSyntheticFrame,
+  SyntheticVideoCalculator,
+  type SyntheticVideoOptions,
+  syntheticFrameTimestamp,
   TimeShiftCalculator,
 } from './calculators/index.js';
 export {

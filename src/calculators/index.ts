@@ -10,8 +10,11 @@ import collector from './collector.js';
 import counterSource from './counter-source.js';
 import flowLimiter from './flow-limiter.js';
 import gate from './gate.js';
+import inference from './inference.js';
 import merge from './merge.js';
 import passThrough from './pass-through.js';
+import preprocess from './preprocess.js';
+import syntheticVideo from './synthetic-video.js';
 import timeShift from './time-shift.js';
 
 export type { AdderOptions } from './adder.js';
@@ -24,10 +27,20 @@ export type { FlowLimiterOptions } from './flow-limiter.js';
 export { default as FlowLimiterCalculator } from './flow-limiter.js';
 export type { GateOptions } from './gate.js';
 export { default as GateCalculator } from './gate.js';
+export type { BatchClock, BatchInfo, BatchTrigger, InferenceOptions, InferenceResult } from './inference.js';
+export { default as InferenceCalculator } from './inference.js';
 export type { MergeOptions } from './merge.js';
 export { default as MergeCalculator } from './merge.js';
 export type { PassThroughOptions } from './pass-through.js';
 export { default as PassThroughCalculator } from './pass-through.js';
+export type { PreprocessOptions } from './preprocess.js';
+export { default as PreprocessCalculator } from './preprocess.js';
+export type { SyntheticFrameMeta, SyntheticPixelFormat, SyntheticVideoOptions } from './synthetic-video.js';
+export {
+  default as SyntheticVideoCalculator,
+  renderSyntheticFrame,
+  syntheticFrameTimestamp,
+} from './synthetic-video.js';
 export type { TimeShiftOptions } from './time-shift.js';
 export { default as TimeShiftCalculator } from './time-shift.js';
 
@@ -49,6 +62,9 @@ const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [flowLimiter, 'flow-limiter'],
   [counterSource, 'counter-source'],
   [collector, 'collector'],
+  [syntheticVideo, 'synthetic-video'],
+  [preprocess, 'preprocess'],
+  [inference, 'inference'],
 ];
 
 /**

@@ -6,8 +6,11 @@ import {
   coreCalculatorModules,
   FlowLimiterCalculator,
   GateCalculator,
+  InferenceCalculator,
   MergeCalculator,
   PassThroughCalculator,
+  PreprocessCalculator,
+  SyntheticVideoCalculator,
   TimeShiftCalculator,
 } from '../../src/calculators/index.js';
 
@@ -17,8 +20,11 @@ const named: Record<string, unknown> = {
   CounterSourceCalculator,
   FlowLimiterCalculator,
   GateCalculator,
+  InferenceCalculator,
   MergeCalculator,
   PassThroughCalculator,
+  PreprocessCalculator,
+  SyntheticVideoCalculator,
   TimeShiftCalculator,
 };
 

@@ -1,0 +1,320 @@
+/**
+ * InferenceCalculator: runs an ONNX model on onnxruntime-node (CPU), batching items from one or more
+ * streams, and emits one result per item at the item's own timestamp.
+ *
+ * Threading: the definition is plain data plus functions; an instance runs on its actor's thread and
+ * owns one onnxruntime session. onnxruntime-node is imported in `open`, so validating a graph on the
+ * main thread does not load the native library.
+ */
+import type { CalculatorContext, InputPacket, OutputPort } from '../core/calculator.js';
+import { defineCalculator } from '../core/calculator.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
+import { type BatchOutput, type BatchTrigger, InferenceBatcher, type OrtModule } from './inference-batch.js';
+
+export type { BatchTrigger } from './inference-batch.js';
+
+/** Schedules the batch timeout. Injected in tests to control time; default: `setTimeout`. */
+export interface BatchClock {
+  /** Calls `fire` once, `delayMs` from now, unless the returned function cancels it first. */
+  schedule(delayMs: number, fire: () => void): () => void;
+}
+
+/** Options of {@link InferenceCalculator}. */
+export interface InferenceOptions {
+  /** Path of the .onnx file. Required, unless the `MODEL_PATH` side packet gives it. */
+  readonly modelPath: string;
+  /** Model input fed with the batch. Default '': the model's first input. */
+  readonly inputName: string;
+  /** Model output turned into results. Default '': the model's first output. */
+  readonly outputName: string;
+  /** onnxruntime intra-op threads of this actor's session. Default 1 (one actor, one core). */
+  readonly intraOpThreads: number;
+  /** Items per batch; a full batch runs at once. Default 16. */
+  readonly batchSize: number;
+  /** A partial batch runs this many ms after its first item reached `process`. Default 5. */
+  readonly batchTimeoutMs: number;
+  /**
+   * Per item shape without the batch dimension, e.g. `[3, 32, 32]`. Default null: the model's.
+   * Needed when the model's item dimensions are symbolic.
+   */
+  readonly inputShape: readonly number[] | null;
+  /** Element type of input items. Only 'float32'. */
+  readonly inputType: 'float32';
+  /**
+   * The timer of the batch timeout. Default null: `setTimeout`. A function cannot cross threads, so
+   * only a calculator run on the caller's thread (the CalculatorRunner) can be given one.
+   */
+  readonly clock: BatchClock | null;
+}
+
+/** The value emitted for each item. */
+export interface InferenceResult {
+  /** The item's row of the output tensor (for the tiny classifier: softmax scores). */
+  readonly scores: Float32Array;
+  /** Index of the highest score. */
+  readonly top: number;
+  /** Items in the batch this one ran in. */
+  readonly batchSize: number;
+}
+
+/** The value emitted on `BATCH` for each batch run. */
+export interface BatchInfo {
+  /** Achieved batch size. */
+  readonly size: number;
+  /** Why it ran: full, its timeout expired, or the calculator closed. */
+  readonly trigger: BatchTrigger;
+  /** Timestamps of its first and last items. */
+  readonly firstTimestamp: number;
+  readonly lastTimestamp: number;
+  /** Copying its items out of shared memory, ms. */
+  readonly copyMs: number;
+  /** `session.run`, ms. */
+  readonly runMs: number;
+}
+
+const realClock: BatchClock = {
+  schedule(delayMs, fire) {
+    const t = setTimeout(fire, delayMs);
+    return () => clearTimeout(t);
+  },
+};
+
+/**
+ * Batches items and runs an ONNX model on them with onnxruntime-node's CPU provider.
+ *
+ * - Inputs: untagged, one or more streams of items: frame packets holding a float32 tensor of
+ *   `inputShape` (e.g. from PreprocessCalculator), or Float32Array values. Side packet: optional
+ *   `MODEL_PATH`, overriding the `modelPath` option.
+ * - Outputs: untagged, one per input: an {@link InferenceResult} per item at the item's timestamp on
+ *   the output of the item's stream; optional `BATCH`: a {@link BatchInfo} per batch run.
+ * - Batching: items from every stream fill one batch of `batchSize`. A full batch runs inside the
+ *   `process` call that filled it. A partial batch runs `batchTimeoutMs` after its first item reached
+ *   `process`: the timer starts the run itself, without waiting for another packet (the actor's event
+ *   loop turns while it idles, because `open` is async). Packets can only be emitted inside a
+ *   lifecycle call, though, and the engine has no way for a calculator to ask for one, so the results
+ *   go out at the next call: the next `process` (a new item, or a bound-only update, since
+ *   `processTimestampBounds` is on), which first waits for that run and emits it, or `close`, which
+ *   also runs whatever is still gathered. A live stream sees a partial batch's results when its next
+ *   packet or bound arrives; a stream that goes silent sees them at close.
+ * - Timestamps: `timestampOffset: null` (results lag their inputs). After each call every output's
+ *   bound is raised to its oldest pending item's timestamp, or past its input's settled timestamp
+ *   when nothing is pending, so downstream joins never wait on items already answered nor on
+ *   timestamps that carried no item. `BATCH` packets go at a batch's last item's timestamp (raised to
+ *   that stream's bound where items from several streams would make it go back).
+ * - Frames: an item's bytes are copied into the batch buffer in the `process` that receives it, so
+ *   no frame is retained; the engine releases each input frame when `process` returns.
+ * - Lifecycle: `open` loads the model (async); `close` flushes and releases the session. Errors from a
+ *   run started by the timer fail the next call.
+ * - Threading: runs on its actor's thread; the session's own threads are onnxruntime's.
+ */
+const InferenceCalculator = defineCalculator<InferenceOptions>({
+  name: 'InferenceCalculator',
+  contract: {
+    inputs: { '': 'many' },
+    outputs: { '': 'many', BATCH: 'optional' },
+    inputSidePackets: { MODEL_PATH: 'optional' },
+    options: {
+      modelPath: '',
+      inputName: '',
+      outputName: '',
+      intraOpThreads: 1,
+      batchSize: 16,
+      batchTimeoutMs: 5,
+      inputShape: null,
+      inputType: 'float32',
+      clock: null,
+    },
+    validateOptions: (o) => {
+      if (!Number.isSafeInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 65536) {
+        return `batchSize must be an integer in [1, 65536], not ${o.batchSize}`;
+      }
+      if (!Number.isFinite(o.batchTimeoutMs) || o.batchTimeoutMs < 0) {
+        return `batchTimeoutMs must be a number ≥ 0, not ${o.batchTimeoutMs}`;
+      }
+      if (!Number.isSafeInteger(o.intraOpThreads) || o.intraOpThreads < 0) {
+        return `intraOpThreads must be an integer ≥ 0 (0: onnxruntime's default), not ${o.intraOpThreads}`;
+      }
+      if (o.inputType !== 'float32') return `inputType must be 'float32', not ${String(o.inputType)}`;
+      const shape = o.inputShape;
+      if (
+        shape !== null &&
+        (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d > 0))
+      ) {
+        return `inputShape must be null or an array of integers ≥ 1, not ${JSON.stringify(shape)}`;
+      }
+      if (typeof o.modelPath !== 'string') return 'modelPath must be a string';
+      return undefined;
+    },
+    validate: (w) => {
+      const ins = w.inputs['']?.length ?? 0;
+      const outs = w.outputs['']?.length ?? 0;
+      return ins === outs
+        ? undefined
+        : `needs one untagged output per untagged input (${ins} in, ${outs} out)`;
+    },
+    timestampOffset: null,
+    // Bound-only input updates call `process` too: output bounds follow the inputs, and a batch the
+    // timer finished goes out, even when no packet arrives.
+    processTimestampBounds: true,
+  },
+  create: () => {
+    let batcher: InferenceBatcher | null = null;
+    let cancelTimer: (() => void) | null = null;
+    // A partial batch the timer started; its results wait for the next lifecycle call.
+    let started: Promise<BatchOutput> | null = null;
+
+    // Puts every packet of this call from input `first` on into the batch; runs the batch when full.
+    function addFrom(ctx: CalculatorContext<InferenceOptions>, first: number): Promise<void> | undefined {
+      const b = batcher!;
+      const n = ctx.inputCount('');
+      for (let i = first; i < n; i++) {
+        const p = ctx.input(i);
+        if (p.isEmpty) continue;
+        b.add(itemBytes(ctx, p), i, p.timestamp);
+        if (b.count === 1 && !b.full) armTimer(ctx.options);
+        if (b.full) {
+          disarmTimer();
+          return b.run('full').then((out) => {
+            emit(ctx, out);
+            return addFrom(ctx, i + 1);
+          });
+        }
+      }
+      raiseBounds(ctx, b);
+      return undefined;
+    }
+
+    function armTimer(o: InferenceOptions): void {
+      cancelTimer = (o.clock ?? realClock).schedule(o.batchTimeoutMs, () => {
+        cancelTimer = null;
+        if (batcher === null || batcher.count === 0 || batcher.running) return;
+        started = batcher.run('timeout');
+        // Handled when the next call awaits it; this only keeps it from being an unhandled rejection.
+        started.catch(() => {});
+      });
+    }
+
+    function disarmTimer(): void {
+      cancelTimer?.();
+      cancelTimer = null;
+    }
+
+    // Emits a finished batch's rows at their items' timestamps, then frees the buffer.
+    function emit(ctx: CalculatorContext<InferenceOptions>, out: BatchOutput): void {
+      const b = batcher!;
+      const len = out.rowLength;
+      for (let i = 0; i < out.size; i++) {
+        // Allocates the row copy and the result object: the value leaves this thread anyway.
+        const scores = out.data.slice(i * len, (i + 1) * len);
+        const result: InferenceResult = { scores, top: argmax(scores), batchSize: out.size };
+        ctx.output(b.streams[i]!).add(result, b.timestamps[i]!);
+      }
+      if (ctx.outputCount('BATCH') > 0) {
+        const port = ctx.output('BATCH');
+        const last = b.timestamps[out.size - 1]!;
+        const info: BatchInfo = {
+          size: out.size,
+          trigger: out.trigger,
+          firstTimestamp: b.timestamps[0]!,
+          lastTimestamp: last,
+          copyMs: out.copyMs,
+          runMs: out.runMs,
+        };
+        port.add(info, Math.max(last, port.nextTimestampBound));
+      }
+      b.clear();
+    }
+
+    // Emits the batch the timer started, if any. Async only when there is one.
+    function collectStarted(ctx: CalculatorContext<InferenceOptions>): Promise<void> | undefined {
+      const s = started;
+      if (s === null) return undefined;
+      return s.then(
+        (out) => {
+          started = null;
+          emit(ctx, out);
+        },
+        (err: unknown) => {
+          started = null;
+          batcher?.clear();
+          throw err;
+        },
+      );
+    }
+
+    return {
+      async open(ctx) {
+        const path = ctx.sidePacket<string | undefined>('MODEL_PATH') ?? ctx.options.modelPath;
+        if (typeof path !== 'string' || path === '') {
+          throw new InvalidArgumentError(
+            'InferenceCalculator needs modelPath (option or MODEL_PATH side packet)',
+          );
+        }
+        const mod = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
+        const o = ctx.options;
+        batcher = await InferenceBatcher.create(mod.default ?? mod, {
+          modelPath: path,
+          inputName: o.inputName,
+          outputName: o.outputName,
+          intraOpThreads: o.intraOpThreads,
+          batchSize: o.batchSize,
+          inputShape: o.inputShape,
+        });
+      },
+      process(ctx) {
+        const pending = collectStarted(ctx);
+        return pending === undefined ? addFrom(ctx, 0) : pending.then(() => addFrom(ctx, 0));
+      },
+      async close(ctx) {
+        disarmTimer();
+        const b = batcher;
+        if (b === null) return;
+        try {
+          await collectStarted(ctx);
+          if (b.count > 0) emit(ctx, await b.run('close'));
+        } finally {
+          batcher = null;
+          await b.release();
+        }
+      },
+    };
+  },
+});
+export default InferenceCalculator;
+
+// The item's bytes: a frame's bytes in the pool, or a Float32Array value's.
+function itemBytes(ctx: CalculatorContext<InferenceOptions>, p: InputPacket): Uint8Array {
+  // Allocates a subarray view per item: the pool's cached view spans the whole slot.
+  if (p.frame >= 0) return ctx.frames.bytes(p.frame).subarray(0, ctx.frames.byteLength(p.frame));
+  const v = p.value;
+  // Allocates a byte view of the value: value items are the slow path (frames are the fast one).
+  if (v instanceof Float32Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  throw new InvalidArgumentError(
+    `InferenceCalculator takes frame packets or Float32Array values, not ${Object.prototype.toString.call(v)}`,
+  );
+}
+
+// Every output's bound: its oldest pending item, or past its input's settled timestamp.
+function raiseBounds(ctx: CalculatorContext<InferenceOptions>, b: InferenceBatcher): void {
+  const n = ctx.outputCount('');
+  let low: number = Timestamp.Done;
+  for (let i = 0; i < n; i++) {
+    const pending = b.firstPending(i);
+    const out = ctx.output(i);
+    raise(out, pending !== Timestamp.Unset ? pending : nextAllowedInStream(ctx.input(i).timestamp));
+    low = Math.min(low, out.nextTimestampBound);
+  }
+  if (ctx.outputCount('BATCH') > 0) raise(ctx.output('BATCH'), low);
+}
+
+/** Raises a bound; never lowers it (under the Immediate handler timestamps may go back). */
+function raise(out: OutputPort, bound: number): void {
+  if (bound > out.nextTimestampBound) out.setNextTimestampBound(bound);
+}
+
+function argmax(v: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
+  return best;
+}

@@ -1,0 +1,117 @@
+/**
+ * PreprocessCalculator: turns 8-bit RGB(A) frames into normalized float32 tensor frames.
+ *
+ * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
+ */
+import { defineCalculator } from '../core/calculator.js';
+import { InvalidArgumentError } from '../core/errors.js';
+
+/** Options of {@link PreprocessCalculator}. */
+export interface PreprocessOptions {
+  /** Frame width in pixels. Default 32. */
+  readonly width: number;
+  /** Frame height in pixels. Default 32. */
+  readonly height: number;
+  /** Input pixel layout: `'rgb'` (default) or `'rgba'` (alpha dropped). */
+  readonly format: 'rgb' | 'rgba';
+  /** Output layout: `'chw'` (planar, what ONNX vision models take; default) or `'hwc'`. */
+  readonly layout: 'chw' | 'hwc';
+  /** Per channel (R, G, B) mean subtracted after scaling to [0, 1]. Default [0, 0, 0]. */
+  readonly mean: readonly number[];
+  /** Per channel divisor applied after the mean. Default [1, 1, 1]. */
+  readonly std: readonly number[];
+}
+
+/**
+ * Converts each RGB(A) frame (interleaved bytes, rows packed) into a float32 frame of
+ * `3 * height * width` values, `(byte / 255 - mean[c]) / std[c]`, planar (CHW) by default: the input
+ * InferenceCalculator expects for a model taking `[N, 3, height, width]`.
+ *
+ * - Inputs: one untagged stream of frame packets. Outputs: one untagged stream of frame packets.
+ * - Options: see {@link PreprocessOptions}; a frame whose size does not match them fails `process`.
+ * - Timestamps: each output at its input's timestamp (`timestampOffset` 0).
+ * - Frames: the output is a new pool frame (`12 * width * height` bytes), handed over with
+ *   `addFrame`; the input frame is read in place and released by the engine after `process`.
+ * - Hot path: one Float32Array view object per frame over the new frame's shared bytes.
+ * - Threading: runs on its actor's thread.
+ */
+const PreprocessCalculator = defineCalculator<PreprocessOptions>({
+  name: 'PreprocessCalculator',
+  contract: {
+    inputs: { '': 'one' },
+    outputs: { '': 'one' },
+    options: { width: 32, height: 32, format: 'rgb', layout: 'chw', mean: [0, 0, 0], std: [1, 1, 1] },
+    validateOptions: (o) => {
+      for (const key of ['width', 'height'] as const) {
+        if (!Number.isSafeInteger(o[key]) || o[key] < 1)
+          return `${key} must be an integer ≥ 1, not ${o[key]}`;
+      }
+      if (o.format !== 'rgb' && o.format !== 'rgba') return `format must be 'rgb' or 'rgba', not ${o.format}`;
+      if (o.layout !== 'chw' && o.layout !== 'hwc') return `layout must be 'chw' or 'hwc', not ${o.layout}`;
+      if (o.mean.length !== 3 || !o.mean.every(Number.isFinite)) return 'mean must be 3 finite numbers';
+      if (o.std.length !== 3 || !o.std.every((s) => Number.isFinite(s) && s !== 0)) {
+        return 'std must be 3 finite non-zero numbers';
+      }
+      return undefined;
+    },
+  },
+  create: () => {
+    // out = byte * scale[c] + bias[c], folded once from mean and std.
+    const scale = new Float32Array(3);
+    const bias = new Float32Array(3);
+    return {
+      open(ctx) {
+        const { mean, std } = ctx.options;
+        for (let c = 0; c < 3; c++) {
+          scale[c] = 1 / (255 * std[c]!);
+          bias[c] = -mean[c]! / std[c]!;
+        }
+      },
+      process(ctx) {
+        const p = ctx.input(0);
+        if (p.isEmpty) return;
+        if (p.frame < 0) throw new InvalidArgumentError('PreprocessCalculator takes frame packets only');
+        const o = ctx.options;
+        const ch = o.format === 'rgba' ? 4 : 3;
+        const pixels = o.width * o.height;
+        const length = ctx.frames.byteLength(p.frame);
+        if (length !== pixels * ch) {
+          throw new InvalidArgumentError(
+            `frame at ${p.timestamp} has ${length} bytes; ${o.width}x${o.height} ${o.format} needs ${pixels * ch}`,
+          );
+        }
+        const src = ctx.frames.bytes(p.frame);
+        const h = ctx.frames.alloc(pixels * 12);
+        try {
+          const bytes = ctx.frames.bytes(h);
+          // Allocates one view per frame; pool slots start on size-class boundaries, so it is aligned.
+          const dst = new Float32Array(bytes.buffer, bytes.byteOffset, pixels * 3);
+          const s0 = scale[0]!;
+          const s1 = scale[1]!;
+          const s2 = scale[2]!;
+          const b0 = bias[0]!;
+          const b1 = bias[1]!;
+          const b2 = bias[2]!;
+          if (o.layout === 'chw') {
+            for (let i = 0, j = 0; i < pixels; i++, j += ch) {
+              dst[i] = src[j]! * s0 + b0;
+              dst[pixels + i] = src[j + 1]! * s1 + b1;
+              dst[2 * pixels + i] = src[j + 2]! * s2 + b2;
+            }
+          } else {
+            for (let i = 0, j = 0; i < pixels * 3; i += 3, j += ch) {
+              dst[i] = src[j]! * s0 + b0;
+              dst[i + 1] = src[j + 1]! * s1 + b1;
+              dst[i + 2] = src[j + 2]! * s2 + b2;
+            }
+          }
+        } catch (err) {
+          ctx.frames.release(h);
+          throw err;
+        }
+        ctx.output(0).addFrame(h, p.timestamp);
+      },
+    };
+  },
+});
+export default PreprocessCalculator;

@@ -1,0 +1,11 @@
+/**
+ * `weft/models`: ONNX models built in code (no download), kept out of the main entry so that
+ * `import 'weft'` does not load protobufjs.
+ */
+export {
+  buildTinyClassifier,
+  type EnsureModelOptions,
+  ensureModel,
+  type TinyClassifier,
+  type TinyClassifierOptions,
+} from './tiny-classifier.js';

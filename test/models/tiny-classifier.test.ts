@@ -1,0 +1,100 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { onnx } from '../../src/models/onnx-graph.js';
+import { buildTinyClassifier, ensureModel } from '../../src/models/tiny-classifier.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function scratchDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'weft-model-test-'));
+  dirs.push(d);
+  return d;
+}
+
+describe('tiny classifier model', () => {
+  it('is deterministic per options and differs by seed', () => {
+    const a = buildTinyClassifier({ seed: 7 });
+    expect(Buffer.compare(a.bytes, buildTinyClassifier({ seed: 7 }).bytes)).toBe(0);
+    expect(Buffer.compare(a.bytes, buildTinyClassifier({ seed: 8 }).bytes)).not.toBe(0);
+  });
+
+  it('declares opset 13, IR 8, a dynamic batch and the six layers', () => {
+    const m = onnx.ModelProto.decode(buildTinyClassifier({ inputShape: [3, 8, 12], classes: 5 }).bytes);
+    expect(Number(m.irVersion)).toBe(8);
+    expect(m.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 13]]);
+    const g = m.graph!;
+    expect(g.node!.map((n) => n.opType)).toEqual([
+      'Conv',
+      'Relu',
+      'GlobalAveragePool',
+      'Flatten',
+      'Gemm',
+      'Softmax',
+    ]);
+    const dims = g.input![0]!.type?.tensorType?.shape?.dim?.map((d) => d.dimParam || Number(d.dimValue));
+    expect(dims).toEqual(['N', 3, 8, 12]);
+  });
+
+  it('rejects sizes that are not positive integers', () => {
+    expect(() => buildTinyClassifier({ classes: 0 })).toThrow(RangeError);
+    expect(() => buildTinyClassifier({ inputShape: [3, 2.5, 4] })).toThrow(/height/);
+  });
+
+  it('loads in onnxruntime-node and returns softmax rows of the right shape', async () => {
+    const path = await ensureModel({
+      inputShape: [3, 16, 16],
+      classes: 6,
+      seed: 3,
+      path: join(await scratchDir(), 'm.onnx'),
+    });
+    const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
+    try {
+      expect(session.inputNames).toEqual(['input']);
+      expect(session.outputNames).toEqual(['scores']);
+      for (const n of [1, 5]) {
+        const data = Float32Array.from({ length: n * 3 * 16 * 16 }, (_, i) => ((i * 37) % 101) / 101);
+        const out = (await session.run({ input: new ort.Tensor('float32', data, [n, 3, 16, 16]) })).scores!;
+        expect(out.dims).toEqual([n, 6]);
+        const scores = out.data as Float32Array;
+        for (let r = 0; r < n; r++) {
+          const row = scores.subarray(r * 6, r * 6 + 6);
+          expect(row.every((v) => v > 0 && v < 1)).toBe(true);
+          expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+        }
+      }
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('writes the file once and reuses it; the default path is keyed by a hash of the bytes', async () => {
+    const path = join(await scratchDir(), 'sub', 'model.onnx');
+    expect(await ensureModel({ seed: 5, path })).toBe(path);
+    const first = await stat(path);
+    expect(await ensureModel({ seed: 5, path })).toBe(path);
+    expect((await stat(path)).mtimeMs).toBe(first.mtimeMs);
+    // A file with other bytes is replaced.
+    await writeFile(path, 'not a model');
+    await ensureModel({ seed: 5, path });
+    expect(Buffer.compare(await readFile(path), buildTinyClassifier({ seed: 5 }).bytes)).toBe(0);
+
+    const a = await ensureModel({ seed: 5 });
+    const b = await ensureModel({ seed: 6 });
+    expect(a).toMatch(/weft-models[/\\]tiny-classifier-[0-9a-f]{16}\.onnx$/);
+    expect(b).not.toBe(a);
+    expect(await ensureModel({ seed: 5 })).toBe(a);
+    // Concurrent writers of one new file each use their own temporary file.
+    const fresh = join(await scratchDir(), 'race.onnx');
+    expect(await Promise.all([1, 2, 3].map(() => ensureModel({ seed: 5, path: fresh })))).toEqual([
+      fresh,
+      fresh,
+      fresh,
+    ]);
+  });
+});
