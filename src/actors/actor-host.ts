@@ -220,6 +220,7 @@ class Actor {
     const c = this.counters;
     const set = this.set;
     let moved = 0;
+    let packets = 0;
     for (let i = 0; i < this.readers.length; i++) {
       const r = this.readers[i]!;
       if (r.done) {
@@ -233,12 +234,12 @@ class Actor {
         if (k === EMPTY) break;
         moved++;
         if (k === RecordKind.Packet) {
+          packets++;
           const pt = r.payloadType;
           if (pt === PayloadType.Number) e.addPacket(i, r.timestamp, r.number, -1);
           // Allocates a FrameRef per frame packet: small next to the frame it stands for.
           else if (pt === PayloadType.Frame) e.addPacket(i, r.timestamp, new FrameRef(r.frame), r.frame);
           else e.addPacket(i, r.timestamp, r.value(), -1);
-          c.f64[c.field(this.n, F_PACKETS_IN)]!++;
         } else if (k === RecordKind.Bound) {
           e.setBound(i, r.timestamp);
         } else {
@@ -250,6 +251,8 @@ class Actor {
       c.setQueueDepth(this.inputBase + i, depth);
       set!.enabled[i] = r.done || (limit >= 0 && depth >= limit) ? 0 : 1;
     }
+    // One shared write per turn rather than per packet.
+    if (packets > 0) c.f64[c.field(this.n, F_PACKETS_IN)]! += packets;
     return moved;
   }
 

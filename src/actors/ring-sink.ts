@@ -23,7 +23,7 @@ export class RingSink implements OutputSink {
 
   packet(output: number, timestamp: number, value: unknown, frame: number): void {
     const ws = this.writers[output]!;
-    this.counters.f64[this.counters.field(this.node, F_PACKETS_OUT)]!++;
+    this.packetsOut++;
     if (frame >= 0) {
       // Nobody listens: the reference handed to us ends here.
       if (ws.length === 0) {
@@ -54,13 +54,25 @@ export class RingSink implements OutputSink {
     this.sidePackets[index] = value;
   }
 
+  // Counted here and added to the shared counter once per turn: one shared write per turn, not per packet.
+  private packetsOut = 0;
+
+  private countOut(): void {
+    if (this.packetsOut === 0) return;
+    const c = this.counters;
+    c.f64[c.field(this.node, F_PACKETS_OUT)]! += this.packetsOut;
+    this.packetsOut = 0;
+  }
+
   /** Publishes every output ring and wakes sleeping consumers. Cheap when nothing is pending. */
   flush(): void {
+    this.countOut();
     for (const ws of this.writers) for (const w of ws) w.flush();
   }
 
   /** Publishes every output ring, waking consumers only for a real backlog (see `publishLazily`). */
   publishLazily(): void {
+    this.countOut();
     for (const ws of this.writers) for (const w of ws) w.publishLazily();
   }
 
