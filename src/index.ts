@@ -11,6 +11,7 @@ export {
   defaultRegistry,
 } from './actors/calculator-graph.js';
 export type { StreamObserver } from './actors/output-pump.js';
+export type { StageStats } from './actors/stage-stats.js';
 export type { SupervisorOptions } from './actors/supervisor.js';
 export {
   liveThreadCount,

@@ -63,6 +63,27 @@ describe('running a graph of actors', () => {
     expect(liveThreadCount()).toBe(0);
   });
 
+  it('keeps per-node counters equal to the packets actually sent', async () => {
+    const g = make(
+      graph()
+        .node('CounterSourceCalculator', { name: 'src', outputs: { '': 'a' }, options: { count: 300 } })
+        .node('PassThroughCalculator', { name: 'p1', inputs: { '': 'a' }, outputs: { '': 'b' } })
+        .node('PassThroughCalculator', { name: 'p2', inputs: { '': 'b' }, outputs: { '': 'c' } })
+        .output('c')
+        .build(),
+    );
+    await g.runToCompletion();
+    const stats = Object.fromEntries(g.stageStats().map((s) => [s.node, s]));
+    expect(stats.src).toMatchObject({ packetsIn: 0, packetsOut: 300, processCalls: 300, state: 'Done' });
+    expect(stats.p1).toMatchObject({ packetsIn: 300, packetsOut: 300, processCalls: 300, queueDepths: [0] });
+    expect(stats.p2).toMatchObject({
+      packetsIn: 300,
+      packetsOut: 300,
+      processCalls: 300,
+      queueLimits: [100],
+    });
+  });
+
   it('feeds graph inputs from the main thread and closes cleanly', async () => {
     const g = make(
       graph()

@@ -32,9 +32,11 @@ import {
 import { exposeControl } from './control-channel.js';
 import {
   type CountersDescriptor,
+  F_BUSY_MS,
   F_CALL_STARTED_AT,
   F_IDLE_MS,
   F_PACKETS_IN,
+  F_PROCESS_CALLS,
   NodeCounters,
   NodeState,
 } from './node-counters.js';
@@ -170,6 +172,7 @@ class Actor {
     try {
       while (!c.stopRequested(n)) {
         c.setState(n, NodeState.Running);
+        const turnStart = performance.now();
         const moved = this.drain();
         const startedAt = c.field(n, F_CALL_STARTED_AT);
         c.f64[startedAt] = Date.now();
@@ -195,6 +198,9 @@ class Actor {
         // and every park flushes and wakes (publishAll), so nothing waits unannounced for long.
         this.sink.publishLazily();
         if (moved > 0 || calls > 0) Atomics.add(c.i32, c.word(n, 1), 1);
+        c.f64[c.field(n, F_PROCESS_CALLS)]! += calls;
+        // Busy time includes time blocked on full outputs; RingSink counts that part separately.
+        c.f64[c.field(n, F_BUSY_MS)]! += performance.now() - turnStart;
         if (this.engine.state === 'closed') break;
         if (moved === 0 && calls === 0 && this.set !== null) await this.idle();
       }

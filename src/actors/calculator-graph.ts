@@ -28,6 +28,7 @@ import { FrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { RingWriter } from '../transport/ring-queue.js';
 import type { StreamObserver } from './output-pump.js';
+import { readStageStats, type StageStats } from './stage-stats.js';
 import { type CalculatorModules, Supervisor, type SupervisorOptions } from './supervisor.js';
 
 /** Options of a {@link CalculatorGraph}. */
@@ -164,6 +165,12 @@ export class CalculatorGraph {
     this.closeAllInputStreams();
     await this.waitUntilDone();
     return this.outputSidePackets();
+  }
+
+  /** Per-node figures of the current or last run, read from shared counters (no messages). */
+  stageStats(): StageStats[] {
+    const run = this.current();
+    return readStageStats(run.graph, run.counters, run.plan.inputBase);
   }
 
   /** Output side packets of the current or last run. */

@@ -1,0 +1,70 @@
+/**
+ * Per-node stage statistics, read from the shared scheduling counters: no message to any actor, no
+ * lock, so reading them never disturbs the run.
+ *
+ * Threading: the thread that owns the run.
+ */
+import type { ResolvedGraph } from '../core/graph-config.js';
+import {
+  F_BLOCKED_MS,
+  F_BUSY_MS,
+  F_IDLE_MS,
+  F_PACKETS_IN,
+  F_PACKETS_OUT,
+  F_PROCESS_CALLS,
+  type NodeCounters,
+  NodeState,
+} from './node-counters.js';
+
+const STATE_NAMES = Object.fromEntries(Object.entries(NodeState).map(([k, v]) => [v, k])) as Record<
+  number,
+  string
+>;
+
+/** One node's figures since its run started. */
+export interface StageStats {
+  readonly node: string;
+  readonly calculator: string;
+  /** What the actor is doing now: Running, WaitingInput, BlockedOutput, Done, ... */
+  readonly state: string;
+  readonly processCalls: number;
+  /** Packets taken from the node's input rings (bounds not counted). */
+  readonly packetsIn: number;
+  /** Packets the node emitted (counted once per packet, whatever the fan-out). */
+  readonly packetsOut: number;
+  /** Time in the loop doing work, blocked-on-output time included. */
+  readonly busyMs: number;
+  /** Time asleep waiting for input. */
+  readonly idleMs: number;
+  /** Time blocked on full output rings (back-pressured). */
+  readonly blockedMs: number;
+  /** Packets queued per input, in the node's input order. */
+  readonly queueDepths: readonly number[];
+  /** Queue limit per input (raised when a deadlock is resolved). */
+  readonly queueLimits: readonly number[];
+}
+
+/** Reads every node's statistics. Allocates the snapshot. */
+export function readStageStats(
+  graph: ResolvedGraph,
+  counters: NodeCounters,
+  inputBase: readonly number[],
+): StageStats[] {
+  return graph.nodes.map((n) => {
+    const f = (field: number) => counters.f64[counters.field(n.id, field)]!;
+    const inputs = n.inputs.map((_, i) => inputBase[n.id]! + i);
+    return {
+      node: n.name,
+      calculator: n.calculator,
+      state: STATE_NAMES[counters.state(n.id)] ?? 'Unknown',
+      processCalls: f(F_PROCESS_CALLS),
+      packetsIn: f(F_PACKETS_IN),
+      packetsOut: f(F_PACKETS_OUT),
+      busyMs: f(F_BUSY_MS),
+      idleMs: f(F_IDLE_MS),
+      blockedMs: f(F_BLOCKED_MS),
+      queueDepths: inputs.map((g) => counters.queueDepth(g)),
+      queueLimits: inputs.map((g) => counters.queueLimit(g)),
+    };
+  });
+}
