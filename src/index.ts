@@ -11,6 +11,37 @@ export {
   defaultRegistry,
 } from './actors/calculator-graph.js';
 export type { StreamObserver } from './actors/output-pump.js';
+export { Run } from './actors/run.js';
+export {
+  type InputDropInfo,
+  type InputDropReason,
+  type InputOptions,
+  type OverflowPolicy,
+  type ResolvedRunOptions,
+  RUN_PRESETS,
+  type RunOptions,
+  type RunPreset,
+  resolveRunOptions,
+} from './actors/run-options.js';
+export type {
+  InputStats,
+  OutputSample,
+  PullResult,
+  PushSample,
+  RunOutput,
+  RunState,
+  RunStats,
+} from './actors/run-types.js';
+export {
+  PullNode,
+  PushNode,
+  pull,
+  push,
+  Session,
+  type SessionOptions,
+  type SessionPart,
+  type SessionRunOptions,
+} from './actors/session.js';
 export type { StageStats } from './actors/stage-stats.js';
 export type { SupervisorOptions } from './actors/supervisor.js';
 export {

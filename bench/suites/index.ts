@@ -4,10 +4,11 @@
  */
 import type { Suite } from '../lib/suite.js';
 import { graphSuite } from './graph.js';
+import { runSuite } from './run.js';
 import { transportSuite } from './transport.js';
 
 /** Every suite, in run order. */
-export const suites: readonly Suite[] = [transportSuite, graphSuite];
+export const suites: readonly Suite[] = [transportSuite, graphSuite, runSuite];
 
 /** The suite with this name, or undefined. */
 export function findSuite(name: string): Suite | undefined {

@@ -2,11 +2,11 @@
  * RunOptions: how a {@link Run}'s boundaries behave — input queue depth, what a push does when an
  * input queue is full, how many pulled-but-unread samples an output may hold — and the three presets.
  *
- * | preset     | overflowPolicy | queueDepth | outputDepth | for                                     |
- * | ---------- | -------------- | ---------: | ----------: | --------------------------------------- |
- * | `realtime` | `replace`      |          1 |           4 | live input: the newest sample wins       |
- * | `balanced` | `wait`         |          4 |          64 | the default                              |
- * | `reliable` | `wait`         |         64 |        1024 | batch work: never drop, absorb bursts    |
+ * | preset     | overflowPolicy | queueDepth | outputDepth | for                                            |
+ * | ---------- | -------------- | ---------: | ----------: | ---------------------------------------------- |
+ * | `realtime` | `replace`      |          1 |           4 | live input: the newest sample wins             |
+ * | `balanced` | `wait`         |          4 |   unlimited | the default; any loop shape works              |
+ * | `reliable` | `wait`         |         64 |        1024 | never drop, bounded memory end to end          |
  *
  * Explicit fields override the preset; options given on a `push(name, …)` node override both, for
  * that input.
@@ -26,7 +26,7 @@ import { InvalidArgumentError } from '../core/errors.js';
  */
 export type OverflowPolicy = 'wait' | 'drop' | 'replace';
 
-/** Named option sets. */
+/** Named option sets (see the table at the top of this module). Plain data. */
 export type RunPreset = 'realtime' | 'balanced' | 'reliable';
 
 /**
@@ -37,7 +37,7 @@ export type RunPreset = 'realtime' | 'balanced' | 'reliable';
  */
 export type InputDropReason = 'queue_full' | 'evicted' | 'cancelled';
 
-/** What {@link RunOptions.onInputDrop} receives. */
+/** What {@link RunOptions.onInputDrop} receives. Plain data; a fresh object per call. */
 export interface InputDropInfo {
   readonly reason: InputDropReason;
   /** The Push input (graph input stream) the sample was pushed to. */
@@ -50,7 +50,10 @@ export interface InputDropInfo {
   readonly timestamp: number;
 }
 
-/** Per-input settings; given to `push(name, options)` or, for every input, in {@link RunOptions}. */
+/**
+ * Per-input settings; given to `push(name, options)` or, for every input, in {@link RunOptions}.
+ * Plain data, read once by `session.build()`.
+ */
 export interface InputOptions {
   /** Samples an input's boundary queue holds in front of the graph. Default 4 (as SiMa NEAT). */
   readonly queueDepth?: number;
@@ -60,15 +63,20 @@ export interface InputOptions {
   readonly pushTimeoutMs?: number;
 }
 
-/** Options of `Session.build(options)`: the behaviour of one Run's boundaries. */
+/**
+ * Options of `Session.build(options)`: the behaviour of one Run's boundaries. Plain data, read once by
+ * `build()` (a function value, `onInputDrop`, runs on the Run's thread).
+ */
 export interface RunOptions extends InputOptions {
   /** Starting point; explicit fields override it. Default `balanced`. */
   readonly preset?: RunPreset;
   /**
-   * Samples each Pull output may hold unread. While an output holds this many, the run stops feeding
-   * its inputs into the graph, so a consumer that falls behind back-pressures the producers (through
-   * their overflow policy) instead of growing memory. Outputs consumed by `onOutput` callbacks hold
-   * nothing. A soft limit: samples already inside the graph still arrive. Default 64.
+   * Samples each Pull output may hold unread (`Infinity`: no limit). While an output holds this many,
+   * the run stops feeding its inputs into the graph, so a consumer that falls behind back-pressures
+   * the producers (through their overflow policy) instead of growing memory. A soft limit: samples
+   * already inside the graph still arrive. Outputs consumed by `onOutput` callbacks hold nothing.
+   * With a limit and policy `wait`, pull from another task than the one that awaits `push`: a task
+   * waiting in `push` cannot pull the outputs that hold its push back. Default: the preset's.
    */
   readonly outputDepth?: number;
   /**
@@ -80,7 +88,7 @@ export interface RunOptions extends InputOptions {
   readonly onInputDrop?: (info: InputDropInfo) => void;
 }
 
-/** Every option with a value, as a Run uses them. */
+/** Every option with a value, as a Run uses them (`run.options`). Plain data. */
 export interface ResolvedRunOptions {
   readonly queueDepth: number;
   readonly overflowPolicy: OverflowPolicy;
@@ -89,19 +97,21 @@ export interface ResolvedRunOptions {
   readonly onInputDrop: ((info: InputDropInfo) => void) | undefined;
 }
 
-/** The presets' values. */
+/** The presets' values. Frozen plain data, any thread. */
 export const RUN_PRESETS: Readonly<
   Record<RunPreset, Omit<ResolvedRunOptions, 'onInputDrop' | 'pushTimeoutMs'>>
 > = Object.freeze({
   realtime: Object.freeze({ overflowPolicy: 'replace', queueDepth: 1, outputDepth: 4 }),
-  balanced: Object.freeze({ overflowPolicy: 'wait', queueDepth: 4, outputDepth: 64 }),
+  // No output limit by default: a loop that awaits push and then pulls, in one task, never waits
+  // for itself (see `outputDepth`).
+  balanced: Object.freeze({ overflowPolicy: 'wait', queueDepth: 4, outputDepth: Number.POSITIVE_INFINITY }),
   reliable: Object.freeze({ overflowPolicy: 'wait', queueDepth: 64, outputDepth: 1024 }),
 });
 
 const POLICIES: readonly OverflowPolicy[] = ['wait', 'drop', 'replace'];
 
 /**
- * Fills in defaults (preset, then explicit fields).
+ * Fills in defaults (preset, then explicit fields). Pure; any thread.
  * @throws InvalidArgumentError for an unknown preset or policy, or a depth or timeout out of range.
  */
 export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions {
@@ -119,7 +129,7 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
   const input = resolveInputOptions(options, { ...preset, pushTimeoutMs: -1 }, 'run options');
   return {
     ...input,
-    outputDepth: depth(options.outputDepth ?? preset.outputDepth, 'outputDepth', 'run options'),
+    outputDepth: depth(options.outputDepth ?? preset.outputDepth, 'outputDepth', 'run options', true),
     onInputDrop: options.onInputDrop,
   };
 }
@@ -150,9 +160,11 @@ export function resolveInputOptions(
   };
 }
 
-function depth(value: unknown, what: string, where: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new InvalidArgumentError(`${where}: ${what} must be an integer ≥ 1, not ${String(value)}`, {
+function depth(value: unknown, what: string, where: string, unlimited = false): number {
+  const ok = Number.isSafeInteger(value) || (unlimited && value === Number.POSITIVE_INFINITY);
+  if (!ok || (value as number) < 1) {
+    const also = unlimited ? ' (or Infinity)' : '';
+    throw new InvalidArgumentError(`${where}: ${what} must be an integer ≥ 1${also}, not ${String(value)}`, {
       phase: 'config',
     });
   }

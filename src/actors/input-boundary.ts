@@ -1,0 +1,360 @@
+/**
+ * The input boundary of one Push input of a Run: a small main-thread queue in front of the graph's
+ * input ring(s), where the overflow policy applies, and a pump that moves queued samples into the
+ * ring(s).
+ *
+ * Why a queue of its own: the ring is single-producer single-consumer and its read side belongs to
+ * the consuming actor, so the producer cannot evict anything from it. The policy (wait, drop,
+ * replace) is applied here, where this thread owns every pending sample.
+ *
+ * Fast path: while the queue is empty, nothing is in transfer and the run is not throttled by a full
+ * output, a sample goes straight into the ring with a non-blocking write — no promise, no queue
+ * entry — and the ring's records are published once per burst (a microtask), not per sample.
+ *
+ * Threading: the thread that owns the Run; one producer per input (checked: a second push while one
+ * waits is a UsageError).
+ */
+import {
+  CodecError,
+  InvalidTimestampError,
+  PayloadTooLargeError,
+  TimestampOrderError,
+  UsageError,
+} from '../core/errors.js';
+import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
+import { FrameRef, threadCodec } from '../transport/codec.js';
+import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
+import type { InputDropReason, InputOptions } from './run-options.js';
+import type { InputHost, InputStats, PushSample } from './run-types.js';
+import { SampleQueue } from './sample-queue.js';
+
+interface Pending {
+  readonly value: unknown;
+  readonly timestamp: number;
+  readonly streamId: number | string | undefined;
+  readonly frameId: number;
+  /** The sample carried its own ids (they are attached to outputs). */
+  readonly hasIds: boolean;
+}
+
+interface Waiter {
+  readonly pending: Pending;
+  readonly previous: number;
+  readonly resolve: (ok: boolean) => void;
+  readonly reject: (err: unknown) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const ACCEPTED = 0;
+const REFUSED = 1;
+const WAIT = 2;
+// Shared settled promises: a push that completes at once allocates nothing.
+const TRUE = Promise.resolve(true);
+const FALSE = Promise.resolve(false);
+
+/** One Push input. See the module comment. */
+export class InputBoundary {
+  readonly stats: InputStats = { pushed: 0, dropped: 0, evicted: 0, cancelled: 0 };
+  private readonly writers: RingWriter[];
+  private readonly single: RingWriter | null;
+  private readonly maxInline: number;
+  private readonly queue = new SampleQueue<Pending>();
+  private readonly depth: number;
+  private readonly policy: InputOptions['overflowPolicy'];
+  private readonly timeoutMs: number;
+  private waiter: Waiter | undefined;
+  private last: number = Timestamp.Unset;
+  private seq = 0;
+  private pumping = false;
+  private closeRequested = false;
+  private writersClosed = false;
+
+  constructor(
+    readonly name: string,
+    rings: readonly RingDescriptor[],
+    options: Required<InputOptions>,
+    private readonly host: InputHost,
+  ) {
+    this.writers = rings.map((d) => new RingWriter(d));
+    this.single = this.writers.length === 1 ? this.writers[0]! : null;
+    this.maxInline = Math.min(...rings.map((d) => d.maxInlineBytes));
+    this.depth = options.queueDepth;
+    this.policy = options.overflowPolicy;
+    this.timeoutMs = options.pushTimeoutMs;
+  }
+
+  /** True once `closeInput` was called for this input. */
+  get closing(): boolean {
+    return this.closeRequested;
+  }
+
+  /** Samples waiting at the boundary. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** See `Run.tryPush`. */
+  tryPush(sample: PushSample): boolean {
+    return this.offer(sample) === ACCEPTED;
+  }
+
+  /** See `Run.push`. */
+  push(sample: PushSample): Promise<boolean> {
+    let r: number;
+    try {
+      r = this.offer(sample);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (r !== WAIT) return r === ACCEPTED ? TRUE : FALSE;
+    const previous = this.last;
+    let pending: Pending;
+    try {
+      pending = this.pendingOf(sample, this.stamp(sample.timestamp));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The sample is next in line: no other push can overtake it while it waits.
+    this.last = pending.timestamp;
+    return new Promise<boolean>((resolve, reject) => {
+      const w: Waiter = { pending, previous, resolve, reject, timer: undefined };
+      if (this.timeoutMs >= 0) {
+        w.timer = setTimeout(() => {
+          if (this.waiter !== w) return;
+          this.waiter = undefined;
+          // Not taken: the caller still owns the sample and may push it again, same timestamp.
+          this.last = w.previous;
+          resolve(false);
+        }, this.timeoutMs);
+      }
+      this.waiter = w;
+    });
+  }
+
+  /** Ends this input once every queued sample is in the graph. Idempotent. */
+  close(): void {
+    this.closeRequested = true;
+    if (!this.pumping && this.queue.length === 0 && this.waiter === undefined) this.closeWriters();
+    else this.kick();
+  }
+
+  /** (Re)starts the pump if there is work and the run may feed the graph. */
+  kick(): void {
+    if (!this.pumping && (this.queue.length > 0 || this.closeRequested)) void this.pump();
+  }
+
+  /** Publishes what the fast path wrote. */
+  flush(): void {
+    if (this.writersClosed) return;
+    for (const w of this.writers) w.flush();
+  }
+
+  /**
+   * The run is over or stopping: a waiting push rejects with `err`, queued samples are dropped
+   * (reason `cancelled`, frames released) and the rings are closed.
+   */
+  abandon(err: unknown): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    if (w !== undefined) {
+      clearTimeout(w.timer);
+      this.last = w.previous;
+      w.reject(err);
+    }
+    for (const p of this.queue.drain()) this.discard(p, 'cancelled');
+    this.closeWriters();
+  }
+
+  private offer(sample: PushSample): number {
+    if (this.waiter !== undefined) {
+      throw new UsageError(
+        `a push to input "${this.name}" is still waiting: one producer per input, await each push`,
+        { stream: this.name, phase: 'run' },
+      );
+    }
+    this.host.checkPush(this);
+    const value = sample.value;
+    const single = this.single;
+    if (single !== null && this.queue.length === 0 && !this.pumping && !this.host.gated) {
+      const ts = this.stamp(sample.timestamp);
+      let written: boolean;
+      try {
+        written =
+          typeof value === 'number'
+            ? single.tryPushNumber(ts, value)
+            : value instanceof FrameRef
+              ? single.tryPushFrame(ts, value.handle)
+              : single.tryPushValue(ts, value);
+      } catch (err) {
+        throw this.host.translate(err);
+      }
+      if (written) {
+        this.accepted(sample, ts);
+        this.host.scheduleFlush();
+        return ACCEPTED;
+      }
+    }
+    if (typeof value !== 'number' && !(value instanceof FrameRef)) this.checkPayload(value);
+    if (this.queue.length < this.depth) {
+      const ts = this.stamp(sample.timestamp);
+      this.queue.push(this.pendingOf(sample, ts));
+      this.accepted(sample, ts);
+      this.kick();
+      return ACCEPTED;
+    }
+    if (this.policy === 'wait') return WAIT;
+    const ts = this.stamp(sample.timestamp);
+    if (this.policy === 'drop') {
+      const dropped = this.pendingOf(sample, ts);
+      this.seq++;
+      this.discard(dropped, 'queue_full', false);
+      return REFUSED;
+    }
+    // replace: the oldest pending sample makes room.
+    const oldest = this.queue.shift()!;
+    this.queue.push(this.pendingOf(sample, ts));
+    this.accepted(sample, ts);
+    this.discard(oldest, 'evicted');
+    return ACCEPTED;
+  }
+
+  private accepted(sample: PushSample, ts: number): void {
+    this.last = ts;
+    this.seq++;
+    this.stats.pushed++;
+    if (sample.streamId !== undefined || sample.frameId !== undefined) {
+      this.host.noteIds(ts, sample.streamId, sample.frameId);
+    }
+  }
+
+  private pendingOf(sample: PushSample, timestamp: number): Pending {
+    return {
+      value: sample.value,
+      timestamp,
+      streamId: sample.streamId,
+      frameId: sample.frameId ?? this.seq,
+      hasIds: sample.streamId !== undefined || sample.frameId !== undefined,
+    };
+  }
+
+  // The run clock, kept strictly above the previous timestamp; or the sample's own, checked.
+  private stamp(ts: number | undefined): number {
+    if (ts === undefined) {
+      const now = this.host.clock();
+      return now > this.last ? now : this.last + 1;
+    }
+    if (!isAllowedInStream(ts)) {
+      throw new InvalidTimestampError(
+        `timestamp ${String(ts)} pushed to input "${this.name}" is not a safe integer ` +
+          'in [PreStream, PostStream]',
+        { stream: this.name, phase: 'run' },
+      );
+    }
+    if (ts <= this.last) {
+      throw new TimestampOrderError(
+        `timestamp ${ts} pushed to input "${this.name}" must be above the previous one (${this.last})`,
+        { stream: this.name, phase: 'run' },
+      );
+    }
+    return ts;
+  }
+
+  // A value that will wait in the queue is encoded now once, so that a payload the ring cannot carry
+  // fails this push rather than the pump later.
+  private checkPayload(value: unknown): void {
+    let n: number;
+    try {
+      n = threadCodec().encodeShared(value).length;
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new CodecError(`cannot push value: ${why}`, { stream: this.name, phase: 'run', cause: err });
+    }
+    if (n > this.maxInline) {
+      throw new PayloadTooLargeError(
+        `inline payload of ${n} bytes exceeds maxInlineBytes ${this.maxInline}; put large data in a frame`,
+        { stream: this.name, phase: 'run' },
+      );
+    }
+  }
+
+  // Drops a sample that never entered the graph: its frame goes back to the pool, the user is told.
+  private discard(p: Pending, reason: InputDropReason, wasAccepted = true): void {
+    if (p.value instanceof FrameRef && this.host.frames.isValid(p.value.handle)) {
+      this.host.frames.release(p.value.handle);
+    }
+    if (wasAccepted && p.hasIds) this.host.forgetIds(p.timestamp);
+    if (reason === 'queue_full') this.stats.dropped++;
+    else if (reason === 'evicted') this.stats.evicted++;
+    else this.stats.cancelled++;
+    this.host.options.onInputDrop?.({
+      reason,
+      port: this.name,
+      streamId: p.streamId,
+      frameId: p.frameId,
+      timestamp: p.timestamp,
+    });
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    let p: Pending | undefined;
+    let done = 0;
+    try {
+      while (!this.host.gated && !this.writersClosed && (p = this.queue.shift()) !== undefined) {
+        this.admitWaiter();
+        const n = this.writers.length;
+        // A frame fanned out to several rings needs one reference per ring.
+        if (p.value instanceof FrameRef && n > 1) this.host.frames.retain(p.value.handle, n - 1);
+        for (done = 0; done < n; done++) {
+          const w = this.writers[done]!;
+          if (!this.write(w, p)) await w.pushAsync(p.timestamp, p.value);
+        }
+        p = undefined;
+      }
+      // The loop's writes are published lazily, in batches: publish the rest now.
+      this.flush();
+      if (this.closeRequested && this.queue.length === 0 && this.waiter === undefined) this.closeWriters();
+    } catch (err) {
+      if (p !== undefined) this.releaseUnwritten(p, this.writers.length - done);
+      this.host.pumpFailed(err);
+    } finally {
+      this.pumping = false;
+    }
+    // Space may have come back, or the gate opened, while the last write was in flight.
+    if (!this.writersClosed && this.queue.length > 0 && !this.host.gated) this.kick();
+  }
+
+  private write(w: RingWriter, p: Pending): boolean {
+    const v = p.value;
+    if (typeof v === 'number') return w.tryPushNumber(p.timestamp, v);
+    if (v instanceof FrameRef) return w.tryPushFrame(p.timestamp, v.handle);
+    return w.tryPushValue(p.timestamp, v);
+  }
+
+  private releaseUnwritten(p: Pending, refs: number): void {
+    if (!(p.value instanceof FrameRef)) return;
+    for (let i = 0; i < refs && this.host.frames.isValid(p.value.handle); i++) {
+      this.host.frames.release(p.value.handle);
+    }
+  }
+
+  // A queue slot became free: the waiting push (policy wait) takes it and resolves.
+  private admitWaiter(): void {
+    const w = this.waiter;
+    if (w === undefined) return;
+    this.waiter = undefined;
+    clearTimeout(w.timer);
+    this.queue.push(w.pending);
+    this.seq++;
+    this.stats.pushed++;
+    const p = w.pending;
+    if (p.hasIds) this.host.noteIds(p.timestamp, p.streamId, p.frameId);
+    w.resolve(true);
+  }
+
+  private closeWriters(): void {
+    if (this.writersClosed) return;
+    this.writersClosed = true;
+    for (const w of this.writers) w.close();
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The output boundary of one Pull output of a Run: receives the graph output stream's packets from
+ * the output pump (main thread) and holds them for the consumer's `pull`, or hands them to an
+ * `onOutput` callback.
+ *
+ * A queued frame sample holds one frame reference (the pump releases its own as soon as the
+ * observer returns), which the consumer gives back with `run.release(sample)`; samples still queued
+ * when the run is stopped or closed are released by the run.
+ *
+ * Threading: the thread that owns the Run; one consumer per output (checked: a second pull while one
+ * waits is a UsageError).
+ */
+import {
+  CancelledError,
+  InvalidArgumentError,
+  StreamClosedError,
+  TimeoutError,
+  UsageError,
+} from '../core/errors.js';
+import { FrameRef } from '../transport/codec.js';
+import type { StreamObserver } from './output-pump.js';
+import type { OutputHost, OutputSample, PullResult, RunOutput } from './run-types.js';
+import { SampleQueue } from './sample-queue.js';
+
+interface Waiter {
+  readonly resolve: (r: PullResult) => void;
+  readonly reject: (err: unknown) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const CLOSED: PullResult = Object.freeze({ status: 'closed' });
+const TIMEOUT: PullResult = Object.freeze({ status: 'timeout' });
+const CANCELLED: PullResult = Object.freeze({ status: 'cancelled' });
+const CLOSED_P = Promise.resolve(CLOSED);
+const TIMEOUT_P = Promise.resolve(TIMEOUT);
+const CANCELLED_P = Promise.resolve(CANCELLED);
+
+/** One Pull output. See the module comment. */
+export class OutputBoundary implements RunOutput, StreamObserver {
+  /** Samples pulled so far. */
+  pulled = 0;
+  /** The bound this output settled to (the run forgets sample ids below every output's). */
+  settledTo: number | undefined;
+  /** Set by `run.onOutput` before start: samples go to it instead of the queue. */
+  callback: ((sample: OutputSample) => void) | undefined;
+  private readonly queue = new SampleQueue<OutputSample>();
+  private waiter: Waiter | undefined;
+  private ended = false;
+  private cancelled = false;
+  private full = false;
+
+  constructor(
+    readonly name: string,
+    private readonly depth: number,
+    private readonly host: OutputHost,
+  ) {}
+
+  get done(): boolean {
+    return this.cancelled || (this.ended && this.queue.length === 0 && !this.host.failing());
+  }
+
+  /** Samples waiting to be pulled. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  // StreamObserver: called by the output pump, on this thread, once per packet.
+  packet(timestamp: number, value: unknown, frame: number): void {
+    this.settledTo = timestamp + 1;
+    // Stopping: the pump may still deliver until its next wake-up; it releases the frame itself.
+    if (this.cancelled) return;
+    const ids = this.host.idsAt(timestamp);
+    const sample: OutputSample = {
+      output: this.name,
+      timestamp,
+      value,
+      streamId: ids?.streamId,
+      frameId: ids?.frameId,
+    };
+    if (this.callback !== undefined) {
+      // The frame stays valid for the callback only: the pump releases it when this returns.
+      this.callback(sample);
+      return;
+    }
+    if (frame >= 0) this.host.frames.retain(frame);
+    const w = this.waiter;
+    if (w !== undefined) {
+      this.waiter = undefined;
+      clearTimeout(w.timer);
+      this.pulled++;
+      w.resolve({ status: 'sample', sample });
+      return;
+    }
+    this.queue.push(sample);
+    if (!this.full && this.queue.length >= this.depth) {
+      this.full = true;
+      this.host.setFull(true);
+    }
+  }
+
+  bound(bound: number): void {
+    this.settledTo = bound;
+  }
+
+  end(): void {
+    this.ended = true;
+    this.settledTo = Number.POSITIVE_INFINITY;
+    // A waiting pull on a failing run stays until the run fails it with the error.
+    if (!this.host.failing()) this.settleWaiter(CLOSED);
+  }
+
+  pull(timeoutMs = -1): Promise<PullResult> {
+    try {
+      this.checkPull(timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.cancelled) return CANCELLED_P;
+    const s = this.take();
+    if (s !== undefined) return Promise.resolve({ status: 'sample', sample: s });
+    if (this.ended && !this.host.failing()) return CLOSED_P;
+    if (timeoutMs === 0) return TIMEOUT_P;
+    return new Promise<PullResult>((resolve, reject) => {
+      const w: Waiter = { resolve, reject, timer: undefined };
+      if (timeoutMs > 0 && timeoutMs !== Number.POSITIVE_INFINITY) {
+        w.timer = setTimeout(() => {
+          if (this.waiter !== w) return;
+          this.waiter = undefined;
+          resolve(TIMEOUT);
+        }, timeoutMs);
+      }
+      this.waiter = w;
+    });
+  }
+
+  tryPull(): OutputSample | undefined {
+    this.checkPull(0);
+    return this.cancelled ? undefined : this.take();
+  }
+
+  async pullOrThrow(timeoutMs = -1): Promise<OutputSample> {
+    const r = await this.pull(timeoutMs);
+    switch (r.status) {
+      case 'sample':
+        return r.sample;
+      case 'timeout':
+        throw new TimeoutError(`no sample on output "${this.name}" within ${timeoutMs} ms`, {
+          stream: this.name,
+          phase: 'run',
+        });
+      case 'closed':
+        throw new StreamClosedError(`output "${this.name}" is closed: no sample will follow`, {
+          stream: this.name,
+          phase: 'run',
+        });
+      default:
+        throw new CancelledError(`the run was stopped before a sample arrived on output "${this.name}"`, {
+          stream: this.name,
+          phase: 'run',
+        });
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<OutputSample> {
+    for (;;) {
+      const r = await this.pull();
+      if (r.status !== 'sample') return;
+      yield r.sample;
+    }
+  }
+
+  /** Stop or close: a waiting pull reports `cancelled`; queued samples are released. */
+  cancel(): void {
+    this.cancelled = true;
+    this.settleWaiter(CANCELLED);
+    this.releaseQueued();
+  }
+
+  /** The graph failed: a waiting pull rejects with `err`; queued samples are released. */
+  fail(err: unknown): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    if (w !== undefined) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+    this.releaseQueued();
+  }
+
+  private take(): OutputSample | undefined {
+    const s = this.queue.shift();
+    if (s === undefined) return undefined;
+    this.pulled++;
+    if (this.full && this.queue.length < this.depth) {
+      this.full = false;
+      this.host.setFull(false);
+    }
+    return s;
+  }
+
+  private checkPull(timeoutMs: number): void {
+    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
+      throw new InvalidArgumentError(`pull timeout must be a number of ms (-1: no limit), not ${timeoutMs}`);
+    }
+    if (this.waiter !== undefined) {
+      throw new UsageError(
+        `a pull on output "${this.name}" is still waiting: one consumer per output, await each pull`,
+        { stream: this.name, phase: 'run' },
+      );
+    }
+    if (this.callback !== undefined) {
+      throw new UsageError(`output "${this.name}" is consumed by its onOutput callback: do not pull it`, {
+        stream: this.name,
+        phase: 'run',
+      });
+    }
+    this.host.checkPull();
+  }
+
+  private settleWaiter(r: PullResult): void {
+    const w = this.waiter;
+    if (w === undefined) return;
+    this.waiter = undefined;
+    clearTimeout(w.timer);
+    w.resolve(r);
+  }
+
+  private releaseQueued(): void {
+    for (const s of this.queue.drain()) {
+      const h = frameOf(s.value);
+      if (h >= 0 && this.host.frames.isValid(h)) this.host.frames.release(h);
+    }
+    if (this.full) {
+      this.full = false;
+      this.host.setFull(false);
+    }
+  }
+}
+
+/** The frame handle a sample value holds, or -1. */
+export function frameOf(value: unknown): number {
+  return value instanceof FrameRef ? value.handle : -1;
+}

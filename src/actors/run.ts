@@ -1,0 +1,371 @@
+/**
+ * Run: one live execution of a Session's graph, driven by the application — it pushes samples in at
+ * Push inputs and pulls results out at Pull outputs; the graph's actors work whenever samples are
+ * queued. Built by `session.build(options)`.
+ *
+ * ```ts
+ * await using run = session.build({ preset: 'balanced' });
+ * await run.start();
+ * const producer = (async () => {
+ *   for (const frame of frames) await run.push({ value: frame, streamId: 0 });
+ *   run.closeInput();                        // queued work finishes, then outputs close
+ * })();
+ * for await (const s of run.output('detections')) consume(s.value);
+ * await producer;
+ * ```
+ *
+ * Threading: a Run lives on the thread that built it and every method is called there. On that
+ * thread's event loop, the supported pattern is one producer task per input (push/tryPush), one
+ * consumer task per output (pull/tryPull/iteration) and a coordinator that may call `stop()` or
+ * `close()` at any time. Misuse that would corrupt state — a second push on an input while one
+ * waits, a second pull on an output while one waits — throws UsageError instead.
+ *
+ * Lifecycle: `created` → `start()` → `running` → `closeInput()` → `draining` → `ended`; `stop()`
+ * → `stopped` at any point; a graph error → `failed` (sticky: every push and pull reports it until
+ * `close()`); `close()` → `closed` from any state, releasing threads, frames and queued samples.
+ */
+import { CancelledError, InvalidArgumentError, UsageError } from '../core/errors.js';
+import type { ResolvedGraph } from '../core/graph-config.js';
+import { type CalculatorLookup, checkSidePackets } from '../core/graph-validation.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import { InputBoundary } from './input-boundary.js';
+import { frameOf, type OutputBoundary } from './output-boundary.js';
+import { cancelledPushError, closedInputError, RunCore } from './run-core.js';
+import type { InputOptions, ResolvedRunOptions } from './run-options.js';
+import type {
+  InputStats,
+  OutputSample,
+  PullResult,
+  PushSample,
+  RunOutput,
+  RunState,
+  RunStats,
+} from './run-types.js';
+import { type CalculatorModules, Supervisor, type SupervisorOptions } from './supervisor.js';
+
+/** A validated graph, ready to run (cached by the session). Not public API. */
+export interface PreparedGraph {
+  readonly graph: ResolvedGraph;
+  readonly modules: CalculatorModules;
+  readonly lookup: CalculatorLookup;
+}
+
+/** What a Session hands to each Run it builds. Not public API. */
+export interface RunSpec {
+  /** Push inputs in declaration order, with their resolved options. */
+  readonly inputs: readonly { readonly name: string; readonly options: Required<InputOptions> }[];
+  /** Pull outputs in declaration order. */
+  readonly outputs: readonly string[];
+  readonly supervisor: SupervisorOptions;
+  /** Validates the session's graph (cached across runs). */
+  prepare(): Promise<PreparedGraph>;
+  /** Called once the run is closed: the session may build another. */
+  released(run: Run): void;
+}
+
+const noop = (): void => {};
+
+/**
+ * A live run of a session's graph. See the module comment for an example.
+ *
+ * Threading: every method on the thread that built the Run. One producer task per input, one
+ * consumer task per output, and a coordinator that may `stop()`/`close()` at any time; each method
+ * says which of them it belongs to.
+ * Lifecycle: `created` → `start()` → `running` → `closeInput()` → `draining` → `ended`; `stop()` →
+ * `stopped`; a graph error → `failed` (sticky until `close()`); `close()` → `closed`. After close,
+ * the session may build the next Run.
+ */
+export class Run implements AsyncDisposable {
+  /** The boundary options this run was built with (preset and overrides applied). */
+  readonly options: ResolvedRunOptions;
+  private readonly core: RunCore;
+  private prepared: PreparedGraph | undefined;
+  private starting: Promise<void> | undefined;
+  private finished: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  /** Runs come from `Session.build`; this constructor is not public API. */
+  constructor(
+    private readonly spec: RunSpec,
+    options: ResolvedRunOptions,
+  ) {
+    this.options = options;
+    this.core = new RunCore(options, spec.outputs);
+  }
+
+  /** Where the run is in its life. Any time, on the run's thread. */
+  get state(): RunState {
+    return this.core.st;
+  }
+
+  /**
+   * Validates the graph (first run of a session only; cached), spawns one actor per node, opens
+   * them with `sidePackets` and starts them. Rejects — with nothing left running — on a validation,
+   * side-packet or open error, or with CancelledError when `stop()` came first.
+   * Threading: the coordinator; once per Run.
+   */
+  start(sidePackets: Record<string, unknown> = {}): Promise<void> {
+    if (this.core.st !== 'created') {
+      return Promise.reject(new UsageError(`start() was already called (the run is ${this.core.st})`));
+    }
+    this.core.st = 'starting';
+    this.starting = this.doStart(sidePackets);
+    return this.starting;
+  }
+
+  /**
+   * Pushes a sample into a Push input (`sample.input`, or the only one). Resolves `true` once it is
+   * enqueued at the input boundary — not when the graph has processed it. When the input's queue is
+   * full the overflow policy decides: `wait` resolves once there is room (or `false` after
+   * `pushTimeoutMs`, the sample left with the caller); `drop` resolves `false` and drops it;
+   * `replace` evicts the oldest pending sample and resolves `true`.
+   * Rejects with TimestampOrderError (timestamp not above the input's previous), UsageError (a push
+   * on this input still waits, push before start or after `closeInput`), CancelledError (the run
+   * was stopped; also a push waiting when `stop()` is called), or the run's graph error.
+   * Threading: the input's one producer task.
+   */
+  push(sample: PushSample): Promise<boolean> {
+    let input: InputBoundary;
+    try {
+      input = this.core.inputOf(sample);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return input.push(sample);
+  }
+
+  /**
+   * Pushes without waiting: `true` when the sample was taken (enqueued, or written into the graph),
+   * `false` when the queue is full — under `wait` the sample stays with the caller, under `drop` it
+   * was dropped (`onInputDrop`). Allocates nothing on the fast path: loop on it and `await push()`
+   * only when it returns false. Throws what `push` rejects with.
+   * Threading: the input's one producer task.
+   */
+  tryPush(sample: PushSample): boolean {
+    return this.core.inputOf(sample).tryPush(sample);
+  }
+
+  /**
+   * The next sample of the only Pull output; see {@link RunOutput.pull}. `pull()` waits
+   * indefinitely, `pull(0)` never waits.
+   * Threading: the output's one consumer task.
+   */
+  pull(timeoutMs = -1): Promise<PullResult> {
+    const out = this.core.soleOutput;
+    return out !== undefined ? out.pull(timeoutMs) : this.outputOrReject().then((o) => o.pull(timeoutMs));
+  }
+
+  /** {@link RunOutput.tryPull} of the only Pull output. Threading: the output's consumer task. */
+  tryPull(): OutputSample | undefined {
+    return this.core.output(undefined).tryPull();
+  }
+
+  /** {@link RunOutput.pullOrThrow} of the only Pull output. Threading: the output's consumer task. */
+  pullOrThrow(timeoutMs = -1): Promise<OutputSample> {
+    return this.outputOrReject().then((o) => o.pullOrThrow(timeoutMs));
+  }
+
+  /**
+   * The handle of a Pull output (the only one when `name` is left out): pull from it, or iterate it
+   * with `for await` (ends when the output closes or the run stops). Available before `start()`.
+   * Throws UsageError without a name when there is not exactly one output, InvalidArgumentError for
+   * an unknown name.
+   */
+  output(name?: string): RunOutput {
+    return this.core.output(name);
+  }
+
+  /**
+   * Delivers every sample of output `name` to `callback` instead of queueing it for `pull`. The
+   * callback runs on the run's thread inside the output pump, so keep it short (copy, hand to your
+   * own queue, return): long work back-pressures the graph. A frame value is valid only during the
+   * call (retain it to keep it). An exception thrown by the callback fails the run.
+   * Call before `start()`; the output can then not be pulled.
+   */
+  onOutput(name: string, callback: (sample: OutputSample) => void): this {
+    if (this.core.st !== 'created') throw new UsageError('set onOutput callbacks before start()');
+    if (typeof callback !== 'function') throw new InvalidArgumentError('onOutput needs a function');
+    this.core.output(name).callback = callback;
+    return this;
+  }
+
+  /**
+   * Ends input `name` (or every input): samples already pushed still go through the graph; once
+   * they have, the outputs close and pulls report `closed`. A later push to a closed input is a
+   * UsageError. Idempotent; a no-op once the run is over.
+   * Threading: the producer (after its last push) or the coordinator.
+   */
+  closeInput(name?: string): void {
+    const c = this.core;
+    if (c.st === 'created' || c.st === 'starting') throw new UsageError('closeInput() before start()');
+    if (c.st !== 'running' && c.st !== 'draining') return;
+    if (name !== undefined) {
+      const input = c.inputs.get(name);
+      if (input === undefined) throw c.unknownInput(name);
+      input.close();
+    } else {
+      for (const input of c.inputList) input.close();
+    }
+    if (c.inputList.every((i) => i.closing)) c.st = 'draining';
+  }
+
+  /**
+   * Cancels now: a waiting pull resolves `{ status: 'cancelled' }` and a waiting push rejects with
+   * CancelledError before this returns; queued and in-flight samples are abandoned and their frames
+   * released; later pushes reject with CancelledError and pulls report `cancelled`. Resolves once
+   * every actor thread is gone. Idempotent.
+   * Threading: the coordinator, at any time (also while a push or pull waits).
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  /**
+   * Releases everything: stops the run if it is live, waits for its threads, releases queued
+   * samples, and lets the session build a new Run. Idempotent (every call returns the same promise).
+   * Rejects with the run's graph error only if no push, pull, start or waitUntilDone reported it,
+   * so a failure is never lost.
+   * Threading: the coordinator, at any time. Also `await using run = session.build()`.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  /** `close()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Resolves when the run ended by itself (inputs closed and drained, or a self-contained graph
+   * finished); rejects with the graph error, or CancelledError after `stop()`.
+   * Threading: any task on the run's thread, any number of times.
+   */
+  waitUntilDone(): Promise<void> {
+    if (this.finished === undefined) return Promise.reject(new UsageError('waitUntilDone() before start()'));
+    this.core.reported = true;
+    return this.finished;
+  }
+
+  /** Output side packets of the run (complete once it ended). Available once started. */
+  outputSidePackets(): Record<string, unknown> {
+    if (this.core.sup === undefined || this.prepared === undefined) {
+      throw new UsageError('outputSidePackets() is available once start() was called');
+    }
+    const all = this.core.sup.outputSidePackets();
+    const names = this.prepared.graph.outputSidePackets;
+    return Object.fromEntries(names.filter((n) => n in all).map((n) => [n, all[n]]));
+  }
+
+  /** The run's frame pool: allocate frames here to push them. Available once started, until GC. */
+  get frames(): FramePool {
+    return this.core.frames;
+  }
+
+  /** Gives back the frame reference a pulled sample holds (no-op for other values). */
+  release(sample: OutputSample): void {
+    const h = frameOf(sample.value);
+    if (h >= 0) this.core.frames.release(h);
+  }
+
+  /** Counters per input and output (a snapshot). */
+  stats(): RunStats {
+    const inputs: Record<string, InputStats & { queued: number }> = {};
+    for (const i of this.core.inputList) inputs[i.name] = { ...i.stats, queued: i.queued };
+    const outputs: Record<string, { pulled: number; queued: number }> = {};
+    for (const o of this.core.outputList) outputs[o.name] = { pulled: o.pulled, queued: o.queued };
+    return { inputs, outputs };
+  }
+
+  private async outputOrReject(): Promise<OutputBoundary> {
+    return this.core.output(undefined);
+  }
+
+  private async doStart(sidePackets: Record<string, unknown>): Promise<void> {
+    const c = this.core;
+    try {
+      const prepared = await this.spec.prepare();
+      if (c.stopRequested)
+        throw new CancelledError('the run was stopped before it started', { phase: 'run' });
+      checkSidePackets(prepared.graph, sidePackets, prepared.lookup);
+      this.prepared = prepared;
+      const sup = new Supervisor(prepared.graph, prepared.modules, this.spec.supervisor);
+      for (const out of c.outputList) sup.observe(out.name, out);
+      for (const { name, options } of this.spec.inputs) {
+        c.addInput(new InputBoundary(name, sup.plan.graphInputs.get(name) ?? [], options, c));
+      }
+      c.sup = sup;
+      this.finished = sup.done.then(
+        () => this.ended(),
+        (err: unknown) => this.over(err),
+      );
+      this.finished.catch(noop);
+      c.t0 = performance.now();
+      await sup.start(sidePackets);
+      if (c.st === 'starting') c.st = 'running';
+    } catch (err) {
+      c.failure ??= err;
+      c.reported = true;
+      if (c.st === 'starting') c.st = c.stopRequested ? 'stopped' : 'failed';
+      throw err;
+    }
+  }
+
+  // The graph finished by itself: every output ended.
+  private ended(): void {
+    const c = this.core;
+    if (c.st === 'running' || c.st === 'draining') c.st = 'ended';
+    for (const i of c.inputList) i.abandon(closedInputError(i.name));
+  }
+
+  // The graph failed, or was stopped: settle everything that waits, then make `finished` reject.
+  private over(err: unknown): never {
+    const c = this.core;
+    const failure = c.failure ?? err;
+    const cancelled = c.stopRequested && failure instanceof CancelledError;
+    if (!cancelled) c.failure = failure;
+    if (c.st === 'running' || c.st === 'draining' || c.st === 'starting')
+      c.st = cancelled ? 'stopped' : 'failed';
+    for (const i of c.inputList) i.abandon(cancelled ? cancelledPushError(i.name) : failure);
+    for (const o of c.outputList) {
+      if (cancelled) o.cancel();
+      else o.fail(failure);
+    }
+    throw failure;
+  }
+
+  private async doStop(): Promise<void> {
+    const c = this.core;
+    c.stopRequested = true;
+    if (c.st === 'created') {
+      c.st = 'stopped';
+      return;
+    }
+    // Shut the actors down first (synchronously abandons every ring and wakes their producers), then
+    // settle whatever waits here: nothing below may wait for a worker.
+    const live = c.st === 'starting' || c.st === 'running' || c.st === 'draining';
+    const down = live ? c.sup?.stop() : undefined;
+    for (const o of c.outputList) o.cancel();
+    for (const i of c.inputList) i.abandon(cancelledPushError(i.name));
+    if (c.st === 'running' || c.st === 'draining') c.st = 'stopped';
+    await this.starting?.catch(noop);
+    // stop() came while the session validated the graph: the supervisor appeared only now, if at all.
+    if (live) await (down ?? c.sup?.stop());
+  }
+
+  private async doClose(): Promise<void> {
+    const c = this.core;
+    if (c.st !== 'ended' && c.st !== 'failed' && c.st !== 'stopped') await this.stop();
+    await this.finished?.catch(noop);
+    for (const o of c.outputList) o.cancel();
+    c.st = 'closed';
+    this.spec.released(this);
+    if (c.failure !== undefined && !c.reported && !(c.failure instanceof CancelledError)) {
+      c.reported = true;
+      throw c.failure;
+    }
+  }
+}

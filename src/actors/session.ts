@@ -1,0 +1,282 @@
+/**
+ * Session: assembles a pipeline from Push inputs, graph fragments and Pull outputs, then runs it —
+ * synchronously as a self-contained job (`run()`), or asynchronously as a {@link Run} the
+ * application drives with push and pull (`build()`).
+ *
+ * ```ts
+ * const session = new Session();
+ * session.add(push('rgb'));                       // a graph input the application feeds
+ * session.add(detector);                          // a fragment: graph() builder, GraphConfig, pbtxt
+ * session.add(pull('detections'));                // a graph output the application reads
+ *
+ * const run = session.build({ preset: 'realtime' });
+ * await run.start();
+ * ```
+ *
+ * The session merges its parts into one graph (its inputs are the Push names, its outputs the Pull
+ * names, its nodes and side packets those of every fragment), validates it once — every problem
+ * reported before any worker starts — and reuses the result for each Run it builds. One Run at a time:
+ * a closed Run's session can build the next.
+ *
+ * Threading: build and use a Session on one thread (the one that will own its runs). Lifecycle:
+ * `add`* → `build()`/`run()` (repeatable, one live run at a time) → `close()` (closes the live run).
+ */
+import { InvalidArgumentError, UsageError } from '../core/errors.js';
+import { GraphBuilder } from '../core/graph-builder.js';
+import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
+import { parseGraphText } from '../core/graph-text.js';
+import { validateGraph } from '../core/graph-validation.js';
+import { CalculatorGraph, type CalculatorGraphOptions, defaultRegistry } from './calculator-graph.js';
+import { type PreparedGraph, Run, type RunSpec } from './run.js';
+import { type InputOptions, type RunOptions, resolveInputOptions, resolveRunOptions } from './run-options.js';
+import type { OutputSample } from './run-types.js';
+
+/**
+ * A graph input fed by the application (`run.push`). Create with {@link push}.
+ * Threading: immutable plain data, any thread; add it to a Session on the Session's thread.
+ */
+export class PushNode {
+  /** @param name the graph input stream. @param options per-input overrides of the RunOptions. */
+  constructor(
+    readonly name: string,
+    readonly options: InputOptions = {},
+  ) {
+    checkName(name, 'push');
+  }
+}
+
+/**
+ * A graph output read by the application (`run.pull`, `run.output(name)`). Create with {@link pull}.
+ * Threading: immutable plain data, any thread; add it to a Session on the Session's thread.
+ */
+export class PullNode {
+  /** @param name the graph output stream. */
+  constructor(readonly name: string) {
+    checkName(name, 'pull');
+  }
+}
+
+/**
+ * A Push input named `name` (a graph input stream), optionally with its own queue depth, overflow
+ * policy and push timeout (overriding the RunOptions for this input). Pure; any thread.
+ * @throws InvalidArgumentError for an empty name.
+ */
+export function push(name: string, options?: InputOptions): PushNode {
+  return new PushNode(name, options);
+}
+
+/** A Pull output named `name` (a graph output stream). Pure; any thread. */
+export function pull(name: string): PullNode {
+  return new PullNode(name);
+}
+
+/**
+ * What `session.add` takes: Push and Pull nodes, and graph fragments — a GraphConfig (from `graph()
+ * .build()` or `parseGraphText`), a GraphBuilder, a CalculatorGraph (its config), or MediaPipe text.
+ */
+export type SessionPart = PushNode | PullNode | GraphConfig | GraphBuilder | CalculatorGraph | string;
+
+/** Options of a {@link Session}: where calculators come from, graph-wide settings, and the runtime's. */
+export interface SessionOptions extends CalculatorGraphOptions {
+  /** Per-input queue limit inside the graph (`max_queue_size`). Default: the first fragment's. */
+  maxQueueSize?: number;
+  /** On deadlock: true reports an error, false grows the full queue. Default: true if a fragment says so. */
+  reportDeadlock?: boolean;
+}
+
+/** Options of the synchronous {@link Session.run}. */
+export interface SessionRunOptions {
+  /** A callback per Pull output (required for each): see `Run.onOutput`. */
+  onOutput?: Readonly<Record<string, (sample: OutputSample) => void>>;
+}
+
+/**
+ * A pipeline under assembly, and the factory of its runs. See the module comment.
+ *
+ * Threading: one thread — the one that owns its runs (workers are the runs' business). Lifecycle:
+ * `add`* → `build()` or `run()`, repeatable with one live run at a time (a run is live until closed)
+ * → `close()` closes the live run; the session stays usable.
+ */
+export class Session implements AsyncDisposable {
+  private pushes: readonly PushNode[] = [];
+  private pulls: readonly PullNode[] = [];
+  private fragments: readonly GraphConfig[] = [];
+  private prepared: Promise<PreparedGraph> | undefined;
+  private live: Run | undefined;
+
+  constructor(private readonly options: SessionOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError('session options must be an object', { phase: 'config' });
+    }
+  }
+
+  /**
+   * Adds parts, in order. A Push or Pull name may appear once. Throws UsageError while a run is live
+   * (its graph cannot change), InvalidArgumentError for something that is not a part.
+   */
+  add(...parts: SessionPart[]): this {
+    if (this.live !== undefined)
+      throw new UsageError('the session has a live run: close it before adding parts');
+    // Check every part before taking any: a bad part leaves the session as it was.
+    const pushes = [...this.pushes];
+    const pulls = [...this.pulls];
+    const fragments = [...this.fragments];
+    for (const part of parts) {
+      if (part instanceof PushNode) {
+        if (pushes.some((p) => p.name === part.name)) throw duplicate('push', part.name);
+        pushes.push(part);
+      } else if (part instanceof PullNode) {
+        if (pulls.some((p) => p.name === part.name)) throw duplicate('pull', part.name);
+        pulls.push(part);
+      } else {
+        fragments.push(fragment(part));
+      }
+    }
+    this.pushes = pushes;
+    this.pulls = pulls;
+    this.fragments = fragments;
+    this.prepared = undefined;
+    return this;
+  }
+
+  /** Adds a Push input: `session.push('rgb')` is `session.add(push('rgb'))`. */
+  push(name: string, options?: InputOptions): this {
+    return this.add(push(name, options));
+  }
+
+  /** Adds a Pull output: `session.pull('detections')` is `session.add(pull('detections'))`. */
+  pull(name: string): this {
+    return this.add(pull(name));
+  }
+
+  /** The merged graph: Push names as inputs, Pull names as outputs, every fragment's nodes. */
+  get config(): GraphConfig {
+    const f = this.fragments;
+    const union = (pick: (c: GraphConfig) => readonly string[]) => [...new Set(f.flatMap(pick))];
+    return {
+      inputStreams: this.pushes.map((p) => p.name),
+      outputStreams: this.pulls.map((p) => p.name),
+      inputSidePackets: union((c) => c.inputSidePackets),
+      outputSidePackets: union((c) => c.outputSidePackets),
+      nodes: f.flatMap((c) => c.nodes),
+      maxQueueSize: this.options.maxQueueSize ?? f[0]?.maxQueueSize ?? 100,
+      reportDeadlock: this.options.reportDeadlock ?? f.some((c) => c.reportDeadlock),
+    };
+  }
+
+  /** Loads the calculators and validates the merged graph (cached until parts change). */
+  async validate(): Promise<ResolvedGraph> {
+    return (await this.prepare()).graph;
+  }
+
+  /**
+   * Builds a Run (asynchronous mode) with these boundary options; `await run.start()` next.
+   * Validation happens in `start()`. Throws UsageError while another run of this session is live,
+   * InvalidArgumentError for bad options.
+   */
+  build(options: RunOptions = {}): Run {
+    if (this.live !== undefined) {
+      throw new UsageError(`the session already has a live run (${this.live.state}): close it first`);
+    }
+    const resolved = resolveRunOptions(options);
+    const spec: RunSpec = {
+      inputs: this.pushes.map((p) => ({
+        name: p.name,
+        options: resolveInputOptions(p.options, resolved, `input "${p.name}"`),
+      })),
+      outputs: this.pulls.map((p) => p.name),
+      supervisor: this.options,
+      prepare: () => this.prepare(),
+      released: (run) => {
+        if (this.live === run) this.live = undefined;
+      },
+    };
+    const run = new Run(spec, resolved);
+    this.live = run;
+    return run;
+  }
+
+  /**
+   * Synchronous mode: runs a self-contained job (its own sources and sinks) to the end of its
+   * streams and resolves with the output side packets, or rejects with the first error. Pull
+   * outputs, if any, need a callback in `options.onOutput`. A session with Push inputs is driven
+   * with `build()` instead (UsageError).
+   */
+  async run(
+    sidePackets: Record<string, unknown> = {},
+    options: SessionRunOptions = {},
+  ): Promise<Record<string, unknown>> {
+    if (this.pushes.length > 0) {
+      throw new UsageError(
+        `the session has Push inputs (${this.pushes.map((p) => p.name).join(', ')}): ` +
+          'drive it with build(), push and pull',
+      );
+    }
+    for (const p of this.pulls) {
+      if (typeof options.onOutput?.[p.name] !== 'function') {
+        throw new UsageError(`run(): Pull output "${p.name}" needs a callback in options.onOutput`);
+      }
+    }
+    const run = this.build();
+    try {
+      for (const p of this.pulls) run.onOutput(p.name, options.onOutput![p.name]!);
+      await run.start(sidePackets);
+      await run.waitUntilDone();
+      return run.outputSidePackets();
+    } finally {
+      await run.close();
+    }
+  }
+
+  /** Closes the live run, if any. The session stays usable. Idempotent. */
+  async close(): Promise<void> {
+    await this.live?.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private prepare(): Promise<PreparedGraph> {
+    if (this.prepared !== undefined) return this.prepared;
+    const registry = this.options.registry ?? defaultRegistry();
+    const config = this.config;
+    const p = (async () => {
+      const defs = await registry.loadAll(new Set(config.nodes.map((n) => n.calculator)));
+      const lookup = (name: string) => defs.get(name);
+      const graph = validateGraph(config, lookup);
+      const modules = new Map(registry.entries(defs.keys()).map((e) => [e.name, e]));
+      return { graph, modules, lookup };
+    })();
+    this.prepared = p;
+    // A failure is not cached: a module that failed to import may load next time.
+    p.catch(() => {
+      if (this.prepared === p) this.prepared = undefined;
+    });
+    return p;
+  }
+}
+
+function fragment(part: unknown): GraphConfig {
+  if (typeof part === 'string') return parseGraphText(part);
+  if (part instanceof GraphBuilder) return part.build();
+  if (part instanceof CalculatorGraph) return part.config;
+  if (typeof part === 'object' && part !== null && Array.isArray((part as GraphConfig).nodes)) {
+    return part as GraphConfig;
+  }
+  throw new InvalidArgumentError(
+    'session.add takes push(name), pull(name), a GraphConfig, a GraphBuilder, a CalculatorGraph or ' +
+      `MediaPipe text, not ${part === null ? 'null' : typeof part}`,
+    { phase: 'config' },
+  );
+}
+
+function checkName(name: unknown, what: string): void {
+  if (typeof name !== 'string' || name === '') {
+    throw new InvalidArgumentError(`${what}(name) needs a non-empty stream name`, { phase: 'config' });
+  }
+}
+
+function duplicate(what: string, name: string): Error {
+  return new UsageError(`${what}("${name}") was added twice`, { stream: name, phase: 'config' });
+}

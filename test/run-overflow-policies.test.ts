@@ -1,0 +1,164 @@
+// What push does when an input's boundary queue is full, per overflow policy, and that frames of
+// samples that never enter the graph go back to the pool.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Run } from '../src/actors/run.js';
+import type { InputDropInfo } from '../src/actors/run-options.js';
+import { liveThreadCount } from '../src/actors/thread-task.js';
+import { FrameRef } from '../src/transport/codec.js';
+import { Latch, latchSession } from './fixtures/run/setup.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** A started run of push → Latch → pull whose latch is opened (if not yet) at cleanup. */
+async function blockedRun(options: Parameters<ReturnType<typeof latchSession>['build']>[0], frames = false) {
+  const latch = new Latch();
+  const session = latchSession(
+    latch,
+    frames ? { frames: { name: 'run-test', classes: [{ slotBytes: 256, slots: 256 }] } } : {},
+  );
+  const run = session.build(options);
+  cleanup.push(async () => {
+    latch.open();
+    await run.close();
+  });
+  await run.start();
+  return { run, latch };
+}
+
+/** Pushes with tryPush until it returns false; returns how many were taken. */
+function fill(run: Run, from = 0, frames = false): number {
+  for (let i = from; ; i++) {
+    const value = frames ? new FrameRef(run.frames.alloc(64)) : i;
+    if (run.tryPush({ value, frameId: i })) continue;
+    // Refused under "wait": the sample (and its frame) is still ours. Under "drop" the run released it.
+    if (value instanceof FrameRef && run.frames.isValid(value.handle)) run.frames.release(value.handle);
+    return i - from;
+  }
+}
+
+async function drain(run: Run): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const s of run.output('out')) {
+    ids.push(s.frameId!);
+    run.release(s);
+  }
+  return ids;
+}
+
+describe('overflow policy "wait" (the default)', () => {
+  it('push waits while the queue is full, then resolves true once there is room', async () => {
+    const { run, latch } = await blockedRun({ queueDepth: 3 });
+    const taken = fill(run);
+    expect(run.stats().inputs.in!.queued).toBe(3);
+    const pushed = run.push({ value: -1, frameId: taken });
+    const state = await Promise.race([pushed.then(() => 'settled'), Promise.resolve('pending')]);
+    expect(state).toBe('pending');
+    latch.open();
+    await expect(pushed).resolves.toBe(true);
+    run.closeInput();
+    expect(await drain(run)).toEqual(Array.from({ length: taken + 1 }, (_, i) => i));
+    expect(run.stats().inputs.in).toMatchObject({ pushed: taken + 1, dropped: 0, evicted: 0 });
+  });
+
+  it('tryPush returns false and leaves the sample with the caller (no drop reported)', async () => {
+    const drops: InputDropInfo[] = [];
+    const { run } = await blockedRun({ onInputDrop: (d) => drops.push(d) });
+    fill(run);
+    expect(run.tryPush({ value: 1 })).toBe(false);
+    expect(drops).toEqual([]);
+  });
+
+  it('pushTimeoutMs: push resolves false when no room came in time; retry, same timestamp', async () => {
+    const { run, latch } = await blockedRun({ pushTimeoutMs: 10 });
+    fill(run);
+    await expect(run.push({ value: 1, timestamp: 1e12 })).resolves.toBe(false);
+    latch.open();
+    await expect(run.push({ value: 1, timestamp: 1e12 })).resolves.toBe(true);
+  });
+});
+
+describe('overflow policy "drop"', () => {
+  it('push resolves false, the new sample is dropped and onInputDrop names it', async () => {
+    const drops: InputDropInfo[] = [];
+    const { run, latch } = await blockedRun({ overflowPolicy: 'drop', onInputDrop: (d) => drops.push(d) });
+    const taken = fill(run);
+    expect(drops).toEqual([
+      expect.objectContaining({ reason: 'queue_full', port: 'in', frameId: taken, streamId: undefined }),
+    ]);
+    await expect(run.push({ value: 0, streamId: 'cam7', frameId: 1000 })).resolves.toBe(false);
+    expect(drops[1]).toMatchObject({ reason: 'queue_full', port: 'in', streamId: 'cam7', frameId: 1000 });
+    latch.open();
+    run.closeInput();
+    expect(await drain(run)).toEqual(Array.from({ length: taken }, (_, i) => i));
+    expect(run.stats().inputs.in).toMatchObject({ pushed: taken, dropped: 2 });
+  });
+
+  it('releases the frame of a dropped sample', async () => {
+    const { run, latch } = await blockedRun({ overflowPolicy: 'drop' }, true);
+    const taken = fill(run, 0, true);
+    // Every frame taken is in the graph or queued; the refused one went back to the pool.
+    expect(run.frames.inUse()).toBe(taken);
+    latch.open();
+    run.closeInput();
+    expect((await drain(run)).length).toBe(taken);
+    await run.waitUntilDone();
+    expect(run.frames.inUse()).toBe(0);
+  });
+});
+
+describe('overflow policy "replace"', () => {
+  it('evicts the oldest pending sample, reports it, and delivers the rest in order', async () => {
+    const drops: InputDropInfo[] = [];
+    const { run, latch } = await blockedRun({
+      overflowPolicy: 'replace',
+      queueDepth: 2,
+      onInputDrop: (d) => drops.push(d),
+    });
+    let i = 0;
+    while (drops.length < 5) expect(run.tryPush({ value: i, frameId: i++ })).toBe(true);
+    // The queue held the two newest each time: evictions are consecutive, oldest first.
+    const evicted = drops.map((d) => d.frameId);
+    expect(drops.every((d) => d.reason === 'evicted' && d.port === 'in')).toBe(true);
+    expect(evicted).toEqual(Array.from({ length: 5 }, (_, k) => evicted[0]! + k));
+    expect(run.stats().inputs.in!.queued).toBe(2);
+    latch.open();
+    run.closeInput();
+    const delivered = await drain(run);
+    expect(delivered).toEqual(Array.from({ length: i }, (_, k) => k).filter((k) => !evicted.includes(k)));
+    expect(delivered.slice(-2)).toEqual([i - 2, i - 1]);
+  });
+
+  it('releases the frames of evicted samples', async () => {
+    let evictions = 0;
+    const { run, latch } = await blockedRun(
+      { preset: 'realtime', onInputDrop: () => void evictions++ },
+      true,
+    );
+    let i = 0;
+    while (evictions < 10) run.tryPush({ value: new FrameRef(run.frames.alloc(64)), frameId: i++ });
+    expect(run.frames.inUse()).toBe(i - 10);
+    latch.open();
+    run.closeInput();
+    expect((await drain(run)).length).toBe(i - 10);
+    await run.waitUntilDone();
+    expect(run.frames.inUse()).toBe(0);
+  });
+});
+
+describe('stop with samples queued at the boundary', () => {
+  it('reports them as cancelled and releases their frames; nothing is left running', async () => {
+    const drops: InputDropInfo[] = [];
+    const { run, latch } = await blockedRun({ onInputDrop: (d) => drops.push(d) }, true);
+    fill(run, 0, true);
+    const stopping = run.stop();
+    expect(drops.length).toBe(4);
+    expect(drops.every((d) => d.reason === 'cancelled')).toBe(true);
+    latch.open();
+    await stopping;
+    expect(run.frames.inUse()).toBe(0);
+    expect(liveThreadCount()).toBe(0);
+  });
+});

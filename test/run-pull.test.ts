@@ -1,0 +1,126 @@
+// Pull timing: pull() waits, pull(0) never waits, pullOrThrow turns a missing sample into an error,
+// tryPull drains without promises, onOutput callbacks, and a full output back-pressures the inputs.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Run } from '../src/actors/run.js';
+import type { OutputSample } from '../src/actors/run-types.js';
+import { CancelledError, StreamClosedError, TimeoutError } from '../src/core/errors.js';
+import { Latch, latchSession, passThroughSession } from './fixtures/run/setup.js';
+import { waitUntil } from './helpers/wait-until.js';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function started(run: Run, latch?: Latch): Promise<Run> {
+  cleanup.push(async () => {
+    latch?.open();
+    await run.close().catch(() => {});
+  });
+  await run.start();
+  return run;
+}
+
+/** Whatever settles first: `p`, or a macrotask turn (so `p` had to be settled already to win). */
+function beforeNextTurn<T>(p: Promise<T>): Promise<T | 'waited'> {
+  return Promise.race([p, new Promise<'waited'>((r) => setImmediate(() => r('waited')))]);
+}
+
+describe('pull timing', () => {
+  it('pull(0) never waits: timeout when nothing is ready, the sample when one is', async () => {
+    const latch = new Latch();
+    const run = await started(latchSession(latch).build(), latch);
+    await run.push({ value: 'x' });
+    expect(await beforeNextTurn(run.pull(0))).toEqual({ status: 'timeout' });
+    latch.open();
+    await waitUntil(() => run.stats().outputs.out!.queued === 1, 'the sample reached the output');
+    const r = await beforeNextTurn(run.pull(0));
+    expect(r).toMatchObject({ status: 'sample', sample: { output: 'out', value: 'x' } });
+  });
+
+  it('pull(ms) reports a timeout; pullOrThrow(ms) throws TimeoutError naming the output', async () => {
+    const latch = new Latch();
+    const run = await started(latchSession(latch).build(), latch);
+    await expect(run.pull(5)).resolves.toEqual({ status: 'timeout' });
+    const err = await run.pullOrThrow(5).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ stream: 'out' });
+    // The timed-out pull is gone: a new one may wait.
+    const next = run.pull();
+    await run.push({ value: 1 });
+    latch.open();
+    await expect(next).resolves.toMatchObject({ status: 'sample' });
+  });
+
+  it('pullOrThrow: StreamClosedError once the output ended, CancelledError after stop', async () => {
+    const run = await started(passThroughSession().build());
+    run.closeInput();
+    await expect(run.pullOrThrow()).rejects.toBeInstanceOf(StreamClosedError);
+    const other = await started(passThroughSession().build());
+    const waiting = expect(other.pullOrThrow()).rejects.toBeInstanceOf(CancelledError);
+    await other.stop();
+    await waiting;
+  });
+
+  it('tryPull drains every ready sample without waiting, and returns undefined when none is', async () => {
+    const run = await started(passThroughSession().build());
+    expect(run.tryPull()).toBeUndefined();
+    // One task pushes everything, then pulls: fine with the default (unlimited) outputDepth.
+    for (let i = 0; i < 3000; i++) run.tryPush({ value: i }) || (await run.push({ value: i }));
+    const got: number[] = [];
+    while (got.length < 3000) {
+      const r = await run.pull();
+      if (r.status !== 'sample') throw new Error(r.status);
+      got.push(r.sample.value as number);
+      for (let s = run.tryPull(); s !== undefined; s = run.tryPull()) got.push(s.value as number);
+    }
+    expect(got).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(run.tryPull()).toBeUndefined();
+  });
+});
+
+describe('onOutput callbacks', () => {
+  it('receive every sample, in order, on the run thread; the run ends when the inputs do', async () => {
+    const run = passThroughSession().build();
+    const got: OutputSample[] = [];
+    run.onOutput('out', (s) => got.push(s));
+    await started(run);
+    for (let i = 0; i < 500; i++) await run.push({ value: i, streamId: 'c', frameId: i });
+    run.closeInput();
+    await run.waitUntilDone();
+    expect(got.map((s) => s.value)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(got.every((s) => s.streamId === 'c' && s.frameId === s.value)).toBe(true);
+  });
+});
+
+describe('a consumer that falls behind back-pressures the producers', () => {
+  it('once an output holds outputDepth samples, inputs stop feeding the graph until pulled', async () => {
+    // Small rings and queues, so that what the graph itself holds is small too.
+    const session = passThroughSession({ ringBytes: 1024, maxQueueSize: 4 });
+    const run = await started(session.build({ outputDepth: 8, queueDepth: 2 }));
+    let pushed = 0;
+    // Nobody pulls: keep pushing (letting the pump deliver when refused) until the output is full.
+    while (run.stats().outputs.out!.queued < 8) {
+      if (run.tryPush({ value: pushed })) pushed++;
+      else await new Promise((r) => setImmediate(r));
+    }
+    // From now on nothing moves into the graph: the boundary takes at most its depth, then refuses.
+    while (run.tryPush({ value: pushed })) pushed++;
+    expect(run.stats().inputs.in!.queued).toBe(2);
+    for (let t = 0; t < 10; t++) await new Promise((r) => setImmediate(r));
+    expect(run.tryPush({ value: pushed })).toBe(false);
+    // Bounded: the output's limit plus what the rings, the node and the boundary held when it filled.
+    expect(pushed).toBeLessThan(8 + 2 * 42 + 4 + 2 + 10);
+    // A consumer that starts pulling lets the waiting push in. (It must be another task than the
+    // producer: a task waiting in push while it is the only consumer would wait for itself.)
+    const waiting = run.push({ value: pushed });
+    const consumer = (async () => {
+      const got: number[] = [];
+      for await (const s of run.output()) got.push(s.value as number);
+      return got;
+    })();
+    await expect(waiting).resolves.toBe(true);
+    run.closeInput();
+    expect(await consumer).toEqual(Array.from({ length: pushed + 1 }, (_, i) => i));
+  });
+});
