@@ -1,16 +1,20 @@
 /**
  * Suite `graph`: what running each calculator as an actor buys.
  *
- * - `chain4.small` vs `chain4.postMessage`: a source, 4 pass-through stages and a sink, numeric
- *   packets; weft's actors on rings against the same chain of workers talking by postMessage.
+ * - `chain4.small` vs `chain4.postMessage`: 4 pass-through actors in a chain, numeric packets pushed
+ *   and pulled by the main thread; weft (a Session run: Push → 4 actors → Pull) against the same
+ *   chain of 4 workers passing messages by postMessage, with the same window of packets in flight.
+ * - `chain6.small` vs `chain6.postMessage`: the same with a source and a sink of their own (6 threads
+ *   on the machine instead of 4 plus the main thread).
  * - `cpu2.weft` vs `cpu2.serial`: two calculators of ~1 ms CPU per packet, as two actors (pipeline
  *   parallelism across cores) against the same two calculators called in turn on one thread.
  *
- * Rates are measured inside the sink, from its first packet to its last, so thread start-up is not
- * counted; the best of the repetitions is reported.
+ * chain6 and cpu2 rates are measured inside the sink, from its first packet to its last; chain4 on
+ * the main thread around a warm run. Thread start-up is never counted; the best repetition is reported.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CalculatorGraph, defaultRegistry } from '../../src/actors/calculator-graph.js';
+import { pull, push, Session } from '../../src/actors/session.js';
 import { spawnTask } from '../../src/actors/thread-task.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
 import { CalculatorRunner } from '../../src/core/calculator-runner.js';
@@ -18,6 +22,7 @@ import { graph } from '../../src/core/graph-builder.js';
 import burnCpu from '../calculators/burn-cpu.js';
 import type { SinkStats } from '../calculators/count-sink.js';
 import type { Suite, SuiteContext } from '../lib/suite.js';
+import { type MessagePort as Port, pushPull, roundTrip } from './run.js';
 
 const registry = new CalculatorRegistry(defaultRegistry())
   .register('BurnCpuCalculator', new URL('../calculators/burn-cpu.ts', import.meta.url))
@@ -85,6 +90,65 @@ async function runPostChain(count: number, stages: number): Promise<SinkStats> {
   return stats;
 }
 
+/** Push → `stages` pass-through actors → Pull, driven from this thread. Returns the best rate. */
+async function mainWeftChain(ctx: SuiteContext, count: number, stages: number): Promise<number> {
+  const b = graph();
+  for (let i = 1; i <= stages; i++) {
+    b.node('PassThroughCalculator', {
+      name: `stage${i}`,
+      inputs: { '': i === 1 ? 'in' : `s${i - 1}` },
+      outputs: { '': i === stages ? 'out' : `s${i}` },
+    });
+  }
+  const run = new Session({ maxQueueSize: 1000 }).add(push('in')).add(b).add(pull('out')).build({
+    preset: 'reliable',
+  });
+  try {
+    await run.start();
+    await pushPull(run, count >> 2, 0);
+    let best = 0;
+    for (let r = 1; r <= ctx.reps; r++) {
+      ctx.progress(`graph chain4.small: repetition ${r}/${ctx.reps}`);
+      best = Math.max(best, await pushPull(run, count, r * count));
+    }
+    run.closeInput();
+    await run.waitUntilDone();
+    return best;
+  } finally {
+    await run.close();
+  }
+}
+
+/** The same chain as `stages` workers linked by MessagePorts, fed and drained by this thread. */
+async function mainPostChain(ctx: SuiteContext, count: number, stages: number): Promise<number> {
+  const links = Array.from({ length: stages + 1 }, () => new MessageChannel());
+  const tasks = [];
+  for (let i = 0; i < stages; i++) {
+    const args: { in: MessagePort; out: MessagePort; micros: number } = {
+      in: links[i]!.port2,
+      out: links[i + 1]!.port1,
+      micros: 0,
+    };
+    tasks.push(spawnTask(POST_CHAIN, 'stage', args, { transferList: [args.in, args.out] }));
+  }
+  const send = links[0]!.port1 as Port;
+  const recv = links[stages]!.port2 as Port;
+  try {
+    await roundTrip(send, recv, count >> 2);
+    let best = 0;
+    for (let r = 1; r <= ctx.reps; r++) {
+      ctx.progress(`graph chain4.postMessage: repetition ${r}/${ctx.reps}`);
+      best = Math.max(best, await roundTrip(send, recv, count));
+    }
+    return best;
+  } finally {
+    send.postMessage(null);
+    await Promise.all(tasks.map((t) => t.result));
+    send.close();
+    recv.close();
+  }
+}
+
 /** Two BurnCpu calculators called in turn on this thread, through the calculator runner. */
 async function runSerial(count: number, micros: number): Promise<number> {
   const a = new CalculatorRunner(burnCpu, { options: { micros } });
@@ -121,13 +185,17 @@ export const graphSuite: Suite = {
     'actors on rings vs postMessage actors (chain4), and pipeline parallelism vs one thread (cpu2)',
   ratios: [
     { case: 'chain4.small', baseline: 'chain4.postMessage', metric: 'msgs_per_s', target: 5 },
+    { case: 'chain6.small', baseline: 'chain6.postMessage', metric: 'msgs_per_s' },
     { case: 'cpu2.weft', baseline: 'cpu2.serial', metric: 'msgs_per_s', target: 1.7 },
   ],
   async run(ctx) {
     const chainCount = ctx.quick ? 20_000 : 300_000;
     const cpuCount = ctx.quick ? 100 : 1000;
-    await best(ctx, 'chain4.postMessage', async () => rate(await runPostChain(chainCount, 4)));
-    await best(ctx, 'chain4.small', async () =>
+    const mainCount = ctx.quick ? 50_000 : 1_000_000;
+    ctx.record('chain4.postMessage', 'msgs_per_s', await mainPostChain(ctx, mainCount, 4), 'msg/s');
+    ctx.record('chain4.small', 'msgs_per_s', await mainWeftChain(ctx, mainCount, 4), 'msg/s');
+    await best(ctx, 'chain6.postMessage', async () => rate(await runPostChain(chainCount, 4)));
+    await best(ctx, 'chain6.small', async () =>
       rate(await runWeftChain(chainCount, 4, 'PassThroughCalculator')),
     );
     await best(ctx, 'cpu2.serial', () => runSerial(cpuCount, 1000));

@@ -30,7 +30,7 @@ const UNIT = 'msg/s';
 const WINDOW = 1024;
 
 /** Pushes `count` numbers and pulls them back, concurrently, on this thread. Returns samples/s. */
-async function pushPull(run: Run, count: number, base: number): Promise<number> {
+export async function pushPull(run: Run, count: number, base: number): Promise<number> {
   const out = run.output();
   let sum = 0;
   const t0 = performance.now();
@@ -93,11 +93,11 @@ async function postCase(ctx: SuiteContext, count: number): Promise<number> {
       port1.postMessage(0);
     });
     ctx.progress('run pushpull.postMessage: warm-up');
-    await echoRound(port1, count >> 2);
+    await roundTrip(port1, port1, count >> 2);
     let best = 0;
     for (let r = 1; r <= ctx.reps; r++) {
       ctx.progress(`run pushpull.postMessage: repetition ${r}/${ctx.reps} (${count} samples)`);
-      best = Math.max(best, await echoRound(port1, count));
+      best = Math.max(best, await roundTrip(port1, port1, count));
     }
     return best;
   } finally {
@@ -107,8 +107,12 @@ async function postCase(ctx: SuiteContext, count: number): Promise<number> {
   }
 }
 
-/** Posts `count` numbers through the echo worker, at most WINDOW unanswered. Returns samples/s. */
-function echoRound(port: MessagePort, count: number): Promise<number> {
+/**
+ * Posts `count` numbers to `send` and takes them back from `recv` (the same port for an echo worker,
+ * the two ends of a chain of workers), at most WINDOW unanswered. Returns samples/s.
+ */
+export function roundTrip(send: MessagePort, recv: MessagePort, count: number): Promise<number> {
+  const port = recv;
   return new Promise((resolve, reject) => {
     let sent = 0;
     let got = 0;
@@ -123,14 +127,14 @@ function echoRound(port: MessagePort, count: number): Promise<number> {
         else resolve(count / ((performance.now() - t0) / 1000));
         return;
       }
-      if (sent < count) port.postMessage(sent++);
+      if (sent < count) send.postMessage(sent++);
     };
     port.on('message', onMessage);
-    while (sent < count && sent < WINDOW) port.postMessage(sent++);
+    while (sent < count && sent < WINDOW) send.postMessage(sent++);
   });
 }
 
-type MessagePort = InstanceType<typeof MessageChannel>['port1'];
+export type MessagePort = InstanceType<typeof MessageChannel>['port1'];
 
 /** Suite `run`. */
 export const runSuite: Suite = {
