@@ -27,15 +27,15 @@
  */
 
 import { FrameRef } from '../transport/codec.js';
-import { FramePool } from '../transport/frame-pool.js';
-import type { Calculator, CalculatorDefinition, Cardinality, FrameAccess, PortDecls } from './calculator.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import type { Calculator, CalculatorDefinition, Cardinality, PortDecls } from './calculator.js';
 import { PortIndex } from './calculator-context.js';
 import { GraphInvalidError, InvalidArgumentError, UnknownPortError, type WeftError } from './errors.js';
 import type { NodeConfig, PortRef, ResolvedNode } from './graph-config.js';
 import { checkNode } from './graph-validation-ports.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
-import { type EngineState, NodeEngine, type OutputSink } from './node-engine.js';
-import { nextAllowedInStream, Timestamp } from './timestamp.js';
+import { type EngineState, NodeEngine } from './node-engine.js';
+import { LazyFrames, RecordingSink } from './runner-recording.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: every calculator's options type is accepted.
 type AnyDefinition = CalculatorDefinition<any>;
@@ -369,91 +369,4 @@ function countCalls(
       } satisfies Calculator<Record<string, unknown>>;
     },
   };
-}
-
-/** Records what the engine emits. */
-class RecordingSink implements OutputSink {
-  readonly packets: RunnerPacket[][];
-  readonly bounds: number[];
-  readonly closed: boolean[];
-  readonly side: unknown[];
-  readonly sideSet: boolean[];
-
-  constructor(
-    node: ResolvedNode,
-    private readonly frames: LazyFrames,
-  ) {
-    this.packets = node.outputs.map(() => []);
-    this.bounds = node.outputs.map(() => Timestamp.PreStream);
-    this.closed = node.outputs.map(() => false);
-    this.side = node.outputSidePackets.map(() => undefined);
-    this.sideSet = node.outputSidePackets.map(() => false);
-  }
-
-  packet(output: number, timestamp: number, value: unknown, frame: number): void {
-    if (frame >= 0) {
-      const pool = this.frames.pool();
-      const bytes = pool.view(frame).slice();
-      pool.release(frame);
-      this.packets[output]!.push({ timestamp, value, bytes });
-    } else {
-      this.packets[output]!.push({ timestamp, value });
-    }
-    this.bounds[output] = nextAllowedInStream(timestamp);
-  }
-
-  bound(output: number, bound: number): void {
-    this.bounds[output] = bound;
-  }
-
-  close(output: number): void {
-    this.closed[output] = true;
-    this.bounds[output] = Timestamp.Done;
-  }
-
-  sidePacket(index: number, value: unknown): void {
-    this.side[index] = value;
-    this.sideSet[index] = true;
-  }
-}
-
-/** The given pool, or a small one made on first use. */
-class LazyFrames implements FrameAccess {
-  private made: FramePool | undefined;
-
-  constructor(private readonly given: FramePool | undefined) {}
-
-  pool(): FramePool {
-    this.made ??=
-      this.given ??
-      FramePool.create({
-        name: 'calculator-runner',
-        classes: [
-          { slotBytes: 4096, slots: 64 },
-          { slotBytes: 1 << 20, slots: 8 },
-        ],
-      });
-    return this.made;
-  }
-
-  // Fails at once when the class is exhausted: on one thread nothing else could free a slot.
-  alloc(byteLength: number): number {
-    return this.pool().alloc(byteLength, 0);
-  }
-
-  bytes(handle: number): Uint8Array {
-    return this.pool().bytes(handle);
-  }
-
-  byteLength(handle: number): number {
-    return this.pool().byteLength(handle);
-  }
-
-  retain(handle: number): void {
-    this.pool().retain(handle);
-  }
-
-  release(handle: number): void {
-    this.pool().release(handle);
-  }
 }
