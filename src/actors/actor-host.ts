@@ -194,6 +194,7 @@ class Actor {
           }
         }
         c.f64[startedAt] = 0;
+        this.recordDepths();
         // More work is likely right behind this turn: announce outputs lazily. Going idle parks,
         // and every park flushes and wakes (publishAll), so nothing waits unannounced for long.
         this.sink.publishLazily();
@@ -260,6 +261,13 @@ class Actor {
     // One shared write per turn rather than per packet.
     if (packets > 0) c.f64[c.field(this.n, F_PACKETS_IN)]! += packets;
     return moved;
+  }
+
+  // Queue depths after the engine took what it could: what a snapshot between turns should show.
+  private recordDepths(): void {
+    const c = this.counters;
+    for (let i = 0; i < this.readers.length; i++)
+      c.setQueueDepth(this.inputBase + i, this.engine.queueSize(i));
   }
 
   private async idle(): Promise<void> {

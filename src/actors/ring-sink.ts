@@ -10,7 +10,13 @@
 import type { OutputSink } from '../core/node-engine.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import type { RingWriter } from '../transport/ring-queue.js';
-import { F_BLOCKED_MS, F_PACKETS_OUT, type NodeCounters, NodeState } from './node-counters.js';
+import {
+  F_BLOCKED_MS,
+  F_CALL_STARTED_AT,
+  F_PACKETS_OUT,
+  type NodeCounters,
+  NodeState,
+} from './node-counters.js';
 
 export class RingSink implements OutputSink {
   constructor(
@@ -88,6 +94,9 @@ export class RingSink implements OutputSink {
     const t0 = performance.now();
     push();
     c.f64[c.field(this.node, F_BLOCKED_MS)]! += performance.now() - t0;
+    // The stuck-call clock measures the calculator's own time: restart it after waiting downstream.
+    const started = c.field(this.node, F_CALL_STARTED_AT);
+    if (c.f64[started] !== 0) c.f64[started] = Date.now();
     c.setState(this.node, NodeState.Running);
   }
 }

@@ -239,7 +239,9 @@ export class Supervisor {
       const state = c.state(n.id);
       if (state === NodeState.Running) running = true;
       const since = c.f64[c.field(n.id, F_CALL_STARTED_AT)]!;
-      if (since > 0 && now - since > this.o.stuckTimeoutMs) {
+      // Only a node running its own code can be stuck: one blocked on a full output ring is
+      // back-pressured by a node downstream (which is the one to blame, if any).
+      if (state === NodeState.Running && since > 0 && now - since > this.o.stuckTimeoutMs) {
         this.fail(
           new NodeStuckError(
             `${n.calculator} has been in a call for ${now - since} ms (limit ${this.o.stuckTimeoutMs} ms)`,
