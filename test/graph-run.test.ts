@@ -225,7 +225,7 @@ describe('failures end the run promptly and leak nothing', () => {
   });
 
   it('a calculator stuck in a call past the limit fails the run with NodeStuckError', async () => {
-    const g = make(failing('hang'), { stuckTimeoutMs: 200 });
+    const g = make(failing('hang'), { stuckTimeoutMs: 1000 });
     const err = await g.runToCompletion().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NodeStuckError);
     expect(err).toMatchObject({ node: 'breaker' });
