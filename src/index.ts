@@ -10,6 +10,13 @@ export {
   type CalculatorGraphOptions,
   defaultRegistry,
 } from './actors/calculator-graph.js';
+export {
+  diagnose,
+  type ElementTiming,
+  formatDiagSnapshot,
+  type PadFlow,
+  type RunDiagSnapshot,
+} from './actors/diag-snapshot.js';
 export type { StreamObserver } from './actors/output-pump.js';
 export { Run } from './actors/run.js';
 export {

@@ -236,6 +236,7 @@ class Actor {
       }
       const limit = c.queueLimit(this.inputBase + i);
       const e = this.engine;
+      const inputPackets = packets;
       while (limit < 0 || e.queueSize(i) < limit) {
         const k = r.tryPop();
         if (k === EMPTY) break;
@@ -254,6 +255,7 @@ class Actor {
           break;
         }
       }
+      if (packets > inputPackets) c.inputPackets[this.inputBase + i]! += packets - inputPackets;
       const depth = e.queueSize(i);
       c.setQueueDepth(this.inputBase + i, depth);
       set!.enabled[i] = r.done || (limit >= 0 && depth >= limit) ? 0 : 1;

@@ -27,6 +27,7 @@ import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { FrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { RingWriter } from '../transport/ring-queue.js';
+import { diagnose, type RunDiagSnapshot } from './diag-snapshot.js';
 import type { StreamObserver } from './output-pump.js';
 import { readStageStats, type StageStats } from './stage-stats.js';
 import { type CalculatorModules, Supervisor, type SupervisorOptions } from './supervisor.js';
@@ -171,6 +172,11 @@ export class CalculatorGraph {
   stageStats(): StageStats[] {
     const run = this.current();
     return readStageStats(run.graph, run.counters, run.plan.inputBase);
+  }
+
+  /** Where time went, packets per stream, and the bottleneck stage, from shared counters. */
+  diagnose(): RunDiagSnapshot {
+    return diagnose(this.current().graph, this.stageStats());
   }
 
   /** Output side packets of the current or last run. */

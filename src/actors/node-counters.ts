@@ -15,6 +15,7 @@
  *                                blockedMs, callStartedAt (epoch ms, 0 when not in a call), spare
  * Int32   [inputBase + 2*i]     queue limit of global input i (written by the supervisor)
  * Int32   [inputBase + 2*i + 1] queue depth of global input i (written by the actor)
+ * Float64 [packetsBase + i]     packets taken from global input i's ring (written by the actor)
  * ```
  * Node blocks are 64 bytes apart so that actors never write one cache line.
  *
@@ -63,7 +64,8 @@ export function createCounters(
 ): CountersDescriptor {
   const f64Base = nodes * NODE_WORDS * 4;
   const inputBase = f64Base + nodes * NODE_F64 * 8;
-  const sab = new SharedArrayBuffer(inputBase + inputs * 8);
+  // Per input: two Int32 words, then (8-byte aligned) one Float64 packet count.
+  const sab = new SharedArrayBuffer(inputBase + inputs * 8 + inputs * 8);
   const d = { sab, nodes, inputs };
   const c = new NodeCounters(d);
   for (let i = 0; i < inputs; i++) c.setQueueLimit(i, limit(i));
@@ -75,12 +77,15 @@ export class NodeCounters {
   readonly i32: Int32Array;
   readonly f64: Float64Array;
   private readonly inputBase: number;
+  /** Packets taken from each global input's ring. */
+  readonly inputPackets: Float64Array;
 
   constructor(d: CountersDescriptor) {
     const f64Base = d.nodes * NODE_WORDS * 4;
     this.i32 = new Int32Array(d.sab);
     this.f64 = new Float64Array(d.sab, f64Base, d.nodes * NODE_F64);
     this.inputBase = (f64Base + d.nodes * NODE_F64 * 8) / 4;
+    this.inputPackets = new Float64Array(d.sab, (this.inputBase + 2 * d.inputs) * 4, d.inputs);
   }
 
   /** Int32 index of node `n`'s word `w` (STATE, PROGRESS, STOP). */

@@ -42,6 +42,8 @@ export interface StageStats {
   readonly queueDepths: readonly number[];
   /** Queue limit per input (raised when a deadlock is resolved). */
   readonly queueLimits: readonly number[];
+  /** Packets taken per input, in the node's input order. */
+  readonly inputPackets: readonly number[];
 }
 
 /** Reads every node's statistics. Allocates the snapshot. */
@@ -65,6 +67,7 @@ export function readStageStats(
       blockedMs: f(F_BLOCKED_MS),
       queueDepths: inputs.map((g) => counters.queueDepth(g)),
       queueLimits: inputs.map((g) => counters.queueLimit(g)),
+      inputPackets: inputs.map((g) => counters.inputPackets[g]!),
     };
   });
 }

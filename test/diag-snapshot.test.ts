@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CalculatorGraph, defaultRegistry } from '../src/actors/calculator-graph.js';
+import { formatDiagSnapshot } from '../src/actors/diag-snapshot.js';
+import { CalculatorRegistry } from '../src/core/calculator-registry.js';
+import { graph } from '../src/core/graph-builder.js';
+
+const registry = new CalculatorRegistry(defaultRegistry()).register(
+  'BurnCpuCalculator',
+  new URL('../bench/calculators/burn-cpu.ts', import.meta.url),
+);
+
+let g: CalculatorGraph | undefined;
+afterEach(async () => {
+  await g?.close();
+});
+
+describe('RunDiagSnapshot', () => {
+  it('names the deliberately slow stage as the bottleneck and counts packets per stream', async () => {
+    g = new CalculatorGraph(
+      graph()
+        .node('CounterSourceCalculator', { name: 'source', outputs: { '': 'a' }, options: { count: 300 } })
+        .node('PassThroughCalculator', { name: 'fast', inputs: { '': 'a' }, outputs: { '': 'b' } })
+        .node('BurnCpuCalculator', {
+          name: 'slow',
+          inputs: { '': 'b' },
+          outputs: { '': 'c' },
+          options: { micros: 3000 },
+        })
+        .node('PassThroughCalculator', { name: 'after', inputs: { '': 'c' }, outputs: { '': 'd' } })
+        .output('d')
+        .build(),
+      { registry, ringBytes: 1024 },
+    );
+    await g.runToCompletion();
+    const snap = g.diagnose();
+    expect(snap.bottleneck).toBe('slow');
+    expect(snap.pads).toEqual([
+      { stream: 'a', from: 'source', to: 'fast', packets: 300 },
+      { stream: 'b', from: 'fast', to: 'slow', packets: 300 },
+      { stream: 'c', from: 'slow', to: 'after', packets: 300 },
+    ]);
+    const slow = snap.elements.find((e) => e.node === 'slow')!;
+    expect(slow).toMatchObject({ processCalls: 300, packetsIn: 300, packetsOut: 300 });
+    const text = formatDiagSnapshot(snap);
+    expect(text).toContain('bottleneck: slow');
+    expect(text).toContain('fast -> slow  "b"  300 packets');
+  });
+});
