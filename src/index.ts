@@ -10,6 +10,7 @@ export {
   type CalculatorGraphOptions,
   defaultRegistry,
 } from './actors/calculator-graph.js';
+export { type ChromeTrace, type TimelineSample, toChromeTrace } from './actors/chrome-trace.js';
 export {
   diagnose,
   type ElementTiming,
@@ -152,6 +153,7 @@ export { formatGraphText, parseGraphText } from './core/graph-text.js';
 export { validateGraph } from './core/graph-validation.js';
 export { type GraphFigures, toDot, toMermaid } from './core/graph-viz.js';
 export type { InputStreamHandlerConfig } from './core/input-stream-handler-config.js';
+export { LatencyProfiler, type LatencySummary } from './core/latency-profiler.js';
 export {
   formatTimestamp,
   isAllowedInStream,

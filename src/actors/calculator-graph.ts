@@ -27,6 +27,7 @@ import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { FrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { RingWriter } from '../transport/ring-queue.js';
+import { type ChromeTrace, type TimelineSample, toChromeTrace } from './chrome-trace.js';
 import { diagnose, type RunDiagSnapshot } from './diag-snapshot.js';
 import type { StreamObserver } from './output-pump.js';
 import { readStageStats, type StageStats } from './stage-stats.js';
@@ -36,6 +37,11 @@ import { type CalculatorModules, Supervisor, type SupervisorOptions } from './su
 export interface CalculatorGraphOptions extends SupervisorOptions {
   /** Where calculator names resolve. Default: {@link defaultRegistry}. */
   registry?: CalculatorRegistry;
+  /**
+   * Sample every actor's statistics this often (ms) during a run, for {@link CalculatorGraph.chromeTrace}.
+   * Off by default. Sampling reads shared counters on this thread: the actors pay nothing for it.
+   */
+  profileIntervalMs?: number;
 }
 
 let core: CalculatorRegistry | undefined;
@@ -116,6 +122,38 @@ export class CalculatorGraph {
     );
     this.run = run;
     await run.start(sidePackets);
+    this.startSampling(run);
+  }
+
+  private samples: TimelineSample[] = [];
+
+  private startSampling(run: Supervisor): void {
+    this.samples = [];
+    const ms = this.options.profileIntervalMs;
+    if (ms === undefined || ms <= 0) return;
+    const sample = () =>
+      this.samples.push({
+        atMs: Date.now(),
+        stats: readStageStats(run.graph, run.counters, run.plan.inputBase),
+      });
+    sample();
+    const timer = setInterval(sample, ms);
+    timer.unref();
+    const end = () => {
+      clearInterval(timer);
+      sample();
+    };
+    run.done.then(end, end);
+  }
+
+  /** The statistics sampled during the current or last run (see `profileIntervalMs`). */
+  timeline(): readonly TimelineSample[] {
+    return this.samples;
+  }
+
+  /** The sampled run as a Chrome trace (chrome://tracing, Perfetto), one track per actor. */
+  chromeTrace(): ChromeTrace {
+    return toChromeTrace(this.samples);
   }
 
   /** The frame pool of the current run: allocate frames here to feed them to a graph input. */
