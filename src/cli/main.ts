@@ -14,6 +14,9 @@ commands:
             --width W     frame width in pixels, RGBA (default 1280)
             --height H    frame height (default 720)
             --slots N     frames in flight at most (default 8)
+  run       run a self-contained graph file to the end and print what came out
+            weft run <graph.pbtxt | graph.ts | graph.js> [--side name=value ...]
+            (a .ts/.js module's default export is a GraphConfig or a graph() builder)
   viz       print a graph as Mermaid (default) or Graphviz dot
             weft viz <graph.pbtxt> [--format mermaid|dot]
   help      print this text
@@ -72,6 +75,71 @@ async function demo(argv: string[]): Promise<void> {
   if (s.framesLeaked !== 0) process.exitCode = 1;
 }
 
+async function loadGraph(file: string) {
+  const { CalculatorGraph } = await import('../actors/calculator-graph.js');
+  if (/\.[mc]?[jt]s$/.test(file)) {
+    const { pathToFileURL } = await import('node:url');
+    const { resolve } = await import('node:path');
+    const mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+    const exported = mod.default as { build?: () => unknown } | undefined;
+    if (exported === undefined)
+      throw new Error(`${file} has no default export (a GraphConfig or a graph() builder)`);
+    const config = typeof exported.build === 'function' ? exported.build() : exported;
+    return new CalculatorGraph(config as ConstructorParameters<typeof CalculatorGraph>[0]);
+  }
+  const { readFile } = await import('node:fs/promises');
+  return CalculatorGraph.fromText(await readFile(file, 'utf8'));
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { side: { type: 'string', multiple: true } },
+  });
+  const file = positionals[0];
+  if (file === undefined) throw new Error('weft run needs a graph file: weft run <graph.pbtxt>');
+  const sidePackets: Record<string, unknown> = {};
+  for (const kv of values.side ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--side takes name=value, got "${kv}"`);
+    const raw = kv.slice(eq + 1);
+    const n = Number(raw);
+    sidePackets[kv.slice(0, eq)] = raw !== '' && Number.isFinite(n) ? n : raw;
+  }
+  const g = await loadGraph(file);
+  const counts = new Map<string, { count: number; first: unknown[] }>();
+  for (const stream of g.config.outputStreams) {
+    const c = { count: 0, first: [] as unknown[] };
+    counts.set(stream, c);
+    g.observeOutputStream(stream, (ts, value) => {
+      if (c.first.length < 3) c.first.push(`${ts}: ${JSON.stringify(value)}`);
+      c.count++;
+    });
+  }
+  const t0 = performance.now();
+  try {
+    const side = await g.runToCompletion(sidePackets);
+    const seconds = (performance.now() - t0) / 1000;
+    process.stdout.write(
+      `ran ${file} in ${seconds.toFixed(2)} s (${g.config.nodes.length} nodes, one thread each)\n`,
+    );
+    for (const [stream, c] of counts) {
+      process.stdout.write(`  output "${stream}": ${c.count} packets  ${c.first.join('  ')}\n`);
+    }
+    for (const [name, value] of Object.entries(side)) {
+      const text = JSON.stringify(value) ?? String(value);
+      process.stdout.write(
+        `  side packet "${name}": ${text.length > 200 ? `${text.slice(0, 200)}…` : text}\n`,
+      );
+    }
+    const { formatDiagSnapshot } = await import('../actors/diag-snapshot.js');
+    process.stdout.write(`\n${formatDiagSnapshot(g.diagnose())}`);
+  } finally {
+    await g.close();
+  }
+}
+
 async function viz(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -95,6 +163,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'demo':
       return demo(rest);
+    case 'run':
+      return run(rest);
     case 'viz':
       return viz(rest);
     case 'help':
