@@ -6,15 +6,37 @@
  * attaching thread derive the same offsets from the descriptor's class list, so the layout itself
  * never travels.
  *
+ * Handle (a JS safe integer, < 2^48):
+ * | bits  | field      | why                                                                   |
+ * |-------|------------|-----------------------------------------------------------------------|
+ * | 0-15  | slot       | index in its class                                                    |
+ * | 16-19 | class      | size class, 0..15                                                     |
+ * | 20-31 | pool id    | 12 bits, random start: another pool's handle is FrameForeignError     |
+ * | 32-47 | generation | slot generation at alloc: any use after the free is FrameStaleError   |
+ *
+ * Metadata buffer (Int32 words; every block starts on its own 64-byte line):
+ * | block           | words          | contents                                                  |
+ * |-----------------|----------------|-----------------------------------------------------------|
+ * | header          | 16             | magic, layout version, pool id, class count               |
+ * | class c control | 32 (2 lines)   | line 0: free-list head `tag << 16 \| index`, releaseSeq,  |
+ * |                 |                | waiters; line 1: inUse, highWater, allocations,           |
+ * |                 |                | exhaustedWaits, failures                                  |
+ * | class c state   | slots (padded) | `generation << 16 \| refcount` per slot                   |
+ * | class c next    | slots (padded) | Treiber-stack links (0xffff = end of list)                |
+ * | class c length  | slots (padded) | byteLength asked for at alloc                             |
+ * Data: one SharedArrayBuffer per class, `slotBytes * slots` bytes, slot s at `s * slotBytes`.
+ *
+ * Algorithms: a slot's generation check and refcount change are a single compareExchange on its
+ * state word, and the last release bumps the generation in that same step, so no thread can
+ * retain a slot that was freed and reused in between. Each class keeps its free slots on a
+ * lock-free Treiber stack whose head carries a 16-bit tag bumped on every push and pop against
+ * ABA. No lock exists, so none is ever held across a wait. An alloc that finds its class empty
+ * registers in `waiters`, re-checks, and sleeps on `releaseSeq`; release bumps `releaseSeq` and
+ * notifies only when someone waits, so the uncontended path makes no syscall. Memory never grows.
+ *
  * Threading: pure functions and constants, any thread.
  */
-import {
-  FrameForeignError,
-  FrameStaleError,
-  FrameTooLargeError,
-  InvalidArgumentError,
-  PoolExhaustedError,
-} from '../core/errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /** One size class: `slots` slots of `slotBytes` bytes each. */
 export interface SizeClassConfig {
@@ -302,71 +324,28 @@ export function allocatePool(
 
 // Error builders: only reached when throwing, so the hot path builds no strings.
 
-/** A handle of another pool, or not a handle at all. */
-export function foreignError(pool: string, poolId: number, h: number): Error {
-  return new FrameForeignError(
-    `frame pool "${pool}" (pool id ${poolId}): ${describeHandle(h)} is not a handle of this pool`,
-    { phase: 'transport' },
-  );
-}
-
-/** A released or reused frame; `state` is the slot's state word as read. */
-export function staleError(pool: string, op: string, h: number, state: number): Error {
-  const why =
-    (state & 0xffff) === 0
-      ? 'the frame was already released (slot is free)'
-      : `the slot was reused by a newer frame (generation ${state >>> 16})`;
-  return new FrameStaleError(`frame pool "${pool}": ${op}(${describeHandle(h)}): ${why}`, {
-    phase: 'transport',
-  });
-}
-
-/** No slot in class `c` within the timeout. */
-export function exhaustedError(
-  pool: string,
-  c: number,
-  byteLength: number,
-  slots: number,
-  slotBytes: number,
-  timeoutMs: number,
-): Error {
-  return new PoolExhaustedError(
-    `frame pool "${pool}": no free slot for ${byteLength} bytes in class ${c} ` +
-      `(${slots} x ${slotBytes} bytes) within ${timeoutMs} ms`,
-    { phase: 'transport' },
-  );
-}
-
-/** Larger than the largest class. */
-export function tooLargeError(pool: string, byteLength: number, largest: number): Error {
-  return new FrameTooLargeError(
-    `frame pool "${pool}": ${byteLength} bytes exceed its largest class (${largest} bytes)`,
-    { phase: 'transport' },
-  );
-}
-
-/** A byteLength that is not a non-negative safe integer. */
-export function badLengthError(pool: string, byteLength: unknown): Error {
-  return new InvalidArgumentError(
-    `frame pool "${pool}": byteLength ${String(byteLength)} is not a non-negative safe integer`,
-    { phase: 'transport' },
-  );
-}
-
-/** A timeout that is negative or NaN. */
-export function badTimeoutError(timeoutMs: unknown): Error {
-  return new InvalidArgumentError(`frame pool: timeoutMs ${String(timeoutMs)} must be >= 0 or Infinity`, {
-    phase: 'transport',
-  });
-}
-
-/** `refcount` -1: the count itself is out of range; otherwise the count would overflow it. */
-export function retainError(pool: string, h: number, count: unknown, refcount: number): Error {
-  const why =
-    refcount < 0
-      ? `count ${String(count)} is not an integer in 0..65535`
-      : `count ${String(count)} would overflow refcount ${refcount} past 65535`;
-  return new InvalidArgumentError(`frame pool "${pool}": retain(${describeHandle(h)}): ${why}`, {
-    phase: 'transport',
-  });
+/** Reads every class's counters (a snapshot, not atomic across words). */
+export function readClassStats(
+  meta: Int32Array,
+  ctrl: Int32Array,
+  slotBytes: Int32Array,
+  slotCount: Int32Array,
+): SizeClassStats[] {
+  const out: SizeClassStats[] = [];
+  for (let c = 0; c < ctrl.length; c++) {
+    const b = ctrl[c]!;
+    const slots = slotCount[c]!;
+    const inUse = Atomics.load(meta, b + C_IN_USE);
+    out.push({
+      slotBytes: slotBytes[c]!,
+      slots,
+      inUse,
+      free: slots - inUse,
+      highWater: Atomics.load(meta, b + C_HIGH_WATER),
+      allocations: Atomics.load(meta, b + C_ALLOCATIONS) >>> 0,
+      exhaustedWaits: Atomics.load(meta, b + C_EXHAUSTED_WAITS) >>> 0,
+      failures: Atomics.load(meta, b + C_FAILURES) >>> 0,
+    });
+  }
+  return out;
 }

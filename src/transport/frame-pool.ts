@@ -5,33 +5,7 @@
  * its handle, a safe integer, crosses a ring. One thread calls {@link FramePool.create}; every other
  * thread calls {@link FramePool.attach} with the structured-cloneable {@link FramePoolDescriptor}.
  *
- * Handle (a JS safe integer, < 2^48):
- * | bits  | field      | why                                                                   |
- * |-------|------------|-----------------------------------------------------------------------|
- * | 0-15  | slot       | index in its class                                                    |
- * | 16-19 | class      | size class, 0..15                                                     |
- * | 20-31 | pool id    | 12 bits, random start: another pool's handle is FrameForeignError     |
- * | 32-47 | generation | slot generation at alloc: any use after the free is FrameStaleError   |
- *
- * Metadata buffer (Int32 words; every block starts on its own 64-byte line):
- * | block           | words          | contents                                                  |
- * |-----------------|----------------|-----------------------------------------------------------|
- * | header          | 16             | magic, layout version, pool id, class count               |
- * | class c control | 32 (2 lines)   | line 0: free-list head `tag << 16 \| index`, releaseSeq,  |
- * |                 |                | waiters; line 1: inUse, highWater, allocations,           |
- * |                 |                | exhaustedWaits, failures                                  |
- * | class c state   | slots (padded) | `generation << 16 \| refcount` per slot                   |
- * | class c next    | slots (padded) | Treiber-stack links (0xffff = end of list)                |
- * | class c length  | slots (padded) | byteLength asked for at alloc                             |
- * Data: one SharedArrayBuffer per class, `slotBytes * slots` bytes, slot s at `s * slotBytes`.
- *
- * Algorithms: a slot's generation check and refcount change are a single compareExchange on its
- * state word, and the last release bumps the generation in that same step, so no thread can
- * retain a slot that was freed and reused in between. Each class keeps its free slots on a
- * lock-free Treiber stack whose head carries a 16-bit tag bumped on every push and pop against
- * ABA. No lock exists, so none is ever held across a wait. An alloc that finds its class empty
- * registers in `waiters`, re-checks, and sleeps on `releaseSeq`; release bumps `releaseSeq` and
- * notifies only when someone waits, so the uncontended path makes no syscall. Memory never grows.
+ * Handle encoding, memory layout and algorithms: see `frame-pool-layout.ts`.
  *
  * Threading contract: any thread may alloc, retain, release and read concurrently. The writer of a
  * frame must finish writing before it hands the handle on (a ring publishes with a release store,
@@ -52,9 +26,16 @@
  */
 import { Waiter } from './doorbell.js';
 import {
-  allocatePool,
   badLengthError,
-  badTimeoutError,
+  checkTimeout,
+  exhaustedError,
+  foreignError,
+  retainError,
+  staleError,
+  tooLargeError,
+} from './frame-pool-errors.js';
+import {
+  allocatePool,
   C_ALLOCATIONS,
   C_EXHAUSTED_WAITS,
   C_FAILURES,
@@ -66,17 +47,13 @@ import {
   type ClassLayout,
   checkDescriptor,
   EMPTY,
-  exhaustedError,
   type FramePoolDescriptor,
   type FramePoolOptions,
-  foreignError,
   GEN_UNIT,
   popSlot,
   pushSlot,
-  retainError,
+  readClassStats,
   type SizeClassStats,
-  staleError,
-  tooLargeError,
 } from './frame-pool-layout.js';
 
 export type {
@@ -182,30 +159,17 @@ export class FramePool {
   alloc(byteLength: number, timeoutMs: number = Number.POSITIVE_INFINITY): number {
     const c = this.classFor(byteLength);
     checkTimeout(timeoutMs);
-    let h = this.take(c, byteLength);
+    const h = this.take(c, byteLength);
     if (h !== NO_FRAME) return h;
-    const m = this.meta;
-    const base = this.ctrl[c]!;
-    if (timeoutMs > 0) {
-      Atomics.add(m, base + C_EXHAUSTED_WAITS, 1);
-      const deadline = performance.now() + timeoutMs;
-      // Registering before re-reading the free list means a release that misses our registration
-      // happened before our re-check, so we either see its slot or a changed releaseSeq.
-      Atomics.add(m, base + C_WAITERS, 1);
-      try {
-        for (;;) {
-          const seq = Atomics.load(m, base + C_RELEASE_SEQ);
-          h = this.take(c, byteLength);
-          if (h !== NO_FRAME) return h;
-          const remaining = deadline - performance.now();
-          if (remaining <= 0) break;
-          this.waiter.park(m, base + C_RELEASE_SEQ, seq, remaining);
-        }
-      } finally {
-        Atomics.sub(m, base + C_WAITERS, 1);
+    const seqIndex = this.ctrl[c]! + C_RELEASE_SEQ;
+    const waits = this.waits(c, byteLength, timeoutMs);
+    for (let step = waits.next(); ; step = waits.next()) {
+      if (step.done) {
+        if (step.value !== NO_FRAME) return step.value;
+        throw this.exhausted(c, byteLength, timeoutMs);
       }
+      this.waiter.park(this.meta, seqIndex, step.value.seq, step.value.remaining);
     }
-    throw this.exhausted(c, byteLength, timeoutMs);
   }
 
   /**
@@ -215,28 +179,50 @@ export class FramePool {
   async allocAsync(byteLength: number, timeoutMs: number = Number.POSITIVE_INFINITY): Promise<number> {
     const c = this.classFor(byteLength);
     checkTimeout(timeoutMs);
-    let h = this.take(c, byteLength);
+    const h = this.take(c, byteLength);
     if (h !== NO_FRAME) return h;
+    const seqIndex = this.ctrl[c]! + C_RELEASE_SEQ;
+    const waits = this.waits(c, byteLength, timeoutMs);
+    for (let step = waits.next(); ; step = waits.next()) {
+      if (step.done) {
+        if (step.value !== NO_FRAME) return step.value;
+        throw this.exhausted(c, byteLength, timeoutMs);
+      }
+      await this.waiter.parkAsync(this.meta, seqIndex, step.value.seq, step.value.remaining);
+    }
+  }
+
+  /**
+   * The waiting protocol shared by alloc and allocAsync, which differ only in how they park: yields
+   * "park while releaseSeq is `seq`, at most `remaining` ms" until a slot is taken (returns its
+   * handle) or the deadline passes (returns NO_FRAME). Exhausted path only; allocates a small object
+   * per park.
+   */
+  private *waits(
+    c: number,
+    byteLength: number,
+    timeoutMs: number,
+  ): Generator<{ seq: number; remaining: number }, number> {
+    if (timeoutMs <= 0) return NO_FRAME;
     const m = this.meta;
     const base = this.ctrl[c]!;
-    if (timeoutMs > 0) {
-      Atomics.add(m, base + C_EXHAUSTED_WAITS, 1);
-      const deadline = performance.now() + timeoutMs;
-      Atomics.add(m, base + C_WAITERS, 1);
-      try {
-        for (;;) {
-          const seq = Atomics.load(m, base + C_RELEASE_SEQ);
-          h = this.take(c, byteLength);
-          if (h !== NO_FRAME) return h;
-          const remaining = deadline - performance.now();
-          if (remaining <= 0) break;
-          await this.waiter.parkAsync(m, base + C_RELEASE_SEQ, seq, remaining);
-        }
-      } finally {
-        Atomics.sub(m, base + C_WAITERS, 1);
+    Atomics.add(m, base + C_EXHAUSTED_WAITS, 1);
+    const deadline = performance.now() + timeoutMs;
+    // Registering before re-reading the free list means a release that misses our registration
+    // happened before our re-check, so we either see its slot or a changed releaseSeq.
+    Atomics.add(m, base + C_WAITERS, 1);
+    try {
+      for (;;) {
+        const seq = Atomics.load(m, base + C_RELEASE_SEQ);
+        const h = this.take(c, byteLength);
+        if (h !== NO_FRAME) return h;
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) return NO_FRAME;
+        yield { seq, remaining };
       }
+    } finally {
+      Atomics.sub(m, base + C_WAITERS, 1);
     }
-    throw this.exhausted(c, byteLength, timeoutMs);
   }
 
   /**
@@ -322,23 +308,7 @@ export class FramePool {
 
   /** A snapshot of each class's counters, smallest class first. Not atomic across words. */
   stats(): SizeClassStats[] {
-    const out: SizeClassStats[] = [];
-    for (let c = 0; c < this.classCount; c++) {
-      const b = this.ctrl[c]!;
-      const slots = this.slotCount[c]!;
-      const inUse = Atomics.load(this.meta, b + C_IN_USE);
-      out.push({
-        slotBytes: this.slotBytes[c]!,
-        slots,
-        inUse,
-        free: slots - inUse,
-        highWater: Atomics.load(this.meta, b + C_HIGH_WATER),
-        allocations: Atomics.load(this.meta, b + C_ALLOCATIONS) >>> 0,
-        exhaustedWaits: Atomics.load(this.meta, b + C_EXHAUSTED_WAITS) >>> 0,
-        failures: Atomics.load(this.meta, b + C_FAILURES) >>> 0,
-      });
-    }
-    return out;
+    return readClassStats(this.meta, this.ctrl, this.slotBytes, this.slotCount);
   }
 
   /** Live frames across all classes, all threads: 0 proves nothing leaked once traffic stops. */
@@ -421,11 +391,5 @@ export class FramePool {
   private exhausted(c: number, byteLength: number, timeoutMs: number): Error {
     Atomics.add(this.meta, this.ctrl[c]! + C_FAILURES, 1);
     return exhaustedError(this.name, c, byteLength, this.slotCount[c]!, this.slotBytes[c]!, timeoutMs);
-  }
-}
-
-function checkTimeout(timeoutMs: number): void {
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
-    throw badTimeoutError(timeoutMs);
   }
 }
