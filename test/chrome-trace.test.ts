@@ -1,12 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/actors/calculator-graph.js';
-import { CalculatorRegistry } from '../src/core/calculator-registry.js';
-import { graph } from '../src/core/graph-builder.js';
-
-const registry = new CalculatorRegistry(defaultRegistry()).register(
-  'BurnCpuCalculator',
-  new URL('../bench/calculators/burn-cpu.ts', import.meta.url),
-);
+import { CalculatorGraph } from '../src/actors/calculator-graph.js';
+import { slowChain, slowRegistry } from './fixtures/graph/slow-chain.js';
 
 let g: CalculatorGraph | undefined;
 afterEach(async () => {
@@ -15,20 +9,10 @@ afterEach(async () => {
 
 describe('Chrome trace export', () => {
   it('parses as trace JSON with one track per actor and stage events on those tracks', async () => {
-    g = new CalculatorGraph(
-      graph()
-        .node('CounterSourceCalculator', { name: 'source', outputs: { '': 'a' }, options: { count: 100 } })
-        .node('BurnCpuCalculator', {
-          name: 'slow',
-          inputs: { '': 'a' },
-          outputs: { '': 'b' },
-          options: { micros: 2000 },
-        })
-        .node('PassThroughCalculator', { name: 'after', inputs: { '': 'b' }, outputs: { '': 'c' } })
-        .output('c')
-        .build(),
-      { registry, profileIntervalMs: 20 },
-    );
+    g = new CalculatorGraph(slowChain(100, 2000, false).build(), {
+      registry: slowRegistry,
+      profileIntervalMs: 20,
+    });
     await g.runToCompletion();
     const trace = JSON.parse(JSON.stringify(g.chromeTrace())) as { traceEvents: Record<string, unknown>[] };
     const tracks = trace.traceEvents.filter((e) => e.name === 'thread_name');

@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/actors/calculator-graph.js';
+import { CalculatorGraph } from '../src/actors/calculator-graph.js';
 import { formatDiagSnapshot } from '../src/actors/diag-snapshot.js';
-import { CalculatorRegistry } from '../src/core/calculator-registry.js';
-import { graph } from '../src/core/graph-builder.js';
-
-const registry = new CalculatorRegistry(defaultRegistry()).register(
-  'BurnCpuCalculator',
-  new URL('../bench/calculators/burn-cpu.ts', import.meta.url),
-);
+import { slowChain, slowRegistry } from './fixtures/graph/slow-chain.js';
 
 let g: CalculatorGraph | undefined;
 afterEach(async () => {
@@ -16,21 +10,7 @@ afterEach(async () => {
 
 describe('RunDiagSnapshot', () => {
   it('names the deliberately slow stage as the bottleneck and counts packets per stream', async () => {
-    g = new CalculatorGraph(
-      graph()
-        .node('CounterSourceCalculator', { name: 'source', outputs: { '': 'a' }, options: { count: 300 } })
-        .node('PassThroughCalculator', { name: 'fast', inputs: { '': 'a' }, outputs: { '': 'b' } })
-        .node('BurnCpuCalculator', {
-          name: 'slow',
-          inputs: { '': 'b' },
-          outputs: { '': 'c' },
-          options: { micros: 3000 },
-        })
-        .node('PassThroughCalculator', { name: 'after', inputs: { '': 'c' }, outputs: { '': 'd' } })
-        .output('d')
-        .build(),
-      { registry, ringBytes: 1024 },
-    );
+    g = new CalculatorGraph(slowChain(300, 3000, true).build(), { registry: slowRegistry, ringBytes: 1024 });
     await g.runToCompletion();
     const snap = g.diagnose();
     expect(snap.bottleneck).toBe('slow');
