@@ -1,25 +1,13 @@
 // Pull timing: pull() waits, pull(0) never waits, pullOrThrow turns a missing sample into an error,
 // tryPull drains without promises, onOutput callbacks, and a full output back-pressures the inputs.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../src/actors/run.js';
 import type { OutputSample } from '../src/actors/run-types.js';
 import { CancelledError, StreamClosedError, TimeoutError } from '../src/core/errors.js';
-import { Latch, latchSession, passThroughSession } from './fixtures/run/setup.js';
+import { closeStartedRuns, Latch, latchSession, passThroughSession, startRun } from './fixtures/run/setup.js';
 import { waitUntil } from './helpers/wait-until.js';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-async function started(run: Run, latch?: Latch): Promise<Run> {
-  cleanup.push(async () => {
-    latch?.open();
-    await run.close().catch(() => {});
-  });
-  await run.start();
-  return run;
-}
+afterEach(closeStartedRuns);
+const started = startRun;
 
 /** Whatever settles first: `p`, or a macrotask turn (so `p` had to be settled already to win). */
 function beforeNextTurn<T>(p: Promise<T>): Promise<T | 'waited'> {

@@ -1,25 +1,20 @@
 // The three shutdown intents: closeInput (finish queued work), stop (cancel now, unblock waiters),
 // close (release everything; idempotent; also `await using`).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../src/actors/run.js';
 import { liveThreadCount } from '../src/actors/thread-task.js';
 import { CancelledError } from '../src/core/errors.js';
 import { FrameRef } from '../src/transport/codec.js';
-import { Latch, latchSession, passThroughSession } from './fixtures/run/setup.js';
+import {
+  closeAfterTest,
+  closeStartedRuns,
+  Latch,
+  latchSession,
+  passThroughSession,
+  startRun,
+} from './fixtures/run/setup.js';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-async function started(run: Run, latch?: Latch): Promise<Run> {
-  cleanup.push(async () => {
-    latch?.open();
-    await run.close().catch(() => {});
-  });
-  await run.start();
-  return run;
-}
+afterEach(closeStartedRuns);
+const started = startRun;
 
 /** Settles first: the promise, or the marker (the promise is still pending after this turn). */
 function settledFirst(p: Promise<unknown>, other: Promise<unknown>): Promise<string> {
@@ -127,7 +122,7 @@ describe('stop: cancel now and unblock waiting work', () => {
 
   it('a stop during start rejects start with CancelledError and starts nothing', async () => {
     const run = passThroughSession().build();
-    cleanup.push(() => run.close());
+    closeAfterTest(run);
     const starting = run.start();
     await run.stop();
     await expect(starting).rejects.toBeInstanceOf(CancelledError);
