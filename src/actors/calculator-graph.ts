@@ -24,7 +24,7 @@ import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
 import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
-import { FrameRef } from '../transport/codec.js';
+import { isFrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { RingWriter } from '../transport/ring-queue.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from './chrome-trace.js';
@@ -175,7 +175,7 @@ export class CalculatorGraph {
         { stream, phase: 'run' },
       );
     }
-    if (value instanceof FrameRef && input.writers.length > 1) {
+    if (isFrameRef(value) && input.writers.length > 1) {
       this.frames.retain(value.handle, input.writers.length - 1);
     }
     for (const w of input.writers) if (!(await w.pushAsync(timestamp, value, timeoutMs))) return false;

@@ -22,7 +22,7 @@ import {
   UsageError,
 } from '../core/errors.js';
 import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
-import { FrameRef, threadCodec } from '../transport/codec.js';
+import { isFrameRef, threadCodec } from '../transport/codec.js';
 import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
 import type { InputDropReason, InputOptions } from './run-options.js';
 import type { InputHost, InputStats, PushSample } from './run-types.js';
@@ -182,7 +182,7 @@ export class InputBoundary {
         written =
           typeof value === 'number'
             ? single.tryPushNumber(ts, value)
-            : value instanceof FrameRef
+            : isFrameRef(value)
               ? single.tryPushFrame(ts, value.handle)
               : single.tryPushValue(ts, value);
       } catch (err) {
@@ -194,7 +194,7 @@ export class InputBoundary {
         return ACCEPTED;
       }
     }
-    if (typeof value !== 'number' && !(value instanceof FrameRef)) this.checkPayload(value);
+    if (typeof value !== 'number' && !isFrameRef(value)) this.checkPayload(value);
     if (this.queue.length < this.depth) {
       const ts = this.stamp(sample.timestamp);
       this.queue.push(this.pendingOf(sample, ts));
@@ -279,7 +279,7 @@ export class InputBoundary {
 
   // Drops a sample that never entered the graph: its frame goes back to the pool, the user is told.
   private discard(p: Pending, reason: InputDropReason, wasAccepted = true): void {
-    if (p.value instanceof FrameRef && this.host.frames.isValid(p.value.handle)) {
+    if (isFrameRef(p.value) && this.host.frames.isValid(p.value.handle)) {
       this.host.frames.release(p.value.handle);
     }
     if (wasAccepted && p.hasIds) this.host.forgetIds(p.timestamp);
@@ -304,7 +304,7 @@ export class InputBoundary {
         this.admitWaiter();
         const n = this.writers.length;
         // A frame fanned out to several rings needs one reference per ring.
-        if (p.value instanceof FrameRef && n > 1) this.host.frames.retain(p.value.handle, n - 1);
+        if (isFrameRef(p.value) && n > 1) this.host.frames.retain(p.value.handle, n - 1);
         for (done = 0; done < n; done++) {
           const w = this.writers[done]!;
           if (!this.write(w, p)) await w.pushAsync(p.timestamp, p.value);
@@ -327,12 +327,12 @@ export class InputBoundary {
   private write(w: RingWriter, p: Pending): boolean {
     const v = p.value;
     if (typeof v === 'number') return w.tryPushNumber(p.timestamp, v);
-    if (v instanceof FrameRef) return w.tryPushFrame(p.timestamp, v.handle);
+    if (isFrameRef(v)) return w.tryPushFrame(p.timestamp, v.handle);
     return w.tryPushValue(p.timestamp, v);
   }
 
   private releaseUnwritten(p: Pending, refs: number): void {
-    if (!(p.value instanceof FrameRef)) return;
+    if (!isFrameRef(p.value)) return;
     for (let i = 0; i < refs && this.host.frames.isValid(p.value.handle); i++) {
       this.host.frames.release(p.value.handle);
     }

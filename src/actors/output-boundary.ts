@@ -17,7 +17,7 @@ import {
   TimeoutError,
   UsageError,
 } from '../core/errors.js';
-import { FrameRef } from '../transport/codec.js';
+import { isFrameRef } from '../transport/codec.js';
 import type { StreamObserver } from './output-pump.js';
 import type { OutputHost, OutputSample, PullResult, RunOutput } from './run-types.js';
 import { SampleQueue } from './sample-queue.js';
@@ -239,5 +239,5 @@ export class OutputBoundary implements RunOutput, StreamObserver {
 
 /** The frame handle a sample value holds, or -1. */
 export function frameOf(value: unknown): number {
-  return value instanceof FrameRef ? value.handle : -1;
+  return isFrameRef(value) ? value.handle : -1;
 }

@@ -36,7 +36,9 @@
  * `ctx.frames.retain(h)` first. Frames queued when trimming, closing or failing are released.
  *
  * Threading: one thread; not thread-safe. Hot path (addPacket → run → process → add) allocates
- * nothing per packet beyond what the calculator allocates; lines that allocate say so.
+ * nothing per packet beyond what the calculator allocates; lines that allocate say so. Nodes with
+ * one input under the Default handler take a dedicated loop (`loopSingle`, same semantics, checked
+ * against the general loop by a differential test): most nodes of a pipeline have that shape.
  */
 import {
   type Calculator,
@@ -97,6 +99,8 @@ export class NodeEngine {
   private readonly sets: InputSets;
   private readonly nIn: number;
   private readonly offset: number | null;
+  // The one queue of a single-input Default node (batch 1, no process-bounds): see `loopSingle`.
+  private readonly single: InputQueue | null;
   private calculator: Calculator<Record<string, unknown>> | null = null;
   private current: EngineState = 'created';
   private stopped = false;
@@ -119,6 +123,13 @@ export class NodeEngine {
     this.nIn = node.inputs.length;
     this.sets = new InputSets(this.nIn, batchSizeOf(node), frames);
     this.offset = node.timestampOffset;
+    this.single =
+      this.nIn === 1 &&
+      node.inputStreamHandler.name === 'DefaultInputStreamHandler' &&
+      this.sets.batchSize === 1 &&
+      !node.processTimestampBounds
+        ? this.queues[0]!
+        : null;
     this.outputs = [];
     this.ctx = new EngineContext(node, definition.contract, this.sets.slots, this.outputs, sink, frames);
     node.outputs.forEach((p, i) => {
@@ -233,6 +244,7 @@ export class NodeEngine {
   }
 
   private loop(calls: number): number | Promise<number> {
+    if (this.single !== null) return this.loopSingle(this.single, calls);
     for (;;) {
       if (this.current !== 'opened') break;
       if (this.sets.due) {
@@ -278,6 +290,72 @@ export class NodeEngine {
       if (c !== undefined) return c.then(() => calls);
     }
     this.propagateOffset();
+    this.flushOutputs();
+    return calls;
+  }
+
+  /**
+   * `loop` for the most common node shape, one input under the Default handler: the handler's rule
+   * reduces to "the head packet is ready; an empty, done queue closes the node", and the settled
+   * bound to "head, else bound". Same semantics as the general loop, without its per-packet
+   * generic gather, readiness scan and row bookkeeping.
+   */
+  private loopSingle(q: InputQueue, calls: number): number | Promise<number> {
+    const ctx = this.ctx;
+    const slot = this.sets.slots[0]!;
+    const calculator = this.calculator!;
+    while (this.current === 'opened') {
+      if (q.size === 0) {
+        if (!q.closed) break;
+        const c = this.callClose();
+        if (c !== undefined) return c.then(() => calls);
+        break;
+      }
+      ctx.base = 0;
+      ctx.inputTimestamp = q.headTimestamp();
+      q.popInto(slot);
+      calls++;
+      let result: LifecycleResult;
+      ctx.phase = 'process';
+      try {
+        result = calculator.process(ctx);
+      } catch (err) {
+        // Seen as a gathered row, the slot's frame is released with the queued ones.
+        this.sets.filled = 1;
+        throw this.fail('process', err);
+      }
+      if (isThenable(result)) {
+        // The general path finishes this call: it sees the slot as a gathered row.
+        this.sets.filled = 1;
+        this.flushOutputs();
+        // Allocates the continuation: async calculators only.
+        return Promise.resolve(result).then(
+          (v) => this.continueAfter(v, calls),
+          (err: unknown) => {
+            throw this.fail('process', err);
+          },
+        );
+      }
+      ctx.phase = null;
+      const frame = slot.frame;
+      slot.value = undefined;
+      slot.frame = -1;
+      if (frame >= 0) {
+        try {
+          this.frames!.release(frame);
+        } catch (err) {
+          throw this.fail('process', err);
+        }
+      }
+      if (result === STOP) {
+        this.stopped = true;
+        const c = this.callClose();
+        if (c !== undefined) return c.then(() => calls);
+        break;
+      }
+      this.raiseOutputs(q.size > 0 ? q.headTimestamp() : q.bound);
+    }
+    this.raiseOutputs(q.size > 0 ? q.headTimestamp() : q.bound);
     this.flushOutputs();
     return calls;
   }
@@ -366,6 +444,12 @@ export class NodeEngine {
     if (this.offset === null || this.nIn === 0) return;
     let s = this.handler.settledBound();
     if (this.sets.waiting) s = Math.min(s, this.sets.timestamps[this.sets.done]!);
+    this.raiseOutputs(s);
+  }
+
+  // Raises every output's bound to settled input bound `s` + offset (Done past PostStream).
+  private raiseOutputs(s: number): void {
+    if (this.offset === null) return;
     let b: number;
     if (s >= Timestamp.OneOverPostStream) b = Timestamp.Done;
     else if (s === Timestamp.PostStream) b = s;

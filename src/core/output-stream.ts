@@ -22,7 +22,7 @@
  * Threading: owned by one node engine on one thread; not thread-safe.
  */
 
-import { FrameRef } from '../transport/codec.js';
+import { FrameRef, isFrameRef } from '../transport/codec.js';
 import type { FrameAccess, OutputPort } from './calculator.js';
 import type { EngineContext } from './calculator-context.js';
 import {
@@ -60,7 +60,7 @@ export class OutputStream implements OutputPort {
   }
 
   add(value: unknown, timestamp: number): void {
-    if (value instanceof FrameRef) {
+    if (isFrameRef(value)) {
       this.addFrame(value.handle, timestamp, value);
       return;
     }

@@ -9,7 +9,7 @@ import { checkTimestamp, Timestamp } from '../core/timestamp.js';
 const MIN_TS = Timestamp.PreStream;
 const MAX_TS = Timestamp.Done;
 
-import { FrameRef } from './codec.js';
+import { FrameRef, isFrameRef } from './codec.js';
 import { deadlineOf, registerPublisher, remaining, ring, unregisterPublisher } from './doorbell.js';
 import { RingEnd } from './ring-end.js';
 import {
@@ -127,7 +127,7 @@ export class RingWriter extends RingEnd {
    */
   push(ts: number, value: unknown, timeoutMs = Number.POSITIVE_INFINITY): boolean {
     if (typeof value === 'number') return this.pushNumber(ts, value, timeoutMs);
-    if (value instanceof FrameRef) return this.pushFrame(ts, value.handle, timeoutMs);
+    if (isFrameRef(value)) return this.pushFrame(ts, value.handle, timeoutMs);
     return this.pushValue(ts, value, timeoutMs);
   }
 
