@@ -135,6 +135,8 @@ class Actor {
       release: (h) => pool.release(h),
     };
     this.engine = new NodeEngine(args.node, definition, this.sink, frames);
+    const set = this.set;
+    if (set !== null) this.engine.setWakeHook(() => set.interrupt());
   }
 
   async open(sidePackets: unknown[]): Promise<Record<number, unknown>> {
@@ -145,6 +147,8 @@ class Actor {
         this.asyncMode = true;
         await r;
       }
+      // Wake calls come from timers and promises: idle waits must let them run.
+      if (this.engine.usesWaker) this.asyncMode = true;
       this.sink.flush();
       return { ...this.sidePacketsOut };
     } catch (err) {
@@ -203,7 +207,8 @@ class Actor {
         // Busy time includes time blocked on full outputs; RingSink counts that part separately.
         c.f64[c.field(n, F_BUSY_MS)]! += performance.now() - turnStart;
         if (this.engine.state === 'closed') break;
-        if (moved === 0 && calls === 0 && this.set !== null) await this.idle();
+        if (this.engine.usesWaker) this.asyncMode = true;
+        if (moved === 0 && calls === 0 && this.set !== null && !this.engine.wakePending) await this.idle();
       }
       const stopped = c.stopRequested(n) && this.engine.state !== 'closed';
       if (stopped) await this.shutdown();

@@ -90,13 +90,8 @@ const realClock: BatchClock = {
  *   the output of the item's stream; optional `BATCH`: a {@link BatchInfo} per batch run.
  * - Batching: items from every stream fill one batch of `batchSize`. A full batch runs inside the
  *   `process` call that filled it. A partial batch runs `batchTimeoutMs` after its first item reached
- *   `process`: the timer starts the run itself, without waiting for another packet (the actor's event
- *   loop turns while it idles, because `open` is async). Packets can only be emitted inside a
- *   lifecycle call, though, and the engine has no way for a calculator to ask for one, so the results
- *   go out at the next call: the next `process` (a new item, or a bound-only update, since
- *   `processTimestampBounds` is on), which first waits for that run and emits it, or `close`, which
- *   also runs whatever is still gathered. A live stream sees a partial batch's results when its next
- *   packet or bound arrives; a stream that goes silent sees them at close.
+ *   `process`: the timer asks for a wake call (`ctx.waker()`), which runs the batch and emits its
+ *   results at once, without waiting for another packet. `close` runs whatever is still gathered.
  * - Timestamps: `timestampOffset: null` (results lag their inputs). After each call every output's
  *   bound is raised to its oldest pending item's timestamp, or past its input's settled timestamp
  *   when nothing is pending, so downstream joins never wait on items already answered nor on
@@ -104,8 +99,8 @@ const realClock: BatchClock = {
  *   that stream's bound where items from several streams would make it go back).
  * - Frames: an item's bytes are copied into the batch buffer in the `process` that receives it, so
  *   no frame is retained; the engine releases each input frame when `process` returns.
- * - Lifecycle: `open` loads the model (async); `close` flushes and releases the session. Errors from a
- *   run started by the timer fail the next call.
+ * - Lifecycle: `open` loads the model (async); `close` flushes and releases the session. An error in
+ *   a run the timer asked for fails that wake call, like any `process` error.
  * - Threading: runs on its actor's thread; the session's own threads are onnxruntime's.
  */
 const InferenceCalculator = defineCalculator<InferenceOptions>({
@@ -154,15 +149,14 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
         : `needs one untagged output per untagged input (${ins} in, ${outs} out)`;
     },
     timestampOffset: null,
-    // Bound-only input updates call `process` too: output bounds follow the inputs, and a batch the
-    // timer finished goes out, even when no packet arrives.
+    // Bound-only input updates call `process` too, so output bounds follow the inputs even when no
+    // packet arrives.
     processTimestampBounds: true,
   },
   create: () => {
     let batcher: InferenceBatcher | null = null;
     let cancelTimer: (() => void) | null = null;
-    // A partial batch the timer started; its results wait for the next lifecycle call.
-    let started: Promise<BatchOutput> | null = null;
+    let wake: () => void = () => {};
 
     // Puts every packet of this call from input `first` on into the batch; runs the batch when full.
     function addFrom(ctx: CalculatorContext<InferenceOptions>, first: number): Promise<void> | undefined {
@@ -185,13 +179,20 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
       return undefined;
     }
 
+    // The wake call the timer asked for: run the partial batch, unless it filled up meanwhile.
+    function onTimeout(ctx: CalculatorContext<InferenceOptions>): Promise<void> | undefined {
+      const b = batcher!;
+      if (cancelTimer !== null || b.count === 0) return undefined;
+      return b.run('timeout').then((out) => {
+        emit(ctx, out);
+        raiseBounds(ctx, b);
+      });
+    }
+
     function armTimer(o: InferenceOptions): void {
       cancelTimer = (o.clock ?? realClock).schedule(o.batchTimeoutMs, () => {
         cancelTimer = null;
-        if (batcher === null || batcher.count === 0 || batcher.running) return;
-        started = batcher.run('timeout');
-        // Handled when the next call awaits it; this only keeps it from being an unhandled rejection.
-        started.catch(() => {});
+        wake();
       });
     }
 
@@ -226,23 +227,6 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
       b.clear();
     }
 
-    // Emits the batch the timer started, if any. Async only when there is one.
-    function collectStarted(ctx: CalculatorContext<InferenceOptions>): Promise<void> | undefined {
-      const s = started;
-      if (s === null) return undefined;
-      return s.then(
-        (out) => {
-          started = null;
-          emit(ctx, out);
-        },
-        (err: unknown) => {
-          started = null;
-          batcher?.clear();
-          throw err;
-        },
-      );
-    }
-
     return {
       async open(ctx) {
         const path = ctx.sidePacket<string | undefined>('MODEL_PATH') ?? ctx.options.modelPath;
@@ -251,6 +235,7 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
             'InferenceCalculator needs modelPath (option or MODEL_PATH side packet)',
           );
         }
+        wake = ctx.waker();
         const mod = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
         const o = ctx.options;
         batcher = await InferenceBatcher.create(mod.default ?? mod, {
@@ -263,15 +248,13 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
         });
       },
       process(ctx) {
-        const pending = collectStarted(ctx);
-        return pending === undefined ? addFrom(ctx, 0) : pending.then(() => addFrom(ctx, 0));
+        return ctx.woken ? onTimeout(ctx) : addFrom(ctx, 0);
       },
       async close(ctx) {
         disarmTimer();
         const b = batcher;
         if (b === null) return;
         try {
-          await collectStarted(ctx);
           if (b.count > 0) emit(ctx, await b.run('close'));
         } finally {
           batcher = null;

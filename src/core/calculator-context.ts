@@ -174,6 +174,12 @@ export class EngineContext implements CalculatorContext<Record<string, unknown>>
   base = 0;
   /** Input side packets in `node.inputSidePackets` order. */
   sidePackets: readonly unknown[] = [];
+  /** True during a wake call. */
+  woken = false;
+  /** Set by the engine: hands out its waker. */
+  wakerSource: () => () => void = () => {
+    throw new InvalidArgumentError('this context has no engine to wake', { node: this.node });
+  };
 
   private readonly inputIndex: PortIndex;
   private readonly outputIndex: PortIndex;
@@ -203,6 +209,10 @@ export class EngineContext implements CalculatorContext<Record<string, unknown>>
     const i = this.inputIndex.find(tag, index);
     if (i < 0) throw this.unknown('input stream', this.inputIndex, tag, index);
     return this.slots[this.base + i]!;
+  }
+
+  waker(): () => void {
+    return this.wakerSource();
   }
 
   inputCount(tag: string): number {

@@ -26,7 +26,7 @@
  * close; each runner runs one calculator instance once.
  */
 
-import { FrameRef } from '../transport/codec.js';
+import { FrameRef, isFrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import type { Calculator, CalculatorDefinition, Cardinality, PortDecls } from './calculator.js';
 import { PortIndex } from './calculator-context.js';
@@ -101,6 +101,22 @@ export class CalculatorRunner {
     this.lazy = new LazyFrames(options.frames);
     this.sink = new RecordingSink(node, this.lazy);
     this.engine = new NodeEngine(node, countCalls(definition, this.calls), this.sink, this.lazy);
+    this.engine.setWakeHook(() => {
+      const waiting = this.wakeWaiters;
+      this.wakeWaiters = [];
+      for (const resolve of waiting) resolve();
+    });
+  }
+
+  private wakeWaiters: (() => void)[] = [];
+
+  /**
+   * Resolves once the calculator has requested a wake call (at once when one is pending); the next
+   * `run()` makes it. Lets a test wait for a timer-driven calculator without sleeping.
+   */
+  whenWoken(): Promise<void> {
+    if (this.engine.wakePending) return Promise.resolve();
+    return new Promise((resolve) => this.wakeWaiters.push(resolve));
   }
 
   /** The engine's state. */
@@ -120,7 +136,7 @@ export class CalculatorRunner {
 
   /** Queues a packet; a FrameRef value is a frame packet whose reference the runner takes over. */
   addPacket(input: string, timestamp: number, value: unknown): this {
-    const frame = value instanceof FrameRef ? value.handle : -1;
+    const frame = isFrameRef(value) ? value.handle : -1;
     this.engine.addPacket(this.input(input), timestamp, value, frame);
     return this;
   }

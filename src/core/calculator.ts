@@ -20,6 +20,8 @@
  *   ends (also after an error elsewhere, if `open` succeeded). The input timestamp in `close` is
  *   `Timestamp.Done`. `close` may emit final packets only on outputs whose bound leaves a timestamp
  *   free (that is, not with the default `timestampOffset: 0` once inputs are done).
+ * - A wake call (see {@link CalculatorContext.waker}) is a `process` call too, with the same
+ *   guarantees; it never interrupts a batch being gathered and is skipped once the node closed.
  * - Any of `open`, `process`, `close` may return a promise; the runtime awaits it before calling
  *   anything else on the instance, and the actor's event loop keeps turning meanwhile.
  *
@@ -143,6 +145,21 @@ export interface CalculatorContext<O = Record<string, unknown>> {
   setSidePacket(tag: string | number, value: unknown, index?: number): void;
   /** The shared frame pool. */
   readonly frames: FrameAccess;
+  /**
+   * A function that asks for a *wake call*: one extra `process` call as soon as the node is free,
+   * even though no input set is ready. For work that completes on its own time: a batch timeout, a
+   * task finished on another thread, a pacing timer. The function may be called at any time on the
+   * actor's thread, also between calls (from a timer or a promise); requests made before the wake
+   * call coalesce into one, and one made during a wake call is served on the next turn. Asking for
+   * a waker (once, usually in `open`) switches the actor to waits that keep its event loop turning,
+   * so timers and promises settle while it idles. Always returns the same function.
+   */
+  waker(): () => void;
+  /**
+   * True during a wake call. Its input timestamp is `Timestamp.Unstarted` and every input is empty;
+   * outputs take packets at any timestamp their bounds allow.
+   */
+  readonly woken: boolean;
 }
 
 /** A calculator instance: created fresh for each run. */

@@ -40,177 +40,19 @@
  * one input under the Default handler take a dedicated loop (`loopSingle`, same semantics, checked
  * against the general loop by a differential test): most nodes of a pipeline have that shape.
  */
-import {
-  type Calculator,
-  type CalculatorDefinition,
-  type FrameAccess,
-  type LifecycleResult,
-  STOP,
-} from './calculator.js';
-import { EngineContext, InputSets } from './calculator-context.js';
-import { CalculatorError, InvalidArgumentError } from './errors.js';
-import type { ResolvedNode } from './graph-config.js';
-import { InputQueue } from './input-queue.js';
-import {
-  batchSizeOf,
-  createInputStreamHandler,
-  type InputStreamHandler,
-  READY,
-  READY_FOR_CLOSE,
-} from './input-stream-handlers.js';
-import { OutputStream } from './output-stream.js';
-import { addClamped, Timestamp } from './timestamp.js';
+import { type LifecycleResult, STOP } from './calculator.js';
+import { EngineCore, isThenable } from './engine-core.js';
+import type { InputQueue } from './input-queue.js';
+import { READY, READY_FOR_CLOSE } from './input-stream-handlers.js';
+import { Timestamp } from './timestamp.js';
 
-/**
- * Where a node engine's outputs go. Called synchronously from inside the engine's methods.
- * Threading: the engine's thread.
- */
-export interface OutputSink {
-  /**
-   * A packet on output `output` (position in node.outputs). frame >= 0 marks a frame packet whose
-   * reference is handed over (value is then a FrameRef).
-   */
-  packet(output: number, timestamp: number, value: unknown, frame: number): void;
-  /**
-   * The output's bound rose to `bound` without a packet at bound-1 (only called when it differs
-   * from last packet + 1).
-   */
-  bound(output: number, bound: number): void;
-  /** The output stream is done (bound Done). */
-  close(output: number): void;
-  /** An output side packet was set. */
-  sidePacket(index: number, value: unknown): void;
-}
-
-/** What an engine's state can be. */
-export type EngineState = 'created' | 'opened' | 'closed' | 'failed';
-
-const LIFECYCLE_NAMES = { open: 'Open', process: 'Process', close: 'Close' } as const;
+export type { EngineState, OutputSink } from './engine-core.js';
 
 /**
  * Runs one calculator instance inside one node. See the file header for semantics.
  * Threading: one thread; not thread-safe. Lifecycle: created → open → run* → closed (or failed).
  */
-export class NodeEngine {
-  private readonly queues: InputQueue[];
-  private readonly handler: InputStreamHandler;
-  private readonly outputs: OutputStream[];
-  private readonly ctx: EngineContext;
-  private readonly sets: InputSets;
-  private readonly nIn: number;
-  private readonly offset: number | null;
-  // The one queue of a single-input Default node (batch 1, no process-bounds): see `loopSingle`.
-  private readonly single: InputQueue | null;
-  private calculator: Calculator<Record<string, unknown>> | null = null;
-  private current: EngineState = 'created';
-  private stopped = false;
-  private openSucceeded = false;
-  private closeCalled = false;
-  private pending: Promise<unknown> | null = null;
-
-  constructor(
-    private readonly node: ResolvedNode,
-    // biome-ignore lint/suspicious/noExplicitAny: every calculator's options type is accepted.
-    private readonly definition: CalculatorDefinition<any>,
-    sink: OutputSink,
-    private readonly frames: FrameAccess | null,
-  ) {
-    const allBackEdges = node.inputs.length > 0 && node.inputs.every((p) => p.backEdge);
-    this.queues = node.inputs.map(
-      (p) => new InputQueue(node.name, p.name, p.backEdge && !allBackEdges, frames),
-    );
-    this.handler = createInputStreamHandler(node, this.queues);
-    this.nIn = node.inputs.length;
-    this.sets = new InputSets(this.nIn, batchSizeOf(node), frames);
-    this.offset = node.timestampOffset;
-    this.single =
-      this.nIn === 1 &&
-      node.inputStreamHandler.name === 'DefaultInputStreamHandler' &&
-      this.sets.batchSize === 1 &&
-      !node.processTimestampBounds
-        ? this.queues[0]!
-        : null;
-    this.outputs = [];
-    this.ctx = new EngineContext(node, definition.contract, this.sets.slots, this.outputs, sink, frames);
-    node.outputs.forEach((p, i) => {
-      this.outputs.push(new OutputStream(i, p.name, this.ctx, sink, this.ctx.frames));
-    });
-  }
-
-  get state(): EngineState {
-    return this.current;
-  }
-
-  /** For a source: true once process returned STOP (the engine then closes it). */
-  get done(): boolean {
-    return this.stopped;
-  }
-
-  /**
-   * Queues a packet on input `input`. TimestampOrderError below that input's bound (the frame, if
-   * any, is released). Dropped without a word once the node closed or failed.
-   */
-  addPacket(input: number, timestamp: number, value: unknown, frame: number): void {
-    const q = this.queue(input);
-    if (this.current === 'closed' || this.current === 'failed') {
-      if (frame >= 0) this.frames?.release(frame);
-      return;
-    }
-    if (frame >= 0 && this.frames === null) {
-      throw new InvalidArgumentError('frame packet sent to an engine without a frame pool', {
-        node: this.node.name,
-        stream: q.stream,
-      });
-    }
-    q.push(timestamp, value, frame);
-    this.handler.packetAdded(input);
-  }
-
-  /** Raises input `input`'s bound; bounds that do not rise are ignored. */
-  setBound(input: number, bound: number): void {
-    this.queue(input).raiseBound(bound);
-  }
-
-  /** Ends input `input` (bound Done); its queued packets are still processed. */
-  closeInput(input: number): void {
-    this.queue(input).close();
-  }
-
-  /** Packets queued on input `input`. */
-  queueSize(input: number): number {
-    return this.queue(input).size;
-  }
-
-  /**
-   * Creates the calculator and calls its `open` (input timestamp Unstarted, inputs empty). Side
-   * packets come in `node.inputSidePackets` order (undefined = absent optional). A promise when
-   * `open` returned one. Throws CalculatorError when `create` or `open` fails.
-   */
-  open(sidePackets: readonly unknown[]): void | Promise<void> {
-    if (this.current !== 'created') throw this.misuse(`open() called in state ${this.current}`);
-    this.ctx.sidePackets = sidePackets;
-    let r: LifecycleResult;
-    try {
-      this.calculator = this.definition.create() as Calculator<Record<string, unknown>>;
-      this.fillBounds();
-      this.ctx.inputTimestamp = Timestamp.Unstarted;
-      this.ctx.phase = 'open';
-      r = this.calculator.open?.(this.ctx);
-    } catch (err) {
-      throw this.fail('open', err);
-    }
-    if (!isThenable(r)) return this.opened();
-    this.flushOutputs();
-    return this.track(
-      Promise.resolve(r).then(
-        () => this.opened(),
-        (err: unknown) => {
-          throw this.fail('open', err);
-        },
-      ),
-    );
-  }
-
+export class NodeEngine extends EngineCore {
   /**
    * Does all the work that is ready: calls process for every ready input set (a source: exactly one
    * process call), propagates bounds, and closes the node when every input is done (calls close,
@@ -222,28 +64,15 @@ export class NodeEngine {
     if (this.pending !== null) throw this.misuse('run() called while an earlier call is still pending');
     if (this.current === 'created') throw this.misuse('run() called before open()');
     if (this.current !== 'opened') return 0;
+    this.wakeServed = false;
     const r = this.loop(0);
     return typeof r === 'number' ? r : this.track(r);
   }
 
-  /**
-   * Ends the node now (graph finished or failed elsewhere): calls close if open succeeded and close
-   * was not called, then closes outputs; releases queued frames. Waits for a pending async call
-   * first. Throws CalculatorError if `close` fails (the outputs are closed all the same).
-   */
-  close(): void | Promise<void> {
-    if (this.pending !== null) {
-      const again = (): void | Promise<void> => this.close();
-      return this.pending.then(again, again);
-    }
-    if (this.openSucceeded && !this.closeCalled) {
-      const r = this.callClose();
-      return r === undefined ? undefined : this.track(r);
-    }
-    this.end();
-  }
-
   private loop(calls: number): number | Promise<number> {
+    if (this.wakeRequested && !this.wakeServed && this.current === 'opened' && !this.sets.waiting) {
+      return this.wakeCall(calls);
+    }
     if (this.single !== null) return this.loopSingle(this.single, calls);
     for (;;) {
       if (this.current !== 'opened') break;
@@ -360,6 +189,45 @@ export class NodeEngine {
     return calls;
   }
 
+  // A `process` call with every input empty at its bound, asked for by the calculator's waker.
+  private wakeCall(calls: number): number | Promise<number> {
+    const ctx = this.ctx;
+    this.wakeRequested = false;
+    this.wakeServed = true;
+    this.fillBounds();
+    ctx.inputTimestamp = Timestamp.Unstarted;
+    ctx.woken = true;
+    ctx.phase = 'process';
+    let result: LifecycleResult;
+    try {
+      result = this.calculator!.process(ctx);
+    } catch (err) {
+      ctx.woken = false;
+      throw this.fail('process', err);
+    }
+    if (!isThenable(result)) return this.afterWake(result, calls + 1);
+    this.flushOutputs();
+    // Allocates the continuation: async wake calls only.
+    return Promise.resolve(result).then(
+      (v) => this.afterWake(v, calls + 1),
+      (err: unknown) => {
+        ctx.woken = false;
+        throw this.fail('process', err);
+      },
+    );
+  }
+
+  private afterWake(result: unknown, calls: number): number | Promise<number> {
+    this.ctx.woken = false;
+    this.ctx.phase = null;
+    if (result === STOP) {
+      this.stopped = true;
+      const c = this.callClose();
+      return c === undefined ? calls : c.then(() => calls);
+    }
+    return this.loop(calls);
+  }
+
   private continueAfter(result: unknown, calls: number): number | Promise<number> {
     const c = this.afterProcess(result);
     return c === undefined ? this.loop(calls) : c.then(() => calls);
@@ -382,118 +250,4 @@ export class NodeEngine {
     this.propagateOffset();
     return undefined;
   }
-
-  // Calls the calculator's close (input timestamp Done, inputs empty at their bounds), then ends.
-  private callClose(): Promise<void> | undefined {
-    this.closeCalled = true;
-    this.releaseInputs();
-    this.fillBounds();
-    this.ctx.inputTimestamp = Timestamp.Done;
-    this.propagateOffset();
-    this.ctx.phase = 'close';
-    let r: LifecycleResult;
-    try {
-      r = this.calculator!.close?.(this.ctx);
-    } catch (err) {
-      this.end();
-      throw this.fail('close', err);
-    }
-    if (!isThenable(r)) {
-      this.end();
-      return undefined;
-    }
-    this.flushOutputs();
-    return Promise.resolve(r).then(
-      () => this.end(),
-      (err: unknown) => {
-        this.end();
-        throw this.fail('close', err);
-      },
-    );
-  }
-
-  private opened(): void {
-    this.ctx.phase = null;
-    this.current = 'opened';
-    this.openSucceeded = true;
-    this.flushOutputs();
-  }
-
-  // Final state: outputs closed, inputs released. A failure stays a failure.
-  private end(): void {
-    this.ctx.phase = null;
-    if (this.current !== 'failed') this.current = 'closed';
-    this.releaseInputs();
-    for (const o of this.outputs) o.end();
-  }
-
-  private fail(phase: 'open' | 'process' | 'close', err: unknown): Error {
-    this.ctx.phase = null;
-    this.current = 'failed';
-    this.releaseInputs();
-    const what = err instanceof Error ? err.message : String(err);
-    return new CalculatorError(
-      `Calculator::${LIFECYCLE_NAMES[phase]}() for node "${this.node.name}" ` +
-        `(${this.definition.name}) failed: ${what}`,
-      { node: this.node.name, phase, cause: err },
-    );
-  }
-
-  // Output bound = settled input bound + offset; Done once every input is done.
-  private propagateOffset(): void {
-    if (this.offset === null || this.nIn === 0) return;
-    let s = this.handler.settledBound();
-    if (this.sets.waiting) s = Math.min(s, this.sets.timestamps[this.sets.done]!);
-    this.raiseOutputs(s);
-  }
-
-  // Raises every output's bound to settled input bound `s` + offset (Done past PostStream).
-  private raiseOutputs(s: number): void {
-    if (this.offset === null) return;
-    let b: number;
-    if (s >= Timestamp.OneOverPostStream) b = Timestamp.Done;
-    else if (s === Timestamp.PostStream) b = s;
-    else if (s < Timestamp.Min) return;
-    else b = addClamped(s, this.offset);
-    for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.raise(b);
-  }
-
-  private flushOutputs(): void {
-    for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.flush();
-  }
-
-  // Inputs as seen in open/close: every input empty at its (head or bound) − 1.
-  private fillBounds(): void {
-    this.ctx.base = 0;
-    for (let i = 0; i < this.nIn; i++) this.queues[i]!.fillEmpty(this.sets.slots[i]!);
-  }
-
-  // Drops gathered sets and queued packets, releasing their frames.
-  private releaseInputs(): void {
-    this.sets.clear();
-    for (const q of this.queues) q.clear();
-  }
-
-  private track<T>(p: Promise<T>): Promise<T> {
-    // Allocates: async calls only.
-    const tracked = p.finally(() => {
-      if (this.pending === tracked) this.pending = null;
-    });
-    this.pending = tracked;
-    return tracked;
-  }
-
-  private queue(input: number): InputQueue {
-    const q = this.queues[input];
-    if (q === undefined) throw this.misuse(`input ${input} does not exist (the node has ${this.nIn})`);
-    return q;
-  }
-
-  private misuse(message: string): Error {
-    return new InvalidArgumentError(message, { node: this.node.name });
-  }
-}
-
-function isThenable(r: unknown): r is PromiseLike<unknown> {
-  return r !== undefined && r !== STOP && typeof (r as { then?: unknown } | null)?.then === 'function';
 }

@@ -49,6 +49,20 @@ export class InputSet {
    */
   readonly enabled: Uint8Array;
 
+  // Set by `interrupt`, consumed by the wait it ends.
+  private interrupted = false;
+
+  /**
+   * Ends the current or next wait of this set (it returns true) although no reader is readable: the
+   * owner has work of its own, such as a timer that fired. Call on the owner's thread, e.g. from a
+   * callback that runs while `waitAsync` is pending.
+   */
+  interrupt(): void {
+    this.interrupted = true;
+    Atomics.add(this.bell, this.base + SEQ, 1);
+    Atomics.notify(this.bell, this.base + SEQ);
+  }
+
   /** Index of the first enabled reader with a record or end of stream ready, or -1. No allocation. */
   firstReadable(): number {
     const rs = this.readers;
@@ -59,6 +73,10 @@ export class InputSet {
 
   /** Blocks until some reader is readable; false on timeout. Spins briefly first. */
   wait(timeoutMs = Number.POSITIVE_INFINITY): boolean {
+    if (this.interrupted) {
+      this.interrupted = false;
+      return true;
+    }
     if (this.firstReadable() >= 0) return true;
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
@@ -81,6 +99,10 @@ export class InputSet {
   async waitAsync(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
+      if (this.interrupted) {
+        this.interrupted = false;
+        return true;
+      }
       if (this.firstReadable() >= 0) return true;
       const seq = Atomics.load(this.bell, this.base + SEQ);
       if (this.advertiseSleep()) return true;

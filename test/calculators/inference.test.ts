@@ -81,7 +81,7 @@ describe('InferenceCalculator', () => {
     expect(batches(r)).toHaveLength(1);
   });
 
-  it('runs a partial batch when the timeout passes from its first item, and emits it at the next call', async () => {
+  it('runs a partial batch when the timeout passes from its first item, and emits it at once', async () => {
     const { r, clock } = runner({ batchSize: 8, batchTimeoutMs: 5 });
     await r.open();
     r.addFrame(':0', 10, itemBytes(10));
@@ -93,10 +93,9 @@ describe('InferenceCalculator', () => {
     expect(clock.scheduledAt).toEqual([0]);
     clock.advance(2);
     expect(clock.pending).toBe(0);
-    // The run started at the timeout; packets can only be emitted inside a lifecycle call.
-    expect(r.outputs(':0')).toHaveLength(0);
-    r.addFrame(':0', 30, itemBytes(30));
-    await r.run();
+    // The timer asked for a wake call: no packet needs to arrive for the results to go out.
+    await r.whenWoken();
+    expect(await r.run()).toBe(1);
     expect(results(r).map((g) => [g.ts, g.batchSize])).toEqual([
       [10, 2],
       [20, 2],
@@ -104,6 +103,9 @@ describe('InferenceCalculator', () => {
     expect(batches(r)).toMatchObject([
       { size: 2, trigger: 'timeout', firstTimestamp: 10, lastTimestamp: 20 },
     ]);
+    expect(r.bound(':0')).toBe(21);
+    r.addFrame(':0', 30, itemBytes(30));
+    await r.run();
     // The item at 30 started the next batch and its own timer.
     expect(clock.scheduledAt).toEqual([0, 5]);
     await r.close();
@@ -117,17 +119,17 @@ describe('InferenceCalculator', () => {
     expect(maxDiff(results(r)[2]!.scores, want[0]!)).toBeLessThanOrEqual(1e-6);
   });
 
-  it('emits a batch the timer finished on a bound-only update, without a new item', async () => {
-    const { r, clock } = runner({ batchSize: 8 });
+  it('a wake call after the batch filled up runs nothing', async () => {
+    const { r, clock } = runner({ batchSize: 2 });
     await r.open();
     r.addFrame(':0', 10, itemBytes(1));
     await r.run();
-    clock.advance(5);
-    r.setBound(':0', 50);
+    r.addFrame(':0', 11, itemBytes(2));
     await r.run();
-    expect(results(r).map((g) => g.ts)).toEqual([10]);
-    expect(r.bound(':0')).toBe(50);
+    expect(clock.pending).toBe(0);
+    expect(batches(r).map((b) => b.trigger)).toEqual(['full']);
     await r.close();
+    expect(batches(r).map((b) => b.trigger)).toEqual(['full']);
   });
 
   it('flushes the partial batch at close, with every frame released', async () => {
