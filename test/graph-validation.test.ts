@@ -288,6 +288,24 @@ const ROWS: [string, WeftErrorClass, string | undefined, string | undefined, str
          options { [x.ext] { trigger_queue_size: 2 target_queue_size: 3 } } } }`,
   ],
   [
+    'parallelism of a stateful calculator',
+    BadOptionsError,
+    'join',
+    undefined,
+    'does not declare itself stateless',
+    `input_stream: "a" node { name: "join" calculator: "JoinCalculator" input_stream: "A:a"
+      input_stream: "B:a" output_stream: "out" parallelism: 2 }`,
+  ],
+  [
+    'parallelism out of range',
+    BadOptionsError,
+    'pass',
+    undefined,
+    'parallelism 0 must be an integer in [1, 256]',
+    `input_stream: "a" node { name: "pass" calculator: "PassThroughCalculator" input_stream: "a"
+       output_stream: "b" parallelism: 0 }`,
+  ],
+  [
     'sync set naming no input',
     PortTagError,
     'join',

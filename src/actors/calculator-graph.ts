@@ -18,9 +18,13 @@
  * `cancel()` ends a run early; `close()` releases everything and is idempotent.
  */
 import { coreCalculatorModules } from '../calculators/index.js';
+import replicaDispatch from '../calculators/replica-dispatch.js';
+import replicaGather from '../calculators/replica-gather.js';
+import type { CalculatorDefinition } from '../core/calculator.js';
 import { CalculatorRegistry } from '../core/calculator-registry.js';
-import { InvalidArgumentError, TimestampOrderError } from '../core/errors.js';
+import { InvalidArgumentError, TimestampOrderError, UnknownCalculatorError } from '../core/errors.js';
 import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
+import { REPLICA_DISPATCH, REPLICA_GATHER } from '../core/graph-replicas.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
 import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
@@ -30,8 +34,9 @@ import { RingWriter } from '../transport/ring-queue.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from './chrome-trace.js';
 import { diagnose, type RunDiagSnapshot } from './diag-snapshot.js';
 import type { StreamObserver } from './output-pump.js';
+import type { PreparedGraph } from './run.js';
 import { readStageStats, type StageStats } from './stage-stats.js';
-import { type CalculatorModules, Supervisor, type SupervisorOptions } from './supervisor.js';
+import { Supervisor, type SupervisorOptions } from './supervisor.js';
 
 /** Options of a {@link CalculatorGraph}. */
 export interface CalculatorGraphOptions extends SupervisorOptions {
@@ -55,6 +60,34 @@ export function defaultRegistry(): CalculatorRegistry {
   return core;
 }
 
+/**
+ * Loads a graph's calculators from `registry` and validates it (replicated nodes expanded). The
+ * replica calculators resolve from the core set when `registry` does not know them. Main thread
+ * (or any thread that may import the calculator modules).
+ * @throws GraphInvalidError listing every problem.
+ */
+export async function prepareGraph(
+  config: GraphConfig,
+  registry: CalculatorRegistry,
+): Promise<PreparedGraph> {
+  const defs = await registry.loadAll(new Set(config.nodes.map((n) => n.calculator)));
+  const lookup = (name: string) => defs.get(name) ?? REPLICA_CALCULATORS.get(name);
+  const graph = validateGraph(config, lookup);
+  const modules = new Map(
+    [...new Set(graph.nodes.map((n) => n.calculator))].map((name) => {
+      const entry = registry.entry(name) ?? defaultRegistry().entry(name);
+      if (entry === undefined) throw new UnknownCalculatorError(`unknown calculator "${name}"`);
+      return [name, entry] as const;
+    }),
+  );
+  return { graph, modules, lookup };
+}
+
+const REPLICA_CALCULATORS = new Map<string, CalculatorDefinition>([
+  [REPLICA_DISPATCH, replicaDispatch as unknown as CalculatorDefinition],
+  [REPLICA_GATHER, replicaGather as unknown as CalculatorDefinition],
+]);
+
 interface InputStream {
   writers: RingWriter[];
   last: number;
@@ -63,8 +96,7 @@ interface InputStream {
 /** A graph of calculators, each run as an actor in its own worker thread. */
 export class CalculatorGraph {
   private readonly registry: CalculatorRegistry;
-  private resolved: ResolvedGraph | undefined;
-  private modules: CalculatorModules | undefined;
+  private prepared: PreparedGraph | undefined;
   private run: Supervisor | undefined;
   private inputs = new Map<string, InputStream>();
   private readonly observers: [string, StreamObserver][] = [];
@@ -83,12 +115,9 @@ export class CalculatorGraph {
 
   /** Loads the calculators and validates the graph; throws GraphInvalidError listing every problem. */
   async validate(): Promise<ResolvedGraph> {
-    if (this.resolved !== undefined) return this.resolved;
-    const names = new Set(this.config.nodes.map((n) => n.calculator));
-    const defs = await this.registry.loadAll(names);
-    this.resolved = validateGraph(this.config, (name) => defs.get(name));
-    this.modules = new Map(this.registry.entries(defs.keys()).map((e) => [e.name, e]));
-    return this.resolved;
+    if (this.prepared !== undefined) return this.prepared.graph;
+    this.prepared = await prepareGraph(this.config, this.registry);
+    return this.prepared.graph;
   }
 
   /** Observes a graph output stream for every later run. Call before `startRun`. */
@@ -110,9 +139,9 @@ export class CalculatorGraph {
       });
     }
     const graph = await this.validate();
-    const defs = await this.registry.loadAll(new Set(graph.nodes.map((n) => n.calculator)));
-    checkSidePackets(graph, sidePackets, (name) => defs.get(name));
-    const run = new Supervisor(graph, this.modules!, this.options);
+    const { modules, lookup } = this.prepared!;
+    checkSidePackets(graph, sidePackets, lookup);
+    const run = new Supervisor(graph, modules, this.options);
     for (const [stream, o] of this.observers) run.observe(stream, o);
     this.inputs = new Map(
       [...run.plan.graphInputs].map(([name, rings]) => [

@@ -25,8 +25,12 @@ import { InvalidArgumentError, UsageError } from '../core/errors.js';
 import { GraphBuilder } from '../core/graph-builder.js';
 import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { parseGraphText } from '../core/graph-text.js';
-import { validateGraph } from '../core/graph-validation.js';
-import { CalculatorGraph, type CalculatorGraphOptions, defaultRegistry } from './calculator-graph.js';
+import {
+  CalculatorGraph,
+  type CalculatorGraphOptions,
+  defaultRegistry,
+  prepareGraph,
+} from './calculator-graph.js';
 import { type PreparedGraph, Run, type RunSpec } from './run.js';
 import { type InputOptions, type RunOptions, resolveInputOptions, resolveRunOptions } from './run-options.js';
 import type { OutputSample } from './run-types.js';
@@ -241,13 +245,7 @@ export class Session implements AsyncDisposable {
     if (this.prepared !== undefined) return this.prepared;
     const registry = this.options.registry ?? defaultRegistry();
     const config = this.config;
-    const p = (async () => {
-      const defs = await registry.loadAll(new Set(config.nodes.map((n) => n.calculator)));
-      const lookup = (name: string) => defs.get(name);
-      const graph = validateGraph(config, lookup);
-      const modules = new Map(registry.entries(defs.keys()).map((e) => [e.name, e]));
-      return { graph, modules, lookup };
-    })();
+    const p = prepareGraph(config, registry);
     this.prepared = p;
     // A failure is not cached: a module that failed to import may load next time.
     p.catch(() => {

@@ -34,6 +34,8 @@ const AdderCalculator = defineCalculator<AdderOptions>({
     outputs: { '': 'one' },
     options: { emitEmpty: false },
     timestampOffset: 0,
+    // Stateless: a node may run it as several replicas.
+    parallelism: 1,
     processTimestampBounds: true,
   },
   create: () => ({

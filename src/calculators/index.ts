@@ -14,6 +14,8 @@ import inference from './inference.js';
 import merge from './merge.js';
 import passThrough from './pass-through.js';
 import preprocess from './preprocess.js';
+import replicaDispatch from './replica-dispatch.js';
+import replicaGather from './replica-gather.js';
 import syntheticVideo from './synthetic-video.js';
 import timeShift from './time-shift.js';
 
@@ -35,6 +37,10 @@ export type { PassThroughOptions } from './pass-through.js';
 export { default as PassThroughCalculator } from './pass-through.js';
 export type { PreprocessOptions } from './preprocess.js';
 export { default as PreprocessCalculator } from './preprocess.js';
+export type { ReplicaDispatchOptions } from './replica-dispatch.js';
+export { default as ReplicaDispatchCalculator } from './replica-dispatch.js';
+export type { ReplicaGatherOptions } from './replica-gather.js';
+export { default as ReplicaGatherCalculator } from './replica-gather.js';
 export type { SyntheticFrameMeta, SyntheticPixelFormat, SyntheticVideoOptions } from './synthetic-video.js';
 export {
   default as SyntheticVideoCalculator,
@@ -65,6 +71,8 @@ const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [syntheticVideo, 'synthetic-video'],
   [preprocess, 'preprocess'],
   [inference, 'inference'],
+  [replicaDispatch, 'replica-dispatch'],
+  [replicaGather, 'replica-gather'],
 ];
 
 /**

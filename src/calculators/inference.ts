@@ -152,6 +152,8 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
     // Bound-only input updates call `process` too, so output bounds follow the inputs even when no
     // packet arrives.
     processTimestampBounds: true,
+    // Replicas each batch their own share of the items: results never depend on another item.
+    parallelism: 1,
   },
   create: () => {
     let batcher: InferenceBatcher | null = null;

@@ -4,6 +4,7 @@
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
 import { defineCalculator } from '../core/calculator.js';
+import { forwardPacket } from './forward.js';
 
 /** MergeCalculator takes no options. */
 export type MergeOptions = Record<string, never>;
@@ -35,12 +36,7 @@ export default defineCalculator<MergeOptions>({
       for (let i = 0; i < n; i++) {
         const p = ctx.input(i);
         if (p.isEmpty) continue;
-        if (p.frame >= 0) {
-          ctx.frames.retain(p.frame);
-          ctx.output(0).addFrame(p.frame, ctx.inputTimestamp);
-        } else {
-          ctx.output(0).add(p.value, ctx.inputTimestamp);
-        }
+        forwardPacket(ctx, p, ctx.output(0), ctx.inputTimestamp);
         return;
       }
     },

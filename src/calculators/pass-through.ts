@@ -4,6 +4,7 @@
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
 import { defineCalculator, type NodeWiring } from '../core/calculator.js';
+import { forwardPacket } from './forward.js';
 
 /** PassThroughCalculator takes no options. */
 export type PassThroughOptions = Record<string, never>;
@@ -33,19 +34,15 @@ export default defineCalculator<PassThroughOptions>({
         : `PassThroughCalculator needs as many outputs as inputs (has ${inputs} inputs, ${outputs} outputs)`;
     },
     timestampOffset: 0,
+    // Stateless: a node may run it as several replicas.
+    parallelism: 1,
   },
   create: () => ({
     process(ctx) {
       const n = ctx.inputCount('');
       for (let i = 0; i < n; i++) {
         const p = ctx.input(i);
-        if (p.isEmpty) continue;
-        if (p.frame >= 0) {
-          ctx.frames.retain(p.frame);
-          ctx.output(i).addFrame(p.frame, ctx.inputTimestamp);
-        } else {
-          ctx.output(i).add(p.value, ctx.inputTimestamp);
-        }
+        if (!p.isEmpty) forwardPacket(ctx, p, ctx.output(i), ctx.inputTimestamp);
       }
     },
   }),

@@ -54,6 +54,8 @@ const PreprocessCalculator = defineCalculator<PreprocessOptions>({
       }
       return undefined;
     },
+    // Stateless: a node may run it as several replicas.
+    parallelism: 1,
   },
   create: () => {
     // out = byte * scale[c] + bias[c], folded once from mean and std.

@@ -71,6 +71,14 @@ export interface CalculatorContract<O = Record<string, unknown>> {
   readonly timestampOffset?: number | null;
   /** Call `process` for every newly settled timestamp, even when only bounds arrived. */
   readonly processTimestampBounds?: boolean;
+  /**
+   * Declares the calculator stateless across input sets, so a node may run it as several replicas
+   * (`parallelism` in the node config), and sets how many by default (1 = one actor, as usual). Only
+   * declare it when no instance keeps state from one input set to the next that the results depend
+   * on: each replica is its own instance and sees only its share of the sets. Sources and
+   * calculators with output side packets cannot be replicated.
+   */
+  readonly parallelism?: number;
 }
 
 /** Returned from `process` by a source to say it has nothing more to produce. */

@@ -52,6 +52,8 @@ export interface NodeSpec<O = Record<string, unknown>> {
   readonly inputStreamHandler?: InputStreamHandlerConfig;
   /** Per-node override of the graph's `maxQueueSize`. */
   readonly maxQueueSize?: number;
+  /** Replicas of a stateless calculator (see `NodeConfig.parallelism`). */
+  readonly parallelism?: number;
 }
 
 /** Graph-wide settings for {@link graph}. */
@@ -151,6 +153,7 @@ export class GraphBuilder {
       ...(spec.maxQueueSize === undefined
         ? {}
         : { maxQueueSize: integer(spec.maxQueueSize, 'maxQueueSize') }),
+      ...(spec.parallelism === undefined ? {} : { parallelism: integer(spec.parallelism, 'parallelism') }),
     };
     this.nodes.push(node);
     return this;

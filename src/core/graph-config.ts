@@ -46,6 +46,12 @@ export interface NodeConfig {
   readonly options: Readonly<Record<string, unknown>>;
   /** Per-node override of the graph's `maxQueueSize`. */
   readonly maxQueueSize?: number;
+  /**
+   * Replicas of a stateless calculator (weft extension): the node runs as this many actors, each
+   * input set goes to one of them in turn, and the outputs are put back in timestamp order. Default:
+   * the contract's `parallelism`, else 1.
+   */
+  readonly parallelism?: number;
 }
 
 /** A whole graph as configured. */

@@ -48,6 +48,7 @@ function formatNode(node: NodeConfig): string[] {
   }
   if (node.inputStreamHandler !== undefined) out.push(...formatHandler(node.inputStreamHandler));
   if (node.maxQueueSize !== undefined) out.push(`max_queue_size: ${node.maxQueueSize}`);
+  if (node.parallelism !== undefined) out.push(`parallelism: ${node.parallelism}`);
   if (Object.keys(node.options).length > 0) {
     out.push(
       'node_options {',

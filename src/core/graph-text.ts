@@ -112,6 +112,8 @@ function readNode(
   for (const m of n.messages('options')) Object.assign(options, extensionFields(src, m, true));
   for (const m of n.messages('node_options')) Object.assign(options, extensionFields(src, m, false));
   const maxQueueSize = n.int('max_queue_size');
+  // weft extension: replicas of a stateless calculator.
+  const parallelism = n.int('parallelism');
   n.done(IGNORED_NODE_FIELDS);
   return {
     ...(name === undefined || name === '' ? {} : { name }),
@@ -124,6 +126,7 @@ function readNode(
     inputStreamInfo,
     options,
     ...(maxQueueSize === undefined ? {} : { maxQueueSize }),
+    ...(parallelism === undefined ? {} : { parallelism }),
   };
 }
 

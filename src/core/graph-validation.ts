@@ -44,6 +44,7 @@ import type {
   ResolvedStream,
   StreamProducer,
 } from './graph-config.js';
+import { checkParallelism, expandReplicas, parallelismOf } from './graph-replicas.js';
 import { findCycles, topologicalOrder } from './graph-validation-cycles.js';
 import {
   type CheckedNode,
@@ -60,7 +61,8 @@ export type CalculatorLookup = (calculator: string) => CalculatorDefinition | un
  * Validates a graph and resolves it: ports in a fixed order (tags sorted, `''` first, then index),
  * options merged over the contract's defaults, the handler in force, `timestampOffset` 0 unless the
  * contract says otherwise (`null`: none), every stream with its producer and consumers, and a
- * topological order that ignores back-edge inputs.
+ * topological order that ignores back-edge inputs. Nodes with `parallelism` above 1 come back as
+ * dispatch → replicas → gather (`graph-replicas.ts`).
  * @throws GraphInvalidError listing every problem; `problems` holds them as typed errors.
  */
 export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): ResolvedGraph {
@@ -104,6 +106,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
     if (def === undefined) {
       problems.push(new UnknownCalculatorError(`unknown calculator "${node.calculator}"`, at(name)));
     }
+    checkParallelism(name, node, def, problems);
     return checkNode(name, node, def, problems);
   });
 
@@ -213,6 +216,11 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
     );
     // No context on the summary: each problem carries its own, and a suffix would trail the list.
     throw Object.assign(err, { problems });
+  }
+  // Replicated nodes are rewritten into plain ones, checked again: `lookup` must know the
+  // replica calculators (REPLICA_DISPATCH, REPLICA_GATHER).
+  if (config.nodes.some((n) => parallelismOf(n, lookup(n.calculator)) > 1)) {
+    return validateGraph(expandReplicas(config, names, lookup), lookup);
   }
 
   const nodes: ResolvedNode[] = checked.map((c, id) => {

@@ -10,6 +10,8 @@ import {
   MergeCalculator,
   PassThroughCalculator,
   PreprocessCalculator,
+  ReplicaDispatchCalculator,
+  ReplicaGatherCalculator,
   SyntheticVideoCalculator,
   TimeShiftCalculator,
 } from '../../src/calculators/index.js';
@@ -24,6 +26,8 @@ const named: Record<string, unknown> = {
   MergeCalculator,
   PassThroughCalculator,
   PreprocessCalculator,
+  ReplicaDispatchCalculator,
+  ReplicaGatherCalculator,
   SyntheticVideoCalculator,
   TimeShiftCalculator,
 };
