@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- [--quick] [--json FILE] [suite...]`: runs benchmark suites, prints a table of
- * results with their ratios against the baselines measured in the same run, and optionally writes
- * them as JSON (`{ env, results }`, see `report.ts`). A missed ratio target is reported, never an
- * error: on shared machines the numbers are noise-prone. The exit code is non-zero only for bad
- * arguments (2) or a case that could not be measured at all (1).
+ * `npm run bench -- [--quick] [--json FILE] [suite...]` (or `weft bench …`, which runs this file):
+ * runs benchmark suites, prints a table of results with their ratios against the baselines measured
+ * in the same run, and optionally writes them as JSON (`{ env, results }`, see `report.ts`). A
+ * missed ratio target is reported, never an error: on shared machines the numbers are noise-prone.
+ * The exit code is non-zero only for bad arguments (2) or a case that could not be measured at all
+ * (1).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,6 +20,7 @@ const DEFAULT_REPS = 3;
 function usage(): string {
   const names = suites.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join('\n');
   return `Usage: npm run bench -- [options] [suite...]
+   or: weft bench [options] [suite...]
 
 Runs the named suites (all when none is given), prints a table and optionally writes JSON.
 

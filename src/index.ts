@@ -12,10 +12,14 @@ export {
 } from './actors/calculator-graph.js';
 export { type ChromeTrace, type TimelineSample, toChromeTrace } from './actors/chrome-trace.js';
 export {
+  type BoundaryFlow,
   diagnose,
   type ElementTiming,
   formatDiagSnapshot,
   type PadFlow,
+  type PullFlow,
+  type PushFlow,
+  type RunBoundaryFigures,
   type RunDiagSnapshot,
 } from './actors/diag-snapshot.js';
 export type { StreamObserver } from './actors/output-pump.js';
@@ -80,6 +84,25 @@ export {
   syntheticFrameTimestamp,
   TimeShiftCalculator,
 } from './calculators/index.js';
+export {
+  type ConnectionState,
+  definePacedEmitter,
+  type EmitOptions,
+  type HandlerResult,
+  MAX_PACED_FPS,
+  type PacedEmitter,
+  type PacedEmitterOptions,
+  type PacedEmitterSpec,
+  type PacedEmitterStats,
+  type PacerClock,
+  realPacerClock,
+} from './calculators/paced-emitter.js';
+export {
+  default as PoolCalculator,
+  type PoolCall,
+  type PoolFunction,
+  type PoolOptions,
+} from './calculators/pool-calculator.js';
 export {
   type Calculator,
   type CalculatorContext,

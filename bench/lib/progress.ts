@@ -1,38 +1,7 @@
 /**
- * A progress line on stderr, so that a run of several minutes shows what it is doing without
- * mixing into the results on stdout. On a TTY the line is rewritten in place; otherwise (CI logs,
- * pipes) each update is a plain line, since carriage returns garble logs.
+ * The benchmarks' progress line: the one `weft` uses for long commands (`src/cli/progress.ts`), a
+ * status line on stderr, rewritten in place on a TTY and one line per update elsewhere.
  *
  * Threading: main thread.
  */
-
-/** A status line that {@link Progress.update} replaces and {@link Progress.clear} removes. */
-export interface Progress {
-  update(message: string): void;
-  /** Removes the line (TTY only), before the results are printed. */
-  clear(): void;
-}
-
-/** Creates the progress line for `stream` (stderr by default). */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
-  const started = performance.now();
-  const tty = stream.isTTY === true;
-  let shown = false;
-  return {
-    update(message) {
-      const line = `[${((performance.now() - started) / 1000).toFixed(1)} s] ${message}`;
-      if (!tty) {
-        stream.write(`${line}\n`);
-        return;
-      }
-      // Cut to the terminal width (0 on some pseudo-terminals): a wrapped line cannot be overwritten.
-      const width = Math.max(20, (stream.columns || 80) - 1);
-      stream.write(`\r\x1b[2K${line.slice(0, width)}`);
-      shown = true;
-    },
-    clear() {
-      if (tty && shown) stream.write('\r\x1b[2K');
-      shown = false;
-    },
-  };
-}
+export { createProgress, type Progress } from '../../src/cli/progress.js';

@@ -4,6 +4,10 @@
  * - `chain4.small` vs `chain4.postMessage`: 4 pass-through actors in a chain, numeric packets pushed
  *   and pulled by the main thread; weft (a Session run: Push → 4 actors → Pull) against the same
  *   chain of 4 workers passing messages by postMessage, with the same window of packets in flight.
+ * - `chain4.profiled` vs `chain4.small`: the same chain with its telemetry on — push → pull latency of
+ *   every sample (`latency: true`, read with `run.latency()` after a warm-up mark) and the stage
+ *   statistics sampled every 20 ms for a Chrome trace — which must cost under 10 %. The two runs'
+ *   repetitions alternate, so that both see the same machine.
  * - `chain6.small` vs `chain6.postMessage`: the same with a source and a sink of their own (6 threads
  *   on the machine instead of 4 plus the main thread).
  * - `cpu2.weft` vs `cpu2.serial`: two calculators of ~1 ms CPU per packet, as two actors (pipeline
@@ -14,6 +18,8 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CalculatorGraph, defaultRegistry } from '../../src/actors/calculator-graph.js';
+import type { Run } from '../../src/actors/run.js';
+import type { RunOptions } from '../../src/actors/run-options.js';
 import { pull, push, Session } from '../../src/actors/session.js';
 import { spawnTask } from '../../src/actors/thread-task.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
@@ -90,8 +96,8 @@ async function runPostChain(count: number, stages: number): Promise<SinkStats> {
   return stats;
 }
 
-/** Push → `stages` pass-through actors → Pull, driven from this thread. Returns the best rate. */
-async function mainWeftChain(ctx: SuiteContext, count: number, stages: number): Promise<number> {
+/** Push → `stages` pass-through actors → Pull, as a Run of its own session. */
+function buildWeftChain(stages: number, options: RunOptions, profileIntervalMs = 0): Run {
   const b = graph();
   for (let i = 1; i <= stages; i++) {
     b.node('PassThroughCalculator', {
@@ -100,22 +106,52 @@ async function mainWeftChain(ctx: SuiteContext, count: number, stages: number): 
       outputs: { '': i === stages ? 'out' : `s${i}` },
     });
   }
-  const run = new Session({ maxQueueSize: 1000 }).add(push('in')).add(b).add(pull('out')).build({
-    preset: 'reliable',
-  });
+  return new Session({ maxQueueSize: 1000, profileIntervalMs })
+    .add(push('in'))
+    .add(b)
+    .add(pull('out'))
+    .build({ preset: 'reliable', ...options });
+}
+
+/**
+ * `chain4.small` and `chain4.profiled`, driven from this thread: both runs start and warm up, then
+ * their repetitions alternate. Returns each one's best rate.
+ */
+async function mainWeftChains(
+  ctx: SuiteContext,
+  count: number,
+  stages: number,
+): Promise<{ plain: number; profiled: number }> {
+  const plain = buildWeftChain(stages, {});
+  const profiled = buildWeftChain(stages, { latency: true }, 20);
   try {
-    await run.start();
-    await pushPull(run, count >> 2, 0);
-    let best = 0;
+    await plain.start();
+    await profiled.start();
+    await pushPull(plain, count >> 2, 0);
+    await pushPull(profiled, count >> 2, 0);
+    profiled.markWarmup();
+    const best = { plain: 0, profiled: 0 };
     for (let r = 1; r <= ctx.reps; r++) {
       ctx.progress(`graph chain4.small: repetition ${r}/${ctx.reps}`);
-      best = Math.max(best, await pushPull(run, count, r * count));
+      best.plain = Math.max(best.plain, await pushPull(plain, count, r * count));
+      ctx.progress(`graph chain4.profiled: repetition ${r}/${ctx.reps}`);
+      best.profiled = Math.max(best.profiled, await pushPull(profiled, count, r * count));
     }
-    run.closeInput();
-    await run.waitUntilDone();
+    for (const run of [plain, profiled]) {
+      run.closeInput();
+      await run.waitUntilDone();
+    }
+    // The telemetry really was on: latencies of the measured samples, a timeline, a snapshot.
+    const measured = profiled.latency().count;
+    const flow = profiled.diagnose().boundary!.outputs[0]!;
+    if (measured === 0 || measured > ctx.reps * count || flow.pulled !== ctx.reps * count + (count >> 2)) {
+      throw new Error(`chain4.profiled: ${measured} latencies, ${flow.pulled} pulled`);
+    }
+    if (profiled.timeline().length < 2) throw new Error('chain4.profiled: no stage statistics sampled');
     return best;
   } finally {
-    await run.close();
+    await plain.close();
+    await profiled.close();
   }
 }
 
@@ -182,9 +218,10 @@ async function best(ctx: SuiteContext, name: string, once: () => Promise<number>
 export const graphSuite: Suite = {
   name: 'graph',
   description:
-    'actors on rings vs postMessage actors (chain4), and pipeline parallelism vs one thread (cpu2)',
+    'actors on rings vs postMessage actors (chain4), telemetry cost (chain4.profiled), pipeline parallelism (cpu2)',
   ratios: [
     { case: 'chain4.small', baseline: 'chain4.postMessage', metric: 'msgs_per_s', target: 5 },
+    { case: 'chain4.profiled', baseline: 'chain4.small', metric: 'msgs_per_s', target: 0.9 },
     { case: 'chain6.small', baseline: 'chain6.postMessage', metric: 'msgs_per_s' },
     { case: 'cpu2.weft', baseline: 'cpu2.serial', metric: 'msgs_per_s', target: 1.7 },
   ],
@@ -193,7 +230,9 @@ export const graphSuite: Suite = {
     const cpuCount = ctx.quick ? 100 : 1000;
     const mainCount = ctx.quick ? 50_000 : 1_000_000;
     ctx.record('chain4.postMessage', 'msgs_per_s', await mainPostChain(ctx, mainCount, 4), 'msg/s');
-    ctx.record('chain4.small', 'msgs_per_s', await mainWeftChain(ctx, mainCount, 4), 'msg/s');
+    const chain4 = await mainWeftChains(ctx, mainCount, 4);
+    ctx.record('chain4.small', 'msgs_per_s', chain4.plain, 'msg/s');
+    ctx.record('chain4.profiled', 'msgs_per_s', chain4.profiled, 'msg/s');
     await best(ctx, 'chain6.postMessage', async () => rate(await runPostChain(chainCount, 4)));
     await best(ctx, 'chain6.small', async () =>
       rate(await runWeftChain(chainCount, 4, 'PassThroughCalculator')),

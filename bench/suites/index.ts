@@ -4,11 +4,13 @@
  */
 import type { Suite } from '../lib/suite.js';
 import { graphSuite } from './graph.js';
+import { pipelineSuite } from './pipeline.js';
 import { runSuite } from './run.js';
+import { scalingSuite } from './scaling.js';
 import { transportSuite } from './transport.js';
 
 /** Every suite, in run order. */
-export const suites: readonly Suite[] = [transportSuite, graphSuite, runSuite];
+export const suites: readonly Suite[] = [transportSuite, graphSuite, runSuite, pipelineSuite, scalingSuite];
 
 /** The suite with this name, or undefined. */
 export function findSuite(name: string): Suite | undefined {

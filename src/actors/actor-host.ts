@@ -129,10 +129,13 @@ class Actor {
     const pool = this.pool;
     const frames: FrameAccess = {
       alloc: (bytes) => pool.alloc(bytes),
+      tryAlloc: (bytes) => pool.tryAlloc(bytes),
+      allocAsync: (bytes) => pool.allocAsync(bytes),
       bytes: (h) => pool.bytes(h),
       byteLength: (h) => pool.byteLength(h),
       retain: (h) => pool.retain(h),
       release: (h) => pool.release(h),
+      descriptor: pool.descriptor,
     };
     this.engine = new NodeEngine(args.node, definition, this.sink, frames);
     const set = this.set;
@@ -183,6 +186,8 @@ class Actor {
         let calls = this.engine.run();
         if (calls instanceof Promise) {
           this.asyncMode = true;
+          // Whatever the call emitted before its await goes out now: the await may be long.
+          this.sink.flush();
           calls = await calls;
         } else if (this.set === null) {
           // A source's run() is one process call: batch them, so the per-turn bookkeeping (clock,

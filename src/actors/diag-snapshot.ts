@@ -7,9 +7,13 @@
  * (back-pressured); the culprit is the first stage, in stream order, that is busy with its own work
  * but not back-pressured itself.
  *
+ * A Run's snapshot (`run.diagnose()`) adds its boundary flow — samples pushed and pulled, and their
+ * rates — and, when the run records it, the push → pull latency.
+ *
  * Threading: the thread that owns the run; pure functions over a stats snapshot.
  */
 import type { ResolvedGraph } from '../core/graph-config.js';
+import type { LatencySummary } from '../core/latency-profiler.js';
 import type { StageStats } from './stage-stats.js';
 
 /** Where one element (node) spent its time, as shares of its time in the run loop. */
@@ -36,20 +40,75 @@ export interface PadFlow {
   readonly packets: number;
 }
 
-/** A diagnostic snapshot of a run. */
+/** Samples that crossed one Push input of a Run. Plain data. */
+export interface PushFlow {
+  readonly input: string;
+  /** Samples accepted (enqueued at the boundary or written into the graph). */
+  readonly pushed: number;
+  /** `pushed` per second over the boundary's time (see {@link BoundaryFlow.seconds}). */
+  readonly perSecond: number;
+  /** Refused by policy `drop`. */
+  readonly dropped: number;
+  /** Evicted by policy `replace`. */
+  readonly evicted: number;
+  /** Abandoned by stop, close or a failed run. */
+  readonly cancelled: number;
+  /** Waiting at the boundary now. */
+  readonly queued: number;
+}
+
+/** Samples that crossed one Pull output of a Run. Plain data. */
+export interface PullFlow {
+  readonly output: string;
+  /** Samples the application took: pulls, or calls of the output's `onOutput` callback. */
+  readonly pulled: number;
+  /** `pulled` per second over the boundary's time (see {@link BoundaryFlow.seconds}). */
+  readonly perSecond: number;
+  /** Samples the graph delivered to the output (pulled or still queued). */
+  readonly delivered: number;
+  /** Delivered and not pulled yet. */
+  readonly queued: number;
+}
+
+/** The flow through a Run's boundaries: push and pull counts and rates. Plain data. */
+export interface BoundaryFlow {
+  /** Seconds the rates are averaged over: from `start()` resolving to now, or to the run's end. */
+  readonly seconds: number;
+  readonly inputs: readonly PushFlow[];
+  readonly outputs: readonly PullFlow[];
+}
+
+/** A diagnostic snapshot of a run. Plain data. */
 export interface RunDiagSnapshot {
   readonly elements: readonly ElementTiming[];
   readonly pads: readonly PadFlow[];
   /** The bottleneck stage, or undefined when no stage is busy without being back-pressured. */
   readonly bottleneck: string | undefined;
+  /** A Run's push and pull flow (absent for a CalculatorGraph). */
+  readonly boundary?: BoundaryFlow;
+  /** Push → pull latency in ms, when the Run records it (`latency: true`). */
+  readonly latency?: LatencySummary;
+}
+
+/** What a Run adds to its snapshot. */
+export interface RunBoundaryFigures {
+  readonly boundary?: BoundaryFlow;
+  readonly latency?: LatencySummary;
 }
 
 /** A stage counts as busy past this share of its time working, as back-pressured past the other. */
 const BUSY = 0.5;
 const BACK_PRESSURED = 0.1;
 
-/** Builds the snapshot from stage statistics (see `CalculatorGraph.stageStats`). */
-export function diagnose(graph: ResolvedGraph, stats: readonly StageStats[]): RunDiagSnapshot {
+/**
+ * Builds the snapshot from stage statistics (see `CalculatorGraph.stageStats`), with a Run's
+ * boundary figures when given. Pure.
+ */
+export function diagnose(
+  graph: ResolvedGraph,
+  stats: readonly StageStats[],
+  run: RunBoundaryFigures = {},
+): RunDiagSnapshot {
   const elements = stats.map((s): ElementTiming => {
     const total = s.busyMs + s.idleMs;
     const share = (ms: number) => (total > 0 ? ms / total : 0);
@@ -76,7 +135,13 @@ export function diagnose(graph: ResolvedGraph, stats: readonly StageStats[]): Ru
     const e = elements[id]!;
     return e.workShare >= BUSY && e.backPressuredShare < BACK_PRESSURED;
   });
-  return { elements, pads, bottleneck: culprit === undefined ? undefined : elements[culprit]!.node };
+  return {
+    elements,
+    pads,
+    bottleneck: culprit === undefined ? undefined : elements[culprit]!.node,
+    ...(run.boundary === undefined ? {} : { boundary: run.boundary }),
+    ...(run.latency === undefined ? {} : { latency: run.latency }),
+  };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(5);
@@ -93,6 +158,38 @@ export function formatDiagSnapshot(s: RunDiagSnapshot): string {
   }
   lines.push('', 'streams:');
   for (const p of s.pads) lines.push(`  ${p.from} -> ${p.to}  "${p.stream}"  ${p.packets} packets`);
+  if (s.boundary !== undefined) lines.push('', ...formatBoundary(s.boundary));
+  if (s.latency !== undefined) lines.push('', formatLatency(s.latency));
   lines.push('', `bottleneck: ${s.bottleneck ?? 'none (no stage is busy without being back-pressured)'}`);
   return `${lines.join('\n')}\n`;
+}
+
+const rate = (perSecond: number) => `${perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toFixed(1)}/s`;
+
+function formatBoundary(b: BoundaryFlow): string[] {
+  const names = [...b.inputs.map((i) => i.input), ...b.outputs.map((o) => o.output)];
+  const w = Math.max(0, ...names.map((n) => n.length)) + 2;
+  const lines = [`boundary (${b.seconds.toFixed(2)} s):`];
+  for (const i of b.inputs) {
+    lines.push(
+      `  push ${`"${i.input}"`.padEnd(w)}  ${String(i.pushed).padStart(8)} samples  ${rate(i.perSecond).padStart(11)}` +
+        `  (queued ${i.queued}, dropped ${i.dropped}, evicted ${i.evicted}, cancelled ${i.cancelled})`,
+    );
+  }
+  for (const o of b.outputs) {
+    lines.push(
+      `  pull ${`"${o.output}"`.padEnd(w)}  ${String(o.pulled).padStart(8)} samples  ${rate(o.perSecond).padStart(11)}` +
+        `  (delivered ${o.delivered}, queued ${o.queued})`,
+    );
+  }
+  return lines;
+}
+
+function formatLatency(l: LatencySummary): string {
+  const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+  if (l.count === 0) return 'latency push -> pull: no samples yet';
+  return (
+    `latency push -> pull (ms, ${l.count} samples):  p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  ` +
+    `p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  min ${ms(l.min)}  mean ${ms(l.mean)}  max ${ms(l.max)}`
+  );
 }

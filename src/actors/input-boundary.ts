@@ -24,6 +24,7 @@ import {
 import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { isFrameRef, threadCodec } from '../transport/codec.js';
 import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
+import type { PushLog } from './run-latency.js';
 import type { InputDropReason, InputOptions } from './run-options.js';
 import type { InputHost, InputStats, PushSample } from './run-types.js';
 import { SampleQueue } from './sample-queue.js';
@@ -40,6 +41,8 @@ interface Pending {
 interface Waiter {
   readonly pending: Pending;
   readonly previous: number;
+  /** performance.now() at the push call when latency is recorded (the wait is part of it), else 0. */
+  readonly pushedAt: number;
   readonly resolve: (ok: boolean) => void;
   readonly reject: (err: unknown) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,6 +65,8 @@ export class InputBoundary {
   private readonly depth: number;
   private readonly policy: InputOptions['overflowPolicy'];
   private readonly timeoutMs: number;
+  /** Push times for latency; null (one load and a branch per push) unless the run records it. */
+  private readonly log: PushLog | null;
   private waiter: Waiter | undefined;
   private last: number = Timestamp.Unset;
   private seq = 0;
@@ -81,6 +86,7 @@ export class InputBoundary {
     this.depth = options.queueDepth;
     this.policy = options.overflowPolicy;
     this.timeoutMs = options.pushTimeoutMs;
+    this.log = host.latency === null ? null : host.latency.addInput();
   }
 
   /** True once `closeInput` was called for this input. */
@@ -116,8 +122,9 @@ export class InputBoundary {
     }
     // The sample is next in line: no other push can overtake it while it waits.
     this.last = pending.timestamp;
+    const pushedAt = this.log === null ? 0 : performance.now();
     return new Promise<boolean>((resolve, reject) => {
-      const w: Waiter = { pending, previous, resolve, reject, timer: undefined };
+      const w: Waiter = { pending, previous, pushedAt, resolve, reject, timer: undefined };
       if (this.timeoutMs >= 0) {
         w.timer = setTimeout(() => {
           if (this.waiter !== w) return;
@@ -145,6 +152,7 @@ export class InputBoundary {
 
   /** Publishes what the fast path wrote. */
   flush(): void {
+    if (this.log !== null) this.log.endBurst();
     if (this.writersClosed) return;
     for (const w of this.writers) w.flush();
   }
@@ -222,6 +230,8 @@ export class InputBoundary {
     this.last = ts;
     this.seq++;
     this.stats.pushed++;
+    const log = this.log;
+    if (log !== null) log.push(ts);
     if (sample.streamId !== undefined || sample.frameId !== undefined) {
       this.host.noteIds(ts, sample.streamId, sample.frameId);
     }
@@ -348,6 +358,7 @@ export class InputBoundary {
     this.seq++;
     this.stats.pushed++;
     const p = w.pending;
+    if (this.log !== null) this.log.add(p.timestamp, w.pushedAt);
     if (p.hasIds) this.host.noteIds(p.timestamp, p.streamId, p.frameId);
     w.resolve(true);
   }

@@ -19,6 +19,7 @@ import {
 } from '../core/errors.js';
 import { isFrameRef } from '../transport/codec.js';
 import type { StreamObserver } from './output-pump.js';
+import type { OutputLatency } from './run-latency.js';
 import type { OutputHost, OutputSample, PullResult, RunOutput } from './run-types.js';
 import { SampleQueue } from './sample-queue.js';
 
@@ -39,6 +40,8 @@ const CANCELLED_P = Promise.resolve(CANCELLED);
 export class OutputBoundary implements RunOutput, StreamObserver {
   /** Samples pulled so far. */
   pulled = 0;
+  /** Samples the graph delivered to this output (pulled, queued, or handed to the callback). */
+  delivered = 0;
   /** The bound this output settled to (the run forgets sample ids below every output's). */
   settledTo: number | undefined;
   /** Set by `run.onOutput` before start: samples go to it instead of the queue. */
@@ -48,12 +51,16 @@ export class OutputBoundary implements RunOutput, StreamObserver {
   private ended = false;
   private cancelled = false;
   private full = false;
+  /** Latency probe; null (one load and a branch per packet and pull) unless the run records it. */
+  private readonly lat: OutputLatency | null;
 
   constructor(
     readonly name: string,
     private readonly depth: number,
     private readonly host: OutputHost,
-  ) {}
+  ) {
+    this.lat = host.latency === null ? null : host.latency.addOutput();
+  }
 
   get done(): boolean {
     return this.cancelled || (this.ended && this.queue.length === 0 && !this.host.failing());
@@ -67,8 +74,11 @@ export class OutputBoundary implements RunOutput, StreamObserver {
   // StreamObserver: called by the output pump, on this thread, once per packet.
   packet(timestamp: number, value: unknown, frame: number): void {
     this.settledTo = timestamp + 1;
+    this.delivered++;
     // Stopping: the pump may still deliver until its next wake-up; it releases the frame itself.
     if (this.cancelled) return;
+    const lat = this.lat;
+    if (lat !== null) lat.arrive(timestamp);
     const ids = this.host.idsAt(timestamp);
     const sample: OutputSample = {
       output: this.name,
@@ -79,6 +89,7 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     };
     if (this.callback !== undefined) {
       // The frame stays valid for the callback only: the pump releases it when this returns.
+      if (lat !== null) lat.deliver();
       this.callback(sample);
       return;
     }
@@ -88,10 +99,12 @@ export class OutputBoundary implements RunOutput, StreamObserver {
       this.waiter = undefined;
       clearTimeout(w.timer);
       this.pulled++;
+      if (lat !== null) lat.deliver();
       w.resolve({ status: 'sample', sample });
       return;
     }
     this.queue.push(sample);
+    if (lat !== null) lat.enqueue();
     if (!this.full && this.queue.length >= this.depth) {
       this.full = true;
       this.host.setFull(true);
@@ -100,10 +113,12 @@ export class OutputBoundary implements RunOutput, StreamObserver {
 
   bound(bound: number): void {
     this.settledTo = bound;
+    if (this.lat !== null) this.lat.settle(bound);
   }
 
   end(): void {
     this.ended = true;
+    if (this.lat !== null) this.lat.ended = true;
     this.settledTo = Number.POSITIVE_INFINITY;
     // A waiting pull on a failing run stays until the run fails it with the error.
     if (!this.host.failing()) this.settleWaiter(CLOSED);
@@ -191,6 +206,7 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     const s = this.queue.shift();
     if (s === undefined) return undefined;
     this.pulled++;
+    if (this.lat !== null) this.lat.pulled();
     if (this.full && this.queue.length < this.depth) {
       this.full = false;
       this.host.setFull(false);
@@ -226,6 +242,7 @@ export class OutputBoundary implements RunOutput, StreamObserver {
   }
 
   private releaseQueued(): void {
+    if (this.lat !== null) this.lat.clear();
     for (const s of this.queue.drain()) {
       const h = frameOf(s.value);
       if (h >= 0 && this.host.frames.isValid(h)) this.host.frames.release(h);

@@ -12,6 +12,7 @@ import type { InputBoundary } from './input-boundary.js';
 import { NodeState } from './node-counters.js';
 import { OutputBoundary } from './output-boundary.js';
 import { RunIds } from './run-ids.js';
+import { RunLatency } from './run-latency.js';
 import type { ResolvedRunOptions } from './run-options.js';
 import type { InputHost, OutputHost, PushSample, RunState, SampleIds } from './run-types.js';
 import type { Supervisor } from './supervisor.js';
@@ -33,6 +34,8 @@ export class RunCore implements InputHost, OutputHost {
   readonly soleOutput: OutputBoundary | undefined;
   /** performance.now() at start: the run clock's zero. */
   t0 = 0;
+  /** Push → pull latency bookkeeping, when the run was built with `latency: true`. */
+  readonly latency: RunLatency | null;
   private readonly ids: RunIds;
   private fullOutputs = 0;
   private flushQueued = false;
@@ -43,10 +46,20 @@ export class RunCore implements InputHost, OutputHost {
     readonly options: ResolvedRunOptions,
     outputs: readonly string[],
   ) {
+    // Before the outputs: each takes its latency probe when it is created.
+    this.latency = options.latency === false ? null : new RunLatency(options.latency);
     for (const name of outputs) this.outputs.set(name, new OutputBoundary(name, options.outputDepth, this));
     this.outputList = [...this.outputs.values()];
     this.soleOutput = this.outputList.length === 1 ? this.outputList[0] : undefined;
     this.ids = new RunIds(this.outputList);
+  }
+
+  /** The latency bookkeeping; UsageError unless the run was built with `latency: true`. */
+  recordedLatency(): RunLatency {
+    if (this.latency === null) {
+      throw new UsageError('latency is recorded only by runs built with { latency: true }');
+    }
+    return this.latency;
   }
 
   /** Adds a started input boundary. */

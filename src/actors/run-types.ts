@@ -6,6 +6,7 @@
  * Threading: plain data; everything here is used on the thread that owns the Run.
  */
 import type { FramePool } from '../transport/frame-pool.js';
+import type { RunLatency } from './run-latency.js';
 import type { ResolvedRunOptions } from './run-options.js';
 
 /** A sample given to `Run.push`. Only `value` is required. */
@@ -120,6 +121,8 @@ export interface SampleIds {
 /** What an input boundary needs from its run. */
 export interface InputHost {
   readonly options: ResolvedRunOptions;
+  /** Push → pull latency bookkeeping; null unless the run was built with `latency: true`. */
+  readonly latency: RunLatency | null;
   /** True while a Pull output is full: the run must not feed the graph. */
   readonly gated: boolean;
   /** The run's frame pool (frames of dropped samples go back to it). */
@@ -143,6 +146,8 @@ export interface InputHost {
 /** What an output boundary needs from its run. */
 export interface OutputHost {
   readonly frames: FramePool;
+  /** Push → pull latency bookkeeping; null unless the run was built with `latency: true`. */
+  readonly latency: RunLatency | null;
   /** Throws the error a pull must fail with now (not started, sticky graph error), if any. */
   checkPull(): void;
   /**

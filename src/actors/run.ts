@@ -14,33 +14,24 @@
  * await producer;
  * ```
  *
- * Threading: a Run lives on the thread that built it and every method is called there. On that
- * thread's event loop, the supported pattern is one producer task per input (push/tryPush), one
- * consumer task per output (pull/tryPull/iteration) and a coordinator that may call `stop()` or
- * `close()` at any time. Misuse that would corrupt state — a second push on an input while one
- * waits, a second pull on an output while one waits — throws UsageError instead.
- *
- * Lifecycle: `created` → `start()` → `running` → `closeInput()` → `draining` → `ended`; `stop()`
- * → `stopped` at any point; a graph error → `failed` (sticky: every push and pull reports it until
- * `close()`); `close()` → `closed` from any state, releasing threads, frames and queued samples.
+ * Threading and lifecycle: see the `Run` class. Misuse that would corrupt state — a second push on
+ * an input while one waits, a second pull on an output while one waits — throws UsageError instead.
+ * Telemetry (`latency`, `diagnose`, `chromeTrace`) reads counters the data path keeps anyway.
  */
 import { CancelledError, InvalidArgumentError, UsageError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { type CalculatorLookup, checkSidePackets } from '../core/graph-validation.js';
+import type { LatencySummary } from '../core/latency-profiler.js';
 import type { FramePool } from '../transport/frame-pool.js';
+import { type ChromeTrace, type TimelineSample, toChromeTrace } from './chrome-trace.js';
+import type { RunDiagSnapshot } from './diag-snapshot.js';
 import { InputBoundary } from './input-boundary.js';
 import { frameOf, type OutputBoundary } from './output-boundary.js';
 import { cancelledPushError, closedInputError, RunCore } from './run-core.js';
 import type { InputOptions, ResolvedRunOptions } from './run-options.js';
-import type {
-  InputStats,
-  OutputSample,
-  PullResult,
-  PushSample,
-  RunOutput,
-  RunState,
-  RunStats,
-} from './run-types.js';
+import { RunTelemetry } from './run-telemetry.js';
+import type { OutputSample, PullResult, PushSample, RunOutput, RunState, RunStats } from './run-types.js';
+import type { StageStats } from './stage-stats.js';
 import { type CalculatorModules, Supervisor, type SupervisorOptions } from './supervisor.js';
 
 /** A validated graph, ready to run (cached by the session). Not public API. */
@@ -79,6 +70,7 @@ export class Run implements AsyncDisposable {
   /** The boundary options this run was built with (preset and overrides applied). */
   readonly options: ResolvedRunOptions;
   private readonly core: RunCore;
+  private readonly telemetry = new RunTelemetry();
   private prepared: PreparedGraph | undefined;
   private starting: Promise<void> | undefined;
   private finished: Promise<void> | undefined;
@@ -273,11 +265,48 @@ export class Run implements AsyncDisposable {
 
   /** Counters per input and output (a snapshot). */
   stats(): RunStats {
-    const inputs: Record<string, InputStats & { queued: number }> = {};
-    for (const i of this.core.inputList) inputs[i.name] = { ...i.stats, queued: i.queued };
-    const outputs: Record<string, { pulled: number; queued: number }> = {};
-    for (const o of this.core.outputList) outputs[o.name] = { pulled: o.pulled, queued: o.queued };
-    return { inputs, outputs };
+    return this.telemetry.stats(this.core);
+  }
+
+  // Telemetry. Threading: the run's thread, at any time once `start()` was called (UsageError
+  // before), also after the run ended or was closed.
+
+  /**
+   * Push → pull latency (ms) of every sample the application got since {@link markWarmup} (pulled,
+   * or handed to an `onOutput` callback), from its `push`/`tryPush` call: count, min, mean, p50,
+   * p90, p95, p99, max (NaN while empty). An output sample takes the push at its timestamp (the
+   * latest, when several inputs were pushed there). UsageError unless built with `latency: true`.
+   */
+  latency(): LatencySummary {
+    return this.core.recordedLatency().summary();
+  }
+
+  /** Forgets the latencies so far: the run is warm from here on. Same rules as {@link latency}. */
+  markWarmup(): void {
+    this.core.recordedLatency().profiler.markWarmup();
+  }
+
+  /** Per-node calls, packets, busy/idle/back-pressured time, queue depths (shared counters, no message). */
+  stageStats(): StageStats[] {
+    return this.telemetry.stageStats();
+  }
+
+  /**
+   * Time per node, packets per stream, the bottleneck, the boundary flow (pushes and pulls, counts
+   * and rates) and, with `latency: true`, the latency. Print it with `formatDiagSnapshot`.
+   */
+  diagnose(): RunDiagSnapshot {
+    return this.telemetry.diagnose(this.core);
+  }
+
+  /** Stage statistics sampled every `profileIntervalMs` (empty when off). */
+  timeline(): readonly TimelineSample[] {
+    return this.telemetry.samples;
+  }
+
+  /** The sampled stage statistics as a Chrome trace (Perfetto, chrome://tracing), a track per actor. */
+  chromeTrace(): ChromeTrace {
+    return toChromeTrace(this.telemetry.samples);
   }
 
   private async outputOrReject(): Promise<OutputBoundary> {
@@ -298,6 +327,7 @@ export class Run implements AsyncDisposable {
         c.addInput(new InputBoundary(name, sup.plan.graphInputs.get(name) ?? [], options, c));
       }
       c.sup = sup;
+      this.telemetry.attach(sup);
       this.finished = sup.done.then(
         () => this.ended(),
         (err: unknown) => this.over(err),
@@ -305,6 +335,7 @@ export class Run implements AsyncDisposable {
       this.finished.catch(noop);
       c.t0 = performance.now();
       await sup.start(sidePackets);
+      this.telemetry.begin(this.options.profileIntervalMs);
       if (c.st === 'starting') c.st = 'running';
     } catch (err) {
       c.failure ??= err;
@@ -317,6 +348,7 @@ export class Run implements AsyncDisposable {
   // The graph finished by itself: every output ended.
   private ended(): void {
     const c = this.core;
+    this.telemetry.end();
     if (c.st === 'running' || c.st === 'draining') c.st = 'ended';
     for (const i of c.inputList) i.abandon(closedInputError(i.name));
   }
@@ -324,6 +356,7 @@ export class Run implements AsyncDisposable {
   // The graph failed, or was stopped: settle everything that waits, then make `finished` reject.
   private over(err: unknown): never {
     const c = this.core;
+    this.telemetry.end();
     const failure = c.failure ?? err;
     const cancelled = c.stopRequested && failure instanceof CancelledError;
     if (!cancelled) c.failure = failure;
@@ -340,6 +373,7 @@ export class Run implements AsyncDisposable {
   private async doStop(): Promise<void> {
     const c = this.core;
     c.stopRequested = true;
+    this.telemetry.end();
     if (c.st === 'created') {
       c.st = 'stopped';
       return;

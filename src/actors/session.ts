@@ -182,7 +182,7 @@ export class Session implements AsyncDisposable {
     if (this.live !== undefined) {
       throw new UsageError(`the session already has a live run (${this.live.state}): close it first`);
     }
-    const resolved = resolveRunOptions(options);
+    const resolved = resolveRunOptions(options, { profileIntervalMs: this.options.profileIntervalMs });
     const spec: RunSpec = {
       inputs: this.pushes.map((p) => ({
         name: p.name,

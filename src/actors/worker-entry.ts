@@ -7,28 +7,39 @@
  * same error class. Keeping one entry means every thread starts the same way, with the same error
  * handling, whatever it runs (a ring benchmark, a test fixture, later a calculator actor).
  *
+ * The same file is the module piscina imports in a PoolCalculator's threads (see pool-threads.ts):
+ * there the workerData is a pool's, nothing runs at load, and the default export is the task
+ * handler piscina calls for each task.
+ *
  * Threading: runs once per worker thread, on that thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../core/errors.js';
+import { poolThreadHandler } from './pool-worker.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('weft worker-entry must run in a worker thread');
 const request = workerData as TaskRequest;
 
+/** piscina's task handler in a pool thread (see pool-worker.ts); undefined in a spawnTask thread. */
+const poolHandler = poolThreadHandler(workerData);
+export default poolHandler;
+
 function reply(message: TaskReply): void {
   port!.postMessage(message);
 }
 
-try {
-  const mod = (await import(request.module)) as Record<string, unknown>;
-  const fn = mod[request.exportName];
-  if (typeof fn !== 'function') {
-    throw new TypeError(`task module ${request.module} has no exported function "${request.exportName}"`);
+if (poolHandler === undefined) {
+  try {
+    const mod = (await import(request.module)) as Record<string, unknown>;
+    const fn = mod[request.exportName];
+    if (typeof fn !== 'function') {
+      throw new TypeError(`task module ${request.module} has no exported function "${request.exportName}"`);
+    }
+    const value: unknown = await (fn as (args: unknown) => unknown)(request.args);
+    reply({ type: 'result', value });
+  } catch (err) {
+    reply({ type: 'error', error: serializeError(err) });
   }
-  const value: unknown = await (fn as (args: unknown) => unknown)(request.args);
-  reply({ type: 'result', value });
-} catch (err) {
-  reply({ type: 'error', error: serializeError(err) });
 }

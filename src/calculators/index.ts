@@ -6,8 +6,11 @@
  * thread may import it.
  */
 import adder from './adder.js';
+import cameraShard from './camera-shard.js';
 import collector from './collector.js';
 import counterSource from './counter-source.js';
+import fleetPostprocess from './fleet-postprocess.js';
+import fleetSink from './fleet-sink.js';
 import flowLimiter from './flow-limiter.js';
 import gate from './gate.js';
 import inference from './inference.js';
@@ -21,10 +24,16 @@ import timeShift from './time-shift.js';
 
 export type { AdderOptions } from './adder.js';
 export { default as AdderCalculator } from './adder.js';
+export type { CameraShardOptions } from './camera-shard.js';
+export { default as CameraShardCalculator } from './camera-shard.js';
 export type { CollectedPacket, CollectorOptions } from './collector.js';
 export { default as CollectorCalculator } from './collector.js';
 export type { CounterSourceOptions } from './counter-source.js';
 export { default as CounterSourceCalculator } from './counter-source.js';
+export type { FleetPostprocessOptions } from './fleet-postprocess.js';
+export { default as FleetPostprocessCalculator, toDetection } from './fleet-postprocess.js';
+export type { FleetSinkOptions } from './fleet-sink.js';
+export { default as FleetSinkCalculator } from './fleet-sink.js';
 export type { FlowLimiterOptions } from './flow-limiter.js';
 export { default as FlowLimiterCalculator } from './flow-limiter.js';
 export type { GateOptions } from './gate.js';
@@ -35,6 +44,8 @@ export type { MergeOptions } from './merge.js';
 export { default as MergeCalculator } from './merge.js';
 export type { PassThroughOptions } from './pass-through.js';
 export { default as PassThroughCalculator } from './pass-through.js';
+export type { PoolCall, PoolFunction, PoolOptions } from './pool-calculator.js';
+export { default as PoolCalculator } from './pool-calculator.js';
 export type { PreprocessOptions } from './preprocess.js';
 export { default as PreprocessCalculator } from './preprocess.js';
 export type { ReplicaDispatchOptions } from './replica-dispatch.js';
@@ -73,6 +84,9 @@ const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [inference, 'inference'],
   [replicaDispatch, 'replica-dispatch'],
   [replicaGather, 'replica-gather'],
+  [cameraShard, 'camera-shard'],
+  [fleetPostprocess, 'fleet-postprocess'],
+  [fleetSink, 'fleet-sink'],
 ];
 
 /**

@@ -35,6 +35,55 @@ export interface PreprocessOptions {
  * - Hot path: one Float32Array view object per frame over the new frame's shared bytes.
  * - Threading: runs on its actor's thread.
  */
+/** Per channel `scale` and `bias` such that `byte * scale + bias = (byte / 255 - mean) / std`. */
+export function normalization(
+  mean: readonly number[],
+  std: readonly number[],
+): { scale: Float32Array; bias: Float32Array } {
+  const scale = new Float32Array(3);
+  const bias = new Float32Array(3);
+  for (let c = 0; c < 3; c++) {
+    scale[c] = 1 / (255 * std[c]!);
+    bias[c] = -mean[c]! / std[c]!;
+  }
+  return { scale, bias };
+}
+
+/**
+ * Writes `src` (RGB(A) bytes) into `dst` (float32, `3 × width × height`) as `byte × scale + bias` per
+ * channel, in `o.layout`. The whole per-frame work of PreprocessCalculator, callable on any thread
+ * without a runtime (the serial baselines use it). Allocation-free.
+ */
+export function normalizePixels(
+  src: Uint8Array,
+  dst: Float32Array,
+  o: Pick<PreprocessOptions, 'width' | 'height' | 'format' | 'layout'>,
+  scale: Float32Array,
+  bias: Float32Array,
+): void {
+  const ch = o.format === 'rgba' ? 4 : 3;
+  const pixels = o.width * o.height;
+  const s0 = scale[0]!;
+  const s1 = scale[1]!;
+  const s2 = scale[2]!;
+  const b0 = bias[0]!;
+  const b1 = bias[1]!;
+  const b2 = bias[2]!;
+  if (o.layout === 'chw') {
+    for (let i = 0, j = 0; i < pixels; i++, j += ch) {
+      dst[i] = src[j]! * s0 + b0;
+      dst[pixels + i] = src[j + 1]! * s1 + b1;
+      dst[2 * pixels + i] = src[j + 2]! * s2 + b2;
+    }
+  } else {
+    for (let i = 0, j = 0; i < pixels * 3; i += 3, j += ch) {
+      dst[i] = src[j]! * s0 + b0;
+      dst[i + 1] = src[j + 1]! * s1 + b1;
+      dst[i + 2] = src[j + 2]! * s2 + b2;
+    }
+  }
+}
+
 const PreprocessCalculator = defineCalculator<PreprocessOptions>({
   name: 'PreprocessCalculator',
   contract: {
@@ -59,15 +108,11 @@ const PreprocessCalculator = defineCalculator<PreprocessOptions>({
   },
   create: () => {
     // out = byte * scale[c] + bias[c], folded once from mean and std.
-    const scale = new Float32Array(3);
-    const bias = new Float32Array(3);
+    let scale: Float32Array = new Float32Array(3);
+    let bias: Float32Array = new Float32Array(3);
     return {
       open(ctx) {
-        const { mean, std } = ctx.options;
-        for (let c = 0; c < 3; c++) {
-          scale[c] = 1 / (255 * std[c]!);
-          bias[c] = -mean[c]! / std[c]!;
-        }
+        ({ scale, bias } = normalization(ctx.options.mean, ctx.options.std));
       },
       process(ctx) {
         const p = ctx.input(0);
@@ -88,25 +133,7 @@ const PreprocessCalculator = defineCalculator<PreprocessOptions>({
           const bytes = ctx.frames.bytes(h);
           // Allocates one view per frame; pool slots start on size-class boundaries, so it is aligned.
           const dst = new Float32Array(bytes.buffer, bytes.byteOffset, pixels * 3);
-          const s0 = scale[0]!;
-          const s1 = scale[1]!;
-          const s2 = scale[2]!;
-          const b0 = bias[0]!;
-          const b1 = bias[1]!;
-          const b2 = bias[2]!;
-          if (o.layout === 'chw') {
-            for (let i = 0, j = 0; i < pixels; i++, j += ch) {
-              dst[i] = src[j]! * s0 + b0;
-              dst[pixels + i] = src[j + 1]! * s1 + b1;
-              dst[2 * pixels + i] = src[j + 2]! * s2 + b2;
-            }
-          } else {
-            for (let i = 0, j = 0; i < pixels * 3; i += 3, j += ch) {
-              dst[i] = src[j]! * s0 + b0;
-              dst[i + 1] = src[j + 1]! * s1 + b1;
-              dst[i + 2] = src[j + 2]! * s2 + b2;
-            }
-          }
+          normalizePixels(src, dst, o, scale, bias);
         } catch (err) {
           ctx.frames.release(h);
           throw err;

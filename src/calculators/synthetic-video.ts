@@ -4,6 +4,7 @@
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
 import { defineCalculator, STOP } from '../core/calculator.js';
+import { hash32 } from '../core/hash32.js';
 import { isRangeValue } from '../core/timestamp.js';
 
 /** Pixel layouts of synthetic frames: interleaved 8-bit channels, rows packed, no padding. */
@@ -165,14 +166,3 @@ const SyntheticVideoCalculator = defineCalculator<SyntheticVideoOptions>({
   },
 });
 export default SyntheticVideoCalculator;
-
-/** A 32-bit integer hash (lowbias32): cheap, well mixed, the same on every platform. */
-function hash32(x: number): number {
-  let v = x >>> 0;
-  v ^= v >>> 16;
-  v = Math.imul(v, 0x7feb352d);
-  v ^= v >>> 15;
-  v = Math.imul(v, 0x846ca68b);
-  v ^= v >>> 16;
-  return v >>> 0;
-}

@@ -1,24 +1,25 @@
 #!/usr/bin/env node
 /**
- * The `weft` command line. `weft demo` runs the frame-relay demo (the default of `npm start`).
+ * The `weft` command line. `weft demo` runs the camera-fleet demo (the default of `npm start`);
+ * `weft run`, `weft viz` and `weft bench` are described in HELP. Commands that may run for more
+ * than a few seconds show a progress line on stderr.
  */
 import { parseArgs } from 'node:util';
-import { WeftError } from '../core/errors.js';
+import { UsageError, WeftError } from '../core/errors.js';
+import { FLEET_DEMO_HELP, fleetDemo } from './fleet-demo.js';
 import { runFrameRelay } from './frame-relay.js';
+import { createProgress } from './progress.js';
 
 const HELP = `usage: weft <command> [options]
 
 commands:
-  demo      move synthetic camera frames between worker threads through the shared frame pool
-            --seconds N   how long to run (default 5)
-            --width W     frame width in pixels, RGBA (default 1280)
-            --height H    frame height (default 720)
-            --slots N     frames in flight at most (default 8)
-  run       run a self-contained graph file to the end and print what came out
+${FLEET_DEMO_HELP}  run       run a self-contained graph file to the end and print what came out
             weft run <graph.pbtxt | graph.ts | graph.js> [--side name=value ...]
             (a .ts/.js module's default export is a GraphConfig or a graph() builder)
   viz       print a graph as Mermaid (default) or Graphviz dot
             weft viz <graph.pbtxt> [--format mermaid|dot]
+  bench     run the benchmark suites, as \`npm run bench\` (needs a clone of the repository)
+            weft bench [--quick] [--json FILE] [--reps N] [suite ...]   (weft bench --help)
   help      print this text
 `;
 
@@ -29,7 +30,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return n;
 }
 
-async function demo(argv: string[]): Promise<void> {
+async function relay(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -118,8 +119,10 @@ async function run(argv: string[]): Promise<void> {
     });
   }
   const t0 = performance.now();
+  const stopProgress = showRunProgress(file, g, counts);
   try {
     const side = await g.runToCompletion(sidePackets);
+    stopProgress();
     const seconds = (performance.now() - t0) / 1000;
     process.stdout.write(
       `ran ${file} in ${seconds.toFixed(2)} s (${g.config.nodes.length} nodes, one thread each)\n`,
@@ -136,8 +139,86 @@ async function run(argv: string[]): Promise<void> {
     const { formatDiagSnapshot } = await import('../actors/diag-snapshot.js');
     process.stdout.write(`\n${formatDiagSnapshot(g.diagnose())}`);
   } finally {
+    stopProgress();
     await g.close();
   }
+}
+
+/** A run still going after this long shows a progress line. */
+const PROGRESS_AFTER_MS = 2000;
+
+/**
+ * Shows, once the run has taken {@link PROGRESS_AFTER_MS}, a progress line (calculator calls so far,
+ * packets per output) every second on a TTY, every 5 s in a log. Returns the function that removes
+ * it; calling it again does nothing.
+ */
+function showRunProgress(
+  file: string,
+  g: { stageStats(): { processCalls: number }[] },
+  outputs: ReadonlyMap<string, { count: number }>,
+): () => void {
+  const progress = createProgress();
+  const show = () => {
+    let calls = 0;
+    try {
+      for (const s of g.stageStats()) calls += s.processCalls;
+    } catch {
+      // Still starting: no counters yet.
+    }
+    const outs = [...outputs].map(([name, c]) => `"${name}" ${c.count}`).join(', ');
+    progress.update(`weft run ${file}: ${calls} calculator calls${outs === '' ? '' : `; outputs ${outs}`}`);
+  };
+  let every: ReturnType<typeof setInterval> | undefined;
+  const first = setTimeout(() => {
+    show();
+    every = setInterval(show, progress.inPlace ? 1000 : 5000);
+    every.unref();
+  }, PROGRESS_AFTER_MS);
+  first.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
+    progress.clear();
+  };
+}
+
+/**
+ * `weft bench`: the bench entry `npm run bench` runs (bench/main.ts), with the same arguments, in a
+ * child Node with tsx: bench/ is TypeScript and not compiled into dist/, so this works from source
+ * and from a built clone alike, and says so where the bench sources are absent (an installed
+ * package). The child's exit code becomes ours.
+ */
+async function bench(argv: string[]): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const { spawn } = await import('node:child_process');
+  // src/cli/main.ts and dist/cli/main.js both sit two levels below the repository root.
+  const entry = new URL('../../bench/main.ts', import.meta.url);
+  if (!existsSync(entry)) {
+    throw new UsageError(
+      `weft bench runs the benchmark sources (${fileURLToPath(entry)}), which are not part of the ` +
+        'installed package: run it from a clone of the weft repository (npx weft bench, or npm run bench)',
+    );
+  }
+  let loader: string;
+  try {
+    loader = import.meta.resolve('tsx');
+  } catch (err) {
+    throw new UsageError('weft bench needs tsx (a dependency of weft) to run the TypeScript bench sources', {
+      cause: err,
+    });
+  }
+  const child = spawn(process.execPath, ['--import', loader, fileURLToPath(entry), ...argv], {
+    stdio: 'inherit',
+  });
+  process.exitCode = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128 + signalNumber(signal))));
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1;
 }
 
 async function viz(argv: string[]): Promise<void> {
@@ -162,11 +243,15 @@ async function main(argv: string[]): Promise<void> {
   const [command = 'help', ...rest] = argv;
   switch (command) {
     case 'demo':
-      return demo(rest);
+      return fleetDemo(rest);
+    case 'relay':
+      return relay(rest);
     case 'run':
       return run(rest);
     case 'viz':
       return viz(rest);
+    case 'bench':
+      return bench(rest);
     case 'help':
     case '--help':
     case '-h':

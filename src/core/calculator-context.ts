@@ -279,5 +279,16 @@ function noFrames(node: string): FrameAccess {
       node,
     });
   };
-  return { alloc: fail, bytes: fail, byteLength: fail, retain: fail, release: fail };
+  return {
+    alloc: fail,
+    tryAlloc: fail,
+    allocAsync: fail,
+    bytes: fail,
+    byteLength: fail,
+    retain: fail,
+    release: fail,
+    get descriptor(): never {
+      return fail();
+    },
+  };
 }

@@ -29,6 +29,7 @@
  * definition is also imported on the main thread, for validation only: module top-level code must
  * not start work.
  */
+import type { FramePoolDescriptor } from '../transport/frame-pool.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
 /** How many streams (or side packets) a tag accepts. */
@@ -121,6 +122,13 @@ export interface OutputPort {
 export interface FrameAccess {
   /** Allocates a frame (waits while the pool is exhausted, applying back-pressure). */
   alloc(byteLength: number): number;
+  /**
+   * Allocates a frame, or returns -1 at once when its size class is exhausted. For a calculator
+   * that must not block while holding others back: it can announce its bounds, then `allocAsync`.
+   */
+  tryAlloc(byteLength: number): number;
+  /** Allocates a frame, waiting without blocking the thread (the actor's event loop keeps turning). */
+  allocAsync(byteLength: number): Promise<number>;
   /** The frame's bytes: a view of shared memory, valid while a reference is held. */
   bytes(handle: number): Uint8Array;
   /** The frame's length in bytes. */
@@ -129,6 +137,11 @@ export interface FrameAccess {
   retain(handle: number): void;
   /** Drops a reference taken with alloc or retain. */
   release(handle: number): void;
+  /**
+   * The pool's descriptor, for threads the calculator starts itself: they attach the pool with
+   * `FramePool.attach` (structured-cloneable; its SharedArrayBuffers are shared, not copied).
+   */
+  readonly descriptor: FramePoolDescriptor;
 }
 
 /** What `open`, `process` and `close` receive. One context object per actor, reused across calls. */

@@ -5,7 +5,7 @@
  * Threading: the runner's thread.
  */
 /** Records what the engine emits. */
-import { FramePool } from '../transport/frame-pool.js';
+import { FramePool, type FramePoolDescriptor } from '../transport/frame-pool.js';
 import type { FrameAccess } from './calculator.js';
 import type { RunnerPacket } from './calculator-runner.js';
 import type { ResolvedNode } from './graph-config.js';
@@ -83,6 +83,14 @@ export class LazyFrames implements FrameAccess {
     return this.pool().alloc(byteLength, 0);
   }
 
+  tryAlloc(byteLength: number): number {
+    return this.pool().tryAlloc(byteLength);
+  }
+
+  async allocAsync(byteLength: number): Promise<number> {
+    return this.pool().alloc(byteLength, 0);
+  }
+
   bytes(handle: number): Uint8Array {
     return this.pool().bytes(handle);
   }
@@ -97,5 +105,9 @@ export class LazyFrames implements FrameAccess {
 
   release(handle: number): void {
     this.pool().release(handle);
+  }
+
+  get descriptor(): FramePoolDescriptor {
+    return this.pool().descriptor;
   }
 }

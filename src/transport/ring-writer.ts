@@ -31,9 +31,9 @@ import {
 
 /**
  * Writes records into a ring. Records become visible to the consumer when published: every
- * `publishEvery` records, when a quarter of the ring is unpublished, at once for frame records, on
- * {@link flush}, on {@link close}, and whenever this thread parks (waiting for ring space, for input,
- * or for a frame-pool slot), so a sleeping producer never holds records back. Batching publication is what makes the ring fast (one
+ * `publishEvery` records, when a quarter of the ring is unpublished, on {@link flush}, on
+ * {@link close}, and whenever this thread parks (waiting for ring space, for input, or for a
+ * frame-pool slot), so a sleeping producer never holds records back. Batching publication is what makes the ring fast (one
  * shared store per batch instead of per record), so call `flush()` whenever the producer is about to
  * go idle (for example at the end of a `process` call).
  */
@@ -238,12 +238,10 @@ export class RingWriter extends RingEnd {
       this.f64[(off >> 3) + 2] = num;
     }
     this.wpos = (this.wpos + size) | 0;
-    // A frame is published at once: it pins a pool slot, and it is worth far more than one store.
-    if (ptype === PayloadType.Frame) this.publish();
-    else if (
-      ++this.unpublished >= this.publishEvery ||
-      ((this.wpos - this.published) | 0) >= this.publishBytes
-    ) {
+    // Frames batch like any record. Waking the consumer per frame cost a futex round trip per frame
+    // and hop (measured: a third of the camera fleet's CPU); a held-back frame still goes out when
+    // this thread parks (publishAll), ends its turn, or its backlog is old or large.
+    if (++this.unpublished >= this.publishEvery || ((this.wpos - this.published) | 0) >= this.publishBytes) {
       this.publishLazily();
     }
     return true;

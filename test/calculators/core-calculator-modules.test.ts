@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   AdderCalculator,
+  CameraShardCalculator,
   CollectorCalculator,
   CounterSourceCalculator,
   coreCalculatorModules,
+  FleetPostprocessCalculator,
+  FleetSinkCalculator,
   FlowLimiterCalculator,
   GateCalculator,
   InferenceCalculator,
@@ -18,8 +21,11 @@ import {
 
 const named: Record<string, unknown> = {
   AdderCalculator,
+  CameraShardCalculator,
   CollectorCalculator,
   CounterSourceCalculator,
+  FleetPostprocessCalculator,
+  FleetSinkCalculator,
   FlowLimiterCalculator,
   GateCalculator,
   InferenceCalculator,

@@ -1,0 +1,71 @@
+/**
+ * The pool-thread side of PoolCalculator: the piscina task handler that the worker entry exports
+ * when piscina started the thread (see `src/calculators/pool-threads.ts` for why piscina loads
+ * weft's worker entry rather than a file of its own).
+ *
+ * Each thread attaches the shared frame pool once, from the descriptor in its workerData, and
+ * imports the user's module once, both on its first task. A task names a frame by handle: the
+ * function gets an exact-length view of the frame in shared memory, so its bytes never cross a
+ * thread boundary. Errors are returned as serialized replies rather than thrown: piscina would
+ * structured-clone a thrown error and lose its class and `code`.
+ *
+ * Threading: runs on a piscina thread, one task at a time (piscina's default of one task per
+ * thread). Lifecycle: the handler lives as long as its thread; piscina ends the thread on close.
+ */
+import type { PoolFunction, PoolReply, PoolTask, PoolWorkerData } from '../calculators/pool-protocol.js';
+import { InvalidArgumentError, serializeError } from '../core/errors.js';
+import { isFrameRef } from '../transport/codec.js';
+import { FramePool } from '../transport/frame-pool.js';
+
+/** piscina's task handler in a pool thread. */
+export type PoolTaskHandler = (task: PoolTask) => Promise<PoolReply>;
+
+/** True when `data` is the workerData of a pool thread. */
+export function isPoolWorkerData(data: unknown): data is PoolWorkerData {
+  return typeof data === 'object' && data !== null && (data as { weftPool?: unknown }).weftPool === 1;
+}
+
+/**
+ * The task handler of a pool thread, or undefined when `workerData` is not a pool's (a thread that
+ * spawnTask started). Starts no work: loading happens on the first task, so a missing module or
+ * export becomes that task's error, not a thread that fails to start (piscina would start a
+ * replacement, which would fail the same way).
+ */
+export function poolThreadHandler(workerData: unknown): PoolTaskHandler | undefined {
+  if (!isPoolWorkerData(workerData)) return undefined;
+  const data = workerData;
+  let setup: Promise<{ fn: PoolFunction; frames: FramePool }> | undefined;
+  return async (task) => {
+    try {
+      setup ??= load(data);
+      const { fn, frames } = await setup;
+      if (task.probe === true) return { ok: true, frame: -1, value: undefined };
+      const h = task.handle;
+      // Allocates a view and a call object per task: small next to a frame's work.
+      const input = h >= 0 ? frames.view(h) : task.value;
+      const out = await fn(input, { timestamp: task.timestamp, frame: h, frames });
+      if (isFrameRef(out)) return { ok: true, frame: out.handle, value: undefined };
+      // A view of shared memory would reach the receiver still aliasing it (a SharedArrayBuffer is
+      // shared, not cloned), and the frame's slot may hold another frame by then: send a copy.
+      return { ok: true, frame: -1, value: isSharedTypedArray(out) ? out.slice() : out };
+    } catch (err) {
+      return { ok: false, error: serializeError(err) };
+    }
+  };
+}
+
+async function load(data: PoolWorkerData): Promise<{ fn: PoolFunction; frames: FramePool }> {
+  const frames = FramePool.attach(data.frames);
+  const mod = (await import(data.module)) as Record<string, unknown>;
+  const fn = mod[data.exportName];
+  if (typeof fn !== 'function') {
+    throw new InvalidArgumentError(
+      `pool module ${data.module} has no exported function "${data.exportName}"`,
+    );
+  }
+  return { fn: fn as PoolFunction, frames };
+}
+
+function isSharedTypedArray(v: unknown): v is Uint8Array {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && v.buffer instanceof SharedArrayBuffer;
+}

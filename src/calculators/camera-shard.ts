@@ -1,0 +1,186 @@
+/**
+ * CameraShardCalculator: one shard of a synthetic camera fleet (seed 004's sharded consumers).
+ *
+ * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
+ */
+import { defineCalculator, STOP } from '../core/calculator.js';
+import { camerasOfShard, type FrameMeta, fleetTimestamp, wallMs } from '../fleet/fleet-layout.js';
+import { FleetStats, type FleetStatsDescriptor } from '../fleet/fleet-stats.js';
+import { renderSyntheticFrame } from './synthetic-video.js';
+
+/** Options of {@link CameraShardCalculator}. */
+export interface CameraShardOptions {
+  /** Cameras in the whole fleet. Default 1000. */
+  readonly cameras: number;
+  /** Shards the fleet is split into. Default 32. */
+  readonly shards: number;
+  /** This node's shard, in [0, shards). Default 0. */
+  readonly shard: number;
+  /** Frame size (RGB, 3 bytes a pixel). Default 32 × 32. */
+  readonly width: number;
+  readonly height: number;
+  /**
+   * Frames per second of each camera. 0 (the default): as fast as the pipeline takes them, waiting
+   * on back-pressure and never dropping; above 0: live cameras that do not wait (see `maxLagMs`).
+   */
+  readonly fps: number;
+  /** Frames per camera, then the shard stops; -1 (the default): endless. */
+  readonly framesPerCamera: number;
+  /** Frames emitted per `process` call at most (seed 004's batched reads). Default 32. */
+  readonly readBatch: number;
+  /** Live cameras: a frame still unsent this long after its capture time is dropped. Default 200. */
+  readonly maxLagMs: number;
+  /** The fleet's time zero, on the `wallMs()` scale, shared by every shard. Default 0: open time. */
+  readonly epochMs: number;
+  /** Shared counters of the fleet, or null. */
+  readonly stats: FleetStatsDescriptor | null;
+}
+
+/**
+ * Renders frames for the cameras `hash(camera) % shards === shard`, round-robin, a batch per call.
+ *
+ * - Inputs: none (a source). Outputs: `FRAME` (frame packets of `width × height × 3` RGB bytes) and
+ *   `META` (a {@link FrameMeta} at each frame's timestamp).
+ * - Timestamps: `captureMicros × shards + shard` (see `fleet/fleet-layout.ts`), strictly rising and
+ *   always ≡ shard (mod shards), so shards never collide; a
+ *   live shard waiting for its next frame first raises its outputs' bound to that frame's timestamp,
+ *   so a timestamp-ordered merge of all shards never waits on an idle one.
+ * - Live cameras (`fps > 0`): camera j of n in the shard captures frame s at `(s + j/n) / fps`
+ *   seconds; a frame whose turn comes more than `maxLagMs` late is dropped and counted, so every
+ *   frame is either emitted or counted as dropped (per camera, in the fleet's stats).
+ * - Frames: allocated from the pool and handed over. When the pool is exhausted the shard first
+ *   promises its next timestamp (so the merge can pass other shards' frames and free slots) and
+ *   retries a millisecond later, raising that promise as time passes: back-pressure, no deadlock.
+ * - Hot path: per frame, the pool slot and the META object (the value leaves the thread anyway).
+ * - Threading: runs on its actor's thread. Lifecycle: process until every camera sent its frames,
+ *   or the fleet's stats ask for a stop (`FleetStats.requestStop`), then STOP.
+ */
+const CameraShardCalculator = defineCalculator<CameraShardOptions>({
+  name: 'CameraShardCalculator',
+  contract: {
+    outputs: { FRAME: 'one', META: 'one' },
+    options: {
+      cameras: 1000,
+      shards: 32,
+      shard: 0,
+      width: 32,
+      height: 32,
+      fps: 0,
+      framesPerCamera: -1,
+      readBatch: 32,
+      maxLagMs: 200,
+      epochMs: 0,
+      stats: null,
+    },
+    validateOptions: (o) => {
+      const counts: [string, number, number][] = [
+        ['cameras', o.cameras, 1],
+        ['shards', o.shards, 1],
+        ['width', o.width, 1],
+        ['height', o.height, 1],
+        ['readBatch', o.readBatch, 1],
+      ];
+      for (const [k, v, min] of counts)
+        if (!Number.isSafeInteger(v) || v < min) return `${k} must be an integer ≥ ${min}`;
+      if (!Number.isSafeInteger(o.shard) || o.shard < 0 || o.shard >= o.shards)
+        return `shard ${o.shard} must be in [0, ${o.shards})`;
+      if (!(o.fps >= 0 && o.fps <= 1000)) return `fps must be in [0, 1000], not ${o.fps}`;
+      if (!Number.isSafeInteger(o.framesPerCamera) || o.framesPerCamera < -1)
+        return 'framesPerCamera must be an integer ≥ 0, or -1 for endless';
+      if (!(o.maxLagMs > 0)) return 'maxLagMs must be > 0';
+      return undefined;
+    },
+    timestampOffset: null,
+  },
+  create: () => {
+    let own: Int32Array = new Int32Array(0);
+    let stats: FleetStats | null = null;
+    let epoch = 0;
+    // The shard's frame sequence: frame g is camera own[g % n], its frame floor(g / n).
+    let g = 0;
+    let last = -1;
+    let produced = 0;
+    let dropped = 0;
+
+    function publish(shard: number): void {
+      stats?.addShard(shard, produced, dropped);
+      produced = dropped = 0;
+    }
+
+    return {
+      open(ctx) {
+        const o = ctx.options;
+        own = camerasOfShard(o.cameras, o.shards, o.shard);
+        stats = o.stats === null ? null : new FleetStats(o.stats);
+        epoch = o.epochMs > 0 ? o.epochMs : wallMs();
+      },
+      process(ctx) {
+        const o = ctx.options;
+        const n = own.length;
+        const total = o.framesPerCamera < 0 ? Number.POSITIVE_INFINITY : o.framesPerCamera * n;
+        if (g >= total || n === 0 || stats?.stopRequested === true) {
+          publish(o.shard);
+          return STOP;
+        }
+        const bytes = o.width * o.height * 3;
+        const period = o.fps > 0 ? 1000 / (o.fps * n) : 0;
+        const now = wallMs();
+        let sent = 0;
+        while (sent < o.readBatch && g < total) {
+          const camera = own[g % n]!;
+          const seq = Math.floor(g / n);
+          // Live: the frame's capture time on the schedule; otherwise: now.
+          const captured = period > 0 ? epoch + g * period : now;
+          if (period > 0 && captured > now) break;
+          g++;
+          if (stats !== null) stats.perCamera[camera * 3]!++;
+          produced++;
+          if (period > 0 && now - captured > o.maxLagMs) {
+            if (stats !== null) stats.perCamera[camera * 3 + 1]!++;
+            dropped++;
+            continue;
+          }
+          const ts = Math.max(last + o.shards, fleetTimestamp((captured - epoch) * 1000, o.shards, o.shard));
+          const h = ctx.frames.tryAlloc(bytes);
+          if (h < 0) {
+            // The pool is exhausted: frames downstream hold every slot. Blocking here with our bound
+            // standing still could hold a timestamp-ordered merge, and so the slots, back forever.
+            // Instead promise this frame's timestamp (it only grows while we wait: the capture time
+            // is taken when a slot is found) and retry shortly with the event loop turning.
+            g--;
+            produced--;
+            if (stats !== null) stats.perCamera[camera * 3]!--;
+            publish(o.shard);
+            ctx.output('FRAME').setNextTimestampBound(ts);
+            ctx.output('META').setNextTimestampBound(ts);
+            return new Promise<void>((resolve) => setTimeout(resolve, 1));
+          }
+          last = ts;
+          renderSyntheticFrame(
+            ctx.frames.bytes(h),
+            { width: o.width, height: o.height, format: 'rgb', seed: camera },
+            seq,
+          );
+          ctx.output('FRAME').addFrame(h, ts);
+          // Allocates the meta object: structured data leaves the thread as msgpack anyway.
+          const meta: FrameMeta = { camera, seq, capturedAt: captured };
+          ctx.output('META').add(meta, ts);
+          sent++;
+        }
+        publish(o.shard);
+        if (period === 0 || sent > 0 || g >= total) return;
+        // Live and nothing due: promise the next frame's timestamp, then wait for its capture time.
+        const next = epoch + g * period;
+        const bound = Math.max(last + o.shards, fleetTimestamp((next - epoch) * 1000, o.shards, o.shard));
+        ctx.output('FRAME').setNextTimestampBound(bound);
+        ctx.output('META').setNextTimestampBound(bound);
+        const waitMs = Math.min(5, Math.max(0, next - wallMs()));
+        return new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+      },
+      close(ctx) {
+        publish(ctx.options.shard);
+      },
+    };
+  },
+});
+export default CameraShardCalculator;

@@ -1,0 +1,154 @@
+/**
+ * The camera-fleet pipeline (seed 004) as a weft graph, and one call that runs it:
+ *
+ * ```
+ * shard_0 … shard_K-1  (CameraShardCalculator: cameras hash-sharded, batched reads)
+ *        │ FRAME, META
+ *        ▼
+ * merge  (ReplicaGatherCalculator: every shard's streams in timestamp order)
+ *        │ frames            │ meta
+ *        ▼                   │
+ * preprocess ×P (replicas)   │
+ *        ▼                   │
+ * inference ×R (replicas, batches of 16 / 5 ms)
+ *        ▼                   ▼
+ * postprocess (joins result + meta by timestamp) → sink (accounting, latency, shared stats)
+ * ```
+ *
+ * Only frame handles cross the rings; RGB frames and float tensors stay in the shared pool, in two
+ * size classes, so cameras waiting on a full class can never starve preprocess of tensor slots.
+ *
+ * Threading: main thread (it builds and drives the graph); the stats block is shared memory.
+ */
+
+import { graph } from '../core/graph-builder.js';
+import type { GraphConfig } from '../core/graph-config.js';
+import type { FramePoolOptions } from '../transport/frame-pool.js';
+import { wallMs } from './fleet-layout.js';
+import { createFleetStats, type FleetStatsDescriptor } from './fleet-stats.js';
+
+/** The fleet's sizes; every field has a default (see {@link FLEET_DEFAULTS}). */
+export interface FleetOptions {
+  /** Synthetic cameras. */
+  readonly cameras: number;
+  /** Shard actors the cameras are spread over (by hash of camera id). */
+  readonly shards: number;
+  /** Frames per second per camera; 0: as fast as the pipeline goes (no drops). */
+  readonly fps: number;
+  /** Frames per camera before the fleet ends; -1: until stopped. */
+  readonly framesPerCamera: number;
+  /** Frame size in pixels (RGB); the model takes `[3, height, width]`. */
+  readonly width: number;
+  readonly height: number;
+  /** Preprocess replicas. */
+  readonly preprocessReplicas: number;
+  /** Inference replicas (one onnxruntime session each). */
+  readonly inferenceReplicas: number;
+  /** Inference batch size and timeout (seed 004: 16 and 5 ms). */
+  readonly batchSize: number;
+  readonly batchTimeoutMs: number;
+  /** Frames per shard `process` call (seed 004's BATCH_READ_COUNT). */
+  readonly readBatch: number;
+  /** Per-input queue limit of every node. */
+  readonly maxQueueSize: number;
+}
+
+/** Defaults: seed 004's fleet (1000 cameras, 32 shards, batches of 16 / 5 ms), sized for 2 cores. */
+export const FLEET_DEFAULTS: FleetOptions = Object.freeze({
+  cameras: 1000,
+  shards: 32,
+  fps: 0,
+  framesPerCamera: -1,
+  width: 32,
+  height: 32,
+  preprocessReplicas: 1,
+  inferenceReplicas: 2,
+  batchSize: 16,
+  batchTimeoutMs: 5,
+  readBatch: 32,
+  // Below MediaPipe's 100: a throughput run fills every queue, and each full queue is latency.
+  maxQueueSize: 32,
+});
+
+/** A fleet graph with what is needed to run and watch it. */
+export interface FleetGraph {
+  readonly config: GraphConfig;
+  readonly stats: FleetStatsDescriptor;
+  readonly frames: FramePoolOptions;
+  readonly options: FleetOptions;
+}
+
+/** Builds the fleet graph for `modelPath` (e.g. from `ensureModel()` of `weft/models`). */
+export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {}): FleetGraph {
+  const o: FleetOptions = { ...FLEET_DEFAULTS, ...options };
+  const stats = createFleetStats(o.cameras, o.shards);
+  const epochMs = wallMs();
+  const b = graph({ maxQueueSize: o.maxQueueSize });
+  const merged = o.shards > 1;
+  for (let s = 0; s < o.shards; s++) {
+    b.node('CameraShardCalculator', {
+      name: `shard_${s}`,
+      outputs: { FRAME: merged ? `frame_${s}` : 'frames', META: merged ? `meta_${s}` : 'meta' },
+      options: {
+        cameras: o.cameras,
+        shards: o.shards,
+        shard: s,
+        width: o.width,
+        height: o.height,
+        fps: o.fps,
+        framesPerCamera: o.framesPerCamera,
+        readBatch: o.readBatch,
+        epochMs,
+        stats,
+      },
+    });
+  }
+  if (merged) {
+    b.node('ReplicaGatherCalculator', {
+      name: 'merge',
+      inputs: { '': Array.from({ length: o.shards }, (_, s) => [`frame_${s}`, `meta_${s}`]).flat() },
+      outputs: { '': ['frames', 'meta'] },
+      options: { replicas: o.shards },
+    });
+  }
+  b.node('PreprocessCalculator', {
+    name: 'preprocess',
+    inputs: { '': 'frames' },
+    outputs: { '': 'tensors' },
+    options: { width: o.width, height: o.height },
+    parallelism: o.preprocessReplicas,
+  });
+  b.node('InferenceCalculator', {
+    name: 'inference',
+    inputs: { '': 'tensors' },
+    outputs: { '': 'results' },
+    options: {
+      modelPath,
+      batchSize: o.batchSize,
+      batchTimeoutMs: o.batchTimeoutMs,
+      inputShape: [3, o.height, o.width],
+    },
+    parallelism: o.inferenceReplicas,
+  });
+  b.node('FleetPostprocessCalculator', {
+    name: 'postprocess',
+    inputs: { RESULT: 'results', META: 'meta' },
+    outputs: { DETECTION: 'detections' },
+  });
+  b.node('FleetSinkCalculator', { name: 'sink', inputs: { DETECTION: 'detections' }, options: { stats } });
+  const rgb = o.width * o.height * 3;
+  const tensor = o.width * o.height * 12;
+  const frames: FramePoolOptions = {
+    name: 'fleet',
+    classes: [
+      { slotBytes: roundUp(rgb), slots: Math.max(256, o.shards * o.readBatch) },
+      { slotBytes: roundUp(Math.max(tensor, rgb + 64)), slots: 256 },
+    ],
+  };
+  return { config: b.build(), stats, frames, options: o };
+}
+
+// Slot sizes: a multiple of 64 bytes, so slots start on cache lines.
+function roundUp(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}

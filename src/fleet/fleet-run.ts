@@ -1,0 +1,89 @@
+/**
+ * Runs the camera-fleet pipeline once and reports what happened: the demo's and the bench's engine.
+ *
+ * Threading: main thread. Lifecycle: one call = one graph run; every worker is closed before the
+ * promise settles, also on failure.
+ */
+import { CalculatorGraph } from '../actors/calculator-graph.js';
+import type { StageStats } from '../actors/stage-stats.js';
+import { ensureModel } from '../models/tiny-classifier.js';
+import { FLEET_DEFAULTS, type FleetOptions, fleetGraph } from './fleet-graph.js';
+import { type FleetFigures, FleetStats } from './fleet-stats.js';
+
+/** What {@link runFleet} takes: the fleet's sizes plus how long and how to report. */
+export interface FleetRunOptions extends Partial<FleetOptions> {
+  /** Stop producing after this many seconds, then drain. Default: run until every camera is done. */
+  readonly seconds?: number;
+  /** The ONNX model; default: the tiny classifier from `weft/models` for the frame size, written on first use. */
+  readonly modelPath?: string;
+  /** Called about every `progressIntervalMs` with the figures so far. */
+  readonly onProgress?: (figures: FleetFigures, elapsedSeconds: number) => void;
+  /** Default 1000. */
+  readonly progressIntervalMs?: number;
+  /** Aborting stops the cameras and drains the pipeline, as when `seconds` run out. */
+  readonly signal?: AbortSignal;
+  /** Debugging: called with the running graph once it started. */
+  readonly onStart?: (graph: CalculatorGraph) => void;
+}
+
+/** What a fleet run did. */
+export interface FleetReport {
+  readonly options: FleetOptions;
+  readonly figures: FleetFigures;
+  /** From the first frame the actors could take to the last frame accounted for. */
+  readonly seconds: number;
+  /** Frames processed per second over `seconds`. */
+  readonly fps: number;
+  /** Cameras whose produced ≠ processed + dropped (0 when every frame is accounted for). */
+  readonly unaccountedCameras: number;
+  readonly stages: StageStats[];
+}
+
+/** Runs the fleet graph; resolves with its report once the pipeline drained. */
+export async function runFleet(options: FleetRunOptions = {}): Promise<FleetReport> {
+  const o: FleetOptions = { ...FLEET_DEFAULTS, ...options };
+  const modelPath = options.modelPath ?? (await ensureModel({ inputShape: [3, o.height, o.width] }));
+  const fleet = fleetGraph(modelPath, o);
+  const stats = new FleetStats(fleet.stats);
+  const g = new CalculatorGraph(fleet.config, { frames: fleet.frames });
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const stop = () => stats.requestStop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await g.startRun();
+    options.onStart?.(g);
+    const t0 = performance.now();
+    if (options.seconds !== undefined) timers.push(setTimeout(stop, options.seconds * 1000));
+    if (options.onProgress !== undefined) {
+      const report = options.onProgress;
+      timers.push(
+        setInterval(
+          () => report(stats.read(), (performance.now() - t0) / 1000),
+          options.progressIntervalMs ?? 1000,
+        ),
+      );
+    }
+    await g.waitUntilDone();
+    const seconds = (performance.now() - t0) / 1000;
+    const figures = stats.read();
+    return {
+      options: fleet.options,
+      figures,
+      seconds,
+      fps: figures.processed / seconds,
+      unaccountedCameras: unaccounted(stats),
+      stages: g.stageStats(),
+    };
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    options.signal?.removeEventListener('abort', stop);
+    await g.close();
+  }
+}
+
+function unaccounted(stats: FleetStats): number {
+  const t = stats.perCamera;
+  let n = 0;
+  for (let c = 0; c < stats.desc.cameras; c++) if (t[c * 3]! !== t[c * 3 + 1]! + t[c * 3 + 2]!) n++;
+  return n;
+}

@@ -1,0 +1,91 @@
+/**
+ * The camera fleet's per-frame work called in turn on one thread, with no runtime: the `pipeline`
+ * bench's baseline (`fleet.serial`). Each frame is rendered as a shard renders it, normalized as
+ * PreprocessCalculator does, batched (full batches of `batchSize`) into the same onnxruntime session
+ * setup as InferenceCalculator, and post-processed and accounted as the fleet's postprocess and sink
+ * do; only the threads, rings and frame pool are missing.
+ *
+ * Threading: the calling thread (onnxruntime's session runs with the same single intra-op thread).
+ */
+
+import { toDetection } from '../calculators/fleet-postprocess.js';
+import type { InferenceResult } from '../calculators/inference.js';
+import { InferenceBatcher, type OrtModule } from '../calculators/inference-batch.js';
+import { normalization, normalizePixels } from '../calculators/preprocess.js';
+import { renderSyntheticFrame } from '../calculators/synthetic-video.js';
+import { camerasOfShard, type Detection, wallMs } from './fleet-layout.js';
+
+/** What {@link runFleetSerial} measured. */
+export interface FleetSerialReport {
+  readonly frames: number;
+  readonly seconds: number;
+  readonly fps: number;
+  /** Checksum over the predicted labels, to compare with a weft run on the same frames. */
+  readonly labelSum: number;
+}
+
+/**
+ * Runs `frames` frames of `cameras` cameras (round robin, as one shard would) through the fleet's
+ * work on this thread. Resolves with the rate.
+ */
+export async function runFleetSerial(options: {
+  readonly modelPath: string;
+  readonly frames: number;
+  readonly cameras?: number;
+  readonly width?: number;
+  readonly height?: number;
+  readonly batchSize?: number;
+}): Promise<FleetSerialReport> {
+  const width = options.width ?? 32;
+  const height = options.height ?? 32;
+  const batchSize = options.batchSize ?? 16;
+  const own = camerasOfShard(options.cameras ?? 1000, 1, 0);
+  const mod = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
+  const batcher = await InferenceBatcher.create(mod.default ?? mod, {
+    modelPath: options.modelPath,
+    inputName: '',
+    outputName: '',
+    intraOpThreads: 1,
+    batchSize,
+    inputShape: [3, height, width],
+  });
+  try {
+    const rgb = new Uint8Array(width * height * 3);
+    const tensor = new Float32Array(width * height * 3);
+    const tensorBytes = new Uint8Array(tensor.buffer);
+    const { scale, bias } = normalization([0, 0, 0], [1, 1, 1]);
+    const layout = { width, height, format: 'rgb', layout: 'chw' } as const;
+    const metas: Detection[] = [];
+    let labelSum = 0;
+    let done = 0;
+    const t0 = performance.now();
+    for (let g = 0; g < options.frames; g++) {
+      const camera = own[g % own.length]!;
+      const seq = Math.floor(g / own.length);
+      const capturedAt = wallMs();
+      renderSyntheticFrame(rgb, { width, height, format: 'rgb', seed: camera }, seq);
+      normalizePixels(rgb, tensor, layout, scale, bias);
+      batcher.add(tensorBytes, 0, g);
+      // The detection's non-inference fields, completed when the batch ran.
+      metas.push({ camera, seq, capturedAt, label: 0, score: 0, batchSize: 0 });
+      if (batcher.count === batchSize || g === options.frames - 1) {
+        const out = await batcher.run(batcher.count === batchSize ? 'full' : 'close');
+        const len = out.rowLength;
+        for (let i = 0; i < out.size; i++) {
+          const scores = out.data.slice(i * len, (i + 1) * len);
+          let top = 0;
+          for (let k = 1; k < len; k++) if (scores[k]! > scores[top]!) top = k;
+          const result: InferenceResult = { scores, top, batchSize: out.size };
+          labelSum += toDetection(result, metas[i]!).label;
+          done++;
+        }
+        batcher.clear();
+        metas.length = 0;
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return { frames: done, seconds, fps: done / seconds, labelSum };
+  } finally {
+    await batcher.release();
+  }
+}
