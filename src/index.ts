@@ -186,6 +186,24 @@ export {
   Timestamp,
 } from './core/timestamp.js';
 export {
+  FLEET_DEFAULTS,
+  type FleetGraph,
+  type FleetOptions,
+  fleetGraph,
+  hostShards,
+} from './fleet/fleet-graph.js';
+export {
+  camerasOfShard,
+  type Detection,
+  type FrameMeta,
+  fleetTimestamp,
+  hashCamera,
+  shardOf,
+} from './fleet/fleet-layout.js';
+export { type FleetReport, type FleetRunOptions, runFleet } from './fleet/fleet-run.js';
+export { type FleetSerialReport, runFleetSerial } from './fleet/fleet-serial.js';
+export { type FleetFigures, FleetStats, type FleetStatsDescriptor } from './fleet/fleet-stats.js';
+export {
   Codec,
   type CodecOptions,
   EXT_FRAME,

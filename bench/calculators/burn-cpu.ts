@@ -20,7 +20,13 @@ export function burn(micros: number, seed: number): number {
 
 export default defineCalculator<BurnCpuOptions>({
   name: 'BurnCpuCalculator',
-  contract: { inputs: { '': 'one' }, outputs: { '': 'one' }, options: { micros: 1000 } },
+  contract: {
+    inputs: { '': 'one' },
+    outputs: { '': 'one' },
+    options: { micros: 1000 },
+    // Stateless: the pool benchmark runs it as replicas.
+    parallelism: 1,
+  },
   create: () => ({
     process(ctx) {
       const p = ctx.input(0);

@@ -36,21 +36,32 @@ const registry = new CalculatorRegistry(defaultRegistry())
 
 const POST_CHAIN = new URL('../tasks/post-chain-task.ts', import.meta.url);
 
-function rate(s: SinkStats): number {
+/** Packets per second at the sink, from its first packet to its last. */
+export function rate(s: SinkStats): number {
   return s.count > 1 ? (s.count - 1) / ((s.lastAt - s.firstAt) / 1000) : 0;
 }
 
-/** Source → `stages` nodes of `calculator` → count sink, as a weft graph. Returns the sink's stats. */
-async function runWeftChain(
+/**
+ * Source → `stages` nodes of `calculator` → count sink, as a weft graph; each stage runs as
+ * `parallelism` replicas. Returns the sink's stats.
+ */
+export async function runWeftChain(
   count: number,
   stages: number,
   calculator: string,
   options = {},
+  parallelism = 1,
 ): Promise<SinkStats> {
   const b = graph({ maxQueueSize: 1000 }).outputSidePacket('stats');
   b.node('CounterSourceCalculator', { outputs: { '': 's0' }, options: { count } });
   for (let i = 1; i <= stages; i++) {
-    b.node(calculator, { name: `stage${i}`, inputs: { '': `s${i - 1}` }, outputs: { '': `s${i}` }, options });
+    b.node(calculator, {
+      name: `stage${i}`,
+      inputs: { '': `s${i - 1}` },
+      outputs: { '': `s${i}` },
+      options,
+      parallelism,
+    });
   }
   b.node('CountSinkCalculator', { inputs: { '': `s${stages}` }, outputSidePackets: { STATS: 'stats' } });
   const g = new CalculatorGraph(b.build(), { registry });

@@ -4,9 +4,8 @@
  *
  * Threading: main thread.
  */
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { FLEET_DEFAULTS, type FleetOptions } from '../fleet/fleet-graph.js';
+import { FLEET_DEFAULTS, type FleetOptions, hostShards } from '../fleet/fleet-graph.js';
 import { runFleet } from '../fleet/fleet-run.js';
 import type { FleetFigures } from '../fleet/fleet-stats.js';
 import { createProgress } from './progress.js';
@@ -16,8 +15,8 @@ export const FLEET_DEMO_HELP = `  demo      the camera-fleet pipeline: synthetic
             (replicas) -> postprocess -> sink, frames passed as shared-memory handles
             --seconds N            cameras stop after N s, then the pipeline drains (default 5)
             --cameras N            synthetic cameras (default ${FLEET_DEFAULTS.cameras})
-            --shards K             camera shard actors, by hash of camera id (default: 2 per core,
-                                   at most ${FLEET_DEFAULTS.shards}; ${demoShards()} here)
+            --shards K             camera shard actors, by hash of camera id (default: 1 per core,
+                                   at most ${FLEET_DEFAULTS.shards}; ${hostShards()} here)
             --fps F                frames per second per camera; 0 = as fast as the pipeline goes (default 0)
             --size S               frame width and height in pixels, RGB (default 96)
             --replicas R           inference replicas (default ${FLEET_DEFAULTS.inferenceReplicas})
@@ -30,14 +29,6 @@ export const FLEET_DEMO_HELP = `  demo      the camera-fleet pipeline: synthetic
 
 /** The demo's frame size: big enough that per-frame work, not per-packet overhead, dominates. */
 export const DEMO_FRAME_SIZE = 96;
-
-/**
- * Shards the demo uses by default: seed 004's 32 on a many-core host, 2 per core below that. Every
- * shard is a thread; on a 2-core machine 32 of them only add start-up time and context switches.
- */
-export function demoShards(): number {
-  return Math.min(FLEET_DEFAULTS.shards, 2 * availableParallelism());
-}
 
 function count(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -74,7 +65,7 @@ export async function fleetDemo(argv: string[]): Promise<void> {
   const size = Math.round(count('size', values.size, DEMO_FRAME_SIZE, 8));
   const options: Partial<FleetOptions> = {
     cameras: Math.round(count('cameras', values.cameras, FLEET_DEFAULTS.cameras)),
-    shards: Math.round(count('shards', values.shards, demoShards())),
+    shards: Math.round(count('shards', values.shards, hostShards())),
     fps: count('fps', values.fps, 0, 0),
     width: size,
     height: size,
