@@ -16,6 +16,7 @@ import gate from './gate.js';
 import inference from './inference.js';
 import merge from './merge.js';
 import passThrough from './pass-through.js';
+import pool from './pool-calculator.js';
 import preprocess from './preprocess.js';
 import replicaDispatch from './replica-dispatch.js';
 import replicaGather from './replica-gather.js';
@@ -87,6 +88,7 @@ const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [cameraShard, 'camera-shard'],
   [fleetPostprocess, 'fleet-postprocess'],
   [fleetSink, 'fleet-sink'],
+  [pool, 'pool-calculator'],
 ];
 
 /**

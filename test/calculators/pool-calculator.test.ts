@@ -5,7 +5,6 @@ import { liveThreadCount } from '../../src/actors/thread-task.js';
 import PoolCalculator from '../../src/calculators/pool-calculator.js';
 import { livePoolThreadCount } from '../../src/calculators/pool-threads.js';
 import { renderSyntheticFrame, syntheticFrameTimestamp } from '../../src/calculators/synthetic-video.js';
-import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
 import { CalculatorRunner } from '../../src/core/calculator-runner.js';
 import { graph } from '../../src/core/graph-builder.js';
 import { FrameRef } from '../../src/transport/codec.js';
@@ -248,10 +247,8 @@ describe('PoolCalculator on the calculator runner', () => {
 });
 
 describe('PoolCalculator in real actors', () => {
-  const registry = new CalculatorRegistry(defaultRegistry()).register(
-    'PoolCalculator',
-    new URL('../../src/calculators/pool-calculator.ts', import.meta.url),
-  );
+  // PoolCalculator is a core calculator: the default registry has it.
+  const registry = defaultRegistry();
 
   it('checksums synthetic frames by handle in an actor, in order, leaking no frame or thread', async () => {
     const video = { width: 32, height: 24, format: 'rgba' as const, count: 30, fps: 30, seed: 5 };
