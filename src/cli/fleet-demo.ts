@@ -59,8 +59,13 @@ export async function fleetDemo(argv: string[]): Promise<void> {
       preprocess: { type: 'string' },
       batch: { type: 'string' },
       'batch-timeout': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help === true) {
+    process.stdout.write(`usage: weft demo [options]\n${FLEET_DEMO_HELP}`);
+    return;
+  }
   const seconds = count('seconds', values.seconds, 5, 0.1);
   const size = Math.round(count('size', values.size, DEMO_FRAME_SIZE, 8));
   const options: Partial<FleetOptions> = {

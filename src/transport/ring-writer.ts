@@ -238,9 +238,10 @@ export class RingWriter extends RingEnd {
       this.f64[(off >> 3) + 2] = num;
     }
     this.wpos = (this.wpos + size) | 0;
-    // Frames batch like any record. Waking the consumer per frame cost a futex round trip per frame
-    // and hop (measured: a third of the camera fleet's CPU); a held-back frame still goes out when
-    // this thread parks (publishAll), ends its turn, or its backlog is old or large.
+    // Frames batch like any record. Publishing (and so waking) per frame cost a futex round trip per
+    // frame and hop (measured: a third of the camera fleet's CPU); a held-back frame still goes out
+    // when this thread parks (publishAll), ends its turn, runs out of pool slots (FramePool.alloc
+    // publishes before it waits), or its backlog is old or large.
     if (++this.unpublished >= this.publishEvery || ((this.wpos - this.published) | 0) >= this.publishBytes) {
       this.publishLazily();
     }
