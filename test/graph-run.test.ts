@@ -25,6 +25,7 @@ for (const [name, file] of [
   ['FrameSourceCalculator', 'frame-source'],
   ['FrameCheckCalculator', 'frame-check'],
   ['AsyncDelayCalculator', 'async-delay'],
+  ['FrameHoarderCalculator', 'frame-hoarder'],
 ] as const) {
   registry.register(name, new URL(`./fixtures/graph/${file}.ts`, import.meta.url));
 }
@@ -281,4 +282,47 @@ describe('back-pressure and deadlock', () => {
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings[0]).toContain('"join"');
   });
+
+  // Frames of 4 × 4 RGB from a 3-slot class, all kept downstream: the source waits for a slot forever.
+  function frameStarved(reportDeadlock: boolean) {
+    return graph({ reportDeadlock })
+      .node('SyntheticVideoCalculator', {
+        name: 'camera',
+        outputs: { '': 'rgb' },
+        options: { width: 4, height: 4, format: 'rgb', count: 100 },
+      })
+      .node('FrameHoarderCalculator', { name: 'hoarder', inputs: { '': 'rgb' } })
+      .build();
+  }
+  const tinyPool = { frames: { name: 'tiny', classes: [{ slotBytes: 64, slots: 3 }] } };
+
+  it.each([
+    ['fails the run with a DeadlockError', true],
+    ['warns', false],
+  ])(
+    'names a node starved of frames and the exhausted size class: with report_deadlock it %s',
+    async (_, report) => {
+      let warned!: (m: string) => void;
+      const warning = new Promise<string>((resolve) => {
+        warned = resolve;
+      });
+      const g = make(frameStarved(report), { ...tinyPool, onWarning: (m) => warned(m) });
+      await g.startRun();
+      const message = report
+        ? await g.waitUntilDone().then(
+            () => 'finished',
+            (err: unknown) => {
+              expect(err).toBeInstanceOf(DeadlockError);
+              expect(err).toMatchObject({ node: 'camera', phase: 'run' });
+              return (err as Error).message;
+            },
+          )
+        : await warning;
+      expect(message).toContain('node "camera" has waited');
+      expect(message).toContain('3 slots of 64 bytes');
+      expect(message).toContain('give the class more slots');
+      await g.close();
+      expect(liveThreadCount()).toBe(0);
+    },
+  );
 });

@@ -32,6 +32,7 @@ import {
 import { exposeControl } from './control-channel.js';
 import {
   type CountersDescriptor,
+  F_BLOCKED_MS,
   F_BUSY_MS,
   F_CALL_STARTED_AT,
   F_IDLE_MS,
@@ -128,9 +129,15 @@ class Actor {
     this.sink = new RingSink(this.writers, this.pool, this.counters, this.n, this.sidePacketsOut);
     const pool = this.pool;
     const frames: FrameAccess = {
-      alloc: (bytes) => pool.alloc(bytes),
+      alloc: (bytes) => {
+        const h = pool.tryAlloc(bytes);
+        return h >= 0 ? h : this.waitForFrame(() => pool.alloc(bytes));
+      },
       tryAlloc: (bytes) => pool.tryAlloc(bytes),
-      allocAsync: (bytes) => pool.allocAsync(bytes),
+      allocAsync: async (bytes) => {
+        const h = pool.tryAlloc(bytes);
+        return h >= 0 ? h : this.waitForFrame(() => pool.allocAsync(bytes));
+      },
       bytes: (h) => pool.bytes(h),
       byteLength: (h) => pool.byteLength(h),
       retain: (h) => pool.retain(h),
@@ -140,6 +147,34 @@ class Actor {
     this.engine = new NodeEngine(args.node, definition, this.sink, frames);
     const set = this.set;
     if (set !== null) this.engine.setWakeHook(() => set.interrupt());
+  }
+
+  /**
+   * The exhausted-pool path of alloc: the node shows as WaitingFrame (so the watchdog can tell a
+   * frame stall from a busy calculator) and the wait counts as back-pressure, as a full output does.
+   * Allocates closures: the exhausted path only.
+   */
+  private waitForFrame<T extends number | Promise<number>>(wait: () => T): T {
+    const c = this.counters;
+    const n = this.n;
+    c.setState(n, NodeState.WaitingFrame);
+    const t0 = performance.now();
+    const done = () => {
+      c.f64[c.field(n, F_BLOCKED_MS)]! += performance.now() - t0;
+      const started = c.field(n, F_CALL_STARTED_AT);
+      if (c.f64[started] !== 0) c.f64[started] = Date.now();
+      c.setState(n, NodeState.Running);
+    };
+    let r: T;
+    try {
+      r = wait();
+    } catch (err) {
+      done();
+      throw err;
+    }
+    if (r instanceof Promise) return r.finally(done) as T;
+    done();
+    return r;
   }
 
   async open(sidePackets: unknown[]): Promise<Record<number, unknown>> {

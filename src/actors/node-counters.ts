@@ -32,6 +32,8 @@ export const NodeState = Object.freeze({
   Closing: 5,
   Done: 6,
   Failed: 7,
+  /** Inside a call, waiting for a frame-pool slot (the size class is exhausted). */
+  WaitingFrame: 8,
 } as const);
 export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 

@@ -25,7 +25,7 @@ const STATE_NAMES = Object.fromEntries(Object.entries(NodeState).map(([k, v]) =>
 export interface StageStats {
   readonly node: string;
   readonly calculator: string;
-  /** What the actor is doing now: Running, WaitingInput, BlockedOutput, Done, ... */
+  /** What the actor is doing now: Running, WaitingInput, BlockedOutput, WaitingFrame, Done, ... */
   readonly state: string;
   readonly processCalls: number;
   /** Packets taken from the node's input rings (bounds not counted). */

@@ -47,6 +47,9 @@ export type CalculatorModules = ReadonlyMap<string, { module: string; exportName
 
 const ACTOR_MODULE = taskModuleUrl(import.meta.url, './actor-host');
 
+/** How long a graph may stand still while a node waits for a frame before the stall is named. */
+export const FRAME_STALL_MS = 1000;
+
 /** One run of one graph. */
 export class Supervisor {
   readonly pool: FramePool;
@@ -66,6 +69,7 @@ export class Supervisor {
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private lastProgress: number[] = [];
   private stalledTicks = 0;
+  private frameStallReported = false;
   private shuttingDown: Promise<void> | undefined;
 
   constructor(
@@ -252,15 +256,16 @@ export class Supervisor {
       }
     }
     this.stalledTicks = progressed || running ? 0 : this.stalledTicks + 1;
-    if (this.stalledTicks >= 2) this.resolveStall();
+    if (this.stalledTicks === 0) this.frameStallReported = false;
+    if (this.stalledTicks >= 2 && !this.resolveQueueStall()) this.reportFrameStall();
   }
 
   // Nothing moved for two ticks. A deadlock needs a producer blocked on a full ring whose consumer
-  // stopped draining it because that input's queue reached its limit.
-  private resolveStall(): void {
+  // stopped draining it because that input's queue reached its limit. True when one was found.
+  private resolveQueueStall(): boolean {
     const c = this.counters;
     const anyBlocked = this.graph.nodes.some((n) => c.state(n.id) === NodeState.BlockedOutput);
-    if (!anyBlocked) return;
+    if (!anyBlocked) return false;
     for (const n of this.graph.nodes) {
       for (let i = 0; i < n.inputs.length; i++) {
         const g = this.plan.inputBase[n.id]! + i;
@@ -277,7 +282,7 @@ export class Supervisor {
               where,
             ),
           );
-          return;
+          return true;
         }
         const grown = Math.max(limit + 1, limit * 2);
         c.setQueueLimit(g, grown);
@@ -288,8 +293,38 @@ export class Supervisor {
           `weft resolved a deadlock by raising max_queue_size of input ${portLabel(port)} ("${port.name}") ` +
             `of node "${n.name}" from ${limit} to ${grown}`,
         );
-        return;
+        return true;
       }
+    }
+    return false;
+  }
+
+  // A node waits for a frame-pool slot and nothing has moved for FRAME_STALL_MS. No queue can be
+  // grown to fix it: the frames are held by packets queued behind the waiting node, by calculators
+  // that retain them, or by the application (outputs it has not released), and only the last may
+  // still let go. So the stall is named, once per episode: an error with report_deadlock, else a
+  // warning.
+  private reportFrameStall(): void {
+    const c = this.counters;
+    const waiting = this.graph.nodes.filter((n) => c.state(n.id) === NodeState.WaitingFrame);
+    const stalledMs = this.stalledTicks * this.o.watchdogMs;
+    if (waiting.length === 0 || stalledMs < FRAME_STALL_MS || this.frameStallReported) return;
+    this.frameStallReported = true;
+    const empty = this.pool
+      .stats()
+      .filter((k) => k.free === 0)
+      .map((k) => `${k.slots} slots of ${k.slotBytes} bytes`)
+      .join(', ');
+    const message =
+      `${waiting.map((n) => `node "${n.name}"`).join(', ')} has waited ${stalledMs} ms for a frame and ` +
+      `nothing in the graph moves: the frame pool's size class (${empty || 'none empty now'}) is ` +
+      'exhausted, its frames held by packets queued behind the waiting node, by calculators that ' +
+      'retain them, or by outputs the application has not released; give the class more slots ' +
+      "(the graph's `frames` option) or release frames sooner";
+    if (this.graph.reportDeadlock) {
+      this.fail(new DeadlockError(message, { node: waiting[0]!.name, phase: 'run' }));
+    } else {
+      this.o.onWarning(message);
     }
   }
 

@@ -268,11 +268,14 @@ export const NodeStuckError = defineError(
   'calculator call did not return in time',
 );
 export type NodeStuckError = WeftError;
-/** The graph stopped making progress behind full queues (with `reportDeadlock`). */
+/**
+ * The graph stopped making progress behind full queues, or while a node waits for a frame of an
+ * exhausted pool class (with `reportDeadlock`).
+ */
 export const DeadlockError = defineError(
   'DeadlockError',
   'ERR_WEFT_DEADLOCK',
-  'graph is deadlocked behind full queues',
+  'graph is deadlocked behind full queues or an exhausted frame pool',
 );
 export type DeadlockError = WeftError;
 
