@@ -34,7 +34,7 @@ import { RingWriter } from '../transport/ring-queue.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from './chrome-trace.js';
 import { diagnose, type RunDiagSnapshot } from './diag-snapshot.js';
 import type { StreamObserver } from './output-pump.js';
-import type { PreparedGraph } from './run.js';
+import type { PreparedGraph } from './run-spec.js';
 import { readStageStats, type StageStats } from './stage-stats.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 

@@ -19,8 +19,7 @@
  * Telemetry (`latency`, `diagnose`, `chromeTrace`) reads counters the data path keeps anyway.
  */
 import { CancelledError, InvalidArgumentError, UsageError } from '../core/errors.js';
-import type { ResolvedGraph } from '../core/graph-config.js';
-import { type CalculatorLookup, checkSidePackets } from '../core/graph-validation.js';
+import { checkSidePackets } from '../core/graph-validation.js';
 import type { LatencySummary } from '../core/latency-profiler.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from './chrome-trace.js';
@@ -28,31 +27,12 @@ import type { RunDiagSnapshot } from './diag-snapshot.js';
 import { InputBoundary } from './input-boundary.js';
 import { frameOf, type OutputBoundary } from './output-boundary.js';
 import { cancelledPushError, closedInputError, RunCore } from './run-core.js';
-import type { InputOptions, ResolvedRunOptions } from './run-options.js';
+import type { ResolvedRunOptions } from './run-options.js';
+import type { PreparedGraph, RunSpec } from './run-spec.js';
 import { RunTelemetry } from './run-telemetry.js';
 import type { OutputSample, PullResult, PushSample, RunOutput, RunState, RunStats } from './run-types.js';
 import type { StageStats } from './stage-stats.js';
-import { type CalculatorModules, Supervisor, type SupervisorOptions } from './supervisor.js';
-
-/** A validated graph, ready to run (cached by the session). Not public API. */
-export interface PreparedGraph {
-  readonly graph: ResolvedGraph;
-  readonly modules: CalculatorModules;
-  readonly lookup: CalculatorLookup;
-}
-
-/** What a Session hands to each Run it builds. Not public API. */
-export interface RunSpec {
-  /** Push inputs in declaration order, with their resolved options. */
-  readonly inputs: readonly { readonly name: string; readonly options: Required<InputOptions> }[];
-  /** Pull outputs in declaration order. */
-  readonly outputs: readonly string[];
-  readonly supervisor: SupervisorOptions;
-  /** Validates the session's graph (cached across runs). */
-  prepare(): Promise<PreparedGraph>;
-  /** Called once the run is closed: the session may build another. */
-  released(run: Run): void;
-}
+import { Supervisor } from './supervisor.js';
 
 const noop = (): void => {};
 

@@ -31,8 +31,9 @@ import {
   defaultRegistry,
   prepareGraph,
 } from './calculator-graph.js';
-import { type PreparedGraph, Run, type RunSpec } from './run.js';
+import { Run } from './run.js';
 import { type InputOptions, type RunOptions, resolveInputOptions, resolveRunOptions } from './run-options.js';
+import type { PreparedGraph, RunSpec } from './run-spec.js';
 import type { OutputSample } from './run-types.js';
 
 /**
