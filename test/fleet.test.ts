@@ -81,4 +81,17 @@ describe('fleet in actors', () => {
     expect(f.orderErrors).toBe(0);
     expect(report.unaccountedCameras).toBe(0);
   });
+
+  it('an endless fleet given an already aborted signal stops its cameras and drains', async () => {
+    const report = await runFleet({
+      cameras: 20,
+      shards: 2,
+      width: 16,
+      height: 16,
+      signal: AbortSignal.abort(),
+    });
+    const f = report.figures;
+    expect(f.processed + f.dropped).toBe(f.produced);
+    expect(report.unaccountedCameras).toBe(0);
+  });
 });

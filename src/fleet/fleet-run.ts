@@ -49,6 +49,8 @@ export async function runFleet(options: FleetRunOptions = {}): Promise<FleetRepo
   const timers: ReturnType<typeof setTimeout>[] = [];
   const stop = () => stats.requestStop();
   options.signal?.addEventListener('abort', stop, { once: true });
+  // An already aborted signal fires no event: the cameras stop at once, the pipeline still drains.
+  if (options.signal?.aborted === true) stop();
   try {
     await g.startRun();
     options.onStart?.(g);
