@@ -6,7 +6,9 @@ import { CalculatorRunner } from '../src/core/calculator-runner.js';
 import type { FrameMeta } from '../src/fleet/fleet-layout.js';
 import { camerasOfShard, shardOf } from '../src/fleet/fleet-layout.js';
 import { runFleet } from '../src/fleet/fleet-run.js';
+import { runFleetSerial } from '../src/fleet/fleet-serial.js';
 import { createFleetStats, FleetStats, latencyBucket } from '../src/fleet/fleet-stats.js';
+import { ensureModel } from '../src/models/tiny-classifier.js';
 
 describe('fleet layout', () => {
   it('puts every camera in exactly one shard, spread evenly enough', () => {
@@ -93,5 +95,15 @@ describe('fleet in actors', () => {
     const f = report.figures;
     expect(f.processed + f.dropped).toBe(f.produced);
     expect(report.unaccountedCameras).toBe(0);
+  });
+});
+
+describe('fleet serial baseline', () => {
+  it('classifies every frame once, a partial last batch included, with the same labels every time', async () => {
+    const modelPath = await ensureModel({ inputShape: [3, 16, 16] });
+    const o = { modelPath, frames: 37, cameras: 10, width: 16, height: 16, batchSize: 8 };
+    const [a, b] = [await runFleetSerial(o), await runFleetSerial(o)];
+    expect(a.frames).toBe(37);
+    expect(b.labelSum).toBe(a.labelSum);
   });
 });

@@ -14,7 +14,13 @@ import {
   UsageError,
 } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
-import { Latch, latchSession, passThroughSession, testOptions } from './fixtures/run/setup.js';
+import {
+  Latch,
+  latchSession,
+  passThroughSession,
+  testOptions,
+  twoInputSession,
+} from './fixtures/run/setup.js';
 import { waitUntil } from './helpers/wait-until.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -100,13 +106,7 @@ describe('misuse is a UsageError, not corruption', () => {
   });
 
   it('names: an unknown input or output, and an unnamed push with several inputs', async () => {
-    const session = new Session(testOptions).add(
-      push('a'),
-      push('b'),
-      graph().node('PassThroughCalculator', { inputs: { '': ['a', 'b'] }, outputs: { '': ['x', 'y'] } }),
-      pull('x'),
-      pull('y'),
-    );
+    const session = twoInputSession();
     const run = track(session.build());
     await run.start();
     expect(() => run.tryPush({ value: 1 })).toThrow(UsageError);

@@ -6,7 +6,7 @@ import type { OutputSample } from '../src/actors/run-types.js';
 import { pull, push, Session } from '../src/actors/session.js';
 import { graph } from '../src/core/graph-builder.js';
 import { below, prng } from './fixtures/prng.js';
-import { passThroughSession, testOptions } from './fixtures/run/setup.js';
+import { passThroughSession, testOptions, twoInputSession } from './fixtures/run/setup.js';
 
 const runs: Run[] = [];
 afterEach(async () => {
@@ -50,13 +50,7 @@ describe('several streams on one input', () => {
 
 describe('several Push inputs', () => {
   it('one output per input, one producer and one consumer each, all concurrent: FIFO per input', async () => {
-    const session = new Session(testOptions).add(
-      push('a'),
-      push('b'),
-      graph().node('PassThroughCalculator', { inputs: { '': ['a', 'b'] }, outputs: { '': ['oa', 'ob'] } }),
-      pull('oa'),
-      pull('ob'),
-    );
+    const session = twoInputSession();
     const run = await start(session);
     const produce = async (input: string, n: number) => {
       for (let i = 0; i < n; i++) if (!run.tryPush({ input, value: i })) await run.push({ input, value: i });

@@ -10,7 +10,13 @@ import { pull, push, Session } from '../src/actors/session.js';
 import { InvalidArgumentError, UsageError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import type { LatencySummary } from '../src/core/latency-profiler.js';
-import { closeStartedRuns, passThroughSession, startRun, testOptions } from './fixtures/run/setup.js';
+import {
+  closeStartedRuns,
+  passThroughSession,
+  startRun,
+  testOptions,
+  twoInputSession,
+} from './fixtures/run/setup.js';
 
 afterEach(closeStartedRuns);
 
@@ -79,13 +85,7 @@ describe('push → pull latency', () => {
   });
 
   it('measures samples handed to onOutput callbacks, and several inputs by timestamp', async () => {
-    const session = new Session(testOptions).add(
-      push('a'),
-      push('b'),
-      graph().node('PassThroughCalculator', { inputs: { '': ['a', 'b'] }, outputs: { '': ['oa', 'ob'] } }),
-      pull('oa'),
-      pull('ob'),
-    );
+    const session = twoInputSession();
     const run = session.build({ latency: 'all' });
     let got = 0;
     run.onOutput('oa', () => got++);

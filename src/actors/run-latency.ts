@@ -180,28 +180,29 @@ export class OutputLatency {
     for (let k = 0; k < logs.length; k++) {
       const log = logs[k]!;
       const mask = log.ts.length - 1;
-      let c = this.cursors[k]!;
-      while (c < log.head && log.ts[c & mask]! < timestamp) c++;
+      const c = this.advance(k, timestamp);
       if (c < log.head && log.ts[c & mask] === timestamp) {
         const at = log.at[c & mask]!;
         if (!(at <= pushedAt)) pushedAt = at;
-        c++;
+        this.cursors[k] = c + 1;
       }
-      this.cursors[k] = c;
     }
     return pushedAt;
   }
 
   /** The output settled to `bound`: no sample below it will come. */
   settle(bound: number): void {
-    const logs = this.logs;
-    for (let k = 0; k < logs.length; k++) {
-      const log = logs[k]!;
-      const mask = log.ts.length - 1;
-      let c = this.cursors[k]!;
-      while (c < log.head && log.ts[c & mask]! < bound) c++;
-      this.cursors[k] = c;
-    }
+    for (let k = 0; k < this.logs.length; k++) this.advance(k, bound);
+  }
+
+  // Moves input k's cursor past its entries below `bound`; returns the new cursor.
+  private advance(k: number, bound: number): number {
+    const log = this.logs[k]!;
+    const mask = log.ts.length - 1;
+    let c = this.cursors[k]!;
+    while (c < log.head && log.ts[c & mask]! < bound) c++;
+    this.cursors[k] = c;
+    return c;
   }
 
   /** The application got a sample pushed at `pushedAt` now (NaN: not measured). */

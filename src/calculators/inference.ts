@@ -206,12 +206,8 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
     // Emits a finished batch's rows at their items' timestamps, then frees the buffer.
     function emit(ctx: CalculatorContext<InferenceOptions>, out: BatchOutput): void {
       const b = batcher!;
-      const len = out.rowLength;
       for (let i = 0; i < out.size; i++) {
-        // Allocates the row copy and the result object: the value leaves this thread anyway.
-        const scores = out.data.slice(i * len, (i + 1) * len);
-        const result: InferenceResult = { scores, top: argmax(scores), batchSize: out.size };
-        ctx.output(b.streams[i]!).add(result, b.timestamps[i]!);
+        ctx.output(b.streams[i]!).add(resultOf(out, i), b.timestamps[i]!);
       }
       if (ctx.outputCount('BATCH') > 0) {
         const port = ctx.output('BATCH');
@@ -296,6 +292,16 @@ function raiseBounds(ctx: CalculatorContext<InferenceOptions>, b: InferenceBatch
 /** Raises a bound; never lowers it (under the Immediate handler timestamps may go back). */
 function raise(out: OutputPort, bound: number): void {
   if (bound > out.nextTimestampBound) out.setNextTimestampBound(bound);
+}
+
+/**
+ * Row `i` of a finished batch as an item's result. Allocates the row copy and the result object:
+ * the value leaves the thread anyway. Threading: any thread.
+ */
+export function resultOf(out: BatchOutput, i: number): InferenceResult {
+  const len = out.rowLength;
+  const scores = out.data.slice(i * len, (i + 1) * len);
+  return { scores, top: argmax(scores), batchSize: out.size };
 }
 
 function argmax(v: Float32Array): number {

@@ -9,7 +9,7 @@
  */
 
 import { toDetection } from '../calculators/fleet-postprocess.js';
-import type { InferenceResult } from '../calculators/inference.js';
+import { resultOf } from '../calculators/inference.js';
 import { InferenceBatcher, type OrtModule } from '../calculators/inference-batch.js';
 import { normalization, normalizePixels } from '../calculators/preprocess.js';
 import { renderSyntheticFrame } from '../calculators/synthetic-video.js';
@@ -70,13 +70,8 @@ export async function runFleetSerial(options: {
       metas.push({ camera, seq, capturedAt, label: 0, score: 0, batchSize: 0 });
       if (batcher.count === batchSize || g === options.frames - 1) {
         const out = await batcher.run(batcher.count === batchSize ? 'full' : 'close');
-        const len = out.rowLength;
         for (let i = 0; i < out.size; i++) {
-          const scores = out.data.slice(i * len, (i + 1) * len);
-          let top = 0;
-          for (let k = 1; k < len; k++) if (scores[k]! > scores[top]!) top = k;
-          const result: InferenceResult = { scores, top, batchSize: out.size };
-          labelSum += toDetection(result, metas[i]!).label;
+          labelSum += toDetection(resultOf(out, i), metas[i]!).label;
           done++;
         }
         batcher.clear();
