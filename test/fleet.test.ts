@@ -2,6 +2,7 @@
 // dropped at its camera), through real actors.
 import { describe, expect, it } from 'vitest';
 import cameraShard from '../src/calculators/camera-shard.js';
+import fleetPostprocess from '../src/calculators/fleet-postprocess.js';
 import { CalculatorRunner } from '../src/core/calculator-runner.js';
 import type { FrameMeta } from '../src/fleet/fleet-layout.js';
 import { camerasOfShard, shardOf } from '../src/fleet/fleet-layout.js';
@@ -51,6 +52,38 @@ describe('CameraShardCalculator', () => {
   });
 });
 
+describe('FleetPostprocessCalculator', () => {
+  const result = (top: number) => ({ scores: Float32Array.of(0.25, 0.75), top, batchSize: 2 });
+  const meta = (camera: number, seq: number) => ({ camera, seq, capturedAt: 1 });
+
+  it('joins the result and meta of each lane and emits the lanes in timestamp order', async () => {
+    const r = new CalculatorRunner(fleetPostprocess, { inputs: { RESULT: 2, META: 2 } });
+    await r.open();
+    // Lane 0 owns even timestamps, lane 1 odd ones (as fleetTimestamp lays them out).
+    r.addPacket('RESULT', 2, result(1)).addPacket('META', 2, meta(4, 0));
+    r.addPacket('RESULT:1', 1, result(0)).addPacket('META:1', 1, meta(5, 0));
+    r.addPacket('RESULT:1', 3, result(1)).addPacket('META:1', 3, meta(5, 1));
+    for (const id of ['RESULT', 'META', 'RESULT:1', 'META:1']) r.closeInput(id);
+    await r.run();
+    await r.close();
+    const out = r.outputs('DETECTION');
+    expect(out.map((p) => p.timestamp)).toEqual([1, 2, 3]);
+    expect(out.map((p) => p.value)).toEqual([
+      { camera: 5, seq: 0, capturedAt: 1, label: 0, score: 0.25, batchSize: 2 },
+      { camera: 4, seq: 0, capturedAt: 1, label: 1, score: 0.75, batchSize: 2 },
+      { camera: 5, seq: 1, capturedAt: 1, label: 1, score: 0.75, batchSize: 2 },
+    ]);
+  });
+
+  it('refuses lanes without a META for every RESULT', async () => {
+    const r = new CalculatorRunner(fleetPostprocess, { inputs: { RESULT: 2, META: 1 } });
+    await expect(r.open()).rejects.toMatchObject({
+      code: 'ERR_WEFT_CALCULATOR',
+      cause: { code: 'ERR_WEFT_INVALID_ARGUMENT' },
+    });
+  });
+});
+
 describe('fleet in actors', () => {
   it('processes every frame of every camera once, in per-camera order, through replicas', async () => {
     const report = await runFleet({
@@ -65,7 +98,9 @@ describe('fleet in actors', () => {
     expect(report.figures).toMatchObject({ produced: 600, processed: 600, dropped: 0, orderErrors: 0 });
     expect(report.unaccountedCameras).toBe(0);
     expect(report.figures.meanBatch).toBeGreaterThan(1);
-    expect(report.stages.map((s) => s.node)).toContain('inference[1]');
+    expect(report.stages.map((s) => s.node)).toEqual(
+      expect.arrayContaining(['inference_2[1]', 'preprocess_0[1]']),
+    );
   });
 
   it('live cameras that fall behind drop frames, and each frame is still processed or counted dropped', async () => {

@@ -11,16 +11,17 @@ import type { FleetFigures } from '../fleet/fleet-stats.js';
 import { createProgress } from './progress.js';
 
 /** Help text of the demo's flags (part of `weft help`). */
-export const FLEET_DEMO_HELP = `  demo      the camera-fleet pipeline: synthetic cameras -> preprocess -> batched ONNX inference
-            (replicas) -> postprocess -> sink, frames passed as shared-memory handles
+export const FLEET_DEMO_HELP = `  demo      the camera-fleet pipeline: synthetic cameras -> preprocess -> batched ONNX inference,
+            one lane per camera shard, -> postprocess -> sink; frames passed as shared-memory handles
             --seconds N            cameras stop after N s, then the pipeline drains (default 5)
             --cameras N            synthetic cameras (default ${FLEET_DEFAULTS.cameras})
-            --shards K             camera shard actors, by hash of camera id (default: 1 per core,
-                                   at most ${FLEET_DEFAULTS.shards}; ${hostShards()} here)
+            --shards K             camera shards, by hash of camera id, each with its own lane of
+                                   preprocess and inference (default: 1 per core, at most
+                                   ${FLEET_DEFAULTS.shards}; ${hostShards()} here)
             --fps F                frames per second per camera; 0 = as fast as the pipeline goes (default 0)
             --size S               frame width and height in pixels, RGB (default 96)
-            --replicas R           inference replicas (default ${FLEET_DEFAULTS.inferenceReplicas})
-            --preprocess P         preprocess replicas (default ${FLEET_DEFAULTS.preprocessReplicas})
+            --replicas R           inference replicas per lane (default ${FLEET_DEFAULTS.inferenceReplicas})
+            --preprocess P         preprocess replicas per lane (default ${FLEET_DEFAULTS.preprocessReplicas})
             --batch B              inference batch size (default ${FLEET_DEFAULTS.batchSize})
             --batch-timeout MS     partial batch timeout (default ${FLEET_DEFAULTS.batchTimeoutMs})
   relay     the frame-relay demo: one camera thread, one analyzer thread, large RGBA frames
@@ -80,9 +81,9 @@ export async function fleetDemo(argv: string[]): Promise<void> {
     batchTimeoutMs: count('batch-timeout', values['batch-timeout'], FLEET_DEFAULTS.batchTimeoutMs, 0),
   };
   process.stdout.write(
-    `weft camera fleet: ${options.cameras} cameras in ${options.shards} shards -> preprocess ` +
+    `weft camera fleet: ${options.cameras} cameras in ${options.shards} lanes of shard -> preprocess ` +
       `x${options.preprocessReplicas} -> ONNX tiny classifier x${options.inferenceReplicas} ` +
-      `(batch ${options.batchSize} / ${options.batchTimeoutMs} ms) -> postprocess -> sink; ` +
+      `(batch ${options.batchSize} / ${options.batchTimeoutMs} ms), then postprocess -> sink; ` +
       `${size}x${size} RGB frames, ${seconds} s\n`,
   );
   const progress = createProgress();
