@@ -1,9 +1,11 @@
 // The camera fleet: hash sharding, per-camera order, and every frame accounted for (processed or
 // dropped at its camera), through real actors.
 import { describe, expect, it } from 'vitest';
+import { CalculatorGraph } from '../src/actors/calculator-graph.js';
 import cameraShard from '../src/calculators/camera-shard.js';
 import fleetPostprocess from '../src/calculators/fleet-postprocess.js';
 import { CalculatorRunner } from '../src/core/calculator-runner.js';
+import { graph } from '../src/core/graph-builder.js';
 import type { FrameMeta } from '../src/fleet/fleet-layout.js';
 import { camerasOfShard, shardOf } from '../src/fleet/fleet-layout.js';
 import { runFleet } from '../src/fleet/fleet-run.js';
@@ -49,6 +51,41 @@ describe('CameraShardCalculator', () => {
     const figures = new FleetStats(stats).read();
     expect(figures.produced).toBe(own.length * 4);
     expect(r.frames.inUse()).toBe(0);
+  });
+});
+
+describe('CameraShardCalculator in an actor', () => {
+  it('waits for pool slots when its read batch outgrows the pool, and still delivers every frame in order', async () => {
+    // Two slots, batches of eight: every batch runs the pool dry, so the shard waits for the
+    // consumer (the main thread, which releases each frame after observing it) again and again.
+    const config = graph()
+      .node('CameraShardCalculator', {
+        name: 'shard',
+        outputs: { FRAME: 'frame', META: 'meta' },
+        options: { cameras: 3, shards: 1, width: 4, height: 4, framesPerCamera: 10, readBatch: 8 },
+      })
+      .output('frame')
+      .output('meta')
+      .build();
+    const g = new CalculatorGraph(config, {
+      frames: { name: 'two', classes: [{ slotBytes: 64, slots: 2 }] },
+    });
+    try {
+      const frames: number[] = [];
+      const metas: FrameMeta[] = [];
+      g.observeOutputStream('frame', (ts) => frames.push(ts));
+      g.observeOutputStream('meta', (_, value) => metas.push(value as FrameMeta));
+      await g.startRun();
+      await g.waitUntilDone();
+      expect(frames).toHaveLength(30);
+      expect(metas.map((m) => m.seq)).toEqual(Array.from({ length: 30 }, (_, i) => Math.floor(i / 3)));
+      expect(metas.map((m) => m.camera)).toEqual(Array.from({ length: 30 }, (_, i) => i % 3));
+      for (let i = 1; i < frames.length; i++) expect(frames[i]!).toBeGreaterThan(frames[i - 1]!);
+      expect(g.frames.stats()[0]!.exhaustedWaits).toBeGreaterThan(0);
+      expect(g.frames.inUse()).toBe(0);
+    } finally {
+      await g.close();
+    }
   });
 });
 

@@ -141,9 +141,9 @@ class Actor {
         return h >= 0 ? h : this.waitForFrame(() => pool.alloc(bytes));
       },
       tryAlloc: (bytes) => pool.tryAlloc(bytes),
-      allocAsync: async (bytes) => {
+      allocAsync: async (bytes, timeoutMs) => {
         const h = pool.tryAlloc(bytes);
-        return h >= 0 ? h : this.waitForFrame(() => pool.allocAsync(bytes));
+        return h >= 0 ? h : this.waitForFrame(() => pool.allocAsync(bytes, timeoutMs));
       },
       bytes: (h) => pool.bytes(h),
       byteLength: (h) => pool.byteLength(h),
@@ -257,14 +257,13 @@ class Actor {
     const moved = this.drain();
     c.f64[this.startedAtField] = Date.now();
     let calls = this.engine.run();
-    // Whatever the call emitted before its await goes out now: the await may be long.
-    if (calls instanceof Promise) return this.endAsyncTurn(calls, 0, moved, turnStart, true);
+    if (calls instanceof Promise) return this.endAsyncTurn(calls, 0, moved, turnStart);
     if (this.set === null) {
       // A source's run() is one process call: batch them, so the per-turn bookkeeping (clock,
       // counters, stop check, publication) is paid once per batch rather than per packet.
       for (let k = 1; k < SOURCE_BATCH && calls > 0 && this.engine.state !== 'closed'; k++) {
         const more = this.engine.run();
-        if (more instanceof Promise) return this.endAsyncTurn(more, calls, moved, turnStart, false);
+        if (more instanceof Promise) return this.endAsyncTurn(more, calls, moved, turnStart);
         calls += more;
       }
     }
@@ -277,10 +276,12 @@ class Actor {
     before: number,
     moved: number,
     turnStart: number,
-    flush: boolean,
   ): Promise<number> {
     this.asyncMode = true;
-    if (flush) this.sink.flush();
+    // Whatever this turn emitted goes out now, the earlier calls of a source's batch included: the
+    // await may be long (measured: a camera shard waiting 1 ms for a pool slot held its last frames
+    // back from an idle preprocess for that long, every time).
+    this.sink.flush();
     return this.endTurn(moved, before + (await pending), turnStart);
   }
 

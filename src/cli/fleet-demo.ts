@@ -112,6 +112,12 @@ export async function fleetDemo(argv: string[]): Promise<void> {
     ['per-camera order errors', String(f.orderErrors)],
     ['cameras not accounted for', String(report.unaccountedCameras)],
     ['busiest stages', busiest(report.stages, report.seconds)],
+    [
+      'frame pool (slots, waits)',
+      report.frames
+        .map((c, i) => `${i === 0 ? 'camera frames' : 'tensors'} ${c.slots}, ${c.exhaustedWaits}`)
+        .join('; '),
+    ],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(w)}  ${v}\n`);

@@ -127,8 +127,12 @@ export interface FrameAccess {
    * that must not block while holding others back: it can announce its bounds, then `allocAsync`.
    */
   tryAlloc(byteLength: number): number;
-  /** Allocates a frame, waiting without blocking the thread (the actor's event loop keeps turning). */
-  allocAsync(byteLength: number): Promise<number>;
+  /**
+   * Allocates a frame, waiting without blocking the thread (the actor's event loop keeps turning).
+   * Rejects with PoolExhaustedError if no slot freed within `timeoutMs` (default: no limit); a
+   * bounded wait lets a caller that waits on its own initiative look at the world again (a stop).
+   */
+  allocAsync(byteLength: number, timeoutMs?: number): Promise<number>;
   /** The frame's bytes: a view of shared memory, valid while a reference is held. */
   bytes(handle: number): Uint8Array;
   /** The frame's length in bytes. */

@@ -87,7 +87,7 @@ export class LazyFrames implements FrameAccess {
     return this.pool().tryAlloc(byteLength);
   }
 
-  async allocAsync(byteLength: number): Promise<number> {
+  async allocAsync(byteLength: number, _timeoutMs?: number): Promise<number> {
     return this.pool().alloc(byteLength, 0);
   }
 

@@ -7,6 +7,7 @@
 import { CalculatorGraph } from '../actors/calculator-graph.js';
 import type { StageStats } from '../actors/stage-stats.js';
 import { ensureModel } from '../models/tiny-classifier.js';
+import type { SizeClassStats } from '../transport/frame-pool-layout.js';
 import { FLEET_DEFAULTS, type FleetOptions, fleetGraph } from './fleet-graph.js';
 import { type FleetFigures, FleetStats } from './fleet-stats.js';
 
@@ -37,6 +38,11 @@ export interface FleetReport {
   /** Cameras whose produced ≠ processed + dropped (0 when every frame is accounted for). */
   readonly unaccountedCameras: number;
   readonly stages: StageStats[];
+  /**
+   * The frame pool's size classes at the end (camera frames, then tensors): `exhaustedWaits` counts
+   * the times a shard or preprocess found its class empty and waited (back-pressure).
+   */
+  readonly frames: SizeClassStats[];
 }
 
 /** Runs the fleet graph; resolves with its report once the pipeline drained. */
@@ -75,6 +81,7 @@ export async function runFleet(options: FleetRunOptions = {}): Promise<FleetRepo
       fps: figures.processed / seconds,
       unaccountedCameras: unaccounted(stats),
       stages: g.stageStats(),
+      frames: g.frames.stats(),
     };
   } finally {
     for (const t of timers) clearTimeout(t);
