@@ -376,3 +376,23 @@ describe('FramePool, one thread', () => {
     expect(pool.inUse()).toBe(0);
   });
 });
+
+describe('FramePool with batched release wakes', () => {
+  // 16 slots: a class wakes its sleepers every 16 / 8 = 2 releases.
+  it.each([
+    ['after a batch of releases, unasked', 2, false],
+    ['after fewer releases, at flushWakes', 1, true],
+  ])('wakes a waiter %s', async (_, releases, flush) => {
+    const pool = FramePool.create({ name: 'batched', classes: [{ slotBytes: 8, slots: 16 }] });
+    const releaser = FramePool.attach(pool.descriptor, { batchWakes: true });
+    const held = Array.from({ length: 16 }, () => pool.alloc(1));
+    // Parks in Atomics.waitAsync: only a notify resolves it (the test would time out otherwise).
+    const pending = pool.allocAsync(1);
+    for (const h of held.splice(0, releases)) releaser.release(h);
+    if (flush) releaser.flushWakes();
+    const h = await pending;
+    expect(pool.isValid(h)).toBe(true);
+    for (const x of [...held, h]) pool.release(x);
+    expect(pool.inUse()).toBe(0);
+  });
+});

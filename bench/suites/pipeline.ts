@@ -8,7 +8,7 @@
  *   Frames per second from 6 s to 14 s of a 14 s run (see `WARMUP_S`), plus `p50_ms` / `p99_ms`
  *   latency from capture to sink over the whole run.
  * - `fleet.serial`: `runFleetSerial` — render, normalize, batch of 16 through the same onnxruntime
- *   session setup, postprocess, one frame after another on this thread; no runtime.
+ *   session setup, postprocess, one frame after another on this thread; no runtime; 20 000 frames.
  *
  * Both render and classify the same frames, so the ratio is what running the stages as actors buys.
  *
@@ -39,6 +39,14 @@ const SIZE = DEMO_FRAME_SIZE;
  * A camera fleet runs for hours; its steady state is what the rate should show.
  */
 const WARMUP_S = 6;
+
+/**
+ * Frames of each serial repetition: ~8 s at this machine's 2.2-2.9 k frames/s, as long as the
+ * fleet's measured window. Both cases keep their best repetition, and the best of short runs sits
+ * higher in a shared host's noise than the best of long ones: equal windows keep the ratio fair
+ * (with 1.5 s serial runs against 8 s fleet windows the ratio swung 1.30-1.68 between runs).
+ */
+const SERIAL_FRAMES = 20_000;
 
 async function weftOnce(ctx: SuiteContext, modelPath: string, seconds: number) {
   const samples: { t: number; processed: number }[] = [];
@@ -78,7 +86,7 @@ export const pipelineSuite: Suite = {
   ],
   async run(ctx) {
     const modelPath = await ensureModel({ inputShape: [3, SIZE, SIZE] });
-    const frames = ctx.quick ? 500 : 4000;
+    const frames = ctx.quick ? 500 : SERIAL_FRAMES;
     let serial = 0;
     let best = { fps: 0, p50: 0, p99: 0 };
     // Alternating the two cases spreads the drift of a shared host over both of them evenly.

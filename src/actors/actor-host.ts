@@ -125,7 +125,8 @@ class Actor {
     this.inputBase = args.inputBase;
     this.counters = new NodeCounters(args.counters);
     this.startedAtField = this.counters.field(this.n, F_CALL_STARTED_AT);
-    this.pool = FramePool.attach(args.pool);
+    // Batched release wakes: every turn ends in publishLazily/flush, which flushes them too.
+    this.pool = FramePool.attach(args.pool, { batchWakes: true });
     this.readers = args.inputs.map((d) => new RingReader(d));
     const gauge = args.inputs[0]?.gauge;
     this.set =
@@ -195,6 +196,7 @@ class Actor {
       // Wake calls come from timers and promises: idle waits must let them run.
       if (this.engine.usesWaker) this.asyncMode = true;
       this.sink.flush();
+      this.pool.flushWakes();
       return { ...this.sidePacketsOut };
     } catch (err) {
       this.counters.setState(this.n, NodeState.Failed);
@@ -210,8 +212,9 @@ class Actor {
       await this.runLoop();
     } finally {
       // Hand consumed ring space back, so the supervisor's cleanup after the run reads only records
-      // this actor never took.
+      // this actor never took; and wake whoever waits for slots this actor's last calls released.
       for (const r of this.readers) r.release();
+      this.pool.flushWakes();
     }
   }
 
@@ -282,6 +285,7 @@ class Actor {
     // await may be long (measured: a camera shard waiting 1 ms for a pool slot held its last frames
     // back from an idle preprocess for that long, every time).
     this.sink.flush();
+    this.pool.flushWakes();
     return this.endTurn(moved, before + (await pending), turnStart);
   }
 
@@ -294,6 +298,7 @@ class Actor {
     // More work is likely right behind this turn: announce outputs lazily. Going idle parks,
     // and every park flushes and wakes (publishAll), so nothing waits unannounced for long.
     this.sink.publishLazily();
+    this.pool.flushWakes();
     if (moved > 0 || calls > 0) Atomics.add(c.i32, c.word(n, 1), 1);
     c.f64[c.field(n, F_PROCESS_CALLS)]! += calls;
     // Busy time includes time blocked on full outputs; RingSink counts that part separately.

@@ -32,9 +32,21 @@
  * lock-free Treiber stack whose head carries a 16-bit tag bumped on every push and pop against
  * ABA. No lock exists, so none is ever held across a wait. An alloc that finds its class empty
  * registers in `waiters`, re-checks, and sleeps on `releaseSeq`; release bumps `releaseSeq` and
- * notifies only when someone waits, so the uncontended path makes no syscall. Memory never grows.
+ * notifies only when someone waits (an actor batches those notifies: `release-wakes.ts`), so the
+ * uncontended path makes no syscall. Memory never grows.
  *
  * Threading: pure functions and constants, any thread.
+ *
+ * Limits: 16-bit generations and tags wrap. A stale handle kept across exactly a multiple of 65536
+ * reuses of its slot, or a pop stalled across a multiple of 65536 operations on its class that
+ * leaves the same head index, is not detected; both need a thread stalled for a very long time
+ * relative to the pool's traffic. Pool ids are 12 bits: pools made by one thread differ (a counter
+ * from a random start) until 4096 of them exist; pools made by different threads collide with
+ * probability 1/4096, and a handle passed to the wrong one of two colliding pools is then checked
+ * only by class, slot and generation. Slots have no owner: references held by a thread that dies
+ * (or is terminated) are never returned, so whoever supervises threads must release for them or
+ * rebuild the pool. A thread terminated inside alloc() leaves `waiters` raised, which only costs
+ * every later release of that class a notify call.
  */
 import { InvalidArgumentError } from '../core/errors.js';
 
@@ -348,4 +360,27 @@ export function readClassStats(
     });
   }
   return out;
+}
+
+/**
+ * The class of `h` if it is a well-formed handle of pool `poolId`, whose classes have `slotCount`
+ * slots each; else -1. Any thread; no allocation.
+ */
+export function locateHandle(h: number, poolId: number, slotCount: Int32Array): number {
+  if (!Number.isSafeInteger(h) || h < 0 || h >= 0x1000000000000) return -1;
+  const low = h >>> 0;
+  if (low >>> 20 !== poolId) return -1;
+  const c = (low >>> 16) & 0xf;
+  if (c >= slotCount.length || (low & 0xffff) >= slotCount[c]!) return -1;
+  return c;
+}
+
+/** Raises the high-water word `m[at]` to `now` unless another thread raised it higher. */
+export function raiseHighWater(m: Int32Array, at: number, now: number): void {
+  let high = Atomics.load(m, at);
+  while (now > high) {
+    const seen = Atomics.compareExchange(m, at, high, now);
+    if (seen === high) return;
+    high = seen;
+  }
 }

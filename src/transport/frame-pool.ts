@@ -13,16 +13,7 @@
  * fan-out to N consumers takes `retain(h, N - 1)` before the handle is pushed N times. Bytes must
  * not be touched after the last own reference is released: the slot may already hold another frame.
  *
- * Limits: 16-bit generations and tags wrap. A stale handle kept across exactly a multiple of 65536
- * reuses of its slot, or a pop stalled across a multiple of 65536 operations on its class that
- * leaves the same head index, is not detected; both need a thread stalled for a very long time
- * relative to the pool's traffic. Pool ids are 12 bits: pools made by one thread differ (a counter
- * from a random start) until 4096 of them exist; pools made by different threads collide with
- * probability 1/4096, and a handle passed to the wrong one of two colliding pools is then checked
- * only by class, slot and generation. Slots have no owner: references held by a thread that dies
- * (or is terminated) are never returned, so whoever supervises threads must release for them or
- * rebuild the pool. A thread terminated inside alloc() leaves `waiters` raised, which only costs
- * every later release of that class a notify call.
+ * Limits (generations, tags, pool ids, references of dead threads): see `frame-pool-layout.ts`.
  */
 import { publishAll, Waiter } from './doorbell.js';
 import {
@@ -50,11 +41,14 @@ import {
   type FramePoolDescriptor,
   type FramePoolOptions,
   GEN_UNIT,
+  locateHandle,
   popSlot,
   pushSlot,
+  raiseHighWater,
   readClassStats,
   type SizeClassStats,
 } from './frame-pool-layout.js';
+import { ReleaseWakes, wakeBatch } from './release-wakes.js';
 
 export type {
   FramePoolDescriptor,
@@ -102,7 +96,9 @@ export class FramePool {
    */
   private readonly views: ((Uint8Array | undefined)[] | undefined)[];
 
-  private constructor(descriptor: FramePoolDescriptor, layout: ClassLayout[]) {
+  private readonly wakes: ReleaseWakes;
+
+  private constructor(descriptor: FramePoolDescriptor, layout: ClassLayout[], batchWakes: boolean) {
     this.descriptor = descriptor;
     this.name = descriptor.name;
     this.meta = new Int32Array(descriptor.meta);
@@ -116,6 +112,11 @@ export class FramePool {
     this.lengthAt = Int32Array.from(layout, (c) => c.length);
     this.data = descriptor.data;
     this.views = layout.map(() => undefined);
+    this.wakes = new ReleaseWakes(
+      this.meta,
+      Int32Array.from(layout, (c) => c.ctrl + C_RELEASE_SEQ),
+      batchWakes ? Int32Array.from(layout, (c) => wakeBatch(c.slots)) : null,
+    );
   }
 
   /**
@@ -124,16 +125,25 @@ export class FramePool {
    */
   static create(options: FramePoolOptions): FramePool {
     const { descriptor, layout } = allocatePool(options, nextPoolId++ & 0xfff);
-    return new FramePool(descriptor, layout);
+    return new FramePool(descriptor, layout, false);
   }
 
   /**
    * Opens an existing pool from its descriptor, typically on another thread; handles are
    * interchangeable between every FramePool attached to the same descriptor. Throws
    * InvalidArgumentError when the descriptor is not one this version produced.
+   *
+   * `batchWakes`: wake threads waiting for a class only every few releases, or at this thread's
+   * next publication ({@link FramePool.flushWakes}, and every park); for a thread that calls
+   * `flushWakes` whenever it ends a unit of work, as an actor does (see `release-wakes.ts`).
    */
-  static attach(descriptor: FramePoolDescriptor): FramePool {
-    return new FramePool(descriptor, checkDescriptor(descriptor));
+  static attach(descriptor: FramePoolDescriptor, options: { batchWakes?: boolean } = {}): FramePool {
+    return new FramePool(descriptor, checkDescriptor(descriptor), options.batchWakes === true);
+  }
+
+  /** Wakes the waiters of every class this thread released slots of without waking them yet. */
+  flushWakes(): void {
+    this.wakes.flush();
   }
 
   /**
@@ -340,13 +350,7 @@ export class FramePool {
     Atomics.store(m, i, (gen << 16) | 1);
     Atomics.store(m, this.lengthAt[c]! + slot, byteLength);
     Atomics.add(m, base + C_ALLOCATIONS, 1);
-    const now = Atomics.add(m, base + C_IN_USE, 1) + 1;
-    let high = Atomics.load(m, base + C_HIGH_WATER);
-    while (now > high) {
-      const seen = Atomics.compareExchange(m, base + C_HIGH_WATER, high, now);
-      if (seen === high) break;
-      high = seen;
-    }
+    raiseHighWater(m, base + C_HIGH_WATER, Atomics.add(m, base + C_IN_USE, 1) + 1);
     return gen * GEN_UNIT + (((this.poolId << 20) | (c << 16) | slot) >>> 0);
   }
 
@@ -361,18 +365,13 @@ export class FramePool {
     // Bumped after the push so a waiter that sees the new value also finds the slot.
     Atomics.add(m, base + C_RELEASE_SEQ, 1);
     // Wake all, not one: a woken waiter may be past its deadline or belong to a dying thread, and
-    // waiters are rare, so the herd is small.
-    if (Atomics.load(m, base + C_WAITERS) > 0) Atomics.notify(m, base + C_RELEASE_SEQ);
+    // waiters are few, so the herd is small.
+    if (Atomics.load(m, base + C_WAITERS) > 0) this.wakes.released(c);
   }
 
   /** The class of a well-formed handle of this pool, or -1. */
   private locate(h: number): number {
-    if (!Number.isSafeInteger(h) || h < 0 || h >= 0x1000000000000) return -1;
-    const low = h >>> 0;
-    if (low >>> 20 !== this.poolId) return -1;
-    const c = (low >>> 16) & 0xf;
-    if (c >= this.classCount || (low & 0xffff) >= this.slotCount[c]!) return -1;
-    return c;
+    return locateHandle(h, this.poolId, this.slotCount);
   }
 
   private classOf(h: number): number {
