@@ -283,6 +283,28 @@ describe('back-pressure and deadlock', () => {
     expect(warnings[0]).toContain('"join"');
   });
 
+  it('fails the run with PoolExhaustedError, by code and with the node, when allocAsync times out', async () => {
+    const g = make(
+      graph()
+        .node('FrameSourceCalculator', {
+          name: 'source',
+          outputs: { '': 'frames' },
+          options: { count: 10, bytes: 16, waitMs: 20 },
+        })
+        .node('FrameHoarderCalculator', { name: 'hoarder', inputs: { '': 'frames' } })
+        .build(),
+      tinyPool,
+    );
+    await g.startRun();
+    const err = await g.waitUntilDone().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'ERR_WEFT_CALCULATOR', node: 'source', phase: 'process' });
+    expect((err as Error).cause).toMatchObject({ code: 'ERR_WEFT_POOL_EXHAUSTED' });
+    expect(g.frames.inUse()).toBe(0);
+  });
+
   // Frames of 4 × 4 RGB from a 3-slot class, all kept downstream: the source waits for a slot forever.
   function frameStarved(reportDeadlock: boolean) {
     return graph({ reportDeadlock })
