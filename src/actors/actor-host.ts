@@ -125,7 +125,7 @@ class Actor {
     this.inputBase = args.inputBase;
     this.counters = new NodeCounters(args.counters);
     this.startedAtField = this.counters.field(this.n, F_CALL_STARTED_AT);
-    // Batched release wakes: every turn ends in publishLazily/flush, which flushes them too.
+    // Batched release wakes: flushed at every turn end and await (flushWakes) and park (publishAll).
     this.pool = FramePool.attach(args.pool, { batchWakes: true });
     this.readers = args.inputs.map((d) => new RingReader(d));
     const gauge = args.inputs[0]?.gauge;
