@@ -3,7 +3,7 @@
  *
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
-import { defineCalculator, STOP } from '../core/calculator.js';
+import { type CalculatorContext, defineCalculator, STOP } from '../core/calculator.js';
 import { PoolExhaustedError } from '../core/errors.js';
 import { camerasOfShard, type FrameMeta, fleetTimestamp, wallMs } from '../fleet/fleet-layout.js';
 import { FleetStats, type FleetStatsDescriptor } from '../fleet/fleet-stats.js';
@@ -110,7 +110,7 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
     // A slot the previous call waited for; the next frame is rendered into it. -1: none.
     let pending = -1;
 
-    function releasePending(ctx: { frames: { release(h: number): void } }): void {
+    function releasePending(ctx: Pick<CalculatorContext<CameraShardOptions>, 'frames'>): void {
       if (pending >= 0) ctx.frames.release(pending);
       pending = -1;
     }
