@@ -185,6 +185,7 @@ export {
   previousAllowedInStream,
   Timestamp,
 } from './core/timestamp.js';
+export { FleetControl } from './fleet/fleet-control.js';
 export {
   FLEET_DEFAULTS,
   type FleetGraph,

@@ -6,6 +6,7 @@ import cameraShard from '../src/calculators/camera-shard.js';
 import fleetPostprocess from '../src/calculators/fleet-postprocess.js';
 import { CalculatorRunner } from '../src/core/calculator-runner.js';
 import { graph } from '../src/core/graph-builder.js';
+import { FleetControl } from '../src/fleet/fleet-control.js';
 import type { FrameMeta } from '../src/fleet/fleet-layout.js';
 import { camerasOfShard, shardOf } from '../src/fleet/fleet-layout.js';
 import { runFleet } from '../src/fleet/fleet-run.js';
@@ -154,6 +155,77 @@ describe('fleet in actors', () => {
     expect(f.processed + f.dropped).toBe(800);
     expect(f.orderErrors).toBe(0);
     expect(report.unaccountedCameras).toBe(0);
+  });
+
+  it('a fleet paused before its start renders nothing until resumed, then every frame is accounted for', async () => {
+    const control = new FleetControl();
+    control.pause();
+    let producedWhilePaused = -1;
+    const report = await runFleet({
+      cameras: 20,
+      shards: 2,
+      framesPerCamera: 3,
+      width: 16,
+      height: 16,
+      control,
+      progressIntervalMs: 5,
+      onProgress: (f) => {
+        // Settled: every shard waits for the resume and nothing is in flight.
+        if (!control.paused || !control.settled) return;
+        producedWhilePaused = f.produced;
+        control.resume();
+      },
+    });
+    expect(producedWhilePaused).toBe(0);
+    expect(report.figures).toMatchObject({ produced: 60, processed: 60, dropped: 0, orderErrors: 0 });
+    expect(report.unaccountedCameras).toBe(0);
+  });
+
+  it('pausing a running fleet drains it and holds the cameras; resuming and stopping lose no frame', async () => {
+    const control = new FleetControl();
+    let phase: 'run' | 'pausing' | 'paused' | 'resumed' | 'stopped' = 'run';
+    let held = -1;
+    let heldAfterTicks = -1;
+    let ticks = 0;
+    const report = await runFleet({
+      cameras: 20,
+      shards: 2,
+      width: 16,
+      height: 16,
+      control,
+      progressIntervalMs: 5,
+      onProgress: (f) => {
+        if (phase === 'run' && f.processed > 0) {
+          control.pause();
+          phase = 'pausing';
+        } else if (phase === 'pausing' && control.settled) {
+          held = f.produced;
+          phase = 'paused';
+        } else if (phase === 'paused' && ++ticks === 3) {
+          heldAfterTicks = f.produced;
+          control.resume();
+          phase = 'resumed';
+        } else if (phase === 'resumed' && f.produced > held) {
+          control.stop();
+          phase = 'stopped';
+        }
+      },
+    });
+    expect(phase).toBe('stopped');
+    expect(heldAfterTicks).toBe(held);
+    const f = report.figures;
+    expect(f.produced).toBeGreaterThan(held);
+    expect(f.processed + f.dropped).toBe(f.produced);
+    expect(f.orderErrors).toBe(0);
+    expect(report.unaccountedCameras).toBe(0);
+  });
+
+  it('a FleetControl steers one run: a second run with it is refused before it starts', () => {
+    const control = new FleetControl();
+    control.attach(new FleetStats(createFleetStats(4, 2)));
+    expect(() => control.attach(new FleetStats(createFleetStats(4, 2)))).toThrow(
+      expect.objectContaining({ code: 'ERR_WEFT_INVALID_ARGUMENT' }),
+    );
   });
 
   it('an endless fleet given an already aborted signal stops its cameras and drains', async () => {

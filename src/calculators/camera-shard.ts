@@ -55,6 +55,9 @@ export interface CameraShardOptions {
  *   the moment a consumer frees one; the next call renders into that slot. Back-pressure, no
  *   deadlock, and no polling (a 1 ms retry timer left the shard's preprocess idle ~20% of the time).
  * - Hot path: per frame, the pool slot and the META object (the value leaves the thread anyway).
+ * - Pause: while the fleet's stats say paused (`FleetStats.setPaused`), the shard renders nothing:
+ *   it promises its next timestamp and waits for the resume without polling (`waitWhilePaused`).
+ *   Live cameras keep their schedule, so frames that fall `maxLagMs` behind meanwhile are dropped.
  * - Threading: runs on its actor's thread. Lifecycle: process until every camera sent its frames,
  *   or the fleet's stats ask for a stop (`FleetStats.requestStop`), then STOP.
  */
@@ -115,6 +118,12 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
       pending = -1;
     }
 
+    // No frame before `ts` on either output: what a shard says before it waits.
+    function promise(ctx: Pick<CalculatorContext<CameraShardOptions>, 'output'>, ts: number): void {
+      ctx.output('FRAME').setNextTimestampBound(ts);
+      ctx.output('META').setNextTimestampBound(ts);
+    }
+
     function publish(shard: number): void {
       stats?.addShard(shard, produced, dropped);
       produced = dropped = 0;
@@ -139,6 +148,13 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
         const bytes = o.width * o.height * 3;
         const period = o.fps > 0 ? 1000 / (o.fps * n) : 0;
         const now = wallMs();
+        if (stats?.paused === true) {
+          // Paused: promise the next frame's timestamp (as when the pool is exhausted, so a join
+          // downstream drains the other lanes) and wait for the resume, bounded to see a stop.
+          publish(o.shard);
+          promise(ctx, Math.max(last + o.shards, fleetTimestamp((now - epoch) * 1000, o.shards, o.shard)));
+          return stats.waitWhilePaused(o.shard, SLOT_WAIT_MS);
+        }
         let sent = 0;
         while (sent < o.readBatch && g < total) {
           const camera = own[g % n]!;
@@ -167,8 +183,7 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
             produced--;
             if (stats !== null) stats.perCamera[camera * 3]!--;
             publish(o.shard);
-            ctx.output('FRAME').setNextTimestampBound(ts);
-            ctx.output('META').setNextTimestampBound(ts);
+            promise(ctx, ts);
             return ctx.frames.allocAsync(bytes, SLOT_WAIT_MS).then(
               (slot) => {
                 pending = slot;
@@ -195,8 +210,7 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
         // Live and nothing due: promise the next frame's timestamp, then wait for its capture time.
         const next = epoch + g * period;
         const bound = Math.max(last + o.shards, fleetTimestamp((next - epoch) * 1000, o.shards, o.shard));
-        ctx.output('FRAME').setNextTimestampBound(bound);
-        ctx.output('META').setNextTimestampBound(bound);
+        promise(ctx, bound);
         const waitMs = Math.min(5, Math.max(0, next - wallMs()));
         return new Promise<void>((resolve) => setTimeout(resolve, waitMs));
       },

@@ -8,6 +8,7 @@ import { CalculatorGraph } from '../actors/calculator-graph.js';
 import type { StageStats } from '../actors/stage-stats.js';
 import { ensureModel } from '../models/tiny-classifier.js';
 import type { SizeClassStats } from '../transport/frame-pool-layout.js';
+import type { FleetControl } from './fleet-control.js';
 import { FLEET_DEFAULTS, type FleetOptions, fleetGraph } from './fleet-graph.js';
 import { type FleetFigures, FleetStats } from './fleet-stats.js';
 
@@ -23,6 +24,8 @@ export interface FleetRunOptions extends Partial<FleetOptions> {
   readonly progressIntervalMs?: number;
   /** Aborting stops the cameras and drains the pipeline, as when `seconds` run out. */
   readonly signal?: AbortSignal;
+  /** Pauses, resumes or stops this run from the calling thread (see {@link FleetControl}). */
+  readonly control?: FleetControl;
   /** Debugging: called with the running graph once it started. */
   readonly onStart?: (graph: CalculatorGraph) => void;
 }
@@ -58,6 +61,8 @@ export async function runFleet(options: FleetRunOptions = {}): Promise<FleetRepo
   // An already aborted signal fires no event: the cameras stop at once, the pipeline still drains.
   if (options.signal?.aborted === true) stop();
   try {
+    // Before the start, so that a control paused beforehand lets no frame through.
+    options.control?.attach(stats);
     await g.startRun();
     options.onStart?.(g);
     const t0 = performance.now();

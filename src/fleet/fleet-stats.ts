@@ -7,7 +7,9 @@
  * - sink: frames processed, order errors (a camera's frames out of order), latency and batch sums,
  *   and the stop word the main thread sets to drain the fleet;
  * - latency histogram: log-spaced buckets (ratio 1.05 from 50 µs), for percentiles within ~2.5 %;
- * - per camera (Int32): produced, dropped, processed.
+ * - per camera (Int32): produced, dropped, processed;
+ * - pause (Int32): the pause word the main thread sets, then one word per shard, 1 while that shard
+ *   waits out a pause.
  *
  * Writers aggregate locally and publish once per turn (seed 004's metric aggregation), so the hot
  * path adds nothing per frame beyond plain local increments. Each word has one writer thread; a
@@ -15,6 +17,8 @@
  *
  * Threading: any thread may read; each counter is written by exactly one actor.
  */
+
+import { Waiter } from '../transport/doorbell.js';
 
 const BUCKETS = 240;
 const FIRST_BUCKET_MS = 0.05;
@@ -51,7 +55,7 @@ export interface FleetFigures {
 /** Creates a zeroed stats block. Main thread, before the run. */
 export function createFleetStats(cameras: number, shards: number): FleetStatsDescriptor {
   const f64Words = shards * 2 + SINK_WORDS + BUCKETS;
-  const sab = new SharedArrayBuffer(f64Words * 8 + cameras * 3 * 4);
+  const sab = new SharedArrayBuffer(f64Words * 8 + (cameras * 3 + 1 + shards) * 4);
   return { sab, cameras, shards };
 }
 
@@ -63,12 +67,62 @@ export class FleetStats {
   private readonly sink: number;
   private readonly hist: number;
 
+  // [0]: paused (main thread), [1 + s]: shard s is waiting out a pause (shard s).
+  private readonly pause: Int32Array;
+  private waiter: Waiter | undefined;
+
   constructor(readonly desc: FleetStatsDescriptor) {
     const f64Words = desc.shards * 2 + SINK_WORDS + BUCKETS;
     this.f64 = new Float64Array(desc.sab, 0, f64Words);
     this.perCamera = new Int32Array(desc.sab, f64Words * 8, desc.cameras * 3);
+    this.pause = new Int32Array(desc.sab, f64Words * 8 + desc.cameras * 12, 1 + desc.shards);
     this.sink = desc.shards * 2;
     this.hist = this.sink + SINK_WORDS;
+  }
+
+  /**
+   * Main thread: pauses (true) or resumes (false) every shard. A paused shard renders nothing and
+   * waits without polling; frames already in the pipeline still drain to the sink.
+   */
+  setPaused(paused: boolean): void {
+    Atomics.store(this.pause, 0, paused ? 1 : 0);
+    if (!paused) Atomics.notify(this.pause, 0);
+  }
+
+  /** Shard side: true while the fleet is paused. */
+  get paused(): boolean {
+    return Atomics.load(this.pause, 0) !== 0;
+  }
+
+  /**
+   * Shard side: waits until the fleet is resumed or `timeoutMs` passed, with the event loop
+   * turning; the shard shows as waiting (see {@link pausedShards}) meanwhile. Allocates a promise:
+   * once per pause wait, not per frame.
+   */
+  async waitWhilePaused(shard: number, timeoutMs: number): Promise<void> {
+    Atomics.store(this.pause, 1 + shard, 1);
+    // The waiter holds the event loop open: a pending Atomics.waitAsync alone would let it exit.
+    this.waiter ??= new Waiter(undefined);
+    await this.waiter.parkAsync(this.pause, 0, 1, timeoutMs);
+    if (!this.paused) Atomics.store(this.pause, 1 + shard, 0);
+  }
+
+  /**
+   * Frames produced and neither processed nor dropped yet, from the per-camera table (the sink's
+   * totals are published in batches, so they lag). A loop over the cameras: call it now and then.
+   */
+  inFlight(): number {
+    const t = this.perCamera;
+    let n = 0;
+    for (let i = 0; i < t.length; i += 3) n += t[i]! - t[i + 1]! - t[i + 2]!;
+    return n;
+  }
+
+  /** Shards that are waiting out the pause now: all of them once a pause took hold. Any thread. */
+  pausedShards(): number {
+    let n = 0;
+    for (let s = 1; s <= this.desc.shards; s++) n += Atomics.load(this.pause, s);
+    return n;
   }
 
   /** Main thread: asks every shard to stop producing; the pipeline then drains and ends. */

@@ -114,6 +114,11 @@ export class InputSet {
   }
 
   private advertiseSleep(): boolean {
+    // Disabled readers' producers need not wake us: their records would stay in the ring. Muting
+    // precedes the SLEEPING store, so a reader enabled again is heard from (see CONSUMER_MUTED).
+    const rs = this.readers;
+    const on = this.enabled;
+    for (let i = 0; i < rs.length; i++) rs[i]!.mute(on[i] === 0);
     Atomics.store(this.bell, this.base + SLEEPING, 1);
     if (this.firstReadable() >= 0) return this.wakeUp(true);
     return false;

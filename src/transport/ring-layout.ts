@@ -36,6 +36,12 @@ export const PRODUCER_WAITING = 48;
 export const SPACE_SEQ = 64;
 /** Float64 index of the final timestamp bound given to `close()`. */
 export const CLOSE_TS_F64 = 40;
+/**
+ * 1 while the consumer ignores this ring when it waits (its queue for the ring is at its limit, or
+ * the ring ended): the producer then publishes without ringing the shared doorbell. The consumer
+ * stores it only before it advertises sleep; it shares the close bound's line, which is written once.
+ */
+export const CONSUMER_MUTED = 88;
 /** Int32 index of the ring's own doorbell (used when no shared doorbell is given). */
 export const OWN_DOORBELL = 96;
 /** Int32 words of control region. */

@@ -8,6 +8,7 @@ import { RingEnd } from './ring-end.js';
 import {
   CLOSE_TS_F64,
   CONSUMER_CLOSED,
+  CONSUMER_MUTED,
   EMPTY,
   FLAGS,
   HEADER_BYTES,
@@ -48,6 +49,7 @@ export class RingReader extends RingEnd {
   private valueOffset = 0;
   private valueLength = 0;
   private ended = false;
+  private muted = false;
 
   /** Attaches to a ring created by `createRing`. Call once, on the consumer thread. */
   constructor(desc: RingDescriptor) {
@@ -150,6 +152,18 @@ export class RingReader extends RingEnd {
   }
 
   /** True when a record or the end of stream is ready to be popped. One shared load. */
+  /**
+   * Tells the producer whether publications on this ring should wake this consumer's doorbell:
+   * muted, they do not (closing still does). Only for a consumer that waits on a shared doorbell
+   * (an InputSet) and does not want this ring's records now; set it before advertising sleep. One
+   * shared store when the setting changes, none otherwise.
+   */
+  mute(muted: boolean): void {
+    if (muted === this.muted) return;
+    this.muted = muted;
+    Atomics.store(this.ctl, CONSUMER_MUTED, muted ? 1 : 0);
+  }
+
   readable(): boolean {
     return (
       this.ended ||

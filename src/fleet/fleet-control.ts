@@ -1,0 +1,69 @@
+/**
+ * Steering a running camera fleet from the main thread: pause, resume, stop, and what is in flight.
+ *
+ * Threading: main thread. Lifecycle: create one, pass it to `runFleet({ control })`; it acts on that
+ * run from its start (calls made before are applied then) until the run settles.
+ */
+import { InvalidArgumentError } from '../core/errors.js';
+import type { FleetFigures, FleetStats } from './fleet-stats.js';
+
+/**
+ * A handle on one fleet run. Pausing stops the cameras, not the pipeline: frames already rendered
+ * drain to the sink, after which every actor sleeps (nothing polls) until {@link resume}. The
+ * `pipeline` bench uses it to measure the fleet and its serial baseline in alternating windows of
+ * one run, so both see the same host.
+ */
+export class FleetControl {
+  private stats: FleetStats | undefined;
+  private wantPaused = false;
+  private wantStop = false;
+
+  /** Called by `runFleet` when its run starts. Throws if this control already steers a run. */
+  attach(stats: FleetStats): void {
+    if (this.stats !== undefined) {
+      throw new InvalidArgumentError('this FleetControl already steers a fleet run: use one per run', {
+        phase: 'config',
+      });
+    }
+    this.stats = stats;
+    stats.setPaused(this.wantPaused);
+    if (this.wantStop) stats.requestStop();
+  }
+
+  /** Pauses the cameras (idempotent). */
+  pause(): void {
+    this.wantPaused = true;
+    this.stats?.setPaused(true);
+  }
+
+  /** Resumes the cameras (idempotent). */
+  resume(): void {
+    this.wantPaused = false;
+    this.stats?.setPaused(false);
+  }
+
+  /** Stops the cameras for good; the pipeline drains and the run ends. A paused fleet stops too. */
+  stop(): void {
+    this.wantStop = true;
+    this.stats?.requestStop();
+  }
+
+  /** True between {@link pause} and {@link resume}. */
+  get paused(): boolean {
+    return this.wantPaused;
+  }
+
+  /**
+   * True once the pause took hold: every shard waits for the resume and every frame produced so
+   * far was processed or dropped, so the actors are idle. False before the run started.
+   */
+  get settled(): boolean {
+    const s = this.stats;
+    return s !== undefined && this.wantPaused && s.pausedShards() === s.desc.shards && s.inFlight() === 0;
+  }
+
+  /** The run's figures now; undefined before it started. Allocates. */
+  figures(): FleetFigures | undefined {
+    return this.stats?.read();
+  }
+}
