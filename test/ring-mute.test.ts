@@ -31,7 +31,8 @@ function shared(rings: number) {
         return n;
       };
     })(),
-    sleep: () => Atomics.store(words, bell.index + SLEEPING, 1),
+    // Marks the consumer as asleep, as InputSet does before it parks (no thread waits here).
+    markAsleep: () => Atomics.store(words, bell.index + SLEEPING, 1),
   };
 }
 
@@ -44,7 +45,7 @@ describe('muted rings', () => {
     const s = shared(1);
     const [w, r] = [s.writers[0]!, s.readers[0]!];
     r.mute(muted);
-    s.sleep();
+    s.markAsleep();
     s.rings();
     if (act === 'flush') {
       w.tryPushNumber(5, 42);
