@@ -191,6 +191,7 @@ export {
   type FleetGraph,
   type FleetOptions,
   fleetGraph,
+  fleetModel,
   hostShards,
 } from './fleet/fleet-graph.js';
 export {

@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/actors/calculator-graph.js';
 import cameraShard from '../src/calculators/camera-shard.js';
 import fleetPostprocess from '../src/calculators/fleet-postprocess.js';
+import { renderSyntheticFrame } from '../src/calculators/synthetic-video.js';
 import { CalculatorRunner } from '../src/core/calculator-runner.js';
+import { BadOptionsError, InvalidArgumentError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import { FleetControl } from '../src/fleet/fleet-control.js';
+import { fleetGraph, fleetModel } from '../src/fleet/fleet-graph.js';
 import type { FrameMeta } from '../src/fleet/fleet-layout.js';
 import { camerasOfShard, shardOf } from '../src/fleet/fleet-layout.js';
 import { runFleet } from '../src/fleet/fleet-run.js';
@@ -52,6 +55,32 @@ describe('CameraShardCalculator', () => {
     const figures = new FleetStats(stats).read();
     expect(figures.produced).toBe(own.length * 4);
     expect(r.frames.inUse()).toBe(0);
+  });
+
+  it.each([
+    ['rgb', 3],
+    ['rgba', 4],
+  ] as const)(
+    'renders %s frames of %i bytes a pixel, the same camera image either way',
+    async (format, bytes) => {
+      const r = new CalculatorRunner(cameraShard, {
+        options: { cameras: 1, shards: 1, width: 4, height: 2, format, framesPerCamera: 1 },
+      });
+      await r.open();
+      for (let i = 0; i < 10 && r.state === 'opened'; i++) await r.run();
+      await r.close();
+      const frame = r.outputs('FRAME')[0]!.bytes!;
+      expect(frame).toHaveLength(4 * 2 * bytes);
+      const want = new Uint8Array(4 * 2 * 3);
+      renderSyntheticFrame(want, { width: 4, height: 2, format: 'rgb', seed: 0 }, 0);
+      const rgb = frame.filter((_, i) => bytes === 3 || i % 4 !== 3);
+      expect([...rgb]).toEqual([...want]);
+      if (bytes === 4) expect(frame.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true);
+    },
+  );
+
+  it('rejects a pixel format it cannot render', () => {
+    expect(() => new CalculatorRunner(cameraShard, { options: { format: 'bgr' } })).toThrow(BadOptionsError);
   });
 });
 
@@ -138,6 +167,22 @@ describe('fleet in actors', () => {
     expect(report.figures.meanBatch).toBeGreaterThan(1);
     expect(report.stages.map((s) => s.node)).toEqual(
       expect.arrayContaining(['inference_2[1]', 'preprocess_0[1]']),
+    );
+    // RGBA camera frames and uint8 planar tensors, each kind in its own size class, none left over.
+    expect(report.frames.cameraFrames).toMatchObject({ slotBytes: 32 * 32 * 4, inUse: 0 });
+    expect(report.frames.tensors).toMatchObject({ slotBytes: 32 * 32 * 3, inUse: 0 });
+    expect(report.frames.tensors.allocations).toBe(600);
+  });
+
+  it('refuses sizes that would put camera frames and tensors in one pool size class', () => {
+    expect(() => fleetGraph('m.onnx', { cameraFormat: 'rgb', tensorType: 'uint8' })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => fleetGraph('m.onnx', { cameraFormat: 'rgb', tensorType: 'uint8' })).toThrow(
+      /rgb camera frames \(3072 bytes\) and uint8 tensors \(3072 bytes\)/,
+    );
+    expect(fleetGraph('m.onnx', { cameraFormat: 'rgb', tensorType: 'float32' }).frames.classes).toHaveLength(
+      2,
     );
   });
 
@@ -244,10 +289,18 @@ describe('fleet in actors', () => {
 
 describe('fleet serial baseline', () => {
   it('classifies every frame once, a partial last batch included, with the same labels every time', async () => {
-    const modelPath = await ensureModel({ inputShape: [3, 16, 16] });
-    const o = { modelPath, frames: 37, cameras: 10, width: 16, height: 16, batchSize: 8 };
+    const sizes = { width: 16, height: 16 };
+    const modelPath = await ensureModel(fleetModel(sizes));
+    const o = { modelPath, frames: 37, cameras: 10, batchSize: 8, ...sizes };
     const [a, b] = [await runFleetSerial(o), await runFleetSerial(o)];
     expect(a.frames).toBe(37);
     expect(b.labelSum).toBe(a.labelSum);
+    // The float32 path (scaled by preprocess, float model) labels the same frames the same way.
+    const floats = await runFleetSerial({
+      ...o,
+      tensorType: 'float32',
+      modelPath: await ensureModel(fleetModel({ ...sizes, tensorType: 'float32' })),
+    });
+    expect(floats.labelSum).toBe(a.labelSum);
   });
 });

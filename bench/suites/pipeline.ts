@@ -3,12 +3,13 @@
  * one thread.
  *
  * - `fleet.weft`: `runFleet`: 1000 synthetic cameras hash-sharded into one lane per core
- *   (`hostShards()`), each lane shard → preprocess → inference (tiny ONNX classifier, batches of
- *   16 / 5 ms), the lanes joined by postprocess → sink; 96×96 RGB frames passed as pool handles.
+ *   (`hostShards()`), each lane shard → preprocess → inference (tiny ONNX classifier taking uint8
+ *   pixels, batches of 16 / 5 ms), the lanes joined by postprocess → sink; 96×96 RGBA camera frames
+ *   and 3×96×96 uint8 tensors passed as pool handles.
  *   Frames per second over its measuring windows (see below), plus `p50_ms` / `p99_ms` latency from
  *   capture to sink over the whole run.
- * - `fleet.serial`: `runFleetSerial`: render, normalize, batch of 16 through the same onnxruntime
- *   session setup, postprocess, one frame after another on this thread; no runtime.
+ * - `fleet.serial`: `runFleetSerial`: render, rearrange to planar, batch of 16 through the same
+ *   onnxruntime session setup, postprocess, one frame after another on this thread; no runtime.
  *
  * Both render and classify the same frames, so the ratio is what running the stages as actors buys.
  * The two are measured in alternating windows of one fleet run: after `WARMUP_S`, `CYCLES` times a
@@ -27,7 +28,7 @@
  */
 import { DEMO_FRAME_SIZE } from '../../src/cli/fleet-demo.js';
 import { FleetControl } from '../../src/fleet/fleet-control.js';
-import { hostShards } from '../../src/fleet/fleet-graph.js';
+import { fleetModel, hostShards } from '../../src/fleet/fleet-graph.js';
 import { runFleet } from '../../src/fleet/fleet-run.js';
 import { runFleetSerial } from '../../src/fleet/fleet-serial.js';
 import { ensureModel } from '../../src/models/tiny-classifier.js';
@@ -41,11 +42,12 @@ const SIZE = DEMO_FRAME_SIZE;
 /**
  * Seconds of each fleet run before its first window: every actor's isolate compiles the same hot
  * code again, in the background, on the cores the actors need (`--trace-opt`, 2 cores: 1.5 s of
- * TurboFan CPU in the first second of a run, still 0.3-0.7 s per second between 3 s and 6 s),
- * while the serial baseline's one isolate is warm after its warm-up pass. A camera fleet runs for
- * hours; its steady state is what the rate should show.
+ * TurboFan CPU in the first second of a run, still 0.3-0.7 s per second between 3 s and 6 s, and
+ * 35-40 functions a second until 10 s, when V8's background threads still took 25-40 µs of CPU a
+ * frame, ~7%; after 12 s under 10), while the serial baseline's one isolate is warm after its
+ * warm-up pass. A camera fleet runs for hours; its steady state is what the rate should show.
  */
-const WARMUP_S = 6;
+const WARMUP_S = 12;
 /** Alternating windows per fleet run, and the length of each (fleet and serial alike). */
 const CYCLES = 4;
 const WINDOW_S = 2.5;
@@ -125,7 +127,7 @@ export const pipelineSuite: Suite = {
     { case: 'pool.weft', baseline: 'pool.piscina', metric: 'msgs_per_s', target: 2 },
   ],
   async run(ctx) {
-    const modelPath = await ensureModel({ inputShape: [3, SIZE, SIZE] });
+    const modelPath = await ensureModel(fleetModel({ width: SIZE, height: SIZE }));
     let serial = 0;
     let best: Alternated | undefined;
     for (let r = 1; r <= ctx.reps; r++) {

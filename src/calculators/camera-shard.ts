@@ -7,7 +7,7 @@ import { type CalculatorContext, defineCalculator, STOP } from '../core/calculat
 import { PoolExhaustedError } from '../core/errors.js';
 import { camerasOfShard, type FrameMeta, fleetTimestamp, wallMs } from '../fleet/fleet-layout.js';
 import { FleetStats, type FleetStatsDescriptor } from '../fleet/fleet-stats.js';
-import { renderSyntheticFrame } from './synthetic-video.js';
+import { channelsOf, renderSyntheticFrame, type SyntheticPixelFormat } from './synthetic-video.js';
 
 /** Options of {@link CameraShardCalculator}. */
 export interface CameraShardOptions {
@@ -17,9 +17,11 @@ export interface CameraShardOptions {
   readonly shards: number;
   /** This node's shard, in [0, shards). Default 0. */
   readonly shard: number;
-  /** Frame size (RGB, 3 bytes a pixel). Default 32 × 32. */
+  /** Frame size in pixels. Default 32 × 32. */
   readonly width: number;
   readonly height: number;
+  /** Pixel format: `'rgb'` (3 bytes a pixel, the default) or `'rgba'` (4, alpha 255). */
+  readonly format: SyntheticPixelFormat;
   /**
    * Frames per second of each camera. 0 (the default): as fast as the pipeline takes them, waiting
    * on back-pressure and never dropping; above 0: live cameras that do not wait (see `maxLagMs`).
@@ -40,7 +42,8 @@ export interface CameraShardOptions {
 /**
  * Renders frames for the cameras `hash(camera) % shards === shard`, round-robin, a batch per call.
  *
- * - Inputs: none (a source). Outputs: `FRAME` (frame packets of `width × height × 3` RGB bytes) and
+ * - Inputs: none (a source). Outputs: `FRAME` (frame packets of `width × height` pixels, interleaved
+ *   RGB or RGBA bytes as `format` says) and
  *   `META` (a {@link FrameMeta} at each frame's timestamp).
  * - Timestamps: `captureMicros × shards + shard` (see `fleet/fleet-layout.ts`), strictly rising and
  *   always ≡ shard (mod shards), so shards never collide; a
@@ -74,6 +77,7 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
       shard: 0,
       width: 32,
       height: 32,
+      format: 'rgb',
       fps: 0,
       framesPerCamera: -1,
       readBatch: 32,
@@ -93,6 +97,7 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
         if (!Number.isSafeInteger(v) || v < min) return `${k} must be an integer ≥ ${min}`;
       if (!Number.isSafeInteger(o.shard) || o.shard < 0 || o.shard >= o.shards)
         return `shard ${o.shard} must be in [0, ${o.shards})`;
+      if (o.format !== 'rgb' && o.format !== 'rgba') return `format must be 'rgb' or 'rgba', not ${o.format}`;
       if (!(o.fps >= 0 && o.fps <= 1000)) return `fps must be in [0, 1000], not ${o.fps}`;
       if (!Number.isSafeInteger(o.framesPerCamera) || o.framesPerCamera < -1)
         return 'framesPerCamera must be an integer ≥ 0, or -1 for endless';
@@ -145,7 +150,7 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
           publish(o.shard);
           return STOP;
         }
-        const bytes = o.width * o.height * 3;
+        const bytes = o.width * o.height * channelsOf(o.format);
         const period = o.fps > 0 ? 1000 / (o.fps * n) : 0;
         const now = wallMs();
         if (stats?.paused === true) {
@@ -196,7 +201,8 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
           last = ts;
           renderSyntheticFrame(
             ctx.frames.bytes(h),
-            { width: o.width, height: o.height, format: 'rgb', seed: camera },
+            // Allocates the options object per frame (small, short-lived; the frame is 10^4 bytes).
+            { width: o.width, height: o.height, format: o.format, seed: camera },
             seq,
           );
           ctx.output('FRAME').addFrame(h, ts);

@@ -3,7 +3,9 @@
  * items (stream, timestamp) gathered into it. No calculator context here: the calculator decides
  * when a batch runs and where its results go; this class copies, runs and hands back rows.
  *
- * Memory: the batch buffer is a plain (non-shared) Float32Array of `batchSize` items, made once.
+ * Memory: the batch buffer is a plain (non-shared) typed array of `batchSize` items, made once, of
+ * the model input's element type: float32, or uint8 for a model that takes raw pixels (a quarter of
+ * the bytes to move between threads and to copy; the model casts and scales them itself).
  * onnxruntime-node 1.30 rejects tensors whose data is a SharedArrayBuffer view ("Invalid argument"),
  * so every item is copied out of the shared frame pool once, when it arrives; the frame can go back
  * to the pool at once instead of being held until its batch runs. One tensor per batch length is made
@@ -21,6 +23,9 @@ import { Timestamp } from '../core/timestamp.js';
 /** The onnxruntime-node module (loaded lazily, so validation on the main thread never loads it). */
 export type OrtModule = typeof import('onnxruntime-node');
 
+/** Element types a model input may have: float32, or uint8 (raw pixels the model scales itself). */
+export type InputElementType = 'float32' | 'uint8';
+
 /** What ran a batch: it filled up, its timer expired, or the calculator closed with items pending. */
 export type BatchTrigger = 'full' | 'timeout' | 'close';
 
@@ -32,6 +37,8 @@ export interface BatcherConfig {
   readonly intraOpThreads: number;
   readonly batchSize: number;
   readonly inputShape: readonly number[] | null;
+  /** The items' element type: `'auto'` takes the model input's; a type given must be the model's. */
+  readonly inputType: 'auto' | InputElementType;
 }
 
 /** A finished batch: its output rows and what it cost. */
@@ -56,13 +63,15 @@ export class InferenceBatcher {
   /** Per item: its timestamp and the input stream (index) it came from. */
   readonly timestamps: Float64Array;
   readonly streams: Int32Array;
-  /** Float32 elements and bytes per item. */
+  /** The model input's element type; the buffer is of this type. */
+  readonly elementType: InputElementType;
+  /** Elements and bytes per item. */
   readonly itemElements: number;
   readonly itemBytes: number;
   /** Per item `[dims...]` without the batch dimension. */
   readonly itemShape: readonly number[];
   private readonly bytes: Uint8Array;
-  private readonly buffer: Float32Array;
+  private readonly buffer: Float32Array | Uint8Array;
   // Input tensors by batch length − 1, made on first use; a fixed-batch model uses only [0].
   private readonly tensors: (Tensor | undefined)[] = [];
   private readonly fixedBatch: boolean;
@@ -76,12 +85,15 @@ export class InferenceBatcher {
     batchSize: number,
     itemShape: readonly number[],
     fixedBatch: boolean,
+    elementType: InputElementType,
   ) {
     this.itemShape = itemShape;
     this.itemElements = itemShape.reduce((a, b) => a * b, 1);
-    this.itemBytes = this.itemElements * 4;
+    this.elementType = elementType;
     this.fixedBatch = fixedBatch;
-    this.buffer = new Float32Array(batchSize * this.itemElements);
+    const Elements = elementType === 'uint8' ? Uint8Array : Float32Array;
+    this.itemBytes = this.itemElements * Elements.BYTES_PER_ELEMENT;
+    this.buffer = new Elements(batchSize * this.itemElements);
     this.bytes = new Uint8Array(this.buffer.buffer);
     this.timestamps = new Float64Array(batchSize);
     this.streams = new Int32Array(batchSize);
@@ -109,7 +121,7 @@ export class InferenceBatcher {
         );
       }
       const meta = session.inputMetadata[session.inputNames.indexOf(inputName)];
-      const { itemShape, fixed } = resolveShape(c, inputName, meta);
+      const { itemShape, fixed, elementType } = resolveShape(c, inputName, meta);
       if (fixed !== undefined && fixed !== c.batchSize) {
         throw new InvalidArgumentError(
           `model input "${inputName}" has a fixed batch of ${fixed}: set batchSize to ${fixed}, ` +
@@ -124,6 +136,7 @@ export class InferenceBatcher {
         c.batchSize,
         itemShape,
         fixed !== undefined,
+        elementType,
       );
     } catch (err) {
       await session.release();
@@ -144,7 +157,7 @@ export class InferenceBatcher {
     if (this.running || this.full) throw new InvalidArgumentError('batch buffer is busy or full');
     if (src.byteLength !== this.itemBytes) {
       throw new InvalidArgumentError(
-        `input item has ${src.byteLength} bytes; the model takes float32 [${this.itemShape.join(', ')}] ` +
+        `input item has ${src.byteLength} bytes; the model takes ${this.elementType} [${this.itemShape.join(', ')}] ` +
           `= ${this.itemBytes} bytes per item`,
       );
     }
@@ -199,7 +212,11 @@ export class InferenceBatcher {
     let t = this.tensors[k];
     if (t === undefined) {
       const data = this.buffer.subarray(0, n * this.itemElements);
-      t = this.tensors[k] = new this.ort.Tensor('float32', data, [n, ...this.itemShape]);
+      const dims = [n, ...this.itemShape];
+      t = this.tensors[k] =
+        data instanceof Uint8Array
+          ? new this.ort.Tensor('uint8', data, dims)
+          : new this.ort.Tensor('float32', data, dims);
     }
     return t;
   }
@@ -215,9 +232,15 @@ function resolveShape(
   c: BatcherConfig,
   inputName: string,
   meta: InferenceSession.ValueMetadata | undefined,
-): { itemShape: number[]; fixed: number | undefined } {
-  if (meta?.isTensor && meta.type !== 'float32') {
-    throw new InvalidArgumentError(`model input "${inputName}" is ${meta.type}; only float32 is supported`);
+): { itemShape: number[]; fixed: number | undefined; elementType: InputElementType } {
+  const type = meta?.isTensor ? meta.type : 'float32';
+  if (type !== 'float32' && type !== 'uint8') {
+    throw new InvalidArgumentError(
+      `model input "${inputName}" is ${type}; only float32 and uint8 are supported`,
+    );
+  }
+  if (c.inputType !== 'auto' && c.inputType !== type) {
+    throw new InvalidArgumentError(`inputType is ${c.inputType}, but model input "${inputName}" is ${type}`);
   }
   const dims = meta?.isTensor && meta.shape.length > 0 ? meta.shape : undefined;
   const given = c.inputShape;
@@ -225,7 +248,7 @@ function resolveShape(
     if (given === null) {
       throw new InvalidArgumentError(`model input "${inputName}" has no declared shape: set inputShape`);
     }
-    return { itemShape: [...given], fixed: undefined };
+    return { itemShape: [...given], fixed: undefined, elementType: type };
   }
   const rest = dims.slice(1);
   if (given !== null && given.length !== rest.length) {
@@ -252,5 +275,5 @@ function resolveShape(
     return g;
   });
   const d0 = dims[0];
-  return { itemShape, fixed: typeof d0 === 'number' && d0 > 0 ? d0 : undefined };
+  return { itemShape, fixed: typeof d0 === 'number' && d0 > 0 ? d0 : undefined, elementType: type };
 }

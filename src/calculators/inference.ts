@@ -10,7 +10,13 @@ import type { CalculatorContext, InputPacket, OutputPort } from '../core/calcula
 import { defineCalculator } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
-import { type BatchOutput, type BatchTrigger, InferenceBatcher, type OrtModule } from './inference-batch.js';
+import {
+  type BatchOutput,
+  type BatchTrigger,
+  InferenceBatcher,
+  type InputElementType,
+  type OrtModule,
+} from './inference-batch.js';
 
 export type { BatchTrigger } from './inference-batch.js';
 
@@ -39,8 +45,11 @@ export interface InferenceOptions {
    * Needed when the model's item dimensions are symbolic.
    */
   readonly inputShape: readonly number[] | null;
-  /** Element type of input items. Only 'float32'. */
-  readonly inputType: 'float32';
+  /**
+   * Element type of input items: `'float32'` or `'uint8'` (raw pixels, for a model that scales them
+   * itself), which must be the model input's. Default `'auto'`: the model input's.
+   */
+  readonly inputType: 'auto' | InputElementType;
   /**
    * The timer of the batch timeout. Default null: `setTimeout`. A function cannot cross threads, so
    * only a calculator run on the caller's thread (the CalculatorRunner) can be given one.
@@ -83,8 +92,9 @@ const realClock: BatchClock = {
 /**
  * Batches items and runs an ONNX model on them with onnxruntime-node's CPU provider.
  *
- * - Inputs: untagged, one or more streams of items: frame packets holding a float32 tensor of
- *   `inputShape` (e.g. from PreprocessCalculator), or Float32Array values. Side packet: optional
+ * - Inputs: untagged, one or more streams of items: frame packets holding a tensor of `inputShape`
+ *   in the model input's element type, float32 or uint8 (e.g. from PreprocessCalculator, `dtype`
+ *   to match), or Float32Array / Uint8Array values. Side packet: optional
  *   `MODEL_PATH`, overriding the `modelPath` option.
  * - Outputs: untagged, one per input: an {@link InferenceResult} per item at the item's timestamp on
  *   the output of the item's stream; optional `BATCH`: a {@link BatchInfo} per batch run.
@@ -117,7 +127,7 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
       batchSize: 16,
       batchTimeoutMs: 5,
       inputShape: null,
-      inputType: 'float32',
+      inputType: 'auto',
       clock: null,
     },
     validateOptions: (o) => {
@@ -130,7 +140,9 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
       if (!Number.isSafeInteger(o.intraOpThreads) || o.intraOpThreads < 0) {
         return `intraOpThreads must be an integer ≥ 0 (0: onnxruntime's default), not ${o.intraOpThreads}`;
       }
-      if (o.inputType !== 'float32') return `inputType must be 'float32', not ${String(o.inputType)}`;
+      if (o.inputType !== 'auto' && o.inputType !== 'float32' && o.inputType !== 'uint8') {
+        return `inputType must be 'auto', 'float32' or 'uint8', not ${String(o.inputType)}`;
+      }
       const shape = o.inputShape;
       if (
         shape !== null &&
@@ -167,7 +179,7 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
       for (let i = first; i < n; i++) {
         const p = ctx.input(i);
         if (p.isEmpty) continue;
-        b.add(itemBytes(ctx, p), i, p.timestamp);
+        b.add(itemBytes(ctx, p, b.elementType), i, p.timestamp);
         if (b.count === 1 && !b.full) armTimer(ctx.options);
         if (b.full) {
           disarmTimer();
@@ -243,6 +255,7 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
           intraOpThreads: o.intraOpThreads,
           batchSize: o.batchSize,
           inputShape: o.inputShape,
+          inputType: o.inputType,
         });
       },
       process(ctx) {
@@ -264,15 +277,23 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
 });
 export default InferenceCalculator;
 
-// The item's bytes: a frame's bytes in the pool, or a Float32Array value's.
-function itemBytes(ctx: CalculatorContext<InferenceOptions>, p: InputPacket): Uint8Array {
+// The item's bytes: a frame's bytes in the pool (the batcher checks their length), or the bytes of a
+// value of the model's element type: a Float32Array or a Uint8Array.
+function itemBytes(
+  ctx: CalculatorContext<InferenceOptions>,
+  p: InputPacket,
+  type: InputElementType,
+): Uint8Array {
   // Allocates a subarray view per item: the pool's cached view spans the whole slot.
   if (p.frame >= 0) return ctx.frames.bytes(p.frame).subarray(0, ctx.frames.byteLength(p.frame));
   const v = p.value;
   // Allocates a byte view of the value: value items are the slow path (frames are the fast one).
-  if (v instanceof Float32Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof (type === 'float32' ? Float32Array : Uint8Array)) {
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
   throw new InvalidArgumentError(
-    `InferenceCalculator takes frame packets or Float32Array values, not ${Object.prototype.toString.call(v)}`,
+    `InferenceCalculator takes frame packets or ${type === 'float32' ? 'Float32Array' : 'Uint8Array'} ` +
+      `values (the model input is ${type}), not ${Object.prototype.toString.call(v)}`,
   );
 }
 

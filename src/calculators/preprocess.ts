@@ -1,5 +1,6 @@
 /**
- * PreprocessCalculator: turns 8-bit RGB(A) frames into normalized float32 tensor frames.
+ * PreprocessCalculator: turns 8-bit RGB(A) frames into tensor frames: normalized float32, or the
+ * pixels' bytes rearranged (uint8) for a model that scales them itself.
  *
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
@@ -16,6 +17,13 @@ export interface PreprocessOptions {
   readonly format: 'rgb' | 'rgba';
   /** Output layout: `'chw'` (planar, what ONNX vision models take; default) or `'hwc'`. */
   readonly layout: 'chw' | 'hwc';
+  /**
+   * Output element type. `'float32'` (default): `(byte / 255 - mean) / std`, 4 bytes a value.
+   * `'uint8'`: the bytes themselves, only rearranged (alpha dropped, `layout`), for a model that
+   * takes raw pixels and scales them itself: a quarter of the bytes for the frame pool, the rings'
+   * consumer and the inference copy. `mean` and `std` must then keep their defaults.
+   */
+  readonly dtype: 'float32' | 'uint8';
   /** Per channel (R, G, B) mean subtracted after scaling to [0, 1]. Default [0, 0, 0]. */
   readonly mean: readonly number[];
   /** Per channel divisor applied after the mean. Default [1, 1, 1]. */
@@ -23,16 +31,18 @@ export interface PreprocessOptions {
 }
 
 /**
- * Converts each RGB(A) frame (interleaved bytes, rows packed) into a float32 frame of
- * `3 * height * width` values, `(byte / 255 - mean[c]) / std[c]`, planar (CHW) by default: the input
- * InferenceCalculator expects for a model taking `[N, 3, height, width]`.
+ * Converts each RGB(A) frame (interleaved bytes, rows packed) into a tensor frame of
+ * `3 * height * width` values, planar (CHW) by default: the input InferenceCalculator expects for a
+ * model taking `[N, 3, height, width]`. Float32 values are `(byte / 255 - mean[c]) / std[c]`; uint8
+ * values are the bytes (`dtype`).
  *
  * - Inputs: one untagged stream of frame packets. Outputs: one untagged stream of frame packets.
  * - Options: see {@link PreprocessOptions}; a frame whose size does not match them fails `process`.
  * - Timestamps: each output at its input's timestamp (`timestampOffset` 0).
- * - Frames: the output is a new pool frame (`12 * width * height` bytes), handed over with
- *   `addFrame`; the input frame is read in place and released by the engine after `process`.
- * - Hot path: one Float32Array view object per frame over the new frame's shared bytes.
+ * - Frames: the output is a new pool frame (`12 * width * height` bytes, `3 * width * height` for
+ *   uint8), handed over with `addFrame`; the input frame is read in place and released by the
+ *   engine after `process`.
+ * - Hot path: float32: one Float32Array view object per frame over the new frame's shared bytes.
  * - Threading: runs on its actor's thread.
  */
 /** Per channel `scale` and `bias` such that `byte * scale + bias = (byte / 255 - mean) / std`. */
@@ -84,12 +94,49 @@ export function normalizePixels(
   }
 }
 
+/**
+ * Writes `src` (RGB(A) bytes) into `dst` (`3 × width × height` bytes) unscaled, in `o.layout`, alpha
+ * dropped: PreprocessCalculator's per-frame work for `dtype: 'uint8'`, callable on any thread.
+ * Allocation-free.
+ */
+export function arrangePixels(
+  src: Uint8Array,
+  dst: Uint8Array,
+  o: Pick<PreprocessOptions, 'width' | 'height' | 'format' | 'layout'>,
+): void {
+  const ch = o.format === 'rgba' ? 4 : 3;
+  const pixels = o.width * o.height;
+  if (o.layout === 'chw') {
+    for (let i = 0, j = 0; i < pixels; i++, j += ch) {
+      dst[i] = src[j]!;
+      dst[pixels + i] = src[j + 1]!;
+      dst[2 * pixels + i] = src[j + 2]!;
+    }
+  } else if (ch === 3) {
+    dst.set(src.subarray(0, pixels * 3));
+  } else {
+    for (let i = 0, j = 0; i < pixels * 3; i += 3, j += 4) {
+      dst[i] = src[j]!;
+      dst[i + 1] = src[j + 1]!;
+      dst[i + 2] = src[j + 2]!;
+    }
+  }
+}
+
 const PreprocessCalculator = defineCalculator<PreprocessOptions>({
   name: 'PreprocessCalculator',
   contract: {
     inputs: { '': 'one' },
     outputs: { '': 'one' },
-    options: { width: 32, height: 32, format: 'rgb', layout: 'chw', mean: [0, 0, 0], std: [1, 1, 1] },
+    options: {
+      width: 32,
+      height: 32,
+      format: 'rgb',
+      layout: 'chw',
+      dtype: 'float32',
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+    },
     validateOptions: (o) => {
       for (const key of ['width', 'height'] as const) {
         if (!Number.isSafeInteger(o[key]) || o[key] < 1)
@@ -100,6 +147,11 @@ const PreprocessCalculator = defineCalculator<PreprocessOptions>({
       if (o.mean.length !== 3 || !o.mean.every(Number.isFinite)) return 'mean must be 3 finite numbers';
       if (o.std.length !== 3 || !o.std.every((s) => Number.isFinite(s) && s !== 0)) {
         return 'std must be 3 finite non-zero numbers';
+      }
+      if (o.dtype !== 'float32' && o.dtype !== 'uint8')
+        return `dtype must be 'float32' or 'uint8', not ${o.dtype}`;
+      if (o.dtype === 'uint8' && (o.mean.some((m) => m !== 0) || o.std.some((d) => d !== 1))) {
+        return "dtype 'uint8' writes the bytes unscaled: mean and std apply to 'float32' only (the model scales uint8 input itself)";
       }
       return undefined;
     },
@@ -128,12 +180,22 @@ const PreprocessCalculator = defineCalculator<PreprocessOptions>({
           );
         }
         const src = ctx.frames.bytes(p.frame);
-        const h = ctx.frames.alloc(pixels * 12);
+        const bytesOut = o.dtype === 'uint8';
+        const h = ctx.frames.alloc(pixels * (bytesOut ? 3 : 12));
         try {
           const bytes = ctx.frames.bytes(h);
-          // Allocates one view per frame; pool slots start on size-class boundaries, so it is aligned.
-          const dst = new Float32Array(bytes.buffer, bytes.byteOffset, pixels * 3);
-          normalizePixels(src, dst, o, scale, bias);
+          if (bytesOut) {
+            arrangePixels(src, bytes, o);
+          } else {
+            // Allocates one view per frame; pool slots start on size-class boundaries: aligned.
+            normalizePixels(
+              src,
+              new Float32Array(bytes.buffer, bytes.byteOffset, pixels * 3),
+              o,
+              scale,
+              bias,
+            );
+          }
         } catch (err) {
           ctx.frames.release(h);
           throw err;

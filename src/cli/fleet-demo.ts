@@ -19,7 +19,9 @@ export const FLEET_DEMO_HELP = `  demo      the camera-fleet pipeline: synthetic
                                    preprocess and inference (default: 1 per core, at most
                                    ${FLEET_DEFAULTS.shards}; ${hostShards()} here)
             --fps F                frames per second per camera; 0 = as fast as the pipeline goes (default 0)
-            --size S               frame width and height in pixels, RGB (default 96)
+            --size S               frame width and height in pixels, RGBA cameras (default 96)
+            --tensor T             uint8 (raw pixels, the model scales them) or float32 (scaled by
+                                   preprocess); default ${FLEET_DEFAULTS.tensorType}
             --replicas R           inference replicas per lane (default ${FLEET_DEFAULTS.inferenceReplicas})
             --preprocess P         preprocess replicas per lane (default ${FLEET_DEFAULTS.preprocessReplicas})
             --batch B              inference batch size (default ${FLEET_DEFAULTS.batchSize})
@@ -59,6 +61,7 @@ export async function fleetDemo(argv: string[]): Promise<void> {
       replicas: { type: 'string' },
       preprocess: { type: 'string' },
       batch: { type: 'string' },
+      tensor: { type: 'string' },
       'batch-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -69,12 +72,17 @@ export async function fleetDemo(argv: string[]): Promise<void> {
   }
   const seconds = count('seconds', values.seconds, 5, 0.1);
   const size = Math.round(count('size', values.size, DEMO_FRAME_SIZE, 8));
+  const tensorType = values.tensor ?? FLEET_DEFAULTS.tensorType;
+  if (tensorType !== 'uint8' && tensorType !== 'float32') {
+    throw new Error(`--tensor must be uint8 or float32, got "${tensorType}"`);
+  }
   const options: Partial<FleetOptions> = {
     cameras: Math.round(count('cameras', values.cameras, FLEET_DEFAULTS.cameras)),
     shards: Math.round(count('shards', values.shards, hostShards())),
     fps: count('fps', values.fps, 0, 0),
     width: size,
     height: size,
+    tensorType,
     inferenceReplicas: Math.round(count('replicas', values.replicas, FLEET_DEFAULTS.inferenceReplicas)),
     preprocessReplicas: Math.round(count('preprocess', values.preprocess, FLEET_DEFAULTS.preprocessReplicas)),
     batchSize: Math.round(count('batch', values.batch, FLEET_DEFAULTS.batchSize)),
@@ -84,7 +92,7 @@ export async function fleetDemo(argv: string[]): Promise<void> {
     `weft camera fleet: ${options.cameras} cameras in ${options.shards} lanes of shard -> preprocess ` +
       `x${options.preprocessReplicas} -> ONNX tiny classifier x${options.inferenceReplicas} ` +
       `(batch ${options.batchSize} / ${options.batchTimeoutMs} ms), then postprocess -> sink; ` +
-      `${size}x${size} RGB frames, ${seconds} s\n`,
+      `${size}x${size} RGBA frames, ${tensorType} tensors, ${seconds} s\n`,
   );
   const progress = createProgress();
   progress.update('starting actors');
@@ -114,9 +122,8 @@ export async function fleetDemo(argv: string[]): Promise<void> {
     ['busiest stages', busiest(report.stages, report.seconds)],
     [
       'frame pool (slots, waits)',
-      report.frames
-        .map((c, i) => `${i === 0 ? 'camera frames' : 'tensors'} ${c.slots}, ${c.exhaustedWaits}`)
-        .join('; '),
+      `camera frames ${report.frames.cameraFrames.slots}, ${report.frames.cameraFrames.exhaustedWaits}; ` +
+        `tensors ${report.frames.tensors.slots}, ${report.frames.tensors.exhaustedWaits}`,
     ],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

@@ -9,14 +9,17 @@ import type { StageStats } from '../actors/stage-stats.js';
 import { ensureModel } from '../models/tiny-classifier.js';
 import type { SizeClassStats } from '../transport/frame-pool-layout.js';
 import type { FleetControl } from './fleet-control.js';
-import { FLEET_DEFAULTS, type FleetOptions, fleetGraph } from './fleet-graph.js';
+import { FLEET_DEFAULTS, type FleetGraph, type FleetOptions, fleetGraph, fleetModel } from './fleet-graph.js';
 import { type FleetFigures, FleetStats } from './fleet-stats.js';
 
 /** What {@link runFleet} takes: the fleet's sizes plus how long and how to report. */
 export interface FleetRunOptions extends Partial<FleetOptions> {
   /** Stop producing after this many seconds, then drain. Default: run until every camera is done. */
   readonly seconds?: number;
-  /** The ONNX model; default: the tiny classifier from `weft/models` for the frame size, written on first use. */
+  /**
+   * The ONNX model, taking {@link fleetModel}'s input; default: the tiny classifier from
+   * `weft/models` for the frame size and tensor type, written on first use.
+   */
   readonly modelPath?: string;
   /** Called about every `progressIntervalMs` with the figures so far. */
   readonly onProgress?: (figures: FleetFigures, elapsedSeconds: number) => void;
@@ -42,16 +45,16 @@ export interface FleetReport {
   readonly unaccountedCameras: number;
   readonly stages: StageStats[];
   /**
-   * The frame pool's size classes at the end (camera frames, then tensors): `exhaustedWaits` counts
-   * the times a shard or preprocess found its class empty and waited (back-pressure).
+   * The frame pool's two size classes at the end: `exhaustedWaits` counts the times a shard (camera
+   * frames) or preprocess (tensors) found its class empty and waited (back-pressure).
    */
-  readonly frames: SizeClassStats[];
+  readonly frames: { readonly cameraFrames: SizeClassStats; readonly tensors: SizeClassStats };
 }
 
 /** Runs the fleet graph; resolves with its report once the pipeline drained. */
 export async function runFleet(options: FleetRunOptions = {}): Promise<FleetReport> {
   const o: FleetOptions = { ...FLEET_DEFAULTS, ...options };
-  const modelPath = options.modelPath ?? (await ensureModel({ inputShape: [3, o.height, o.width] }));
+  const modelPath = options.modelPath ?? (await ensureModel(fleetModel(o)));
   const fleet = fleetGraph(modelPath, o);
   const stats = new FleetStats(fleet.stats);
   const g = new CalculatorGraph(fleet.config, { frames: fleet.frames });
@@ -86,13 +89,19 @@ export async function runFleet(options: FleetRunOptions = {}): Promise<FleetRepo
       fps: figures.processed / seconds,
       unaccountedCameras: unaccounted(stats),
       stages: g.stageStats(),
-      frames: g.frames.stats(),
+      frames: classesOf(fleet, g.frames.stats()),
     };
   } finally {
     for (const t of timers) clearTimeout(t);
     options.signal?.removeEventListener('abort', stop);
     await g.close();
   }
+}
+
+// The pool lists its classes by slot size; the fleet graph made them camera frames first.
+function classesOf(fleet: FleetGraph, pool: SizeClassStats[]): FleetReport['frames'] {
+  const [camera, tensor] = fleet.frames.classes.map((c) => pool.find((p) => p.slotBytes === c.slotBytes)!);
+  return { cameraFrames: camera!, tensors: tensor! };
 }
 
 function unaccounted(stats: FleetStats): number {

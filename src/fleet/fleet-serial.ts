@@ -1,9 +1,10 @@
 /**
  * The camera fleet's per-frame work called in turn on one thread, with no runtime: the `pipeline`
- * bench's baseline (`fleet.serial`). Each frame is rendered as a shard renders it, normalized as
- * PreprocessCalculator does, batched (full batches of `batchSize`) into the same onnxruntime session
- * setup as InferenceCalculator, and post-processed and accounted as the fleet's postprocess and sink
- * do; only the threads, rings and frame pool are missing.
+ * bench's baseline (`fleet.serial`). Each frame is rendered as a shard renders it (`cameraFormat`),
+ * turned into a tensor as PreprocessCalculator does (`tensorType`), batched (full batches of
+ * `batchSize`) into the same onnxruntime session setup as InferenceCalculator, and post-processed
+ * and accounted as the fleet's postprocess and sink do; only the threads, rings and frame pool are
+ * missing.
  *
  * Threading: the calling thread (onnxruntime's session runs with the same single intra-op thread).
  */
@@ -11,8 +12,9 @@
 import { toDetection } from '../calculators/fleet-postprocess.js';
 import { resultOf } from '../calculators/inference.js';
 import { InferenceBatcher, type OrtModule } from '../calculators/inference-batch.js';
-import { normalization, normalizePixels } from '../calculators/preprocess.js';
-import { renderSyntheticFrame } from '../calculators/synthetic-video.js';
+import { arrangePixels, normalization, normalizePixels } from '../calculators/preprocess.js';
+import { channelsOf, renderSyntheticFrame } from '../calculators/synthetic-video.js';
+import { FLEET_DEFAULTS, type FleetOptions } from './fleet-graph.js';
 import { camerasOfShard, type Detection, wallMs } from './fleet-layout.js';
 
 /** What {@link runFleetSerial} measured. */
@@ -26,19 +28,17 @@ export interface FleetSerialReport {
 
 /**
  * Runs `frames` frames of `cameras` cameras (round robin, as one shard would) through the fleet's
- * work on this thread. Resolves with the rate.
+ * work on this thread. Resolves with the rate. The model must take `fleetModel(options)`'s input.
  */
-export async function runFleetSerial(options: {
-  readonly modelPath: string;
-  readonly frames: number;
-  readonly cameras?: number;
-  readonly width?: number;
-  readonly height?: number;
-  readonly batchSize?: number;
-}): Promise<FleetSerialReport> {
-  const width = options.width ?? 32;
-  const height = options.height ?? 32;
-  const batchSize = options.batchSize ?? 16;
+export async function runFleetSerial(
+  options: {
+    readonly modelPath: string;
+    readonly frames: number;
+  } & Partial<
+    Pick<FleetOptions, 'cameras' | 'width' | 'height' | 'batchSize' | 'cameraFormat' | 'tensorType'>
+  >,
+): Promise<FleetSerialReport> {
+  const { width, height, batchSize, cameraFormat, tensorType } = { ...FLEET_DEFAULTS, ...options };
   const own = camerasOfShard(options.cameras ?? 1000, 1, 0);
   const mod = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
   const batcher = await InferenceBatcher.create(mod.default ?? mod, {
@@ -48,13 +48,16 @@ export async function runFleetSerial(options: {
     intraOpThreads: 1,
     batchSize,
     inputShape: [3, height, width],
+    inputType: tensorType,
   });
   try {
-    const rgb = new Uint8Array(width * height * 3);
-    const tensor = new Float32Array(width * height * 3);
-    const tensorBytes = new Uint8Array(tensor.buffer);
+    const pixels = new Uint8Array(width * height * channelsOf(cameraFormat));
+    const floats = new Float32Array(width * height * 3);
+    // The item's bytes: float32 values as bytes, or the arranged pixels themselves.
+    const tensorBytes =
+      tensorType === 'uint8' ? new Uint8Array(width * height * 3) : new Uint8Array(floats.buffer);
     const { scale, bias } = normalization([0, 0, 0], [1, 1, 1]);
-    const layout = { width, height, format: 'rgb', layout: 'chw' } as const;
+    const layout = { width, height, format: cameraFormat, layout: 'chw' } as const;
     const metas: Detection[] = [];
     let labelSum = 0;
     let done = 0;
@@ -63,8 +66,9 @@ export async function runFleetSerial(options: {
       const camera = own[g % own.length]!;
       const seq = Math.floor(g / own.length);
       const capturedAt = wallMs();
-      renderSyntheticFrame(rgb, { width, height, format: 'rgb', seed: camera }, seq);
-      normalizePixels(rgb, tensor, layout, scale, bias);
+      renderSyntheticFrame(pixels, { width, height, format: cameraFormat, seed: camera }, seq);
+      if (tensorType === 'uint8') arrangePixels(pixels, tensorBytes, layout);
+      else normalizePixels(pixels, floats, layout, scale, bias);
       batcher.add(tensorBytes, 0, g);
       // The detection's non-inference fields, completed when the batch ran.
       metas.push({ camera, seq, capturedAt, label: 0, score: 0, batchSize: 0 });

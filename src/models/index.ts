@@ -2,6 +2,7 @@
  * `weft/models`: ONNX models built in code (no download), kept out of the main entry so that
  * `import 'weft'` does not load protobufjs.
  */
+export type { ElementType } from './onnx-graph.js';
 export {
   buildTinyClassifier,
   type EnsureModelOptions,

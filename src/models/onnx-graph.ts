@@ -64,17 +64,29 @@ export function node(
   return { opType, input: [...inputs], output: [...outputs], name: outputs[0] ?? opType, attribute };
 }
 
-/** A float32 graph input or output with the given (possibly symbolic) shape. */
-export function floatValueInfo(name: string, dims: readonly Dim[]): Onnx.IValueInfoProto {
+/** Element types of graph inputs and outputs the tiny models use. */
+export type ElementType = 'float32' | 'uint8';
+
+/** A graph input or output of `type` (default float32) with the given (possibly symbolic) shape. */
+export function valueInfo(
+  name: string,
+  dims: readonly Dim[],
+  type: ElementType = 'float32',
+): Onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: dataType(type),
         shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },
   };
+}
+
+/** The ONNX `TensorProto.DataType` code of an element type (for a Cast's `to`, a value info). */
+export function dataType(type: ElementType): number {
+  return type === 'uint8' ? onnx.TensorProto.DataType.UINT8 : onnx.TensorProto.DataType.FLOAT;
 }
 
 /** Encodes a model as ONNX protobuf bytes. Deterministic: the same parts give the same bytes. */

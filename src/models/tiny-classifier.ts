@@ -8,6 +8,7 @@
  * | tensor   | shape                   | notes                                                 |
  * |----------|-------------------------|-------------------------------------------------------|
  * | `input`  | [N, C, H, W] float32    | N symbolic (dynamic batch) unless `batch` is given    |
+ * |          | or uint8                | uint8 (`inputType`): a Cast first, 1/255 in conv's W  |
  * | conv     | [N, hidden, H, W]       | 3×3, pads 1, stride 1, bias; then Relu                |
  * | pooled   | [N, hidden]             | GlobalAveragePool then Flatten(axis 1)                |
  * | `scores` | [N, classes] float32    | Gemm (transB) then Softmax(axis 1): rows sum to 1     |
@@ -19,7 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { encodeModel, floatTensor, floatValueInfo, node } from './onnx-graph.js';
+import { dataType, type ElementType, encodeModel, floatTensor, node, valueInfo } from './onnx-graph.js';
 
 /** Options of {@link buildTinyClassifier}. */
 export interface TinyClassifierOptions {
@@ -33,6 +34,13 @@ export interface TinyClassifierOptions {
   readonly seed?: number;
   /** A fixed batch size; default: a dynamic batch dimension named `N`. */
   readonly batch?: number;
+  /**
+   * The input's element type. `'float32'` (default): pixels already scaled to [0, 1]. `'uint8'`:
+   * raw 8-bit pixels (0-255), cast to float inside the model with the 1/255 scale folded into the
+   * convolution's weights, as deployed vision models often take their input; the scores then equal
+   * the float32 model's on `bytes / 255`, up to float rounding.
+   */
+  readonly inputType?: ElementType;
 }
 
 /** A built model and what callers need to feed it. */
@@ -44,6 +52,7 @@ export interface TinyClassifier {
   /** Per item `[channels, height, width]`. */
   readonly inputShape: readonly [number, number, number];
   readonly classes: number;
+  readonly inputType: ElementType;
   /** The fixed batch size, or undefined for a dynamic batch. */
   readonly batch: number | undefined;
 }
@@ -57,6 +66,7 @@ export function buildTinyClassifier(options: TinyClassifierOptions = {}): TinyCl
   const classes = options.classes ?? 10;
   const hidden = options.hidden ?? 8;
   const seed = options.seed ?? 1;
+  const inputType = options.inputType ?? 'float32';
   const [c, h, w] = inputShape;
   for (const [what, v] of [
     ['channels', c],
@@ -69,6 +79,9 @@ export function buildTinyClassifier(options: TinyClassifierOptions = {}): TinyCl
     if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${what} must be an integer ≥ 1, not ${v}`);
   }
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, not ${seed}`);
+  if (inputType !== 'float32' && inputType !== 'uint8') {
+    throw new RangeError(`inputType must be 'float32' or 'uint8', not ${inputType}`);
+  }
 
   const random = mulberry32(seed);
   // He-uniform limits keep activations of a [0, 1] image in a range where softmax is not flat.
@@ -80,11 +93,15 @@ export function buildTinyClassifier(options: TinyClassifierOptions = {}): TinyCl
   const fcB = uniform(classes, 0.1);
 
   const n = options.batch ?? 'N';
+  // Bytes: Conv(cast(x), W / 255) = Conv(x / 255, W): the scaling costs nothing at run time.
+  const bytesIn = inputType === 'uint8';
+  const convIn = bytesIn ? convW.map((v) => v / 255) : convW;
   const bytes = encodeModel({
     name: 'tiny-classifier',
-    docString: `weft tiny classifier: input [${n},${c},${h},${w}], ${classes} classes, seed ${seed}`,
+    docString: `weft tiny classifier: input ${inputType} [${n},${c},${h},${w}], ${classes} classes, seed ${seed}`,
     nodes: [
-      node('Conv', ['input', 'conv_w', 'conv_b'], ['conv'], {
+      ...(bytesIn ? [node('Cast', ['input'], ['pixels'], { to: dataType('float32') })] : []),
+      node('Conv', [bytesIn ? 'pixels' : 'input', 'conv_w', 'conv_b'], ['conv'], {
         kernel_shape: [3, 3],
         pads: [1, 1, 1, 1],
         strides: [1, 1],
@@ -96,15 +113,23 @@ export function buildTinyClassifier(options: TinyClassifierOptions = {}): TinyCl
       node('Softmax', ['logits'], ['scores'], { axis: 1 }),
     ],
     initializers: [
-      floatTensor('conv_w', [hidden, c, 3, 3], convW),
+      floatTensor('conv_w', [hidden, c, 3, 3], convIn),
       floatTensor('conv_b', [hidden], convB),
       floatTensor('fc_w', [classes, hidden], fcW),
       floatTensor('fc_b', [classes], fcB),
     ],
-    inputs: [floatValueInfo('input', [n, c, h, w])],
-    outputs: [floatValueInfo('scores', [n, classes])],
+    inputs: [valueInfo('input', [n, c, h, w], inputType)],
+    outputs: [valueInfo('scores', [n, classes])],
   });
-  return { bytes, inputName: 'input', outputName: 'scores', inputShape, classes, batch: options.batch };
+  return {
+    bytes,
+    inputName: 'input',
+    outputName: 'scores',
+    inputShape,
+    classes,
+    inputType,
+    batch: options.batch,
+  };
 }
 
 /** Options of {@link ensureModel}: the model's, plus where to put the file. */

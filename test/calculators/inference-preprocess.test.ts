@@ -49,6 +49,27 @@ describe('PreprocessCalculator', () => {
     });
   });
 
+  it.each([
+    ['rgb', 'chw', [0, 102, 51, 153, 255, 204]],
+    ['rgb', 'hwc', [0, 51, 255, 102, 153, 204]],
+    ['rgba', 'chw', [0, 102, 51, 153, 255, 204]],
+    ['rgba', 'hwc', [0, 51, 255, 102, 153, 204]],
+  ] as const)(
+    'dtype uint8 writes %s pixels unscaled as %s bytes, alpha dropped',
+    async (format, layout, want) => {
+      const runner = new CalculatorRunner(PreprocessCalculator, {
+        options: { width: 2, height: 1, format, layout, dtype: 'uint8' },
+      });
+      await runner.open();
+      runner.addFrame(':0', 3, format === 'rgb' ? frame : Uint8Array.of(0, 51, 255, 9, 102, 153, 204, 9));
+      await runner.close();
+      const [out] = runner.outputs(':0');
+      expect(out!.timestamp).toBe(3);
+      expect([...out!.bytes!]).toEqual(want);
+      expect(runner.frames.inUse()).toBe(0);
+    },
+  );
+
   it('turns SyntheticVideo frames into tensors of 3 * width * height floats', async () => {
     const video = await runCalculator(SyntheticVideoCalculator, {
       options: { count: 2, width: 8, height: 4 },
@@ -77,7 +98,15 @@ describe('PreprocessCalculator', () => {
   });
 
   it('rejects bad options', () => {
-    for (const options of [{ width: 0 }, { std: [1, 0, 1] }, { mean: [0] }, { layout: 'nhwc' }]) {
+    for (const options of [
+      { width: 0 },
+      { std: [1, 0, 1] },
+      { mean: [0] },
+      { layout: 'nhwc' },
+      { dtype: 'int8' },
+      { dtype: 'uint8', mean: [0.5, 0.5, 0.5] },
+      { dtype: 'uint8', std: [2, 2, 2] },
+    ]) {
       expect(() => new CalculatorRunner(PreprocessCalculator, { options })).toThrow(BadOptionsError);
     }
   });

@@ -12,6 +12,7 @@ import {
   itemBytes,
   ManualClock,
   maxDiff,
+  pixels,
   testModel,
 } from '../fixtures/inference/helpers.js';
 
@@ -211,6 +212,50 @@ describe('InferenceCalculator', () => {
     });
   });
 
+  it('feeds a uint8 model raw pixels from frames and Uint8Array values, as a direct run does', async () => {
+    const bytesPath = await testModel(undefined, 'uint8');
+    const { r } = runner({ modelPath: bytesPath });
+    await r.open();
+    r.addFrame(':0', 1, pixels(0)).addPacket(':0', 2, pixels(1));
+    r.addFrame(':0', 3, pixels(2)).addPacket(':0', 4, pixels(3));
+    await r.run();
+    await r.close();
+    const want = await directRun(bytesPath, [0, 1, 2, 3].map(pixels));
+    const got = results(r);
+    expect(got.map((g) => g.ts)).toEqual([1, 2, 3, 4]);
+    got.forEach((g, i) => {
+      expect(maxDiff(g.scores, want[i]!)).toBeLessThanOrEqual(1e-6);
+    });
+    expect(maxDiff(got[0]!.scores, got[1]!.scores)).toBeGreaterThan(1e-4);
+    expect(r.frames.inUse()).toBe(0);
+  });
+
+  it.each([
+    ['a float32 value to a uint8 model', 'uint8', 'auto', /Uint8Array values \(the model input is uint8\)/],
+    [
+      'a uint8 value to a float32 model',
+      'float32',
+      'auto',
+      /Float32Array values \(the model input is float32\)/,
+    ],
+    [
+      'inputType float32 for a uint8 model',
+      'uint8',
+      'float32',
+      /inputType is float32, but model input "input" is uint8/,
+    ],
+  ] as const)('refuses %s, naming both types', async (_, modelType, inputType, message) => {
+    const { r } = runner({ modelPath: await testModel(undefined, modelType), inputType });
+    if (inputType !== 'auto') {
+      await expect(r.open()).rejects.toThrow(message);
+      return;
+    }
+    await r.open();
+    r.addPacket(':0', 1, modelType === 'uint8' ? item(0) : pixels(0));
+    await expect(r.run()).rejects.toThrow(message);
+    await r.close();
+  });
+
   it('fails clearly on a wrong item size, a fixed batch that does not fit, and a missing model path', async () => {
     const wrong = runner({});
     await wrong.r.open();
@@ -234,7 +279,7 @@ describe('InferenceCalculator', () => {
     for (const o of [
       { batchSize: 0 },
       { batchTimeoutMs: -1 },
-      { inputType: 'uint8' },
+      { inputType: 'int8' },
       { inputShape: [3, 0] },
     ]) {
       expect(() => make(o)).toThrow(BadOptionsError);

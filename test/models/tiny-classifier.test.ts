@@ -17,6 +17,8 @@ async function scratchDir(): Promise<string> {
   return d;
 }
 
+const LAYERS = ['Conv', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm', 'Softmax'];
+
 describe('tiny classifier model', () => {
   it('is deterministic per options and differs by seed', () => {
     const a = buildTinyClassifier({ seed: 7 });
@@ -29,21 +31,47 @@ describe('tiny classifier model', () => {
     expect(Number(m.irVersion)).toBe(8);
     expect(m.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 13]]);
     const g = m.graph!;
-    expect(g.node!.map((n) => n.opType)).toEqual([
-      'Conv',
-      'Relu',
-      'GlobalAveragePool',
-      'Flatten',
-      'Gemm',
-      'Softmax',
-    ]);
+    expect(g.node!.map((n) => n.opType)).toEqual(LAYERS);
     const dims = g.input![0]!.type?.tensorType?.shape?.dim?.map((d) => d.dimParam || Number(d.dimValue));
     expect(dims).toEqual(['N', 3, 8, 12]);
   });
 
-  it('rejects sizes that are not positive integers', () => {
+  it('rejects sizes that are not positive integers, and input types it does not build', () => {
     expect(() => buildTinyClassifier({ classes: 0 })).toThrow(RangeError);
     expect(() => buildTinyClassifier({ inputShape: [3, 2.5, 4] })).toThrow(/height/);
+    expect(() => buildTinyClassifier({ inputType: 'int8' as never })).toThrow(/inputType/);
+  });
+
+  it('a uint8 model casts raw pixels first and scores them as the float32 model scores pixels / 255', async () => {
+    const dir = await scratchDir();
+    const shape = [3, 8, 8] as const;
+    const bytesModel = buildTinyClassifier({ inputShape: shape, classes: 5, seed: 4, inputType: 'uint8' });
+    const g = onnx.ModelProto.decode(bytesModel.bytes).graph!;
+    expect(g.node!.map((n) => n.opType)).toEqual(['Cast', ...LAYERS]);
+    expect(g.input![0]!.type?.tensorType?.elemType).toBe(onnx.TensorProto.DataType.UINT8);
+    expect(bytesModel.inputType).toBe('uint8');
+
+    const [floatPath, bytesPath] = await Promise.all([
+      ensureModel({ inputShape: shape, classes: 5, seed: 4, path: join(dir, 'f.onnx') }),
+      ensureModel({ inputShape: shape, classes: 5, seed: 4, inputType: 'uint8', path: join(dir, 'u.onnx') }),
+    ]);
+    const n = 2 * 3 * 8 * 8;
+    const raw = Uint8Array.from({ length: n }, (_, i) => (i * 97 + 13) % 256);
+    const scaled = Float32Array.from(raw, (b) => b / 255);
+    const scores = async (path: string, input: InstanceType<typeof ort.Tensor>) => {
+      const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
+      try {
+        return (await session.run({ input })).scores!.data as Float32Array;
+      } finally {
+        await session.release();
+      }
+    };
+    const fromFloat = await scores(floatPath, new ort.Tensor('float32', scaled, [2, ...shape]));
+    const fromBytes = await scores(bytesPath, new ort.Tensor('uint8', raw, [2, ...shape]));
+    expect(fromBytes).toHaveLength(10);
+    fromBytes.forEach((v, i) => {
+      expect(v).toBeCloseTo(fromFloat[i]!, 5);
+    });
   });
 
   it('loads in onnxruntime-node and returns softmax rows of the right shape', async () => {
