@@ -117,6 +117,8 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
     let dropped = 0;
     // A slot the previous call waited for; the next frame is rendered into it. -1: none.
     let pending = -1;
+    // What renderSyntheticFrame takes, made once in open; only the seed (the camera) changes.
+    const look = { width: 0, height: 0, format: 'rgb' as SyntheticPixelFormat, seed: 0 };
 
     function releasePending(ctx: Pick<CalculatorContext<CameraShardOptions>, 'frames'>): void {
       if (pending >= 0) ctx.frames.release(pending);
@@ -140,6 +142,9 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
         own = camerasOfShard(o.cameras, o.shards, o.shard);
         stats = o.stats === null ? null : new FleetStats(o.stats);
         epoch = o.epochMs > 0 ? o.epochMs : wallMs();
+        look.width = o.width;
+        look.height = o.height;
+        look.format = o.format;
       },
       process(ctx) {
         const o = ctx.options;
@@ -199,12 +204,8 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
             );
           }
           last = ts;
-          renderSyntheticFrame(
-            ctx.frames.bytes(h),
-            // Allocates the options object per frame (small, short-lived; the frame is 10^4 bytes).
-            { width: o.width, height: o.height, format: o.format, seed: camera },
-            seq,
-          );
+          look.seed = camera;
+          renderSyntheticFrame(ctx.frames.bytes(h), look, seq);
           ctx.output('FRAME').addFrame(h, ts);
           // Allocates the meta object: structured data leaves the thread as msgpack anyway.
           const meta: FrameMeta = { camera, seq, capturedAt: captured };

@@ -30,6 +30,7 @@
  */
 
 import { availableParallelism } from 'node:os';
+import { channelsOf } from '../calculators/synthetic-video.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { graph } from '../core/graph-builder.js';
 import type { GraphConfig } from '../core/graph-config.js';
@@ -133,7 +134,7 @@ export function fleetModel(options: Partial<FleetOptions> = {}): {
  */
 export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {}): FleetGraph {
   const o: FleetOptions = { ...FLEET_DEFAULTS, ...options };
-  const camera = o.width * o.height * (o.cameraFormat === 'rgba' ? 4 : 3);
+  const camera = o.width * o.height * channelsOf(o.cameraFormat);
   const tensor = o.width * o.height * (o.tensorType === 'uint8' ? 3 : 12);
   // The pool picks the smallest class a length fits: the smaller kind's slots must be too small for
   // the larger kind, or both would draw on one class (and shards could starve preprocess of slots).
