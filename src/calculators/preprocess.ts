@@ -6,6 +6,7 @@
  */
 import { defineCalculator } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import type { InputElementType } from './inference-batch.js';
 
 /** Options of {@link PreprocessCalculator}. */
 export interface PreprocessOptions {
@@ -23,7 +24,7 @@ export interface PreprocessOptions {
    * takes raw pixels and scales them itself: a quarter of the bytes for the frame pool, the rings'
    * consumer and the inference copy. `mean` and `std` must then keep their defaults.
    */
-  readonly dtype: 'float32' | 'uint8';
+  readonly dtype: InputElementType;
   /** Per channel (R, G, B) mean subtracted after scaling to [0, 1]. Default [0, 0, 0]. */
   readonly mean: readonly number[];
   /** Per channel divisor applied after the mean. Default [1, 1, 1]. */

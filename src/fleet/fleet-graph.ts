@@ -30,6 +30,7 @@
  */
 
 import { availableParallelism } from 'node:os';
+import type { InputElementType } from '../calculators/inference-batch.js';
 import { channelsOf } from '../calculators/synthetic-video.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { graph } from '../core/graph-builder.js';
@@ -64,7 +65,7 @@ export interface FleetOptions {
    * scales them vectorized instead of a JS loop: measured on 2 cores, the fleet went from 3.7-3.8 to
    * 4.0-4.3 K frames/s and its serial baseline from 2.3-2.5 to 2.7-2.8 K.
    */
-  readonly tensorType: 'float32' | 'uint8';
+  readonly tensorType: InputElementType;
   /** Preprocess replicas per lane. */
   readonly preprocessReplicas: number;
   /** Inference replicas per lane (one onnxruntime session each). */

@@ -58,6 +58,8 @@ export async function runFleetSerial(
       tensorType === 'uint8' ? new Uint8Array(width * height * 3) : new Uint8Array(floats.buffer);
     const { scale, bias } = normalization([0, 0, 0], [1, 1, 1]);
     const layout = { width, height, format: cameraFormat, layout: 'chw' } as const;
+    // What renderSyntheticFrame takes, made once: only the seed (the camera) changes, as in a shard.
+    const look = { width, height, format: cameraFormat, seed: 0 };
     const metas: Detection[] = [];
     let labelSum = 0;
     let done = 0;
@@ -66,7 +68,8 @@ export async function runFleetSerial(
       const camera = own[g % own.length]!;
       const seq = Math.floor(g / own.length);
       const capturedAt = wallMs();
-      renderSyntheticFrame(pixels, { width, height, format: cameraFormat, seed: camera }, seq);
+      look.seed = camera;
+      renderSyntheticFrame(pixels, look, seq);
       if (tensorType === 'uint8') arrangePixels(pixels, tensorBytes, layout);
       else normalizePixels(pixels, floats, layout, scale, bias);
       batcher.add(tensorBytes, 0, g);

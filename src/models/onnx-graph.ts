@@ -10,6 +10,7 @@
 
 import type { onnx as Onnx } from 'onnx-proto';
 import onnxProto from 'onnx-proto';
+import type { InputElementType } from '../calculators/inference-batch.js';
 
 const { onnx } = onnxProto;
 
@@ -64,8 +65,8 @@ export function node(
   return { opType, input: [...inputs], output: [...outputs], name: outputs[0] ?? opType, attribute };
 }
 
-/** Element types of graph inputs and outputs the tiny models use. */
-export type ElementType = 'float32' | 'uint8';
+/** Element types of graph inputs and outputs the tiny models use: those inference can feed. */
+export type ElementType = InputElementType;
 
 /** A graph input or output of `type` (default float32) with the given (possibly symbolic) shape. */
 export function valueInfo(
