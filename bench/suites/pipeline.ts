@@ -72,6 +72,7 @@ interface Alternated {
   readonly p99: number;
 }
 
+const NO_WINDOWS: Windows = { frames: 0, ms: 0 };
 const rateOf = (w: Windows) => (w.frames * 1000) / w.ms;
 const plus = (a: Windows, b: Windows): Windows => ({ frames: a.frames + b.frames, ms: a.ms + b.ms });
 
@@ -96,8 +97,8 @@ async function alternated(ctx: SuiteContext, modelPath: string): Promise<Alterna
     finished = true;
   });
   const processed = () => control.figures()?.processed ?? 0;
-  let weft: Windows = { frames: 0, ms: 0 };
-  let serial: Windows = { frames: 0, ms: 0 };
+  let weft = NO_WINDOWS;
+  let serial = NO_WINDOWS;
   try {
     while (processed() === 0 && !finished) await delay(10);
     await delay((ctx.quick ? 1 : WARMUP_S) * 1000);
@@ -139,8 +140,8 @@ export const pipelineSuite: Suite = {
     // Rates pooled over every window of every repetition, not the best repetition of each case:
     // the best fleet and the best serial figures would come from different runs, on a host of
     // different speed, which is what the pairing is there to avoid.
-    let weft: Windows = { frames: 0, ms: 0 };
-    let serial: Windows = { frames: 0, ms: 0 };
+    let weft = NO_WINDOWS;
+    let serial = NO_WINDOWS;
     let best: Alternated | undefined;
     for (let r = 1; r <= ctx.reps; r++) {
       ctx.progress(`pipeline fleet: repetition ${r}/${ctx.reps}`);
