@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   FrameForeignError,
   FrameStaleError,
@@ -8,6 +8,7 @@ import {
   type WeftError,
 } from '../src/core/errors.js';
 import { FramePool, type FramePoolOptions, NO_FRAME } from '../src/transport/frame-pool.js';
+import { MAX_DEFER_MS } from '../src/transport/release-wakes.js';
 
 const GEN = 2 ** 32;
 const slotOf = (h: number): number => h & 0xffff;
@@ -377,22 +378,55 @@ describe('FramePool, one thread', () => {
   });
 });
 
-describe('FramePool with batched release wakes', () => {
-  // 16 slots: a class wakes its sleepers every 16 / 8 = 2 releases.
-  it.each([
-    ['after a batch of releases, unasked', 2, false],
-    ['after fewer releases, at flushWakes', 1, true],
-  ])('wakes a waiter %s', async (_, releases, flush) => {
-    const pool = FramePool.create({ name: 'batched', classes: [{ slotBytes: 8, slots: 16 }] });
+describe('FramePool with deferred release wakes', () => {
+  // 16 slots: sleepers are woken at once when 8 are free; fewer free, the wake waits for a flush.
+  const setup = () => {
+    const pool = FramePool.create({ name: 'deferred', classes: [{ slotBytes: 8, slots: 16 }] });
     const releaser = FramePool.attach(pool.descriptor, { batchWakes: true });
     const held = Array.from({ length: 16 }, () => pool.alloc(1));
     // Parks in Atomics.waitAsync: only a notify resolves it (the test would time out otherwise).
     const pending = pool.allocAsync(1);
-    for (const h of held.splice(0, releases)) releaser.release(h);
-    if (flush) releaser.flushWakes();
+    return { pool, releaser, held, pending };
+  };
+  const finish = async ({ pool, held, pending }: ReturnType<typeof setup>) => {
     const h = await pending;
     expect(pool.isValid(h)).toBe(true);
     for (const x of [...held, h]) pool.release(x);
     expect(pool.inUse()).toBe(0);
+  };
+
+  it.each([
+    ['once half the class is free, unasked', 8, 'none'],
+    ['with fewer free, when the releaser flushes (as every park does)', 1, 'flush'],
+    ['with fewer free, at a turn end that finds the wake 10 ms old', 1, 'stale'],
+  ] as const)('wakes a waiter %s', async (_, releases, how) => {
+    const t = setup();
+    const now = vi.spyOn(performance, 'now');
+    try {
+      for (const h of t.held.splice(0, releases)) t.releaser.release(h);
+      if (how === 'flush') t.releaser.flushWakes();
+      if (how === 'stale') {
+        now.mockReturnValue(performance.now() + MAX_DEFER_MS);
+        t.releaser.flushStaleWakes();
+      }
+    } finally {
+      now.mockRestore();
+    }
+    await finish(t);
+  });
+
+  it('notifies nobody while fewer than half are free and the deferred wake is fresh', async () => {
+    const t = setup();
+    const notify = vi.spyOn(Atomics, 'notify');
+    try {
+      for (const h of t.held.splice(0, 7)) t.releaser.release(h);
+      t.releaser.flushStaleWakes();
+      expect(notify).not.toHaveBeenCalled();
+      t.releaser.flushWakes();
+      expect(notify).toHaveBeenCalledTimes(1);
+    } finally {
+      notify.mockRestore();
+    }
+    await finish(t);
   });
 });

@@ -125,7 +125,8 @@ class Actor {
     this.inputBase = args.inputBase;
     this.counters = new NodeCounters(args.counters);
     this.startedAtField = this.counters.field(this.n, F_CALL_STARTED_AT);
-    // Batched release wakes: flushed at every turn end and await (flushWakes) and park (publishAll).
+    // Deferred release wakes (see release-wakes.ts): flushed at every park (publishAll), at the end
+    // of the loop, and at turn ends and awaits once 10 ms old.
     this.pool = FramePool.attach(args.pool, { batchWakes: true });
     this.readers = args.inputs.map((d) => new RingReader(d));
     const gauge = args.inputs[0]?.gauge;
@@ -285,7 +286,7 @@ class Actor {
     // await may be long (measured: a camera shard waiting 1 ms for a pool slot held its last frames
     // back from an idle preprocess for that long, every time).
     this.sink.flush();
-    this.pool.flushWakes();
+    this.pool.flushStaleWakes();
     return this.endTurn(moved, before + (await pending), turnStart);
   }
 
@@ -298,7 +299,7 @@ class Actor {
     // More work is likely right behind this turn: announce outputs lazily. Going idle parks,
     // and every park flushes and wakes (publishAll), so nothing waits unannounced for long.
     this.sink.publishLazily();
-    this.pool.flushWakes();
+    this.pool.flushStaleWakes();
     if (moved > 0 || calls > 0) Atomics.add(c.i32, c.word(n, 1), 1);
     c.f64[c.field(n, F_PROCESS_CALLS)]! += calls;
     // Busy time includes time blocked on full outputs; RingSink counts that part separately.

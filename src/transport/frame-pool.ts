@@ -48,7 +48,7 @@ import {
   readClassStats,
   type SizeClassStats,
 } from './frame-pool-layout.js';
-import { ReleaseWakes, wakeBatch } from './release-wakes.js';
+import { ReleaseWakes } from './release-wakes.js';
 
 export type {
   FramePoolDescriptor,
@@ -114,8 +114,12 @@ export class FramePool {
     this.views = layout.map(() => undefined);
     this.wakes = new ReleaseWakes(
       this.meta,
-      Int32Array.from(layout, (c) => c.ctrl + C_RELEASE_SEQ),
-      batchWakes ? Int32Array.from(layout, (c) => wakeBatch(c.slots)) : null,
+      {
+        seqAt: Int32Array.from(layout, (c) => c.ctrl + C_RELEASE_SEQ),
+        inUseAt: Int32Array.from(layout, (c) => c.ctrl + C_IN_USE),
+        slots: this.slotCount,
+      },
+      batchWakes,
     );
   }
 
@@ -133,9 +137,10 @@ export class FramePool {
    * interchangeable between every FramePool attached to the same descriptor. Throws
    * InvalidArgumentError when the descriptor is not one this version produced.
    *
-   * `batchWakes`: wake threads waiting for a class only every few releases, or at this thread's
-   * next publication ({@link FramePool.flushWakes}, and every park); for a thread that calls
-   * `flushWakes` whenever it ends a unit of work, as an actor does (see `release-wakes.ts`).
+   * `batchWakes`: wake threads waiting for a class only once half of it is free, when this thread
+   * parks or calls {@link FramePool.flushWakes}, or when a wake deferred that way is 10 ms old at a
+   * {@link FramePool.flushStaleWakes}; for a thread that calls `flushStaleWakes` at the end of every
+   * unit of work, as an actor does (see `release-wakes.ts`).
    */
   static attach(descriptor: FramePoolDescriptor, options: { batchWakes?: boolean } = {}): FramePool {
     return new FramePool(descriptor, checkDescriptor(descriptor), options.batchWakes === true);
@@ -144,6 +149,11 @@ export class FramePool {
   /** Wakes the waiters of every class this thread released slots of without waking them yet. */
   flushWakes(): void {
     this.wakes.flush();
+  }
+
+  /** Wakes the waiters of the classes whose deferred wake is 10 ms old: for the end of a turn. */
+  flushStaleWakes(): void {
+    this.wakes.flushStale();
   }
 
   /**
