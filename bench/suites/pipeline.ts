@@ -44,13 +44,12 @@ const SIZE = DEMO_FRAME_SIZE;
 /**
  * Seconds of each fleet run, counted from its first processed frame (actors take 2-4 s to start
  * here), before its first window: every actor's isolate compiles the same hot code again, in the
- * background, on the cores the actors need (`--trace-opt`, 2 cores: 1.5 s of
- * TurboFan CPU in the first second of a run, still 0.3-0.7 s per second between 3 s and 6 s, and
- * 35-40 functions a second until 10 s, when V8's background threads still took 25-40 µs of CPU a
- * frame, ~7%; after 12 s under 10), while the serial baseline's one isolate is warm after its
- * warm-up pass. A camera fleet runs for hours; its steady state is what the rate should show.
+ * background, on the cores the actors need, while the serial baseline's one isolate is warm after
+ * its warm-up pass. Measured on 2 cores (CPU of V8's background threads, per frame, in 4 s steps of
+ * one run): 30 µs a frame up to 8 s, 10-16 µs (~3% of a frame) from 8 s to 24 s, 5 µs at 28 s, under
+ * 2 µs from 32 s on. A camera fleet runs for hours; its steady state is what the rate should show.
  */
-const WARMUP_S = 12;
+const WARMUP_S = 26;
 /** Alternating windows per fleet run, and the length of each (fleet and serial alike). */
 const CYCLES = 4;
 const WINDOW_S = 2.5;
