@@ -112,15 +112,7 @@ export class FramePool {
     this.lengthAt = Int32Array.from(layout, (c) => c.length);
     this.data = descriptor.data;
     this.views = layout.map(() => undefined);
-    this.wakes = new ReleaseWakes(
-      this.meta,
-      {
-        seqAt: Int32Array.from(layout, (c) => c.ctrl + C_RELEASE_SEQ),
-        inUseAt: Int32Array.from(layout, (c) => c.ctrl + C_IN_USE),
-        slots: this.slotCount,
-      },
-      batchWakes,
-    );
+    this.wakes = new ReleaseWakes(this.meta, layout, batchWakes);
   }
 
   /**
@@ -263,7 +255,7 @@ export class FramePool {
     for (;;) {
       const s = Atomics.load(this.meta, i);
       const rc = s & 0xffff;
-      if (s >>> 16 !== gen || rc === 0) throw this.stale(handle, 'retain', s);
+      if (s >>> 16 !== gen || rc === 0) throw staleError(this.name, 'retain', handle, s);
       if (rc + count > 0xffff) throw retainError(this.name, handle, count, rc);
       // No carry into the generation bits, so plain addition on the signed word is exact.
       if (Atomics.compareExchange(this.meta, i, s, s + count) === s) return;
@@ -282,7 +274,7 @@ export class FramePool {
     for (;;) {
       const s = Atomics.load(this.meta, i);
       const rc = s & 0xffff;
-      if (s >>> 16 !== gen || rc === 0) throw this.stale(handle, 'release', s);
+      if (s >>> 16 !== gen || rc === 0) throw staleError(this.name, 'release', handle, s);
       const next = rc === 1 ? ((gen + 1) & 0xffff) << 16 : s - 1;
       if (Atomics.compareExchange(this.meta, i, s, next) === s) {
         if (rc === 1) this.free(c, slot);
@@ -393,12 +385,8 @@ export class FramePool {
   private liveClass(h: number, op: string): number {
     const c = this.classOf(h);
     const s = Atomics.load(this.meta, this.stateAt[c]! + (h & 0xffff));
-    if (s >>> 16 !== Math.floor(h / GEN_UNIT) || (s & 0xffff) === 0) throw this.stale(h, op, s);
+    if (s >>> 16 !== Math.floor(h / GEN_UNIT) || (s & 0xffff) === 0) throw staleError(this.name, op, h, s);
     return c;
-  }
-
-  private stale(h: number, op: string, state: number): Error {
-    return staleError(this.name, op, h, state);
   }
 
   private exhausted(c: number, byteLength: number, timeoutMs: number): Error {

@@ -23,6 +23,7 @@
  * Threading: one ReleaseWakes per FramePool object, so per thread; the words are shared.
  */
 import { type Publisher, registerPublisher } from './doorbell.js';
+import { C_IN_USE, C_RELEASE_SEQ, type ClassLayout } from './frame-pool-layout.js';
 
 /**
  * The longest a deferred wake waits for a turn end to flush it, in ms: bounds how long a sleeper
@@ -31,18 +32,13 @@ import { type Publisher, registerPublisher } from './doorbell.js';
  */
 export const MAX_DEFER_MS = 10;
 
-/** Where a pool's per-class words are, and when a deferred wake is due. */
-export interface ReleaseWakesLayout {
-  /** Per class, the index of its release sequence word (what waiters park on). */
-  readonly seqAt: Int32Array;
-  /** Per class, the index of its in-use count. */
-  readonly inUseAt: Int32Array;
-  /** Per class, its slot count. */
-  readonly slots: Int32Array;
-}
-
 /** How a FramePool object wakes waiters of the classes it releases slots of. */
 export class ReleaseWakes implements Publisher {
+  // Per class: the index of its release sequence word (what waiters park on), of its in-use count,
+  // and its slot count.
+  private readonly seqAt: Int32Array;
+  private readonly inUseAt: Int32Array;
+  private readonly slots: Int32Array;
   // Per class, performance.now() of the first release whose notify was deferred; 0: none pending.
   private readonly since: Float64Array;
   // Per class, free slots at which sleepers are woken at once.
@@ -51,23 +47,25 @@ export class ReleaseWakes implements Publisher {
 
   /**
    * @param meta the pool's control words
-   * @param layout where each class's words are
+   * @param layout the pool's classes
    * @param deferred true: wake with hysteresis (see the module comment); false: at every release
    */
   constructor(
     private readonly meta: Int32Array,
-    private readonly layout: ReleaseWakesLayout,
+    layout: readonly ClassLayout[],
     deferred: boolean,
   ) {
-    this.since = new Float64Array(layout.seqAt.length);
-    this.threshold = deferred ? layout.slots.map(wakeThreshold) : null;
+    this.seqAt = Int32Array.from(layout, (c) => c.ctrl + C_RELEASE_SEQ);
+    this.inUseAt = Int32Array.from(layout, (c) => c.ctrl + C_IN_USE);
+    this.slots = Int32Array.from(layout, (c) => c.slots);
+    this.since = new Float64Array(layout.length);
+    this.threshold = deferred ? this.slots.map(wakeThreshold) : null;
   }
 
   /** A slot of class `c` was released while threads waited for the class. No allocation. */
   released(c: number): void {
     const t = this.threshold;
-    const l = this.layout;
-    if (t === null || l.slots[c]! - Atomics.load(this.meta, l.inUseAt[c]!) >= t[c]!) {
+    if (t === null || this.slots[c]! - Atomics.load(this.meta, this.inUseAt[c]!) >= t[c]!) {
       this.notify(c);
       return;
     }
@@ -99,7 +97,7 @@ export class ReleaseWakes implements Publisher {
 
   private notify(c: number): void {
     this.since[c] = 0;
-    Atomics.notify(this.meta, this.layout.seqAt[c]!);
+    Atomics.notify(this.meta, this.seqAt[c]!);
   }
 }
 
