@@ -185,6 +185,11 @@ export {
   previousAllowedInStream,
   Timestamp,
 } from './core/timestamp.js';
+export {
+  type CameraShardOptions,
+  default as CameraShardCalculator,
+} from './fleet/camera-shard.js';
+export { fleetCalculatorModules, fleetRegistry } from './fleet/fleet-calculators.js';
 export { FleetControl } from './fleet/fleet-control.js';
 export {
   FLEET_DEFAULTS,

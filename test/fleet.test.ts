@@ -2,16 +2,17 @@
 // dropped at its camera), through real actors.
 import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/actors/calculator-graph.js';
-import cameraShard from '../src/calculators/camera-shard.js';
-import fleetPostprocess from '../src/calculators/fleet-postprocess.js';
 import { renderSyntheticFrame } from '../src/calculators/synthetic-video.js';
 import { CalculatorRunner } from '../src/core/calculator-runner.js';
 import { BadOptionsError, InvalidArgumentError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
+import cameraShard from '../src/fleet/camera-shard.js';
+import { fleetRegistry } from '../src/fleet/fleet-calculators.js';
 import { FleetControl } from '../src/fleet/fleet-control.js';
 import { fleetGraph, fleetModel } from '../src/fleet/fleet-graph.js';
 import type { FrameMeta } from '../src/fleet/fleet-layout.js';
 import { camerasOfShard, shardOf } from '../src/fleet/fleet-layout.js';
+import fleetPostprocess from '../src/fleet/fleet-postprocess.js';
 import { runFleet } from '../src/fleet/fleet-run.js';
 import { runFleetSerial } from '../src/fleet/fleet-serial.js';
 import { createFleetStats, FleetStats, latencyBucket } from '../src/fleet/fleet-stats.js';
@@ -98,6 +99,7 @@ describe('CameraShardCalculator in an actor', () => {
       .output('meta')
       .build();
     const g = new CalculatorGraph(config, {
+      registry: fleetRegistry(),
       frames: { name: 'two', classes: [{ slotBytes: 64, slots: 2 }] },
     });
     try {

@@ -6,11 +6,8 @@
  * thread may import it.
  */
 import adder from './adder.js';
-import cameraShard from './camera-shard.js';
 import collector from './collector.js';
 import counterSource from './counter-source.js';
-import fleetPostprocess from './fleet-postprocess.js';
-import fleetSink from './fleet-sink.js';
 import flowLimiter from './flow-limiter.js';
 import gate from './gate.js';
 import inference from './inference.js';
@@ -25,16 +22,10 @@ import timeShift from './time-shift.js';
 
 export type { AdderOptions } from './adder.js';
 export { default as AdderCalculator } from './adder.js';
-export type { CameraShardOptions } from './camera-shard.js';
-export { default as CameraShardCalculator } from './camera-shard.js';
 export type { CollectedPacket, CollectorOptions } from './collector.js';
 export { default as CollectorCalculator } from './collector.js';
 export type { CounterSourceOptions } from './counter-source.js';
 export { default as CounterSourceCalculator } from './counter-source.js';
-export type { FleetPostprocessOptions } from './fleet-postprocess.js';
-export { default as FleetPostprocessCalculator, toDetection } from './fleet-postprocess.js';
-export type { FleetSinkOptions } from './fleet-sink.js';
-export { default as FleetSinkCalculator } from './fleet-sink.js';
 export type { FlowLimiterOptions } from './flow-limiter.js';
 export { default as FlowLimiterCalculator } from './flow-limiter.js';
 export type { GateOptions } from './gate.js';
@@ -85,22 +76,27 @@ const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [inference, 'inference'],
   [replicaDispatch, 'replica-dispatch'],
   [replicaGather, 'replica-gather'],
-  [cameraShard, 'camera-shard'],
-  [fleetPostprocess, 'fleet-postprocess'],
-  [fleetSink, 'fleet-sink'],
   [pool, 'pool-calculator'],
 ];
 
 /**
- * One entry per core calculator, for `registry.register(name, module, exportName)`. Worker threads
- * import the module by URL, so the URL points at this build's own files: `.ts` beside this module when
- * it runs from source (tsx, vitest), `.js` when compiled.
+ * Registry entries for calculator definitions whose modules sit beside `baseUrl`, each given with its
+ * file's base name. Worker threads import the module by URL, so the URL points at this build's own
+ * files: `.ts` when weft runs from source (tsx, vitest), `.js` when compiled.
  */
-export function coreCalculatorModules(): CoreCalculatorModule[] {
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return FILES.map(([definition, file]) => ({
+export function calculatorModulesBeside(
+  baseUrl: string,
+  files: readonly (readonly [{ readonly name: string }, string])[],
+): CoreCalculatorModule[] {
+  const ext = baseUrl.endsWith('.ts') ? 'ts' : 'js';
+  return files.map(([definition, file]) => ({
     name: definition.name,
-    module: new URL(`./${file}.${ext}`, import.meta.url).href,
+    module: new URL(`./${file}.${ext}`, baseUrl).href,
     exportName: 'default' as const,
   }));
+}
+
+/** One entry per core calculator, for `registry.register(name, module, exportName)`. */
+export function coreCalculatorModules(): CoreCalculatorModule[] {
+  return calculatorModulesBeside(import.meta.url, FILES);
 }

@@ -8,6 +8,7 @@ import { CalculatorGraph } from '../actors/calculator-graph.js';
 import type { StageStats } from '../actors/stage-stats.js';
 import { ensureModel } from '../models/tiny-classifier.js';
 import type { SizeClassStats } from '../transport/frame-pool-layout.js';
+import { fleetRegistry } from './fleet-calculators.js';
 import type { FleetControl } from './fleet-control.js';
 import { FLEET_DEFAULTS, type FleetGraph, type FleetOptions, fleetGraph, fleetModel } from './fleet-graph.js';
 import { type FleetFigures, FleetStats } from './fleet-stats.js';
@@ -57,7 +58,7 @@ export async function runFleet(options: FleetRunOptions = {}): Promise<FleetRepo
   const modelPath = options.modelPath ?? (await ensureModel(fleetModel(o)));
   const fleet = fleetGraph(modelPath, o);
   const stats = new FleetStats(fleet.stats);
-  const g = new CalculatorGraph(fleet.config, { frames: fleet.frames });
+  const g = new CalculatorGraph(fleet.config, { frames: fleet.frames, registry: fleetRegistry() });
   const timers: ReturnType<typeof setTimeout>[] = [];
   const stop = () => stats.requestStop();
   options.signal?.addEventListener('abort', stop, { once: true });

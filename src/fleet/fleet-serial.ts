@@ -9,13 +9,13 @@
  * Threading: the calling thread (onnxruntime's session runs with the same single intra-op thread).
  */
 
-import { toDetection } from '../calculators/fleet-postprocess.js';
 import { resultOf } from '../calculators/inference.js';
 import { InferenceBatcher, type OrtModule } from '../calculators/inference-batch.js';
 import { arrangePixels, normalization, normalizePixels } from '../calculators/preprocess.js';
 import { channelsOf, renderSyntheticFrame } from '../calculators/synthetic-video.js';
 import { FLEET_DEFAULTS, type FleetOptions } from './fleet-graph.js';
 import { camerasOfShard, type Detection, wallMs } from './fleet-layout.js';
+import { toDetection } from './fleet-postprocess.js';
 
 /** What {@link runFleetSerial} measured. */
 export interface FleetSerialReport {

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   AdderCalculator,
-  CameraShardCalculator,
   CollectorCalculator,
   CounterSourceCalculator,
   coreCalculatorModules,
-  FleetPostprocessCalculator,
-  FleetSinkCalculator,
   FlowLimiterCalculator,
   GateCalculator,
   InferenceCalculator,
@@ -22,11 +19,8 @@ import {
 
 const named: Record<string, unknown> = {
   AdderCalculator,
-  CameraShardCalculator,
   CollectorCalculator,
   CounterSourceCalculator,
-  FleetPostprocessCalculator,
-  FleetSinkCalculator,
   FlowLimiterCalculator,
   GateCalculator,
   InferenceCalculator,

@@ -3,10 +3,11 @@
  *
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
+
+import type { InferenceResult } from '../calculators/inference.js';
 import { defineCalculator } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import type { Detection, FrameMeta } from '../fleet/fleet-layout.js';
-import type { InferenceResult } from './inference.js';
+import type { Detection, FrameMeta } from './fleet-layout.js';
 
 /** FleetPostprocessCalculator takes no options. */
 export type FleetPostprocessOptions = Record<string, never>;

@@ -4,13 +4,8 @@
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
 import { defineCalculator } from '../core/calculator.js';
-import { type Detection, wallMs } from '../fleet/fleet-layout.js';
-import {
-  FleetStats,
-  type FleetStatsDescriptor,
-  latencyBucket,
-  latencyHistogram,
-} from '../fleet/fleet-stats.js';
+import { type Detection, wallMs } from './fleet-layout.js';
+import { FleetStats, type FleetStatsDescriptor, latencyBucket, latencyHistogram } from './fleet-stats.js';
 
 /** Options of {@link FleetSinkCalculator}. */
 export interface FleetSinkOptions {

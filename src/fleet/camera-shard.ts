@@ -3,11 +3,16 @@
  *
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
+
+import {
+  channelsOf,
+  renderSyntheticFrame,
+  type SyntheticPixelFormat,
+} from '../calculators/synthetic-video.js';
 import { type CalculatorContext, defineCalculator, STOP } from '../core/calculator.js';
 import { PoolExhaustedError } from '../core/errors.js';
-import { camerasOfShard, type FrameMeta, fleetTimestamp, wallMs } from '../fleet/fleet-layout.js';
-import { FleetStats, type FleetStatsDescriptor } from '../fleet/fleet-stats.js';
-import { channelsOf, renderSyntheticFrame, type SyntheticPixelFormat } from './synthetic-video.js';
+import { camerasOfShard, type FrameMeta, fleetTimestamp, wallMs } from './fleet-layout.js';
+import { FleetStats, type FleetStatsDescriptor } from './fleet-stats.js';
 
 /** Options of {@link CameraShardCalculator}. */
 export interface CameraShardOptions {
