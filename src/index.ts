@@ -5,25 +5,21 @@
  * lifecycle contract; anything not exported is internal and may change.
  */
 
+export type { StreamObserver } from './actors/output-pump.js';
+export type { SupervisorOptions } from './actors/supervisor.js';
+export {
+  liveThreadCount,
+  type SpawnOptions,
+  spawnTask,
+  type ThreadTask,
+  terminateAllThreads,
+} from './actors/thread-task.js';
 export {
   CalculatorGraph,
   type CalculatorGraphOptions,
   defaultRegistry,
-} from './actors/calculator-graph.js';
-export { type ChromeTrace, type TimelineSample, toChromeTrace } from './actors/chrome-trace.js';
-export {
-  type BoundaryFlow,
-  diagnose,
-  type ElementTiming,
-  formatDiagSnapshot,
-  type PadFlow,
-  type PullFlow,
-  type PushFlow,
-  type RunBoundaryFigures,
-  type RunDiagSnapshot,
-} from './actors/diag-snapshot.js';
-export type { StreamObserver } from './actors/output-pump.js';
-export { Run } from './actors/run.js';
+} from './api/calculator-graph.js';
+export { Run } from './api/run.js';
 export {
   type InputDropInfo,
   type InputDropReason,
@@ -34,7 +30,7 @@ export {
   type RunOptions,
   type RunPreset,
   resolveRunOptions,
-} from './actors/run-options.js';
+} from './api/run-options.js';
 export type {
   InputStats,
   OutputSample,
@@ -43,7 +39,7 @@ export type {
   RunOutput,
   RunState,
   RunStats,
-} from './actors/run-types.js';
+} from './api/run-types.js';
 export {
   PullNode,
   PushNode,
@@ -53,16 +49,7 @@ export {
   type SessionOptions,
   type SessionPart,
   type SessionRunOptions,
-} from './actors/session.js';
-export type { StageStats } from './actors/stage-stats.js';
-export type { SupervisorOptions } from './actors/supervisor.js';
-export {
-  liveThreadCount,
-  type SpawnOptions,
-  spawnTask,
-  type ThreadTask,
-  terminateAllThreads,
-} from './actors/thread-task.js';
+} from './api/session.js';
 export {
   AdderCalculator,
   type BatchInfo,
@@ -119,7 +106,6 @@ export {
   STOP,
 } from './core/calculator.js';
 export { type CalculatorEntry, CalculatorRegistry } from './core/calculator-registry.js';
-export { CalculatorRunner, runCalculator } from './core/calculator-runner.js';
 export {
   BadNameError,
   BadOptionsError,
@@ -176,7 +162,6 @@ export { formatGraphText, parseGraphText } from './core/graph-text.js';
 export { validateGraph } from './core/graph-validation.js';
 export { type GraphFigures, toDot, toMermaid } from './core/graph-viz.js';
 export type { InputStreamHandlerConfig } from './core/input-stream-handler-config.js';
-export { LatencyProfiler, type LatencySummary } from './core/latency-profiler.js';
 export {
   formatTimestamp,
   isAllowedInStream,
@@ -210,6 +195,21 @@ export {
 export { type FleetReport, type FleetRunOptions, runFleet } from './fleet/fleet-run.js';
 export { type FleetSerialReport, runFleetSerial } from './fleet/fleet-serial.js';
 export { type FleetFigures, FleetStats, type FleetStatsDescriptor } from './fleet/fleet-stats.js';
+export { type ChromeTrace, type TimelineSample, toChromeTrace } from './telemetry/chrome-trace.js';
+export {
+  type BoundaryFlow,
+  diagnose,
+  type ElementTiming,
+  formatDiagSnapshot,
+  type PadFlow,
+  type PullFlow,
+  type PushFlow,
+  type RunBoundaryFigures,
+  type RunDiagSnapshot,
+} from './telemetry/diag-snapshot.js';
+export { LatencyProfiler, type LatencySummary } from './telemetry/latency-profiler.js';
+export type { StageStats } from './telemetry/stage-stats.js';
+export { CalculatorRunner, runCalculator } from './testing/calculator-runner.js';
 export {
   Codec,
   type CodecOptions,

@@ -1,7 +1,6 @@
 // The calculator runner: wiring from the contract, one-shot runs, port ids, frames and sources.
 import { describe, expect, it } from 'vitest';
 import { defineCalculator } from '../src/core/calculator.js';
-import { CalculatorRunner, canonicalId, runCalculator } from '../src/core/calculator-runner.js';
 import {
   BadOptionsError,
   GraphInvalidError,
@@ -11,6 +10,7 @@ import {
   type WeftErrorClass,
 } from '../src/core/errors.js';
 import { Timestamp } from '../src/core/timestamp.js';
+import { CalculatorRunner, canonicalId, runCalculator } from '../src/testing/calculator-runner.js';
 import { FramePool } from '../src/transport/frame-pool.js';
 import asyncDoubler from './fixtures/engine/async-doubler.js';
 import counterSource from './fixtures/engine/counter-source.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CalculatorGraph } from '../src/actors/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { slowChain, slowRegistry } from './fixtures/graph/slow-chain.js';
 
 let g: CalculatorGraph | undefined;

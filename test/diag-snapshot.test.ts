@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CalculatorGraph } from '../src/actors/calculator-graph.js';
-import { formatDiagSnapshot } from '../src/actors/diag-snapshot.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { formatDiagSnapshot } from '../src/telemetry/diag-snapshot.js';
 import { slowChain, slowRegistry } from './fixtures/graph/slow-chain.js';
 
 let g: CalculatorGraph | undefined;

@@ -1,9 +1,8 @@
 // The camera fleet: hash sharding, per-camera order, and every frame accounted for (processed or
 // dropped at its camera), through real actors.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph } from '../src/actors/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { renderSyntheticFrame } from '../src/calculators/synthetic-video.js';
-import { CalculatorRunner } from '../src/core/calculator-runner.js';
 import { BadOptionsError, InvalidArgumentError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import cameraShard from '../src/fleet/camera-shard.js';
@@ -17,6 +16,7 @@ import { runFleet } from '../src/fleet/fleet-run.js';
 import { runFleetSerial } from '../src/fleet/fleet-serial.js';
 import { createFleetStats, FleetStats, latencyBucket } from '../src/fleet/fleet-stats.js';
 import { ensureModel } from '../src/models/tiny-classifier.js';
+import { CalculatorRunner } from '../src/testing/calculator-runner.js';
 
 describe('fleet layout', () => {
   it('puts every camera in exactly one shard, spread evenly enough', () => {

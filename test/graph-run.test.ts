@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { liveThreadCount } from '../src/actors/thread-task.js';
 import {
   CalculatorGraph,
   type CalculatorGraphOptions,
   defaultRegistry,
-} from '../src/actors/calculator-graph.js';
-import { liveThreadCount } from '../src/actors/thread-task.js';
+} from '../src/api/calculator-graph.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import {
   CalculatorError,

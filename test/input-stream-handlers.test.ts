@@ -1,8 +1,8 @@
 // When process fires, and with which packets, under each input stream handler.
 import { describe, expect, it } from 'vitest';
-import { CalculatorRunner } from '../src/core/calculator-runner.js';
 import type { InputStreamHandlerConfig } from '../src/core/input-stream-handler-config.js';
 import { NodeEngine } from '../src/core/node-engine.js';
+import { CalculatorRunner } from '../src/testing/calculator-runner.js';
 import { FrameRef } from '../src/transport/codec.js';
 import { FramePool } from '../src/transport/frame-pool.js';
 import { makeNode } from './fixtures/engine/node.js';

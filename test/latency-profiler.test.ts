@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyProfiler } from '../src/core/latency-profiler.js';
+import { LatencyProfiler } from '../src/telemetry/latency-profiler.js';
 
 describe('LatencyProfiler', () => {
   it.each([

@@ -1,7 +1,6 @@
 // Timestamp bounds inside and between nodes: propagation, offsets, settled timestamps, back edges,
 // and the errors for timestamps that break the order.
 import { describe, expect, it } from 'vitest';
-import { CalculatorRunner } from '../src/core/calculator-runner.js';
 import {
   InvalidTimestampError,
   StreamClosedError,
@@ -11,6 +10,7 @@ import {
 } from '../src/core/errors.js';
 import { NodeEngine } from '../src/core/node-engine.js';
 import { Timestamp } from '../src/core/timestamp.js';
+import { CalculatorRunner } from '../src/testing/calculator-runner.js';
 import evenFilter from './fixtures/engine/even-filter.js';
 import { makeNode } from './fixtures/engine/node.js';
 import { type Call, processed, type RecorderSpec, recorder } from './fixtures/engine/recorder.js';

@@ -1,10 +1,10 @@
 // Wake calls: a calculator asks for a `process` call with no input ready (timers, finished tasks).
 import { afterEach, describe, expect, it } from 'vitest';
-import { pull, push, Session } from '../src/actors/session.js';
+import { pull, push, Session } from '../src/api/session.js';
 import { defineCalculator, STOP } from '../src/core/calculator.js';
-import { CalculatorRunner } from '../src/core/calculator-runner.js';
 import { graph } from '../src/core/graph-builder.js';
 import { Timestamp } from '../src/core/timestamp.js';
+import { CalculatorRunner } from '../src/testing/calculator-runner.js';
 import { createDoorbell } from '../src/transport/doorbell.js';
 import { InputSet } from '../src/transport/input-set.js';
 import { createRing, RingReader } from '../src/transport/ring-queue.js';

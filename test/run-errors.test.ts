@@ -1,9 +1,9 @@
 // Every documented Run error: misuse (UsageError), timestamps, payloads, and a graph error that
 // sticks to every push and pull until close, naming its node and phase.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../src/actors/run.js';
-import { pull, push, Session } from '../src/actors/session.js';
 import { liveThreadCount } from '../src/actors/thread-task.js';
+import type { Run } from '../src/api/run.js';
+import { pull, push, Session } from '../src/api/session.js';
 import {
   CalculatorError,
   GraphInvalidError,

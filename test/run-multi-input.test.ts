@@ -1,9 +1,9 @@
 // Several streams and several Push inputs: FIFO per stream, ids carried to the outputs, and the
 // documented order across inputs (the run clock stamps samples in push order across all inputs).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../src/actors/run.js';
-import type { OutputSample } from '../src/actors/run-types.js';
-import { pull, push, Session } from '../src/actors/session.js';
+import type { Run } from '../src/api/run.js';
+import type { OutputSample } from '../src/api/run-types.js';
+import { pull, push, Session } from '../src/api/session.js';
 import { graph } from '../src/core/graph-builder.js';
 import { below, prng } from './fixtures/prng.js';
 import { passThroughSession, testOptions, twoInputSession } from './fixtures/run/setup.js';

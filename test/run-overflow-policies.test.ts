@@ -1,9 +1,9 @@
 // What push does when an input's boundary queue is full, per overflow policy, and that frames of
 // samples that never enter the graph go back to the pool.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../src/actors/run.js';
-import type { InputDropInfo } from '../src/actors/run-options.js';
 import { liveThreadCount } from '../src/actors/thread-task.js';
+import type { Run } from '../src/api/run.js';
+import type { InputDropInfo } from '../src/api/run-options.js';
 import { FrameRef } from '../src/transport/codec.js';
 import { Latch, latchSession } from './fixtures/run/setup.js';
 

@@ -1,7 +1,7 @@
 // Pull timing: pull() waits, pull(0) never waits, pullOrThrow turns a missing sample into an error,
 // tryPull drains without promises, onOutput callbacks, and a full output back-pressures the inputs.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutputSample } from '../src/actors/run-types.js';
+import type { OutputSample } from '../src/api/run-types.js';
 import { CancelledError, StreamClosedError, TimeoutError } from '../src/core/errors.js';
 import { closeStartedRuns, Latch, latchSession, passThroughSession, startRun } from './fixtures/run/setup.js';
 import { waitUntil } from './helpers/wait-until.js';

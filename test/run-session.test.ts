@@ -1,12 +1,12 @@
 // Assembling a Session from Push inputs, fragments and Pull outputs; the synchronous mode; and how
 // RunOptions, presets and per-input options resolve.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CalculatorGraph } from '../src/actors/calculator-graph.js';
-import type { Run } from '../src/actors/run.js';
-import { RUN_PRESETS, resolveRunOptions } from '../src/actors/run-options.js';
-import type { OutputSample } from '../src/actors/run-types.js';
-import { pull, push, Session } from '../src/actors/session.js';
 import { liveThreadCount } from '../src/actors/thread-task.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import type { Run } from '../src/api/run.js';
+import { RUN_PRESETS, resolveRunOptions } from '../src/api/run-options.js';
+import type { OutputSample } from '../src/api/run-types.js';
+import { pull, push, Session } from '../src/api/session.js';
 import { InvalidArgumentError, UsageError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import { Latch, testOptions } from './fixtures/run/setup.js';

@@ -3,9 +3,9 @@
 // Replay a failure with WEFT_STOP_SEED=<seed>; WEFT_STOPS sets the count (default 200).
 import { setImmediate as turn } from 'node:timers/promises';
 import { expect, it } from 'vitest';
-import type { Run } from '../src/actors/run.js';
-import type { OverflowPolicy } from '../src/actors/run-options.js';
 import { liveThreadCount } from '../src/actors/thread-task.js';
+import type { Run } from '../src/api/run.js';
+import type { OverflowPolicy } from '../src/api/run-options.js';
 import { CancelledError } from '../src/core/errors.js';
 import { FrameRef } from '../src/transport/codec.js';
 import { NO_FRAME } from '../src/transport/frame-pool.js';

@@ -1,15 +1,15 @@
 // Run telemetry: push → pull latency, the boundary flow in the snapshot, sampled stage statistics.
 // No timing thresholds: structure, counts equal to what was pushed and pulled, percentile order.
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatDiagSnapshot } from '../src/actors/diag-snapshot.js';
-import type { Run } from '../src/actors/run.js';
-import { MAX_LOGGED, RunLatency } from '../src/actors/run-latency.js';
-import { resolveRunOptions } from '../src/actors/run-options.js';
-import { NumberQueue } from '../src/actors/sample-queue.js';
-import { pull, push, Session } from '../src/actors/session.js';
+import type { Run } from '../src/api/run.js';
+import { resolveRunOptions } from '../src/api/run-options.js';
+import { pull, push, Session } from '../src/api/session.js';
 import { InvalidArgumentError, UsageError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
-import type { LatencySummary } from '../src/core/latency-profiler.js';
+import { NumberQueue } from '../src/core/sample-queue.js';
+import { formatDiagSnapshot } from '../src/telemetry/diag-snapshot.js';
+import type { LatencySummary } from '../src/telemetry/latency-profiler.js';
+import { MAX_LOGGED, RunLatency } from '../src/telemetry/run-latency.js';
 import {
   closeStartedRuns,
   passThroughSession,

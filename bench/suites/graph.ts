@@ -17,14 +17,14 @@
  * the main thread around a warm run. Thread start-up is never counted; the best repetition is reported.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { CalculatorGraph, defaultRegistry } from '../../src/actors/calculator-graph.js';
-import type { Run } from '../../src/actors/run.js';
-import type { RunOptions } from '../../src/actors/run-options.js';
-import { pull, push, Session } from '../../src/actors/session.js';
 import { spawnTask } from '../../src/actors/thread-task.js';
+import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
+import type { Run } from '../../src/api/run.js';
+import type { RunOptions } from '../../src/api/run-options.js';
+import { pull, push, Session } from '../../src/api/session.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
-import { CalculatorRunner } from '../../src/core/calculator-runner.js';
 import { graph } from '../../src/core/graph-builder.js';
+import { CalculatorRunner } from '../../src/testing/calculator-runner.js';
 import burnCpu from '../calculators/burn-cpu.js';
 import type { SinkStats } from '../calculators/count-sink.js';
 import type { Suite, SuiteContext } from '../lib/suite.js';

@@ -16,9 +16,9 @@
  * Threading: main thread (it is the pusher and the puller being measured).
  */
 import { MessageChannel } from 'node:worker_threads';
-import type { Run } from '../../src/actors/run.js';
-import { pull, push, Session } from '../../src/actors/session.js';
 import { spawnTask } from '../../src/actors/thread-task.js';
+import type { Run } from '../../src/api/run.js';
+import { pull, push, Session } from '../../src/api/session.js';
 import { graph } from '../../src/core/graph-builder.js';
 import type { Suite, SuiteContext } from '../lib/suite.js';
 import type { EchoArgs } from '../tasks/post-pushpull-task.js';

@@ -17,7 +17,7 @@
  * Threading: main thread.
  */
 import os from 'node:os';
-import { CalculatorGraph, defaultRegistry } from '../../src/actors/calculator-graph.js';
+import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
 import { graph } from '../../src/core/graph-builder.js';
 import type { SinkStats } from '../calculators/count-sink.js';

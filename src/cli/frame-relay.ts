@@ -4,7 +4,7 @@
  * cross between threads; the summary shows what that buys.
  */
 import { spawnTask, taskModuleUrl } from '../actors/thread-task.js';
-import { SampleBuffer } from '../core/percentiles.js';
+import { SampleBuffer } from '../telemetry/percentiles.js';
 import { FramePool } from '../transport/frame-pool.js';
 import { createRing, RecordKind, RingReader } from '../transport/ring-queue.js';
 import type { AnalyzerArgs, CameraArgs } from './frame-relay-tasks.js';

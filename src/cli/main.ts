@@ -77,7 +77,7 @@ async function relay(argv: string[]): Promise<void> {
 }
 
 async function loadGraph(file: string) {
-  const { CalculatorGraph } = await import('../actors/calculator-graph.js');
+  const { CalculatorGraph } = await import('../api/calculator-graph.js');
   if (/\.[mc]?[jt]s$/.test(file)) {
     const { pathToFileURL } = await import('node:url');
     const { resolve } = await import('node:path');
@@ -136,7 +136,7 @@ async function run(argv: string[]): Promise<void> {
         `  side packet "${name}": ${text.length > 200 ? `${text.slice(0, 200)}…` : text}\n`,
       );
     }
-    const { formatDiagSnapshot } = await import('../actors/diag-snapshot.js');
+    const { formatDiagSnapshot } = await import('../telemetry/diag-snapshot.js');
     process.stdout.write(`\n${formatDiagSnapshot(g.diagnose())}`);
   } finally {
     stopProgress();
@@ -233,7 +233,7 @@ async function viz(argv: string[]): Promise<void> {
     throw new Error(`--format must be mermaid or dot, got "${values.format}"`);
   }
   const { readFile } = await import('node:fs/promises');
-  const { CalculatorGraph } = await import('../actors/calculator-graph.js');
+  const { CalculatorGraph } = await import('../api/calculator-graph.js');
   const { toDot, toMermaid } = await import('../core/graph-viz.js');
   const resolved = await CalculatorGraph.fromText(await readFile(file, 'utf8')).validate();
   process.stdout.write(values.format === 'dot' ? toDot(resolved) : toMermaid(resolved));

@@ -4,9 +4,9 @@
  * Threading: main thread. Lifecycle: one call = one graph run; every worker is closed before the
  * promise settles, also on failure.
  */
-import { CalculatorGraph } from '../actors/calculator-graph.js';
-import type { StageStats } from '../actors/stage-stats.js';
+import { CalculatorGraph } from '../api/calculator-graph.js';
 import { ensureModel } from '../models/tiny-classifier.js';
+import type { StageStats } from '../telemetry/stage-stats.js';
 import type { SizeClassStats } from '../transport/frame-pool-layout.js';
 import { fleetRegistry } from './fleet-calculators.js';
 import type { FleetControl } from './fleet-control.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import AdderCalculator from '../../src/calculators/adder.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 
 describe('AdderCalculator', () => {
   it('sums the non-empty inputs at each timestamp', async () => {

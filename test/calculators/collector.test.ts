@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import CollectorCalculator from '../../src/calculators/collector.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 
 describe('CollectorCalculator', () => {
   it('sets COLLECTED at close to every packet, in timestamp then input order', async () => {

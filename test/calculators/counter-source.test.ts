@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import CounterSourceCalculator from '../../src/calculators/counter-source.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
 import { Timestamp } from '../../src/core/timestamp.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 
 describe('CounterSourceCalculator', () => {
   it('emits count packets, one per process call, then closes its output', async () => {

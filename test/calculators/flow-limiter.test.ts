@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import FlowLimiterCalculator from '../../src/calculators/flow-limiter.js';
-import { CalculatorRunner } from '../../src/core/calculator-runner.js';
+import { CalculatorRunner } from '../../src/testing/calculator-runner.js';
 
 // Wired as in a graph: FINISHED is the back edge from the end of the guarded part.
 function limiter(options: Record<string, unknown> = {}): CalculatorRunner {

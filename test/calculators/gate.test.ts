@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import GateCalculator from '../../src/calculators/gate.js';
 import type { NodeWiring } from '../../src/core/calculator.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 
 const data: [number, unknown][] = [
   [1, 'a'],

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../../src/actors/calculator-graph.js';
 import { liveThreadCount } from '../../src/actors/thread-task.js';
+import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
 import type { BatchInfo, InferenceResult } from '../../src/calculators/inference.js';
 import { renderSyntheticFrame, syntheticFrameTimestamp } from '../../src/calculators/synthetic-video.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import PreprocessCalculator from '../../src/calculators/preprocess.js';
 import SyntheticVideoCalculator from '../../src/calculators/synthetic-video.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
 import { BadOptionsError, CalculatorError } from '../../src/core/errors.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 import { FrameRef } from '../../src/transport/codec.js';
 
 const floats = (bytes: Uint8Array | undefined) => new Float32Array(bytes!.slice().buffer);

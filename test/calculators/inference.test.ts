@@ -3,8 +3,8 @@ import InferenceCalculator, {
   type BatchInfo,
   type InferenceResult,
 } from '../../src/calculators/inference.js';
-import { CalculatorRunner, type RunnerOptions } from '../../src/core/calculator-runner.js';
 import { BadOptionsError, CalculatorError, PortTagError } from '../../src/core/errors.js';
+import { CalculatorRunner, type RunnerOptions } from '../../src/testing/calculator-runner.js';
 import {
   CLASSES,
   directRun,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import MergeCalculator from '../../src/calculators/merge.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
 import { Timestamp } from '../../src/core/timestamp.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 
 describe('MergeCalculator', () => {
   it('forwards the non-empty input with the lowest index at each timestamp', async () => {

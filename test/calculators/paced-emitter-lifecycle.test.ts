@@ -1,10 +1,10 @@
 // Paced emitters: connection state and events, failures and the end of a run (CalculatorRunner with
 // a manual clock), and one run through real actors.
 import { afterEach, describe, expect, it } from 'vitest';
-import { pull, push, Session } from '../../src/actors/session.js';
+import { pull, push, Session } from '../../src/api/session.js';
 import { definePacedEmitter } from '../../src/calculators/paced-emitter.js';
-import { CalculatorRunner } from '../../src/core/calculator-runner.js';
 import { graph } from '../../src/core/graph-builder.js';
+import { CalculatorRunner } from '../../src/testing/calculator-runner.js';
 import { FrameRef } from '../../src/transport/codec.js';
 import { CONNECTED, settle, start, times, values } from '../fixtures/calculators/paced-harness.js';
 import { closeStartedRuns, registry, startRun, testOptions } from '../fixtures/run/setup.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import PassThroughCalculator from '../../src/calculators/pass-through.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
 import { Timestamp } from '../../src/core/timestamp.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 
 const wiring = (inputs: number, outputs: number) => ({
   node: 'pt',

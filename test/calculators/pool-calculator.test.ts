@@ -1,12 +1,12 @@
 // PoolCalculator: a plain per-frame function on a piscina pool, frames by handle, results in order.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../../src/actors/calculator-graph.js';
 import { liveThreadCount } from '../../src/actors/thread-task.js';
+import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
 import PoolCalculator from '../../src/calculators/pool-calculator.js';
 import { livePoolThreadCount } from '../../src/calculators/pool-threads.js';
 import { renderSyntheticFrame, syntheticFrameTimestamp } from '../../src/calculators/synthetic-video.js';
-import { CalculatorRunner } from '../../src/core/calculator-runner.js';
 import { graph } from '../../src/core/graph-builder.js';
+import { CalculatorRunner } from '../../src/testing/calculator-runner.js';
 import { FrameRef } from '../../src/transport/codec.js';
 import { FramePool } from '../../src/transport/frame-pool.js';
 import { type FrameSum, hashBytes } from '../fixtures/calculators/pool-functions.js';

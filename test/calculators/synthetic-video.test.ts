@@ -3,9 +3,9 @@ import SyntheticVideoCalculator, {
   renderSyntheticFrame,
   syntheticFrameTimestamp,
 } from '../../src/calculators/synthetic-video.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
 import { BadOptionsError } from '../../src/core/errors.js';
 import { Timestamp } from '../../src/core/timestamp.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 import { FramePool } from '../../src/transport/frame-pool.js';
 
 function pool(): FramePool {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import TimeShiftCalculator from '../../src/calculators/time-shift.js';
-import { CalculatorRunner, runCalculator } from '../../src/core/calculator-runner.js';
 import { Timestamp } from '../../src/core/timestamp.js';
+import { CalculatorRunner, runCalculator } from '../../src/testing/calculator-runner.js';
 
 describe('TimeShiftCalculator', () => {
   it('shifts packets and bounds forward', async () => {

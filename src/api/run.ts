@@ -18,12 +18,15 @@
  * an input while one waits, a second pull on an output while one waits — throws UsageError instead.
  * Telemetry (`latency`, `diagnose`, `chromeTrace`) reads counters the data path keeps anyway.
  */
+
+import { Supervisor } from '../actors/supervisor.js';
 import { CancelledError, InvalidArgumentError, UsageError } from '../core/errors.js';
 import { checkSidePackets } from '../core/graph-validation.js';
-import type { LatencySummary } from '../core/latency-profiler.js';
+import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
+import type { RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
+import type { LatencySummary } from '../telemetry/latency-profiler.js';
+import type { StageStats } from '../telemetry/stage-stats.js';
 import type { FramePool } from '../transport/frame-pool.js';
-import { type ChromeTrace, type TimelineSample, toChromeTrace } from './chrome-trace.js';
-import type { RunDiagSnapshot } from './diag-snapshot.js';
 import { InputBoundary } from './input-boundary.js';
 import { frameOf, type OutputBoundary } from './output-boundary.js';
 import { cancelledPushError, closedInputError, RunCore } from './run-core.js';
@@ -31,8 +34,6 @@ import type { ResolvedRunOptions } from './run-options.js';
 import type { PreparedGraph, RunSpec } from './run-spec.js';
 import { RunTelemetry } from './run-telemetry.js';
 import type { OutputSample, PullResult, PushSample, RunOutput, RunState, RunStats } from './run-types.js';
-import type { StageStats } from './stage-stats.js';
-import { Supervisor } from './supervisor.js';
 
 const noop = (): void => {};
 

@@ -17,6 +17,9 @@
  * on that thread. Lifecycle: `startRun` → `addPacket`* → `closeAllInputStreams` → `waitUntilDone`;
  * `cancel()` ends a run early; `close()` releases everything and is idempotent.
  */
+
+import type { StreamObserver } from '../actors/output-pump.js';
+import { Supervisor, type SupervisorOptions } from '../actors/supervisor.js';
 import { coreCalculatorModules } from '../calculators/index.js';
 import replicaDispatch from '../calculators/replica-dispatch.js';
 import replicaGather from '../calculators/replica-gather.js';
@@ -28,15 +31,13 @@ import { REPLICA_DISPATCH, REPLICA_GATHER } from '../core/graph-replicas.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
 import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
+import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
+import { diagnose, type RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
+import { readStageStats, type StageStats } from '../telemetry/stage-stats.js';
 import { isFrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { RingWriter } from '../transport/ring-queue.js';
-import { type ChromeTrace, type TimelineSample, toChromeTrace } from './chrome-trace.js';
-import { diagnose, type RunDiagSnapshot } from './diag-snapshot.js';
-import type { StreamObserver } from './output-pump.js';
 import type { PreparedGraph } from './run-spec.js';
-import { readStageStats, type StageStats } from './stage-stats.js';
-import { Supervisor, type SupervisorOptions } from './supervisor.js';
 
 /** Options of a {@link CalculatorGraph}. */
 export interface CalculatorGraphOptions extends SupervisorOptions {

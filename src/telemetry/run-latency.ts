@@ -24,8 +24,9 @@
  * Threading: the thread that owns the Run. Lifecycle: created with the run (when built with
  * `latency: true`); inputs join at `start()`; lives as long as the Run.
  */
-import { LatencyProfiler, type LatencySummary } from '../core/latency-profiler.js';
-import { NumberQueue } from './sample-queue.js';
+
+import { NumberQueue } from '../core/sample-queue.js';
+import { LatencyProfiler, type LatencySummary } from './latency-profiler.js';
 
 /** Samples a Push input may have logged and not yet seen settled at every output. */
 export const MAX_LOGGED = 1 << 16;

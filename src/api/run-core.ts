@@ -6,16 +6,17 @@
  *
  * Threading: the thread that owns the Run.
  */
+
+import { NodeState } from '../actors/node-counters.js';
+import type { Supervisor } from '../actors/supervisor.js';
 import { CancelledError, InvalidArgumentError, UsageError } from '../core/errors.js';
+import { RunLatency } from '../telemetry/run-latency.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import type { InputBoundary } from './input-boundary.js';
-import { NodeState } from './node-counters.js';
 import { OutputBoundary } from './output-boundary.js';
 import { RunIds } from './run-ids.js';
-import { RunLatency } from './run-latency.js';
 import type { ResolvedRunOptions } from './run-options.js';
 import type { InputHost, OutputHost, PushSample, RunState, SampleIds } from './run-types.js';
-import type { Supervisor } from './supervisor.js';
 
 /** Shared state of one Run. Not public API. */
 export class RunCore implements InputHost, OutputHost {

@@ -26,15 +26,15 @@
  * close; each runner runs one calculator instance once.
  */
 
+import type { Calculator, CalculatorDefinition, Cardinality, PortDecls } from '../core/calculator.js';
+import { PortIndex } from '../core/calculator-context.js';
+import { GraphInvalidError, InvalidArgumentError, UnknownPortError, type WeftError } from '../core/errors.js';
+import type { NodeConfig, PortRef, ResolvedNode } from '../core/graph-config.js';
+import { checkNode } from '../core/graph-validation-ports.js';
+import type { InputStreamHandlerConfig } from '../core/input-stream-handler-config.js';
+import { type EngineState, NodeEngine } from '../core/node-engine.js';
 import { FrameRef, isFrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
-import type { Calculator, CalculatorDefinition, Cardinality, PortDecls } from './calculator.js';
-import { PortIndex } from './calculator-context.js';
-import { GraphInvalidError, InvalidArgumentError, UnknownPortError, type WeftError } from './errors.js';
-import type { NodeConfig, PortRef, ResolvedNode } from './graph-config.js';
-import { checkNode } from './graph-validation-ports.js';
-import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
-import { type EngineState, NodeEngine } from './node-engine.js';
 import { LazyFrames, RecordingSink } from './runner-recording.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: every calculator's options type is accepted.

@@ -10,15 +10,15 @@
  * once the run is over (its last sample is kept, the timer cleared); read at any time after `begin`.
  */
 
+import type { Supervisor } from '../actors/supervisor.js';
 import { UsageError } from '../core/errors.js';
-import type { TimelineSample } from './chrome-trace.js';
-import { type BoundaryFlow, diagnose, type RunDiagSnapshot } from './diag-snapshot.js';
+import type { TimelineSample } from '../telemetry/chrome-trace.js';
+import { type BoundaryFlow, diagnose, type RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
+import type { RunLatency } from '../telemetry/run-latency.js';
+import { readStageStats, type StageStats } from '../telemetry/stage-stats.js';
 import type { InputBoundary } from './input-boundary.js';
 import type { OutputBoundary } from './output-boundary.js';
-import type { RunLatency } from './run-latency.js';
 import type { InputStats, RunStats } from './run-types.js';
-import { readStageStats, type StageStats } from './stage-stats.js';
-import type { Supervisor } from './supervisor.js';
 
 /** What the snapshot reads from a Run. */
 interface RunParts {

@@ -21,13 +21,13 @@ import {
   TimestampOrderError,
   UsageError,
 } from '../core/errors.js';
+import { SampleQueue } from '../core/sample-queue.js';
 import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
+import type { PushLog } from '../telemetry/run-latency.js';
 import { isFrameRef, threadCodec } from '../transport/codec.js';
 import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
-import type { PushLog } from './run-latency.js';
 import type { InputDropReason, InputOptions } from './run-options.js';
 import type { InputHost, InputStats, PushSample } from './run-types.js';
-import { SampleQueue } from './sample-queue.js';
 
 interface Pending {
   readonly value: unknown;

@@ -13,7 +13,7 @@
  * Threading: the thread that owns the run; pure functions over a stats snapshot.
  */
 import type { ResolvedGraph } from '../core/graph-config.js';
-import type { LatencySummary } from '../core/latency-profiler.js';
+import type { LatencySummary } from './latency-profiler.js';
 import type { StageStats } from './stage-stats.js';
 
 /** Where one element (node) spent its time, as shares of its time in the run loop. */

@@ -5,12 +5,13 @@
  * Threading: the runner's thread.
  */
 /** Records what the engine emits. */
+
+import type { FrameAccess } from '../core/calculator.js';
+import type { ResolvedNode } from '../core/graph-config.js';
+import type { OutputSink } from '../core/node-engine.js';
+import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { FramePool, type FramePoolDescriptor } from '../transport/frame-pool.js';
-import type { FrameAccess } from './calculator.js';
 import type { RunnerPacket } from './calculator-runner.js';
-import type { ResolvedNode } from './graph-config.js';
-import type { OutputSink } from './node-engine.js';
-import { nextAllowedInStream, Timestamp } from './timestamp.js';
 
 /** Records everything a calculator emits, for the runner's results. */
 export class RecordingSink implements OutputSink {

@@ -4,7 +4,7 @@
  *
  * Threading: the thread that owns the run.
  */
-import type { ResolvedGraph } from '../core/graph-config.js';
+
 import {
   F_BLOCKED_MS,
   F_BUSY_MS,
@@ -14,7 +14,8 @@ import {
   F_PROCESS_CALLS,
   type NodeCounters,
   NodeState,
-} from './node-counters.js';
+} from '../actors/node-counters.js';
+import type { ResolvedGraph } from '../core/graph-config.js';
 
 const STATE_NAMES = Object.fromEntries(Object.entries(NodeState).map(([k, v]) => [v, k])) as Record<
   number,

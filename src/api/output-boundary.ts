@@ -10,6 +10,8 @@
  * Threading: the thread that owns the Run; one consumer per output (checked: a second pull while one
  * waits is a UsageError).
  */
+
+import type { StreamObserver } from '../actors/output-pump.js';
 import {
   CancelledError,
   InvalidArgumentError,
@@ -17,11 +19,10 @@ import {
   TimeoutError,
   UsageError,
 } from '../core/errors.js';
+import { SampleQueue } from '../core/sample-queue.js';
+import type { OutputLatency } from '../telemetry/run-latency.js';
 import { isFrameRef } from '../transport/codec.js';
-import type { StreamObserver } from './output-pump.js';
-import type { OutputLatency } from './run-latency.js';
 import type { OutputHost, OutputSample, PullResult, RunOutput } from './run-types.js';
-import { SampleQueue } from './sample-queue.js';
 
 interface Waiter {
   readonly resolve: (r: PullResult) => void;

@@ -4,11 +4,12 @@
  *
  * Threading: the thread that owns the Session and its Runs (plain data and callbacks).
  */
+
+import type { CalculatorModules, SupervisorOptions } from '../actors/supervisor.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import type { CalculatorLookup } from '../core/graph-validation.js';
 import type { Run } from './run.js';
 import type { InputOptions } from './run-options.js';
-import type { CalculatorModules, SupervisorOptions } from './supervisor.js';
 
 /** A validated graph, ready to run (cached by the session). Not public API. */
 export interface PreparedGraph {

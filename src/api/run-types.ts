@@ -5,8 +5,9 @@
  *
  * Threading: plain data; everything here is used on the thread that owns the Run.
  */
+
+import type { RunLatency } from '../telemetry/run-latency.js';
 import type { FramePool } from '../transport/frame-pool.js';
-import type { RunLatency } from './run-latency.js';
 import type { ResolvedRunOptions } from './run-options.js';
 
 /** A sample given to `Run.push`. Only `value` is required. */
