@@ -5,7 +5,7 @@
  *
  * Threading: runs on a pool thread; the frame view is shared memory, valid during the call only.
  */
-import type { PoolCall } from '../../src/calculators/pool-protocol.js';
+import type { PoolCall } from '../../src/actors/pool-protocol.js';
 import { burn } from '../calculators/burn-cpu.js';
 
 /** CPU time each call spends besides reading its frame; read from the environment, default 0. */

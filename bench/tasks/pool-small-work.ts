@@ -6,7 +6,7 @@
  *
  * Threading: runs on a pool thread; pure.
  */
-import type { PoolCall } from '../../src/calculators/pool-protocol.js';
+import type { PoolCall } from '../../src/actors/pool-protocol.js';
 import { burn } from '../calculators/burn-cpu.js';
 
 /** CPU time of one small task. */

@@ -12,10 +12,11 @@
  * Threading: runs on a piscina thread, one task at a time (piscina's default of one task per
  * thread). Lifecycle: the handler lives as long as its thread; piscina ends the thread on close.
  */
-import type { PoolFunction, PoolReply, PoolTask, PoolWorkerData } from '../calculators/pool-protocol.js';
+
 import { InvalidArgumentError, serializeError } from '../core/errors.js';
 import { isFrameRef } from '../transport/codec.js';
 import { FramePool } from '../transport/frame-pool.js';
+import type { PoolFunction, PoolReply, PoolTask, PoolWorkerData } from './pool-protocol.js';
 
 /** piscina's task handler in a pool thread. */
 export type PoolTaskHandler = (task: PoolTask) => Promise<PoolReply>;

@@ -12,7 +12,7 @@ import { nextAllowedInStream } from '../core/timestamp.js';
 import type { FramePoolDescriptor } from '../transport/frame-pool.js';
 import { type PoolFrames, PoolThreads } from './pool-threads.js';
 
-export type { PoolCall, PoolFunction } from './pool-protocol.js';
+export type { PoolCall, PoolFunction } from '../actors/pool-protocol.js';
 
 /** Options of {@link PoolCalculator}. */
 export interface PoolOptions {

@@ -26,9 +26,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import type { PoolReply, PoolTask, PoolWorkerData } from '../actors/pool-protocol.js';
 import { CancelledError, deserializeError, InvalidArgumentError, WorkerExitError } from '../core/errors.js';
 import type { FramePoolDescriptor } from '../transport/frame-pool.js';
-import type { PoolReply, PoolTask, PoolWorkerData } from './pool-protocol.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const ENTRY_URL = new URL(`../actors/worker-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
