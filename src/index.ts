@@ -148,6 +148,7 @@ export {
   type WeftErrorClass,
   WorkerExitError,
 } from './core/errors.js';
+export { type FramePoolDescriptorBase, FrameRef, isFrameRef } from './core/frame-ref.js';
 export { GraphBuilder, graph } from './core/graph-builder.js';
 export type {
   GraphConfig,
@@ -215,7 +216,6 @@ export {
   type CodecOptions,
   EXT_FRAME,
   EXT_TYPED_ARRAY,
-  FrameRef,
   threadCodec,
 } from './transport/codec.js';
 export {

@@ -29,7 +29,7 @@
  * definition is also imported on the main thread, for validation only: module top-level code must
  * not start work.
  */
-import type { FramePoolDescriptor } from '../transport/frame-pool.js';
+import type { FramePoolDescriptorBase } from './frame-ref.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
 /** How many streams (or side packets) a tag accepts. */
@@ -145,7 +145,7 @@ export interface FrameAccess {
    * The pool's descriptor, for threads the calculator starts itself: they attach the pool with
    * `FramePool.attach` (structured-cloneable; its SharedArrayBuffers are shared, not copied).
    */
-  readonly descriptor: FramePoolDescriptor;
+  readonly descriptor: FramePoolDescriptorBase;
 }
 
 /** What `open`, `process` and `close` receive. One context object per actor, reused across calls. */

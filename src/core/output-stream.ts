@@ -22,7 +22,6 @@
  * Threading: owned by one node engine on one thread; not thread-safe.
  */
 
-import { FrameRef, isFrameRef } from '../transport/codec.js';
 import type { FrameAccess, OutputPort } from './calculator.js';
 import type { EngineContext } from './calculator-context.js';
 import {
@@ -31,6 +30,7 @@ import {
   StreamClosedError,
   TimestampOrderError,
 } from './errors.js';
+import { FrameRef, isFrameRef } from './frame-ref.js';
 import type { OutputSink } from './node-engine.js';
 import { formatTimestamp, isAllowedInStream, isBound, nextAllowedInStream, Timestamp } from './timestamp.js';
 

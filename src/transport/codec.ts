@@ -41,6 +41,10 @@
 import type { ExtensionCodecType } from '@msgpack/msgpack';
 import { decodeTimestampExtension, Encoder, ExtData, encodeTimestampExtension } from '@msgpack/msgpack';
 import { CodecError, InvalidArgumentError } from '../core/errors.js';
+import { FrameRef, isFrameRef } from '../core/frame-ref.js';
+
+export { FrameRef, isFrameRef };
+
 import { MsgpackFormatError, MsgpackReader } from './msgpack-reader.js';
 
 /** msgpack ext type of a {@link FrameRef}: 8-byte big-endian float64 handle. */
@@ -50,24 +54,6 @@ export const EXT_TYPED_ARRAY = 2;
 
 /** msgpack's built-in timestamp extension type (Date). */
 const EXT_TIMESTAMP = -1;
-
-/**
- * A reference to a frame in the shared frame pool: wraps the numeric handle so the codec can tell it
- * from a number. The codec does not validate the handle; the frame pool does when it is resolved.
- * Threading: plain immutable data, any thread; crosses threads through the codec.
- */
-export class FrameRef {
-  constructor(readonly handle: number) {}
-}
-
-/**
- * True for a {@link FrameRef}. Use this rather than `instanceof` on a value that may be a
- * primitive: V8 sends `instanceof` with a primitive on the left down a slow generic path (~80 ns a
- * test, measured), which the per-packet paths cannot afford. Any thread.
- */
-export function isFrameRef(v: unknown): v is FrameRef {
-  return typeof v === 'object' && v instanceof FrameRef;
-}
 
 /** What a typed array kind needs: building a view over a fresh buffer, and the element size. */
 interface TypedArrayClass {

@@ -49,6 +49,7 @@
  * every later release of that class a notify call.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import type { FramePoolDescriptorBase } from '../core/frame-ref.js';
 
 /** One size class: `slots` slots of `slotBytes` bytes each. */
 export interface SizeClassConfig {
@@ -70,7 +71,7 @@ export interface FramePoolOptions {
  * Everything another thread needs to attach to a pool: plain data plus SharedArrayBuffers, so it
  * survives `structuredClone`/`postMessage` and shares (not copies) the memory. Treat as opaque.
  */
-export interface FramePoolDescriptor {
+export interface FramePoolDescriptor extends FramePoolDescriptorBase {
   readonly kind: 'weft.frame-pool';
   readonly version: number;
   readonly name: string;

@@ -15,6 +15,7 @@
  *
  * Limits (generations, tags, pool ids, references of dead threads): see `frame-pool-layout.ts`.
  */
+import type { FramePoolDescriptorBase } from '../core/frame-ref.js';
 import { publishAll, Waiter } from './doorbell.js';
 import {
   badLengthError,
@@ -134,8 +135,10 @@ export class FramePool {
    * {@link FramePool.flushStaleWakes}; for a thread that calls `flushStaleWakes` at the end of every
    * unit of work, as an actor does (see `release-wakes.ts`).
    */
-  static attach(descriptor: FramePoolDescriptor, options: { batchWakes?: boolean } = {}): FramePool {
-    return new FramePool(descriptor, checkDescriptor(descriptor), options.batchWakes === true);
+  static attach(descriptor: FramePoolDescriptorBase, options: { batchWakes?: boolean } = {}): FramePool {
+    // Checked field by field at run time: a descriptor arrives cloned from another thread anyway.
+    const d = descriptor as FramePoolDescriptor;
+    return new FramePool(d, checkDescriptor(d), options.batchWakes === true);
   }
 
   /** Wakes the waiters of every class this thread released slots of without waking them yet. */
