@@ -126,6 +126,7 @@ export {
   GraphParseError,
   InvalidArgumentError,
   InvalidTimestampError,
+  MissingDependencyError,
   NodeStuckError,
   NoProducerError,
   PayloadTooLargeError,

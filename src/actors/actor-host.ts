@@ -16,6 +16,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { CalculatorDefinition, FrameAccess } from '../core/calculator.js';
 import type { ResolvedNode } from '../core/graph-config.js';
+import { importModule } from '../core/module-loader.js';
 import { NodeEngine } from '../core/node-engine.js';
 import { FrameRef } from '../transport/codec.js';
 import type { DoorbellDescriptor } from '../transport/doorbell.js';
@@ -77,7 +78,7 @@ export interface ActorResult {
 
 /** The worker task: host one node until it is done. */
 export async function hostActor(args: ActorArgs): Promise<ActorResult> {
-  const mod = (await import(args.calculator.module)) as Record<string, unknown>;
+  const mod = await importModule(args.calculator.module);
   const definition = mod[args.calculator.exportName] as CalculatorDefinition;
   const actor = new Actor(args, definition);
   exposeControl(

@@ -14,6 +14,7 @@
  */
 
 import { InvalidArgumentError, serializeError } from '../core/errors.js';
+import { importModule } from '../core/module-loader.js';
 import { isFrameRef } from '../transport/codec.js';
 import { FramePool } from '../transport/frame-pool.js';
 import type { PoolFunction, PoolReply, PoolTask, PoolWorkerData } from './pool-protocol.js';
@@ -57,7 +58,7 @@ export function poolThreadHandler(workerData: unknown): PoolTaskHandler | undefi
 
 async function load(data: PoolWorkerData): Promise<{ fn: PoolFunction; frames: FramePool }> {
   const frames = FramePool.attach(data.frames);
-  const mod = (await import(data.module)) as Record<string, unknown>;
+  const mod = await importModule(data.module);
   const fn = mod[data.exportName];
   if (typeof fn !== 'function') {
     throw new InvalidArgumentError(

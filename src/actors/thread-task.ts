@@ -2,44 +2,42 @@
  * Spawning worker threads that run one exported function of a module.
  *
  * Every weft thread starts through {@link spawnTask}: the worker loads the single worker entry,
- * which imports the task module and calls the named export. TypeScript task modules (and the
- * TypeScript entry itself, when weft runs from source as in tests) are loaded through tsx, which is
- * registered inside the new thread only when a `.ts` file is involved; compiled JavaScript starts
- * with no loader at all.
+ * which imports the task module and calls the named export. Compiled JavaScript starts with no
+ * loader at all; TypeScript task modules get one from importModule (see module-loader.ts) on their
+ * first import, and the TypeScript entry itself (weft running from source, as in tests) gets tsx
+ * registered before it loads.
  *
  * Lifecycle: `result` settles only after the thread has exited, so awaiting it proves the thread is
  * gone. Every live thread is tracked; {@link liveThreadCount} lets tests assert that none leaked.
  *
  * Threading: main thread, or any thread that owns workers. Never imported by `src/core`.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type ResourceLimits, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
 import { CancelledError, deserializeError, WorkerExitError } from '../core/errors.js';
+import { tsxBootstrapModule } from '../core/module-loader.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const ENTRY_URL = new URL(`./worker-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
 
-// Registers tsx in the new thread before importing the entry. An eval'd CommonJS script is the
-// only way to run code before a `.ts` entry is resolved: `--import` in a worker's execArgv is not
-// honoured for module hooks on Node 20.
+// Registers tsx in the new thread before importing the entry, when the entry itself is TypeScript
+// (weft running from source). An eval'd CommonJS script is the only way to run code before a `.ts`
+// entry is resolved: `--import` in a worker's execArgv is not honoured for module hooks on Node 20.
+// Task and calculator modules in TypeScript need nothing here: the entry imports them through
+// importModule, which registers a loader in the thread on its first TypeScript import.
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 (async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
+  if (workerData.tsx) await import(workerData.tsx);
   await import(workerData.entry);
 })();
 `;
 
-let tsxApiUrl: string | undefined;
-function tsxApi(): string {
-  // The ESM build of tsx's API: its CommonJS build resolves its loader to a wrong relative path
-  // when registered from inside a worker.
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  tsxApiUrl ??= pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
-  return tsxApiUrl;
+let bootstrapModule: string | undefined;
+function entryBootstrap(): string | undefined {
+  if (!fromSource) return undefined;
+  bootstrapModule ??= tsxBootstrapModule();
+  return bootstrapModule;
 }
 
 const live = new Set<Worker>();
@@ -83,13 +81,12 @@ export function spawnTask<T = unknown>(
   options: SpawnOptions = {},
 ): ThreadTask<T> {
   const moduleUrl = typeof module === 'string' ? module : module.href;
-  const needsTsx = fromSource || /\.[mc]?ts$/.test(moduleUrl);
   const request: TaskRequest & { entry: string; tsx: string | undefined } = {
     module: moduleUrl,
     exportName,
     args,
     entry: ENTRY_URL,
-    tsx: needsTsx ? tsxApi() : undefined,
+    tsx: entryBootstrap(),
   };
   const workerOptions: WorkerOptions = { eval: true, workerData: request };
   if (options.name !== undefined) workerOptions.name = options.name;

@@ -15,6 +15,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../core/errors.js';
+import { importModule } from '../core/module-loader.js';
 import { poolThreadHandler } from './pool-worker.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 
@@ -32,7 +33,7 @@ function reply(message: TaskReply): void {
 
 if (poolHandler === undefined) {
   try {
-    const mod = (await import(request.module)) as Record<string, unknown>;
+    const mod = await importModule(request.module);
     const fn = mod[request.exportName];
     if (typeof fn !== 'function') {
       throw new TypeError(`task module ${request.module} has no exported function "${request.exportName}"`);

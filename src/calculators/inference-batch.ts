@@ -16,12 +16,9 @@
  * Threading: one instance per calculator instance, on its actor's thread; not thread-safe. The
  * buffer must not be written while a run is in flight ({@link InferenceBatcher.running}).
  */
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { InvalidArgumentError } from '../core/errors.js';
 import { Timestamp } from '../core/timestamp.js';
-
-/** The onnxruntime-node module (loaded lazily, so validation on the main thread never loads it). */
-export type OrtModule = typeof import('onnxruntime-node');
+import type { OrtModule, OrtSession, OrtTensor, OrtValueMetadata } from './ort-runtime.js';
 
 /** Element types a model input may have: float32, or uint8 (raw pixels the model scales itself). */
 export type InputElementType = 'float32' | 'uint8';
@@ -73,12 +70,12 @@ export class InferenceBatcher {
   private readonly bytes: Uint8Array;
   private readonly buffer: Float32Array | Uint8Array;
   // Input tensors by batch length − 1, made on first use; a fixed-batch model uses only [0].
-  private readonly tensors: (Tensor | undefined)[] = [];
+  private readonly tensors: (OrtTensor | undefined)[] = [];
   private readonly fixedBatch: boolean;
   private copyMs = 0;
 
   private constructor(
-    private readonly session: InferenceSession,
+    private readonly session: OrtSession,
     private readonly inputName: string,
     private readonly outputName: string,
     private readonly ort: OrtModule,
@@ -181,7 +178,7 @@ export class InferenceBatcher {
       // Allocates the feeds object and onnxruntime's result map: once per batch, not per item.
       const result = await this.session.run({ [this.inputName]: input });
       const runMs = performance.now() - t0;
-      const out = result[this.outputName] as Tensor | undefined;
+      const out = result[this.outputName];
       if (out === undefined || !(out.data instanceof Float32Array)) {
         throw new InvalidArgumentError(`model output "${this.outputName}" is not a float32 tensor`);
       }
@@ -207,7 +204,7 @@ export class InferenceBatcher {
 
   // A tensor over the first n rows of the one buffer: shares its data, copies nothing. Allocates once
   // per batch length, on first use.
-  private tensorFor(n: number): Tensor {
+  private tensorFor(n: number): OrtTensor {
     const k = this.fixedBatch ? 0 : n - 1;
     let t = this.tensors[k];
     if (t === undefined) {
@@ -231,7 +228,7 @@ export class InferenceBatcher {
 function resolveShape(
   c: BatcherConfig,
   inputName: string,
-  meta: InferenceSession.ValueMetadata | undefined,
+  meta: OrtValueMetadata | undefined,
 ): { itemShape: number[]; fixed: number | undefined; elementType: InputElementType } {
   const type = meta?.isTensor ? meta.type : 'float32';
   if (type !== 'float32' && type !== 'uint8') {

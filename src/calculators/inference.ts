@@ -15,8 +15,8 @@ import {
   type BatchTrigger,
   InferenceBatcher,
   type InputElementType,
-  type OrtModule,
 } from './inference-batch.js';
+import { loadOrt } from './ort-runtime.js';
 
 export type { BatchTrigger } from './inference-batch.js';
 
@@ -246,9 +246,8 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
           );
         }
         wake = ctx.waker();
-        const mod = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
         const o = ctx.options;
-        batcher = await InferenceBatcher.create(mod.default ?? mod, {
+        batcher = await InferenceBatcher.create(await loadOrt(), {
           modelPath: path,
           inputName: o.inputName,
           outputName: o.outputName,

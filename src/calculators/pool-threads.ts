@@ -6,12 +6,12 @@
  * option names another file) and then imports the module given as `filename` to find the task
  * handler. That module is weft's one worker entry (`src/actors/worker-entry.ts`): seeing pool
  * workerData, it exports the handler built by `src/actors/pool-worker.ts` instead of running a
- * spawnTask task. When weft runs from source or the user's module is TypeScript, the entry itself
- * is `.ts`, so tsx must be registered before piscina imports it: an `--import` of a `data:` module
- * that calls tsx's ESM `register()` does that inside each thread (Node 20 applies module hooks that
- * a worker registers itself; tsx's `--import tsx` loader does not register them in a worker).
- * Compiled JavaScript with a JavaScript module starts with no loader and inherits the parent's
- * execArgv; with the tsx bootstrap the threads get only that flag, not the parent's.
+ * spawnTask task. When weft runs from source the entry itself is `.ts`, so tsx must be registered
+ * before piscina imports it: an `--import` of a `data:` module that registers tsx's hooks does
+ * that inside each thread (Node 20 applies module hooks that a worker registers itself; tsx's
+ * `--import tsx` loader does not register them in a worker). Compiled weft starts its threads with
+ * no loader and the parent's execArgv; a TypeScript user module gets its loader from importModule
+ * when the pool thread first imports it.
  *
  * Frames: {@link PoolThreads.run} takes its own reference to an input frame before posting the
  * task and drops it when the reply (or the failure) arrives, so the frame stays valid while a pool
@@ -22,12 +22,12 @@
  * (waits for running tasks, rejects queued ones, then ends every thread). {@link livePoolThreadCount}
  * lets tests prove that no pool thread outlived its owner's close.
  */
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { PoolReply, PoolTask, PoolWorkerData } from '../actors/pool-protocol.js';
 import { CancelledError, deserializeError, InvalidArgumentError, WorkerExitError } from '../core/errors.js';
+import { tsxBootstrapModule } from '../core/module-loader.js';
 import type { FramePoolDescriptor } from '../transport/frame-pool.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -92,7 +92,8 @@ export class PoolThreads {
     };
     this.frames = frames;
     this.label = options.name ?? module.slice(module.lastIndexOf('/') + 1);
-    const execArgv = needsTsx(module) ? [`--import=${tsxBootstrap()}`] : undefined;
+    const bootstrap = fromSource ? tsxBootstrapModule() : undefined;
+    const execArgv = bootstrap === undefined ? undefined : [`--import=${bootstrap}`];
     this.piscina = new Piscina<PoolTask, PoolReply>({
       filename: ENTRY_URL,
       workerData,
@@ -170,22 +171,4 @@ function moduleUrl(module: string | URL): string {
     throw new InvalidArgumentError('pool module must be a file URL or a path');
   }
   return module.startsWith('file:') ? module : pathToFileURL(resolve(module)).href;
-}
-
-function needsTsx(module: string): boolean {
-  return fromSource || /\.[mc]?ts$/.test(module);
-}
-
-let bootstrap: string | undefined;
-// A `data:` module that registers tsx's ESM hooks in the thread that imports it.
-function tsxBootstrap(): string {
-  if (bootstrap === undefined) {
-    // The ESM build of tsx's API: its CommonJS build resolves its loader to a wrong relative path
-    // when registered from inside a worker (as spawnTask found).
-    const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-    const api = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
-    const source = `import { register } from ${JSON.stringify(api)}; register();`;
-    bootstrap = `data:text/javascript,${encodeURIComponent(source)}`;
-  }
-  return bootstrap;
 }

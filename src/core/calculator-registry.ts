@@ -17,6 +17,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CalculatorDefinition } from './calculator.js';
 import { InvalidArgumentError, UnknownCalculatorError } from './errors.js';
+import { importModule } from './module-loader.js';
 
 /** Where a calculator lives: plain data, sent to the worker that runs it. */
 export interface CalculatorEntry {
@@ -127,7 +128,7 @@ function moduleUrl(name: string, module: string | URL): string {
 async function importDefinition(entry: CalculatorEntry): Promise<CalculatorDefinition> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(entry.module)) as Record<string, unknown>;
+    mod = await importModule(entry.module);
   } catch (cause) {
     throw new InvalidArgumentError(`calculator "${entry.name}": cannot import ${entry.module}`, {
       cause,

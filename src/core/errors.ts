@@ -158,6 +158,18 @@ export type CancelledError = WeftError;
 export const RemoteError = defineError('RemoteError', 'ERR_WEFT_REMOTE', 'error thrown in another thread');
 export type RemoteError = WeftError;
 
+/**
+ * An optional package a feature needs is not installed: onnxruntime-node for inference, tsx for a
+ * TypeScript module on a Node without type stripping. The message names the package and the
+ * install command.
+ */
+export const MissingDependencyError = defineError(
+  'MissingDependencyError',
+  'ERR_WEFT_MISSING_DEPENDENCY',
+  'an optional package this feature needs is not installed',
+);
+export type MissingDependencyError = WeftError;
+
 // Graph configuration and validation (reported before any worker starts).
 /** MediaPipe text format that does not parse; the message gives line and column. */
 export const GraphParseError = defineError(

@@ -10,7 +10,8 @@
  */
 
 import { resultOf } from '../calculators/inference.js';
-import { InferenceBatcher, type OrtModule } from '../calculators/inference-batch.js';
+import { InferenceBatcher } from '../calculators/inference-batch.js';
+import { loadOrt } from '../calculators/ort-runtime.js';
 import { arrangePixels, normalization, normalizePixels } from '../calculators/preprocess.js';
 import { channelsOf, renderSyntheticFrame } from '../calculators/synthetic-video.js';
 import { FLEET_DEFAULTS, type FleetOptions } from './fleet-graph.js';
@@ -40,8 +41,7 @@ export async function runFleetSerial(
 ): Promise<FleetSerialReport> {
   const { width, height, batchSize, cameraFormat, tensorType } = { ...FLEET_DEFAULTS, ...options };
   const own = camerasOfShard(options.cameras ?? 1000, 1, 0);
-  const mod = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
-  const batcher = await InferenceBatcher.create(mod.default ?? mod, {
+  const batcher = await InferenceBatcher.create(await loadOrt(), {
     modelPath: options.modelPath,
     inputName: '',
     outputName: '',

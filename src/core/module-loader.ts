@@ -1,0 +1,128 @@
+/**
+ * Importing user modules — calculators, task modules, pool functions, graph files — the same way
+ * in every thread and every mode: from source, from `dist/`, and from a consumer's `node_modules`.
+ *
+ * JavaScript (`.js`, `.mjs`, `.cjs`) is imported as it is: a plain JavaScript user needs no
+ * TypeScript tooling at run time. TypeScript (`.ts`, `.mts`, `.cts`) needs a loader in the thread
+ * that imports it, and a thread only has one if it registered one itself (Node 20 applies neither
+ * the parent's hooks nor `--import` loaders given in a worker's `execArgv`). So before a thread's
+ * first TypeScript import, this module registers tsx's ESM and CommonJS hooks in that thread, once.
+ * tsx is an optional peer dependency, looked up beside the module being imported, then in the
+ * working directory, then beside weft; without it, a Node that strips types itself (22.18 and
+ * later, or 22.6 with `--experimental-strip-types`) imports the file natively, and any other Node
+ * gets a {@link MissingDependencyError} naming tsx. Registering twice (a main thread already
+ * started by `tsx main.ts`) is harmless; registering after a failed plain import is not (Node
+ * caches the failed import), which is why the decision is made up front from the extension.
+ *
+ * Threading: any thread; the registration is per thread (kept on `globalThis`, one per isolate).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MissingDependencyError } from './errors.js';
+
+/** The thread's registration: a promise, so that concurrent first imports register once. */
+const REGISTERED = Symbol.for('weft.typescript-hooks');
+type Registry = { [REGISTERED]?: Promise<void> };
+
+/** True for a module URL or path whose file is TypeScript (`.ts`, `.mts`, `.cts`). */
+export function isTypeScriptModule(url: string): boolean {
+  return /\.[mc]?ts$/.test(url.replace(/[?#].*$/, ''));
+}
+
+/**
+ * Imports a module by URL, registering a TypeScript loader in this thread first when the file is
+ * TypeScript. A TypeScript module compiled as CommonJS (no `"type": "module"` above it) has its
+ * `exports` returned, so `export default` reads as `default` either way.
+ * @throws MissingDependencyError for a TypeScript module when no loader can be had.
+ */
+export async function importModule(url: string): Promise<Record<string, unknown>> {
+  if (isTypeScriptModule(url)) await enableTypeScript(url);
+  const mod = (await import(url)) as Record<string, unknown>;
+  const inner = mod.default as Record<string, unknown> | undefined;
+  return typeof inner === 'object' && inner !== null && inner.__esModule === true ? inner : mod;
+}
+
+/** Registers tsx in this thread (once), or checks that Node strips types itself. */
+export function enableTypeScript(forModule?: string): Promise<void> {
+  const g = globalThis as Registry;
+  let done = g[REGISTERED];
+  if (done === undefined) {
+    done = registerTsx(forModule);
+    g[REGISTERED] = done;
+    // A failure is reported to this caller, not remembered: installing tsx and retrying works.
+    done.catch(() => {
+      if (g[REGISTERED] === done) g[REGISTERED] = undefined;
+    });
+  }
+  return done;
+}
+
+async function registerTsx(forModule: string | undefined): Promise<void> {
+  const api = tsxApiUrls(forModule);
+  if (api === undefined) {
+    if (nodeStripsTypes()) return;
+    throw new MissingDependencyError(
+      `cannot import the TypeScript module ${forModule ?? ''}: install tsx (npm install --save-dev tsx), ` +
+        'compile it to JavaScript, or run on Node 22.18 or later, which strips types itself',
+      { phase: 'config' },
+    );
+  }
+  const esm = (await import(api.esm)) as { register(): unknown };
+  const cjs = (await import(api.cjs)) as { register(): unknown };
+  esm.register();
+  cjs.register();
+}
+
+/** Node's own type stripping (`process.features.typescript`, Node 22.10+) is on. */
+function nodeStripsTypes(): boolean {
+  const features = process.features as { typescript?: unknown };
+  return typeof features.typescript === 'string';
+}
+
+/**
+ * `file:` URLs of tsx's ESM and CommonJS hook APIs (their ESM builds: the CommonJS build of the
+ * API resolves its loader to a wrong relative path when registered inside a worker), found beside
+ * `forModule`, in the working directory, or beside weft; undefined when tsx is not installed.
+ */
+export function tsxApiUrls(forModule?: string): { esm: string; cjs: string } | undefined {
+  const bases: string[] = [];
+  if (forModule?.startsWith('file:')) bases.push(forModule);
+  bases.push(pathToFileURL(join(process.cwd(), 'noop.js')).href, import.meta.url);
+  for (const base of bases) {
+    let pkgPath: string;
+    try {
+      pkgPath = createRequire(base).resolve('tsx/package.json');
+    } catch {
+      continue;
+    }
+    const dir = dirname(pkgPath);
+    const exports = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports?: Record<string, unknown> })
+      .exports;
+    const esm = join(dir, importTarget(exports?.['./esm/api']) ?? 'dist/esm/api/index.mjs');
+    const cjs = join(dir, importTarget(exports?.['./cjs/api']) ?? 'dist/cjs/api/index.mjs');
+    if (existsSync(esm) && existsSync(cjs))
+      return { esm: pathToFileURL(esm).href, cjs: pathToFileURL(cjs).href };
+  }
+  return undefined;
+}
+
+function importTarget(entry: unknown): string | undefined {
+  const imp = (entry as { import?: { default?: unknown } } | undefined)?.import?.default;
+  return typeof imp === 'string' ? imp : undefined;
+}
+
+/**
+ * A `data:` module that registers tsx in the thread importing it before anything else loads: for
+ * threads whose entry file is itself TypeScript (weft running from source). Undefined without tsx.
+ */
+export function tsxBootstrapModule(): string | undefined {
+  const api = tsxApiUrls();
+  if (api === undefined) return undefined;
+  const source =
+    `import { register as esm } from ${JSON.stringify(api.esm)};` +
+    `import { register as cjs } from ${JSON.stringify(api.cjs)};` +
+    `esm(); cjs(); globalThis[Symbol.for('weft.typescript-hooks')] = Promise.resolve();`;
+  return `data:text/javascript,${encodeURIComponent(source)}`;
+}
