@@ -10,7 +10,7 @@ import { fleetRegistry } from '../src/fleet/fleet-calculators.js';
 import { FleetControl } from '../src/fleet/fleet-control.js';
 import { fleetGraph, fleetModel } from '../src/fleet/fleet-graph.js';
 import type { FrameMeta } from '../src/fleet/fleet-layout.js';
-import { camerasOfShard, shardOf } from '../src/fleet/fleet-layout.js';
+import { camerasOfShard, shardOf, wallMs } from '../src/fleet/fleet-layout.js';
 import fleetPostprocess from '../src/fleet/fleet-postprocess.js';
 import { runFleet } from '../src/fleet/fleet-run.js';
 import { runFleetSerial } from '../src/fleet/fleet-serial.js';
@@ -42,6 +42,7 @@ describe('CameraShardCalculator', () => {
       options: { cameras: 20, shards: 3, shard: 1, framesPerCamera: 4, readBatch: 5, stats },
     });
     await r.open();
+    new FleetStats(stats).startClock(wallMs());
     for (let i = 0; i < 100 && r.state === 'opened'; i++) await r.run();
     await r.close();
     const own = [...camerasOfShard(20, 3, 1)];
@@ -57,6 +58,27 @@ describe('CameraShardCalculator', () => {
     expect(figures.produced).toBe(own.length * 4);
     expect(r.frames.inUse()).toBe(0);
   });
+
+  it.each([0, 1, 2])(
+    'a live shard %i waits for the fleet clock, then puts its first frame (captured at time zero) in its own residue class',
+    async (shard) => {
+      const stats = createFleetStats(20, 3);
+      const r = new CalculatorRunner(cameraShard, {
+        options: { cameras: 20, shards: 3, shard, fps: 50, framesPerCamera: 1, stats },
+      });
+      await r.open();
+      await r.run();
+      expect(r.outputs('FRAME')).toHaveLength(0);
+      // A clock that started 100 ms ago: every frame of the schedule is due, none is late.
+      new FleetStats(stats).startClock(wallMs() - 100);
+      for (let i = 0; i < 10 && r.state === 'opened'; i++) await r.run();
+      await r.close();
+      const ts = r.outputs('FRAME').map((p) => p.timestamp);
+      expect(ts.length).toBe(camerasOfShard(20, 3, shard).length);
+      expect(ts[0]).toBe(shard);
+      for (const t of ts) expect(t % 3).toBe(shard);
+    },
+  );
 
   it.each([
     ['rgb', 3],
@@ -202,6 +224,23 @@ describe('fleet in actors', () => {
     expect(f.processed + f.dropped).toBe(800);
     expect(f.orderErrors).toBe(0);
     expect(report.unaccountedCameras).toBe(0);
+  });
+
+  it('live cameras keep their schedule from the moment every actor runs: starting up drops no frame', async () => {
+    // 200 frames a second, well within the pipeline's reach, over half a second. The actors take
+    // longer than that to start (threads, modules, the model); counted from the graph's creation,
+    // as it once was, every frame would be late by then and dropped.
+    const report = await runFleet({
+      cameras: 10,
+      shards: 2,
+      fps: 20,
+      framesPerCamera: 10,
+      width: 32,
+      height: 32,
+    });
+    expect(report.figures.produced).toBe(100);
+    expect(report.figures.dropped).toBe(0);
+    expect(report.figures.processed).toBe(100);
   });
 
   it('a fleet paused before its start renders nothing until resumed, then every frame is accounted for', async () => {

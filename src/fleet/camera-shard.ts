@@ -74,6 +74,8 @@ const SLOT_WAIT_MS = 100;
 
 const CameraShardCalculator = defineCalculator<CameraShardOptions>({
   name: 'CameraShardCalculator',
+  description:
+    "The camera fleet's source: renders the frames of the cameras hashed to its shard, in batched reads.",
   contract: {
     outputs: { FRAME: 'one', META: 'one' },
     options: {
@@ -145,8 +147,12 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
       open(ctx) {
         const o = ctx.options;
         own = camerasOfShard(o.cameras, o.shards, o.shard);
+        // `last + shards` is the lowest timestamp the next frame may take: it must stay in this
+        // shard's residue class (timestamp ≡ shard mod shards), or two lanes could share one.
+        last = o.shard - o.shards;
         stats = o.stats === null ? null : new FleetStats(o.stats);
-        epoch = o.epochMs > 0 ? o.epochMs : wallMs();
+        // Without a shared clock (a shard on its own) time starts now; with one, when it starts.
+        epoch = o.epochMs > 0 ? o.epochMs : stats === null ? wallMs() : 0;
         look.width = o.width;
         look.height = o.height;
         look.format = o.format;
@@ -159,6 +165,12 @@ const CameraShardCalculator = defineCalculator<CameraShardOptions>({
           releasePending(ctx);
           publish(o.shard);
           return STOP;
+        }
+        if (epoch === 0) {
+          // The fleet's clock starts once every actor runs: until then nothing is due, and no bound
+          // can be promised (timestamps count from the clock's start).
+          epoch = stats!.clockMs;
+          if (epoch === 0) return stats!.waitForClock(SLOT_WAIT_MS);
         }
         const bytes = o.width * o.height * channelsOf(o.format);
         const period = o.fps > 0 ? 1000 / (o.fps * n) : 0;

@@ -36,7 +36,6 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { graph } from '../core/graph-builder.js';
 import type { GraphConfig } from '../core/graph-config.js';
 import type { FramePoolOptions } from '../transport/frame-pool.js';
-import { wallMs } from './fleet-layout.js';
 import { createFleetStats, type FleetStatsDescriptor } from './fleet-stats.js';
 
 /** The fleet's sizes; every field has a default (see {@link FLEET_DEFAULTS}). */
@@ -148,7 +147,6 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
     );
   }
   const stats = createFleetStats(o.cameras, o.shards);
-  const epochMs = wallMs();
   const b = graph({ maxQueueSize: o.maxQueueSize });
   const results: string[] = [];
   const metas: string[] = [];
@@ -166,7 +164,6 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
         fps: o.fps,
         framesPerCamera: o.framesPerCamera,
         readBatch: o.readBatch,
-        epochMs,
         stats,
       },
     });

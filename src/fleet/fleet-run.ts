@@ -11,6 +11,7 @@ import type { SizeClassStats } from '../transport/frame-pool-layout.js';
 import { fleetRegistry } from './fleet-calculators.js';
 import type { FleetControl } from './fleet-control.js';
 import { FLEET_DEFAULTS, type FleetGraph, type FleetOptions, fleetGraph, fleetModel } from './fleet-graph.js';
+import { wallMs } from './fleet-layout.js';
 import { type FleetFigures, FleetStats } from './fleet-stats.js';
 
 /** What {@link runFleet} takes: the fleet's sizes plus how long and how to report. */
@@ -68,6 +69,9 @@ export async function runFleet(options: FleetRunOptions = {}): Promise<FleetRepo
     // Before the start, so that a control paused beforehand lets no frame through.
     options.control?.attach(stats);
     await g.startRun();
+    // Every actor runs now: the cameras' schedule starts here, not when the graph was built, so
+    // the seconds the threads took to start count against no live camera.
+    stats.startClock(wallMs());
     options.onStart?.(g);
     const t0 = performance.now();
     if (options.seconds !== undefined) timers.push(setTimeout(stop, options.seconds * 1000));

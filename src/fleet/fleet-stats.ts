@@ -9,7 +9,8 @@
  * - latency histogram: log-spaced buckets (ratio 1.05 from 50 µs), for percentiles within ~2.5 %;
  * - per camera (Int32): produced, dropped, processed;
  * - pause (Int32): the pause word the main thread sets, then one word per shard, 1 while that shard
- *   waits out a pause.
+ *   waits out a pause, then the start word: 0 until the main thread starts the cameras' clock (the
+ *   epoch, a Float64 in the sink block), once every actor is running.
  *
  * Writers aggregate locally and publish once per turn (seed 004's metric aggregation), so the hot
  * path adds nothing per frame beyond plain local increments. Each word has one writer thread; a
@@ -32,7 +33,9 @@ const S_LATENCY_SUM = 2;
 const S_BATCH_SUM = 3;
 // Written by the main thread: shards stop producing once it is non-zero (a graceful drain).
 const S_STOP = 4;
-const SINK_WORDS = 5;
+// Written by the main thread once every actor runs: the cameras' time zero (wallMs scale).
+const S_EPOCH = 5;
+const SINK_WORDS = 6;
 
 /** Structured-cloneable handle of a stats block (pass it in calculator options). */
 export interface FleetStatsDescriptor {
@@ -55,7 +58,7 @@ export interface FleetFigures {
 /** Creates a zeroed stats block. Main thread, before the run. */
 export function createFleetStats(cameras: number, shards: number): FleetStatsDescriptor {
   const f64Words = shards * 2 + SINK_WORDS + BUCKETS;
-  const sab = new SharedArrayBuffer(f64Words * 8 + (cameras * 3 + 1 + shards) * 4);
+  const sab = new SharedArrayBuffer(f64Words * 8 + (cameras * 3 + 2 + shards) * 4);
   return { sab, cameras, shards };
 }
 
@@ -67,7 +70,8 @@ export class FleetStats {
   private readonly sink: number;
   private readonly hist: number;
 
-  // [0]: paused (main thread), [1 + s]: shard s is waiting out a pause (shard s).
+  // [0]: paused (main thread), [1 + s]: shard s is waiting out a pause (shard s), [1 + shards]:
+  // the clock started (main thread).
   private readonly pause: Int32Array;
   private waiter: Waiter | undefined;
 
@@ -75,7 +79,7 @@ export class FleetStats {
     const f64Words = desc.shards * 2 + SINK_WORDS + BUCKETS;
     this.f64 = new Float64Array(desc.sab, 0, f64Words);
     this.perCamera = new Int32Array(desc.sab, f64Words * 8, desc.cameras * 3);
-    this.pause = new Int32Array(desc.sab, f64Words * 8 + desc.cameras * 12, 1 + desc.shards);
+    this.pause = new Int32Array(desc.sab, f64Words * 8 + desc.cameras * 12, 2 + desc.shards);
     this.sink = desc.shards * 2;
     this.hist = this.sink + SINK_WORDS;
   }
@@ -123,6 +127,27 @@ export class FleetStats {
     let n = 0;
     for (let s = 1; s <= this.desc.shards; s++) n += Atomics.load(this.pause, s);
     return n;
+  }
+
+  /**
+   * Main thread, once every actor runs: starts the cameras' clock at `epochMs` (on the `wallMs()`
+   * scale). Live cameras schedule their frames from it, so none is late for the actors' start-up.
+   */
+  startClock(epochMs: number): void {
+    this.f64[this.sink + S_EPOCH] = epochMs;
+    Atomics.store(this.pause, 1 + this.desc.shards, 1);
+    Atomics.notify(this.pause, 1 + this.desc.shards);
+  }
+
+  /** Shard side: the cameras' time zero, or 0 while the clock has not started. */
+  get clockMs(): number {
+    return Atomics.load(this.pause, 1 + this.desc.shards) === 0 ? 0 : this.f64[this.sink + S_EPOCH]!;
+  }
+
+  /** Shard side: waits until the clock starts or `timeoutMs` passed, with the event loop turning. */
+  async waitForClock(timeoutMs: number): Promise<void> {
+    this.waiter ??= new Waiter(undefined);
+    await this.waiter.parkAsync(this.pause, 1 + this.desc.shards, 0, timeoutMs);
   }
 
   /** Main thread: asks every shard to stop producing; the pipeline then drains and ends. */
