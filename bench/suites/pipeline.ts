@@ -28,7 +28,7 @@
  *
  * Threading: main thread (drives the fleet; runs the serial baseline itself).
  */
-import { DEMO_FRAME_SIZE } from '../../src/cli/fleet-demo.js';
+import { DEMO_FRAME_SIZE } from '../../src/cli/cli-values.js';
 import { FleetControl } from '../../src/fleet/fleet-control.js';
 import { fleetModel, hostShards } from '../../src/fleet/fleet-graph.js';
 import { runFleet } from '../../src/fleet/fleet-run.js';

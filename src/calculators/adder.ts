@@ -29,6 +29,7 @@ export interface AdderOptions {
  */
 const AdderCalculator = defineCalculator<AdderOptions>({
   name: 'AdderCalculator',
+  description: 'Adds the numbers present on its inputs at each timestamp.',
   contract: {
     inputs: { '': { min: 1, max: Number.POSITIVE_INFINITY } },
     outputs: { '': 'one' },

@@ -40,6 +40,8 @@ export interface CollectedPacket {
  */
 const CollectorCalculator = defineCalculator<CollectorOptions>({
   name: 'CollectorCalculator',
+  description:
+    'Records the packets of its inputs into the COLLECTED output side packet (the newest maxPackets when limited).',
   contract: {
     inputs: { '': 'many' },
     outputSidePackets: { COLLECTED: 'optional' },

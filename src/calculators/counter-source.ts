@@ -35,6 +35,8 @@ export interface CounterSourceOptions {
  */
 const CounterSourceCalculator = defineCalculator<CounterSourceOptions>({
   name: 'CounterSourceCalculator',
+  description:
+    'A source that emits count packets (start + i * step) at firstTimestamp + i * intervalUs, then stops.',
   contract: {
     outputs: { '': 'one' },
     inputSidePackets: { COUNT: 'optional' },

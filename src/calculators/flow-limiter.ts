@@ -53,6 +53,8 @@ interface Queued {
  */
 const FlowLimiterCalculator = defineCalculator<FlowLimiterOptions>({
   name: 'FlowLimiterCalculator',
+  description:
+    'Lets at most maxInFlight packets into the section it guards, dropping those that would wait past maxInQueue; FINISHED (a back edge) reports completions.',
   contract: {
     inputs: { '': 'one', FINISHED: 'one', OPTIONS: 'optional' },
     outputs: { '': 'one', ALLOW: 'optional' },

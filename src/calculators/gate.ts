@@ -35,6 +35,7 @@ const CONTROLS = ['ALLOW', 'DISALLOW'] as const;
  */
 const GateCalculator = defineCalculator<GateOptions>({
   name: 'GateCalculator',
+  description: 'Passes or drops packets according to an ALLOW or DISALLOW stream or side packet.',
   contract: {
     inputs: { '': 'many', ALLOW: 'optional', DISALLOW: 'optional' },
     outputs: { '': 'many', STATE_CHANGE: 'optional' },

@@ -115,6 +115,8 @@ const realClock: BatchClock = {
  */
 const InferenceCalculator = defineCalculator<InferenceOptions>({
   name: 'InferenceCalculator',
+  description:
+    'Batches tensor frames or typed arrays from one or more streams and runs an ONNX model on them with onnxruntime-node (CPU); one result per item, at its timestamp.',
   contract: {
     inputs: { '': 'many' },
     outputs: { '': 'many', BATCH: 'optional' },

@@ -24,6 +24,8 @@ export type MergeOptions = Record<string, never>;
  */
 export default defineCalculator<MergeOptions>({
   name: 'MergeCalculator',
+  description:
+    'Merges its inputs into one output: at each timestamp, the packet of the lowest-indexed input that has one.',
   contract: {
     inputs: { '': { min: 2, max: Number.POSITIVE_INFINITY } },
     outputs: { '': 'one' },

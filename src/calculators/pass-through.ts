@@ -23,6 +23,7 @@ export type PassThroughOptions = Record<string, never>;
  */
 export default defineCalculator<PassThroughOptions>({
   name: 'PassThroughCalculator',
+  description: 'Forwards every input packet unchanged to the output with the same index.',
   contract: {
     inputs: { '': 'many' },
     outputs: { '': 'many' },

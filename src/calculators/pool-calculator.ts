@@ -64,6 +64,8 @@ interface Slot {
  */
 const PoolCalculator = defineCalculator<PoolOptions>({
   name: 'PoolCalculator',
+  description:
+    'Runs a plain function from your module on a piscina pool of threads inside the actor: frames reach it by handle, results leave in input order.',
   contract: {
     inputs: { '': 'one' },
     outputs: { '': 'one' },

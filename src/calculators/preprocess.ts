@@ -126,6 +126,8 @@ export function arrangePixels(
 
 const PreprocessCalculator = defineCalculator<PreprocessOptions>({
   name: 'PreprocessCalculator',
+  description:
+    'Turns RGB or RGBA frames into planar (CHW) or interleaved tensors for a model: float32 scaled to [0, 1] (optionally normalized) or raw uint8.',
   contract: {
     inputs: { '': 'one' },
     outputs: { '': 'one' },

@@ -25,6 +25,8 @@ export interface ReplicaDispatchOptions {
  */
 const ReplicaDispatchCalculator = defineCalculator<ReplicaDispatchOptions>({
   name: 'ReplicaDispatchCalculator',
+  description:
+    'Forms input sets as the replicated node would and sends each whole set to one replica in turn (inserted by weft for parallelism > 1).',
   contract: {
     inputs: { '': 'many' },
     outputs: { '': 'many' },

@@ -25,6 +25,8 @@ export interface ReplicaGatherOptions {
  */
 const ReplicaGatherCalculator = defineCalculator<ReplicaGatherOptions>({
   name: 'ReplicaGatherCalculator',
+  description:
+    "Puts the outputs of a node's replicas back in timestamp order (inserted by weft for parallelism > 1).",
   contract: {
     inputs: { '': 'many' },
     outputs: { '': 'many' },

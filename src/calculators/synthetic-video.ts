@@ -109,6 +109,8 @@ export function renderSyntheticFrame(
  */
 const SyntheticVideoCalculator = defineCalculator<SyntheticVideoOptions>({
   name: 'SyntheticVideoCalculator',
+  description:
+    'A source of deterministic RGB or RGBA test frames in the frame pool, with an optional META output.',
   contract: {
     outputs: { '': 'one', META: 'optional' },
     options: {

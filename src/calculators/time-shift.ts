@@ -31,6 +31,7 @@ export interface TimeShiftOptions {
  */
 const TimeShiftCalculator = defineCalculator<TimeShiftOptions>({
   name: 'TimeShiftCalculator',
+  description: 'Shifts every packet timestamp by a fixed offset.',
   contract: {
     inputs: { '': 'one' },
     outputs: { '': 'one' },

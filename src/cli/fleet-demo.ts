@@ -4,41 +4,12 @@
  *
  * Threading: main thread.
  */
-import { parseArgs } from 'node:util';
-import { FLEET_DEFAULTS, type FleetOptions, hostShards } from '../fleet/fleet-graph.js';
+import type { FleetOptions } from '../fleet/fleet-graph.js';
 import { runFleet } from '../fleet/fleet-run.js';
 import type { FleetFigures } from '../fleet/fleet-stats.js';
+import { DEMO_FLAGS } from './cli-values.js';
+import { onInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
-
-/** Help text of the demo's flags (part of `weft help`). */
-export const FLEET_DEMO_HELP = `  demo      the camera-fleet pipeline: synthetic cameras -> preprocess -> batched ONNX inference,
-            one lane per camera shard, -> postprocess -> sink; frames passed as shared-memory handles
-            --seconds N            cameras stop after N s, then the pipeline drains (default 5)
-            --cameras N            synthetic cameras (default ${FLEET_DEFAULTS.cameras})
-            --shards K             camera shards, by hash of camera id, each with its own lane of
-                                   preprocess and inference (default: 1 per core, at most
-                                   ${FLEET_DEFAULTS.shards}; ${hostShards()} here)
-            --fps F                frames per second per camera; 0 = as fast as the pipeline goes (default 0)
-            --size S               frame width and height in pixels, RGBA cameras (default 96)
-            --tensor T             uint8 (raw pixels, the model scales them) or float32 (scaled by
-                                   preprocess); default ${FLEET_DEFAULTS.tensorType}
-            --replicas R           inference replicas per lane (default ${FLEET_DEFAULTS.inferenceReplicas})
-            --preprocess P         preprocess replicas per lane (default ${FLEET_DEFAULTS.preprocessReplicas})
-            --batch B              inference batch size (default ${FLEET_DEFAULTS.batchSize})
-            --batch-timeout MS     partial batch timeout (default ${FLEET_DEFAULTS.batchTimeoutMs})
-  relay     the frame-relay demo: one camera thread, one analyzer thread, large RGBA frames
-            --seconds N --width W --height H --slots N
-`;
-
-/** The demo's frame size: big enough that per-frame work, not per-packet overhead, dominates. */
-export const DEMO_FRAME_SIZE = 96;
-
-function count(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got "${raw}"`);
-  return n;
-}
 
 function line(f: FleetFigures, seconds: number, lastProcessed: number, dt: number): string {
   const fps = dt > 0 ? (f.processed - lastProcessed) / dt : 0;
@@ -48,45 +19,35 @@ function line(f: FleetFigures, seconds: number, lastProcessed: number, dt: numbe
   );
 }
 
-/** Runs the demo with command-line flags `argv`. Sets a failing exit code when frames went missing. */
-export async function fleetDemo(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      seconds: { type: 'string' },
-      cameras: { type: 'string' },
-      shards: { type: 'string' },
-      fps: { type: 'string' },
-      size: { type: 'string' },
-      replicas: { type: 'string' },
-      preprocess: { type: 'string' },
-      batch: { type: 'string' },
-      tensor: { type: 'string' },
-      'batch-timeout': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help === true) {
-    process.stdout.write(`usage: weft demo [options]\n${FLEET_DEMO_HELP}`);
-    return;
-  }
-  const seconds = count('seconds', values.seconds, 5, 0.1);
-  const size = Math.round(count('size', values.size, DEMO_FRAME_SIZE, 8));
-  const tensorType = values.tensor ?? FLEET_DEFAULTS.tensorType;
-  if (tensorType !== 'uint8' && tensorType !== 'float32') {
-    throw new Error(`--tensor must be uint8 or float32, got "${tensorType}"`);
-  }
+/** The demo's settings: the parsed flags, by commander's camelCase names; absent ones take defaults. */
+export type DemoFlags = Readonly<Record<string, number | string | undefined>>;
+
+/**
+ * Runs the demo. Sets exit code 1 when frames went missing, came out of order, or live cameras
+ * dropped more than `--max-drop` percent of them; Ctrl-C stops the cameras, drains the pipeline,
+ * prints the summary so far and sets 130.
+ */
+export async function fleetDemo(flags: DemoFlags): Promise<void> {
+  const v = (name: string) => {
+    const f = DEMO_FLAGS.find((d) => d.flags.startsWith(`--${name} `))!;
+    const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    return flags[key] ?? f.fallback;
+  };
+  const seconds = v('seconds') as number;
+  const size = v('size') as number;
+  const tensorType = v('tensor') as FleetOptions['tensorType'];
+  const maxDrop = v('max-drop') as number;
   const options: Partial<FleetOptions> = {
-    cameras: Math.round(count('cameras', values.cameras, FLEET_DEFAULTS.cameras)),
-    shards: Math.round(count('shards', values.shards, hostShards())),
-    fps: count('fps', values.fps, 0, 0),
+    cameras: v('cameras') as number,
+    shards: v('shards') as number,
+    fps: v('fps') as number,
     width: size,
     height: size,
     tensorType,
-    inferenceReplicas: Math.round(count('replicas', values.replicas, FLEET_DEFAULTS.inferenceReplicas)),
-    preprocessReplicas: Math.round(count('preprocess', values.preprocess, FLEET_DEFAULTS.preprocessReplicas)),
-    batchSize: Math.round(count('batch', values.batch, FLEET_DEFAULTS.batchSize)),
-    batchTimeoutMs: count('batch-timeout', values['batch-timeout'], FLEET_DEFAULTS.batchTimeoutMs, 0),
+    inferenceReplicas: v('replicas') as number,
+    preprocessReplicas: v('preprocess') as number,
+    batchSize: v('batch') as number,
+    batchTimeoutMs: v('batch-timeout') as number,
   };
   process.stdout.write(
     `weft camera fleet: ${options.cameras} cameras in ${options.shards} lanes of shard -> preprocess ` +
@@ -94,6 +55,8 @@ export async function fleetDemo(argv: string[]): Promise<void> {
       `(batch ${options.batchSize} / ${options.batchTimeoutMs} ms), then postprocess -> sink; ` +
       `${size}x${size} RGBA frames, ${tensorType} tensors, ${seconds} s\n`,
   );
+  const interrupt = new AbortController();
+  const stopListening = onInterrupt(() => interrupt.abort());
   const progress = createProgress();
   progress.update('starting actors');
   let last = 0;
@@ -101,13 +64,15 @@ export async function fleetDemo(argv: string[]): Promise<void> {
   const report = await runFleet({
     ...options,
     seconds,
+    signal: interrupt.signal,
     onProgress: (f, t) => {
       progress.update(line(f, t, last, t - lastAt));
       last = f.processed;
       lastAt = t;
     },
-  });
+  }).finally(stopListening);
   progress.clear();
+  if (interrupt.signal.aborted) process.stdout.write('interrupted: cameras stopped, the pipeline drained\n');
   const f = report.figures;
   const rows: [string, string][] = [
     ['frames processed', `${f.processed} of ${f.produced} produced (${f.dropped} dropped at the cameras)`],
@@ -127,8 +92,16 @@ export async function fleetDemo(argv: string[]): Promise<void> {
     ],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
-  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(w)}  ${v}\n`);
-  if (f.orderErrors !== 0 || report.unaccountedCameras !== 0) process.exitCode = 1;
+  for (const [k, val] of rows) process.stdout.write(`  ${k.padEnd(w)}  ${val}\n`);
+  const dropPercent = f.produced === 0 ? 0 : (f.dropped / f.produced) * 100;
+  if (dropPercent > maxDrop) {
+    process.stdout.write(
+      `weft: the cameras dropped ${dropPercent.toFixed(1)}% of their frames, more than --max-drop ${maxDrop}%: ` +
+        `the pipeline does not keep up with ${options.cameras} cameras at ${options.fps} fps\n`,
+    );
+  }
+  if (f.orderErrors !== 0 || report.unaccountedCameras !== 0 || dropPercent > maxDrop) process.exitCode = 1;
+  if (interrupt.signal.aborted) process.exitCode = 130;
 }
 
 function busiest(stages: readonly { node: string; busyMs: number }[], seconds: number): string {

@@ -198,6 +198,8 @@ export interface Calculator<O = Record<string, unknown>> {
 export interface CalculatorDefinition<O = Record<string, unknown>> {
   /** Registry name, e.g. `PassThroughCalculator`. */
   readonly name: string;
+  /** One sentence on what it does, shown by `weft inspect`. */
+  readonly description?: string;
   readonly contract: CalculatorContract<O>;
   /** Creates a fresh instance for one run, on the actor's thread. */
   create(): Calculator<O>;

@@ -40,6 +40,8 @@ export function toDetection(result: InferenceResult, meta: FrameMeta): Detection
  */
 const FleetPostprocessCalculator = defineCalculator<FleetPostprocessOptions>({
   name: 'FleetPostprocessCalculator',
+  description:
+    "The camera fleet's postprocess: joins every lane's results with their frames' metadata in timestamp order and turns them into detections.",
   contract: {
     inputs: {
       RESULT: { min: 1, max: Number.POSITIVE_INFINITY },

@@ -28,6 +28,8 @@ export interface FleetSinkOptions {
  */
 const FleetSinkCalculator = defineCalculator<FleetSinkOptions>({
   name: 'FleetSinkCalculator',
+  description:
+    "The camera fleet's sink: accounts every detection per camera (order, latency) in shared counters.",
   contract: {
     inputs: { DETECTION: 'one' },
     options: { stats: null, publishEvery: 64 },

@@ -1,0 +1,65 @@
+/**
+ * What `weft run`, `viz` and `inspect` share: a registry with the user's calculator modules
+ * (`--calculators`) over weft's core calculators, and a graph file loaded as MediaPipe text or as a
+ * JavaScript/TypeScript module.
+ *
+ * Threading: main thread of the CLI process.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CalculatorGraph, defaultRegistry } from '../api/calculator-graph.js';
+import { CalculatorRegistry, isDefinition } from '../core/calculator-registry.js';
+import { UsageError } from '../core/errors.js';
+import type { GraphConfig } from '../core/graph-config.js';
+import { importModule } from '../core/module-loader.js';
+
+const MODULE = /\.[mc]?[jt]s$/;
+
+/** A file path or `file:` URL as an absolute URL; a missing file is a usage error naming it. */
+export function fileUrl(path: string, what: string): string {
+  const url = path.startsWith('file:') ? path : pathToFileURL(resolve(path)).href;
+  if (!existsSync(new URL(url))) throw new UsageError(`${what} ${path} does not exist`);
+  return url;
+}
+
+/**
+ * weft's core calculators plus every calculator definition the given modules export (default and
+ * named exports alike), registered under the definitions' own names.
+ * @throws UsageError for a missing module or one that exports no calculator definition.
+ */
+export async function calculatorRegistry(modules: readonly string[]): Promise<CalculatorRegistry> {
+  const registry = new CalculatorRegistry(defaultRegistry());
+  for (const path of modules) {
+    const url = fileUrl(path, 'calculator module');
+    const mod = await importModule(url);
+    const seen = new Set<unknown>();
+    for (const [exportName, value] of Object.entries(mod)) {
+      if (!isDefinition(value) || seen.has(value)) continue;
+      seen.add(value);
+      registry.register(value.name, url, exportName);
+    }
+    if (seen.size === 0) {
+      throw new UsageError(
+        `${path} exports no calculator definition (export one made with defineCalculator, as default or by name)`,
+      );
+    }
+  }
+  return registry;
+}
+
+/**
+ * Loads a graph: MediaPipe text, or a module (`.js`, `.mjs`, `.ts`, `.mts`) whose default export is
+ * a GraphConfig or a `graph()` builder.
+ */
+export async function loadGraph(file: string, registry: CalculatorRegistry): Promise<CalculatorGraph> {
+  const url = fileUrl(file, 'graph file');
+  if (!MODULE.test(file)) return CalculatorGraph.fromText(await readFile(new URL(url), 'utf8'), { registry });
+  const exported = (await importModule(url)).default as { build?: () => GraphConfig } | undefined;
+  if (typeof exported !== 'object' || exported === null) {
+    throw new UsageError(`${file} has no default export (a GraphConfig or a graph() builder)`);
+  }
+  const config = typeof exported.build === 'function' ? exported.build() : (exported as GraphConfig);
+  return new CalculatorGraph(config, { registry });
+}

@@ -1,0 +1,253 @@
+// The `weft` command line as users run it: the compiled CLI (dist/cli/main.js, which `npm test`
+// builds first) in a child process, with calculator and graph modules in JavaScript and TypeScript.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const fixture = (name: string) => `test/fixtures/cli/${name}`;
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function weft(...args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { cwd: root }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+describe('weft --help and --version', () => {
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const r = await weft('--version');
+    expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it.each(['demo', 'relay', 'run', 'viz', 'inspect'])(
+    '`weft %s --help` prints its usage and exits 0',
+    async (cmd) => {
+      const r = await weft(cmd, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: weft ${cmd}`);
+    },
+  );
+
+  it('`weft --help` lists every command', async () => {
+    const r = await weft('--help');
+    expect(r.code).toBe(0);
+    for (const cmd of ['demo', 'relay', 'run', 'viz', 'inspect', 'bench'])
+      expect(r.stdout).toContain(`  ${cmd}`);
+  });
+
+  it.each([
+    [['nope'], "unknown command 'nope'"],
+    [['run', 'examples/graphs/counter-chain.pbtxt', '--nope'], "unknown option '--nope'"],
+    [['demo', '--seconds', 'soon'], '--seconds takes a number'],
+    [['viz', 'examples/graphs/flow-limited.pbtxt', '--format', 'svg'], 'Allowed choices are mermaid, dot'],
+  ])('a bad command line %j exits 2 and says why', async (args, why) => {
+    const r = await weft(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(why);
+  });
+});
+
+describe('weft run', () => {
+  it('runs a self-contained graph and prints outputs, side packets and the snapshot', async () => {
+    const r = await weft('run', 'examples/graphs/counter-chain.pbtxt');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('output "out": 1000 packets  0: 0  1: 1  2: 2');
+    expect(r.stdout).toContain('side packet "collected"');
+    expect(r.stdout).toMatch(/bottleneck: \w+/);
+  });
+
+  it('registers calculators from a JavaScript and a TypeScript module with --calculators', async () => {
+    const r = await weft(
+      'run',
+      fixture('custom-chain.pbtxt'),
+      '--calculators',
+      fixture('scale-calculator.mjs'),
+      '--calculators',
+      fixture('offset-calculator.ts'),
+    );
+    expect(r.stderr).not.toContain('weft:');
+    expect(r.code).toBe(0);
+    // 0..4, times 3, plus 100.
+    expect(r.stdout).toContain('output "out": 5 packets  0: 100  1: 103  2: 106');
+  });
+
+  it('a graph using calculators it was not given fails naming the calculator', async () => {
+    const r = await weft('run', fixture('custom-chain.pbtxt'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('JsScaleCalculator');
+  });
+
+  it('runs a TypeScript graph module, feeds its input from a JSON-lines file, and types --side values', async () => {
+    const allowed = await weft(
+      'run',
+      fixture('gated-graph.ts'),
+      '--input',
+      `in=${fixture('numbers.jsonl')}`,
+      '--side',
+      'allow=true',
+    );
+    expect(allowed.stderr).not.toContain('weft:');
+    expect(allowed.code).toBe(0);
+    // Three lines with values (the empty one is skipped), at timestamps 0, 1, 2; a boolean opens the gate.
+    expect(allowed.stdout).toContain('output "out": 3 packets  0: 1  1: 2  2: 3');
+    const shut = await weft(
+      'run',
+      fixture('gated-graph.ts'),
+      '--input',
+      `in=${fixture('numbers.jsonl')}`,
+      '--side',
+      'allow=false',
+    );
+    expect(shut.code).toBe(0);
+    expect(shut.stdout).toContain('output "out": 0 packets');
+  });
+
+  it.each([
+    [[], 'nothing feeds: "in"'],
+    [['--input', 'out=x.jsonl'], '"out" is not an input stream of the graph'],
+    [['--input', `in=${fixture('missing.jsonl')}`], 'does not exist'],
+    [
+      ['--input', `in=${fixture('numbers.jsonl')}`, '--side', 'alow=true'],
+      'no side packet "alow" (it takes "allow")',
+    ],
+    [['--input', `in=${fixture('numbers.jsonl')}`, '--side', 'allow'], '--side takes name=value'],
+  ])('refuses %j before starting anything, with exit code 2', async (args, why) => {
+    const r = await weft('run', fixture('gated-graph.ts'), ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(why);
+    expect(r.stdout).toBe('');
+  });
+
+  it('Ctrl-C stops the graph, prints the summary so far and exits 130', async () => {
+    const child = spawn(process.execPath, [main, 'run', fixture('endless.pbtxt')], { cwd: root });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    // The interrupt goes out once the run says it is running: its handler is installed by then.
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        if (stderr.includes('Ctrl-C stops it')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(130);
+    expect(stdout).toContain('interrupted: test/fixtures/cli/endless.pbtxt stopped after');
+    expect(stdout).toMatch(/output "out": \d+ packets {2}0: 0/);
+    expect(stdout).toMatch(/bottleneck: \w+/);
+  });
+});
+
+describe('weft viz', () => {
+  it('prints a graph file as Graphviz dot', async () => {
+    const r = await weft('viz', 'examples/graphs/flow-limited.pbtxt', '--format', 'dot');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('digraph weft {');
+    expect(r.stdout).toContain('"double" -> "limiter" [label="out", style=dashed, constraint=false];');
+  });
+
+  it('reads a graph module as a module, with its custom calculators', async () => {
+    const r = await weft(
+      'viz',
+      fixture('custom-chain.pbtxt'),
+      '--calculators',
+      fixture('scale-calculator.mjs'),
+      '--calculators',
+      fixture('offset-calculator.ts'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('JsScaleCalculator');
+    const g = await weft('viz', fixture('gated-graph.ts'));
+    expect(g.code).toBe(0);
+    expect(g.stdout).toContain('GateCalculator');
+  });
+});
+
+describe('weft inspect', () => {
+  it('lists every core calculator with its ports and description', async () => {
+    const r = await weft('inspect');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/PassThroughCalculator\s+\(untagged\) -> \(untagged\)/);
+    expect(r.stdout).toContain('Forwards every input packet unchanged');
+  });
+
+  it("shows one calculator's ports, side packets, options with defaults, handler and offset", async () => {
+    const r = await weft('inspect', 'FlowLimiterCalculator');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('input streams:\n  (untagged)  one\n  FINISHED');
+    expect(r.stdout).toMatch(/maxInFlight\s+1\n/);
+    expect(r.stdout).toContain('input stream handler: ImmediateInputStreamHandler');
+  });
+
+  it('includes the calculators of --calculators modules, and prints JSON with --json', async () => {
+    const r = await weft(
+      'inspect',
+      'TsOffsetCalculator',
+      '--calculators',
+      fixture('offset-calculator.ts'),
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      name: 'TsOffsetCalculator',
+      description: 'Adds the offset option to numbers.',
+      inputs: { '': 'one' },
+      options: { offset: 100 },
+      timestampOffset: '0',
+    });
+  });
+
+  it('an unknown name exits 2 and suggests the near ones', async () => {
+    const r = await weft('inspect', 'Gate');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no calculator "Gate" (did you mean GateCalculator?)');
+  });
+});
+
+describe('weft demo', () => {
+  it('fails when live cameras drop more than --max-drop of their frames, saying so', async () => {
+    // 400 cameras at 200 fps want 80 000 frames a second: far more than one lane takes.
+    const r = await weft(
+      'demo',
+      '--seconds',
+      '1',
+      '--cameras',
+      '400',
+      '--fps',
+      '200',
+      '--shards',
+      '1',
+      '--size',
+      '16',
+      '--max-drop',
+      '5',
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/the cameras dropped [\d.]+% of their frames, more than --max-drop 5%/);
+    expect(r.stdout).toContain('cameras not accounted for  0');
+  });
+});
