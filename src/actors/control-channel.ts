@@ -79,6 +79,9 @@ export interface ControlClient {
 export function connectControl(port: MessagePort, options: ControlOptions): ControlClient {
   installErrorHandler();
   const remote = Comlink.wrap<Record<string, (...args: unknown[]) => unknown>>(nodeEndpoint(port));
+  // The port does not keep the process alive between calls (the run decides that, see
+  // keep-alive.ts); during a call the call's own timeout timer does.
+  port.unref();
   // Rejects once the worker is gone, whatever the reason, so no call can wait on a dead thread.
   const gone = options.exited.then(
     () => Promise.reject(new Error(`${options.label} exited`)),
@@ -107,6 +110,8 @@ export function connectControl(port: MessagePort, options: ControlOptions): Cont
         return (await Promise.race([remote[method]!(...args), timeout, gone])) as T;
       } finally {
         clearTimeout(timer);
+        // Comlink's reply listener refs the port again while the call is pending.
+        port.unref();
       }
     },
     close() {

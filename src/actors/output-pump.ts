@@ -82,7 +82,11 @@ export class OutputPump {
     const readers = names.map((n) => new RingReader(this.plan.graphOutputs.get(n)!));
     const lists = names.map((n) => this.observers.get(n) ?? []);
     const gauge = this.plan.graphOutputs.get(names[0]!)!.gauge;
-    const set = new InputSet(readers, this.plan.mainDoorbell, gauge === undefined ? {} : { gauge });
+    // A background wait: the run's keepAlive, not the pump, decides whether the process lives on.
+    const set = new InputSet(readers, this.plan.mainDoorbell, {
+      holdsEventLoop: false,
+      ...(gauge === undefined ? {} : { gauge }),
+    });
     let open = readers.length;
     while (open > 0 && !this.stopped) {
       await set.waitAsync(250);

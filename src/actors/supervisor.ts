@@ -20,6 +20,7 @@ import { RingReader } from '../transport/ring-queue.js';
 import type { ActorArgs, ActorResult } from './actor-host.js';
 import { type ControlClient, connectControl } from './control-channel.js';
 import { type GraphPlan, planGraph, portLabel } from './graph-plan.js';
+import { KeepAlive } from './keep-alive.js';
 import { createCounters, F_CALL_STARTED_AT, NodeCounters, NodeState } from './node-counters.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
 import { spawnTask, type ThreadTask, taskModuleUrl } from './thread-task.js';
@@ -57,6 +58,11 @@ export class Supervisor {
   readonly plan: GraphPlan;
   /** Settles when the run is over: resolves when every node finished, rejects with the first error. */
   readonly done: Promise<void>;
+  /**
+   * The run's one hold on the event loop (its threads and background waits hold none): taken while
+   * the actors work or the application awaits the run; see keep-alive.ts.
+   */
+  readonly keepAlive = new KeepAlive();
   private readonly tasks: ThreadTask<ActorResult>[] = [];
   private readonly controls: ControlClient[] = [];
   private readonly started = new Set<number>();
@@ -69,6 +75,8 @@ export class Supervisor {
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private lastProgress: number[] = [];
   private stalledTicks = 0;
+  // Nodes without input streams: while one is alive, the graph can still make work of its own.
+  private readonly sources: readonly number[];
   private frameStallReported = false;
   private shuttingDown: Promise<void> | undefined;
 
@@ -100,6 +108,7 @@ export class Supervisor {
       createCounters(graph.nodes.length, this.plan.totalInputs, (i) => limits[i]!),
     );
     this.pump = new OutputPump(this.plan, this.pool);
+    this.sources = graph.nodes.filter((n) => n.inputs.length === 0).map((n) => n.id);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -136,6 +145,7 @@ export class Supervisor {
    * them. Rejects, after stopping everything, if any of that fails.
    */
   async start(sidePackets: Record<string, unknown>): Promise<void> {
+    this.keepAlive.start();
     for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
     for (const node of this.graph.nodes) this.spawn(node.id);
     try {
@@ -151,6 +161,8 @@ export class Supervisor {
     }
     this.pump.start((err) => this.fail(err));
     this.watchdog = setInterval(() => this.inspect(), this.o.watchdogMs);
+    // The watchdog only reads counters; whether the run keeps the process alive is keepAlive's.
+    this.watchdog.unref();
     void Promise.allSettled([...this.tasks.map((t) => t.result), this.pump.finished]).then(() =>
       this.finish(),
     );
@@ -184,6 +196,7 @@ export class Supervisor {
       name: `weft:${node.name}`,
       transferList: [port2],
     });
+    task.unref();
     this.tasks[id] = task;
     task.result.then(
       (r) => this.collectSidePackets(id, r.outputSidePackets),
@@ -256,6 +269,11 @@ export class Supervisor {
       }
     }
     this.stalledTicks = progressed || running ? 0 : this.stalledTicks + 1;
+    // Idle: nothing moved for two ticks and no source is left that could make work of its own, so
+    // only the application can bring more (a push, a pull, a released frame).
+    this.keepAlive.setBusy(
+      this.stalledTicks < 2 || this.sources.some((id) => c.state(id) !== NodeState.Done),
+    );
     if (this.stalledTicks === 0) this.frameStallReported = false;
     if (this.stalledTicks >= 2 && !this.resolveQueueStall()) this.reportFrameStall();
   }
@@ -350,6 +368,16 @@ export class Supervisor {
 
   private async doShutdown(): Promise<void> {
     clearInterval(this.watchdog);
+    // Shutting down is work: it completes even when nobody awaits it, then lets go for good.
+    this.keepAlive.setBusy(true);
+    try {
+      await this.stopAll();
+    } finally {
+      this.keepAlive.dispose();
+    }
+  }
+
+  private async stopAll(): Promise<void> {
     const c = this.counters;
     if (this.failure !== undefined) {
       for (const n of this.graph.nodes) c.requestStop(n.id);

@@ -68,6 +68,12 @@ export interface ThreadTask<T> {
   readonly threadId: number;
   /** Ends the thread now (even if blocked in `Atomics.wait`); `result` rejects with CancelledError. */
   terminate(): Promise<void>;
+  /**
+   * Lets the process exit while the thread still runs (Node's `worker.unref()`); `result` then
+   * settles only if something else keeps the event loop alive. For threads whose owner holds the
+   * loop itself while it needs them (a run's actors: see the supervisor's keepAlive).
+   */
+  unref(): void;
 }
 
 /**
@@ -126,6 +132,9 @@ export function spawnTask<T = unknown>(
       if (!live.has(worker)) return;
       terminated = true;
       await worker.terminate();
+    },
+    unref() {
+      worker.unref();
     },
   };
 }

@@ -225,7 +225,9 @@ export class CalculatorGraph {
 
   /** Resolves when the run finished; rejects with the first error (sticky until the next run). */
   waitUntilDone(): Promise<void> {
-    return this.current().done;
+    const run = this.current();
+    // An awaited run keeps the process alive until it ends (see the supervisor's keepAlive).
+    return run.keepAlive.during(run.done);
   }
 
   /** Runs a self-contained graph (its own sources) to the end; returns the output side packets. */

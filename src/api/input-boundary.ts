@@ -80,7 +80,12 @@ export class InputBoundary {
     options: Required<InputOptions>,
     private readonly host: InputHost,
   ) {
-    this.writers = rings.map((d) => new RingWriter(d));
+    this.writers = rings.map((d) => {
+      const w = new RingWriter(d);
+      // The pump's waits run in the background: a push the caller awaits holds the loop instead.
+      w.holdsEventLoop = false;
+      return w;
+    });
     this.single = this.writers.length === 1 ? this.writers[0]! : null;
     this.maxInline = Math.min(...rings.map((d) => d.maxInlineBytes));
     this.depth = options.queueDepth;
@@ -123,7 +128,17 @@ export class InputBoundary {
     // The sample is next in line: no other push can overtake it while it waits.
     this.last = pending.timestamp;
     const pushedAt = this.log === null ? 0 : performance.now();
-    return new Promise<boolean>((resolve, reject) => {
+    return new Promise<boolean>((settle, fail) => {
+      // The caller awaits this push: the run keeps the process alive until it settles.
+      const release = this.host.hold();
+      const resolve = (v: boolean) => {
+        release();
+        settle(v);
+      };
+      const reject = (err: unknown) => {
+        release();
+        fail(err);
+      };
       const w: Waiter = { pending, previous, pushedAt, resolve, reject, timer: undefined };
       if (this.timeoutMs >= 0) {
         w.timer = setTimeout(() => {

@@ -136,7 +136,17 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     if (s !== undefined) return Promise.resolve({ status: 'sample', sample: s });
     if (this.ended && !this.host.failing()) return CLOSED_P;
     if (timeoutMs === 0) return TIMEOUT_P;
-    return new Promise<PullResult>((resolve, reject) => {
+    return new Promise<PullResult>((settle, fail) => {
+      // The caller awaits this pull: the run keeps the process alive until it settles.
+      const release = this.host.hold();
+      const resolve = (r: PullResult) => {
+        release();
+        settle(r);
+      };
+      const reject = (err: unknown) => {
+        release();
+        fail(err);
+      };
       const w: Waiter = { resolve, reject, timer: undefined };
       if (timeoutMs > 0 && timeoutMs !== Number.POSITIVE_INFINITY) {
         w.timer = setTimeout(() => {

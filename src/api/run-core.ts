@@ -75,6 +75,11 @@ export class RunCore implements InputHost, OutputHost {
     return this.sup.pool;
   }
 
+  /** See InputHost.hold: the supervisor's keep-alive, once there is one. */
+  hold(): () => void {
+    return this.sup?.keepAlive.hold() ?? noop;
+  }
+
   get gated(): boolean {
     return this.fullOutputs > 0;
   }
@@ -240,3 +245,5 @@ export function cancelledPushError(name: string): Error {
     phase: 'run',
   });
 }
+
+function noop(): void {}

@@ -142,6 +142,8 @@ export interface InputHost {
   pumpFailed(err: unknown): void;
   /** Maps an error from a ring write (an abandoned ring) to the run's own error. */
   translate(err: unknown): unknown;
+  /** Keeps the process alive until the returned function is called: for a push the caller awaits. */
+  hold(): () => void;
 }
 
 /** What an output boundary needs from its run. */
@@ -160,4 +162,6 @@ export interface OutputHost {
   idsAt(timestamp: number): SampleIds | undefined;
   /** The output now holds its limit (true) or dropped below it (false). */
   setFull(full: boolean): void;
+  /** Keeps the process alive until the returned function is called: for a pull the caller awaits. */
+  hold(): () => void;
 }

@@ -220,7 +220,8 @@ export class Run implements AsyncDisposable {
   waitUntilDone(): Promise<void> {
     if (this.finished === undefined) return Promise.reject(new UsageError('waitUntilDone() before start()'));
     this.core.reported = true;
-    return this.finished;
+    // An awaited run keeps the process alive until it ends (see the supervisor's keepAlive).
+    return this.core.sup?.keepAlive.during(this.finished) ?? this.finished;
   }
 
   /** Output side packets of the run (complete once it ended). Available once started. */

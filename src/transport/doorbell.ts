@@ -110,6 +110,13 @@ const MAX_SPIN = 4096;
 export class Waiter {
   private budget = 256;
   private readonly gauge: Int32Array | null;
+  /**
+   * Whether an async park keeps the thread's event loop alive (the default: a worker whose only
+   * pending work is an `Atomics.waitAsync` would exit). The main thread's background waits (a run's
+   * output pump, a Run's input feeder) turn it off, so that a forgotten run lets the process exit
+   * once nobody awaits it; the run holds the loop itself while the application awaits something.
+   */
+  holdsEventLoop = true;
 
   constructor(gauge: LoadGaugeDescriptor | undefined, maxSpin = MAX_SPIN) {
     this.gauge = gauge === undefined ? null : new Int32Array(gauge.sab);
@@ -157,11 +164,12 @@ export class Waiter {
     if (!w.async) return w.value !== 'timed-out';
     const g = this.gauge;
     if (g !== null) Atomics.sub(g, 0, 1);
-    holdEventLoop();
+    const held = this.holdsEventLoop;
+    if (held) holdEventLoop();
     try {
       return (await w.value) !== 'timed-out';
     } finally {
-      releaseEventLoop();
+      if (held) releaseEventLoop();
       if (g !== null) Atomics.add(g, 0, 1);
     }
   }

@@ -32,7 +32,7 @@ export class InputSet {
   constructor(
     readonly readers: readonly RingReader[],
     doorbell: DoorbellDescriptor,
-    options: { gauge?: LoadGaugeDescriptor; maxSpin?: number } = {},
+    options: { gauge?: LoadGaugeDescriptor; maxSpin?: number; holdsEventLoop?: boolean } = {},
   ) {
     if (readers.length === 0) {
       throw new InvalidArgumentError('an input set needs at least one reader', { phase: 'config' });
@@ -40,6 +40,8 @@ export class InputSet {
     this.bell = new Int32Array(doorbell.sab);
     this.base = doorbell.index;
     this.waiter = new Waiter(options.gauge, options.maxSpin);
+    // See Waiter.holdsEventLoop: false for a main thread's background wait.
+    this.waiter.holdsEventLoop = options.holdsEventLoop ?? true;
     this.enabled = new Uint8Array(readers.length).fill(1);
   }
 

@@ -40,4 +40,16 @@ export abstract class RingEnd {
     this.waiter = new Waiter(desc.gauge, desc.maxSpin);
     this.codec = threadCodec();
   }
+
+  /**
+   * Whether this end's async waits (`pushAsync`, `popAsync`) keep the thread's event loop alive.
+   * True by default; a main thread's background feeder sets it false (see `Waiter.holdsEventLoop`).
+   */
+  get holdsEventLoop(): boolean {
+    return this.waiter.holdsEventLoop;
+  }
+
+  set holdsEventLoop(hold: boolean) {
+    this.waiter.holdsEventLoop = hold;
+  }
 }
