@@ -4,7 +4,7 @@
 // consumer, each with a calculator of its own. Run by `.ci/run` after `npm test`; locally:
 // `npm run test:consumer`. Exits non-zero at the first failed step, saying which.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,9 @@ function step(title, fn) {
   try {
     return fn();
   } catch (err) {
-    process.stderr.write(`consumer test FAILED at: ${title}\n${err.stdout ?? ''}${err.stderr ?? ''}${err.message}\n`);
+    process.stderr.write(
+      `consumer test FAILED at: ${title}\n${err.stdout ?? ''}${err.stderr ?? ''}${err.message}\n`,
+    );
     process.exit(1);
   }
 }
@@ -41,7 +43,11 @@ function run(cmd, args, cwd) {
 
 // npm install; fails when it printed any warning (npm prints them on stderr).
 function install(cwd, args) {
-  const r = spawnSync(npm, ['install', '--no-fund', '--no-audit', ...args], { cwd, encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(npm, ['install', '--no-fund', '--no-audit', ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   if (r.status !== 0) throw Object.assign(new Error(`npm install exited with ${r.status}`), r);
   if (/npm warn/i.test(r.stderr) || /npm warn/i.test(r.stdout)) {
     throw new Error(`npm install ${args.join(' ')} printed warnings:\n${r.stderr}${r.stdout}`);
@@ -49,7 +55,8 @@ function install(cwd, args) {
 }
 
 function expectIn(text, needle, what) {
-  if (!text.includes(needle)) throw new Error(`${what}: expected to find ${JSON.stringify(needle)} in:\n${text}`);
+  if (!text.includes(needle))
+    throw new Error(`${what}: expected to find ${JSON.stringify(needle)} in:\n${text}`);
 }
 
 try {
@@ -57,13 +64,21 @@ try {
     const out = run(npm, ['pack', '--pack-destination', work, '--silent'], root);
     return join(work, out.trim().split('\n').pop());
   });
-  step('the tarball holds dist/, README.md, LICENSE and no TypeScript sources or maps pointing at them', () => {
-    const list = run('tar', ['-tzf', tarball], work);
-    for (const f of ['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/LICENSE']) {
-      expectIn(list, f, 'tarball');
-    }
-    if (/package\/src\//.test(list)) throw new Error('the tarball ships src/');
-  });
+  step(
+    'the tarball holds dist/, README.md, LICENSE and no TypeScript sources or maps pointing at them',
+    () => {
+      const list = run('tar', ['-tzf', tarball], work);
+      for (const f of [
+        'package/dist/index.js',
+        'package/dist/index.d.ts',
+        'package/README.md',
+        'package/LICENSE',
+      ]) {
+        expectIn(list, f, 'tarball');
+      }
+      if (/package\/src\//.test(list)) throw new Error('the tarball ships src/');
+    },
+  );
 
   // --- plain JavaScript consumer: no TypeScript tooling installed at all ---
   const js = join(work, 'js-consumer');
@@ -82,6 +97,15 @@ try {
     expectIn(out, 'graph: 0,30,60,90', 'main.mjs');
     expectIn(out, 'session: 0,30,60', 'main.mjs');
     expectIn(out, 'inference without onnxruntime-node: ERR_WEFT_MISSING_DEPENDENCY', 'main.mjs');
+    // Node strips TypeScript types itself from 22.18 (process.features.typescript).
+    const strips = typeof process.features.typescript === 'string';
+    expectIn(
+      out,
+      strips
+        ? 'typescript without tsx: loaded by Node itself'
+        : 'typescript without tsx: ERR_WEFT_MISSING_DEPENDENCY names tsx',
+      'main.mjs',
+    );
   });
   step('JavaScript consumer: npx weft run with its own calculator', () => {
     const out = run(npx, ['weft', 'run', 'graph.pbtxt', '--calculators', 'triple.mjs'], js);

@@ -104,7 +104,13 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
     } else firstWithName.set(name, id);
     const def = lookup(node.calculator);
     if (def === undefined) {
-      problems.push(new UnknownCalculatorError(`unknown calculator "${node.calculator}"`, at(name)));
+      problems.push(
+        new UnknownCalculatorError(
+          `unknown calculator "${node.calculator}": register its module in a CalculatorRegistry ` +
+            '(new CalculatorRegistry(defaultRegistry()).register(name, url)) and pass it as { registry }',
+          at(name),
+        ),
+      );
     }
     checkParallelism(name, node, def, problems);
     return checkNode(name, node, def, problems);
