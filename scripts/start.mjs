@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Builds dist/ with `npm run build` when a source or config file is newer than the last build, so
-// `npm start` always runs compiled JavaScript (threads start in milliseconds instead of loading
-// TypeScript through a loader) without paying for a build it does not need.
+// `npm start`: runs the weft command from dist/ with the given arguments, in this same process (one
+// Node start, not two). Builds dist/ first with `npm run build` only when a source or config file is
+// newer than the last build, so `npm start` always runs compiled JavaScript (threads start in
+// milliseconds instead of loading TypeScript through a loader) without paying for a build it does not
+// need: in a fresh clone, `npm install` has already built it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const stamp = join(root, 'dist', 'index.js');
 
 function newest(path) {
@@ -36,3 +39,7 @@ if (sources > built) {
   });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+
+const main = join(root, 'dist', 'cli', 'main.js');
+process.argv = [process.argv[0], main, ...process.argv.slice(2)];
+await import(pathToFileURL(main).href);
