@@ -41,7 +41,9 @@ const code = all.filter((b) => b.lang === 'js' || b.lang === 'ts');
 const programs = code
   .filter((b) => b.file === undefined)
   .map((b) => ({ ...b, file: `block-line-${b.line}.${b.lang === 'ts' ? 'ts' : 'mjs'}` }));
-const shell = all.filter((b) => b.lang === 'sh').flatMap((b) => b.body.split('\n').filter((l) => l.trim() !== ''));
+const shell = all
+  .filter((b) => b.lang === 'sh')
+  .flatMap((b) => b.body.split('\n').filter((l) => l.trim() !== ''));
 // What `.ci/run` runs itself, or what installs into a user's project.
 const SETUP = /^npm (install|start|test)\b/;
 
@@ -91,11 +93,14 @@ describe('README code blocks', () => {
     expect(r.code).toBe(0);
   });
 
-  it.each(programs.map((p) => [p.line, p] as const))('the block at line %i runs and exits 0', async (_line, p) => {
-    const args = p.file.endsWith('.ts') ? ['--import', 'tsx', p.file] : [p.file];
-    const r = await exec(process.execPath, args, dir);
-    if (r.code !== 0) throw new Error(`README block at line ${p.line} exited ${r.code}:\n${r.out}`);
-  });
+  it.each(programs.map((p) => [p.line, p] as const))(
+    'the block at line %i runs and exits 0',
+    async (_line, p) => {
+      const args = p.file.endsWith('.ts') ? ['--import', 'tsx', p.file] : [p.file];
+      const r = await exec(process.execPath, args, dir);
+      if (r.code !== 0) throw new Error(`README block at line ${p.line} exited ${r.code}:\n${r.out}`);
+    },
+  );
 
   it('its shell lines are either setup that CI runs or weft commands, which run', async () => {
     for (const line of shell.map((l) => l.replace(/\s+#.*$/, '').trim())) {

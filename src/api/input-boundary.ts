@@ -26,6 +26,7 @@ import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
 import type { PushLog } from '../telemetry/run-latency.js';
 import { isFrameRef, threadCodec } from '../transport/codec.js';
 import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
+import { heldPromise } from './held-promise.js';
 import type { InputDropReason, InputOptions } from './run-options.js';
 import type { InputHost, InputStats, PushSample } from './run-types.js';
 
@@ -128,17 +129,8 @@ export class InputBoundary {
     // The sample is next in line: no other push can overtake it while it waits.
     this.last = pending.timestamp;
     const pushedAt = this.log === null ? 0 : performance.now();
-    return new Promise<boolean>((settle, fail) => {
-      // The caller awaits this push: the run keeps the process alive until it settles.
-      const release = this.host.hold();
-      const resolve = (v: boolean) => {
-        release();
-        settle(v);
-      };
-      const reject = (err: unknown) => {
-        release();
-        fail(err);
-      };
+    // The caller awaits this push: the run keeps the process alive until it settles.
+    return heldPromise<boolean>(this.host.hold.bind(this.host), (resolve, reject) => {
       const w: Waiter = { pending, previous, pushedAt, resolve, reject, timer: undefined };
       if (this.timeoutMs >= 0) {
         w.timer = setTimeout(() => {

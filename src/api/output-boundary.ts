@@ -22,6 +22,7 @@ import {
 import { SampleQueue } from '../core/sample-queue.js';
 import type { OutputLatency } from '../telemetry/run-latency.js';
 import { isFrameRef } from '../transport/codec.js';
+import { heldPromise } from './held-promise.js';
 import type { OutputHost, OutputSample, PullResult, RunOutput } from './run-types.js';
 
 interface Waiter {
@@ -136,17 +137,8 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     if (s !== undefined) return Promise.resolve({ status: 'sample', sample: s });
     if (this.ended && !this.host.failing()) return CLOSED_P;
     if (timeoutMs === 0) return TIMEOUT_P;
-    return new Promise<PullResult>((settle, fail) => {
-      // The caller awaits this pull: the run keeps the process alive until it settles.
-      const release = this.host.hold();
-      const resolve = (r: PullResult) => {
-        release();
-        settle(r);
-      };
-      const reject = (err: unknown) => {
-        release();
-        fail(err);
-      };
+    // The caller awaits this pull: the run keeps the process alive until it settles.
+    return heldPromise<PullResult>(this.host.hold.bind(this.host), (resolve, reject) => {
       const w: Waiter = { resolve, reject, timer: undefined };
       if (timeoutMs > 0 && timeoutMs !== Number.POSITIVE_INFINITY) {
         w.timer = setTimeout(() => {
