@@ -2,9 +2,9 @@
  * Reads a graph's output streams on the main thread and hands each packet, bound and end of stream
  * to the stream's observers.
  *
- * Bounds are delivered too: an output that produced nothing for a timestamp still tells its
- * observer how far the stream has settled (MediaPipe's pollers and callbacks cannot see that, and
- * users wait forever on an empty result).
+ * Bounds are delivered too, always: an output that produced nothing for a timestamp still tells
+ * its observer how far the stream has settled, so nobody waits forever on an empty result
+ * (MediaPipe delivers them only when asked, `observe_timestamp_bounds`, as empty packets).
  *
  * Threading: the supervisor's thread; waits with `Atomics.waitAsync`, so the event loop keeps
  * turning.

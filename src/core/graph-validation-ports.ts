@@ -94,7 +94,10 @@ export function checkNode(
   };
 }
 
-/** A queue limit MediaPipe accepts: a positive integer, or -1 for none. */
+/**
+ * A queue limit weft accepts: a positive integer, or -1 for none. (MediaPipe also takes 0, for its
+ * default of 100: a difference listed in the README.)
+ */
 export function isQueueSize(n: number): boolean {
   return Number.isInteger(n) && (n >= 1 || n === -1);
 }

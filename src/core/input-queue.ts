@@ -41,7 +41,8 @@ export class InputQueue {
 
   /**
    * `nonBlocking`: while empty, this input holds nothing back (readiness, offsets, close) — set for
-   * back edges, which MediaPipe does not wait for. `pool` releases frames of dropped packets.
+   * back edges. MediaPipe exempts back edges only from header waits (a difference listed in the
+   * README). `pool` releases frames of dropped packets.
    */
   constructor(
     readonly node: string,
