@@ -157,8 +157,9 @@ describe('weft run', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(130);
     expect(stdout).toContain('interrupted: test/fixtures/cli/endless.pbtxt stopped after');
-    expect(stdout).toMatch(/output "out": \d+ packets {2}0: 0/);
-    expect(stdout).toMatch(/bottleneck: \w+/);
+    // However far it got (the interrupt may come before the first packet): the summary so far.
+    expect(stdout).toMatch(/output "out": \d+ packets/);
+    expect(stdout).toContain('bottleneck: ');
   });
 });
 
