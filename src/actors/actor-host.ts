@@ -15,6 +15,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { CalculatorDefinition, FrameAccess } from '../core/calculator.js';
+import { CalculatorError } from '../core/errors.js';
 import type { ResolvedNode } from '../core/graph-config.js';
 import { importModule } from '../core/module-loader.js';
 import { NodeEngine } from '../core/node-engine.js';
@@ -43,6 +44,7 @@ import {
   NodeState,
 } from './node-counters.js';
 import { RingSink } from './ring-sink.js';
+import { onStrayError, stageStore } from './stray-errors.js';
 
 // Process calls a source makes per loop turn.
 const SOURCE_BATCH = 64;
@@ -81,6 +83,7 @@ export async function hostActor(args: ActorArgs): Promise<ActorResult> {
   const mod = await importModule(args.calculator.module);
   const definition = mod[args.calculator.exportName] as CalculatorDefinition;
   const actor = new Actor(args, definition);
+  onStrayError((err, stage) => actor.stray(err, stage));
   exposeControl(
     {
       open: (sidePackets: unknown[]) => actor.open(sidePackets),
@@ -103,6 +106,7 @@ class Actor {
   private resolve!: (r: ActorResult) => void;
   private reject!: (err: unknown) => void;
   private readonly n: number;
+  private readonly nodeName: string;
   private readonly counters: NodeCounters;
   private readonly readers: RingReader[];
   private readonly set: InputSet | null;
@@ -116,13 +120,24 @@ class Actor {
   private readonly sidePacketsOut: Record<number, unknown> = {};
   // Becomes true once a lifecycle call returned a promise: from then on waits keep the loop turning.
   private asyncMode = false;
+  private readonly calculatorName: string;
+  private settled = false;
+  // A stray error failed the node: the loop leaves at its next check.
+  private strayFailed = false;
 
   constructor(args: ActorArgs, definition: CalculatorDefinition) {
     this.finished = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+      this.resolve = (r) => {
+        this.settled = true;
+        resolve(r);
+      };
+      this.reject = (err) => {
+        this.settled = true;
+        reject(err);
+      };
     });
     this.n = args.node.id;
+    this.nodeName = args.node.name;
     this.inputBase = args.inputBase;
     this.counters = new NodeCounters(args.counters);
     this.startedAtField = this.counters.field(this.n, F_CALL_STARTED_AT);
@@ -155,8 +170,34 @@ class Actor {
       descriptor: pool.descriptor,
     };
     this.engine = new NodeEngine(args.node, definition, this.sink, frames);
+    this.calculatorName = definition.name;
+    this.engine.setStageHook((stage) => {
+      this.counters.setStage(this.n, stage);
+      // Timers and promises made from here on carry this stage (see stray-errors.ts).
+      stageStore.enterWith(stage);
+    });
     const set = this.set;
     if (set !== null) this.engine.setWakeHook(() => set.interrupt());
+  }
+
+  /**
+   * An error that escaped every call of the calculator (a timer's throw, a rejection nobody
+   * awaited), in the stage that scheduled it (or the current one). While the node runs, it fails
+   * the node as a throwing call would; once the node ended, it is returned, to be reported late.
+   */
+  stray(err: unknown, stage: string | undefined): Error | undefined {
+    const phase = (stage ?? this.counters.stage(this.n) ?? 'open') as 'open' | 'process' | 'close';
+    const what = err instanceof Error ? err.message : String(err);
+    const e = new CalculatorError(
+      `${this.calculatorName} threw outside a call, from a timer or a promise nobody awaited: ${what}`,
+      { node: this.nodeName, phase, cause: err },
+    );
+    if (this.settled) return e;
+    this.strayFailed = true;
+    this.counters.setState(this.n, NodeState.Failed);
+    this.sink.closeAll();
+    this.reject(e);
+    return undefined;
   }
 
   /**
@@ -189,6 +230,7 @@ class Actor {
 
   async open(sidePackets: unknown[]): Promise<Record<number, unknown>> {
     this.counters.setState(this.n, NodeState.Opening);
+    stageStore.enterWith('open');
     try {
       const r = this.engine.open(sidePackets);
       if (r instanceof Promise) {
@@ -210,6 +252,7 @@ class Actor {
   }
 
   async loop(): Promise<void> {
+    stageStore.enterWith(this.counters.stage(this.n) ?? 'process');
     try {
       await this.runLoop();
     } finally {
@@ -224,12 +267,14 @@ class Actor {
     const c = this.counters;
     const n = this.n;
     try {
-      while (!c.stopRequested(n)) {
+      while (!c.stopRequested(n) && !this.strayFailed) {
         const t = this.turn();
         const next = typeof t === 'number' ? t : await t;
         if (next === TURN_CLOSED) break;
         if (next === TURN_IDLE) await this.idle();
       }
+      // A stray error failed the node already (see stray): nothing more to report.
+      if (this.strayFailed) return;
       const stopped = c.stopRequested(n) && this.engine.state !== 'closed';
       if (stopped) await this.shutdown();
       c.setState(n, NodeState.Done);

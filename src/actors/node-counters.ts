@@ -11,6 +11,7 @@
  * Int32   [n*16 + 0]  STATE      NodeState, written by the actor
  * Int32   [n*16 + 1]  PROGRESS   bumped by the actor after every loop turn that did work
  * Int32   [n*16 + 2]  STOP       set by the supervisor: leave the loop now
+ * Int32   [n*16 + 3]  STAGE      the calculator's lifecycle stage (open, process, close), by the actor
  * Float64 [base + n*8 + 0..7]   processCalls, packetsIn, packetsOut, busyMs, idleMs,
  *                                blockedMs, callStartedAt (epoch ms, 0 when not in a call), spare
  * Int32   [inputBase + 2*i]     queue limit of global input i (written by the supervisor)
@@ -40,7 +41,14 @@ export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 export const STATE = 0;
 export const PROGRESS = 1;
 export const STOP = 2;
+/** The calculator's lifecycle stage: 0 none yet, then {@link Stage} open, process, close. */
+export const STAGE = 3;
 const NODE_WORDS = 16;
+
+/** Lifecycle stages as the stage word holds them (written at each transition, three at most). */
+export const Stage = Object.freeze({ None: 0, Open: 1, Process: 2, Close: 3 } as const);
+const STAGE_NAMES = [undefined, 'open', 'process', 'close'] as const;
+const STAGE_KEYS = { open: 'Open', process: 'Process', close: 'Close' } as const;
 
 export const F_PROCESS_CALLS = 0;
 export const F_PACKETS_IN = 1;
@@ -98,6 +106,16 @@ export class NodeCounters {
   /** Float64 index of node `n`'s field `f` (F_*). */
   field(n: number, f: number): number {
     return n * NODE_F64 + f;
+  }
+
+  /** The node's lifecycle stage, as a phase name (undefined before open). Any thread. */
+  stage(n: number): 'open' | 'process' | 'close' | undefined {
+    return STAGE_NAMES[Atomics.load(this.i32, n * NODE_WORDS + STAGE)];
+  }
+
+  /** Actor side: the calculator entered a lifecycle stage. */
+  setStage(n: number, stage: 'open' | 'process' | 'close'): void {
+    Atomics.store(this.i32, n * NODE_WORDS + STAGE, Stage[STAGE_KEYS[stage]]);
   }
 
   state(n: number): NodeState {

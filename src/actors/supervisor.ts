@@ -12,7 +12,13 @@
  * Threading: main thread (or whichever thread owns the run); never on the data path.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { CancelledError, DeadlockError, NodeStuckError, type WeftError } from '../core/errors.js';
+import {
+  CancelledError,
+  DeadlockError,
+  NodeStuckError,
+  type WeftError,
+  WorkerExitError,
+} from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import { FramePool, type FramePoolOptions } from '../transport/frame-pool.js';
@@ -200,12 +206,26 @@ export class Supervisor {
     this.tasks[id] = task;
     task.result.then(
       (r) => this.collectSidePackets(id, r.outputSidePackets),
-      (err: unknown) => this.fail(err),
+      (err: unknown) => this.fail(this.attribute(id, err)),
     );
     this.controls[id] = connectControl(port1, {
       label: `node "${node.name}"`,
       node: node.name,
       exited: task.result,
+    });
+  }
+
+  /**
+   * A node's thread failed without saying where (it exited, crashed or died mid-call): the error
+   * gets the node and the lifecycle stage the actor last recorded, keeping the original as cause.
+   */
+  private attribute(id: number, err: unknown): unknown {
+    if (!(err instanceof WorkerExitError) || err.node !== undefined) return err;
+    const node = this.graph.nodes[id]!;
+    return new WorkerExitError(`${node.calculator}: ${err.message}`, {
+      node: node.name,
+      phase: this.counters.stage(id) ?? 'open',
+      cause: err.cause ?? err,
     });
   }
 

@@ -115,7 +115,17 @@ export function spawnTask<T = unknown>(
     });
     worker.on('exit', (code) => {
       live.delete(worker);
-      if (reply?.type === 'result') resolve(reply.value as T);
+      // A thread that posted its result and then died (a late crash, process.exit(n)) failed all
+      // the same: its result is not to be trusted, and the failure must not be lost.
+      if (reply?.type === 'result' && code !== 0 && !terminated) {
+        const why = crash === undefined ? `exit code ${code}` : 'an uncaught error';
+        reject(
+          new WorkerExitError(`thread ${label} exited with ${why} after its result`, {
+            phase: 'run',
+            cause: crash,
+          }),
+        );
+      } else if (reply?.type === 'result') resolve(reply.value as T);
       else if (reply?.type === 'error') reject(deserializeError(reply.error));
       else if (terminated)
         reject(new CancelledError(`thread ${label} was terminated`, { phase: 'shutdown' }));

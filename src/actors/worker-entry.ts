@@ -17,6 +17,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../core/errors.js';
 import { importModule } from '../core/module-loader.js';
 import { poolThreadHandler } from './pool-worker.js';
+import { catchStrayErrors } from './stray-errors.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 
 const port = parentPort;
@@ -32,6 +33,12 @@ function reply(message: TaskReply): void {
 }
 
 if (poolHandler === undefined) {
+  // A stray error (a timer's throw, an unawaited rejection) fails the task: if it comes after the
+  // result was posted, this second reply replaces it, and the thread ends at once.
+  catchStrayErrors((err) => {
+    reply({ type: 'error', error: serializeError(err) });
+    process.exit(1);
+  });
   try {
     const mod = await importModule(request.module);
     const fn = mod[request.exportName];

@@ -88,6 +88,7 @@ export abstract class EngineCore {
   protected wakeFn: (() => void) | null = null;
 
   protected wakeHook: (() => void) | null = null;
+  protected stageHook: ((stage: 'open' | 'process' | 'close') => void) | null = null;
 
   protected wakerWanted = false;
 
@@ -135,6 +136,15 @@ export abstract class EngineCore {
    * Sets what the engine calls when the calculator requests a wake call (at most once per request,
    * on the engine's thread): the owner interrupts its idle wait and calls `run()`.
    */
+  /**
+   * Called as the calculator enters each lifecycle stage (open, process once open succeeded,
+   * close): three calls at most, never per packet. The actor records the stage, so a fault that
+   * surfaces outside any call (a timer, a dead thread) is reported in the stage it came from.
+   */
+  setStageHook(hook: (stage: 'open' | 'process' | 'close') => void): void {
+    this.stageHook = hook;
+  }
+
   setWakeHook(hook: () => void): void {
     this.wakeHook = hook;
   }
@@ -197,6 +207,7 @@ export abstract class EngineCore {
       this.fillBounds();
       this.ctx.inputTimestamp = Timestamp.Unstarted;
       this.ctx.phase = 'open';
+      this.stageHook?.('open');
       r = this.calculator.open?.(this.ctx);
     } catch (err) {
       throw this.fail('open', err);
@@ -248,6 +259,7 @@ export abstract class EngineCore {
     this.ctx.inputTimestamp = Timestamp.Done;
     this.propagateOffset();
     this.ctx.phase = 'close';
+    this.stageHook?.('close');
     let r: LifecycleResult;
     try {
       r = this.calculator!.close?.(this.ctx);
@@ -273,6 +285,7 @@ export abstract class EngineCore {
     this.ctx.phase = null;
     this.current = 'opened';
     this.openSucceeded = true;
+    this.stageHook?.('process');
     this.flushOutputs();
   }
 

@@ -1,0 +1,38 @@
+/**
+ * Errors that escape every call: thrown from a timer, or a rejected promise nobody awaited. Node
+ * would end the thread with them (an uncaught exception), and an error that surfaces after the
+ * thread posted its result would be lost. Here they are caught in the thread and reported: the task
+ * that runs there (an actor) turns them into its own failure, or, when the task already ended or
+ * registered no handler, they become the task's result, reported late.
+ *
+ * Threading: worker threads (one task per thread); installed once by the worker entry.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Turns a stray error into the task's failure; returns an error to report late, or undefined when the task failed itself with it. */
+export type StrayErrorHandler = (err: unknown, stage: string | undefined) => Error | undefined;
+
+/**
+ * The lifecycle stage in which the code that scheduled a timer or made a promise was running:
+ * timers and promises keep the store of the context they were created in, so an error they throw
+ * later is reported in the stage it came from, not the stage it surfaced in.
+ */
+export const stageStore = new AsyncLocalStorage<string>();
+
+let handler: StrayErrorHandler | undefined;
+
+/** The thread's task takes stray errors from now on (an actor, once it exists). */
+export function onStrayError(h: StrayErrorHandler): void {
+  handler = h;
+}
+
+/** Installs the process-wide listeners of this thread; `report` sends a late error to the spawner. */
+export function catchStrayErrors(report: (err: unknown) => void): void {
+  const take = (err: unknown) => {
+    const stage = stageStore.getStore();
+    const late = handler === undefined ? err : handler(err, stage);
+    if (late !== undefined) report(late);
+  };
+  process.on('uncaughtException', take);
+  process.on('unhandledRejection', take);
+}
