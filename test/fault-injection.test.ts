@@ -5,8 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
 import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import type { Run } from '../src/api/run.js';
+import { pull, push, Session } from '../src/api/session.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
-import { CalculatorError, type WeftError, WorkerExitError } from '../src/core/errors.js';
+import { CalculatorError, CancelledError, type WeftError, WorkerExitError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import type { FaultKind, FaultPhase } from './fixtures/faults/faulty.js';
 
@@ -16,8 +18,10 @@ const registry = new CalculatorRegistry(defaultRegistry()).register(
 );
 
 const graphs: CalculatorGraph[] = [];
+const runs: Run[] = [];
 afterEach(async () => {
   for (const g of graphs.splice(0)) await g.close();
+  for (const r of runs.splice(0)) await r.close().catch(() => {});
   expect(liveThreadCount()).toBe(0);
 });
 
@@ -66,4 +70,79 @@ describe('a calculator fault fails the run, typed, naming node and phase', () =>
       expect(g.frames.inUse()).toBe(0);
     },
   );
+});
+
+describe('a calculator whose close throws while the run is stopped', () => {
+  function liveGraph(): CalculatorGraph {
+    const g = new CalculatorGraph(
+      graph()
+        .input('in')
+        .node('FaultyCalculator', {
+          name: 'buggy',
+          inputs: { '': 'in' },
+          outputs: { '': 'out' },
+          options: { fault: 'throw', phase: 'close' },
+        })
+        .output('out')
+        .build(),
+      { registry, watchdogMs: 20 },
+    );
+    graphs.push(g);
+    return g;
+  }
+
+  function expectReportedStop(err: unknown): void {
+    expect(err).toBeInstanceOf(CancelledError);
+    expect((err as Error).message).toMatch(/node "buggy" failed while stopping/);
+    expect((err as Error).cause).toBeInstanceOf(CalculatorError);
+    expect((err as Error).cause).toMatchObject({ node: 'buggy', phase: 'close' });
+  }
+
+  it.each(['cancel', 'close'] as const)(
+    'CalculatorGraph.%s(): waitUntilDone reports it as the cause',
+    async (how) => {
+      const g = liveGraph();
+      const seen = new Promise<void>((resolve) => g.observeOutputStream('out', () => resolve()));
+      await g.startRun();
+      await g.addPacket('in', 1, 1);
+      await seen;
+      await g[how]();
+      expectReportedStop(await g.waitUntilDone().catch((e: unknown) => e));
+    },
+  );
+
+  function liveRun(): Run {
+    const run = new Session({ registry, watchdogMs: 20 })
+      .add(
+        push('in'),
+        graph().node('FaultyCalculator', {
+          name: 'buggy',
+          inputs: { '': 'in' },
+          outputs: { '': 'out' },
+          options: { fault: 'throw', phase: 'close' },
+        }),
+        pull('out'),
+      )
+      .build();
+    runs.push(run);
+    return run;
+  }
+
+  it('Run.stop(): waitUntilDone reports it as the cause, and close() does not throw it again', async () => {
+    const run = liveRun();
+    await run.start();
+    await run.push({ value: 1 });
+    expect((await run.pull()).status).toBe('sample');
+    await run.stop();
+    expectReportedStop(await run.waitUntilDone().catch((e: unknown) => e));
+    await expect(run.close()).resolves.toBeUndefined();
+  });
+
+  it('Run.close() with nothing else awaited: close rejects with it', async () => {
+    const run = liveRun();
+    await run.start();
+    await run.push({ value: 1 });
+    expect((await run.pull()).status).toBe('sample');
+    expectReportedStop(await run.close().catch((e: unknown) => e));
+  });
 });

@@ -190,6 +190,15 @@ describe('a graph error is sticky until close', () => {
     await expect(run.pull()).rejects.toBeInstanceOf(CalculatorError);
   });
 
+  it('a failure that rejected a waiting pull counts as reported: close() does not throw it again', async () => {
+    const run = track(failingSession().build());
+    await run.start();
+    const waiting = run.pull(); // waits before anything is pushed
+    await run.push({ value: 3, timestamp: 3 });
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_WEFT_CALCULATOR', node: 'breaker' });
+    await expect(run.close()).resolves.toBeUndefined();
+  });
+
   it('close rejects with an error no call reported yet, so it is never lost', async () => {
     const run = track(failingSession().build());
     await run.start();

@@ -15,7 +15,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { CalculatorDefinition, FrameAccess } from '../core/calculator.js';
-import { CalculatorError } from '../core/errors.js';
+import { CalculatorError, CancelledError, RingClosedError } from '../core/errors.js';
 import type { ResolvedNode } from '../core/graph-config.js';
 import { importModule } from '../core/module-loader.js';
 import { NodeEngine } from '../core/node-engine.js';
@@ -282,9 +282,17 @@ class Actor {
     } catch (err) {
       c.setState(n, NodeState.Failed);
       if (c.stopRequested(n)) {
-        // Stopping abandons rings under our feet: a push failing now is the stop, not a fault.
-        await this.shutdown().catch(() => {});
-        this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped: true });
+        // Stopping abandons rings under our feet: a push failing now is the stop, not a fault. The
+        // calculator is still closed, and a close that fails is a fault: reported, never swallowed.
+        let failure = isStopEffect(err) ? undefined : err;
+        try {
+          await this.shutdown();
+        } catch (closeErr) {
+          if (!isStopEffect(closeErr)) failure ??= closeErr;
+        }
+        if (failure === undefined)
+          this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped: true });
+        else this.reject(failure);
         return;
       }
       this.sink.closeAll();
@@ -428,4 +436,12 @@ class Actor {
       this.sink.closeAll();
     }
   }
+}
+
+/** True when `err` (or an error it was caused by) is what a stop does to a running node. */
+function isStopEffect(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof RingClosedError || e instanceof CancelledError) return true;
+  }
+  return false;
 }

@@ -12,13 +12,7 @@
  * Threading: main thread (or whichever thread owns the run); never on the data path.
  */
 import { MessageChannel } from 'node:worker_threads';
-import {
-  CancelledError,
-  DeadlockError,
-  NodeStuckError,
-  type WeftError,
-  WorkerExitError,
-} from '../core/errors.js';
+import { CancelledError, DeadlockError, NodeStuckError, WeftError, WorkerExitError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import { FramePool, type FramePoolOptions } from '../transport/frame-pool.js';
@@ -76,6 +70,7 @@ export class Supervisor {
   private readonly sidePackets = new Map<string, unknown>();
   private readonly o: Required<Omit<SupervisorOptions, 'frames' | 'ringBytes'>>;
   private failure: unknown;
+  private lateFailure: unknown;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   private watchdog: ReturnType<typeof setInterval> | undefined;
@@ -366,19 +361,41 @@ export class Supervisor {
     }
   }
 
-  /** Records the first failure and shuts everything down. Later failures are ignored. */
+  /**
+   * Records the first failure and shuts everything down. Later failures are ignored, except the
+   * first real fault after a stop (a calculator whose close throws while stopping): it becomes the
+   * cause of the stop's CancelledError, so it is reported rather than lost.
+   */
   private fail(err: unknown): void {
-    if (this.failure !== undefined) return;
+    if (this.failure !== undefined) {
+      if (this.failure instanceof CancelledError && !(err instanceof CancelledError))
+        this.lateFailure ??= err;
+      return;
+    }
     this.failure = err;
-    void this.shutdown().then(() => this.rejectDone(err));
+    void this.shutdown().then(() => this.rejectDone(this.outcome()));
   }
 
   private finish(): void {
     if (this.failure !== undefined) return;
     void this.shutdown().then(() => {
       if (this.failure === undefined) this.resolveDone();
-      else this.rejectDone(this.failure);
+      else this.rejectDone(this.outcome());
     });
+  }
+
+  // The failure the run ends with: a stop carries the fault that happened while stopping, if any.
+  private outcome(): unknown {
+    const late = this.lateFailure;
+    if (!(this.failure instanceof CancelledError) || late === undefined || this.failure.cause !== undefined) {
+      return this.failure;
+    }
+    const where = late instanceof WeftError && late.node !== undefined ? `node "${late.node}"` : 'a node';
+    this.failure = new CancelledError(
+      `the run was stopped, and ${where} failed while stopping: ${late instanceof Error ? late.message : String(late)}`,
+      { phase: 'shutdown', cause: late },
+    );
+    return this.failure;
   }
 
   private shutdown(): Promise<void> {

@@ -15,6 +15,7 @@
  * waits is a UsageError).
  */
 import {
+  CancelledError,
   CodecError,
   InvalidTimestampError,
   PayloadTooLargeError,
@@ -174,6 +175,8 @@ export class InputBoundary {
     if (w !== undefined) {
       clearTimeout(w.timer);
       this.last = w.previous;
+      // A stop's CancelledError is no failure to report; the run's error is, once, to this push.
+      if (!(err instanceof CancelledError)) this.host.markReported();
       w.reject(err);
     }
     for (const p of this.queue.drain()) this.discard(p, 'cancelled');

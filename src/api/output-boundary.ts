@@ -200,6 +200,7 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     this.waiter = undefined;
     if (w !== undefined) {
       clearTimeout(w.timer);
+      this.host.markReported();
       w.reject(err);
     }
     this.releaseQueued();

@@ -75,6 +75,11 @@ export class RunCore implements InputHost, OutputHost {
     return this.sup.pool;
   }
 
+  /** See InputHost.markReported. */
+  markReported(): void {
+    this.reported = true;
+  }
+
   /** See InputHost.hold: the supervisor's keep-alive, once there is one. */
   hold(): () => void {
     return this.sup?.keepAlive.hold() ?? noop;

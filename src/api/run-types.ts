@@ -144,6 +144,8 @@ export interface InputHost {
   translate(err: unknown): unknown;
   /** Keeps the process alive until the returned function is called: for a push the caller awaits. */
   hold(): () => void;
+  /** The run's failure reached a caller (a waiting push rejected with it): `close()` stays quiet. */
+  markReported(): void;
 }
 
 /** What an output boundary needs from its run. */
@@ -164,4 +166,6 @@ export interface OutputHost {
   setFull(full: boolean): void;
   /** Keeps the process alive until the returned function is called: for a pull the caller awaits. */
   hold(): () => void;
+  /** The run's failure reached a caller (a waiting pull rejected with it): `close()` stays quiet. */
+  markReported(): void;
 }

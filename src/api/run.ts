@@ -341,7 +341,8 @@ export class Run implements AsyncDisposable {
     this.telemetry.end();
     const failure = c.failure ?? err;
     const cancelled = c.stopRequested && failure instanceof CancelledError;
-    if (!cancelled) c.failure = failure;
+    // A stop that carries a fault (a calculator's close failed while stopping) is still reported.
+    if (!cancelled || (failure as Error).cause !== undefined) c.failure = failure;
     if (c.st === 'running' || c.st === 'draining' || c.st === 'starting')
       c.st = cancelled ? 'stopped' : 'failed';
     for (const i of c.inputList) i.abandon(cancelled ? cancelledPushError(i.name) : failure);
@@ -379,7 +380,8 @@ export class Run implements AsyncDisposable {
     for (const o of c.outputList) o.cancel();
     c.st = 'closed';
     this.spec.released(this);
-    if (c.failure !== undefined && !c.reported && !(c.failure instanceof CancelledError)) {
+    const bareStop = c.failure instanceof CancelledError && c.failure.cause === undefined;
+    if (c.failure !== undefined && !c.reported && !bareStop) {
       c.reported = true;
       throw c.failure;
     }
