@@ -146,3 +146,46 @@ describe('a calculator whose close throws while the run is stopped', () => {
     expectReportedStop(await run.close().catch((e: unknown) => e));
   });
 });
+
+describe('the end of an output is final only once its producer finished cleanly', () => {
+  it('a producer whose close throws after it ended the output: the pull rejects, never reports closed', async () => {
+    // The end of stream reaches the output before the thread reports the failure of its close:
+    // reporting `closed` then would be a clean end of a failed run (it did, in about half the runs).
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const run = new Session({ registry, watchdogMs: 20 })
+        .add(
+          push('in'),
+          graph().node('FaultyCalculator', {
+            name: 'buggy',
+            inputs: { '': 'in' },
+            outputs: { '': 'out' },
+            options: { fault: 'throw', phase: 'close' },
+          }),
+          pull('out'),
+        )
+        .build();
+      runs.push(run);
+      await run.start();
+      for (let i = 0; i < 3; i++) await run.push({ value: i });
+      run.closeInput();
+      const seen: unknown[] = [];
+      let last: unknown;
+      for (;;) {
+        const r = await run.pull().catch((e: unknown) => e);
+        if (r instanceof Error) {
+          last = r;
+          break;
+        }
+        if ((r as { status: string }).status !== 'sample') {
+          last = r;
+          break;
+        }
+        seen.push((r as { sample: { value: unknown } }).sample.value);
+      }
+      expect(seen).toEqual([0, 1, 2]);
+      expect(last).toBeInstanceOf(CalculatorError);
+      expect(last).toMatchObject({ node: 'buggy', phase: 'close' });
+      await run.close();
+    }
+  });
+});

@@ -131,6 +131,26 @@ export class Supervisor {
     return this.over;
   }
 
+  /**
+   * Settles once the thread of the node that produces `stream` has ended: true when it finished
+   * cleanly, false when it failed (or the stream has no node producing it and the run failed). An
+   * output's end of stream is only final once this says so: the node may still fail in `close`
+   * after it ended its outputs.
+   */
+  producerFinished(stream: string): Promise<boolean> {
+    const s = this.graph.streams.find((x) => x.name === stream);
+    const task = s?.producer.kind === 'node' ? this.tasks[s.producer.node] : undefined;
+    if (task === undefined)
+      return this.done.then(
+        () => true,
+        () => false,
+      );
+    return task.result.then(
+      () => true,
+      () => false,
+    );
+  }
+
   /** Registers an observer of a graph output stream. Call before {@link start}. */
   observe(stream: string, observer: StreamObserver): void {
     this.pump.observe(stream, observer);

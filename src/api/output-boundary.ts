@@ -50,7 +50,8 @@ export class OutputBoundary implements RunOutput, StreamObserver {
   callback: ((sample: OutputSample) => void) | undefined;
   private readonly queue = new SampleQueue<OutputSample>();
   private waiter: Waiter | undefined;
-  private ended = false;
+  // The end of stream is final: the node that produced it finished cleanly (see end()).
+  private endConfirmed = false;
   private cancelled = false;
   private full = false;
   /** Latency probe; null (one load and a branch per packet and pull) unless the run records it. */
@@ -65,7 +66,7 @@ export class OutputBoundary implements RunOutput, StreamObserver {
   }
 
   get done(): boolean {
-    return this.cancelled || (this.ended && this.queue.length === 0 && !this.host.failing());
+    return this.cancelled || (this.endConfirmed && this.queue.length === 0 && !this.host.failing());
   }
 
   /** Samples waiting to be pulled. */
@@ -119,11 +120,16 @@ export class OutputBoundary implements RunOutput, StreamObserver {
   }
 
   end(): void {
-    this.ended = true;
     if (this.lat !== null) this.lat.ended = true;
     this.settledTo = Number.POSITIVE_INFINITY;
-    // A waiting pull on a failing run stays until the run fails it with the error.
-    if (!this.host.failing()) this.settleWaiter(CLOSED);
+    // The producer may still fail after it ended the stream (its close throws): `closed` is reported
+    // once its thread ended cleanly; if it failed, a waiting pull stays until the run fails it with
+    // the error.
+    void this.host.producerFinished(this.name).then((clean) => {
+      if (!clean || this.host.failing()) return;
+      this.endConfirmed = true;
+      this.settleWaiter(CLOSED);
+    });
   }
 
   pull(timeoutMs = -1): Promise<PullResult> {
@@ -135,7 +141,7 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     if (this.cancelled) return CANCELLED_P;
     const s = this.take();
     if (s !== undefined) return Promise.resolve({ status: 'sample', sample: s });
-    if (this.ended && !this.host.failing()) return CLOSED_P;
+    if (this.endConfirmed && !this.host.failing()) return CLOSED_P;
     if (timeoutMs === 0) return TIMEOUT_P;
     // The caller awaits this pull: the run keeps the process alive until it settles.
     return heldPromise<PullResult>(this.host.hold.bind(this.host), (resolve, reject) => {

@@ -75,6 +75,11 @@ export class RunCore implements InputHost, OutputHost {
     return this.sup.pool;
   }
 
+  /** See OutputHost.producerFinished. */
+  producerFinished(output: string): Promise<boolean> {
+    return this.sup?.producerFinished(output) ?? Promise.resolve(false);
+  }
+
   /** See InputHost.markReported. */
   markReported(): void {
     this.reported = true;

@@ -168,4 +168,6 @@ export interface OutputHost {
   hold(): () => void;
   /** The run's failure reached a caller (a waiting pull rejected with it): `close()` stays quiet. */
   markReported(): void;
+  /** True once the node producing `output` ended cleanly; false if it failed. */
+  producerFinished(output: string): Promise<boolean>;
 }
