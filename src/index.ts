@@ -6,7 +6,7 @@
  */
 
 export type { StreamObserver } from './actors/output-pump.js';
-export type { SupervisorOptions } from './actors/supervisor.js';
+export { DEFAULT_STUCK_TIMEOUT_MS, type SupervisorOptions } from './actors/supervisor.js';
 export {
   liveThreadCount,
   type SpawnOptions,

@@ -8,7 +8,13 @@ import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js
 import type { Run } from '../src/api/run.js';
 import { pull, push, Session } from '../src/api/session.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
-import { CalculatorError, CancelledError, type WeftError, WorkerExitError } from '../src/core/errors.js';
+import {
+  CalculatorError,
+  CancelledError,
+  NodeStuckError,
+  type WeftError,
+  WorkerExitError,
+} from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import type { FaultKind, FaultPhase } from './fixtures/faults/faulty.js';
 
@@ -187,5 +193,78 @@ describe('the end of an output is final only once its producer finished cleanly'
       expect(last).toMatchObject({ node: 'buggy', phase: 'close' });
       await run.close();
     }
+  });
+});
+
+describe('a stuck call fails the run, naming node and phase, and its thread is ended', () => {
+  it.each((['loop', 'hang'] as const).flatMap((kind) => PHASES.map((phase) => [kind, phase] as const)))(
+    '%s in %s, under a node limit of 300 ms',
+    async (kind, phase) => {
+      const g = new CalculatorGraph(
+        graph()
+          .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
+          .node('FaultyCalculator', {
+            name: 'buggy',
+            inputs: { '': 'n' },
+            outputs: { '': 'out' },
+            options: { fault: kind, phase },
+            stuckTimeoutMs: 300,
+          })
+          .output('out')
+          .build(),
+        { registry, watchdogMs: 20 },
+      );
+      graphs.push(g);
+      g.observeOutputStream('out', () => {});
+      const err = await g.runToCompletion().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(NodeStuckError);
+      expect(err).toMatchObject({ node: 'buggy', phase });
+      expect((err as Error).message).toMatch(/limit 300 ms/);
+      await g.close();
+      expect(g.frames.inUse()).toBe(0);
+    },
+  );
+
+  it('the limit comes from the node, else the graph (text format), else the run option, else 30 s', async () => {
+    const { DEFAULT_STUCK_TIMEOUT_MS } = await import('../src/actors/supervisor.js');
+    expect(DEFAULT_STUCK_TIMEOUT_MS).toBe(30_000);
+    const g = CalculatorGraph.fromText(
+      `
+      stuck_timeout_ms: 250
+      node { calculator: "CounterSourceCalculator" output_stream: "n" }
+      node {
+        name: "buggy" calculator: "FaultyCalculator" input_stream: "n" output_stream: "out"
+        node_options { [type.googleapis.com/weft.FaultyOptions] { fault: "loop" phase: "process" } }
+      }
+      output_stream: "out"
+    `,
+      { registry, watchdogMs: 20, stuckTimeoutMs: -1 },
+    );
+    graphs.push(g);
+    expect((await g.validate()).nodes.map((n) => n.stuckTimeoutMs)).toEqual([250, 250]);
+    const err = await g.runToCompletion().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NodeStuckError);
+    expect((err as Error).message).toMatch(/limit 250 ms/);
+  });
+
+  it.each([0, 1.5, -2, 1e12])('refuses a stuckTimeoutMs of %s before any thread starts', async (ms) => {
+    const config = graph()
+      .node('CounterSourceCalculator', { outputs: { '': 'n' } })
+      .node('PassThroughCalculator', { inputs: { '': 'n' }, outputs: { '': 'out' } })
+      .build();
+    for (const bad of [
+      new CalculatorGraph({ ...config, stuckTimeoutMs: ms }, { registry }),
+      new CalculatorGraph(
+        { ...config, nodes: config.nodes.map((n) => ({ ...n, stuckTimeoutMs: ms })) },
+        { registry },
+      ),
+    ]) {
+      graphs.push(bad);
+      await expect(bad.validate()).rejects.toMatchObject({ code: 'ERR_WEFT_GRAPH_INVALID' });
+    }
+    expect(liveThreadCount()).toBe(0);
   });
 });

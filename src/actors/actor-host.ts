@@ -231,18 +231,23 @@ class Actor {
   async open(sidePackets: unknown[]): Promise<Record<number, unknown>> {
     this.counters.setState(this.n, NodeState.Opening);
     stageStore.enterWith('open');
+    const c = this.counters;
+    // The call's start, for the watchdog's stuck-call check (as each turn does for process).
+    c.f64[this.startedAtField] = Date.now();
     try {
       const r = this.engine.open(sidePackets);
       if (r instanceof Promise) {
         this.asyncMode = true;
         await r;
       }
+      c.f64[this.startedAtField] = 0;
       // Wake calls come from timers and promises: idle waits must let them run.
       if (this.engine.usesWaker) this.asyncMode = true;
       this.sink.flush();
       this.pool.flushWakes();
       return { ...this.sidePacketsOut };
     } catch (err) {
+      c.f64[this.startedAtField] = 0;
       this.counters.setState(this.n, NodeState.Failed);
       // Open failed: the calculator is never processed or closed. Close outputs so nothing waits.
       this.sink.closeAll();
@@ -429,10 +434,13 @@ class Actor {
   // Stopped from outside: close the calculator (if it opened) and end every output stream.
   private async shutdown(): Promise<void> {
     this.counters.setState(this.n, NodeState.Closing);
+    const c = this.counters;
+    c.f64[this.startedAtField] = Date.now();
     try {
       const r = this.engine.close();
       if (r instanceof Promise) await r;
     } finally {
+      c.f64[this.startedAtField] = 0;
       this.sink.closeAll();
     }
   }

@@ -33,7 +33,11 @@ export interface SupervisorOptions {
   ringBytes?: number;
   /** Timeout of control calls (open, start). Default 30 s. */
   callTimeoutMs?: number;
-  /** A calculator call running longer fails the run with NodeStuckError. Default: no limit. */
+  /**
+   * A calculator call (open, process or close) running longer than this many ms fails the run with
+   * NodeStuckError naming the node and phase, and its thread is ended. The graph's and each node's
+   * `stuckTimeoutMs` override it; -1 for no limit. Default {@link DEFAULT_STUCK_TIMEOUT_MS}.
+   */
   stuckTimeoutMs?: number;
   /** How often the watchdog reads the counters. Default 100 ms. */
   watchdogMs?: number;
@@ -47,6 +51,9 @@ export interface SupervisorOptions {
 export type CalculatorModules = ReadonlyMap<string, { module: string; exportName: string }>;
 
 const ACTOR_MODULE = taskModuleUrl(import.meta.url, './actor-host');
+
+/** The stuck-call limit when neither the node, the graph nor the run sets one: 30 s. */
+export const DEFAULT_STUCK_TIMEOUT_MS = 30_000;
 
 /** How long a graph may stand still while a node waits for a frame before the stall is named. */
 export const FRAME_STALL_MS = 1000;
@@ -78,7 +85,11 @@ export class Supervisor {
   private stalledTicks = 0;
   // Nodes without input streams: while one is alive, the graph can still make work of its own.
   private readonly sources: readonly number[];
+  // Per node: the longest a call may run, ms (Infinity: no limit).
+  private readonly stuckLimits: readonly number[];
   private frameStallReported = false;
+  // Every node opened and started: the stall checks apply from now on (the stuck check always).
+  private running = false;
   private shuttingDown: Promise<void> | undefined;
 
   constructor(
@@ -88,7 +99,7 @@ export class Supervisor {
   ) {
     this.o = {
       callTimeoutMs: options.callTimeoutMs ?? 30_000,
-      stuckTimeoutMs: options.stuckTimeoutMs ?? Number.POSITIVE_INFINITY,
+      stuckTimeoutMs: options.stuckTimeoutMs ?? DEFAULT_STUCK_TIMEOUT_MS,
       watchdogMs: options.watchdogMs ?? 100,
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
       onWarning: options.onWarning ?? ((m) => process.emitWarning(m, 'WeftWarning')),
@@ -110,6 +121,10 @@ export class Supervisor {
     );
     this.pump = new OutputPump(this.plan, this.pool);
     this.sources = graph.nodes.filter((n) => n.inputs.length === 0).map((n) => n.id);
+    this.stuckLimits = graph.nodes.map((n) => {
+      const ms = n.stuckTimeoutMs ?? this.o.stuckTimeoutMs;
+      return ms < 0 ? Number.POSITIVE_INFINITY : ms;
+    });
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -169,6 +184,10 @@ export class Supervisor {
     this.keepAlive.start();
     for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
     for (const node of this.graph.nodes) this.spawn(node.id);
+    // From the first open on: a stuck open is named like a stuck process call.
+    this.watchdog = setInterval(() => this.inspect(), this.o.watchdogMs);
+    // The watchdog only reads counters; whether the run keeps the process alive is keepAlive's.
+    this.watchdog.unref();
     try {
       await this.openAll();
       for (const node of this.graph.nodes) {
@@ -181,9 +200,7 @@ export class Supervisor {
       throw this.failure;
     }
     this.pump.start((err) => this.fail(err));
-    this.watchdog = setInterval(() => this.inspect(), this.o.watchdogMs);
-    // The watchdog only reads counters; whether the run keeps the process alive is keepAlive's.
-    this.watchdog.unref();
+    this.running = true;
     void Promise.allSettled([...this.tasks.map((t) => t.result), this.pump.finished]).then(() =>
       this.finish(),
     );
@@ -260,11 +277,13 @@ export class Supervisor {
         wave.map(async (id) => {
           const node = this.graph.nodes[id]!;
           const values = node.inputSidePackets.map((p) => this.sidePackets.get(p.name));
-          const out = await this.controls[id]!.call<Record<number, unknown>>(
-            'open',
-            [values],
-            this.o.callTimeoutMs,
-          );
+          // A stuck open is the watchdog's to name (node, phase, limit): the call's own timeout
+          // stays out of its way.
+          const limit = this.stuckLimits[id]!;
+          const timeout = Number.isFinite(limit)
+            ? Math.max(this.o.callTimeoutMs, limit + 4 * this.o.watchdogMs + 1000)
+            : this.o.callTimeoutMs;
+          const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], timeout);
           this.collectSidePackets(id, out);
           pending.delete(id);
         }),
@@ -291,18 +310,17 @@ export class Supervisor {
       const state = c.state(n.id);
       if (state === NodeState.Running) running = true;
       const since = c.f64[c.field(n.id, F_CALL_STARTED_AT)]!;
-      // Only a node running its own code can be stuck: one blocked on a full output ring is
-      // back-pressured by a node downstream (which is the one to blame, if any).
-      if (state === NodeState.Running && since > 0 && now - since > this.o.stuckTimeoutMs) {
-        this.fail(
-          new NodeStuckError(
-            `${n.calculator} has been in a call for ${now - since} ms (limit ${this.o.stuckTimeoutMs} ms)`,
-            { node: n.name, phase: 'process' },
-          ),
-        );
+      // Only a node running its own code can be stuck (opening, processing or closing): one blocked
+      // on a full output ring is back-pressured by a node downstream (the one to blame, if any).
+      const inCall =
+        state === NodeState.Running || state === NodeState.Opening || state === NodeState.Closing;
+      const limit = this.stuckLimits[n.id]!;
+      if (inCall && since > 0 && now - since > limit) {
+        this.stuck(n.id, now - since, limit);
         return;
       }
     }
+    if (!this.running) return;
     this.stalledTicks = progressed || running ? 0 : this.stalledTicks + 1;
     // Idle: nothing moved for two ticks and no source is left that could make work of its own, so
     // only the application can bring more (a push, a pull, a released frame).
@@ -311,6 +329,21 @@ export class Supervisor {
     );
     if (this.stalledTicks === 0) this.frameStallReported = false;
     if (this.stalledTicks >= 2 && !this.resolveQueueStall()) this.reportFrameStall();
+  }
+
+  // A call ran past its limit. Its thread cannot stop on its own (a stuck call never returns to the
+  // loop that reads the stop word), so it is ended now, and the run fails at once rather than after
+  // the other actors' grace period.
+  private stuck(id: number, ms: number, limit: number): void {
+    const n = this.graph.nodes[id]!;
+    const phase = this.counters.stage(id) ?? 'open';
+    this.fail(
+      new NodeStuckError(`${n.calculator} has been in its ${phase} call for ${ms} ms (limit ${limit} ms)`, {
+        node: n.name,
+        phase,
+      }),
+    );
+    void this.tasks[id]?.terminate();
   }
 
   // Nothing moved for two ticks. A deadlock needs a producer blocked on a full ring whose consumer

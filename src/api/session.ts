@@ -163,7 +163,14 @@ export class Session implements AsyncDisposable {
       outputStreams: this.pulls.map((p) => p.name),
       inputSidePackets: union((c) => c.inputSidePackets),
       outputSidePackets: union((c) => c.outputSidePackets),
-      nodes: f.flatMap((c) => c.nodes),
+      // A fragment's graph-wide stuck-call limit stays with its own nodes.
+      nodes: f.flatMap((c) =>
+        c.stuckTimeoutMs === undefined
+          ? c.nodes
+          : c.nodes.map((n) =>
+              n.stuckTimeoutMs === undefined ? { ...n, stuckTimeoutMs: c.stuckTimeoutMs } : n,
+            ),
+      ),
       maxQueueSize: this.options.maxQueueSize ?? f[0]?.maxQueueSize ?? 100,
       reportDeadlock: this.options.reportDeadlock ?? f.some((c) => c.reportDeadlock),
     };

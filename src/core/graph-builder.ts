@@ -52,6 +52,8 @@ export interface NodeSpec<O = Record<string, unknown>> {
   readonly inputStreamHandler?: InputStreamHandlerConfig;
   /** Per-node override of the graph's `maxQueueSize`. */
   readonly maxQueueSize?: number;
+  /** Per-node override of the graph's `stuckTimeoutMs`. */
+  readonly stuckTimeoutMs?: number;
   /** Replicas of a stateless calculator (see `NodeConfig.parallelism`). */
   readonly parallelism?: number;
 }
@@ -62,6 +64,8 @@ export interface GraphOptions {
   readonly maxQueueSize?: number;
   /** On deadlock: true reports an error, false grows the full queue. Default false. */
   readonly reportDeadlock?: boolean;
+  /** Longest a calculator call may run, ms; -1 for no limit. Default: the run's (30 s). */
+  readonly stuckTimeoutMs?: number;
 }
 
 /** Starts a graph. See {@link GraphBuilder}. */
@@ -78,6 +82,7 @@ export class GraphBuilder {
   private readonly nodes: NodeConfig[] = [];
   private readonly maxQueueSize: number;
   private readonly reportDeadlock: boolean;
+  private readonly stuckTimeoutMs: number | undefined;
 
   constructor(options: GraphOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -88,6 +93,8 @@ export class GraphBuilder {
       throw new InvalidArgumentError('reportDeadlock must be a boolean');
     }
     this.reportDeadlock = options.reportDeadlock ?? false;
+    this.stuckTimeoutMs =
+      options.stuckTimeoutMs === undefined ? undefined : integer(options.stuckTimeoutMs, 'stuckTimeoutMs');
   }
 
   /** Adds graph input streams (fed from outside). */
@@ -153,6 +160,9 @@ export class GraphBuilder {
       ...(spec.maxQueueSize === undefined
         ? {}
         : { maxQueueSize: integer(spec.maxQueueSize, 'maxQueueSize') }),
+      ...(spec.stuckTimeoutMs === undefined
+        ? {}
+        : { stuckTimeoutMs: integer(spec.stuckTimeoutMs, 'stuckTimeoutMs') }),
       ...(spec.parallelism === undefined ? {} : { parallelism: integer(spec.parallelism, 'parallelism') }),
     };
     this.nodes.push(node);
@@ -169,6 +179,7 @@ export class GraphBuilder {
       nodes: [...this.nodes],
       maxQueueSize: this.maxQueueSize,
       reportDeadlock: this.reportDeadlock,
+      ...(this.stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs: this.stuckTimeoutMs }),
     };
   }
 }

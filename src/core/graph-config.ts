@@ -47,6 +47,11 @@ export interface NodeConfig {
   /** Per-node override of the graph's `maxQueueSize`. */
   readonly maxQueueSize?: number;
   /**
+   * Per-node override of the graph's `stuckTimeoutMs` (weft extension): a call of this calculator
+   * running longer fails the run with NodeStuckError; -1 for no limit.
+   */
+  readonly stuckTimeoutMs?: number;
+  /**
    * Replicas of a stateless calculator (weft extension): the node runs as this many actors, each
    * input set goes to one of them in turn, and the outputs are put back in timestamp order. Default:
    * the contract's `parallelism`, else 1.
@@ -69,6 +74,11 @@ export interface GraphConfig {
   readonly maxQueueSize: number;
   /** On deadlock: true reports an error, false grows the full queue and warns. MediaPipe default false. */
   readonly reportDeadlock: boolean;
+  /**
+   * Longest a calculator call may run before the run fails with NodeStuckError, in ms; -1 for no
+   * limit. Unset: the run's `stuckTimeoutMs` option, else 30 s (weft extension).
+   */
+  readonly stuckTimeoutMs?: number;
 }
 
 /** A node's port after validation: its position, its stream, and which tag/index it was wired as. */
@@ -98,6 +108,8 @@ export interface ResolvedNode {
   readonly options: Readonly<Record<string, unknown>>;
   /** Queue limit for each input (node override, else graph). */
   readonly maxQueueSize: number;
+  /** Stuck-call limit in ms (node override, else graph; -1: none); undefined: the run's default. */
+  readonly stuckTimeoutMs: number | undefined;
   /** The calculator's `timestampOffset` (null: none). */
   readonly timestampOffset: number | null;
   readonly processTimestampBounds: boolean;

@@ -103,6 +103,7 @@ export function expandReplicas(
       ),
       options: { replicas: n },
       ...(node.maxQueueSize === undefined ? {} : { maxQueueSize: node.maxQueueSize }),
+      ...(node.stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs: node.stuckTimeoutMs }),
     });
     for (let r = 0; r < n; r++) {
       nodes.push({

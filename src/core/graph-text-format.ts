@@ -25,6 +25,7 @@ export function formatGraphText(config: GraphConfig): string {
   for (const s of config.outputSidePackets) out.push(`output_side_packet: ${quote(s)}`);
   if (config.maxQueueSize !== 100) out.push(`max_queue_size: ${config.maxQueueSize}`);
   if (config.reportDeadlock) out.push('report_deadlock: true');
+  if (config.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${config.stuckTimeoutMs}`);
   for (const node of config.nodes) {
     out.push('', 'node {', ...formatNode(node).map((l) => `  ${l}`), '}');
   }
@@ -48,6 +49,7 @@ function formatNode(node: NodeConfig): string[] {
   }
   if (node.inputStreamHandler !== undefined) out.push(...formatHandler(node.inputStreamHandler));
   if (node.maxQueueSize !== undefined) out.push(`max_queue_size: ${node.maxQueueSize}`);
+  if (node.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${node.stuckTimeoutMs}`);
   if (node.parallelism !== undefined) out.push(`parallelism: ${node.parallelism}`);
   if (Object.keys(node.options).length > 0) {
     out.push(

@@ -67,6 +67,8 @@ export function parseGraphText(text: string): GraphConfig {
   const outputSidePackets = streams('output_side_packet');
   const maxQueueSize = g.int('max_queue_size') ?? 100;
   const reportDeadlock = g.bool('report_deadlock') ?? false;
+  // weft extension: the stuck-call limit, graph-wide and per node.
+  const stuckTimeoutMs = g.int('stuck_timeout_ms');
   const handlerMsg = g.message('input_stream_handler');
   const graphHandler = handlerMsg === undefined ? undefined : readHandler(text, handlerMsg);
   const nodes = g.messages('node').map((m) => readNode(text, m, graphHandler));
@@ -79,6 +81,7 @@ export function parseGraphText(text: string): GraphConfig {
     nodes,
     maxQueueSize,
     reportDeadlock,
+    ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
   };
 }
 
@@ -112,6 +115,7 @@ function readNode(
   for (const m of n.messages('options')) Object.assign(options, extensionFields(src, m, true));
   for (const m of n.messages('node_options')) Object.assign(options, extensionFields(src, m, false));
   const maxQueueSize = n.int('max_queue_size');
+  const stuckTimeoutMs = n.int('stuck_timeout_ms');
   // weft extension: replicas of a stateless calculator.
   const parallelism = n.int('parallelism');
   n.done(IGNORED_NODE_FIELDS);
@@ -126,6 +130,7 @@ function readNode(
     inputStreamInfo,
     options,
     ...(maxQueueSize === undefined ? {} : { maxQueueSize }),
+    ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(parallelism === undefined ? {} : { parallelism }),
   };
 }

@@ -83,6 +83,14 @@ export function checkNode(
       new BadOptionsError(`maxQueueSize ${node.maxQueueSize} must be an integer ≥ 1, or -1`, ctx),
     );
   }
+  if (node.stuckTimeoutMs !== undefined && !isTimeLimit(node.stuckTimeoutMs)) {
+    problems.push(
+      new BadOptionsError(
+        `stuckTimeoutMs ${node.stuckTimeoutMs} must be an integer number of ms ≥ 1, or -1`,
+        ctx,
+      ),
+    );
+  }
   return {
     inputs,
     outputs: sorted.outputs!,
@@ -92,6 +100,11 @@ export function checkNode(
     inputStreamHandler: node.inputStreamHandler ??
       def?.contract.inputStreamHandler ?? { name: 'DefaultInputStreamHandler' },
   };
+}
+
+/** A time limit in ms: a positive integer up to a day (setTimeout's range), or -1 for none. */
+export function isTimeLimit(n: number): boolean {
+  return Number.isInteger(n) && ((n >= 1 && n <= 86_400_000) || n === -1);
 }
 
 /**

@@ -51,6 +51,7 @@ import {
   cardinalityRange,
   checkNode,
   isQueueSize,
+  isTimeLimit,
   NAME_PATTERN,
 } from './graph-validation-ports.js';
 
@@ -71,6 +72,14 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
   if (!isQueueSize(config.maxQueueSize)) {
     problems.push(
       new BadOptionsError(`graph maxQueueSize ${config.maxQueueSize} must be an integer ≥ 1, or -1`, at()),
+    );
+  }
+  if (config.stuckTimeoutMs !== undefined && !isTimeLimit(config.stuckTimeoutMs)) {
+    problems.push(
+      new BadOptionsError(
+        `graph stuckTimeoutMs ${config.stuckTimeoutMs} must be an integer number of ms ≥ 1, or -1`,
+        at(),
+      ),
     );
   }
   const lists = [
@@ -238,6 +247,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
       calculator: node.calculator,
       ...c,
       maxQueueSize: node.maxQueueSize ?? config.maxQueueSize,
+      stuckTimeoutMs: node.stuckTimeoutMs ?? config.stuckTimeoutMs,
       timestampOffset: contract.timestampOffset === undefined ? 0 : contract.timestampOffset,
       processTimestampBounds: contract.processTimestampBounds ?? false,
       isSource: c.inputs.length === 0,

@@ -352,6 +352,7 @@ function buildNode(def: AnyDefinition, o: RunnerOptions): { node: ResolvedNode; 
     calculator: def.name,
     ...checked,
     maxQueueSize: -1,
+    stuckTimeoutMs: undefined,
     timestampOffset: c.timestampOffset === undefined ? 0 : c.timestampOffset,
     processTimestampBounds: c.processTimestampBounds ?? false,
     isSource: checked.inputs.length === 0,
