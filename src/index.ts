@@ -6,7 +6,11 @@
  */
 
 export type { StreamObserver } from './actors/output-pump.js';
-export { DEFAULT_STUCK_TIMEOUT_MS, type SupervisorOptions } from './actors/supervisor.js';
+export {
+  DEFAULT_HEAP_LIMIT_MB,
+  DEFAULT_STUCK_TIMEOUT_MS,
+  type SupervisorOptions,
+} from './actors/supervisor.js';
 export {
   liveThreadCount,
   type SpawnOptions,
@@ -129,6 +133,7 @@ export {
   MissingDependencyError,
   NodeStuckError,
   NoProducerError,
+  OutOfMemoryError,
   PayloadTooLargeError,
   type Phase,
   PoolExhaustedError,

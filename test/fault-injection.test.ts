@@ -12,6 +12,7 @@ import {
   CalculatorError,
   CancelledError,
   NodeStuckError,
+  OutOfMemoryError,
   type WeftError,
   WorkerExitError,
 } from '../src/core/errors.js';
@@ -76,6 +77,33 @@ describe('a calculator fault fails the run, typed, naming node and phase', () =>
       expect(g.frames.inUse()).toBe(0);
     },
   );
+});
+
+describe('a calculator that exhausts its heap ends its own thread, not the process', () => {
+  it.each(PHASES)('in %s, under a node heap limit of 64 MiB', async (phase) => {
+    const g = new CalculatorGraph(
+      graph()
+        .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
+        .node('FaultyCalculator', {
+          name: 'buggy',
+          inputs: { '': 'n' },
+          outputs: { '': 'out' },
+          options: { fault: 'oom', phase },
+          heapLimitMb: 64,
+        })
+        .output('out')
+        .build(),
+      { registry, watchdogMs: 20 },
+    );
+    graphs.push(g);
+    g.observeOutputStream('out', () => {});
+    const err = await g.runToCompletion().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutOfMemoryError);
+    expect(err).toMatchObject({ node: 'buggy', phase });
+    expect((err as Error).message).toMatch(/FaultyCalculator: .*limit 64 MiB/);
+    await g.close();
+    expect(g.frames.inUse()).toBe(0);
+  });
 });
 
 describe('a calculator whose close throws while the run is stopped', () => {

@@ -12,7 +12,14 @@
  * Threading: main thread (or whichever thread owns the run); never on the data path.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { CancelledError, DeadlockError, NodeStuckError, WeftError, WorkerExitError } from '../core/errors.js';
+import {
+  CancelledError,
+  DeadlockError,
+  NodeStuckError,
+  OutOfMemoryError,
+  WeftError,
+  WorkerExitError,
+} from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import { FramePool, type FramePoolOptions } from '../transport/frame-pool.js';
@@ -39,6 +46,12 @@ export interface SupervisorOptions {
    * `stuckTimeoutMs` override it; -1 for no limit. Default {@link DEFAULT_STUCK_TIMEOUT_MS}.
    */
   stuckTimeoutMs?: number;
+  /**
+   * The JavaScript heap (old generation) each node's thread may use, MiB: past it the thread is
+   * ended and the run fails with OutOfMemoryError naming the node, while the process lives on. The
+   * graph's and each node's `heapLimitMb` override it. Default {@link DEFAULT_HEAP_LIMIT_MB}.
+   */
+  heapLimitMb?: number;
   /** How often the watchdog reads the counters. Default 100 ms. */
   watchdogMs?: number;
   /** How long stopped actors get to finish before they are terminated. Default 5 s. */
@@ -51,6 +64,9 @@ export interface SupervisorOptions {
 export type CalculatorModules = ReadonlyMap<string, { module: string; exportName: string }>;
 
 const ACTOR_MODULE = taskModuleUrl(import.meta.url, './actor-host');
+
+/** The heap limit of a node's thread when neither the node, the graph nor the run sets one: 1 GiB. */
+export const DEFAULT_HEAP_LIMIT_MB = 1024;
 
 /** The stuck-call limit when neither the node, the graph nor the run sets one: 30 s. */
 export const DEFAULT_STUCK_TIMEOUT_MS = 30_000;
@@ -100,6 +116,7 @@ export class Supervisor {
     this.o = {
       callTimeoutMs: options.callTimeoutMs ?? 30_000,
       stuckTimeoutMs: options.stuckTimeoutMs ?? DEFAULT_STUCK_TIMEOUT_MS,
+      heapLimitMb: options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
       watchdogMs: options.watchdogMs ?? 100,
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
       onWarning: options.onWarning ?? ((m) => process.emitWarning(m, 'WeftWarning')),
@@ -233,6 +250,9 @@ export class Supervisor {
     const task = spawnTask<ActorResult>(ACTOR_MODULE, 'hostActor', args, {
       name: `weft:${node.name}`,
       transferList: [port2],
+      // A runaway allocation ends this thread, not the process (see the README's limits for what V8
+      // cannot contain this way).
+      resourceLimits: { maxOldGenerationSizeMb: node.heapLimitMb ?? this.o.heapLimitMb },
     });
     task.unref();
     this.tasks[id] = task;
@@ -252,9 +272,11 @@ export class Supervisor {
    * gets the node and the lifecycle stage the actor last recorded, keeping the original as cause.
    */
   private attribute(id: number, err: unknown): unknown {
-    if (!(err instanceof WorkerExitError) || err.node !== undefined) return err;
+    const exited = err instanceof WorkerExitError || err instanceof OutOfMemoryError;
+    if (!exited || err.node !== undefined) return err;
     const node = this.graph.nodes[id]!;
-    return new WorkerExitError(`${node.calculator}: ${err.message}`, {
+    const cls = err instanceof OutOfMemoryError ? OutOfMemoryError : WorkerExitError;
+    return new cls(`${node.calculator}: ${err.message}`, {
       node: node.name,
       phase: this.counters.stage(id) ?? 'open',
       cause: err.cause ?? err,

@@ -13,7 +13,7 @@
  * Threading: main thread, or any thread that owns workers. Never imported by `src/core`.
  */
 import { type ResourceLimits, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
-import { CancelledError, deserializeError, WorkerExitError } from '../core/errors.js';
+import { CancelledError, deserializeError, OutOfMemoryError, WorkerExitError } from '../core/errors.js';
 import { tsxBootstrapModule } from '../core/module-loader.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 
@@ -129,7 +129,15 @@ export function spawnTask<T = unknown>(
       else if (reply?.type === 'error') reject(deserializeError(reply.error));
       else if (terminated)
         reject(new CancelledError(`thread ${label} was terminated`, { phase: 'shutdown' }));
-      else {
+      else if ((crash as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        const limit = options.resourceLimits?.maxOldGenerationSizeMb;
+        reject(
+          new OutOfMemoryError(
+            `thread ${label} ran out of its JavaScript heap${limit === undefined ? '' : ` (limit ${limit} MiB)`} and was ended`,
+            { phase: 'run', cause: crash },
+          ),
+        );
+      } else {
         const why = crash === undefined ? `exit code ${code}` : 'an uncaught error';
         reject(new WorkerExitError(`thread ${label} exited with ${why}`, { phase: 'run', cause: crash }));
       }

@@ -163,13 +163,17 @@ export class Session implements AsyncDisposable {
       outputStreams: this.pulls.map((p) => p.name),
       inputSidePackets: union((c) => c.inputSidePackets),
       outputSidePackets: union((c) => c.outputSidePackets),
-      // A fragment's graph-wide stuck-call limit stays with its own nodes.
+      // A fragment's graph-wide limits (stuck calls, heap) stay with its own nodes.
       nodes: f.flatMap((c) =>
-        c.stuckTimeoutMs === undefined
-          ? c.nodes
-          : c.nodes.map((n) =>
-              n.stuckTimeoutMs === undefined ? { ...n, stuckTimeoutMs: c.stuckTimeoutMs } : n,
-            ),
+        c.nodes.map((n) => ({
+          ...n,
+          ...(n.stuckTimeoutMs === undefined && c.stuckTimeoutMs !== undefined
+            ? { stuckTimeoutMs: c.stuckTimeoutMs }
+            : {}),
+          ...(n.heapLimitMb === undefined && c.heapLimitMb !== undefined
+            ? { heapLimitMb: c.heapLimitMb }
+            : {}),
+        })),
       ),
       maxQueueSize: this.options.maxQueueSize ?? f[0]?.maxQueueSize ?? 100,
       reportDeadlock: this.options.reportDeadlock ?? f.some((c) => c.reportDeadlock),

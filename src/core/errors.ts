@@ -170,6 +170,17 @@ export const MissingDependencyError = defineError(
 );
 export type MissingDependencyError = WeftError;
 
+/**
+ * A node's thread ran out of JavaScript heap (its `heapLimitMb`): the thread was ended; the
+ * process and the other nodes were not.
+ */
+export const OutOfMemoryError = defineError(
+  'OutOfMemoryError',
+  'ERR_WEFT_OUT_OF_MEMORY',
+  'a thread ran out of its heap limit',
+);
+export type OutOfMemoryError = WeftError;
+
 // Graph configuration and validation (reported before any worker starts).
 /** MediaPipe text format that does not parse; the message gives line and column. */
 export const GraphParseError = defineError(

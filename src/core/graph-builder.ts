@@ -54,6 +54,8 @@ export interface NodeSpec<O = Record<string, unknown>> {
   readonly maxQueueSize?: number;
   /** Per-node override of the graph's `stuckTimeoutMs`. */
   readonly stuckTimeoutMs?: number;
+  /** Per-node override of the graph's `heapLimitMb`. */
+  readonly heapLimitMb?: number;
   /** Replicas of a stateless calculator (see `NodeConfig.parallelism`). */
   readonly parallelism?: number;
 }
@@ -66,6 +68,8 @@ export interface GraphOptions {
   readonly reportDeadlock?: boolean;
   /** Longest a calculator call may run, ms; -1 for no limit. Default: the run's (30 s). */
   readonly stuckTimeoutMs?: number;
+  /** Heap each node's thread may use, MiB. Default: the run's (1024). */
+  readonly heapLimitMb?: number;
 }
 
 /** Starts a graph. See {@link GraphBuilder}. */
@@ -83,6 +87,7 @@ export class GraphBuilder {
   private readonly maxQueueSize: number;
   private readonly reportDeadlock: boolean;
   private readonly stuckTimeoutMs: number | undefined;
+  private readonly heapLimitMb: number | undefined;
 
   constructor(options: GraphOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -95,6 +100,8 @@ export class GraphBuilder {
     this.reportDeadlock = options.reportDeadlock ?? false;
     this.stuckTimeoutMs =
       options.stuckTimeoutMs === undefined ? undefined : integer(options.stuckTimeoutMs, 'stuckTimeoutMs');
+    this.heapLimitMb =
+      options.heapLimitMb === undefined ? undefined : integer(options.heapLimitMb, 'heapLimitMb');
   }
 
   /** Adds graph input streams (fed from outside). */
@@ -163,6 +170,7 @@ export class GraphBuilder {
       ...(spec.stuckTimeoutMs === undefined
         ? {}
         : { stuckTimeoutMs: integer(spec.stuckTimeoutMs, 'stuckTimeoutMs') }),
+      ...(spec.heapLimitMb === undefined ? {} : { heapLimitMb: integer(spec.heapLimitMb, 'heapLimitMb') }),
       ...(spec.parallelism === undefined ? {} : { parallelism: integer(spec.parallelism, 'parallelism') }),
     };
     this.nodes.push(node);
@@ -180,6 +188,7 @@ export class GraphBuilder {
       maxQueueSize: this.maxQueueSize,
       reportDeadlock: this.reportDeadlock,
       ...(this.stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs: this.stuckTimeoutMs }),
+      ...(this.heapLimitMb === undefined ? {} : { heapLimitMb: this.heapLimitMb }),
     };
   }
 }

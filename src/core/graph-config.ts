@@ -52,6 +52,11 @@ export interface NodeConfig {
    */
   readonly stuckTimeoutMs?: number;
   /**
+   * Per-node override of the graph's `heapLimitMb` (weft extension): the JavaScript heap this node's
+   * thread may use before it is ended with OutOfMemoryError.
+   */
+  readonly heapLimitMb?: number;
+  /**
    * Replicas of a stateless calculator (weft extension): the node runs as this many actors, each
    * input set goes to one of them in turn, and the outputs are put back in timestamp order. Default:
    * the contract's `parallelism`, else 1.
@@ -79,6 +84,11 @@ export interface GraphConfig {
    * limit. Unset: the run's `stuckTimeoutMs` option, else 30 s (weft extension).
    */
   readonly stuckTimeoutMs?: number;
+  /**
+   * The JavaScript heap (old generation) each node's thread may use, MiB. Unset: the run's
+   * `heapLimitMb` option, else 1024 (weft extension).
+   */
+  readonly heapLimitMb?: number;
 }
 
 /** A node's port after validation: its position, its stream, and which tag/index it was wired as. */
@@ -110,6 +120,8 @@ export interface ResolvedNode {
   readonly maxQueueSize: number;
   /** Stuck-call limit in ms (node override, else graph; -1: none); undefined: the run's default. */
   readonly stuckTimeoutMs: number | undefined;
+  /** Heap limit of the node's thread, MiB (node override, else graph); undefined: the run's default. */
+  readonly heapLimitMb: number | undefined;
   /** The calculator's `timestampOffset` (null: none). */
   readonly timestampOffset: number | null;
   readonly processTimestampBounds: boolean;

@@ -104,6 +104,7 @@ export function expandReplicas(
       options: { replicas: n },
       ...(node.maxQueueSize === undefined ? {} : { maxQueueSize: node.maxQueueSize }),
       ...(node.stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs: node.stuckTimeoutMs }),
+      ...(node.heapLimitMb === undefined ? {} : { heapLimitMb: node.heapLimitMb }),
     });
     for (let r = 0; r < n; r++) {
       nodes.push({

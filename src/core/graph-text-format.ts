@@ -26,6 +26,7 @@ export function formatGraphText(config: GraphConfig): string {
   if (config.maxQueueSize !== 100) out.push(`max_queue_size: ${config.maxQueueSize}`);
   if (config.reportDeadlock) out.push('report_deadlock: true');
   if (config.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${config.stuckTimeoutMs}`);
+  if (config.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${config.heapLimitMb}`);
   for (const node of config.nodes) {
     out.push('', 'node {', ...formatNode(node).map((l) => `  ${l}`), '}');
   }
@@ -50,6 +51,7 @@ function formatNode(node: NodeConfig): string[] {
   if (node.inputStreamHandler !== undefined) out.push(...formatHandler(node.inputStreamHandler));
   if (node.maxQueueSize !== undefined) out.push(`max_queue_size: ${node.maxQueueSize}`);
   if (node.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${node.stuckTimeoutMs}`);
+  if (node.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${node.heapLimitMb}`);
   if (node.parallelism !== undefined) out.push(`parallelism: ${node.parallelism}`);
   if (Object.keys(node.options).length > 0) {
     out.push(

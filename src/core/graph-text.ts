@@ -69,6 +69,7 @@ export function parseGraphText(text: string): GraphConfig {
   const reportDeadlock = g.bool('report_deadlock') ?? false;
   // weft extension: the stuck-call limit, graph-wide and per node.
   const stuckTimeoutMs = g.int('stuck_timeout_ms');
+  const heapLimitMb = g.int('heap_limit_mb');
   const handlerMsg = g.message('input_stream_handler');
   const graphHandler = handlerMsg === undefined ? undefined : readHandler(text, handlerMsg);
   const nodes = g.messages('node').map((m) => readNode(text, m, graphHandler));
@@ -82,6 +83,7 @@ export function parseGraphText(text: string): GraphConfig {
     maxQueueSize,
     reportDeadlock,
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
+    ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
   };
 }
 
@@ -116,6 +118,7 @@ function readNode(
   for (const m of n.messages('node_options')) Object.assign(options, extensionFields(src, m, false));
   const maxQueueSize = n.int('max_queue_size');
   const stuckTimeoutMs = n.int('stuck_timeout_ms');
+  const heapLimitMb = n.int('heap_limit_mb');
   // weft extension: replicas of a stateless calculator.
   const parallelism = n.int('parallelism');
   n.done(IGNORED_NODE_FIELDS);
@@ -131,6 +134,7 @@ function readNode(
     options,
     ...(maxQueueSize === undefined ? {} : { maxQueueSize }),
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
+    ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
     ...(parallelism === undefined ? {} : { parallelism }),
   };
 }

@@ -83,6 +83,14 @@ export function checkNode(
       new BadOptionsError(`maxQueueSize ${node.maxQueueSize} must be an integer ≥ 1, or -1`, ctx),
     );
   }
+  if (node.heapLimitMb !== undefined && !isHeapLimit(node.heapLimitMb)) {
+    problems.push(
+      new BadOptionsError(
+        `heapLimitMb ${node.heapLimitMb} must be an integer number of MiB, 16 to 65536`,
+        ctx,
+      ),
+    );
+  }
   if (node.stuckTimeoutMs !== undefined && !isTimeLimit(node.stuckTimeoutMs)) {
     problems.push(
       new BadOptionsError(
@@ -100,6 +108,11 @@ export function checkNode(
     inputStreamHandler: node.inputStreamHandler ??
       def?.contract.inputStreamHandler ?? { name: 'DefaultInputStreamHandler' },
   };
+}
+
+/** A heap limit of a thread, MiB: an integer from 16 (less cannot start weft) to 64 GiB. */
+export function isHeapLimit(n: number): boolean {
+  return Number.isInteger(n) && n >= 16 && n <= 65_536;
 }
 
 /** A time limit in ms: a positive integer up to a day (setTimeout's range), or -1 for none. */

@@ -50,6 +50,7 @@ import {
   type CheckedNode,
   cardinalityRange,
   checkNode,
+  isHeapLimit,
   isQueueSize,
   isTimeLimit,
   NAME_PATTERN,
@@ -78,6 +79,14 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
     problems.push(
       new BadOptionsError(
         `graph stuckTimeoutMs ${config.stuckTimeoutMs} must be an integer number of ms ≥ 1, or -1`,
+        at(),
+      ),
+    );
+  }
+  if (config.heapLimitMb !== undefined && !isHeapLimit(config.heapLimitMb)) {
+    problems.push(
+      new BadOptionsError(
+        `graph heapLimitMb ${config.heapLimitMb} must be an integer number of MiB, 16 to 65536`,
         at(),
       ),
     );
@@ -248,6 +257,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
       ...c,
       maxQueueSize: node.maxQueueSize ?? config.maxQueueSize,
       stuckTimeoutMs: node.stuckTimeoutMs ?? config.stuckTimeoutMs,
+      heapLimitMb: node.heapLimitMb ?? config.heapLimitMb,
       timestampOffset: contract.timestampOffset === undefined ? 0 : contract.timestampOffset,
       processTimestampBounds: contract.processTimestampBounds ?? false,
       isSource: c.inputs.length === 0,

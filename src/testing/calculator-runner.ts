@@ -353,6 +353,7 @@ function buildNode(def: AnyDefinition, o: RunnerOptions): { node: ResolvedNode; 
     ...checked,
     maxQueueSize: -1,
     stuckTimeoutMs: undefined,
+    heapLimitMb: undefined,
     timestampOffset: c.timestampOffset === undefined ? 0 : c.timestampOffset,
     processTimestampBounds: c.processTimestampBounds ?? false,
     isSource: checked.inputs.length === 0,
