@@ -1,8 +1,9 @@
 /**
  * The suite registry: `npm run bench` runs these, in this order, when no suite is named.
- * A new suite (`graph`, `run`, `pipeline`, `scaling`) is one module and one line here.
+ * A new suite (`graph`, `run`, `pipeline`, `scaling`, `faults`) is one module and one line here.
  */
 import type { Suite } from '../lib/suite.js';
+import { faultsSuite } from './faults.js';
 import { graphSuite } from './graph.js';
 import { pipelineSuite } from './pipeline.js';
 import { runSuite } from './run.js';
@@ -10,7 +11,14 @@ import { scalingSuite } from './scaling.js';
 import { transportSuite } from './transport.js';
 
 /** Every suite, in run order. */
-export const suites: readonly Suite[] = [transportSuite, graphSuite, runSuite, pipelineSuite, scalingSuite];
+export const suites: readonly Suite[] = [
+  transportSuite,
+  graphSuite,
+  runSuite,
+  pipelineSuite,
+  scalingSuite,
+  faultsSuite,
+];
 
 /** The suite with this name, or undefined. */
 export function findSuite(name: string): Suite | undefined {

@@ -146,9 +146,14 @@ class Actor {
     this.pool = FramePool.attach(args.pool, { batchWakes: true });
     this.readers = args.inputs.map((d) => new RingReader(d));
     const gauge = args.inputs[0]?.gauge;
+    const counters = this.counters;
+    const n = this.n;
+    // A stop set just before the actor advertised sleep is seen by its re-check: the supervisor
+    // stores the stop word, then rings the doorbell (see doorbell.ts).
+    const wakeIf = () => counters.stopRequested(n);
     this.set =
       this.readers.length > 0
-        ? new InputSet(this.readers, args.doorbell, gauge === undefined ? {} : { gauge })
+        ? new InputSet(this.readers, args.doorbell, gauge === undefined ? { wakeIf } : { gauge, wakeIf })
         : null;
     this.writers = args.outputs.map((rings) => rings.map((d) => new RingWriter(d)));
     this.sink = new RingSink(this.writers, this.pool, this.counters, this.n, this.sidePacketsOut);

@@ -97,6 +97,7 @@ export class Supervisor {
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   private watchdog: ReturnType<typeof setInterval> | undefined;
+  private deadlineCheck: ReturnType<typeof setTimeout> | undefined;
   private lastProgress: number[] = [];
   private stalledTicks = 0;
   // Nodes without input streams: while one is alive, the graph can still make work of its own.
@@ -325,6 +326,7 @@ export class Supervisor {
     const now = Date.now();
     let progressed = false;
     let running = false;
+    let nextDeadline = Number.POSITIVE_INFINITY;
     for (const n of this.graph.nodes) {
       const p = c.progress(n.id);
       if (p !== this.lastProgress[n.id]) progressed = true;
@@ -341,6 +343,18 @@ export class Supervisor {
         this.stuck(n.id, now - since, limit);
         return;
       }
+      if (inCall && since > 0) nextDeadline = Math.min(nextDeadline, since + limit);
+    }
+    // A call's limit ends before the next tick: look again right after it, not up to a tick late.
+    if (nextDeadline - now < this.o.watchdogMs && this.deadlineCheck === undefined) {
+      this.deadlineCheck = setTimeout(
+        () => {
+          this.deadlineCheck = undefined;
+          this.inspect();
+        },
+        nextDeadline - now + 1,
+      );
+      this.deadlineCheck.unref();
     }
     if (!this.running) return;
     this.stalledTicks = progressed || running ? 0 : this.stalledTicks + 1;
@@ -480,6 +494,7 @@ export class Supervisor {
 
   private async doShutdown(): Promise<void> {
     clearInterval(this.watchdog);
+    clearTimeout(this.deadlineCheck);
     // Shutting down is work: it completes even when nobody awaits it, then lets go for good.
     this.keepAlive.setBusy(true);
     try {

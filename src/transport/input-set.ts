@@ -24,6 +24,7 @@ export class InputSet {
   private readonly bell: Int32Array;
   private readonly base: number;
   private readonly waiter: Waiter;
+  private readonly wakeIf: (() => boolean) | undefined;
 
   /**
    * `readers` must all have been created with `doorbell` as their ring's doorbell; otherwise a
@@ -32,7 +33,17 @@ export class InputSet {
   constructor(
     readonly readers: readonly RingReader[],
     doorbell: DoorbellDescriptor,
-    options: { gauge?: LoadGaugeDescriptor; maxSpin?: number; holdsEventLoop?: boolean } = {},
+    options: {
+      gauge?: LoadGaugeDescriptor;
+      maxSpin?: number;
+      holdsEventLoop?: boolean;
+      /**
+       * A condition of the owner's that ends a wait like a readable ring: checked again after the
+       * set advertises sleep, so a peer that sets it and then rings the doorbell is never missed
+       * (an actor's stop word).
+       */
+      wakeIf?: () => boolean;
+    } = {},
   ) {
     if (readers.length === 0) {
       throw new InvalidArgumentError('an input set needs at least one reader', { phase: 'config' });
@@ -42,6 +53,7 @@ export class InputSet {
     this.waiter = new Waiter(options.gauge, options.maxSpin);
     // See Waiter.holdsEventLoop: false for a main thread's background wait.
     this.waiter.holdsEventLoop = options.holdsEventLoop ?? true;
+    this.wakeIf = options.wakeIf;
     this.enabled = new Uint8Array(readers.length).fill(1);
   }
 
@@ -122,7 +134,7 @@ export class InputSet {
     const on = this.enabled;
     for (let i = 0; i < rs.length; i++) rs[i]!.mute(on[i] === 0);
     Atomics.store(this.bell, this.base + SLEEPING, 1);
-    if (this.firstReadable() >= 0) return this.wakeUp(true);
+    if (this.firstReadable() >= 0 || this.wakeIf?.() === true) return this.wakeUp(true);
     return false;
   }
 

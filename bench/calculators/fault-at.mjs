@@ -1,0 +1,51 @@
+// FaultAtCalculator: forwards packets until input timestamp `at`, then stamps the wall-clock time
+// into shared memory (`stamp`, one Float64) and fails the way `fault` says: a throw, process.exit,
+// a heap that grows without end (stamped when 90 % of `heapLimitMb` is used: filling the heap is not
+// the fault), a loop that never returns; or, for `none`, stamps and goes on (that packet is the
+// source's last: the run then ends normally). JavaScript, so that the `faults` suite measures the
+// compiled package as users run it, with no TypeScript loader in the threads.
+import { getHeapStatistics } from 'node:v8';
+import { defineCalculator } from 'weft';
+
+export default defineCalculator({
+  name: 'FaultAtCalculator',
+  contract: {
+    inputs: { '': 'one' },
+    outputs: { '': 'one' },
+    options: { fault: 'none', at: 100, stamp: null, heapLimitMb: 64 },
+  },
+  create: () => ({
+    process(ctx) {
+      const p = ctx.input(0);
+      if (p.isEmpty) return;
+      const o = ctx.options;
+      if (ctx.inputTimestamp < o.at) {
+        ctx.output(0).add(p.value, ctx.inputTimestamp);
+        return;
+      }
+      const stamp = new Float64Array(o.stamp);
+      const now = () => performance.timeOrigin + performance.now();
+      if (o.fault !== 'oom') stamp[0] = now();
+      switch (o.fault) {
+        case 'none':
+          ctx.output(0).add(p.value, ctx.inputTimestamp);
+          return;
+        case 'throw':
+          throw new RangeError('injected fault');
+        case 'exit':
+          process.exit(5);
+          break;
+        case 'oom': {
+          const hog = [];
+          const limit = o.heapLimitMb * 2 ** 20;
+          for (;;) {
+            hog.push(new Array(100_000).fill(hog.length));
+            if (stamp[0] === 0 && getHeapStatistics().used_heap_size > 0.9 * limit) stamp[0] = now();
+          }
+        }
+        case 'loop':
+          for (;;) {}
+      }
+    },
+  }),
+});
