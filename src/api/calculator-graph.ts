@@ -25,12 +25,12 @@ import replicaDispatch from '../calculators/replica-dispatch.js';
 import replicaGather from '../calculators/replica-gather.js';
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { CalculatorRegistry } from '../core/calculator-registry.js';
-import { InvalidArgumentError, TimestampOrderError, UnknownCalculatorError } from '../core/errors.js';
+import { InvalidArgumentError, UnknownCalculatorError } from '../core/errors.js';
 import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { REPLICA_DISPATCH, REPLICA_GATHER } from '../core/graph-replicas.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
-import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
+import { checkInputTimestamp, Timestamp } from '../core/timestamp.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
 import { diagnose, type RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import { readStageStats, type StageStats } from '../telemetry/stage-stats.js';
@@ -198,13 +198,7 @@ export class CalculatorGraph {
    */
   async addPacket(stream: string, value: unknown, timestamp: number, timeoutMs = -1): Promise<boolean> {
     const input = this.input(stream);
-    if (!isAllowedInStream(timestamp) || timestamp <= input.last) {
-      throw new TimestampOrderError(
-        `packet timestamp ${timestamp} on graph input "${stream}" must be a safe integer above the previous ` +
-          `one (${input.last === Timestamp.Unset ? 'none yet' : input.last})`,
-        { stream, phase: 'run' },
-      );
-    }
+    checkInputTimestamp(timestamp, input.last, stream);
     if (isFrameRef(value) && input.writers.length > 1) {
       this.frames.retain(value.handle, input.writers.length - 1);
     }

@@ -17,13 +17,11 @@
 import {
   CancelledError,
   CodecError,
-  InvalidTimestampError,
   PayloadTooLargeError,
-  TimestampOrderError,
   UsageError,
 } from '../core/errors.js';
 import { SampleQueue } from '../core/sample-queue.js';
-import { isAllowedInStream, Timestamp } from '../core/timestamp.js';
+import { checkInputTimestamp, Timestamp } from '../core/timestamp.js';
 import type { PushLog } from '../telemetry/run-latency.js';
 import { isFrameRef, threadCodec } from '../transport/codec.js';
 import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
@@ -263,19 +261,7 @@ export class InputBoundary {
       const now = this.host.clock();
       return now > this.last ? now : this.last + 1;
     }
-    if (!isAllowedInStream(ts)) {
-      throw new InvalidTimestampError(
-        `timestamp ${String(ts)} pushed to input "${this.name}" is not a safe integer ` +
-          'in [PreStream, PostStream]',
-        { stream: this.name, phase: 'run' },
-      );
-    }
-    if (ts <= this.last) {
-      throw new TimestampOrderError(
-        `timestamp ${ts} pushed to input "${this.name}" must be above the previous one (${this.last})`,
-        { stream: this.name, phase: 'run' },
-      );
-    }
+    checkInputTimestamp(ts, this.last, this.name);
     return ts;
   }
 

@@ -9,7 +9,7 @@
  *
  * Threading: pure functions and constants, any thread.
  */
-import { InvalidTimestampError } from './errors.js';
+import { InvalidTimestampError, TimestampOrderError } from './errors.js';
 
 const LOW = Number.MIN_SAFE_INTEGER;
 const HIGH = Number.MAX_SAFE_INTEGER;
@@ -89,5 +89,36 @@ export function checkTimestamp(t: number, where: string): void {
       stream: where,
       phase: 'transport',
     });
+  }
+}
+
+/**
+ * The check of a packet added to a graph input from outside (`Run.push`, `CalculatorGraph.addPacket`),
+ * shared so both report the same errors at the call, never later inside the graph:
+ * InvalidTimestampError for a value no packet may carry (NaN, ±Infinity, a fraction, outside
+ * [PreStream, PostStream]); TimestampOrderError for one the stream no longer accepts after `last` (the
+ * previous packet, or `Timestamp.Unset`): not above it, or anything at all after a packet at
+ * PreStream, Max or PostStream, which end what a stream may carry.
+ */
+export function checkInputTimestamp(ts: number, last: number, stream: string): void {
+  if (!isAllowedInStream(ts)) {
+    throw new InvalidTimestampError(
+      `timestamp ${String(ts)} added to input "${stream}" is not a safe integer in [PreStream, PostStream]`,
+      { stream, phase: 'run' },
+    );
+  }
+  if (last === Timestamp.Unset) return;
+  const next = nextAllowedInStream(last);
+  if (next === Timestamp.OneOverPostStream) {
+    throw new TimestampOrderError(
+      `input "${stream}" takes no packet after the one at ${formatTimestamp(last)}`,
+      { stream, phase: 'run' },
+    );
+  }
+  if (ts < next) {
+    throw new TimestampOrderError(
+      `timestamp ${ts} added to input "${stream}" must be above the previous one (${formatTimestamp(last)})`,
+      { stream, phase: 'run' },
+    );
   }
 }
