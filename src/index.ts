@@ -133,6 +133,7 @@ export {
   MissingDependencyError,
   NodeStuckError,
   NoProducerError,
+  ObserverError,
   OutOfMemoryError,
   PayloadTooLargeError,
   type Phase,

@@ -296,3 +296,55 @@ describe('a stuck call fails the run, naming node and phase, and its thread is e
     expect(liveThreadCount()).toBe(0);
   });
 });
+
+describe('an application callback that throws', () => {
+  it.each(['packet', 'end'] as const)(
+    'an output observer throwing in %s fails the run with ObserverError naming the stream',
+    async (where) => {
+      const g = new CalculatorGraph(
+        graph()
+          .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
+          .node('PassThroughCalculator', { inputs: { '': 'n' }, outputs: { '': 'out' } })
+          .output('out')
+          .build(),
+        { registry },
+      );
+      graphs.push(g);
+      const boom = () => {
+        throw new TypeError(`observer gave up in ${where}`);
+      };
+      g.observeOutputStream('out', where === 'packet' ? { packet: boom } : { end: boom });
+      const err = await g.runToCompletion().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_WEFT_OBSERVER', stream: 'out' });
+      expect((err as Error).cause).toBeInstanceOf(TypeError);
+    },
+  );
+
+  it('an output observer throwing in bound fails the run with ObserverError naming the stream', async () => {
+    // A closed gate turns a packet into a bound alone: the observer's bound callback is called.
+    const g = new CalculatorGraph(
+      graph()
+        .input('in')
+        .inputSidePacket('allow')
+        .node('GateCalculator', {
+          inputs: { '': 'in' },
+          outputs: { '': 'out' },
+          inputSidePackets: { ALLOW: 'allow' },
+        })
+        .output('out')
+        .build(),
+      { registry },
+    );
+    graphs.push(g);
+    g.observeOutputStream('out', {
+      bound: () => {
+        throw new TypeError('observer gave up in bound');
+      },
+    });
+    await g.startRun({ allow: false });
+    await g.addPacket('in', 1, 10);
+    const err = await g.waitUntilDone().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_WEFT_OBSERVER', stream: 'out' });
+    expect((err as Error).cause).toBeInstanceOf(TypeError);
+  });
+});

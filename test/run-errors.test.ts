@@ -216,7 +216,10 @@ describe('a graph error is sticky until close', () => {
     });
     await run.start();
     for (let i = 0; i < 3; i++) await run.push({ value: i });
-    await expect(run.waitUntilDone()).rejects.toThrow('consumer gave up');
+    const err = await run.waitUntilDone().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_WEFT_OBSERVER', stream: 'out' });
+    expect((err as Error).message).toContain('consumer gave up');
+    expect((err as Error).cause).toBeInstanceOf(RangeError);
   });
 });
 

@@ -9,6 +9,7 @@
  * Threading: the supervisor's thread; waits with `Atomics.waitAsync`, so the event loop keeps
  * turning.
  */
+import { ObserverError } from '../core/errors.js';
 import { FrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { InputSet } from '../transport/input-set.js';
@@ -97,35 +98,35 @@ export class OutputPump {
           if (k === RecordKind.End) {
             open--;
             set.enabled[i] = 0;
-            for (const o of lists[i]!) o.end?.();
+            for (const o of lists[i]!) guard(names[i]!, o, END, 0, undefined, -1);
             break;
           }
           if (k === RecordKind.Bound) {
-            for (const o of lists[i]!) o.bound?.(r.timestamp);
+            for (const o of lists[i]!) guard(names[i]!, o, BOUND, r.timestamp, undefined, -1);
             continue;
           }
-          this.deliver(r, lists[i]!);
+          this.deliver(names[i]!, r, lists[i]!);
         }
       }
     }
     for (const r of readers) r.release();
   }
 
-  private deliver(r: RingReader, observers: readonly StreamObserver[]): void {
+  private deliver(name: string, r: RingReader, observers: readonly StreamObserver[]): void {
     const pt = r.payloadType;
     if (pt === PayloadType.Frame) {
       const h = r.frame;
       try {
         // Allocates the FrameRef handed to observers.
         const ref = new FrameRef(h);
-        for (const o of observers) o.packet?.(r.timestamp, ref, h);
+        for (const o of observers) guard(name, o, PACKET, r.timestamp, ref, h);
       } finally {
         this.pool.release(h);
       }
       return;
     }
     const value = pt === PayloadType.Number ? r.number : pt === PayloadType.Value ? r.value() : undefined;
-    for (const o of observers) o.packet?.(r.timestamp, value, -1);
+    for (const o of observers) guard(name, o, PACKET, r.timestamp, value, -1);
   }
 
   /**
@@ -143,5 +144,33 @@ export class OutputPump {
       }
       r.release();
     }
+  }
+}
+
+const PACKET = 0;
+const BOUND = 1;
+const END = 2;
+
+// Calls one observer callback; what it throws becomes an ObserverError naming the stream, the
+// run's failure. A try block per call costs nothing while nothing throws.
+function guard(
+  stream: string,
+  o: StreamObserver,
+  what: number,
+  timestamp: number,
+  value: unknown,
+  frame: number,
+): void {
+  try {
+    if (what === PACKET) o.packet?.(timestamp, value, frame);
+    else if (what === BOUND) o.bound?.(timestamp);
+    else o.end?.();
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new ObserverError(`the application's callback on output "${stream}" threw: ${why}`, {
+      stream,
+      phase: 'run',
+      cause,
+    });
   }
 }

@@ -14,12 +14,7 @@
  * Threading: the thread that owns the Run; one producer per input (checked: a second push while one
  * waits is a UsageError).
  */
-import {
-  CancelledError,
-  CodecError,
-  PayloadTooLargeError,
-  UsageError,
-} from '../core/errors.js';
+import { CancelledError, CodecError, PayloadTooLargeError, UsageError } from '../core/errors.js';
 import { SampleQueue } from '../core/sample-queue.js';
 import { checkInputTimestamp, Timestamp } from '../core/timestamp.js';
 import type { PushLog } from '../telemetry/run-latency.js';

@@ -181,6 +181,17 @@ export const OutOfMemoryError = defineError(
 );
 export type OutOfMemoryError = WeftError;
 
+/**
+ * An application callback the runtime called threw: an output observer (`observeOutputStream`) or a
+ * Run's `onOutput`. The message names the stream; `cause` is what it threw. It fails the run.
+ */
+export const ObserverError = defineError(
+  'ObserverError',
+  'ERR_WEFT_OBSERVER',
+  'an output callback of the application threw',
+);
+export type ObserverError = WeftError;
+
 // Graph configuration and validation (reported before any worker starts).
 /** MediaPipe text format that does not parse; the message gives line and column. */
 export const GraphParseError = defineError(
