@@ -348,3 +348,55 @@ describe('an application callback that throws', () => {
     expect((err as Error).cause).toBeInstanceOf(TypeError);
   });
 });
+
+describe('side packets the run cannot deliver', () => {
+  it('a side packet that cannot be copied to a thread (a function) is a CodecError naming it', async () => {
+    const g = new CalculatorGraph(
+      graph()
+        .inputSidePacket('count')
+        .node('CounterSourceCalculator', {
+          name: 'counter',
+          outputs: { '': 'n' },
+          inputSidePackets: { COUNT: 'count' },
+        })
+        .output('n')
+        .build(),
+      { registry },
+    );
+    graphs.push(g);
+    const err = await g.startRun({ count: () => 3 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_WEFT_CODEC', node: 'counter', stream: 'count', phase: 'open' });
+    expect((err as Error).message).toContain('side packet "count"');
+    await g.close();
+  });
+
+  it('a side packet another node sets only after its open cannot feed a node: SidePacketMissingError naming both', async () => {
+    const g = new CalculatorGraph(
+      graph()
+        .node('CounterSourceCalculator', { name: 'first', outputs: { '': 'n' }, options: { count: 2 } })
+        .node('CollectorCalculator', {
+          name: 'collect',
+          inputs: { '': 'n' },
+          outputSidePackets: { COLLECTED: 'c' },
+        })
+        .node('CounterSourceCalculator', {
+          name: 'second',
+          outputs: { '': 'm' },
+          inputSidePackets: { COUNT: 'c' },
+        })
+        .output('m')
+        .build(),
+      { registry },
+    );
+    graphs.push(g);
+    const err = await g.startRun().catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'ERR_WEFT_SIDE_PACKET_MISSING',
+      node: 'second',
+      stream: 'c',
+      phase: 'open',
+    });
+    expect((err as Error).message).toContain('node "collect"');
+    await g.close();
+  });
+});

@@ -14,9 +14,11 @@
 import { MessageChannel } from 'node:worker_threads';
 import {
   CancelledError,
+  CodecError,
   DeadlockError,
   NodeStuckError,
   OutOfMemoryError,
+  SidePacketMissingError,
   WeftError,
   WorkerExitError,
 } from '../core/errors.js';
@@ -295,7 +297,7 @@ export class Supervisor {
           (p) => this.sidePackets.has(p.name) || !producedBy.has(p.name),
         ),
       );
-      if (wave.length === 0) throw new Error('side packets wait on each other: no node can open');
+      if (wave.length === 0) throw this.unopenable(pending, producedBy);
       await Promise.all(
         wave.map(async (id) => {
           const node = this.graph.nodes[id]!;
@@ -306,12 +308,49 @@ export class Supervisor {
           const timeout = Number.isFinite(limit)
             ? Math.max(this.o.callTimeoutMs, limit + 4 * this.o.watchdogMs + 1000)
             : this.o.callTimeoutMs;
-          const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], timeout);
+          const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], timeout).catch(
+            (err: unknown) => {
+              throw this.uncloneable(id, err);
+            },
+          );
           this.collectSidePackets(id, out);
           pending.delete(id);
         }),
       );
     }
+  }
+
+  // No node of `pending` can open: each waits for a side packet that a node sets only later (in
+  // process or close), or that another waiting node sets. Named, since nothing else would say why.
+  private unopenable(pending: ReadonlySet<number>, producedBy: ReadonlyMap<string, number>): Error {
+    const node = this.graph.nodes[[...pending][0]!]!;
+    const p = node.inputSidePackets.find((x) => !this.sidePackets.has(x.name))!;
+    const maker = this.graph.nodes[producedBy.get(p.name)!]!;
+    return new SidePacketMissingError(
+      `node "${node.name}" cannot open: it reads side packet "${p.name}", which node "${maker.name}" has not ` +
+        'set in its open (weft opens every node before any runs, so a side packet set in process or ' +
+        'close cannot feed another node)',
+      { node: node.name, stream: p.name, phase: 'open' },
+    );
+  }
+
+  // A side packet that cannot be structured-cloned to the node's thread (a function, a class with
+  // private state...) fails the open call's postMessage with a DataCloneError: name the side packet.
+  private uncloneable(id: number, err: unknown): unknown {
+    if (!(err instanceof Error) || err.name !== 'DataCloneError') return err;
+    const node = this.graph.nodes[id]!;
+    const bad = node.inputSidePackets.find((p) => {
+      try {
+        structuredClone(this.sidePackets.get(p.name));
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    return new CodecError(
+      `side packet "${bad?.name ?? '?'}" of node "${node.name}" cannot be copied to its thread: ${err.message}`,
+      { node: node.name, stream: bad?.name, phase: 'open', cause: err },
+    );
   }
 
   private collectSidePackets(id: number, values: Record<number, unknown>): void {
