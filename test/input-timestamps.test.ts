@@ -7,6 +7,7 @@ import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import type { Run } from '../src/api/run.js';
 import { pull, push, Session } from '../src/api/session.js';
 import { InvalidTimestampError, TimestampOrderError } from '../src/core/errors.js';
+import { FrameRef } from '../src/core/frame-ref.js';
 import { graph } from '../src/core/graph-builder.js';
 import { checkInputTimestamp, Timestamp } from '../src/core/timestamp.js';
 
@@ -93,5 +94,57 @@ describe('both entry points refuse at the call and the run goes on', () => {
     g.closeAllInputStreams();
     await g.waitUntilDone();
     expect(got).toEqual(['a', 'c']);
+  });
+});
+
+describe('a FrameRef added from outside is checked at the call', () => {
+  it('Run.push: a stale or foreign FrameRef is refused by code, naming the input; the run goes on', async () => {
+    const run = new Session()
+      .add(
+        push('in'),
+        graph().node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'out' } }),
+        pull('out'),
+      )
+      .build();
+    runs.push(run);
+    await run.start();
+    const h = run.frames.alloc(16);
+    run.frames.release(h);
+    await expect(run.push({ value: new FrameRef(h) })).rejects.toMatchObject({
+      code: 'ERR_WEFT_FRAME_STALE',
+      stream: 'in',
+    });
+    expect(() => run.tryPush({ value: new FrameRef(12345) })).toThrow(
+      expect.objectContaining({ code: 'ERR_WEFT_FRAME_FOREIGN' }),
+    );
+    const good = run.frames.alloc(16);
+    await run.push({ value: new FrameRef(good) });
+    const r = await run.pull();
+    expect(r.status).toBe('sample');
+    if (r.status === 'sample') run.release(r.sample);
+    run.closeInput();
+    await run.waitUntilDone();
+    expect(run.frames.inUse()).toBe(0);
+  });
+
+  it('CalculatorGraph.addPacket: a stale FrameRef is refused by code, naming the input', async () => {
+    const g = new CalculatorGraph(
+      graph()
+        .input('in')
+        .node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'out' } })
+        .output('out')
+        .build(),
+    );
+    graphs.push(g);
+    g.observeOutputStream('out', () => {});
+    await g.startRun();
+    const h = g.frames.alloc(16);
+    g.frames.release(h);
+    await expect(g.addPacket('in', new FrameRef(h), 1)).rejects.toMatchObject({
+      code: 'ERR_WEFT_FRAME_STALE',
+      stream: 'in',
+    });
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
   });
 });

@@ -37,6 +37,7 @@ import { readStageStats, type StageStats } from '../telemetry/stage-stats.js';
 import { isFrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { RingWriter } from '../transport/ring-queue.js';
+import { checkFrameRef } from './input-boundary.js';
 import type { PreparedGraph } from './run-spec.js';
 
 /** Options of a {@link CalculatorGraph}. */
@@ -199,6 +200,7 @@ export class CalculatorGraph {
   async addPacket(stream: string, value: unknown, timestamp: number, timeoutMs = -1): Promise<boolean> {
     const input = this.input(stream);
     checkInputTimestamp(timestamp, input.last, stream);
+    if (isFrameRef(value)) checkFrameRef(this.frames, value.handle, stream);
     if (isFrameRef(value) && input.writers.length > 1) {
       this.frames.retain(value.handle, input.writers.length - 1);
     }

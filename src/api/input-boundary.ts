@@ -14,11 +14,19 @@
  * Threading: the thread that owns the Run; one producer per input (checked: a second push while one
  * waits is a UsageError).
  */
-import { CancelledError, CodecError, PayloadTooLargeError, UsageError } from '../core/errors.js';
+import {
+  CancelledError,
+  CodecError,
+  PayloadTooLargeError,
+  UsageError,
+  WeftError,
+  type WeftErrorClass,
+} from '../core/errors.js';
 import { SampleQueue } from '../core/sample-queue.js';
 import { checkInputTimestamp, Timestamp } from '../core/timestamp.js';
 import type { PushLog } from '../telemetry/run-latency.js';
 import { isFrameRef, threadCodec } from '../transport/codec.js';
+import type { FramePool } from '../transport/frame-pool.js';
 import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
 import { heldPromise } from './held-promise.js';
 import type { InputDropReason, InputOptions } from './run-options.js';
@@ -185,6 +193,7 @@ export class InputBoundary {
     }
     this.host.checkPush(this);
     const value = sample.value;
+    if (isFrameRef(value)) checkFrameRef(this.host.frames, value.handle, this.name);
     const single = this.single;
     if (single !== null && this.queue.length === 0 && !this.pumping && !this.host.gated) {
       const ts = this.stamp(sample.timestamp);
@@ -358,5 +367,20 @@ export class InputBoundary {
     if (this.writersClosed) return;
     this.writersClosed = true;
     for (const w of this.writers) w.close();
+  }
+}
+
+/**
+ * Throws the pool's typed error (FrameStaleError, FrameForeignError) for a handle that is not a live
+ * frame of `frames`, naming the input: a bad FrameRef is refused at the call that adds it, rather
+ * than failing the run when a node reads it. A few shared loads; no allocation when valid.
+ */
+export function checkFrameRef(frames: FramePool, handle: number, stream: string): void {
+  try {
+    frames.byteLength(handle);
+  } catch (err) {
+    if (!(err instanceof WeftError)) throw err;
+    const Cls = err.constructor as WeftErrorClass;
+    throw new Cls(`frame added to input "${stream}": ${err.message}`, { stream, phase: 'run', cause: err });
   }
 }
