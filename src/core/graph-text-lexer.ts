@@ -145,13 +145,19 @@ function readString(src: string, start: number): { text: string; end: number } {
       out += String.fromCharCode(Number.parseInt(m[0], 8) & 0xff);
       pos += m[0].length;
     } else if ((m = /^(?:x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(src.slice(pos))) !== null) {
-      out += String.fromCodePoint(Number.parseInt(m[0].slice(1), 16));
+      const code = Number.parseInt(m[0].slice(1), 16);
+      // String.fromCodePoint throws a bare RangeError past U+10FFFF.
+      if (code > 0x10ffff) throw parseError(src, pos - 1, `escape '\\${m[0]}' is not a Unicode code point`);
+      out += String.fromCodePoint(code);
       pos += m[0].length;
     } else {
       throw parseError(src, pos - 1, `unknown escape '\\${e}'`);
     }
   }
 }
+
+/** How deep `{ }` messages may nest in graph text. */
+export const MAX_NESTING = 100;
 
 /** Reads protobuf text into a tree of fields. Throws GraphParseError with line and column. */
 export function readTextMessage(src: string): TextMessage {
@@ -168,11 +174,15 @@ export function readTextMessage(src: string): TextMessage {
     i += 1;
   };
 
+  // Nesting deeper than any real graph (MediaPipe's own parser stops at 100) would overflow the stack.
+  let depth = 0;
   function message(close: string | undefined): TextField[] {
+    if (++depth > MAX_NESTING) fail(`messages nested deeper than ${MAX_NESTING} levels`);
     const fields: TextField[] = [];
     for (;;) {
       if (close === undefined ? peek().kind === 'eof' : isPunct(close)) {
         i += 1;
+        depth--;
         return fields;
       }
       if (peek().kind === 'eof') fail(`expected '${close}' before the end of input`);
