@@ -154,3 +154,25 @@ describe('the parser refuses what would break it, by code', () => {
     expect((err as Error).message).toMatch(why);
   });
 });
+
+describe('numeric settings are checked against what weft can honour', () => {
+  it.each([
+    ['max_queue_size: 4294967296 (wraps to 0 in a 32-bit word)', 'max_queue_size: 4294967296'],
+    [
+      'a Default handler batch of 1e300',
+      'input_stream_handler { input_stream_handler: "DefaultInputStreamHandler" options { [mediapipe.DefaultInputStreamHandlerOptions.ext] { batch_size: 1e300 } } }',
+    ],
+    [
+      'a FixedSize trigger of 1e9',
+      'input_stream_handler { input_stream_handler: "FixedSizeInputStreamHandler" options { [mediapipe.FixedSizeInputStreamHandlerOptions.ext] { trigger_queue_size: 1000000000 } } }',
+    ],
+  ])('%s is refused before any thread starts', async (_name, setting) => {
+    const g = CalculatorGraph.fromText(`
+      ${setting}
+      input_stream: "in"
+      node { calculator: "PassThroughCalculator" input_stream: "in" output_stream: "out" }
+    `);
+    await expect(g.validate()).rejects.toMatchObject({ code: 'ERR_WEFT_GRAPH_INVALID' });
+    expect(liveThreadCount()).toBe(0);
+  });
+});

@@ -80,7 +80,7 @@ export function checkNode(
   if (node.inputStreamHandler !== undefined) checkHandler(node.inputStreamHandler, inputs, ctx, problems);
   if (node.maxQueueSize !== undefined && !isQueueSize(node.maxQueueSize)) {
     problems.push(
-      new BadOptionsError(`maxQueueSize ${node.maxQueueSize} must be an integer ≥ 1, or -1`, ctx),
+      new BadOptionsError(`maxQueueSize ${node.maxQueueSize} must be an integer from 1 to 2147483647, or -1`, ctx),
     );
   }
   if (node.heapLimitMb !== undefined && !isHeapLimit(node.heapLimitMb)) {
@@ -110,6 +110,9 @@ export function checkNode(
   };
 }
 
+/** Largest batch or queue size a handler option may ask for (weft sizes buffers by it). */
+export const MAX_HANDLER_COUNT = 100_000;
+
 /** A heap limit of a thread, MiB: an integer from 16 (less cannot start weft) to 64 GiB. */
 export function isHeapLimit(n: number): boolean {
   return Number.isInteger(n) && n >= 16 && n <= 65_536;
@@ -125,7 +128,8 @@ export function isTimeLimit(n: number): boolean {
  * default of 100: a difference listed in the README.)
  */
 export function isQueueSize(n: number): boolean {
-  return Number.isInteger(n) && (n >= 1 || n === -1);
+  // The limit lives in an Int32 word of shared memory: larger values would wrap.
+  return Number.isInteger(n) && ((n >= 1 && n <= 0x7fffffff) || n === -1);
 }
 
 type Ctx = { readonly node: string; readonly phase: 'config' };
@@ -279,9 +283,11 @@ function checkHandler(
   problems: WeftError[],
 ): void {
   const bad = (msg: string): void => void problems.push(new BadOptionsError(`${h.name}: ${msg}`, ctx));
+  // Counts weft allocates buffers for on the calculator's behalf: bounded, so a typo (1e9, 1e300)
+  // is refused here rather than failing or stalling the node's start.
   const positive = (key: string, v: number | undefined): boolean => {
-    if (v === undefined || (Number.isInteger(v) && v >= 1)) return true;
-    bad(`${key} ${v} must be an integer ≥ 1`);
+    if (v === undefined || (Number.isInteger(v) && v >= 1 && v <= MAX_HANDLER_COUNT)) return true;
+    bad(`${key} ${v} must be an integer from 1 to ${MAX_HANDLER_COUNT}`);
     return false;
   };
   if (!(INPUT_STREAM_HANDLERS as readonly string[]).includes(h.name)) {
