@@ -80,7 +80,10 @@ export function checkNode(
   if (node.inputStreamHandler !== undefined) checkHandler(node.inputStreamHandler, inputs, ctx, problems);
   if (node.maxQueueSize !== undefined && !isQueueSize(node.maxQueueSize)) {
     problems.push(
-      new BadOptionsError(`maxQueueSize ${node.maxQueueSize} must be an integer from 1 to 2147483647, or -1`, ctx),
+      new BadOptionsError(
+        `maxQueueSize ${node.maxQueueSize} must be an integer from 1 to 2147483647, or -1`,
+        ctx,
+      ),
     );
   }
   if (node.heapLimitMb !== undefined && !isHeapLimit(node.heapLimitMb)) {

@@ -72,7 +72,10 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
   const at = (node?: string, stream?: string) => ({ node, stream, phase: 'config' as const });
   if (!isQueueSize(config.maxQueueSize)) {
     problems.push(
-      new BadOptionsError(`graph maxQueueSize ${config.maxQueueSize} must be an integer from 1 to 2147483647, or -1`, at()),
+      new BadOptionsError(
+        `graph maxQueueSize ${config.maxQueueSize} must be an integer from 1 to 2147483647, or -1`,
+        at(),
+      ),
     );
   }
   if (config.stuckTimeoutMs !== undefined && !isTimeLimit(config.stuckTimeoutMs)) {
