@@ -1,40 +1,15 @@
-/**
- * One calculator as an actor: the task a node's worker thread runs.
- *
- * The actor attaches to its input rings (all sharing one doorbell), its output rings (one per
- * consumer of each output stream) and the frame pool, imports its calculator module, and drives a
- * {@link NodeEngine}: drain rings into the engine's input queues (up to each input's queue limit),
- * let the engine run every ready `process`, flush the outputs, and sleep on the doorbell when there
- * is nothing to do. The supervisor controls it through comlink (`open`, `start`) and through shared
- * words that need no message (stop, queue limits); the data never touches the main thread.
- *
- * Threading: runs on its own worker thread; exactly one actor per thread.
- * Lifecycle: created → open (side packets in, output side packets out) → start (loop) → the task
- * settles when the node closed (all inputs done, or a source returned STOP), when it was stopped,
- * or with the error that failed it.
- */
-import type { MessagePort } from 'node:worker_threads';
-import type { CalculatorDefinition, FrameAccess } from '../core/calculator.js';
-import { CalculatorError, CancelledError, RingClosedError } from '../core/errors.js';
-import type { ResolvedNode } from '../core/graph-config.js';
+import type { CalculatorDefinition } from '../core/calculator.js';
+import { CalculatorError } from '../core/errors.js';
 import { importModule } from '../core/module-loader.js';
 import { NodeEngine } from '../core/node-engine.js';
 import { FrameRef } from '../transport/codec.js';
-import type { DoorbellDescriptor } from '../transport/doorbell.js';
-import { FramePool, type FramePoolDescriptor } from '../transport/frame-pool.js';
+import { FramePool } from '../transport/frame-pool.js';
 import { InputSet } from '../transport/input-set.js';
-import {
-  EMPTY,
-  PayloadType,
-  RecordKind,
-  type RingDescriptor,
-  RingReader,
-  RingWriter,
-} from '../transport/ring-queue.js';
+import { EMPTY, PayloadType, RecordKind, RingReader, RingWriter } from '../transport/ring-queue.js';
+import { actorFrames } from './actor-frames.js';
+import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { exposeControl } from './control-channel.js';
 import {
-  type CountersDescriptor,
-  F_BLOCKED_MS,
   F_BUSY_MS,
   F_CALL_STARTED_AT,
   F_IDLE_MS,
@@ -44,6 +19,7 @@ import {
   NodeState,
 } from './node-counters.js';
 import { RingSink } from './ring-sink.js';
+import { isStopEffect } from './run-failures.js';
 import { onStrayError, stageStore } from './stray-errors.js';
 
 // Process calls a source makes per loop turn.
@@ -52,31 +28,6 @@ const SOURCE_BATCH = 64;
 const TURN_BUSY = 0;
 const TURN_IDLE = 1;
 const TURN_CLOSED = 2;
-
-/** Everything an actor needs, structured-cloneable (the control port is transferred). */
-export interface ActorArgs {
-  node: ResolvedNode;
-  /** File URL of the calculator module and the export holding its definition. */
-  calculator: { module: string; exportName: string };
-  /** One ring per node input, in `node.inputs` order; all created with `doorbell`. */
-  inputs: RingDescriptor[];
-  /** Global index of this node's first input in the counters. */
-  inputBase: number;
-  /** Per node output, one ring per consumer (nodes and graph outputs). */
-  outputs: RingDescriptor[][];
-  doorbell: DoorbellDescriptor;
-  pool: FramePoolDescriptor;
-  counters: CountersDescriptor;
-  control: MessagePort;
-}
-
-/** What the actor task returns when the node is done. */
-export interface ActorResult {
-  /** Output side packets by position in `node.outputSidePackets`. */
-  outputSidePackets: Record<number, unknown>;
-  /** True when the loop left because the supervisor asked it to stop. */
-  stopped: boolean;
-}
 
 /** The worker task: host one node until it is done. */
 export async function hostActor(args: ActorArgs): Promise<ActorResult> {
@@ -146,8 +97,7 @@ class Actor {
     this.pool = FramePool.attach(args.pool, { batchWakes: true });
     this.readers = args.inputs.map((d) => new RingReader(d));
     const gauge = args.inputs[0]?.gauge;
-    const counters = this.counters;
-    const n = this.n;
+    const { counters, n } = this;
     // A stop set just before the actor advertised sleep is seen by its re-check: the supervisor
     // stores the stop word, then rings the doorbell (see doorbell.ts).
     const wakeIf = () => counters.stopRequested(n);
@@ -157,24 +107,12 @@ class Actor {
         : null;
     this.writers = args.outputs.map((rings) => rings.map((d) => new RingWriter(d)));
     this.sink = new RingSink(this.writers, this.pool, this.counters, this.n, this.sidePacketsOut);
-    const pool = this.pool;
-    const frames: FrameAccess = {
-      alloc: (bytes) => {
-        const h = pool.tryAlloc(bytes);
-        return h >= 0 ? h : this.waitForFrame(() => pool.alloc(bytes));
-      },
-      tryAlloc: (bytes) => pool.tryAlloc(bytes),
-      allocAsync: async (bytes, timeoutMs) => {
-        const h = pool.tryAlloc(bytes);
-        return h >= 0 ? h : this.waitForFrame(() => pool.allocAsync(bytes, timeoutMs));
-      },
-      bytes: (h) => pool.bytes(h),
-      byteLength: (h) => pool.byteLength(h),
-      retain: (h) => pool.retain(h),
-      release: (h) => pool.release(h),
-      descriptor: pool.descriptor,
-    };
-    this.engine = new NodeEngine(args.node, definition, this.sink, frames);
+    this.engine = new NodeEngine(
+      args.node,
+      definition,
+      this.sink,
+      actorFrames(this.pool, this.counters, this.n),
+    );
     this.calculatorName = definition.name;
     this.engine.setStageHook((stage) => {
       this.counters.setStage(this.n, stage);
@@ -203,34 +141,6 @@ class Actor {
     this.sink.closeAll();
     this.reject(e);
     return undefined;
-  }
-
-  /**
-   * The exhausted-pool path of alloc: the node shows as WaitingFrame (so the watchdog can tell a
-   * frame stall from a busy calculator) and the wait counts as back-pressure, as a full output does.
-   * Allocates closures: the exhausted path only.
-   */
-  private waitForFrame<T extends number | Promise<number>>(wait: () => T): T {
-    const c = this.counters;
-    const n = this.n;
-    c.setState(n, NodeState.WaitingFrame);
-    const t0 = performance.now();
-    const done = () => {
-      c.f64[c.field(n, F_BLOCKED_MS)]! += performance.now() - t0;
-      const started = c.field(n, F_CALL_STARTED_AT);
-      if (c.f64[started] !== 0) c.f64[started] = Date.now();
-      c.setState(n, NodeState.Running);
-    };
-    let r: T;
-    try {
-      r = wait();
-    } catch (err) {
-      done();
-      throw err;
-    }
-    if (r instanceof Promise) return r.finally(done) as T;
-    done();
-    return r;
   }
 
   async open(sidePackets: unknown[]): Promise<Record<number, unknown>> {
@@ -449,12 +359,4 @@ class Actor {
       this.sink.closeAll();
     }
   }
-}
-
-/** True when `err` (or an error it was caused by) is what a stop does to a running node. */
-function isStopEffect(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if (e instanceof RingClosedError || e instanceof CancelledError) return true;
-  }
-  return false;
 }

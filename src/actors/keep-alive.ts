@@ -58,11 +58,6 @@ export class KeepAlive {
     this.update();
   }
 
-  /** True while the run keeps the loop alive. */
-  get holding(): boolean {
-    return this.handle !== undefined && (this.holds > 0 || this.busy);
-  }
-
   /** The run is over: nothing is held any more. Idempotent. */
   dispose(): void {
     this.disposed = true;

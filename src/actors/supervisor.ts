@@ -12,27 +12,20 @@
  * Threading: main thread (or whichever thread owns the run); never on the data path.
  */
 import { MessageChannel } from 'node:worker_threads';
-import {
-  CancelledError,
-  CodecError,
-  DeadlockError,
-  NodeStuckError,
-  OutOfMemoryError,
-  SidePacketMissingError,
-  WeftError,
-  WorkerExitError,
-} from '../core/errors.js';
+import { CancelledError, type WeftError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import { FramePool, type FramePoolOptions } from '../transport/frame-pool.js';
 import { RingReader } from '../transport/ring-queue.js';
-import type { ActorArgs, ActorResult } from './actor-host.js';
+import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { type ControlClient, connectControl } from './control-channel.js';
-import { type GraphPlan, planGraph, portLabel } from './graph-plan.js';
+import { type GraphPlan, planGraph } from './graph-plan.js';
 import { KeepAlive } from './keep-alive.js';
-import { createCounters, F_CALL_STARTED_AT, NodeCounters, NodeState } from './node-counters.js';
+import { createCounters, NodeCounters } from './node-counters.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
+import { attributeExit, stopOutcome, uncloneable, unopenable } from './run-failures.js';
 import { spawnTask, type ThreadTask, taskModuleUrl } from './thread-task.js';
+import { Watchdog } from './watchdog.js';
 
 /** Options of a run. */
 export interface SupervisorOptions {
@@ -73,9 +66,6 @@ export const DEFAULT_HEAP_LIMIT_MB = 1024;
 /** The stuck-call limit when neither the node, the graph nor the run sets one: 30 s. */
 export const DEFAULT_STUCK_TIMEOUT_MS = 30_000;
 
-/** How long a graph may stand still while a node waits for a frame before the stall is named. */
-export const FRAME_STALL_MS = 1000;
-
 /** One run of one graph. */
 export class Supervisor {
   readonly pool: FramePool;
@@ -98,17 +88,9 @@ export class Supervisor {
   private lateFailure: unknown;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
-  private watchdog: ReturnType<typeof setInterval> | undefined;
-  private deadlineCheck: ReturnType<typeof setTimeout> | undefined;
-  private lastProgress: number[] = [];
-  private stalledTicks = 0;
-  // Nodes without input streams: while one is alive, the graph can still make work of its own.
-  private readonly sources: readonly number[];
+  private readonly watchdog: Watchdog;
   // Per node: the longest a call may run, ms (Infinity: no limit).
   private readonly stuckLimits: readonly number[];
-  private frameStallReported = false;
-  // Every node opened and started: the stall checks apply from now on (the stuck check always).
-  private running = false;
   private shuttingDown: Promise<void> | undefined;
 
   constructor(
@@ -140,10 +122,22 @@ export class Supervisor {
       createCounters(graph.nodes.length, this.plan.totalInputs, (i) => limits[i]!),
     );
     this.pump = new OutputPump(this.plan, this.pool);
-    this.sources = graph.nodes.filter((n) => n.inputs.length === 0).map((n) => n.id);
     this.stuckLimits = graph.nodes.map((n) => {
       const ms = n.stuckTimeoutMs ?? this.o.stuckTimeoutMs;
       return ms < 0 ? Number.POSITIVE_INFINITY : ms;
+    });
+    this.watchdog = new Watchdog({
+      graph,
+      plan: this.plan,
+      counters: this.counters,
+      pool: this.pool,
+      keepAlive: this.keepAlive,
+      stuckLimits: this.stuckLimits,
+      watchdogMs: this.o.watchdogMs,
+      failed: () => this.failure !== undefined,
+      fail: (err) => this.fail(err),
+      terminate: (id) => void this.tasks[id]?.terminate(),
+      warn: this.o.onWarning,
     });
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -205,9 +199,7 @@ export class Supervisor {
     for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
     for (const node of this.graph.nodes) this.spawn(node.id);
     // From the first open on: a stuck open is named like a stuck process call.
-    this.watchdog = setInterval(() => this.inspect(), this.o.watchdogMs);
-    // The watchdog only reads counters; whether the run keeps the process alive is keepAlive's.
-    this.watchdog.unref();
+    this.watchdog.start();
     try {
       await this.openAll();
       for (const node of this.graph.nodes) {
@@ -220,7 +212,7 @@ export class Supervisor {
       throw this.failure;
     }
     this.pump.start((err) => this.fail(err));
-    this.running = true;
+    this.watchdog.running();
     void Promise.allSettled([...this.tasks.map((t) => t.result), this.pump.finished]).then(() =>
       this.finish(),
     );
@@ -261,28 +253,12 @@ export class Supervisor {
     this.tasks[id] = task;
     task.result.then(
       (r) => this.collectSidePackets(id, r.outputSidePackets),
-      (err: unknown) => this.fail(this.attribute(id, err)),
+      (err: unknown) => this.fail(attributeExit(this.graph, this.counters, id, err)),
     );
     this.controls[id] = connectControl(port1, {
       label: `node "${node.name}"`,
       node: node.name,
       exited: task.result,
-    });
-  }
-
-  /**
-   * A node's thread failed without saying where (it exited, crashed or died mid-call): the error
-   * gets the node and the lifecycle stage the actor last recorded, keeping the original as cause.
-   */
-  private attribute(id: number, err: unknown): unknown {
-    const exited = err instanceof WorkerExitError || err instanceof OutOfMemoryError;
-    if (!exited || err.node !== undefined) return err;
-    const node = this.graph.nodes[id]!;
-    const cls = err instanceof OutOfMemoryError ? OutOfMemoryError : WorkerExitError;
-    return new cls(`${node.calculator}: ${err.message}`, {
-      node: node.name,
-      phase: this.counters.stage(id) ?? 'open',
-      cause: err.cause ?? err,
     });
   }
 
@@ -297,7 +273,7 @@ export class Supervisor {
           (p) => this.sidePackets.has(p.name) || !producedBy.has(p.name),
         ),
       );
-      if (wave.length === 0) throw this.unopenable(pending, producedBy);
+      if (wave.length === 0) throw unopenable(this.graph, pending, this.sidePackets, producedBy);
       await Promise.all(
         wave.map(async (id) => {
           const node = this.graph.nodes[id]!;
@@ -310,7 +286,7 @@ export class Supervisor {
             : this.o.callTimeoutMs;
           const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], timeout).catch(
             (err: unknown) => {
-              throw this.uncloneable(id, err);
+              throw uncloneable(this.graph, id, this.sidePackets, err);
             },
           );
           this.collectSidePackets(id, out);
@@ -320,173 +296,9 @@ export class Supervisor {
     }
   }
 
-  // No node of `pending` can open: each waits for a side packet that a node sets only later (in
-  // process or close), or that another waiting node sets. Named, since nothing else would say why.
-  private unopenable(pending: ReadonlySet<number>, producedBy: ReadonlyMap<string, number>): Error {
-    const node = this.graph.nodes[[...pending][0]!]!;
-    const p = node.inputSidePackets.find((x) => !this.sidePackets.has(x.name))!;
-    const maker = this.graph.nodes[producedBy.get(p.name)!]!;
-    return new SidePacketMissingError(
-      `node "${node.name}" cannot open: it reads side packet "${p.name}", which node "${maker.name}" has not ` +
-        'set in its open (weft opens every node before any runs, so a side packet set in process or ' +
-        'close cannot feed another node)',
-      { node: node.name, stream: p.name, phase: 'open' },
-    );
-  }
-
-  // A side packet that cannot be structured-cloned to the node's thread (a function, a class with
-  // private state...) fails the open call's postMessage with a DataCloneError: name the side packet.
-  private uncloneable(id: number, err: unknown): unknown {
-    if (!(err instanceof Error) || err.name !== 'DataCloneError') return err;
-    const node = this.graph.nodes[id]!;
-    const bad = node.inputSidePackets.find((p) => {
-      try {
-        structuredClone(this.sidePackets.get(p.name));
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    return new CodecError(
-      `side packet "${bad?.name ?? '?'}" of node "${node.name}" cannot be copied to its thread: ${err.message}`,
-      { node: node.name, stream: bad?.name, phase: 'open', cause: err },
-    );
-  }
-
   private collectSidePackets(id: number, values: Record<number, unknown>): void {
     const ports = this.graph.nodes[id]!.outputSidePackets;
     for (const [i, v] of Object.entries(values)) this.sidePackets.set(ports[Number(i)]!.name, v);
-  }
-
-  // The watchdog: reads shared counters only.
-  private inspect(): void {
-    if (this.failure !== undefined) return;
-    const c = this.counters;
-    const now = Date.now();
-    let progressed = false;
-    let running = false;
-    let nextDeadline = Number.POSITIVE_INFINITY;
-    for (const n of this.graph.nodes) {
-      const p = c.progress(n.id);
-      if (p !== this.lastProgress[n.id]) progressed = true;
-      this.lastProgress[n.id] = p;
-      const state = c.state(n.id);
-      if (state === NodeState.Running) running = true;
-      const since = c.f64[c.field(n.id, F_CALL_STARTED_AT)]!;
-      // Only a node running its own code can be stuck (opening, processing or closing): one blocked
-      // on a full output ring is back-pressured by a node downstream (the one to blame, if any).
-      const inCall =
-        state === NodeState.Running || state === NodeState.Opening || state === NodeState.Closing;
-      const limit = this.stuckLimits[n.id]!;
-      if (inCall && since > 0 && now - since > limit) {
-        this.stuck(n.id, now - since, limit);
-        return;
-      }
-      if (inCall && since > 0) nextDeadline = Math.min(nextDeadline, since + limit);
-    }
-    // A call's limit ends before the next tick: look again right after it, not up to a tick late.
-    if (nextDeadline - now < this.o.watchdogMs && this.deadlineCheck === undefined) {
-      this.deadlineCheck = setTimeout(
-        () => {
-          this.deadlineCheck = undefined;
-          this.inspect();
-        },
-        nextDeadline - now + 1,
-      );
-      this.deadlineCheck.unref();
-    }
-    if (!this.running) return;
-    this.stalledTicks = progressed || running ? 0 : this.stalledTicks + 1;
-    // Idle: nothing moved for two ticks and no source is left that could make work of its own, so
-    // only the application can bring more (a push, a pull, a released frame).
-    this.keepAlive.setBusy(
-      this.stalledTicks < 2 || this.sources.some((id) => c.state(id) !== NodeState.Done),
-    );
-    if (this.stalledTicks === 0) this.frameStallReported = false;
-    if (this.stalledTicks >= 2 && !this.resolveQueueStall()) this.reportFrameStall();
-  }
-
-  // A call ran past its limit. Its thread cannot stop on its own (a stuck call never returns to the
-  // loop that reads the stop word), so it is ended now, and the run fails at once rather than after
-  // the other actors' grace period.
-  private stuck(id: number, ms: number, limit: number): void {
-    const n = this.graph.nodes[id]!;
-    const phase = this.counters.stage(id) ?? 'open';
-    this.fail(
-      new NodeStuckError(`${n.calculator} has been in its ${phase} call for ${ms} ms (limit ${limit} ms)`, {
-        node: n.name,
-        phase,
-      }),
-    );
-    void this.tasks[id]?.terminate();
-  }
-
-  // Nothing moved for two ticks. A deadlock needs a producer blocked on a full ring whose consumer
-  // stopped draining it because that input's queue reached its limit. True when one was found.
-  private resolveQueueStall(): boolean {
-    const c = this.counters;
-    const anyBlocked = this.graph.nodes.some((n) => c.state(n.id) === NodeState.BlockedOutput);
-    if (!anyBlocked) return false;
-    for (const n of this.graph.nodes) {
-      for (let i = 0; i < n.inputs.length; i++) {
-        const g = this.plan.inputBase[n.id]! + i;
-        const limit = c.queueLimit(g);
-        if (limit < 0 || c.queueDepth(g) < limit) continue;
-        const port = n.inputs[i]!;
-        const where = { node: n.name, stream: port.name, phase: 'run' as const };
-        if (this.graph.reportDeadlock) {
-          this.fail(
-            new DeadlockError(
-              `input ${portLabel(port)} of node "${n.name}" holds ${limit} packets (max_queue_size) and its ` +
-                'producers are blocked on it; raise max_queue_size for this node or the graph, or make the ' +
-                'other inputs of this node carry timestamp bounds',
-              where,
-            ),
-          );
-          return true;
-        }
-        const grown = Math.max(limit + 1, limit * 2);
-        c.setQueueLimit(g, grown);
-        const bell = this.plan.doorbells[n.id]!;
-        ring(new Int32Array(bell.sab), bell.index);
-        this.stalledTicks = 0;
-        this.o.onWarning(
-          `weft resolved a deadlock by raising max_queue_size of input ${portLabel(port)} ("${port.name}") ` +
-            `of node "${n.name}" from ${limit} to ${grown}`,
-        );
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // A node waits for a frame-pool slot and nothing has moved for FRAME_STALL_MS. No queue can be
-  // grown to fix it: the frames are held by packets queued behind the waiting node, by calculators
-  // that retain them, or by the application (outputs it has not released), and only the last may
-  // still let go. So the stall is named, once per episode: an error with report_deadlock, else a
-  // warning.
-  private reportFrameStall(): void {
-    const c = this.counters;
-    const waiting = this.graph.nodes.filter((n) => c.state(n.id) === NodeState.WaitingFrame);
-    const stalledMs = this.stalledTicks * this.o.watchdogMs;
-    if (waiting.length === 0 || stalledMs < FRAME_STALL_MS || this.frameStallReported) return;
-    this.frameStallReported = true;
-    const empty = this.pool
-      .stats()
-      .filter((k) => k.free === 0)
-      .map((k) => `${k.slots} slots of ${k.slotBytes} bytes`)
-      .join(', ');
-    const message =
-      `${waiting.map((n) => `node "${n.name}"`).join(', ')} has waited ${stalledMs} ms for a frame and ` +
-      `nothing in the graph moves: the frame pool's size class (${empty || 'none empty now'}) is ` +
-      'exhausted, its frames held by packets queued behind the waiting node, by calculators that ' +
-      'retain them, or by outputs the application has not released; give the class more slots ' +
-      "(the graph's `frames` option) or release frames sooner";
-    if (this.graph.reportDeadlock) {
-      this.fail(new DeadlockError(message, { node: waiting[0]!.name, phase: 'run' }));
-    } else {
-      this.o.onWarning(message);
-    }
   }
 
   /**
@@ -512,17 +324,8 @@ export class Supervisor {
     });
   }
 
-  // The failure the run ends with: a stop carries the fault that happened while stopping, if any.
   private outcome(): unknown {
-    const late = this.lateFailure;
-    if (!(this.failure instanceof CancelledError) || late === undefined || this.failure.cause !== undefined) {
-      return this.failure;
-    }
-    const where = late instanceof WeftError && late.node !== undefined ? `node "${late.node}"` : 'a node';
-    this.failure = new CancelledError(
-      `the run was stopped, and ${where} failed while stopping: ${late instanceof Error ? late.message : String(late)}`,
-      { phase: 'shutdown', cause: late },
-    );
+    this.failure = stopOutcome(this.failure, this.lateFailure);
     return this.failure;
   }
 
@@ -532,8 +335,7 @@ export class Supervisor {
   }
 
   private async doShutdown(): Promise<void> {
-    clearInterval(this.watchdog);
-    clearTimeout(this.deadlineCheck);
+    this.watchdog.stop();
     // Shutting down is work: it completes even when nobody awaits it, then lets go for good.
     this.keepAlive.setBusy(true);
     try {

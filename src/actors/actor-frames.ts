@@ -1,0 +1,54 @@
+/**
+ * The frame pool as an actor's calculator sees it (`ctx.frames`): the pool's own calls, except that
+ * an allocation that finds its size class empty shows the node as WaitingFrame while it waits (so
+ * the watchdog can tell a frame stall from a busy calculator) and counts the wait as back-pressure,
+ * as a full output does.
+ *
+ * Threading: the actor's thread.
+ */
+import type { FrameAccess } from '../core/calculator.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import { F_BLOCKED_MS, F_CALL_STARTED_AT, type NodeCounters, NodeState } from './node-counters.js';
+
+/** `ctx.frames` of node `n`. */
+export function actorFrames(pool: FramePool, counters: NodeCounters, n: number): FrameAccess {
+  // The exhausted-pool path only: allocates closures.
+  const waitForFrame = <T extends number | Promise<number>>(wait: () => T): T => {
+    const c = counters;
+    c.setState(n, NodeState.WaitingFrame);
+    const t0 = performance.now();
+    const done = () => {
+      c.f64[c.field(n, F_BLOCKED_MS)]! += performance.now() - t0;
+      // The stuck-call clock measures the calculator's own time: restart it after the wait.
+      const started = c.field(n, F_CALL_STARTED_AT);
+      if (c.f64[started] !== 0) c.f64[started] = Date.now();
+      c.setState(n, NodeState.Running);
+    };
+    let r: T;
+    try {
+      r = wait();
+    } catch (err) {
+      done();
+      throw err;
+    }
+    if (r instanceof Promise) return r.finally(done) as T;
+    done();
+    return r;
+  };
+  return {
+    alloc: (bytes) => {
+      const h = pool.tryAlloc(bytes);
+      return h >= 0 ? h : waitForFrame(() => pool.alloc(bytes));
+    },
+    tryAlloc: (bytes) => pool.tryAlloc(bytes),
+    allocAsync: async (bytes, timeoutMs) => {
+      const h = pool.tryAlloc(bytes);
+      return h >= 0 ? h : waitForFrame(() => pool.allocAsync(bytes, timeoutMs));
+    },
+    bytes: (h) => pool.bytes(h),
+    byteLength: (h) => pool.byteLength(h),
+    retain: (h) => pool.retain(h),
+    release: (h) => pool.release(h),
+    descriptor: pool.descriptor,
+  };
+}
