@@ -110,7 +110,7 @@ function printSummary(
 }
 
 /** Side packets the graph takes from outside: declared ones, and those a node reads that no node makes. */
-export function sidePacketNames(config: GraphConfig): string[] {
+function sidePacketNames(config: GraphConfig): string[] {
   const made = new Set(config.nodes.flatMap((n) => n.outputSidePackets.map((p) => p.name)));
   const read = config.nodes.flatMap((n) => n.inputSidePackets.map((p) => p.name)).filter((n) => !made.has(n));
   return [...new Set([...config.inputSidePackets, ...read])].sort();
@@ -121,7 +121,7 @@ export function sidePacketNames(config: GraphConfig): string[] {
  * `{"k":1}`), and kept as a string when it is not JSON (`label=cam0`).
  * @throws UsageError for a malformed flag or a name the graph does not take.
  */
-export function parseSidePackets(flags: readonly string[], config: GraphConfig): Record<string, unknown> {
+function parseSidePackets(flags: readonly string[], config: GraphConfig): Record<string, unknown> {
   const known = sidePacketNames(config);
   const out: Record<string, unknown> = {};
   for (const kv of flags) {
@@ -146,7 +146,7 @@ function parseValue(raw: string): unknown {
 }
 
 /** `--input name=file` flags, checked: every graph input fed exactly once, by an existing file. */
-export function parseInputs(flags: readonly string[], config: GraphConfig): Map<string, string> {
+function parseInputs(flags: readonly string[], config: GraphConfig): Map<string, string> {
   const feeds = new Map<string, string>();
   for (const kv of flags) {
     const [name, path] = splitPair(kv, '--input name=file.jsonl');

@@ -27,7 +27,7 @@ const REGISTERED = Symbol.for('weft.typescript-hooks');
 type Registry = { [REGISTERED]?: Promise<void> };
 
 /** True for a module URL or path whose file is TypeScript (`.ts`, `.mts`, `.cts`). */
-export function isTypeScriptModule(url: string): boolean {
+function isTypeScriptModule(url: string): boolean {
   return /\.[mc]?ts$/.test(url.replace(/[?#].*$/, ''));
 }
 
@@ -45,7 +45,7 @@ export async function importModule(url: string): Promise<Record<string, unknown>
 }
 
 /** Registers tsx in this thread (once), or checks that Node strips types itself. */
-export function enableTypeScript(forModule?: string): Promise<void> {
+function enableTypeScript(forModule?: string): Promise<void> {
   const g = globalThis as Registry;
   let done = g[REGISTERED];
   if (done === undefined) {
