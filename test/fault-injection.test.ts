@@ -32,22 +32,45 @@ afterEach(async () => {
   expect(liveThreadCount()).toBe(0);
 });
 
-function faultyGraph(fault: FaultKind, phase: FaultPhase): CalculatorGraph {
+/** Limits a test sets on the node under test. */
+interface Limits {
+  readonly stuckTimeoutMs?: number;
+  readonly heapLimitMb?: number;
+}
+
+/** The node under test: FaultyCalculator "buggy", reading `input`, writing "out". */
+function buggy(fault: FaultKind, phase: FaultPhase, input: string, limits: Limits = {}) {
+  return {
+    name: 'buggy',
+    inputs: { '': input },
+    outputs: { '': 'out' },
+    options: { fault, phase },
+    ...limits,
+  };
+}
+
+/** A counter of three packets feeding the faulty node; its output observed and discarded. */
+function faultyGraph(fault: FaultKind, phase: FaultPhase, limits: Limits = {}): CalculatorGraph {
   const g = new CalculatorGraph(
     graph()
       .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
-      .node('FaultyCalculator', {
-        name: 'buggy',
-        inputs: { '': 'n' },
-        outputs: { '': 'out' },
-        options: { fault, phase },
-      })
+      .node('FaultyCalculator', buggy(fault, phase, 'n', limits))
       .output('out')
       .build(),
     { registry, watchdogMs: 20 },
   );
   graphs.push(g);
+  g.observeOutputStream('out', () => {});
   return g;
+}
+
+/** push("in") → the faulty node → pull("out"), as a Run. */
+function faultyRun(fault: FaultKind, phase: FaultPhase): Run {
+  const run = new Session({ registry, watchdogMs: 20 })
+    .add(push('in'), graph().node('FaultyCalculator', buggy(fault, phase, 'in')), pull('out'))
+    .build();
+  runs.push(run);
+  return run;
 }
 
 const KINDS: readonly [FaultKind, abstract new (...a: never[]) => WeftError, RegExp][] = [
@@ -64,7 +87,6 @@ describe('a calculator fault fails the run, typed, naming node and phase', () =>
     '%s in %s',
     async (kind, phase, cls, why) => {
       const g = faultyGraph(kind, phase);
-      g.observeOutputStream('out', () => {});
       const err = await g.runToCompletion().then(
         () => undefined,
         (e: unknown) => e,
@@ -81,22 +103,7 @@ describe('a calculator fault fails the run, typed, naming node and phase', () =>
 
 describe('a calculator that exhausts its heap ends its own thread, not the process', () => {
   it.each(PHASES)('in %s, under a node heap limit of 64 MiB', async (phase) => {
-    const g = new CalculatorGraph(
-      graph()
-        .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
-        .node('FaultyCalculator', {
-          name: 'buggy',
-          inputs: { '': 'n' },
-          outputs: { '': 'out' },
-          options: { fault: 'oom', phase },
-          heapLimitMb: 64,
-        })
-        .output('out')
-        .build(),
-      { registry, watchdogMs: 20 },
-    );
-    graphs.push(g);
-    g.observeOutputStream('out', () => {});
+    const g = faultyGraph('oom', phase, { heapLimitMb: 64 });
     const err = await g.runToCompletion().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutOfMemoryError);
     expect(err).toMatchObject({ node: 'buggy', phase });
@@ -111,12 +118,7 @@ describe('a calculator whose close throws while the run is stopped', () => {
     const g = new CalculatorGraph(
       graph()
         .input('in')
-        .node('FaultyCalculator', {
-          name: 'buggy',
-          inputs: { '': 'in' },
-          outputs: { '': 'out' },
-          options: { fault: 'throw', phase: 'close' },
-        })
+        .node('FaultyCalculator', buggy('throw', 'close', 'in'))
         .output('out')
         .build(),
       { registry, watchdogMs: 20 },
@@ -145,25 +147,8 @@ describe('a calculator whose close throws while the run is stopped', () => {
     },
   );
 
-  function liveRun(): Run {
-    const run = new Session({ registry, watchdogMs: 20 })
-      .add(
-        push('in'),
-        graph().node('FaultyCalculator', {
-          name: 'buggy',
-          inputs: { '': 'in' },
-          outputs: { '': 'out' },
-          options: { fault: 'throw', phase: 'close' },
-        }),
-        pull('out'),
-      )
-      .build();
-    runs.push(run);
-    return run;
-  }
-
   it('Run.stop(): waitUntilDone reports it as the cause, and close() does not throw it again', async () => {
-    const run = liveRun();
+    const run = faultyRun('throw', 'close');
     await run.start();
     await run.push({ value: 1 });
     expect((await run.pull()).status).toBe('sample');
@@ -173,7 +158,7 @@ describe('a calculator whose close throws while the run is stopped', () => {
   });
 
   it('Run.close() with nothing else awaited: close rejects with it', async () => {
-    const run = liveRun();
+    const run = faultyRun('throw', 'close');
     await run.start();
     await run.push({ value: 1 });
     expect((await run.pull()).status).toBe('sample');
@@ -186,19 +171,7 @@ describe('the end of an output is final only once its producer finished cleanly'
     // The end of stream reaches the output before the thread reports the failure of its close:
     // reporting `closed` then would be a clean end of a failed run (it did, in about half the runs).
     for (let attempt = 0; attempt < 8; attempt++) {
-      const run = new Session({ registry, watchdogMs: 20 })
-        .add(
-          push('in'),
-          graph().node('FaultyCalculator', {
-            name: 'buggy',
-            inputs: { '': 'in' },
-            outputs: { '': 'out' },
-            options: { fault: 'throw', phase: 'close' },
-          }),
-          pull('out'),
-        )
-        .build();
-      runs.push(run);
+      const run = faultyRun('throw', 'close');
       await run.start();
       for (let i = 0; i < 3; i++) await run.push({ value: i });
       run.closeInput();
@@ -228,22 +201,7 @@ describe('a stuck call fails the run, naming node and phase, and its thread is e
   it.each((['loop', 'hang'] as const).flatMap((kind) => PHASES.map((phase) => [kind, phase] as const)))(
     '%s in %s, under a node limit of 300 ms',
     async (kind, phase) => {
-      const g = new CalculatorGraph(
-        graph()
-          .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
-          .node('FaultyCalculator', {
-            name: 'buggy',
-            inputs: { '': 'n' },
-            outputs: { '': 'out' },
-            options: { fault: kind, phase },
-            stuckTimeoutMs: 300,
-          })
-          .output('out')
-          .build(),
-        { registry, watchdogMs: 20 },
-      );
-      graphs.push(g);
-      g.observeOutputStream('out', () => {});
+      const g = faultyGraph(kind, phase, { stuckTimeoutMs: 300 });
       const err = await g.runToCompletion().then(
         () => undefined,
         (e: unknown) => e,

@@ -50,16 +50,35 @@ afterEach(async () => {
   expect(liveThreadCount()).toBe(0);
 });
 
+/** push("in") → PassThrough → pull("out"), closed after the test. */
+function passThroughRun(): Run {
+  const run = new Session()
+    .add(
+      push('in'),
+      graph().node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'out' } }),
+      pull('out'),
+    )
+    .build();
+  runs.push(run);
+  return run;
+}
+
+/** Graph input "in" → PassThrough → graph output "out", closed after the test. */
+function passThroughGraph(): CalculatorGraph {
+  const g = new CalculatorGraph(
+    graph()
+      .input('in')
+      .node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'out' } })
+      .output('out')
+      .build(),
+  );
+  graphs.push(g);
+  return g;
+}
+
 describe('both entry points refuse at the call and the run goes on', () => {
   it('Run.push: a push after Max is refused, the next valid one still goes through', async () => {
-    const run = new Session()
-      .add(
-        push('in'),
-        graph().node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'out' } }),
-        pull('out'),
-      )
-      .build();
-    runs.push(run);
+    const run = passThroughRun();
     await run.start();
     await expect(run.push({ value: 'x', timestamp: Number.NaN })).rejects.toBeInstanceOf(
       InvalidTimestampError,
@@ -76,14 +95,7 @@ describe('both entry points refuse at the call and the run goes on', () => {
   });
 
   it('CalculatorGraph.addPacket: NaN is an InvalidTimestampError, a repeat a TimestampOrderError', async () => {
-    const g = new CalculatorGraph(
-      graph()
-        .input('in')
-        .node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'out' } })
-        .output('out')
-        .build(),
-    );
-    graphs.push(g);
+    const g = passThroughGraph();
     const got: unknown[] = [];
     g.observeOutputStream('out', (_ts, v) => got.push(v));
     await g.startRun();
@@ -99,14 +111,7 @@ describe('both entry points refuse at the call and the run goes on', () => {
 
 describe('a FrameRef added from outside is checked at the call', () => {
   it('Run.push: a stale or foreign FrameRef is refused by code, naming the input; the run goes on', async () => {
-    const run = new Session()
-      .add(
-        push('in'),
-        graph().node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'out' } }),
-        pull('out'),
-      )
-      .build();
-    runs.push(run);
+    const run = passThroughRun();
     await run.start();
     const h = run.frames.alloc(16);
     run.frames.release(h);
@@ -128,14 +133,7 @@ describe('a FrameRef added from outside is checked at the call', () => {
   });
 
   it('CalculatorGraph.addPacket: a stale FrameRef is refused by code, naming the input', async () => {
-    const g = new CalculatorGraph(
-      graph()
-        .input('in')
-        .node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'out' } })
-        .output('out')
-        .build(),
-    );
-    graphs.push(g);
+    const g = passThroughGraph();
     g.observeOutputStream('out', () => {});
     await g.startRun();
     const h = g.frames.alloc(16);
