@@ -2,12 +2,15 @@
 // every phase, fails the run with a typed error naming the node and the phase, keeping the cause,
 // and leaves no thread and no frame behind. A fault that went unreported would hang the test into
 // its timeout or let the run resolve.
-import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import type { Run } from '../src/api/run.js';
 import { pull, push, Session } from '../src/api/session.js';
-import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import {
   CalculatorError,
   CancelledError,
@@ -17,20 +20,13 @@ import {
   WorkerExitError,
 } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
+import { closedAfterEach } from './fixtures/closed-after-each.js';
 import type { FaultKind, FaultPhase } from './fixtures/faults/faulty.js';
+import { faultRegistry } from './fixtures/faults/registry.js';
 
-const registry = new CalculatorRegistry(defaultRegistry()).register(
-  'FaultyCalculator',
-  new URL('./fixtures/faults/faulty.ts', import.meta.url),
-);
+const registry = faultRegistry;
 
-const graphs: CalculatorGraph[] = [];
-const runs: Run[] = [];
-afterEach(async () => {
-  for (const g of graphs.splice(0)) await g.close();
-  for (const r of runs.splice(0)) await r.close().catch(() => {});
-  expect(liveThreadCount()).toBe(0);
-});
+const { graphs, runs } = closedAfterEach();
 
 /** Limits a test sets on the node under test. */
 interface Limits {
@@ -213,6 +209,44 @@ describe('a stuck call fails the run, naming node and phase, and its thread is e
       expect(g.frames.inUse()).toBe(0);
     },
   );
+
+  it('a call stuck in native code: the run fails at once, close() waits for the thread to exit', async () => {
+    // Terminating a thread cannot interrupt a system call: the thread exits only once the call
+    // returns, here when the test writes to the FIFO the calculator reads.
+    const dir = await mkdtemp(join(tmpdir(), 'weft-native-'));
+    const fifo = join(dir, 'block');
+    execFileSync('mkfifo', [fifo]);
+    let unblocked: Promise<void> | undefined;
+    const unblock = () => (unblocked ??= writeFile(fifo, 'go'));
+    try {
+      const g = new CalculatorGraph(
+        graph()
+          .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
+          .node('FaultyCalculator', {
+            ...buggy('native', 'process', 'n', { stuckTimeoutMs: 300 }),
+            options: { fault: 'native', phase: 'process', fifo },
+          })
+          .output('out')
+          .build(),
+        { registry, watchdogMs: 20 },
+      );
+      graphs.push(g);
+      g.observeOutputStream('out', () => {});
+      const err = await g.runToCompletion().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NodeStuckError);
+      expect(err).toMatchObject({ node: 'buggy', phase: 'process' });
+      // Reported while the thread is still blocked: the failure did not wait for it.
+      expect(liveThreadCount()).toBe(1);
+      const closed = g.close();
+      await unblock();
+      await closed;
+      expect(liveThreadCount()).toBe(0);
+      expect(g.frames.inUse()).toBe(0);
+    } finally {
+      await unblock();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('the limit comes from the node, else the graph (text format), else the run option, else 30 s', async () => {
     const { DEFAULT_STUCK_TIMEOUT_MS } = await import('../src/actors/supervisor.js');

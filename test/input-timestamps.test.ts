@@ -1,8 +1,7 @@
 // A packet added from outside the graph (Run.push, CalculatorGraph.addPacket) is checked at the
 // call, by one rule shared by both: a value no packet may carry is an InvalidTimestampError, one the
 // stream no longer accepts a TimestampOrderError; either way the run is unharmed and goes on.
-import { afterEach, describe, expect, it } from 'vitest';
-import { liveThreadCount } from '../src/actors/thread-task.js';
+import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import type { Run } from '../src/api/run.js';
 import { pull, push, Session } from '../src/api/session.js';
@@ -10,6 +9,7 @@ import { InvalidTimestampError, TimestampOrderError } from '../src/core/errors.j
 import { FrameRef } from '../src/core/frame-ref.js';
 import { graph } from '../src/core/graph-builder.js';
 import { checkInputTimestamp, Timestamp } from '../src/core/timestamp.js';
+import { closedAfterEach } from './fixtures/closed-after-each.js';
 
 const T = Timestamp;
 
@@ -42,13 +42,7 @@ describe('checkInputTimestamp', () => {
   });
 });
 
-const graphs: CalculatorGraph[] = [];
-const runs: Run[] = [];
-afterEach(async () => {
-  for (const g of graphs.splice(0)) await g.close();
-  for (const r of runs.splice(0)) await r.close();
-  expect(liveThreadCount()).toBe(0);
-});
+const { graphs, runs } = closedAfterEach();
 
 /** push("in") → PassThrough → pull("out"), closed after the test. */
 function passThroughRun(): Run {

@@ -1,6 +1,8 @@
 // stop() at seeded random moments — while starting, under load, with the producer blocked, from
-// inside the consumer, after the end — never hangs, and leaves no worker thread and no frame behind.
-// Replay a failure with WEFT_STOP_SEED=<seed>; WEFT_STOPS sets the count (default 200).
+// inside the consumer, after the end — never hangs, and leaves no worker thread and no frame behind;
+// closeInput() at seeded random moments under the Wait policy loses no sample.
+// Replay a failure with WEFT_STOP_SEED=<seed>; WEFT_STOPS sets the count of stops (default 500),
+// WEFT_CLOSES that of closeInputs (default 100).
 import { setImmediate as turn } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
@@ -13,7 +15,8 @@ import { below, prng } from './fixtures/prng.js';
 import { passThroughSession } from './fixtures/run/setup.js';
 
 const SEED = Number(process.env.WEFT_STOP_SEED ?? 0x5eed);
-const STOPS = Number(process.env.WEFT_STOPS ?? 200);
+const STOPS = Number(process.env.WEFT_STOPS ?? 500);
+const CLOSES = Number(process.env.WEFT_CLOSES ?? 100);
 const POLICIES: OverflowPolicy[] = ['wait', 'drop', 'replace'];
 type Moment = 'starting' | 'load' | 'blocked' | 'consumer' | 'ended';
 // A stop while starting terminates actors still loading: cheap (no thread boots from source in full),
@@ -99,7 +102,73 @@ it(`${STOPS} stops at random moments: no hang, no leaked thread or frame (seed $
     expect(framesInUse(run), where).toBe(0);
   }
   expect(seen.size).toBe(5);
-}, 240_000);
+}, 400_000);
+
+it(`${CLOSES} closeInputs at random moments under Wait: every accepted sample comes out, in order (seed ${SEED})`, async () => {
+  const rand = prng(SEED ^ 0xc105e);
+  const session = passThroughSession({
+    frames: { name: 'closes', classes: [{ slotBytes: 64, slots: 64 }] },
+  });
+  let total = 0;
+  for (let k = 0; k < CLOSES; k++) {
+    const depth = 1 + below(rand, 8);
+    const at = 1 + below(rand, 3000);
+    const frames = rand() < 0.5;
+    // From the producer after its last push, or from the consumer while a push may be waiting.
+    const fromConsumer = rand() < 0.5;
+    const run = session.build({ overflowPolicy: 'wait', queueDepth: depth, outputDepth: 1 + below(rand, 4) });
+    const where = `closeInput #${k} (at ${at}, depth ${depth}, frames ${frames}, from consumer ${fromConsumer})`;
+    try {
+      await run.start();
+      const accepted: number[] = [];
+      const pulled: number[] = [];
+      let closed = false;
+      const producer = (async () => {
+        for (let i = 0; !closed; i++) {
+          if (!fromConsumer && i === at) {
+            run.closeInput();
+            return;
+          }
+          const h = frames ? run.frames.tryAlloc(64) : NO_FRAME;
+          if (h !== NO_FRAME) run.frames.bytes(h)[0] = i & 0xff;
+          const value = h === NO_FRAME ? i : new FrameRef(h);
+          try {
+            if (await run.push({ value })) accepted.push(i);
+          } catch (err) {
+            release(run, value);
+            // A push after the consumer's closeInput is refused: it was never accepted.
+            if (closed) return;
+            throw err;
+          }
+          if ((i & 31) === 31) await turn();
+        }
+      })();
+      for (;;) {
+        const r = await run.pull();
+        if (r.status !== 'sample') {
+          expect(r.status, where).toBe('closed');
+          break;
+        }
+        const v = r.sample.value;
+        pulled.push(v instanceof FrameRef ? run.frames.bytes(v.handle)[0]! : (v as number) & 0xff);
+        run.release(r.sample);
+        if (fromConsumer && pulled.length === at) {
+          closed = true;
+          run.closeInput();
+        }
+      }
+      closed = true;
+      await producer;
+      expect(pulled, where).toEqual(accepted.map((i) => i & 0xff));
+      total += accepted.length;
+    } finally {
+      await run.close();
+    }
+    expect(liveThreadCount(), where).toBe(0);
+    expect(run.frames.inUse(), where).toBe(0);
+  }
+  expect(total).toBeGreaterThan(CLOSES);
+}, 300_000);
 
 function framesInUse(run: Run): number {
   try {

@@ -13,7 +13,7 @@ import { ObserverError } from '../core/errors.js';
 import { FrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { InputSet } from '../transport/input-set.js';
-import { EMPTY, PayloadType, RecordKind, type RingDescriptor, RingReader } from '../transport/ring-queue.js';
+import { EMPTY, PayloadType, RecordKind, RingReader } from '../transport/ring-queue.js';
 import type { GraphPlan } from './graph-plan.js';
 
 /** What an observer of an output stream receives. Calls happen on the thread that runs the graph. */
@@ -116,6 +116,7 @@ export class OutputPump {
     const pt = r.payloadType;
     if (pt === PayloadType.Frame) {
       const h = r.frame;
+      this.pool.adopt(h);
       try {
         // Allocates the FrameRef handed to observers.
         const ref = new FrameRef(h);
@@ -127,23 +128,6 @@ export class OutputPump {
     }
     const value = pt === PayloadType.Number ? r.number : pt === PayloadType.Value ? r.value() : undefined;
     for (const o of observers) guard(name, o, PACKET, r.timestamp, value, -1);
-  }
-
-  /**
-   * After every thread is gone: releases frames still sitting in rings (records nobody read), so a
-   * stopped or failed run gives every frame back. A frame whose reference was already given up is
-   * recognised by its generation and skipped.
-   */
-  releaseLeftovers(rings: readonly RingDescriptor[]): void {
-    for (const d of rings) {
-      const r = new RingReader(d);
-      for (let k = r.tryPop(); k === RecordKind.Packet || k === RecordKind.Bound; k = r.tryPop()) {
-        if (k === RecordKind.Packet && r.payloadType === PayloadType.Frame && this.pool.isValid(r.frame)) {
-          this.pool.release(r.frame);
-        }
-      }
-      r.release();
-    }
   }
 }
 

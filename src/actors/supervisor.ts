@@ -71,8 +71,23 @@ export class Supervisor {
   readonly pool: FramePool;
   readonly counters: NodeCounters;
   readonly plan: GraphPlan;
-  /** Settles when the run is over: resolves when every node finished, rejects with the first error. */
+  /**
+   * Settles when the run is over: resolves when every node finished, rejects with the first error.
+   * Every thread has exited by then, except one ended while stuck (see {@link exited}).
+   */
   readonly done: Promise<void>;
+  /**
+   * Resolves once every thread of the run has exited and the frames they held are back in the
+   * pool: with `done`, or later when a thread was ended while stuck in a call that termination
+   * cannot interrupt (native code), which exits only when that call returns. Never rejects.
+   */
+  readonly exited: Promise<void>;
+  private resolveExited!: () => void;
+  /** Per node: resolves when its thread exited, or was ended and is no longer waited for. */
+  private readonly settled: Promise<void>[] = [];
+  private readonly abandon: (() => void)[] = [];
+  private readonly gone = new Set<number>();
+  private abandoned = false;
   /**
    * The run's one hold on the event loop (its threads and background waits hold none): taken while
    * the actors work or the application awaits the run; see keep-alive.ts.
@@ -106,15 +121,18 @@ export class Supervisor {
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
       onWarning: options.onWarning ?? ((m) => process.emitWarning(m, 'WeftWarning')),
     };
-    this.pool = FramePool.create(
-      options.frames ?? {
+    // The ledger tells this thread's references (the application's) from those of actors, which
+    // are all reclaimed once the actors are gone, however they ended.
+    this.pool = FramePool.create({
+      ...(options.frames ?? {
         name: 'graph-frames',
         classes: [
           { slotBytes: 64 * 1024, slots: 64 },
           { slotBytes: 4 * 1024 * 1024, slots: 16 },
         ],
-      },
-    );
+      }),
+      ownerLedger: true,
+    });
     this.plan = planGraph(graph, { ringBytes: options.ringBytes });
     const limits: number[] = [];
     for (const n of graph.nodes) for (let i = 0; i < n.inputs.length; i++) limits.push(n.maxQueueSize);
@@ -136,8 +154,11 @@ export class Supervisor {
       watchdogMs: this.o.watchdogMs,
       failed: () => this.failure !== undefined,
       fail: (err) => this.fail(err),
-      terminate: (id) => void this.tasks[id]?.terminate(),
+      terminate: (id) => this.end(id),
       warn: this.o.onWarning,
+    });
+    this.exited = new Promise<void>((resolve) => {
+      this.resolveExited = resolve;
     });
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -155,7 +176,7 @@ export class Supervisor {
 
   private over = false;
 
-  /** True once `done` has settled: every thread of the run is gone. */
+  /** True once `done` has settled: the run is over (see {@link exited} for its threads). */
   get isOver(): boolean {
     return this.over;
   }
@@ -251,6 +272,11 @@ export class Supervisor {
     });
     task.unref();
     this.tasks[id] = task;
+    const exit = task.result.then(
+      () => void this.gone.add(id),
+      () => void this.gone.add(id),
+    );
+    this.settled[id] = Promise.race([exit, new Promise<void>((r) => (this.abandon[id] = r))]);
     task.result.then(
       (r) => this.collectSidePackets(id, r.outputSidePackets),
       (err: unknown) => this.fail(attributeExit(this.graph, this.counters, id, err)),
@@ -260,6 +286,17 @@ export class Supervisor {
       node: node.name,
       exited: task.result,
     });
+  }
+
+  /**
+   * Ends a node's thread and stops waiting for it: a thread stuck in code that termination cannot
+   * interrupt (a native call) exits only when that call returns, and the run must not wait for it.
+   */
+  private end(id: number): void {
+    if (this.gone.has(id) || this.tasks[id] === undefined) return;
+    this.abandoned = true;
+    this.abandon[id]?.();
+    void this.tasks[id].terminate();
   }
 
   private async openAll(): Promise<void> {
@@ -355,18 +392,24 @@ export class Supervisor {
       this.pump.stop();
       for (const n of this.graph.nodes) if (!this.started.has(n.id)) void this.tasks[n.id]?.terminate();
     }
-    const all = Promise.allSettled(this.tasks.map((t) => t.result));
+    const all = Promise.all(this.settled);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((r) => {
       timer = setTimeout(r, this.o.shutdownTimeoutMs);
     });
     await Promise.race([all, grace]);
     clearTimeout(timer);
-    await Promise.all(this.tasks.map((t) => t.terminate()));
+    for (let id = 0; id < this.tasks.length; id++) this.end(id);
     await all;
     await this.pump.finished.catch(() => {});
-    for (const ctl of this.controls) ctl.close();
-    this.pump.releaseLeftovers(this.plan.rings);
+    const exited = Promise.allSettled(this.tasks.map((t) => t.result)).then(() => {
+      for (const ctl of this.controls) ctl.close();
+      // Every thread is gone: what they held, and what sits in rings nobody will read, comes back.
+      this.pool.reclaimOthers();
+    });
+    exited.then(this.resolveExited, this.resolveExited);
+    // The outcome waits for every thread but those ended while stuck: they finish in the background.
+    if (!this.abandoned) await exited;
   }
 
   /** The first failure, if any. */

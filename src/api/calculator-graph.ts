@@ -195,7 +195,9 @@ export class CalculatorGraph {
   /**
    * Sends a packet into a graph input stream. Resolves once it is enqueued (waiting while the
    * input's rings are full); resolves false if `timeoutMs` passed first. A FrameRef value hands over
-   * one reference to the frame. Timestamps must increase per stream.
+   * one reference to the frame, except on false when no consumer took the packet (the caller still
+   * holds its reference then). With several consumers, false can also mean that only the first ones
+   * took it. Timestamps must increase per stream.
    */
   async addPacket(stream: string, value: unknown, timestamp: number, timeoutMs = -1): Promise<boolean> {
     const input = this.input(stream);
@@ -204,7 +206,17 @@ export class CalculatorGraph {
     if (isFrameRef(value) && input.writers.length > 1) {
       this.frames.retain(value.handle, input.writers.length - 1);
     }
-    for (const w of input.writers) if (!(await w.pushAsync(timestamp, value, timeoutMs))) return false;
+    const n = input.writers.length;
+    for (let i = 0; i < n; i++) {
+      if (!(await input.writers[i]!.pushAsync(timestamp, value, timeoutMs))) {
+        // The references taken for the rings left unwritten go back; the caller's stays its own
+        // unless a ring already took it.
+        if (isFrameRef(value))
+          for (let k = i === 0 ? 1 : 0; k < n - i; k++) this.frames.release(value.handle);
+        return false;
+      }
+      if (isFrameRef(value)) this.frames.handOff(value.handle);
+    }
     input.last = timestamp;
     return true;
   }
@@ -257,9 +269,13 @@ export class CalculatorGraph {
     await this.run?.stop();
   }
 
-  /** Cancels any run and releases it. Idempotent. */
+  /**
+   * Cancels any run and releases it; resolves once every thread of the run has exited (a thread
+   * ended while stuck in a native call exits when that call returns). Idempotent.
+   */
   async close(): Promise<void> {
     if (this.run !== undefined && !this.run.isOver) await this.cancel();
+    await this.run?.exited;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -209,6 +209,7 @@ export class InputBoundary {
         throw this.host.translate(err);
       }
       if (written) {
+        if (isFrameRef(value)) this.host.frames.handOff(value.handle);
         this.accepted(sample, ts);
         this.host.scheduleFlush();
         return ACCEPTED;
@@ -318,6 +319,7 @@ export class InputBoundary {
         for (done = 0; done < n; done++) {
           const w = this.writers[done]!;
           if (!this.write(w, p)) await w.pushAsync(p.timestamp, p.value);
+          if (isFrameRef(p.value)) this.host.frames.handOff(p.value.handle);
         }
         p = undefined;
       }

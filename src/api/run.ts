@@ -377,6 +377,8 @@ export class Run implements AsyncDisposable {
     const c = this.core;
     if (c.st !== 'ended' && c.st !== 'failed' && c.st !== 'stopped') await this.stop();
     await this.finished?.catch(noop);
+    // A thread ended while stuck may still be exiting: close means every thread is gone.
+    await c.sup?.exited;
     for (const o of c.outputList) o.cancel();
     c.st = 'closed';
     this.spec.released(this);

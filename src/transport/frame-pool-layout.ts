@@ -44,8 +44,8 @@
  * from a random start) until 4096 of them exist; pools made by different threads collide with
  * probability 1/4096, and a handle passed to the wrong one of two colliding pools is then checked
  * only by class, slot and generation. Slots have no owner: references held by a thread that dies
- * (or is terminated) are never returned, so whoever supervises threads must release for them or
- * rebuild the pool. A thread terminated inside alloc() leaves `waiters` raised, which only costs
+ * (or is terminated) stay counted until the thread that made the pool with an owner ledger calls
+ * `reclaimOthers()` once the other threads are gone (`frame-ledger.ts`). A thread terminated inside alloc() leaves `waiters` raised, which only costs
  * every later release of that class a notify call.
  */
 import { InvalidArgumentError } from '../core/errors.js';

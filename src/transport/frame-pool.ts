@@ -17,6 +17,7 @@
  */
 import type { FramePoolDescriptorBase } from '../core/frame-ref.js';
 import { publishAll, Waiter } from './doorbell.js';
+import { FrameLedger, reclaimExcess } from './frame-ledger.js';
 import {
   badLengthError,
   checkTimeout,
@@ -29,7 +30,6 @@ import {
 import {
   allocatePool,
   C_ALLOCATIONS,
-  C_EXHAUSTED_WAITS,
   C_FAILURES,
   C_HEAD,
   C_HIGH_WATER,
@@ -50,6 +50,7 @@ import {
   type SizeClassStats,
 } from './frame-pool-layout.js';
 import { ReleaseWakes } from './release-wakes.js';
+import { slotWaits } from './slot-waits.js';
 
 export type {
   FramePoolDescriptor,
@@ -98,8 +99,15 @@ export class FramePool {
   private readonly views: ((Uint8Array | undefined)[] | undefined)[];
 
   private readonly wakes: ReleaseWakes;
+  /** References this thread holds, when asked for at create (see `frame-ledger.ts`). */
+  private readonly ledger: FrameLedger | null;
 
-  private constructor(descriptor: FramePoolDescriptor, layout: ClassLayout[], batchWakes: boolean) {
+  private constructor(
+    descriptor: FramePoolDescriptor,
+    layout: ClassLayout[],
+    batchWakes: boolean,
+    ledger: boolean,
+  ) {
     this.descriptor = descriptor;
     this.name = descriptor.name;
     this.meta = new Int32Array(descriptor.meta);
@@ -114,15 +122,17 @@ export class FramePool {
     this.data = descriptor.data;
     this.views = layout.map(() => undefined);
     this.wakes = new ReleaseWakes(this.meta, layout, batchWakes);
+    this.ledger = ledger ? new FrameLedger(this.slotCount) : null;
   }
 
   /**
    * Allocates a new pool. Throws InvalidArgumentError for bad options (see {@link SizeClassConfig}).
-   * Any thread; the memory is zeroed and every slot is free.
+   * Any thread; the memory is zeroed and every slot is free. With `ownerLedger: true` this object
+   * counts the references its thread holds, for {@link FramePool.reclaimOthers}.
    */
-  static create(options: FramePoolOptions): FramePool {
+  static create(options: FramePoolOptions & { ownerLedger?: boolean }): FramePool {
     const { descriptor, layout } = allocatePool(options, nextPoolId++ & 0xfff);
-    return new FramePool(descriptor, layout, false);
+    return new FramePool(descriptor, layout, false, options.ownerLedger === true);
   }
 
   /**
@@ -138,7 +148,7 @@ export class FramePool {
   static attach(descriptor: FramePoolDescriptorBase, options: { batchWakes?: boolean } = {}): FramePool {
     // Checked field by field at run time: a descriptor arrives cloned from another thread anyway.
     const d = descriptor as FramePoolDescriptor;
-    return new FramePool(d, checkDescriptor(d), options.batchWakes === true);
+    return new FramePool(d, checkDescriptor(d), options.batchWakes === true, false);
   }
 
   /** Wakes the waiters of every class this thread released slots of without waking them yet. */
@@ -181,7 +191,7 @@ export class FramePool {
     // take and release them meanwhile (with a 16-slot pool, waiting first cost 10x the throughput).
     if (timeoutMs > 0) publishAll();
     const seqIndex = this.ctrl[c]! + C_RELEASE_SEQ;
-    const waits = this.waits(c, byteLength, timeoutMs);
+    const waits = slotWaits(this.meta, this.ctrl[c]!, timeoutMs, () => this.take(c, byteLength));
     for (let step = waits.next(); ; step = waits.next()) {
       if (step.done) {
         if (step.value !== NO_FRAME) return step.value;
@@ -201,46 +211,13 @@ export class FramePool {
     const h = this.take(c, byteLength);
     if (h !== NO_FRAME) return h;
     const seqIndex = this.ctrl[c]! + C_RELEASE_SEQ;
-    const waits = this.waits(c, byteLength, timeoutMs);
+    const waits = slotWaits(this.meta, this.ctrl[c]!, timeoutMs, () => this.take(c, byteLength));
     for (let step = waits.next(); ; step = waits.next()) {
       if (step.done) {
         if (step.value !== NO_FRAME) return step.value;
         throw this.exhausted(c, byteLength, timeoutMs);
       }
       await this.waiter.parkAsync(this.meta, seqIndex, step.value.seq, step.value.remaining);
-    }
-  }
-
-  /**
-   * The waiting protocol shared by alloc and allocAsync, which differ only in how they park: yields
-   * "park while releaseSeq is `seq`, at most `remaining` ms" until a slot is taken (returns its
-   * handle) or the deadline passes (returns NO_FRAME). Exhausted path only; allocates a small object
-   * per park.
-   */
-  private *waits(
-    c: number,
-    byteLength: number,
-    timeoutMs: number,
-  ): Generator<{ seq: number; remaining: number }, number> {
-    if (timeoutMs <= 0) return NO_FRAME;
-    const m = this.meta;
-    const base = this.ctrl[c]!;
-    Atomics.add(m, base + C_EXHAUSTED_WAITS, 1);
-    const deadline = performance.now() + timeoutMs;
-    // Registering before re-reading the free list means a release that misses our registration
-    // happened before our re-check, so we either see its slot or a changed releaseSeq.
-    Atomics.add(m, base + C_WAITERS, 1);
-    try {
-      for (;;) {
-        const seq = Atomics.load(m, base + C_RELEASE_SEQ);
-        const h = this.take(c, byteLength);
-        if (h !== NO_FRAME) return h;
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) return NO_FRAME;
-        yield { seq, remaining };
-      }
-    } finally {
-      Atomics.sub(m, base + C_WAITERS, 1);
     }
   }
 
@@ -261,7 +238,10 @@ export class FramePool {
       if (s >>> 16 !== gen || rc === 0) throw staleError(this.name, 'retain', handle, s);
       if (rc + count > 0xffff) throw retainError(this.name, handle, count, rc);
       // No carry into the generation bits, so plain addition on the signed word is exact.
-      if (Atomics.compareExchange(this.meta, i, s, s + count) === s) return;
+      if (Atomics.compareExchange(this.meta, i, s, s + count) === s) {
+        this.ledger?.add(c, handle & 0xffff, count);
+        return;
+      }
     }
   }
 
@@ -280,6 +260,7 @@ export class FramePool {
       if (s >>> 16 !== gen || rc === 0) throw staleError(this.name, 'release', handle, s);
       const next = rc === 1 ? ((gen + 1) & 0xffff) << 16 : s - 1;
       if (Atomics.compareExchange(this.meta, i, s, next) === s) {
+        this.ledger?.add(c, slot, -1);
         if (rc === 1) this.free(c, slot);
         return;
       }
@@ -330,6 +311,36 @@ export class FramePool {
     return readClassStats(this.meta, this.ctrl, this.slotBytes, this.slotCount);
   }
 
+  /**
+   * Tells the ledger that this thread wrote its reference to `handle` into a ring: the reference
+   * now belongs to the ring's reader. A no-op for a pool made without `ownerLedger`.
+   */
+  handOff(handle: number): void {
+    this.ledger?.add(this.classOf(handle), handle & 0xffff, -1);
+  }
+
+  /**
+   * Tells the ledger that this thread popped a reference to `handle` from a ring: it is now this
+   * thread's to release. A no-op for a pool made without `ownerLedger`.
+   */
+  adopt(handle: number): void {
+    this.ledger?.add(this.classOf(handle), handle & 0xffff, 1);
+  }
+
+  /**
+   * Releases every reference this thread does not hold by its ledger, and returns how many: the
+   * references of threads that died or were terminated holding frames, and of frames left in rings
+   * nobody will read. Call on the thread that made the pool with `ownerLedger`, only once every
+   * other thread attached to the pool has exited (a run's end): a live thread's references would be
+   * taken from under it. Without a ledger it returns 0 and changes nothing.
+   */
+  reclaimOthers(): number {
+    if (this.ledger === null) return 0;
+    return reclaimExcess(this.ledger, this.meta, this.stateAt, this.slotCount, (c, slot) =>
+      this.free(c, slot),
+    );
+  }
+
   /** Live frames across all classes, all threads: 0 proves nothing leaked once traffic stops. */
   inUse(): number {
     let n = 0;
@@ -354,6 +365,7 @@ export class FramePool {
     // The slot is ours alone: a stale handle sees refcount 0 and never writes the word.
     Atomics.store(m, i, (gen << 16) | 1);
     Atomics.store(m, this.lengthAt[c]! + slot, byteLength);
+    this.ledger?.add(c, slot, 1);
     Atomics.add(m, base + C_ALLOCATIONS, 1);
     raiseHighWater(m, base + C_HIGH_WATER, Atomics.add(m, base + C_IN_USE, 1) + 1);
     return gen * GEN_UNIT + (((this.poolId << 20) | (c << 16) | slot) >>> 0);
