@@ -230,6 +230,8 @@ describe('failures end the run promptly and leak nothing', () => {
     const err = await g.runToCompletion().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NodeStuckError);
     expect(err).toMatchObject({ node: 'breaker' });
+    // The stuck thread was ended but not waited for; close() waits until it is gone.
+    await g.close();
     expect(liveThreadCount()).toBe(0);
   });
 
