@@ -183,23 +183,45 @@ describe('processTimestampBounds', () => {
 });
 
 describe('back edges', () => {
-  it('are not waited for, do not hold the offset bound, and do not keep the node open', async () => {
+  it('hold readiness, the offset bound and close like any other input, as in MediaPipe', async () => {
     const spec = recorder({ inputs: { IN: 'one', LOOP: 'one' }, outputs: { OUT: 'one' } });
     const r = new CalculatorRunner(spec.definition, { backEdges: ['LOOP'] });
     await r.open();
     r.addPacket('IN', 1, 'a');
-    expect(await r.run()).toBe(1);
-    expect(r.bound('OUT')).toBe(2);
-    // A packet that comes round the loop is processed like any other.
+    expect(await r.run()).toBe(0);
+    expect(r.bound('OUT')).toBe(Timestamp.PreStream);
+    // The packet that comes round the loop completes the set.
     r.addPacket('LOOP', 1, 'fed back');
     expect(await r.run()).toBe(1);
-    expect(processCalls(spec.calls)[1]!.inputs).toMatchObject({
-      IN: { empty: true },
+    expect(processCalls(spec.calls)[0]!.inputs).toMatchObject({
+      IN: { value: 'a' },
       LOOP: { value: 'fed back' },
     });
+    expect(r.bound('OUT')).toBe(2);
+    r.closeInput('IN');
+    expect(await r.run()).toBe(0);
+    expect(r.state).toBe('opened');
+    r.closeInput('LOOP');
+    expect(await r.run()).toBe(0);
+    expect(r.state).toBe('closed');
+  });
+
+  it('under EarlyCloseInputStreamHandler the node closes once any input is done', async () => {
+    const spec = recorder({
+      inputs: { IN: 'one', LOOP: 'one' },
+      outputs: { OUT: 'one' },
+      inputStreamHandler: { name: 'EarlyCloseInputStreamHandler' },
+    });
+    const r = new CalculatorRunner(spec.definition, { backEdges: ['LOOP'] });
+    await r.open();
+    r.addPacket('IN', 1, 'a');
+    r.addPacket('LOOP', 1, 'b');
+    r.addPacket('LOOP', 2, 'c'); // still queued when IN ends: dropped with the node
+    expect(await r.run()).toBe(1);
     r.closeInput('IN');
     expect(await r.run()).toBe(0);
     expect(r.state).toBe('closed');
+    expect(processCalls(spec.calls)).toHaveLength(1);
   });
 
   it('a node whose inputs are all back edges waits for them', () => {

@@ -1,6 +1,7 @@
 /**
  * The supervisor's watchdog: reads the actors' shared counters every tick (no messages) and acts on
  * what it sees. A calculator call past its stuck-call limit fails the run and its thread is ended;
+ * a graph gone idle with nodes still open (a cycle) has them closed, ending the run (idle-end.ts);
  * a graph that stands still behind a full queue has that queue grown (or fails, with
  * `report_deadlock`); a node waiting for a frame of an exhausted pool class while nothing moves is
  * named; and whether the run still has work of its own decides if it keeps the process alive.
@@ -14,6 +15,7 @@ import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { type GraphPlan, portLabel } from './graph-plan.js';
+import { IdleEnd } from './idle-end.js';
 import type { KeepAlive } from './keep-alive.js';
 import { F_CALL_STARTED_AT, type NodeCounters, NodeState } from './node-counters.js';
 
@@ -50,8 +52,11 @@ export class Watchdog {
   // Nodes without input streams: while one is alive, the graph can still make work of its own.
   private readonly sources: readonly number[];
 
+  private readonly idleEnd: IdleEnd;
+
   constructor(private readonly run: WatchedRun) {
     this.sources = run.graph.nodes.filter((n) => n.inputs.length === 0).map((n) => n.id);
+    this.idleEnd = new IdleEnd(run.graph, run.plan, run.counters);
   }
 
   /** Starts the ticks: the stuck-call check from the first open on. */
@@ -110,6 +115,8 @@ export class Watchdog {
       this.deadlineCheck.unref();
     }
     if (!this.stallChecks) return;
+    // The nodes left open were told to close: they will move again.
+    if (this.idleEnd.tick()) return;
     this.stalledTicks = progressed || running ? 0 : this.stalledTicks + 1;
     // Idle: nothing moved for two ticks and no source is left that could make work of its own, so
     // only the application can bring more (a push, a pull, a released frame).

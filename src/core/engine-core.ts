@@ -99,10 +99,7 @@ export abstract class EngineCore {
     sink: OutputSink,
     protected readonly frames: FrameAccess | null,
   ) {
-    const allBackEdges = node.inputs.length > 0 && node.inputs.every((p) => p.backEdge);
-    this.queues = node.inputs.map(
-      (p) => new InputQueue(node.name, p.name, p.backEdge && !allBackEdges, frames),
-    );
+    this.queues = node.inputs.map((p) => new InputQueue(node.name, p.name, frames));
     this.handler = createInputStreamHandler(node, this.queues);
     this.nIn = node.inputs.length;
     this.sets = new InputSets(this.nIn, batchSizeOf(node), frames);

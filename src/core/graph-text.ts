@@ -220,7 +220,7 @@ function readHandler(src: string, msg: FieldMessage): InputStreamHandlerConfig {
   if (name === 'DefaultInputStreamHandler') {
     const batchSize = take('batchSize', 'number') as number | undefined;
     config = { name, ...(batchSize === undefined ? {} : { batchSize }) };
-  } else if (name === 'ImmediateInputStreamHandler') {
+  } else if (name === 'ImmediateInputStreamHandler' || name === 'EarlyCloseInputStreamHandler') {
     config = { name };
   } else if (name === 'SyncSetInputStreamHandler') {
     const sets = asArray(options.syncSet).map((s) =>

@@ -40,14 +40,13 @@ export class InputQueue {
   private hadPacket = false;
 
   /**
-   * `nonBlocking`: while empty, this input holds nothing back (readiness, offsets, close) — set for
-   * back edges. MediaPipe exempts back edges only from header waits (a difference listed in the
-   * README). `pool` releases frames of dropped packets.
+   * `pool` releases frames of dropped packets. A back edge's queue is like any other: as in
+   * MediaPipe, it holds readiness, bounds and close back (a cycle's node closes with the
+   * EarlyClose handler, or when the graph goes idle).
    */
   constructor(
     readonly node: string,
     readonly stream: string,
-    readonly nonBlocking: boolean,
     private readonly pool: FrameAccess | null,
     capacity = 8,
   ) {

@@ -17,6 +17,14 @@ export interface ImmediateHandlerConfig {
   readonly name: 'ImmediateInputStreamHandler';
 }
 
+/**
+ * MediaPipe's `EarlyCloseInputStreamHandler`: like Default, but the node closes as soon as any
+ * input is done, other inputs' packets notwithstanding (a cycle's node closes with its forward input).
+ */
+export interface EarlyCloseHandlerConfig {
+  readonly name: 'EarlyCloseInputStreamHandler';
+}
+
 /** MediaPipe's `SyncSetInputStreamHandler`: inputs synchronised within declared groups only. */
 export interface SyncSetHandlerConfig {
   readonly name: 'SyncSetInputStreamHandler';
@@ -39,6 +47,7 @@ export interface FixedSizeHandlerConfig {
 export type InputStreamHandlerConfig =
   | DefaultHandlerConfig
   | ImmediateHandlerConfig
+  | EarlyCloseHandlerConfig
   | SyncSetHandlerConfig
   | FixedSizeHandlerConfig;
 
@@ -46,6 +55,7 @@ export type InputStreamHandlerConfig =
 export const INPUT_STREAM_HANDLERS = [
   'DefaultInputStreamHandler',
   'ImmediateInputStreamHandler',
+  'EarlyCloseInputStreamHandler',
   'SyncSetInputStreamHandler',
   'FixedSizeInputStreamHandler',
 ] as const;

@@ -5,6 +5,7 @@
  * |------------|---------------------------------------|-----------------------------------------------|
  * | Default    | one over all inputs                   | at the lowest timestamp settled on every input |
  * | Immediate  | one per input                         | as soon as any input has a packet             |
+ * | EarlyClose | one over all inputs                   | like Default; closes once any input is done   |
  * | SyncSet    | declared groups, plus one for the rest | per group, lowest timestamp first            |
  * | FixedSize  | one over all inputs, trimmed          | like Default, after dropping old packets      |
  *
@@ -16,6 +17,7 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import type { ResolvedNode } from './graph-config.js';
+import { EarlyCloseHandler } from './handlers/early-close.js';
 import { FixedSizeHandler } from './handlers/fixed-size.js';
 import { type InputStreamHandler, SyncGroupHandler } from './handlers/sync-groups.js';
 import type { InputQueue } from './input-queue.js';
@@ -51,6 +53,8 @@ export function createInputStreamHandler(
         bounds,
         true,
       );
+    case 'EarlyCloseInputStreamHandler':
+      return new EarlyCloseHandler(queues, bounds);
     case 'SyncSetInputStreamHandler':
       return new SyncGroupHandler(queues, syncGroups(node, h.syncSets), bounds, false);
     case 'FixedSizeInputStreamHandler': {

@@ -13,12 +13,6 @@
  * close is called at most once, after the last process; calls never overlap.
  *
  * Choices (MediaPipe leaves room, or behaves in ways a single-threaded engine need not copy):
- * - Back edges: an input marked `backEdge` never holds anything back while its queue is empty — not
- *   readiness, not the offset bound, not closing (the node closes when its other inputs are done).
- *   Its packets take part like any other input's once queued. Under Default/SyncSet a back-edge
- *   packet that arrives late can therefore give `process` an input timestamp at or below one already
- *   processed; use the Immediate handler for nodes fed by back edges (as MediaPipe's FlowLimiter
- *   does). A node whose inputs are all back edges waits on them like on any input.
  * - Timestamp offset: after each `process` and at the end of each `run()`, every output's bound is
  *   raised to (settled input bound + offset), where the settled input bound is the handler's
  *   `settledBound()` (min over queued heads and empty inputs' bounds), held at the first gathered

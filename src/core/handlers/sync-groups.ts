@@ -12,9 +12,7 @@
  * group per input, filling every group ready at the winning timestamp (as MediaPipe does). Inputs
  * outside the filled groups get empty packets at their (head or bound) − 1.
  *
- * Back edges: an empty input whose queue is `nonBlocking` is left out of minBound, so a back edge
- * never holds a set back, never holds back the offset bound and never keeps the node from closing;
- * its queued packets take part like any other input's.
+ * Back edges take part like any other input, as in MediaPipe.
  *
  * Threading: owned by one node engine on one thread; not thread-safe. No allocation after
  * construction.
@@ -124,7 +122,7 @@ export class SyncGroupHandler implements InputStreamHandler {
     let min = Timestamp.Done;
     for (let i = 0; i < this.queues.length; i++) {
       const q = this.queues[i]!;
-      const t = q.size > 0 ? q.headTimestamp() : q.nonBlocking ? Timestamp.Done : q.bound;
+      const t = q.size > 0 ? q.headTimestamp() : q.bound;
       if (t < min) min = t;
     }
     return min;
@@ -140,7 +138,7 @@ export class SyncGroupHandler implements InputStreamHandler {
       if (q.size > 0) {
         const t = q.headTimestamp();
         if (t < minPacket) minPacket = t;
-      } else if (!q.nonBlocking && q.bound < minBound) {
+      } else if (q.bound < minBound) {
         minBound = q.bound;
       }
     }

@@ -1,0 +1,89 @@
+/**
+ * MediaPipe's end of a run that cannot end by itself: once the graph is idle — no source node
+ * left, every graph input closed, and every node still open parked waiting for input with nothing
+ * new delivered to it for a whole tick — no packet can ever arrive again. The nodes still open are
+ * then closed (their `close` runs and their outputs end), and the run ends cleanly. Such nodes wait
+ * on a back edge that could only end after they do: a cycle's accumulator without the EarlyClose
+ * handler, a FlowLimiter's FINISHED loop. MediaPipe's scheduler does the same when it goes idle
+ * (`HandleIdle`, then `CleanupAfterRun` closes what never closed).
+ *
+ * Idle is read from shared memory only: node states, progress counters and doorbells. A parked node
+ * advertises SLEEPING on its doorbell and every producer rings it (bumping SEQ) when it publishes,
+ * so unchanged progress and SEQ words over a tick prove nothing was delivered meanwhile.
+ *
+ * Threading: the thread that owns the run, called from the watchdog's tick.
+ */
+import type { ResolvedGraph } from '../core/graph-config.js';
+import { ring, SEQ, SLEEPING } from '../transport/doorbell.js';
+import {
+  CONSUMER_MUTED,
+  CONTROL_WORDS,
+  FLAGS,
+  PRODUCER_CLOSED,
+  type RingDescriptor,
+} from '../transport/ring-layout.js';
+import type { GraphPlan } from './graph-plan.js';
+import { type NodeCounters, NodeState } from './node-counters.js';
+
+/** Watches for the idle end of a run; see the module comment. */
+export class IdleEnd {
+  private last = Number.NaN;
+  private ended = false;
+  // Control words of the graph inputs' rings, and of each node's input rings.
+  private readonly graphInputs: readonly Int32Array[];
+  private readonly nodeInputs: readonly (readonly Int32Array[])[];
+  private readonly bells: readonly Int32Array[];
+
+  constructor(
+    private readonly graph: ResolvedGraph,
+    private readonly plan: GraphPlan,
+    private readonly counters: NodeCounters,
+  ) {
+    const words = (d: RingDescriptor) => new Int32Array(d.sab, 0, CONTROL_WORDS);
+    this.graphInputs = [...plan.graphInputs.values()].flat().map(words);
+    this.nodeInputs = plan.nodeInputs.map((rings) => rings.map(words));
+    this.bells = plan.doorbells.map((d) => new Int32Array(d.sab));
+  }
+
+  /**
+   * One tick: true when the graph was found idle for the second tick in a row, and the nodes still
+   * open were told to close (each reads its stop word, closes its calculator and ends its outputs).
+   */
+  tick(): boolean {
+    if (this.ended) return false;
+    const now = this.signature();
+    const idle = !Number.isNaN(now) && now === this.last;
+    this.last = now;
+    if (!idle) return false;
+    this.ended = true;
+    const c = this.counters;
+    for (const n of this.graph.nodes) {
+      if (c.state(n.id) === NodeState.Done) continue;
+      c.requestStop(n.id);
+      ring(this.bells[n.id]!, this.plan.doorbells[n.id]!.index);
+    }
+    return true;
+  }
+
+  // The sum of the open nodes' progress and doorbell counters, which only grow; NaN when the graph
+  // is not idle now.
+  private signature(): number {
+    for (const w of this.graphInputs) if ((Atomics.load(w, FLAGS) & PRODUCER_CLOSED) === 0) return Number.NaN;
+    const c = this.counters;
+    let sum = 0;
+    let open = 0;
+    for (const n of this.graph.nodes) {
+      const state = c.state(n.id);
+      if (state === NodeState.Done) continue;
+      if (n.inputs.length === 0 || state !== NodeState.WaitingInput) return Number.NaN;
+      const bell = this.bells[n.id]!;
+      const base = this.plan.doorbells[n.id]!.index;
+      if (Atomics.load(bell, base + SLEEPING) !== 1) return Number.NaN;
+      // A muted input is one whose queue is full: a stall for the deadlock check, not an idle graph.
+      for (const w of this.nodeInputs[n.id]!) if (Atomics.load(w, CONSUMER_MUTED) !== 0) return Number.NaN;
+      sum += c.progress(n.id) + Atomics.load(bell, base + SEQ);
+      open++;
+    }
+    return open === 0 ? Number.NaN : sum;
+  }
+}
