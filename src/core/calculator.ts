@@ -154,7 +154,7 @@ export interface CalculatorContext<O = Record<string, unknown>> {
   readonly node: string;
   /** Merged options. */
   readonly options: O;
-  /** `Unstarted` in open, the settled timestamp in process, `Done` in close. */
+  /** `Unstarted` in open, the settled timestamp in process (0 for a source, as in MediaPipe), `Done` in close. */
   readonly inputTimestamp: number;
   /** The packet (or empty) on an input: by tag and index, or by index for untagged streams. */
   input(tag: string | number, index?: number): InputPacket;

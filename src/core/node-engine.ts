@@ -20,7 +20,7 @@
  *   before `close` runs, so `close` cannot emit on them (declare `timestampOffset: null` for that).
  * - `processTimestampBounds` under Immediate fires per input for its newly settled timestamps;
  *   MediaPipe's extra call when an input becomes done is not made: `close` covers it.
- * - A source's `process` sees input timestamp Unstarted. STOP returned by a non-source closes the
+ * - A source's `process` sees input timestamp 0 (MediaPipe's). STOP returned by a non-source closes the
  *   node too (its remaining inputs are dropped).
  * - After the node closed or failed, packets that still arrive are dropped (frames released).
  * - Bounds reach the sink at the end of `run()`, after `open`, and before an async call is awaited.
@@ -75,7 +75,8 @@ export class NodeEngine extends EngineCore {
         this.ctx.inputTimestamp = this.sets.timestamps[this.sets.done]!;
       } else if (this.nIn === 0) {
         if (calls > 0) break;
-        this.ctx.inputTimestamp = Timestamp.Unstarted;
+        // MediaPipe's: a source's process runs at input timestamp 0.
+        this.ctx.inputTimestamp = 0;
       } else {
         const readiness = this.handler.readiness();
         if (readiness === READY) {
