@@ -73,13 +73,15 @@ describe('wake calls in the engine', () => {
     await r.close();
   });
 
-  it('a wake call may stop the node; requests after close are ignored', async () => {
+  it('STOP from a wake call asks for the sources to stop; requests after close are ignored', async () => {
     const p = probe(() => STOP);
     const r = new CalculatorRunner(p.definition);
     await r.open();
     p.wake();
     await r.run();
-    expect(r.state).toBe('closed');
+    expect(r.state).toBe('opened');
+    expect(r.sourcesStopRequested).toBe(true);
+    await r.close();
     p.wake();
     expect(await r.run()).toBe(0);
     expect(r.closed('OUT')).toBe(true);

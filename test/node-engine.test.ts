@@ -111,16 +111,18 @@ describe('lifecycle', () => {
 });
 
 describe('context', () => {
-  it('STOP from a node with inputs closes it too, dropping what is still queued', () => {
+  it('STOP from a node with inputs asks for the sources to stop, and the node goes on (MediaPipe)', () => {
     const { engine, calls } = engineFor(
       { inputs: { IN: 'one' }, onProcess: (ctx) => (ctx.inputTimestamp === 2 ? STOP : undefined) },
       { inputs: ['IN'] },
     );
     engine.open([]);
     for (const t of [1, 2, 3]) engine.addPacket(0, t, t, -1);
-    expect(engine.run()).toBe(2);
-    expect([engine.state, engine.done, engine.queueSize(0)]).toEqual(['closed', true, 0]);
-    expect(calls.map((c) => c.phase)).toEqual(['open', 'process', 'process', 'close']);
+    expect(engine.run()).toBe(3);
+    expect([engine.state, engine.done, engine.queueSize(0)]).toEqual(['opened', false, 0]);
+    expect(engine.takeStopRequest()).toBe(true);
+    expect(engine.takeStopRequest()).toBe(false);
+    expect(calls.map((c) => c.phase)).toEqual(['open', 'process', 'process', 'process']);
   });
 
   it('an output used after its call returned is refused', () => {

@@ -231,6 +231,7 @@ class Actor {
   private turn(): number | Promise<number> {
     const c = this.counters;
     c.setState(this.n, NodeState.Running);
+    if (this.set === null && c.sourcesStopping()) return this.closeSource();
     const turnStart = performance.now();
     const moved = this.drain();
     c.f64[this.startedAtField] = Date.now();
@@ -264,11 +265,30 @@ class Actor {
     return this.endTurn(moved, before + (await pending), turnStart);
   }
 
+  // A node returned STOP, or the application closed every packet source: a source closes instead
+  // of its next process call (its close runs, its outputs end), and the graph drains.
+  private closeSource(): number | Promise<number> {
+    const c = this.counters;
+    c.f64[this.startedAtField] = Date.now();
+    const done = (): number => {
+      c.f64[this.startedAtField] = 0;
+      this.sink.flush();
+      return TURN_CLOSED;
+    };
+    const r = this.engine.close();
+    if (r instanceof Promise) {
+      this.asyncMode = true;
+      return r.then(done);
+    }
+    return done();
+  }
+
   // Bookkeeping after the calls of a turn; says what the loop does next.
   private endTurn(moved: number, calls: number, turnStart: number): number {
     const c = this.counters;
     const n = this.n;
     c.f64[this.startedAtField] = 0;
+    if (this.engine.takeStopRequest()) c.stopSources();
     this.recordDepths();
     // More work is likely right behind this turn: announce outputs lazily. Going idle parks,
     // and every park flushes and wakes (publishAll), so nothing waits unannounced for long.

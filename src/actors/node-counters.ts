@@ -17,6 +17,8 @@
  * Int32   [inputBase + 2*i]     queue limit of global input i (written by the supervisor)
  * Int32   [inputBase + 2*i + 1] queue depth of global input i (written by the actor)
  * Float64 [packetsBase + i]     packets taken from global input i's ring (written by the actor)
+ * Int32   [graphBase + 0]       SOURCES_STOPPING: a node returned STOP, or the application closed
+ *                               all packet sources; every source closes at its next turn
  * ```
  * Node blocks are 64 bytes apart so that actors never write one cache line.
  *
@@ -58,6 +60,7 @@ export const F_IDLE_MS = 4;
 export const F_BLOCKED_MS = 5;
 export const F_CALL_STARTED_AT = 6;
 const NODE_F64 = 8;
+const GRAPH_BYTES = 64;
 
 /** Structured-cloneable counters of one graph run. */
 export interface CountersDescriptor {
@@ -74,8 +77,9 @@ export function createCounters(
 ): CountersDescriptor {
   const f64Base = nodes * NODE_WORDS * 4;
   const inputBase = f64Base + nodes * NODE_F64 * 8;
-  // Per input: two Int32 words, then (8-byte aligned) one Float64 packet count.
-  const sab = new SharedArrayBuffer(inputBase + inputs * 8 + inputs * 8);
+  // Per input: two Int32 words, then (8-byte aligned) one Float64 packet count; then one line of
+  // graph-wide words.
+  const sab = new SharedArrayBuffer(inputBase + inputs * 8 + inputs * 8 + GRAPH_BYTES);
   const d = { sab, nodes, inputs };
   const c = new NodeCounters(d);
   for (let i = 0; i < inputs; i++) c.setQueueLimit(i, limit(i));
@@ -89,6 +93,7 @@ export class NodeCounters {
   private readonly inputBase: number;
   /** Packets taken from each global input's ring. */
   readonly inputPackets: Float64Array;
+  private readonly graphBase: number;
 
   constructor(d: CountersDescriptor) {
     const f64Base = d.nodes * NODE_WORDS * 4;
@@ -96,6 +101,20 @@ export class NodeCounters {
     this.f64 = new Float64Array(d.sab, f64Base, d.nodes * NODE_F64);
     this.inputBase = (f64Base + d.nodes * NODE_F64 * 8) / 4;
     this.inputPackets = new Float64Array(d.sab, (this.inputBase + 2 * d.inputs) * 4, d.inputs);
+    this.graphBase = this.inputBase + 4 * d.inputs;
+  }
+
+  /**
+   * MediaPipe's `stopping`: a node returned STOP, or the application closed every packet source.
+   * Each source node closes (its `close` runs, its outputs end) instead of its next `process`.
+   */
+  stopSources(): void {
+    Atomics.store(this.i32, this.graphBase, 1);
+  }
+
+  /** True once {@link stopSources} was called. */
+  sourcesStopping(): boolean {
+    return Atomics.load(this.i32, this.graphBase) !== 0;
   }
 
   /** Int32 index of node `n`'s word `w` (STATE, PROGRESS, STOP). */

@@ -239,6 +239,14 @@ export class Supervisor {
     );
   }
 
+  /**
+   * Closes every source node at its next turn instead of running it (MediaPipe's `stopping`, as
+   * when a node returns STOP); queued work still runs. Any thread may have set it already.
+   */
+  stopSources(): void {
+    this.counters.stopSources();
+  }
+
   /** Cancels the run: `done` rejects with CancelledError once every actor is gone. */
   async stop(): Promise<void> {
     this.fail(new CancelledError('the run was stopped', { phase: 'shutdown' }));

@@ -221,6 +221,16 @@ export class CalculatorGraph {
     return true;
   }
 
+  /**
+   * MediaPipe's `CloseAllPacketSources`: ends every graph input stream and closes every source node
+   * at its next turn instead of running it (as when a node returns STOP). Packets already queued are
+   * still processed; the run then ends as usual (`waitUntilDone`).
+   */
+  closeAllPacketSources(): void {
+    this.closeAllInputStreams();
+    this.current().stopSources();
+  }
+
   /** Ends a graph input stream. */
   closeInputStream(stream: string): void {
     for (const w of this.input(stream).writers) w.close();

@@ -73,6 +73,8 @@ export abstract class EngineCore {
   protected current: EngineState = 'created';
 
   protected stopped = false;
+  /** A node with inputs returned STOP: see {@link takeStopRequest}. */
+  protected stopAsked = false;
 
   protected openSucceeded = false;
 
@@ -153,6 +155,16 @@ export abstract class EngineCore {
   /** For a source: true once process returned STOP (the engine then closes it). */
   get done(): boolean {
     return this.stopped;
+  }
+
+  /**
+   * True once per STOP a node with inputs returned since the last call: the owner then closes every
+   * source of the graph (MediaPipe's `stopping`). The node itself goes on.
+   */
+  takeStopRequest(): boolean {
+    const asked = this.stopAsked;
+    this.stopAsked = false;
+    return asked;
   }
 
   /**

@@ -20,8 +20,9 @@
  *   before `close` runs, so `close` cannot emit on them (declare `timestampOffset: null` for that).
  * - `processTimestampBounds` under Immediate fires per input for its newly settled timestamps;
  *   MediaPipe's extra call when an input becomes done is not made: `close` covers it.
- * - A source's `process` sees input timestamp 0 (MediaPipe's). STOP returned by a non-source closes the
- *   node too (its remaining inputs are dropped).
+ * - A source's `process` sees input timestamp 0 (MediaPipe's). STOP returned by a source closes it;
+ *   returned by a node with inputs, it changes nothing for that node, which goes on processing, and
+ *   the owner is told ({@link EngineCore.takeStopRequest}) to close every source, as MediaPipe does.
  * - After the node closed or failed, packets that still arrive are dropped (frames released).
  * - Bounds reach the sink at the end of `run()`, after `open`, and before an async call is awaited.
  *
@@ -171,12 +172,8 @@ export class NodeEngine extends EngineCore {
           throw this.fail('process', err);
         }
       }
-      if (result === STOP) {
-        this.stopped = true;
-        const c = this.callClose();
-        if (c !== undefined) return c.then(() => calls);
-        break;
-      }
+      // A node with inputs that returns STOP goes on; every source is asked to stop (MediaPipe's).
+      if (result === STOP) this.stopAsked = true;
       this.raiseOutputs(q.size > 0 ? q.headTimestamp() : q.bound);
     }
     this.raiseOutputs(q.size > 0 ? q.headTimestamp() : q.bound);
@@ -216,6 +213,10 @@ export class NodeEngine extends EngineCore {
     this.ctx.woken = false;
     this.ctx.phase = null;
     if (result === STOP) {
+      if (this.nIn > 0) {
+        this.stopAsked = true;
+        return this.loop(calls);
+      }
       this.stopped = true;
       const c = this.callClose();
       return c === undefined ? calls : c.then(() => calls);
@@ -239,8 +240,11 @@ export class NodeEngine extends EngineCore {
       }
     }
     if (result === STOP) {
-      this.stopped = true;
-      return this.callClose();
+      if (this.nIn === 0) {
+        this.stopped = true;
+        return this.callClose();
+      }
+      this.stopAsked = true;
     }
     this.propagateOffset();
     return undefined;

@@ -86,6 +86,7 @@ export class CalculatorRunner {
   /** Lifecycle calls made on the calculator so far. */
   readonly calls = { open: 0, process: 0, close: 0 };
   private readonly engine: NodeEngine;
+  private stopAsked = false;
   private readonly sink: RecordingSink;
   private readonly inputIndex: PortIndex;
   private readonly outputIndex: PortIndex;
@@ -163,7 +164,19 @@ export class CalculatorRunner {
 
   /** Processes everything ready; resolves to the number of `process` calls. */
   async run(): Promise<number> {
-    return await this.engine.run();
+    try {
+      return await this.engine.run();
+    } finally {
+      if (this.engine.takeStopRequest()) this.stopAsked = true;
+    }
+  }
+
+  /**
+   * True once the calculator, having inputs, returned STOP: in a graph, every source would then be
+   * closed (MediaPipe's rule) while this node goes on. A source that returns STOP closes instead.
+   */
+  get sourcesStopRequested(): boolean {
+    return this.stopAsked;
   }
 
   /**
