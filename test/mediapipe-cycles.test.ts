@@ -91,4 +91,11 @@ describe('cycles, as MediaPipe runs them', () => {
     expect(out.length).toBeGreaterThan(0);
     for (const [ts, v] of out) expect(v).toBe(2 * ts);
   });
+
+  it('a FlowLimiter loop that never saw a packet ends too (an ended input is not a full queue)', async () => {
+    const g = load(readFileSync(new URL('../examples/graphs/flow-limited.pbtxt', import.meta.url), 'utf8'));
+    const out = collect(g, 'out');
+    await g.runToCompletion();
+    expect(out).toEqual([]);
+  });
 });

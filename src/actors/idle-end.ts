@@ -79,8 +79,12 @@ export class IdleEnd {
       const bell = this.bells[n.id]!;
       const base = this.plan.doorbells[n.id]!.index;
       if (Atomics.load(bell, base + SLEEPING) !== 1) return Number.NaN;
-      // A muted input is one whose queue is full: a stall for the deadlock check, not an idle graph.
-      for (const w of this.nodeInputs[n.id]!) if (Atomics.load(w, CONSUMER_MUTED) !== 0) return Number.NaN;
+      // A muted input whose producer goes on has a full queue: a stall for the deadlock check, not
+      // an idle graph. (An input that ended is muted too.)
+      for (const w of this.nodeInputs[n.id]!) {
+        const ended = (Atomics.load(w, FLAGS) & PRODUCER_CLOSED) !== 0;
+        if (!ended && Atomics.load(w, CONSUMER_MUTED) !== 0) return Number.NaN;
+      }
       sum += c.progress(n.id) + Atomics.load(bell, base + SEQ);
       open++;
     }

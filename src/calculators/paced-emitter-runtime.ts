@@ -45,8 +45,6 @@ export class EmitterRuntime<S, O extends object>
   private cancelPoll: (() => void) | null = null;
   private waiter: (() => void) | null = null;
   private finished = false;
-  // With inputs: `run()` returned and everything left; the outputs are ended, inputs ignored.
-  private ended = false;
   private stopping = false;
   private failure: { error: unknown } | null = null;
   private runDone: Promise<void> = Promise.resolve();
@@ -108,8 +106,7 @@ export class EmitterRuntime<S, O extends object>
         this.emitted++;
       }
       this.flushMessages(ctx);
-      // Set when the outputs ended already; nothing has changed since.
-      if (!this.ended) ctx.setSidePacket('STATS', this.stats());
+      ctx.setSidePacket('STATS', this.stats());
     } catch (err) {
       this.abandon();
       throw err;
@@ -187,7 +184,6 @@ export class EmitterRuntime<S, O extends object>
 
   // With inputs: handlers for this call's packets, then what is due. A wake call has no packets.
   private processInputs(ctx: Ctx<O>): Promise<undefined | typeof STOP> | undefined | typeof STOP {
-    if (this.ended) return undefined;
     const handled = ctx.woken ? undefined : this.inputs.dispatch(ctx);
     if (handled === undefined) return this.step(ctx);
     return handled.then(() => this.step(ctx));
@@ -219,16 +215,7 @@ export class EmitterRuntime<S, O extends object>
     }
     this.flushMessages(ctx);
     const b = this.buffer;
-    if (this.finished && b.size === 0 && b.blocked === 0 && this.messages.length === 0) {
-      // A source ends itself. A node with inputs cannot (STOP would stop the graph's sources, as
-      // in MediaPipe): it ends its outputs and ignores its inputs until they end.
-      if (!this.inputMode) return STOP;
-      this.ended = true;
-      ctx.setSidePacket('STATS', this.stats());
-      ctx.output(0).close();
-      if (this.messagesWired) ctx.output('MESSAGES').close();
-      return undefined;
-    }
+    if (this.finished && b.size === 0 && b.blocked === 0 && this.messages.length === 0) return STOP;
     this.raiseBounds(ctx, now);
     this.armPacing();
     return undefined;

@@ -220,8 +220,7 @@ const PACED_DEFAULTS: PacedEmitterOptions = {
  *   (`ctx.waker()`), which emits the due items; as a source, `process` waits for the next due item,
  *   message or end (at most `pollMs`), so the runtime's repeated calls never spin.
  * - Lifecycle: `open` runs `load`, then starts `run()` (not awaited). When `run()` returns, the
- *   buffer drains at pace; then a source returns STOP, and a node with inputs ends its outputs and
- *   ignores further inputs (its STOP would close the graph's sources). When the node closes first (inputs ended, run
+ *   buffer drains at pace, then the node returns STOP. When the node closes first (inputs ended, run
  *   stopped), `running` turns false, blocked emits resolve false, `close` waits for `run()` to
  *   return, then emits what is still buffered at once. A throw from `run()` or a handler fails the
  *   node (CalculatorError naming it); buffered frames are released.
@@ -261,6 +260,8 @@ export function definePacedEmitter<S = undefined, O extends object = Record<neve
       validateOptions: (o) => optionsProblem(o) ?? spec.validateOptions?.(o),
       inputStreamHandler: { name: 'ImmediateInputStreamHandler' },
       timestampOffset: null,
+      // With inputs too, the emitter ends itself once run() returned and its buffer played out.
+      stopClosesNode: true,
     },
     create: () => new EmitterRuntime<S, O>(spec),
   });

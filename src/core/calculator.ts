@@ -73,6 +73,13 @@ export interface CalculatorContract<O = Record<string, unknown>> {
   /** Call `process` for every newly settled timestamp, even when only bounds arrived. */
   readonly processTimestampBounds?: boolean;
   /**
+   * A weft extension: `STOP` from this node's `process` closes this node (its `close` runs, its
+   * outputs end, packets still queued are dropped), as it does for a source. Without it, `STOP`
+   * from a node with inputs closes every source of the graph and the node goes on (MediaPipe's
+   * rule). For calculators that end themselves, such as paced emitters with inputs.
+   */
+  readonly stopClosesNode?: boolean;
+  /**
    * Declares the calculator stateless across input sets, so a node may run it as several replicas
    * (`parallelism` in the node config), and sets how many by default (1 = one actor, as usual). Only
    * declare it when no instance keeps state from one input set to the next that the results depend

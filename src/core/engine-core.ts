@@ -75,6 +75,8 @@ export abstract class EngineCore {
   protected stopped = false;
   /** A node with inputs returned STOP: see {@link takeStopRequest}. */
   protected stopAsked = false;
+  /** STOP closes this node: a source, or a contract with `stopClosesNode`. */
+  protected readonly stopCloses: boolean;
 
   protected openSucceeded = false;
 
@@ -106,6 +108,7 @@ export abstract class EngineCore {
     this.nIn = node.inputs.length;
     this.sets = new InputSets(this.nIn, batchSizeOf(node), frames);
     this.offset = node.timestampOffset;
+    this.stopCloses = this.nIn === 0 || definition.contract.stopClosesNode === true;
     this.single =
       this.nIn === 1 &&
       node.inputStreamHandler.name === 'DefaultInputStreamHandler' &&

@@ -22,7 +22,8 @@
  *   MediaPipe's extra call when an input becomes done is not made: `close` covers it.
  * - A source's `process` sees input timestamp 0 (MediaPipe's). STOP returned by a source closes it;
  *   returned by a node with inputs, it changes nothing for that node, which goes on processing, and
- *   the owner is told ({@link EngineCore.takeStopRequest}) to close every source, as MediaPipe does.
+ *   the owner is told ({@link EngineCore.takeStopRequest}) to close every source, as MediaPipe does
+ *   (unless the contract declares `stopClosesNode`: then the node closes, as a source does).
  * - After the node closed or failed, packets that still arrive are dropped (frames released).
  * - Bounds reach the sink at the end of `run()`, after `open`, and before an async call is awaited.
  *
@@ -172,8 +173,17 @@ export class NodeEngine extends EngineCore {
           throw this.fail('process', err);
         }
       }
-      // A node with inputs that returns STOP goes on; every source is asked to stop (MediaPipe's).
-      if (result === STOP) this.stopAsked = true;
+      if (result === STOP) {
+        // A node with inputs goes on and every source is asked to stop (MediaPipe's), unless its
+        // contract says STOP closes it.
+        if (!this.stopCloses) this.stopAsked = true;
+        else {
+          this.stopped = true;
+          const c = this.callClose();
+          if (c !== undefined) return c.then(() => calls);
+          break;
+        }
+      }
       this.raiseOutputs(q.size > 0 ? q.headTimestamp() : q.bound);
     }
     this.raiseOutputs(q.size > 0 ? q.headTimestamp() : q.bound);
@@ -213,7 +223,7 @@ export class NodeEngine extends EngineCore {
     this.ctx.woken = false;
     this.ctx.phase = null;
     if (result === STOP) {
-      if (this.nIn > 0) {
+      if (!this.stopCloses) {
         this.stopAsked = true;
         return this.loop(calls);
       }
@@ -240,7 +250,7 @@ export class NodeEngine extends EngineCore {
       }
     }
     if (result === STOP) {
-      if (this.nIn === 0) {
+      if (this.stopCloses) {
         this.stopped = true;
         return this.callClose();
       }

@@ -250,10 +250,9 @@ describe('paced emitter in a graph (real actors)', () => {
     }
     expect(firstBytes).toEqual([0, 1, 2, 3, 4, 5]);
     await expect(run.output('messages').pullOrThrow()).resolves.toMatchObject({ value: { type: 'done' } });
-    // run() returned and the buffer drained: the node ended its outputs; it closes (and the end
-    // becomes final) once its input ends.
-    run.closeInput();
+    // run() returned and the buffer drained: the node stopped on its own.
     await expect(run.output('frames').pull()).resolves.toEqual({ status: 'closed' });
+    run.closeInput();
     await run.waitUntilDone();
     expect(run.frames.inUse()).toBe(0);
   });
