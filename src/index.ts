@@ -66,6 +66,8 @@ export {
   type InferenceOptions,
   type InferenceResult,
   MergeCalculator,
+  MuxCalculator,
+  type MuxOptions,
   PassThroughCalculator,
   PreprocessCalculator,
   type PreprocessOptions,

@@ -219,9 +219,9 @@ describe('parseGraphText: errors', () => {
     ],
     [
       'unsupported handler',
-      'node { calculator: "A" input_stream_handler { input_stream_handler: "MuxInputStreamHandler" } }',
+      'node { calculator: "A" input_stream_handler { input_stream_handler: "TimestampAlignInputStreamHandler" } }',
       '1:45',
-      'unsupported input stream handler "MuxInputStreamHandler"',
+      'unsupported input stream handler "TimestampAlignInputStreamHandler"',
     ],
     [
       'node_options without Any type',

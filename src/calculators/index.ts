@@ -12,6 +12,7 @@ import flowLimiter from './flow-limiter.js';
 import gate from './gate.js';
 import inference from './inference.js';
 import merge from './merge.js';
+import mux from './mux.js';
 import passThrough from './pass-through.js';
 import pool from './pool-calculator.js';
 import preprocess from './preprocess.js';
@@ -34,6 +35,8 @@ export type { BatchClock, BatchInfo, BatchTrigger, InferenceOptions, InferenceRe
 export { default as InferenceCalculator } from './inference.js';
 export type { MergeOptions } from './merge.js';
 export { default as MergeCalculator } from './merge.js';
+export type { MuxOptions } from './mux.js';
+export { default as MuxCalculator } from './mux.js';
 export type { PassThroughOptions } from './pass-through.js';
 export { default as PassThroughCalculator } from './pass-through.js';
 export type { PoolCall, PoolFunction, PoolOptions } from './pool-calculator.js';
@@ -65,6 +68,7 @@ export interface CoreCalculatorModule {
 const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [passThrough, 'pass-through'],
   [merge, 'merge'],
+  [mux, 'mux'],
   [adder, 'adder'],
   [timeShift, 'time-shift'],
   [gate, 'gate'],

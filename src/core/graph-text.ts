@@ -220,7 +220,12 @@ function readHandler(src: string, msg: FieldMessage): InputStreamHandlerConfig {
   if (name === 'DefaultInputStreamHandler') {
     const batchSize = take('batchSize', 'number') as number | undefined;
     config = { name, ...(batchSize === undefined ? {} : { batchSize }) };
-  } else if (name === 'ImmediateInputStreamHandler' || name === 'EarlyCloseInputStreamHandler') {
+  } else if (
+    name === 'ImmediateInputStreamHandler' ||
+    name === 'EarlyCloseInputStreamHandler' ||
+    name === 'MuxInputStreamHandler' ||
+    name === 'BarrierInputStreamHandler'
+  ) {
     config = { name };
   } else if (name === 'SyncSetInputStreamHandler') {
     const sets = asArray(options.syncSet).map((s) =>

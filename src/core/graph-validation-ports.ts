@@ -302,6 +302,8 @@ function checkHandler(
     );
   } else if (h.name === 'DefaultInputStreamHandler') {
     positive('batchSize', h.batchSize);
+  } else if (h.name === 'MuxInputStreamHandler' && inputs.length < 2) {
+    bad('needs a control input (SELECT, else the last) and at least one data input');
   } else if (h.name === 'FixedSizeInputStreamHandler') {
     const trigger = h.triggerQueueSize ?? 2;
     const target = h.targetQueueSize ?? 1;

@@ -76,6 +76,11 @@ export class InputQueue {
     return this.times[(this.head + this.count - n) & this.mask]!;
   }
 
+  /** Value of the oldest queued packet; only valid when `size > 0`. */
+  peekValue(): unknown {
+    return this.values[this.head];
+  }
+
   /** The head packet's timestamp, or the bound when empty (MediaPipe's MinTimestampOrBound). */
   headOrBound(): number {
     return this.count > 0 ? this.times[this.head]! : this.bound;

@@ -25,6 +25,22 @@ export interface EarlyCloseHandlerConfig {
   readonly name: 'EarlyCloseInputStreamHandler';
 }
 
+/**
+ * MediaPipe's `MuxInputStreamHandler`: the control input (tag `SELECT`, else the last input) picks,
+ * at each of its timestamps, the one data input to take; the others are never waited for.
+ */
+export interface MuxHandlerConfig {
+  readonly name: 'MuxInputStreamHandler';
+}
+
+/**
+ * MediaPipe's `BarrierInputStreamHandler`: fires once every input holds a packet, taking the oldest
+ * of each whatever their timestamps; closes once any input is done.
+ */
+export interface BarrierHandlerConfig {
+  readonly name: 'BarrierInputStreamHandler';
+}
+
 /** MediaPipe's `SyncSetInputStreamHandler`: inputs synchronised within declared groups only. */
 export interface SyncSetHandlerConfig {
   readonly name: 'SyncSetInputStreamHandler';
@@ -48,6 +64,8 @@ export type InputStreamHandlerConfig =
   | DefaultHandlerConfig
   | ImmediateHandlerConfig
   | EarlyCloseHandlerConfig
+  | MuxHandlerConfig
+  | BarrierHandlerConfig
   | SyncSetHandlerConfig
   | FixedSizeHandlerConfig;
 
@@ -56,6 +74,8 @@ export const INPUT_STREAM_HANDLERS = [
   'DefaultInputStreamHandler',
   'ImmediateInputStreamHandler',
   'EarlyCloseInputStreamHandler',
+  'MuxInputStreamHandler',
+  'BarrierInputStreamHandler',
   'SyncSetInputStreamHandler',
   'FixedSizeInputStreamHandler',
 ] as const;

@@ -6,6 +6,8 @@
  * | Default    | one over all inputs                   | at the lowest timestamp settled on every input |
  * | Immediate  | one per input                         | as soon as any input has a packet             |
  * | EarlyClose | one over all inputs                   | like Default; closes once any input is done   |
+ * | Mux        | the control and the data input it picks | at each control timestamp                   |
+ * | Barrier    | one over all inputs, by arrival       | once every input holds a packet               |
  * | SyncSet    | declared groups, plus one for the rest | per group, lowest timestamp first            |
  * | FixedSize  | one over all inputs, trimmed          | like Default, after dropping old packets      |
  *
@@ -17,8 +19,10 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import type { ResolvedNode } from './graph-config.js';
+import { BarrierHandler } from './handlers/barrier.js';
 import { EarlyCloseHandler } from './handlers/early-close.js';
 import { FixedSizeHandler } from './handlers/fixed-size.js';
+import { MuxHandler } from './handlers/mux.js';
 import { type InputStreamHandler, SyncGroupHandler } from './handlers/sync-groups.js';
 import type { InputQueue } from './input-queue.js';
 
@@ -55,6 +59,13 @@ export function createInputStreamHandler(
       );
     case 'EarlyCloseInputStreamHandler':
       return new EarlyCloseHandler(queues, bounds);
+    case 'MuxInputStreamHandler': {
+      if (queues.length < 2) throw bad(node, 'MuxInputStreamHandler needs a control input and a data input');
+      const select = node.inputs.findIndex((p) => p.tag === 'SELECT');
+      return new MuxHandler(queues, select >= 0 ? select : queues.length - 1, node.name);
+    }
+    case 'BarrierInputStreamHandler':
+      return new BarrierHandler(queues);
     case 'SyncSetInputStreamHandler':
       return new SyncGroupHandler(queues, syncGroups(node, h.syncSets), bounds, false);
     case 'FixedSizeInputStreamHandler': {

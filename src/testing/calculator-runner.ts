@@ -56,7 +56,7 @@ export interface RunnerOptions {
   frames?: FramePool;
   /** Node name used in messages. Default: the calculator's name. */
   name?: string;
-  /** Input ids to mark as back edges (not waited for while empty). */
+  /** Input ids to mark as back edges (they close cycles; waited for like any input, as in MediaPipe). */
   backEdges?: readonly string[];
 }
 
