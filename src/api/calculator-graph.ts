@@ -25,12 +25,12 @@ import replicaDispatch from '../calculators/replica-dispatch.js';
 import replicaGather from '../calculators/replica-gather.js';
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { CalculatorRegistry } from '../core/calculator-registry.js';
-import { InvalidArgumentError, UnknownCalculatorError } from '../core/errors.js';
+import { InvalidArgumentError, InvalidTimestampError, UnknownCalculatorError } from '../core/errors.js';
 import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { REPLICA_DISPATCH, REPLICA_GATHER } from '../core/graph-replicas.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
-import { checkInputTimestamp, Timestamp } from '../core/timestamp.js';
+import { checkInputTimestamp, isRangeValue, previousAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
 import { diagnose, type RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import { readStageStats, type StageStats } from '../telemetry/stage-stats.js';
@@ -229,6 +229,30 @@ export class CalculatorGraph {
   closeAllPacketSources(): void {
     this.closeAllInputStreams();
     this.current().stopSources();
+  }
+
+  /**
+   * MediaPipe's `SetInputStreamTimestampBound`: promises that no packet below `bound` will be added
+   * to graph input `stream`, so nodes waiting on it can go on (and bound-processing nodes see the
+   * timestamps it settles). `bound` is an integer timestamp in [Min, Max], at or above the stream's
+   * next allowed timestamp (else TimestampOrderError; InvalidTimestampError for a value that is no
+   * timestamp). Resolves once the bound is enqueued, waiting while the input's rings are full.
+   */
+  async setInputStreamTimestampBound(stream: string, bound: number): Promise<void> {
+    const input = this.input(stream);
+    if (!isRangeValue(bound)) {
+      throw new InvalidTimestampError(
+        `bound ${String(bound)} for input "${stream}" is not an integer in [Min, Max]`,
+        {
+          stream,
+          phase: 'run',
+        },
+      );
+    }
+    // A bound is a promise about the next packet: checked as a packet at that timestamp would be.
+    checkInputTimestamp(bound, input.last, stream);
+    for (const w of input.writers) await w.pushBoundAsync(bound);
+    input.last = previousAllowedInStream(bound);
   }
 
   /** Ends a graph input stream. */

@@ -138,11 +138,22 @@ export class RingWriter extends RingEnd {
    * at once: async pushers are sporadic, and a record held back for a batch that never fills would
    * stall the consumer.
    */
-  async pushAsync(ts: number, value: unknown, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+  pushAsync(ts: number, value: unknown, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    // Re-encode on every try: other code may encode on this thread's codec while we await.
+    // Allocates the attempt's closure: the async path allocates a promise anyway.
+    return this.writeAsync(() => this.push(ts, value, 0), timeoutMs);
+  }
+
+  /** Async {@link pushBound}, for the main thread; as {@link pushAsync}. */
+  pushBoundAsync(bound: number, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    return this.writeAsync(() => this.tryPushBound(bound), timeoutMs);
+  }
+
+  // The waiting loop of the async pushes: `attempt` writes without waiting.
+  private async writeAsync(attempt: () => boolean, timeoutMs: number): Promise<boolean> {
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
-      // Re-encode on every try: other code may encode on this thread's codec while we await.
-      if (this.push(ts, value, 0)) {
+      if (attempt()) {
         this.flush();
         return true;
       }
