@@ -109,6 +109,63 @@ describe('MuxInputStreamHandler and MuxCalculator', () => {
   });
 });
 
+describe('CalculatorGraph.waitUntilIdle, as MediaPipe tests use it', () => {
+  const muxGraph = () => {
+    const g = CalculatorGraph.fromText(`
+      input_stream: "input0"
+      input_stream: "input1"
+      input_stream: "select"
+      output_stream: "output"
+      node {
+        calculator: "MuxCalculator"
+        input_stream: "INPUT:0:input0" input_stream: "INPUT:1:input1" input_stream: "SELECT:select"
+        output_stream: "OUTPUT:output"
+      }
+    `);
+    graphs.push(g);
+    const out: [number, unknown][] = [];
+    g.observeOutputStream('output', (ts, v) => out.push([ts, v]));
+    return { g, out };
+  };
+
+  it('TimestampBoundUpdateWhenControlPacketEarlierThanDataPacket, step by step', async () => {
+    const { g, out } = muxGraph();
+    await g.startRun();
+    const step = async (adds: [string, number, number][], expected: [number, unknown][]) => {
+      for (const [stream, value, ts] of adds) await g.addPacket(stream, value, ts);
+      await g.waitUntilIdle();
+      expect(out).toEqual(expected);
+    };
+    await step([['select', 0, 1]], []);
+    await step([['input0', 1000, 2]], []);
+    await step(
+      [
+        ['input1', 900, 1],
+        ['input1', 800, 4],
+      ],
+      [],
+    );
+    await step([['select', 0, 2]], [[2, 1000]]);
+    await step([['select', 1, 3]], [[2, 1000]]);
+    await step(
+      [['select', 1, 4]],
+      [
+        [2, 1000],
+        [4, 800],
+      ],
+    );
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+  });
+
+  it("rejects with the run's error", async () => {
+    const { g } = muxGraph();
+    await g.startRun();
+    await g.addPacket('select', 5, 1);
+    await expect(g.waitUntilIdle()).rejects.toMatchObject({ code: 'ERR_WEFT_INVALID_ARGUMENT' });
+  });
+});
+
 describe('BarrierInputStreamHandler', () => {
   it('SimulateProcessNode: fires once every input holds a packet, taking the oldest of each; closes on any end', async () => {
     const spec = recorder({

@@ -14,7 +14,7 @@
  * Threading: the thread that owns the run, called from the watchdog's tick.
  */
 import type { ResolvedGraph } from '../core/graph-config.js';
-import { ring, SEQ, SLEEPING } from '../transport/doorbell.js';
+import { PARKED_SEQ, ring, SEQ, SLEEPING } from '../transport/doorbell.js';
 import {
   CONSUMER_MUTED,
   CONTROL_WORDS,
@@ -61,6 +61,24 @@ export class IdleEnd {
       if (c.state(n.id) === NodeState.Done) continue;
       c.requestStop(n.id);
       ring(this.bells[n.id]!, this.plan.doorbells[n.id]!.index);
+    }
+    return true;
+  }
+
+  /**
+   * True when no node has work now (MediaPipe's idle): every node is done, blocked on a full
+   * output, or asleep on its doorbell with nothing rung since it parked. Exact, from one reading.
+   */
+  quiet(): boolean {
+    const c = this.counters;
+    for (const n of this.graph.nodes) {
+      const state = c.state(n.id);
+      if (state === NodeState.Done || state === NodeState.BlockedOutput) continue;
+      if (state !== NodeState.WaitingInput) return false;
+      const bell = this.bells[n.id]!;
+      const base = this.plan.doorbells[n.id]!.index;
+      if (Atomics.load(bell, base + SLEEPING) !== 1) return false;
+      if (Atomics.load(bell, base + SEQ) !== Atomics.load(bell, base + PARKED_SEQ)) return false;
     }
     return true;
   }

@@ -37,6 +37,7 @@ export class OutputPump {
   private readonly observers = new Map<string, StreamObserver[]>();
   private stopped = false;
   private running = false;
+  private set: InputSet | null = null;
 
   constructor(
     private readonly plan: GraphPlan,
@@ -67,6 +68,11 @@ export class OutputPump {
     );
   }
 
+  /** True when no graph output holds a record the pump has yet to deliver. */
+  drained(): boolean {
+    return this.set === null || this.set.firstReadable() < 0;
+  }
+
   /** Ends the pump at its next wake-up. */
   stop(): void {
     this.stopped = true;
@@ -88,6 +94,7 @@ export class OutputPump {
       holdsEventLoop: false,
       ...(gauge === undefined ? {} : { gauge }),
     });
+    this.set = set;
     let open = readers.length;
     while (open > 0 && !this.stopped) {
       await set.waitAsync(250);

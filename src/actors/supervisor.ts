@@ -247,6 +247,15 @@ export class Supervisor {
     this.counters.stopSources();
   }
 
+  /**
+   * True when the run has nothing to do until more input comes (MediaPipe's idle): every node is
+   * done, blocked on a full output or asleep with nothing new, and every output record reached its
+   * observers. Also true once the run is over.
+   */
+  isIdle(): boolean {
+    return this.over || (this.pump.drained() && this.watchdog.quiet());
+  }
+
   /** Cancels the run: `done` rejects with CancelledError once every actor is gone. */
   async stop(): Promise<void> {
     this.fail(new CancelledError('the run was stopped', { phase: 'shutdown' }));

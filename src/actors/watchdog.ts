@@ -71,6 +71,11 @@ export class Watchdog {
     this.stallChecks = true;
   }
 
+  /** True when no node has work now: see IdleEnd.quiet. */
+  quiet(): boolean {
+    return this.idleEnd.quiet();
+  }
+
   stop(): void {
     clearInterval(this.timer);
     clearTimeout(this.deadlineCheck);

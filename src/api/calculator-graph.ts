@@ -232,6 +232,23 @@ export class CalculatorGraph {
   }
 
   /**
+   * MediaPipe's `WaitUntilIdle`: resolves once no node has work left — each is waiting for input,
+   * blocked behind a full queue, or done — and every output packet reached its observers; rejects
+   * with the run's error. It does not wait for sources to end or inputs to close: a graph whose
+   * source keeps producing is idle only once the source is blocked. The run's state lives in shared
+   * memory, so this polls it (every 1 ms, backing off to 20 ms) rather than waiting for a message.
+   */
+  async waitUntilIdle(): Promise<void> {
+    const run = this.current();
+    for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+      if (run.isOver) return run.done;
+      if (run.error !== undefined) throw run.error;
+      if (run.isIdle()) return;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  /**
    * MediaPipe's `SetInputStreamTimestampBound`: promises that no packet below `bound` will be added
    * to graph input `stream`, so nodes waiting on it can go on (and bound-processing nodes see the
    * timestamps it settles). `bound` is an integer timestamp in [Min, Max], at or above the stream's

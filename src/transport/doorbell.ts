@@ -32,6 +32,11 @@
 export const SEQ = 0;
 /** Int32 index of the sleeping flag: 16 words (64 bytes) after SEQ, on its own cache line. */
 export const SLEEPING = 16;
+/**
+ * Int32 index of the SEQ value the sleeper parked on, stored before SLEEPING: a sleeper with
+ * SLEEPING set and SEQ still equal to it has been told of nothing since (an exact idle test).
+ */
+export const PARKED_SEQ = 17;
 /** Int32 words a doorbell occupies. */
 export const DOORBELL_WORDS = 32;
 

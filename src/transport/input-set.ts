@@ -12,6 +12,7 @@ import {
   type DoorbellDescriptor,
   deadlineOf,
   type LoadGaugeDescriptor,
+  PARKED_SEQ,
   remaining,
   SEQ,
   SLEEPING,
@@ -99,7 +100,7 @@ export class InputSet {
       while (spins-- > 0 && this.firstReadable() < 0) {}
       const found = this.firstReadable() >= 0;
       this.waiter.spun(found);
-      if (found || this.advertiseSleep()) return true;
+      if (found || this.advertiseSleep(seq)) return true;
       const left = remaining(deadline);
       if (left === 0) return this.wakeUp(false);
       this.waiter.park(this.bell, this.base + SEQ, seq, left);
@@ -119,7 +120,7 @@ export class InputSet {
       }
       if (this.firstReadable() >= 0) return true;
       const seq = Atomics.load(this.bell, this.base + SEQ);
-      if (this.advertiseSleep()) return true;
+      if (this.advertiseSleep(seq)) return true;
       const left = remaining(deadline);
       if (left === 0) return this.wakeUp(false);
       await this.waiter.parkAsync(this.bell, this.base + SEQ, seq, left);
@@ -127,12 +128,13 @@ export class InputSet {
     }
   }
 
-  private advertiseSleep(): boolean {
+  private advertiseSleep(seq: number): boolean {
     // Disabled readers' producers need not wake us: their records would stay in the ring. Muting
     // precedes the SLEEPING store, so a reader enabled again is heard from (see CONSUMER_MUTED).
     const rs = this.readers;
     const on = this.enabled;
     for (let i = 0; i < rs.length; i++) rs[i]!.mute(on[i] === 0);
+    Atomics.store(this.bell, this.base + PARKED_SEQ, seq);
     Atomics.store(this.bell, this.base + SLEEPING, 1);
     if (this.firstReadable() >= 0 || this.wakeIf?.() === true) return this.wakeUp(true);
     return false;
