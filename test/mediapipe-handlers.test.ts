@@ -11,6 +11,25 @@ import { type Call, recorder } from './fixtures/engine/recorder.js';
 const { graphs } = closedAfterEach();
 const pairs = (r: CalculatorRunner) => r.outputs('OUTPUT').map((p) => [p.timestamp, p.value]);
 
+/** input0, input1 → MuxCalculator (SELECT: select) → output, observed. */
+function muxGraph() {
+  const g = CalculatorGraph.fromText(`
+    input_stream: "input0"
+    input_stream: "input1"
+    input_stream: "select"
+    output_stream: "output"
+    node {
+      calculator: "MuxCalculator"
+      input_stream: "INPUT:0:input0" input_stream: "INPUT:1:input1" input_stream: "SELECT:select"
+      output_stream: "OUTPUT:output"
+    }
+  `);
+  graphs.push(g);
+  const out: [number, unknown][] = [];
+  g.observeOutputStream('output', (ts, v) => out.push([ts, v]));
+  return { g, out };
+}
+
 describe('MuxInputStreamHandler and MuxCalculator', () => {
   it('MuxingNonEmptyInputs: each select takes its input; the others are dropped', async () => {
     const r = new CalculatorRunner(MuxCalculator, { inputs: { INPUT: 3 } });
@@ -78,24 +97,11 @@ describe('MuxInputStreamHandler and MuxCalculator', () => {
   });
 
   it('in a graph: graph inputs muxed by a select stream', async () => {
-    const g = CalculatorGraph.fromText(`
-      input_stream: "in0"
-      input_stream: "in1"
-      input_stream: "select"
-      output_stream: "out"
-      node {
-        calculator: "MuxCalculator"
-        input_stream: "INPUT:0:in0" input_stream: "INPUT:1:in1" input_stream: "SELECT:select"
-        output_stream: "OUTPUT:out"
-      }
-    `);
-    graphs.push(g);
-    const out: [number, unknown][] = [];
-    g.observeOutputStream('out', (ts, v) => out.push([ts, v]));
+    const { g, out } = muxGraph();
     await g.startRun();
     for (let ts = 1; ts <= 4; ts++) {
-      await g.addPacket('in0', `a${ts}`, ts);
-      await g.addPacket('in1', `b${ts}`, ts);
+      await g.addPacket('input0', `a${ts}`, ts);
+      await g.addPacket('input1', `b${ts}`, ts);
       await g.addPacket('select', ts % 2, ts);
     }
     g.closeAllInputStreams();
@@ -110,24 +116,6 @@ describe('MuxInputStreamHandler and MuxCalculator', () => {
 });
 
 describe('CalculatorGraph.waitUntilIdle, as MediaPipe tests use it', () => {
-  const muxGraph = () => {
-    const g = CalculatorGraph.fromText(`
-      input_stream: "input0"
-      input_stream: "input1"
-      input_stream: "select"
-      output_stream: "output"
-      node {
-        calculator: "MuxCalculator"
-        input_stream: "INPUT:0:input0" input_stream: "INPUT:1:input1" input_stream: "SELECT:select"
-        output_stream: "OUTPUT:output"
-      }
-    `);
-    graphs.push(g);
-    const out: [number, unknown][] = [];
-    g.observeOutputStream('output', (ts, v) => out.push([ts, v]));
-    return { g, out };
-  };
-
   it('TimestampBoundUpdateWhenControlPacketEarlierThanDataPacket, step by step', async () => {
     const { g, out } = muxGraph();
     await g.startRun();
