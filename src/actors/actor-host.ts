@@ -71,6 +71,8 @@ class Actor {
   private readonly sidePacketsOut: Record<number, unknown> = {};
   // Becomes true once a lifecycle call returned a promise: from then on waits keep the loop turning.
   private asyncMode = false;
+  // The last wait for input ended: the next drain sees records that reached an idle node.
+  private fromIdle = false;
   private readonly calculatorName: string;
   private settled = false;
   // A stray error failed the node: the loop leaves at its next check.
@@ -311,6 +313,10 @@ class Actor {
     const set = this.set;
     let moved = 0;
     let packets = 0;
+    // Records that woke an idle node: it takes its first set at once, as MediaPipe's scheduler
+    // does, and only what follows is what a trimming handler may drop.
+    let eager = this.fromIdle && this.engine.takesAtArrival;
+    this.fromIdle = false;
     for (let i = 0; i < this.readers.length; i++) {
       const r = this.readers[i]!;
       if (r.done) {
@@ -331,8 +337,10 @@ class Actor {
           // Allocates a FrameRef per frame packet: small next to the frame it stands for.
           else if (pt === PayloadType.Frame) e.addPacket(i, r.timestamp, new FrameRef(r.frame), r.frame);
           else e.addPacket(i, r.timestamp, r.value(), -1);
+          if (eager && e.takeAtArrival()) eager = false;
         } else if (k === RecordKind.Bound) {
           e.setBound(i, r.timestamp);
+          if (eager && e.takeAtArrival()) eager = false;
         } else {
           e.closeInput(i);
           break;
@@ -363,6 +371,7 @@ class Actor {
     // a wake-up is missed by a peer that died.
     if (this.asyncMode) await this.set!.waitAsync(250);
     else this.set!.wait(250);
+    this.fromIdle = true;
     c.f64[c.field(this.n, F_IDLE_MS)]! += performance.now() - t0;
   }
 

@@ -16,7 +16,12 @@ import { EngineContext, InputSets } from './calculator-context.js';
 import { CalculatorError, InvalidArgumentError } from './errors.js';
 import type { ResolvedNode } from './graph-config.js';
 import { InputQueue } from './input-queue.js';
-import { batchSizeOf, createInputStreamHandler, type InputStreamHandler } from './input-stream-handlers.js';
+import {
+  batchSizeOf,
+  createInputStreamHandler,
+  type InputStreamHandler,
+  READY,
+} from './input-stream-handlers.js';
 import { OutputStream } from './output-stream.js';
 import { addClamped, Timestamp } from './timestamp.js';
 
@@ -198,6 +203,25 @@ export abstract class EngineCore {
   /** Ends input `input` (bound Done); its queued packets are still processed. */
   closeInput(input: number): void {
     this.queue(input).close();
+  }
+
+  /** True when the handler wants {@link takeAtArrival} called for packets that reach an idle node. */
+  get takesAtArrival(): boolean {
+    return this.handler.takesAtArrival === true;
+  }
+
+  /**
+   * For a packet that reached the node while it was idle: takes the input set it completes now,
+   * as MediaPipe's scheduler does at arrival, so that what arrives next (while that set is
+   * processed) is what a trimming handler drops. True when a set was taken; it is processed by the
+   * next `run()`.
+   */
+  takeAtArrival(): boolean {
+    if (this.current !== 'opened' || this.pending !== null || this.nIn === 0) return false;
+    if (this.sets.due || this.sets.waiting) return false;
+    if (this.handler.readiness() !== READY) return false;
+    this.sets.gather(this.handler);
+    return true;
   }
 
   /** Packets queued on input `input`. */

@@ -22,6 +22,7 @@ import { type Readiness, SyncGroupHandler } from './sync-groups.js';
 
 /** Default readiness with trimming. */
 export class FixedSizeHandler extends SyncGroupHandler {
+  readonly takesAtArrival = true;
   // MediaPipe's kept_timestamp_: the oldest timestamp trimming keeps.
   private kept: number = Timestamp.Unset;
 

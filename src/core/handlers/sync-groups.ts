@@ -35,6 +35,12 @@ export type Readiness = typeof NOT_READY | typeof READY | typeof READY_FOR_CLOSE
  * Threading: one engine's thread; not thread-safe.
  */
 export interface InputStreamHandler {
+  /**
+   * True when the node must take its next input set as soon as it arrives while the node is idle,
+   * as MediaPipe's scheduler does, rather than when the owner next runs it: the FixedSize handler
+   * trims only what arrives while the node works.
+   */
+  readonly takesAtArrival?: boolean;
   /** Called after a packet was queued on `input` (the FixedSize handler trims here). */
   packetAdded(input: number): void;
   /** Looks for the next input set. Does not consume anything. */
