@@ -1,6 +1,7 @@
 // MediaPipe's bound tests (calculator_graph_bounds_test.cc SetInputStreamTimestampBound and
 // EmptyPacketOutput), ported with their inputs and expected outputs: a bound set on a graph input,
-// and a bound emitted instead of a packet, reach a node that turns settled timestamps into packets.
+// and a bound emitted instead of a packet, reach a node that turns settled timestamps into packets;
+// and any stream can be observed, not only declared outputs.
 import { describe, expect, it } from 'vitest';
 import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
@@ -84,5 +85,48 @@ describe('timestamp bounds, as MediaPipe propagates them', () => {
     g.closeAllPacketSources();
     await g.waitUntilDone();
     expect(seen).toEqual(expected);
+  });
+});
+
+describe('observing any stream, as MediaPipe allows', () => {
+  it('a stream between two nodes is observed like an output; the outputs are unchanged', async () => {
+    const g = CalculatorGraph.fromText(
+      `
+      input_stream: "in"
+      output_stream: "out"
+      node { calculator: "PassThroughCalculator" input_stream: "in" output_stream: "mid" }
+      node { calculator: "PassThroughCalculator" input_stream: "mid" output_stream: "out" }
+    `,
+      { registry },
+    );
+    graphs.push(g);
+    const mid: [number, unknown][] = [];
+    const out: [number, unknown][] = [];
+    g.observeOutputStream('mid', (ts, v) => mid.push([ts, v]));
+    g.observeOutputStream('out', (ts, v) => out.push([ts, v]));
+    await g.startRun();
+    for (let ts = 1; ts <= 3; ts++) await g.addPacket('in', ts * 10, ts);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    expect(mid).toEqual([
+      [1, 10],
+      [2, 20],
+      [3, 30],
+    ]);
+    expect(out).toEqual(mid);
+  });
+
+  it('a stream no node produces is refused when the graph is validated', async () => {
+    const g = CalculatorGraph.fromText(
+      `
+      input_stream: "in"
+      output_stream: "out"
+      node { calculator: "PassThroughCalculator" input_stream: "in" output_stream: "out" }
+    `,
+      { registry },
+    );
+    graphs.push(g);
+    g.observeOutputStream('nowhere', () => {});
+    await expect(g.startRun()).rejects.toMatchObject({ code: 'ERR_WEFT_GRAPH_INVALID' });
   });
 });

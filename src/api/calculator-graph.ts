@@ -102,6 +102,8 @@ export class CalculatorGraph {
   private run: Supervisor | undefined;
   private inputs = new Map<string, InputStream>();
   private readonly observers: [string, StreamObserver][] = [];
+  // Streams observed that the config does not declare as outputs: made outputs for the runs.
+  private readonly tapped = new Set<string>();
 
   constructor(
     readonly config: GraphConfig,
@@ -118,17 +120,33 @@ export class CalculatorGraph {
   /** Loads the calculators and validates the graph; throws GraphInvalidError listing every problem. */
   async validate(): Promise<ResolvedGraph> {
     if (this.prepared !== undefined) return this.prepared.graph;
-    this.prepared = await prepareGraph(this.config, this.registry);
+    const config =
+      this.tapped.size === 0
+        ? this.config
+        : { ...this.config, outputStreams: [...this.config.outputStreams, ...this.tapped] };
+    this.prepared = await prepareGraph(config, this.registry);
     return this.prepared.graph;
   }
 
-  /** Observes a graph output stream for every later run. Call before `startRun`. */
+  /**
+   * Observes a stream for every later run: a declared output, or any stream a node produces (as
+   * MediaPipe allows; weft then carries it out of the graph like an output, so the producer also
+   * waits for the observer's thread when it falls behind). A stream no node produces is refused at
+   * `validate`/`startRun` (GraphInvalidError). Call before `startRun`.
+   */
   observeOutputStream(
     stream: string,
     observer: StreamObserver | ((timestamp: number, value: unknown) => void),
   ): void {
-    if (!this.config.outputStreams.includes(stream)) {
-      throw new InvalidArgumentError(`"${stream}" is not a graph output stream`, { stream, phase: 'config' });
+    if (typeof stream !== 'string' || stream === '') {
+      throw new InvalidArgumentError('observeOutputStream needs a stream name', { phase: 'config' });
+    }
+    if (this.run !== undefined && !this.run.isOver) {
+      throw new InvalidArgumentError('observe streams before startRun', { stream, phase: 'config' });
+    }
+    if (!this.config.outputStreams.includes(stream) && !this.tapped.has(stream)) {
+      this.tapped.add(stream);
+      this.prepared = undefined;
     }
     this.observers.push([stream, typeof observer === 'function' ? { packet: observer } : observer]);
   }
