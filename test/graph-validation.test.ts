@@ -382,15 +382,6 @@ const ROWS: [string, WeftErrorClass, string | undefined, string | undefined, str
     'input_stream: "in" output_stream: "missing"',
   ],
   [
-    'input side packet without producer',
-    NoProducerError,
-    'infer',
-    'model',
-    'input side packet "model" is neither',
-    `input_stream: "img" node { name: "infer" calculator: "InferenceCalculator" input_stream: "IMAGE:img"
-       output_stream: "DETECTIONS:d" input_side_packet: "MODEL:model" }`,
-  ],
-  [
     'cycle without back edge',
     CycleError,
     'limiter',
@@ -426,6 +417,19 @@ describe('validateGraph: one problem per row', () => {
     expect(p!.stream).toBe(stream);
     expect(p!.phase).toBe('config');
     expect(p!.message).toContain(fragment);
+  });
+});
+
+describe('side packets no node produces', () => {
+  it('are graph input side packets, declared or not, as in MediaPipe: required at start', () => {
+    const graph = validateGraph(
+      parseGraphText(`input_stream: "img" node { name: "infer" calculator: "InferenceCalculator"
+        input_stream: "IMAGE:img" output_stream: "DETECTIONS:d" input_side_packet: "MODEL:model" }`),
+      lookup,
+    );
+    expect(graph.inputSidePackets).toEqual(['model']);
+    expect(() => checkSidePackets(graph, {}, lookup)).toThrow(SidePacketMissingError);
+    expect(() => checkSidePackets(graph, { model: 'm.onnx', unused: 1 }, lookup)).not.toThrow();
   });
 });
 

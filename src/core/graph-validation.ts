@@ -19,7 +19,7 @@
  * | BadOptionsError | option key without a default, wrong type, `validateOptions`, handler |
  * |  | numbers out of range, unknown handler, `maxQueueSize` out of range |
  * | DuplicateProducerError | stream or side packet produced twice (graph input included) |
- * | NoProducerError | input, graph output or side packet nothing produces |
+ * | NoProducerError | input, graph output or graph output side packet nothing produces |
  * | CycleError | cycle whose inputs are not declared `back_edge` |
  *
  * Threading: pure functions, any thread (the main thread, in practice, before workers start).
@@ -140,6 +140,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
   // Producers first (graph inputs, then nodes in order), so the second producer is the one blamed.
   const producers = new Map<string, StreamProducer>();
   const sidePackets = new Map<string, string>();
+  const implicitSidePackets: string[] = [];
   const producerText = (p: StreamProducer): string =>
     p.kind === 'node' ? `node "${names[p.node]}"` : 'the graph input';
   for (const s of config.inputStreams) {
@@ -196,10 +197,12 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
       }
       consumers.set(port.name, [...(consumers.get(port.name) ?? []), { node: id, input }]);
     });
+    // As in MediaPipe, a side packet no node produces is one the application gives at start,
+    // declared at graph level or not (checkSidePackets requires it then).
     for (const port of node.inputSidePackets) {
       if (!sidePackets.has(port.name)) {
-        const msg = `input side packet "${port.name}" is neither a graph input nor a node's output`;
-        problems.push(new NoProducerError(msg, at(names[id], port.name)));
+        sidePackets.set(port.name, 'the graph input');
+        implicitSidePackets.push(port.name);
       }
     }
   });
@@ -278,7 +281,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
     streams,
     inputStreams: [...config.inputStreams],
     outputStreams: [...config.outputStreams],
-    inputSidePackets: [...config.inputSidePackets],
+    inputSidePackets: [...config.inputSidePackets, ...implicitSidePackets],
     outputSidePackets: [...config.outputSidePackets],
     maxQueueSize: config.maxQueueSize,
     reportDeadlock: config.reportDeadlock,
