@@ -1,11 +1,13 @@
 /**
  * FlowLimiterCalculator: caps the number of frames in flight through the part of a graph it guards,
- * dropping the frames that would have to wait.
+ * dropping the frames that would have to wait (MediaPipe's FlowLimiterCalculator, with its contract).
  *
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
-import { defineCalculator, type OutputPort } from '../core/calculator.js';
+import { type CalculatorContext, defineCalculator, type OutputPort } from '../core/calculator.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
+import { AllowLedger, type Queued, releaseQueued } from './flow-limiter-ledger.js';
 
 /** Options of {@link FlowLimiterCalculator} (MediaPipe's FlowLimiterCalculatorOptions). */
 export interface FlowLimiterOptions {
@@ -14,39 +16,36 @@ export interface FlowLimiterOptions {
   /** Frames held back waiting for a slot, at most; past it the oldest waiting frame is dropped. Default 0. */
   readonly maxInQueue: number;
   /**
-   * 0 (default): off. Otherwise, a frame in flight whose timestamp is more than this many µs older
-   * than the newest input timestamp is assumed finished (its FINISHED was lost). Measured in
-   * timestamps, not wall time, so runs are deterministic.
+   * MediaPipe's `in_flight_timeout`, µs; 0 (default): off. A frame in flight whose timestamp is more
+   * than this older than a newer frame input is taken as finished (its FINISHED was lost). Measured
+   * in timestamps, not wall time, so runs are deterministic.
    */
+  readonly inFlightTimeout: number;
+  /** The same as {@link inFlightTimeout} under weft's earlier name; used when that one is 0. */
   readonly inFlightTimeoutUs: number;
 }
 
-interface Queued {
-  readonly ts: number;
-  readonly value: unknown;
-  /** The frame handle (we hold one reference while queued), or -1. */
-  readonly frame: number;
-}
+type Ctx = CalculatorContext<FlowLimiterOptions>;
 
 /**
  * Lets a frame through while fewer than `maxInFlight` are in flight; queues up to `maxInQueue` more
- * and drops the oldest queued frame when the queue is full (MediaPipe's FlowLimiterCalculator).
+ * and drops the oldest queued frame when the queue is full.
  *
- * - Inputs: the frames (untagged, one); `FINISHED`, the back edge from the end of the guarded part
- *   (declare it `back_edge` in `input_stream_info`): a packet or bound at T marks every frame in
- *   flight at or before T finished; optional `OPTIONS`, accepted for MediaPipe configs and ignored.
- * - Outputs: the frames let through (untagged, one); optional `ALLOW`, a boolean at every input
- *   frame's timestamp: true when it was let through, false when it was dropped.
- * - Options: see {@link FlowLimiterOptions}.
- * - Handler: Immediate (FINISHED must not wait for the frame input, and the reverse) with
- *   `processTimestampBounds`. A FINISHED packet calls `process` at once; a FINISHED bound alone is
- *   honoured at the next call (weft's engine does not wake a node for a back edge's bound, and
- *   closes the node once the frame input is done, without waiting for the back edge).
- * - Timestamps: frames keep their timestamps. `timestampOffset: null`: frames leave when a slot frees,
- *   not when they arrive, so `process` sets the bounds itself: the output's bound moves to the oldest
- *   queued frame, or to the input's bound when nothing is queued, so dropped timestamps never stall a
- *   downstream join. Frames still queued at `close` are dropped (ALLOW false), which MediaPipe does not
- *   report.
+ * - Inputs: the frames, untagged (index 0), and optional auxiliary streams (untagged 1, 2, …), each
+ *   passed on its output of the same index only where the main stream's frames were let through;
+ *   `FINISHED`, the back edge from the end of the guarded part (a packet or a bound at T marks
+ *   every frame in flight at or before T finished); optional `OPTIONS`, option changes merged in
+ *   from each packet.
+ * - Side packets: optional `OPTIONS` (merged over the node's options at open) and `MAX_IN_FLIGHT`.
+ * - Outputs: one untagged output per untagged input; optional `ALLOW`, a boolean at every frame's
+ *   timestamp: true when it was let through, false when it was dropped.
+ * - Handler: Immediate with `processTimestampBounds`, as MediaPipe's.
+ * - Timestamps: frames keep theirs. The main output's bound moves to the oldest queued frame, or to
+ *   the input's bound when nothing is queued (so dropped timestamps never stall a join), and the
+ *   output closes once the frame input ended and nothing waits. A frame still queued when its input
+ *   ends waits for a FINISHED to be let through, as in MediaPipe.
+ * - Close: frames still queued (their FINISHED never came) are dropped and reported with ALLOW
+ *   false, which MediaPipe leaves unreported.
  * - Frames: a queued frame holds one reference; it is handed to the output when let through and
  *   released when dropped.
  * - Threading: runs on its actor's thread.
@@ -54,92 +53,172 @@ interface Queued {
 const FlowLimiterCalculator = defineCalculator<FlowLimiterOptions>({
   name: 'FlowLimiterCalculator',
   description:
-    'Lets at most maxInFlight packets into the section it guards, dropping those that would wait past maxInQueue; FINISHED (a back edge) reports completions.',
+    'Lets at most maxInFlight frames into the section it guards, dropping those that would wait past maxInQueue; FINISHED (a back edge) reports completions.',
   contract: {
-    inputs: { '': 'one', FINISHED: 'one', OPTIONS: 'optional' },
-    outputs: { '': 'one', ALLOW: 'optional' },
-    options: { maxInFlight: 1, maxInQueue: 0, inFlightTimeoutUs: 0 },
-    validateOptions: (o) => {
-      if (!Number.isSafeInteger(o.maxInFlight) || o.maxInFlight < 1) {
-        return `maxInFlight must be an integer ≥ 1, not ${o.maxInFlight}`;
-      }
-      if (!Number.isSafeInteger(o.maxInQueue) || o.maxInQueue < 0) {
-        return `maxInQueue must be an integer ≥ 0, not ${o.maxInQueue}`;
-      }
-      if (!Number.isSafeInteger(o.inFlightTimeoutUs) || o.inFlightTimeoutUs < 0) {
-        return `inFlightTimeoutUs must be an integer ≥ 0 (0 = off), not ${o.inFlightTimeoutUs}`;
-      }
-      return undefined;
-    },
+    inputs: { '': { min: 1, max: 64 }, FINISHED: 'one', OPTIONS: 'optional' },
+    outputs: { '': { min: 1, max: 64 }, ALLOW: 'optional' },
+    inputSidePackets: { OPTIONS: 'optional', MAX_IN_FLIGHT: 'optional' },
+    options: { maxInFlight: 1, maxInQueue: 0, inFlightTimeout: 0, inFlightTimeoutUs: 0 },
+    validateOptions: optionsProblem,
     inputStreamHandler: { name: 'ImmediateInputStreamHandler' },
     processTimestampBounds: true,
     timestampOffset: null,
   },
   create: () => {
+    let o: FlowLimiterOptions;
     // Timestamps of the frames let through and not yet finished, oldest first.
     const inFlight: number[] = [];
-    // Frames waiting for a slot, oldest first.
-    const queue: Queued[] = [];
+    // Per untagged input: packets waiting, oldest first.
+    let queues: Queued[][] = [];
+    const allowed = new AllowLedger();
     return {
+      open(ctx) {
+        const n = ctx.inputCount('');
+        if (ctx.outputCount('') !== n) {
+          throw new InvalidArgumentError(
+            `FlowLimiterCalculator needs one untagged output per untagged input (${n}), not ${ctx.outputCount('')}`,
+          );
+        }
+        queues = Array.from({ length: n }, () => []);
+        o = merged(ctx.options, ctx.sidePacket('OPTIONS'));
+        const max = ctx.sidePacket<number | undefined>('MAX_IN_FLIGHT');
+        if (max !== undefined) o = checked({ ...o, maxInFlight: max });
+      },
       process(ctx) {
-        const { maxInFlight, maxInQueue, inFlightTimeoutUs } = ctx.options;
+        if (ctx.inputCount('OPTIONS') > 0 && !ctx.input('OPTIONS').isEmpty) {
+          o = merged(o, ctx.input('OPTIONS').value);
+        }
         const out = ctx.output(0);
         const allowOut = ctx.outputCount('ALLOW') > 0 ? ctx.output('ALLOW') : undefined;
 
-        // FINISHED's packet or bound at T: every frame up to T is done. (MediaPipe tests that T is the
-        // input timestamp; releasing up to FINISHED's settled timestamp on every call is the same rule,
-        // and does not depend on how the handler groups inputs into calls.)
+        // FINISHED's packet or bound at T: every frame up to T is done. (MediaPipe tests that T is
+        // the input timestamp; releasing up to FINISHED's settled timestamp on every call is the
+        // same rule, whatever calls the handler groups the inputs into.)
         const finished = ctx.input('FINISHED').timestamp;
         while (inFlight.length > 0 && inFlight[0]! <= finished) inFlight.shift();
 
-        const p = ctx.input(0);
-        if (!p.isEmpty) {
+        for (let i = 0; i < queues.length; i++) {
+          const p = ctx.input(i);
+          if (p.isEmpty) continue;
           if (p.frame >= 0) ctx.frames.retain(p.frame);
-          queue.push({ ts: p.timestamp, value: p.value, frame: p.frame });
+          queues[i]!.push({ ts: p.timestamp, value: p.value, frame: p.frame });
         }
 
-        // Abandon frames in flight that are too old next to the newest input (MediaPipe's rule).
-        const latest = p.timestamp;
-        if (inFlightTimeoutUs > 0 && latest === ctx.inputTimestamp && latest < Timestamp.Max) {
-          while (inFlight.length > 0 && latest - inFlight[0]! > inFlightTimeoutUs) inFlight.shift();
+        // Abandon frames in flight that are too old next to a newer frame input (MediaPipe's rule).
+        const latest = ctx.input(0).timestamp;
+        const timeout = o.inFlightTimeout || o.inFlightTimeoutUs;
+        if (timeout > 0 && latest === ctx.inputTimestamp && latest < Timestamp.Max) {
+          while (inFlight.length > 0 && latest - inFlight[0]! > timeout) inFlight.shift();
         }
 
-        while (inFlight.length < maxInFlight && queue.length > 0) {
-          const q = queue.shift()!;
+        const main = queues[0]!;
+        while (inFlight.length < o.maxInFlight && main.length > 0) {
+          const q = main.shift()!;
           if (q.frame >= 0) out.addFrame(q.frame, q.ts);
           else out.add(q.value, q.ts);
           allowOut?.add(true, q.ts);
+          allowed.set(q.ts, true);
           inFlight.push(q.ts);
         }
-        while (queue.length > maxInQueue) {
-          const q = queue.shift()!;
+        while (main.length > o.maxInQueue) {
+          const q = main.shift()!;
           if (q.frame >= 0) ctx.frames.release(q.frame);
           allowOut?.add(false, q.ts);
+          allowed.set(q.ts, false);
         }
 
-        if (queue.length > 0) {
-          raise(out, queue[0]!.ts);
-        } else {
+        if (main.length > 0) raise(out, main[0]!.ts);
+        else {
           // Nothing waits: the output may promise as much as the input has.
-          const bound = nextAllowedInStream(p.timestamp);
+          const bound = nextAllowedInStream(latest);
           raise(out, bound);
           if (allowOut !== undefined) raise(allowOut, bound);
         }
+        passAuxiliary(ctx, queues, allowed, out);
+        allowed.prune(lowestUnprocessed(ctx, queues));
       },
       close(ctx) {
         // The run is over: frames still waiting never get a slot.
         const allowOut = ctx.outputCount('ALLOW') > 0 ? ctx.output('ALLOW') : undefined;
-        for (const q of queue.splice(0)) {
+        for (const q of queues[0]?.splice(0) ?? []) {
           if (q.frame >= 0) ctx.frames.release(q.frame);
-          allowOut?.add(false, q.ts);
+          if (allowOut !== undefined && q.ts >= allowOut.nextTimestampBound) allowOut.add(false, q.ts);
         }
+        for (let i = 1; i < queues.length; i++) releaseQueued(ctx, queues[i]!.splice(0));
       },
     };
   },
 });
 export default FlowLimiterCalculator;
 
-/** Raises an output's bound; never lowers it (the Immediate handler's timestamps may go back). */
+// Auxiliary inputs follow the main stream's decisions: a packet below the main output's bound is
+// passed if the ALLOW in force at its timestamp was true, else dropped.
+function passAuxiliary(ctx: Ctx, queues: Queued[][], allowed: AllowLedger, main: OutputPort): void {
+  const settled = main.nextTimestampBound;
+  for (let i = 1; i < queues.length; i++) {
+    const queue = queues[i]!;
+    const out = ctx.output(i);
+    while (queue.length > 0 && queue[0]!.ts < settled) {
+      const q = queue.shift()!;
+      if (!allowed.at(q.ts)) releaseQueued(ctx, [q]);
+      else if (q.frame >= 0) out.addFrame(q.frame, q.ts);
+      else out.add(q.value, q.ts);
+    }
+    raise(out, queue.length > 0 ? queue[0]!.ts : nextAllowedInStream(ctx.input(i).timestamp));
+  }
+}
+
+// The lowest timestamp not yet processed on any untagged input: decisions below it are settled.
+function lowestUnprocessed(ctx: Ctx, queues: Queued[][]): number {
+  let min = Timestamp.Done;
+  for (let i = 0; i < queues.length; i++) {
+    const q = queues[i]!;
+    const t = q.length > 0 ? q[0]!.ts : nextAllowedInStream(ctx.input(i).timestamp);
+    if (t < min) min = t;
+  }
+  return min;
+}
+
+/** Raises an output's bound (never lowers it), closing the output past Max. */
 function raise(out: OutputPort, bound: number): void {
-  if (bound > out.nextTimestampBound) out.setNextTimestampBound(bound);
+  if (bound > Timestamp.Max) out.close();
+  else if (bound > out.nextTimestampBound) out.setNextTimestampBound(bound);
+}
+
+// Options changed by an OPTIONS side packet or packet: fields present override, in camelCase or
+// MediaPipe's snake_case.
+function merged(base: FlowLimiterOptions, change: unknown): FlowLimiterOptions {
+  if (change === undefined || change === null) return base;
+  if (typeof change !== 'object') {
+    throw new InvalidArgumentError(`FlowLimiterCalculator OPTIONS must be an object, not ${String(change)}`);
+  }
+  const c = change as Record<string, unknown>;
+  const pick = (camel: keyof FlowLimiterOptions, snake: string): number =>
+    (c[camel] ?? c[snake] ?? base[camel]) as number;
+  return checked({
+    maxInFlight: pick('maxInFlight', 'max_in_flight'),
+    maxInQueue: pick('maxInQueue', 'max_in_queue'),
+    inFlightTimeout: pick('inFlightTimeout', 'in_flight_timeout'),
+    inFlightTimeoutUs: base.inFlightTimeoutUs,
+  });
+}
+
+function checked(o: FlowLimiterOptions): FlowLimiterOptions {
+  const why = optionsProblem(o);
+  if (why !== undefined) throw new InvalidArgumentError(`FlowLimiterCalculator: ${why}`);
+  return o;
+}
+
+function optionsProblem(o: FlowLimiterOptions): string | undefined {
+  if (!Number.isSafeInteger(o.maxInFlight) || o.maxInFlight < 1) {
+    return `maxInFlight must be an integer ≥ 1, not ${o.maxInFlight}`;
+  }
+  if (!Number.isSafeInteger(o.maxInQueue) || o.maxInQueue < 0) {
+    return `maxInQueue must be an integer ≥ 0, not ${o.maxInQueue}`;
+  }
+  for (const key of ['inFlightTimeout', 'inFlightTimeoutUs'] as const) {
+    if (!Number.isSafeInteger(o[key]) || o[key] < 0)
+      return `${key} must be an integer ≥ 0 (0 = off), not ${o[key]}`;
+  }
+  return undefined;
 }
