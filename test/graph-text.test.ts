@@ -219,9 +219,9 @@ describe('parseGraphText: errors', () => {
     ],
     [
       'unsupported handler',
-      'node { calculator: "A" input_stream_handler { input_stream_handler: "TimestampAlignInputStreamHandler" } }',
+      'node { calculator: "A" input_stream_handler { input_stream_handler: "CustomInputStreamHandler" } }',
       '1:45',
-      'unsupported input stream handler "TimestampAlignInputStreamHandler"',
+      'unsupported input stream handler "CustomInputStreamHandler"',
     ],
     [
       'node_options without Any type',

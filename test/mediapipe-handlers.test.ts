@@ -1,5 +1,6 @@
-// MediaPipe's Mux and Barrier input stream handler tests (stream_handler/mux_input_stream_handler_test.cc,
-// barrier_input_stream_handler_test.cc), ported with their inputs and expected outputs.
+// MediaPipe's Mux, Barrier and TimestampAlign input stream handler tests
+// (stream_handler/mux_input_stream_handler_test.cc, barrier_input_stream_handler_test.cc,
+// timestamp_align_input_stream_handler_test.cc), ported with their inputs and expected outputs.
 import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import MuxCalculator from '../src/calculators/mux.js';
@@ -186,6 +187,46 @@ describe('BarrierInputStreamHandler', () => {
     r.addPacket('A', 40, 'a3');
     r.closeInput('B');
     expect(await r.run()).toBe(0);
+    expect(r.state).toBe('closed');
+  });
+});
+
+describe('TimestampAlignInputStreamHandler', () => {
+  it('Initialization: VIDEO is lined up on the CAMERA clock from the first packet it shows', async () => {
+    const spec = recorder({
+      inputs: { VIDEO: 'one', CAMERA: 'one' },
+      inputStreamHandler: { name: 'TimestampAlignInputStreamHandler', timestampBaseTagIndex: 'CAMERA' },
+    });
+    const r = new CalculatorRunner(spec.definition);
+    await r.open();
+    const calls = () =>
+      spec.calls
+        .filter((c: Call) => c.phase === 'process')
+        .map((c) => [
+          c.ts,
+          c.inputs.CAMERA?.empty ? null : c.inputs.CAMERA?.value,
+          c.inputs.VIDEO?.empty ? null : c.inputs.VIDEO?.value,
+        ]);
+    const step = async (input: string, value: number, ts: number, expected: unknown[][]) => {
+      r.addPacket(input, ts, value);
+      await r.run();
+      expect(calls()).toEqual(expected);
+    };
+    const seen: unknown[][] = [];
+    await step('CAMERA', 1, 101, seen.concat([[101, 1, null]]));
+    seen.push([101, 1, null]);
+    await step('CAMERA', 2, 102, [...seen, [102, 2, null]]);
+    seen.push([102, 2, null]);
+    await step('VIDEO', 1, 1, seen); // buffered: no camera packet to line it up with yet
+    await step('CAMERA', 3, 103, [...seen, [103, 3, 1]]); // offset 102 fixed here
+    seen.push([103, 3, 1]);
+    await step('CAMERA', 4, 104, seen); // VIDEO might still bring 2 (104 on the camera clock)
+    await step('VIDEO', 4, 4, [...seen, [104, 4, null]]);
+    seen.push([104, 4, null]);
+    r.closeInput('CAMERA');
+    r.closeInput('VIDEO');
+    await r.run();
+    expect(calls()).toEqual([...seen, [106, null, 4]]);
     expect(r.state).toBe('closed');
   });
 });

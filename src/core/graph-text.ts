@@ -233,6 +233,13 @@ function readHandler(src: string, msg: FieldMessage): InputStreamHandlerConfig {
     );
     delete options.syncSet;
     config = { name, syncSets: sets };
+  } else if (name === 'TimestampAlignInputStreamHandler') {
+    const base = options.timestampBaseTagIndex;
+    delete options.timestampBaseTagIndex;
+    if (base !== undefined && typeof base !== 'string') {
+      throw parseError(src, msg.pos, `${name} option timestampBaseTagIndex must be a string`);
+    }
+    config = { name, ...(base === undefined ? {} : { timestampBaseTagIndex: base }) };
   } else if (name === 'FixedSizeInputStreamHandler') {
     const trigger = take('triggerQueueSize', 'number') as number | undefined;
     const target = take('targetQueueSize', 'number') as number | undefined;

@@ -302,6 +302,18 @@ function checkHandler(
     );
   } else if (h.name === 'DefaultInputStreamHandler') {
     positive('batchSize', h.batchSize);
+  } else if (h.name === 'TimestampAlignInputStreamHandler') {
+    const id = h.timestampBaseTagIndex;
+    const ti = id === undefined || id === '' ? undefined : parseTagIndex(id);
+    if (
+      id !== undefined &&
+      id !== '' &&
+      (ti === undefined || !inputs.some((p) => p.tag === ti.tag && p.index === ti.index))
+    ) {
+      problems.push(
+        new PortTagError(`${h.name}: timestampBaseTagIndex "${id}" names no input of this node`, ctx),
+      );
+    }
   } else if (h.name === 'MuxInputStreamHandler' && inputs.length < 2) {
     bad('needs a control input (SELECT, else the last) and at least one data input');
   } else if (h.name === 'FixedSizeInputStreamHandler') {

@@ -41,6 +41,16 @@ export interface BarrierHandlerConfig {
   readonly name: 'BarrierInputStreamHandler';
 }
 
+/**
+ * MediaPipe's `TimestampAlignInputStreamHandler`: streams on clocks a constant apart are lined up on
+ * the base stream's clock, from the offsets seen when each first delivers a packet.
+ */
+export interface TimestampAlignHandlerConfig {
+  readonly name: 'TimestampAlignInputStreamHandler';
+  /** The base stream, as `TAG`, `TAG:index` or `:index`. Default: the first input. */
+  readonly timestampBaseTagIndex?: string;
+}
+
 /** MediaPipe's `SyncSetInputStreamHandler`: inputs synchronised within declared groups only. */
 export interface SyncSetHandlerConfig {
   readonly name: 'SyncSetInputStreamHandler';
@@ -66,6 +76,7 @@ export type InputStreamHandlerConfig =
   | EarlyCloseHandlerConfig
   | MuxHandlerConfig
   | BarrierHandlerConfig
+  | TimestampAlignHandlerConfig
   | SyncSetHandlerConfig
   | FixedSizeHandlerConfig;
 
@@ -76,6 +87,7 @@ export const INPUT_STREAM_HANDLERS = [
   'EarlyCloseInputStreamHandler',
   'MuxInputStreamHandler',
   'BarrierInputStreamHandler',
+  'TimestampAlignInputStreamHandler',
   'SyncSetInputStreamHandler',
   'FixedSizeInputStreamHandler',
 ] as const;

@@ -8,6 +8,7 @@
  * | EarlyClose | one over all inputs                   | like Default; closes once any input is done   |
  * | Mux        | the control and the data input it picks | at each control timestamp                   |
  * | Barrier    | one over all inputs, by arrival       | once every input holds a packet               |
+ * | TimestampAlign | one over all inputs, shifted       | like Default on the base stream's clock       |
  * | SyncSet    | declared groups, plus one for the rest | per group, lowest timestamp first            |
  * | FixedSize  | one over all inputs, trimmed          | like Default, after dropping old packets      |
  *
@@ -24,6 +25,7 @@ import { EarlyCloseHandler } from './handlers/early-close.js';
 import { FixedSizeHandler } from './handlers/fixed-size.js';
 import { MuxHandler } from './handlers/mux.js';
 import { type InputStreamHandler, SyncGroupHandler } from './handlers/sync-groups.js';
+import { TimestampAlignHandler } from './handlers/timestamp-align.js';
 import type { InputQueue } from './input-queue.js';
 
 export { FixedSizeHandler } from './handlers/fixed-size.js';
@@ -66,6 +68,13 @@ export function createInputStreamHandler(
     }
     case 'BarrierInputStreamHandler':
       return new BarrierHandler(queues);
+    case 'TimestampAlignInputStreamHandler': {
+      const id = h.timestampBaseTagIndex;
+      const base = id === undefined || id === '' ? 0 : findInput(node, id);
+      if (base < 0)
+        throw bad(node, `TimestampAlignInputStreamHandler: base "${id}" names no input of this node`);
+      return new TimestampAlignHandler(queues, base);
+    }
     case 'SyncSetInputStreamHandler':
       return new SyncGroupHandler(queues, syncGroups(node, h.syncSets), bounds, false);
     case 'FixedSizeInputStreamHandler': {
