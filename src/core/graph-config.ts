@@ -62,6 +62,18 @@ export interface NodeConfig {
    * the contract's `parallelism`, else 1.
    */
   readonly parallelism?: number;
+  /**
+   * Text format only: the options message's type as written (`mediapipe.FlowLimiterCalculatorOptions`)
+   * and in which field (`options` extension or `node_options` Any), so `formatGraphText` writes it
+   * back the same way; option paths (`mode`, `sub.mode`) whose values were enum identifiers.
+   */
+  readonly optionsSource?: {
+    readonly type: string;
+    readonly field: 'options' | 'node_options';
+    readonly enums: readonly string[];
+  };
+  /** Text format only: MediaPipe fields of this node weft does not use, as written (see README). */
+  readonly unused?: readonly string[];
 }
 
 /** A whole graph as configured. */
@@ -89,6 +101,8 @@ export interface GraphConfig {
    * `heapLimitMb` option, else 1024 (weft extension).
    */
   readonly heapLimitMb?: number;
+  /** Text format only: MediaPipe graph fields weft does not use, as written (see README). */
+  readonly unused?: readonly string[];
 }
 
 /** A node's port after validation: its position, its stream, and which tag/index it was wired as. */

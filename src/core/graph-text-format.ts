@@ -2,14 +2,18 @@
  * {@link GraphConfig} → MediaPipe text format, the inverse of `parseGraphText`:
  * `parseGraphText(formatGraphText(c))` deep-equals `c` for every config `parseGraphText` returns.
  *
- * Options are written as `node_options { [type.googleapis.com/mediapipe.<Calculator>Options] { ... } }`
- * (MediaPipe's naming convention; weft does not keep the original type name), keys in snake_case,
- * arrays always as lists (`ids: [3]`) so that a one-element array stays an array.
+ * Options are written back as they were read (`options { [type.ext] { ... } }` or
+ * `node_options { [type.googleapis.com/type] { ... } }`, enum identifiers unquoted), so MediaPipe's
+ * parser loads the text; options of a config built in code are written as
+ * `node_options { [type.googleapis.com/mediapipe.<Calculator>Options] { ... } }`, MediaPipe's naming
+ * convention. Keys in snake_case, arrays always as lists (`ids: [3]`) so that a one-element array
+ * stays an array. Fields weft read but does not use are written back as they were.
  *
  * Threading: pure functions, any thread.
  */
 import { InvalidArgumentError } from './errors.js';
 import type { GraphConfig, NodeConfig, PortRef } from './graph-config.js';
+import type { TextField, TextValue } from './graph-text-lexer.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
 /**
@@ -27,6 +31,7 @@ export function formatGraphText(config: GraphConfig): string {
   if (config.reportDeadlock) out.push('report_deadlock: true');
   if (config.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${config.stuckTimeoutMs}`);
   if (config.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${config.heapLimitMb}`);
+  out.push(...(config.unused ?? []));
   for (const node of config.nodes) {
     out.push('', 'node {', ...formatNode(node).map((l) => `  ${l}`), '}');
   }
@@ -53,14 +58,19 @@ function formatNode(node: NodeConfig): string[] {
   if (node.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${node.stuckTimeoutMs}`);
   if (node.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${node.heapLimitMb}`);
   if (node.parallelism !== undefined) out.push(`parallelism: ${node.parallelism}`);
+  out.push(...(node.unused ?? []));
   if (Object.keys(node.options).length > 0) {
-    out.push(
-      'node_options {',
-      `  [type.googleapis.com/mediapipe.${node.calculator}Options] {`,
-      ...formatFields(node.options).map((l) => `    ${l}`),
-      '  }',
-      '}',
-    );
+    const src = node.optionsSource;
+    const fields = formatFields(node.options, '', src?.enums ?? []);
+    if (src?.type === '') out.push('options {', ...fields.map((l) => `  ${l}`), '}');
+    else {
+      const type = src?.type ?? `mediapipe.${node.calculator}Options`;
+      const [field, ext] =
+        src?.field === 'options'
+          ? ['options', `${type}.ext`]
+          : ['node_options', `type.googleapis.com/${type}`];
+      out.push(`${field} {`, `  [${ext}] {`, ...fields.map((l) => `    ${l}`), '  }', '}');
+    }
   }
   return out;
 }
@@ -83,7 +93,7 @@ function formatHandler(h: InputStreamHandlerConfig): string[] {
     lines.push(
       `options {`,
       `  [mediapipe.${h.name}Options.ext] {`,
-      ...formatFields(options).map((l) => `    ${l}`),
+      ...formatFields(options, '', []).map((l) => `    ${l}`),
       '  }',
       '}',
     );
@@ -96,7 +106,12 @@ export function camelToSnake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-function formatFields(obj: Readonly<Record<string, unknown>>): string[] {
+// `enums`: option paths (`key`, `outer.key`) whose string values are written as identifiers.
+function formatFields(
+  obj: Readonly<Record<string, unknown>>,
+  path: string,
+  enums: readonly string[],
+): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(obj)) {
     if (value === undefined) continue;
@@ -104,25 +119,33 @@ function formatFields(obj: Readonly<Record<string, unknown>>): string[] {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new InvalidArgumentError(`option key "${key}" is not a field name`);
     }
+    const at = path === '' ? key : `${path}.${key}`;
+    const isEnum = enums.includes(at);
     if (Array.isArray(value)) {
-      out.push(`${name}: [${value.map((v) => formatInline(key, v)).join(', ')}]`);
+      out.push(`${name}: [${value.map((v) => formatInline(key, v, at, enums, isEnum)).join(', ')}]`);
     } else if (isPlainObject(value)) {
-      out.push(`${name} {`, ...formatFields(value).map((l) => `  ${l}`), '}');
+      out.push(`${name} {`, ...formatFields(value, at, enums).map((l) => `  ${l}`), '}');
     } else {
-      out.push(`${name}: ${formatScalar(key, value)}`);
+      out.push(`${name}: ${formatScalar(key, value, isEnum)}`);
     }
   }
   return out;
 }
 
-function formatInline(key: string, v: unknown): string {
+function formatInline(
+  key: string,
+  v: unknown,
+  at: string,
+  enums: readonly string[],
+  isEnum: boolean,
+): string {
   if (Array.isArray(v)) throw new InvalidArgumentError(`option "${key}" holds a nested array`);
-  if (isPlainObject(v)) return `{ ${formatFields(v).join(' ')} }`;
-  return formatScalar(key, v);
+  if (isPlainObject(v)) return `{ ${formatFields(v, at, enums).join(' ')} }`;
+  return formatScalar(key, v, isEnum);
 }
 
-function formatScalar(key: string, v: unknown): string {
-  if (typeof v === 'string') return quote(v);
+function formatScalar(key: string, v: unknown, isEnum = false): string {
+  if (typeof v === 'string') return isEnum && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? v : quote(v);
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number') {
     if (Number.isNaN(v)) return 'nan';
@@ -136,6 +159,23 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/** A parsed text-format field as text MediaPipe's parser reads (one line). */
+export function formatTextField(f: TextField): string {
+  const name = f.extension ? `[${f.name}]` : f.name;
+  const value = (v: TextValue): string =>
+    v.kind === 'message'
+      ? `{ ${v.fields.map(formatTextField).join(' ')} }`
+      : v.kind === 'string'
+        ? quote(v.value)
+        : v.kind === 'number'
+          ? formatScalar(f.name, v.value)
+          : v.value;
+  if (f.list) return `${name}: [${f.values.map(value).join(', ')}]`;
+  return f.values
+    .map((v) => (v.kind === 'message' ? `${name} ${value(v)}` : `${name}: ${value(v)}`))
+    .join(' ');
 }
 
 /** A double-quoted string with C escapes; non-ASCII text is written as is. */

@@ -13,13 +13,17 @@
  *   Fields written directly inside `options { }` are accepted too (a weft convenience).
  * - A graph-level `input_stream_handler` applies to every node that does not set its own.
  * - Fields MediaPipe has but weft does not use (`num_threads`, `executor`, `profiler_config`,
- *   `type`, node `source_layer`, `buffer_size_hint`, ...) are accepted and ignored; any other
- *   field is a GraphParseError. `max_queue_size` defaults to 100, `report_deadlock` to false.
+ *   `type`, node `source_layer`, `buffer_size_hint`, ...) are kept as written in `unused` (the
+ *   graph's or the node's), written back by formatGraphText and reported when the graph is prepared
+ *   (`unused-fields.ts`); any other field is a GraphParseError. `max_queue_size` defaults to 100,
+ *   `report_deadlock` to false.
+ * - The options' type name and the paths of enum values are kept in `optionsSource`.
  *
  * Threading: pure functions, any thread.
  */
 import { InvalidArgumentError } from './errors.js';
 import type { GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
+import { formatTextField } from './graph-text-format.js';
 import {
   parseError,
   readTextMessage,
@@ -73,7 +77,7 @@ export function parseGraphText(text: string): GraphConfig {
   const handlerMsg = g.message('input_stream_handler');
   const graphHandler = handlerMsg === undefined ? undefined : readHandler(text, handlerMsg);
   const nodes = g.messages('node').map((m) => readNode(text, m, graphHandler));
-  g.done(IGNORED_GRAPH_FIELDS);
+  const unused = g.done(IGNORED_GRAPH_FIELDS).map(formatTextField);
   return {
     inputStreams,
     outputStreams,
@@ -84,6 +88,7 @@ export function parseGraphText(text: string): GraphConfig {
     reportDeadlock,
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
+    ...(unused.length === 0 ? {} : { unused }),
   };
 }
 
@@ -114,14 +119,16 @@ function readNode(
     return { tagIndex, backEdge };
   });
   const options: Record<string, unknown> = {};
-  for (const m of n.messages('options')) Object.assign(options, extensionFields(src, m, true));
-  for (const m of n.messages('node_options')) Object.assign(options, extensionFields(src, m, false));
+  const source: OptionsSource = { type: undefined, field: 'options', enums: [] };
+  for (const m of n.messages('options')) Object.assign(options, extensionFields(src, m, true, source));
+  source.field = source.type === undefined ? 'node_options' : source.field;
+  for (const m of n.messages('node_options')) Object.assign(options, extensionFields(src, m, false, source));
   const maxQueueSize = n.int('max_queue_size');
   const stuckTimeoutMs = n.int('stuck_timeout_ms');
   const heapLimitMb = n.int('heap_limit_mb');
   // weft extension: replicas of a stateless calculator.
   const parallelism = n.int('parallelism');
-  n.done(IGNORED_NODE_FIELDS);
+  const unused = n.done(IGNORED_NODE_FIELDS).map(formatTextField);
   return {
     ...(name === undefined || name === '' ? {} : { name }),
     calculator,
@@ -136,7 +143,18 @@ function readNode(
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
     ...(parallelism === undefined ? {} : { parallelism }),
+    ...(source.type === undefined
+      ? {}
+      : { optionsSource: { type: source.type, field: source.field, enums: source.enums } }),
+    ...(unused.length === 0 ? {} : { unused }),
   };
+}
+
+// Where a node's options came from: the first extension's type and field, and enum paths.
+interface OptionsSource {
+  type: string | undefined;
+  field: 'options' | 'node_options';
+  readonly enums: string[];
 }
 
 function parsePortRef(src: string, v: TextValue & { kind: 'string' }, nextUntagged: () => number): PortRef {
@@ -150,9 +168,15 @@ function parsePortRef(src: string, v: TextValue & { kind: 'string' }, nextUntagg
 }
 
 /** The fields of the extension (or `Any`) messages inside `options` / `node_options`, as options. */
-function extensionFields(src: string, msg: FieldMessage, allowPlain: boolean): Record<string, unknown> {
+function extensionFields(
+  src: string,
+  msg: FieldMessage,
+  allowPlain: boolean,
+  source?: OptionsSource,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const plain: TextField[] = [];
+  const enums = source?.enums ?? [];
   for (const f of msg.fields) {
     if (!f.extension) {
       if (!allowPlain) {
@@ -161,12 +185,19 @@ function extensionFields(src: string, msg: FieldMessage, allowPlain: boolean): R
       plain.push(f);
       continue;
     }
+    if (source !== undefined && source.type === undefined) {
+      source.type = allowPlain
+        ? f.name.replace(/\.ext$/, '')
+        : f.name.replace(/^type\.googleapis\.com\//, '');
+    }
     for (const v of f.values) {
       if (v.kind !== 'message') throw parseError(src, v.pos, `extension [${f.name}] must be a message`);
-      Object.assign(out, toPlainObject(src, v.fields));
+      Object.assign(out, toPlainObject(src, v.fields, '', enums));
     }
   }
-  return Object.assign(out, toPlainObject(src, plain));
+  // Fields written straight inside `options { }` (a weft convenience) have no type: kept as such.
+  if (source !== undefined && source.type === undefined && plain.length > 0) source.type = '';
+  return Object.assign(out, toPlainObject(src, plain, '', enums));
 }
 
 /** snake_case → camelCase (`max_in_flight` → `maxInFlight`). */
@@ -174,7 +205,13 @@ export function snakeToCamel(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function toPlainObject(src: string, fields: TextMessage): Record<string, unknown> {
+// `enums` collects the paths (`key`, `outer.key`) of values written as enum identifiers.
+function toPlainObject(
+  src: string,
+  fields: TextMessage,
+  path = '',
+  enums: string[] = [],
+): Record<string, unknown> {
   const groups = new Map<string, TextField[]>();
   for (const f of fields) {
     if (f.extension) throw parseError(src, f.pos, `extension [${f.name}] is not supported inside options`);
@@ -183,17 +220,20 @@ function toPlainObject(src: string, fields: TextMessage): Record<string, unknown
   }
   const out: Record<string, unknown> = {};
   for (const [key, group] of groups) {
-    const values = group.flatMap((f) => f.values.map((v) => toPlainValue(src, v)));
+    const at = path === '' ? key : `${path}.${key}`;
+    const values = group.flatMap((f) => f.values.map((v) => toPlainValue(src, v, at, enums)));
     out[key] = group.length === 1 && !group[0]!.list ? values[0] : values;
   }
   return out;
 }
 
-function toPlainValue(src: string, v: TextValue): unknown {
-  if (v.kind === 'message') return toPlainObject(src, v.fields);
+function toPlainValue(src: string, v: TextValue, path: string, enums: string[]): unknown {
+  if (v.kind === 'message') return toPlainObject(src, v.fields, path, enums);
   if (v.kind !== 'ident') return v.value;
   const b = booleanOf(v.value);
-  return b ?? v.value;
+  if (b !== undefined) return b;
+  if (!enums.includes(path)) enums.push(path);
+  return v.value;
 }
 
 function booleanOf(ident: string): boolean | undefined {
@@ -330,13 +370,17 @@ class FieldReader {
   }
 
   /** Refuses every field that was not read and is not in `ignored`. */
-  done(ignored: readonly string[]): void {
+  /** Refuses unknown fields; returns those of `ignored` that were written, for the config to keep. */
+  done(ignored: readonly string[]): TextField[] {
+    const kept: TextField[] = [];
     for (const f of this.fields) {
       if (f.extension || (!this.used.has(f.name) && !ignored.includes(f.name))) {
         const name = f.extension ? `[${f.name}]` : `"${f.name}"`;
         throw parseError(this.src, f.pos, `unknown ${this.what} field ${name}`);
       }
+      if (!this.used.has(f.name)) kept.push(f);
     }
+    return kept;
   }
 
   private kind<K extends TextValue['kind']>(name: string, v: TextValue, kind: K): TextValue & { kind: K } {

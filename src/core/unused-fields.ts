@@ -1,0 +1,42 @@
+/**
+ * MediaPipe text-format fields weft reads but does not use, and why: the warning a run gives when
+ * a graph has any, so that no field is dropped silently (the README's differences table lists them).
+ *
+ * Threading: pure functions, any thread.
+ */
+import type { GraphConfig } from './graph-config.js';
+
+// Field → why weft does without it.
+const REASONS: Readonly<Record<string, string>> = {
+  num_threads: 'weft runs one worker thread per node',
+  executor: 'weft runs one worker thread per node',
+  max_in_flight: "a node's process calls never overlap in weft; use parallelism for replicas",
+  profiler_config: 'use the profileIntervalMs option and the run snapshot',
+  profile_config: 'use the profileIntervalMs option and the run snapshot',
+  type: 'subgraphs are not registered from text yet',
+  package: 'subgraphs are not registered from text yet',
+  graph_options: 'subgraph options are not supported yet',
+  options: 'graph-level options are not supported yet',
+  status_handler: 'status handlers are not supported',
+  output_stream_handler: 'output stream handlers are not supported',
+  source_layer: 'every source starts at once',
+  buffer_size_hint: 'queues are sized by max_queue_size',
+  external_input: 'not supported',
+};
+
+/** The warning for `config`'s unused fields (one line each, with the reason), or undefined. */
+export function unusedFieldsWarning(config: GraphConfig): string | undefined {
+  const lines: string[] = [];
+  const describe = (where: string, text: string): void => {
+    const field = /^\[?([A-Za-z_.]+)/.exec(text)?.[1] ?? text;
+    lines.push(
+      `  ${where}${text.length > 60 ? `${text.slice(0, 57)}...` : text}: ${REASONS[field] ?? 'not used'}`,
+    );
+  };
+  for (const text of config.unused ?? []) describe('', text);
+  config.nodes.forEach((n, i) => {
+    for (const text of n.unused ?? []) describe(`node "${n.name ?? `${n.calculator} #${i}`}": `, text);
+  });
+  if (lines.length === 0) return undefined;
+  return `weft does not use these MediaPipe fields of the graph, which have no effect:\n${lines.join('\n')}`;
+}

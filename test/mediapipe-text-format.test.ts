@@ -1,0 +1,41 @@
+// MediaPipe fields weft reads but does not use are never dropped silently: they are kept for
+// formatGraphText and reported once, with the reason, when the graph is prepared.
+import { describe, expect, it } from 'vitest';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { formatGraphText, parseGraphText } from '../src/core/graph-text.js';
+import { closedAfterEach } from './fixtures/closed-after-each.js';
+
+const { graphs } = closedAfterEach();
+
+const TEXT = `num_threads: 4
+input_stream: "in"
+output_stream: "out"
+node {
+  calculator: "PassThroughCalculator"
+  input_stream: "in"
+  output_stream: "out"
+  max_in_flight: 2
+  executor: "cpu"
+}`;
+
+describe('MediaPipe fields weft does not use', () => {
+  it('are reported once per graph, each with why', async () => {
+    const warnings: string[] = [];
+    const g = CalculatorGraph.fromText(TEXT, { onWarning: (m) => warnings.push(m) });
+    graphs.push(g);
+    await g.validate();
+    await g.validate();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('num_threads: 4: weft runs one worker thread per node');
+    expect(warnings[0]).toMatch(/node "PassThroughCalculator #0": max_in_flight: 2: .*never overlap/);
+    expect(warnings[0]).toContain('executor: "cpu": weft runs one worker thread per node');
+  });
+
+  it('are written back by formatGraphText, so the text still says what MediaPipe would do', () => {
+    const printed = formatGraphText(parseGraphText(TEXT));
+    expect(printed).toContain('num_threads: 4');
+    expect(printed).toContain('max_in_flight: 2');
+    expect(printed).toContain('executor: "cpu"');
+    expect(parseGraphText(printed)).toStrictEqual(parseGraphText(TEXT));
+  });
+});
