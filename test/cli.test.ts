@@ -199,7 +199,8 @@ describe('weft inspect', () => {
   it("shows one calculator's ports, side packets, options with defaults, handler and offset", async () => {
     const r = await weft('inspect', 'FlowLimiterCalculator');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('input streams:\n  (untagged)  one\n  FINISHED');
+    expect(r.stdout).toContain('input streams:\n  (untagged)  1 to 64\n  FINISHED    one\n');
+    expect(r.stdout).toMatch(/input side packets:\n {2}OPTIONS +optional\n {2}MAX_IN_FLIGHT +optional\n/);
     expect(r.stdout).toMatch(/maxInFlight\s+1\n/);
     expect(r.stdout).toContain('input stream handler: ImmediateInputStreamHandler');
   });
