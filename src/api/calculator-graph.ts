@@ -30,6 +30,7 @@ import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { REPLICA_DISPATCH, REPLICA_GATHER } from '../core/graph-replicas.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
+import { expandSubgraphs } from '../core/subgraph-expansion.js';
 import { checkInputTimestamp, isRangeValue, previousAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { unusedFieldsWarning } from '../core/unused-fields.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
@@ -75,6 +76,8 @@ export async function prepareGraph(
   registry: CalculatorRegistry,
   warn: (message: string) => void = defaultWarn,
 ): Promise<PreparedGraph> {
+  // Subgraph nodes become the subgraphs' nodes first, as in MediaPipe.
+  config = expandSubgraphs(config, (name) => registry.subgraph(name));
   const defs = await registry.loadAll(new Set(config.nodes.map((n) => n.calculator)));
   const lookup = (name: string) => defs.get(name) ?? REPLICA_CALCULATORS.get(name);
   const graph = validateGraph(config, lookup);

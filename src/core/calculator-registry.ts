@@ -17,6 +17,8 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CalculatorDefinition } from './calculator.js';
 import { InvalidArgumentError, UnknownCalculatorError } from './errors.js';
+import type { GraphConfig } from './graph-config.js';
+import { parseGraphText } from './graph-text.js';
 import { importModule } from './module-loader.js';
 
 /** Where a calculator lives: plain data, sent to the worker that runs it. */
@@ -34,6 +36,7 @@ const CALCULATOR_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 /** Maps calculator names to modules and loads their definitions (cached per registry). */
 export class CalculatorRegistry {
   private readonly own = new Map<string, CalculatorEntry>();
+  private readonly subgraphs = new Map<string, GraphConfig>();
   private readonly loaded = new Map<string, Promise<CalculatorDefinition>>();
 
   /** @param parent consulted for names this registry does not hold itself. */
@@ -50,12 +53,41 @@ export class CalculatorRegistry {
     if (typeof name !== 'string' || !CALCULATOR_NAME.test(name)) {
       throw new InvalidArgumentError(`calculator name "${String(name)}" must match ${CALCULATOR_NAME}`);
     }
-    if (this.own.has(name)) throw new InvalidArgumentError(`calculator "${name}" is already registered`);
+    if (this.own.has(name) || this.subgraphs.has(name)) {
+      throw new InvalidArgumentError(`calculator "${name}" is already registered`);
+    }
     if (typeof exportName !== 'string' || exportName === '') {
       throw new InvalidArgumentError(`export name of calculator "${name}" must be a non-empty string`);
     }
     this.own.set(name, { name, module: moduleUrl(name, module), exportName });
     return this;
+  }
+
+  /**
+   * Registers a subgraph: a graph config with `type: "Name"` (text or parsed), usable as a node's
+   * calculator in graphs prepared with this registry; such nodes expand into the subgraph's nodes
+   * before validation, as in MediaPipe. Any thread.
+   * @throws InvalidArgumentError when the config has no `type`, or the name is already registered
+   *   here (as a calculator or a subgraph). GraphParseError for bad text.
+   */
+  registerSubgraph(config: GraphConfig | string): this {
+    const c = typeof config === 'string' ? parseGraphText(config) : config;
+    const name = c.subgraph?.type;
+    if (name === undefined || !CALCULATOR_NAME.test(name)) {
+      throw new InvalidArgumentError(
+        `a subgraph needs a type (\`type: "Name"\`) matching ${CALCULATOR_NAME}, not ${String(name)}`,
+      );
+    }
+    if (this.own.has(name) || this.subgraphs.has(name)) {
+      throw new InvalidArgumentError(`"${name}" is already registered`);
+    }
+    this.subgraphs.set(name, c);
+    return this;
+  }
+
+  /** The subgraph registered under `name`, here or in a parent. */
+  subgraph(name: string): GraphConfig | undefined {
+    return this.subgraphs.get(name) ?? this.parent?.subgraph(name);
   }
 
   /** True when this registry or a parent knows the name. */

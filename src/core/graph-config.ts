@@ -103,6 +103,21 @@ export interface GraphConfig {
   readonly heapLimitMb?: number;
   /** Text format only: MediaPipe graph fields weft does not use, as written (see README). */
   readonly unused?: readonly string[];
+  /**
+   * Set when the config defines a subgraph (`type:` in the text format): its type name and its
+   * graph-level ports with their tags, which nodes of other graphs connect to (see
+   * `subgraph-expansion.ts`).
+   */
+  readonly subgraph?: SubgraphPorts;
+}
+
+/** A subgraph's name and tagged ports. */
+export interface SubgraphPorts {
+  readonly type: string;
+  readonly inputStreams: readonly PortRef[];
+  readonly outputStreams: readonly PortRef[];
+  readonly inputSidePackets: readonly PortRef[];
+  readonly outputSidePackets: readonly PortRef[];
 }
 
 /** A node's port after validation: its position, its stream, and which tag/index it was wired as. */

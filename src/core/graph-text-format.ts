@@ -12,7 +12,7 @@
  * Threading: pure functions, any thread.
  */
 import { InvalidArgumentError } from './errors.js';
-import type { GraphConfig, NodeConfig, PortRef } from './graph-config.js';
+import type { GraphConfig, NodeConfig, PortRef, SubgraphPorts } from './graph-config.js';
 import type { TextField, TextValue } from './graph-text-lexer.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
@@ -23,10 +23,16 @@ import type { InputStreamHandlerConfig } from './input-stream-handler-config.js'
  */
 export function formatGraphText(config: GraphConfig): string {
   const out: string[] = [];
-  for (const s of config.inputStreams) out.push(`input_stream: ${quote(s)}`);
-  for (const s of config.outputStreams) out.push(`output_stream: ${quote(s)}`);
-  for (const s of config.inputSidePackets) out.push(`input_side_packet: ${quote(s)}`);
-  for (const s of config.outputSidePackets) out.push(`output_side_packet: ${quote(s)}`);
+  const sub = config.subgraph;
+  if (sub !== undefined) {
+    // A subgraph's ports keep their tags.
+    out.push(`type: ${quote(sub.type)}`, ...formatPorts(sub));
+  } else {
+    for (const s of config.inputStreams) out.push(`input_stream: ${quote(s)}`);
+    for (const s of config.outputStreams) out.push(`output_stream: ${quote(s)}`);
+    for (const s of config.inputSidePackets) out.push(`input_side_packet: ${quote(s)}`);
+    for (const s of config.outputSidePackets) out.push(`output_side_packet: ${quote(s)}`);
+  }
   if (config.maxQueueSize !== 100) out.push(`max_queue_size: ${config.maxQueueSize}`);
   if (config.reportDeadlock) out.push('report_deadlock: true');
   if (config.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${config.stuckTimeoutMs}`);
@@ -38,18 +44,24 @@ export function formatGraphText(config: GraphConfig): string {
   return `${out.join('\n')}\n`;
 }
 
-function formatNode(node: NodeConfig): string[] {
+/** A node's (or a subgraph's) tagged streams and side packets, one line each. */
+function formatPorts(p: Omit<SubgraphPorts, 'type'>): string[] {
   const out: string[] = [];
-  if (node.name !== undefined) out.push(`name: ${quote(node.name)}`);
-  out.push(`calculator: ${quote(node.calculator)}`);
   const refs = (field: string, list: readonly PortRef[]): void => {
     let untagged = 0;
     for (const r of list) out.push(`${field}: ${quote(formatRef(r, r.tag === '' ? untagged++ : -1))}`);
   };
-  refs('input_stream', node.inputStreams);
-  refs('output_stream', node.outputStreams);
-  refs('input_side_packet', node.inputSidePackets);
-  refs('output_side_packet', node.outputSidePackets);
+  refs('input_stream', p.inputStreams);
+  refs('output_stream', p.outputStreams);
+  refs('input_side_packet', p.inputSidePackets);
+  refs('output_side_packet', p.outputSidePackets);
+  return out;
+}
+
+function formatNode(node: NodeConfig): string[] {
+  const out: string[] = [];
+  if (node.name !== undefined) out.push(`name: ${quote(node.name)}`);
+  out.push(`calculator: ${quote(node.calculator)}`, ...formatPorts(node));
   for (const info of node.inputStreamInfo) {
     out.push(`input_stream_info { tag_index: ${quote(info.tagIndex)} back_edge: ${info.backEdge} }`);
   }

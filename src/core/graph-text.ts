@@ -39,7 +39,6 @@ const IGNORED_GRAPH_FIELDS = [
   'num_threads',
   'executor',
   'profiler_config',
-  'type',
   'package',
   'status_handler',
   'output_stream_handler',
@@ -64,6 +63,22 @@ const IGNORED_NODE_FIELDS = [
 export function parseGraphText(text: string): GraphConfig {
   if (typeof text !== 'string') throw new InvalidArgumentError('graph text must be a string');
   const g = new FieldReader(text, readTextMessage(text), 'graph');
+  const type = g.string('type');
+  // A subgraph's ports keep their tags: nodes of other graphs connect to them by tag and index.
+  const tagged = (name: string): PortRef[] => {
+    let untagged = 0;
+    return g.stringValues(name).map((v) => parsePortRef(text, v, () => untagged++));
+  };
+  const subgraph =
+    type === undefined || type === ''
+      ? undefined
+      : {
+          type,
+          inputStreams: tagged('input_stream'),
+          outputStreams: tagged('output_stream'),
+          inputSidePackets: tagged('input_side_packet'),
+          outputSidePackets: tagged('output_side_packet'),
+        };
   const streams = (name: string): string[] => g.strings(name).map((s) => s.slice(s.lastIndexOf(':') + 1));
   const inputStreams = streams('input_stream');
   const outputStreams = streams('output_stream');
@@ -89,6 +104,7 @@ export function parseGraphText(text: string): GraphConfig {
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
     ...(unused.length === 0 ? {} : { unused }),
+    ...(subgraph === undefined ? {} : { subgraph }),
   };
 }
 

@@ -1,0 +1,118 @@
+/**
+ * Subgraph expansion, as MediaPipe does it before validation: a node whose calculator names a
+ * registered subgraph (a graph config with `type:`) is replaced by the subgraph's nodes.
+ *
+ * - Every name inside the subgraph (streams, side packets, node names) gets the prefix
+ *   `<node name, lower case, '.', ' ' and ':' made '_'>__`, so two uses never collide.
+ * - The subgraph's own `input_stream` / `output_stream` / `input_side_packet` /
+ *   `output_side_packet` entries (`TAG:index:name`) are then joined to the node's entries with the
+ *   same tag and index: the inner name becomes the outer one. A tag the node uses that the subgraph
+ *   does not declare, or more indexes than it declares, is a PortTagError. Subgraph inputs the
+ *   node leaves unconnected are removed from the inner nodes (they may be optional there).
+ * - The expanded nodes go after the graph's other nodes; subgraphs inside subgraphs expand in turn.
+ *
+ * Not supported yet (refused or kept unused by the parser): `graph_options`, `option_value`.
+ *
+ * Threading: pure functions, any thread.
+ */
+import { InvalidArgumentError, PortTagError } from './errors.js';
+import type { GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
+import { nodeNames } from './graph-validation.js';
+
+/** A subgraph's config by its type name, or undefined for a calculator. */
+export type SubgraphLookup = (type: string) => GraphConfig | undefined;
+
+// Expansion rounds before a subgraph that contains itself is assumed.
+const MAX_DEPTH = 64;
+
+/**
+ * Returns `config` with every subgraph node expanded (the same object when there is none).
+ * @throws PortTagError when a node's ports do not match its subgraph's declared ports.
+ * @throws InvalidArgumentError for a subgraph that (indirectly) contains itself.
+ */
+export function expandSubgraphs(config: GraphConfig, lookup: SubgraphLookup): GraphConfig {
+  let current = config;
+  for (let depth = 0; ; depth++) {
+    const names = nodeNames(current);
+    const plain: NodeConfig[] = [];
+    const expanded: NodeConfig[] = [];
+    current.nodes.forEach((node, i) => {
+      const sub = lookup(node.calculator);
+      if (sub === undefined) plain.push(node);
+      else expanded.push(...expandNode(node, names[i]!, sub));
+    });
+    if (expanded.length === 0 && plain.length === current.nodes.length) return current;
+    if (depth === MAX_DEPTH) {
+      throw new InvalidArgumentError(`subgraphs nested deeper than ${MAX_DEPTH}: does one contain itself?`, {
+        phase: 'config',
+      });
+    }
+    current = { ...current, nodes: [...plain, ...expanded] };
+  }
+}
+
+function expandNode(node: NodeConfig, nodeName: string, sub: GraphConfig): NodeConfig[] {
+  const ports = sub.subgraph!;
+  const prefix = `${nodeName.toLowerCase().replace(/[. :]/g, '_')}__`;
+  const streams = new Map<string, string>();
+  const sides = new Map<string, string>();
+  connect(streams, ports.inputStreams, node.inputStreams, node, 'input streams');
+  connect(streams, ports.outputStreams, node.outputStreams, node, 'output streams');
+  connect(sides, ports.inputSidePackets, node.inputSidePackets, node, 'input side packets');
+  connect(sides, ports.outputSidePackets, node.outputSidePackets, node, 'output side packets');
+  // Subgraph inputs the node leaves unconnected: inner nodes lose them.
+  const droppedStreams = unconnected(ports.inputStreams, streams);
+  const droppedSides = unconnected(ports.inputSidePackets, sides);
+  const rename = (map: Map<string, string>) => (r: PortRef) => ({
+    ...r,
+    name: map.get(r.name) ?? prefix + r.name,
+  });
+  const innerNames = nodeNames(sub);
+  return sub.nodes.map((inner, i) => {
+    const inputs = inner.inputStreams.filter((r) => !droppedStreams.has(r.name));
+    const kept = new Set(inputs.map((r) => `${r.tag}:${r.index}`));
+    return {
+      ...inner,
+      name: prefix + innerNames[i]!,
+      inputStreams: inputs.map(rename(streams)),
+      outputStreams: inner.outputStreams.map(rename(streams)),
+      inputSidePackets: inner.inputSidePackets.filter((r) => !droppedSides.has(r.name)).map(rename(sides)),
+      outputSidePackets: inner.outputSidePackets.map(rename(sides)),
+      inputStreamInfo: inner.inputStreamInfo.filter((x: InputStreamInfo) => kept.has(canonical(x.tagIndex))),
+    };
+  });
+}
+
+// Inner name → outer name for each (tag, index) the node connects.
+function connect(
+  map: Map<string, string>,
+  declared: readonly PortRef[],
+  used: readonly PortRef[],
+  node: NodeConfig,
+  what: string,
+): void {
+  for (const u of used) {
+    const d = declared.find((p) => p.tag === u.tag && p.index === u.index);
+    if (d === undefined) {
+      const tag = u.tag === '' ? '(untagged)' : u.tag;
+      const known = declared.some((p) => p.tag === u.tag);
+      throw new PortTagError(
+        known
+          ? `while processing the ${what} of subgraph node ${node.calculator}: tag "${tag}" has index ${u.index} in the node but the subgraph declares fewer`
+          : `while processing the ${what} of subgraph node ${node.calculator}: tag "${tag}" does not exist in the subgraph config`,
+        { ...(node.name === undefined ? {} : { node: node.name }), stream: u.name, phase: 'config' },
+      );
+    }
+    map.set(d.name, u.name);
+  }
+}
+
+function unconnected(declared: readonly PortRef[], map: Map<string, string>): Set<string> {
+  return new Set(declared.filter((p) => !map.has(p.name)).map((p) => p.name));
+}
+
+// `TAG`, `TAG:i` or `:i` as `TAG:i`.
+function canonical(tagIndex: string): string {
+  const colon = tagIndex.indexOf(':');
+  return colon < 0 ? `${tagIndex}:0` : tagIndex;
+}
