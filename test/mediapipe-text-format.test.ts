@@ -39,3 +39,49 @@ describe('MediaPipe fields weft does not use', () => {
     expect(parseGraphText(printed)).toStrictEqual(parseGraphText(TEXT));
   });
 });
+
+describe('MediaPipe constructs the parser keeps', () => {
+  const SWITCH = `type: "ModelLoader"
+input_side_packet: "MODEL_COMPLEXITY:model_complexity"
+output_side_packet: "MODEL:model"
+packet_generator { packet_generator: "SomeGenerator" output_side_packet: "generated" }
+node {
+  calculator: "SwitchContainer"
+  input_side_packet: "SELECT:model_complexity"
+  output_side_packet: "PACKET:model"
+  option_value: "OPTIONS:options"
+  options: {
+    [mediapipe.SwitchContainerOptions.ext] {
+      select: 1
+      contained_node: {
+        calculator: "ConstantSidePacketCalculator"
+        options: { [mediapipe.ConstantSidePacketCalculatorOptions.ext]: { packet { string_value: "lite.tflite" } } }
+      }
+    }
+  }
+}`;
+
+  it('an extension inside options (a contained node) keeps its bracketed name, through formatGraphText', () => {
+    const config = parseGraphText(SWITCH);
+    expect(config.nodes[0]!.options).toEqual({
+      select: 1,
+      containedNode: {
+        calculator: 'ConstantSidePacketCalculator',
+        options: {
+          '[mediapipe.ConstantSidePacketCalculatorOptions.ext]': { packet: { stringValue: 'lite.tflite' } },
+        },
+      },
+    });
+    const printed = formatGraphText(config);
+    expect(printed).toContain('[mediapipe.ConstantSidePacketCalculatorOptions.ext] {');
+    expect(parseGraphText(printed)).toStrictEqual(config);
+  });
+
+  it('packet_generator and option_value are kept unused, and reported', () => {
+    const config = parseGraphText(SWITCH);
+    expect(config.unused).toEqual([
+      'packet_generator { packet_generator: "SomeGenerator" output_side_packet: "generated" }',
+    ]);
+    expect(config.nodes[0]!.unused).toEqual(['option_value: "OPTIONS:options"']);
+  });
+});

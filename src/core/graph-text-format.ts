@@ -127,8 +127,10 @@ function formatFields(
   const out: string[] = [];
   for (const [key, value] of Object.entries(obj)) {
     if (value === undefined) continue;
-    const name = camelToSnake(key);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    // An extension inside options keeps its bracketed name (see parseGraphText).
+    const bracketed = /^\[[A-Za-z0-9_./]+\]$/.test(key);
+    const name = bracketed ? key : camelToSnake(key);
+    if (!bracketed && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new InvalidArgumentError(`option key "${key}" is not a field name`);
     }
     const at = path === '' ? key : `${path}.${key}`;

@@ -62,7 +62,8 @@ export function parseError(src: string, pos: number, message: string): GraphPars
 const IDENT = /[A-Za-z_][A-Za-z0-9_.]*/y;
 const NUMBER = /(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fF]?)(?![A-Za-z0-9_])/y;
 const SPACE = /(?:\s+|#[^\n]*)+/y;
-const PUNCT = '{}<>[]:,;-/';
+// '.' only joins the parts of an extension name split across lines (`[a.b\n .C.ext]`).
+const PUNCT = '{}<>[]:,;-/.';
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   n: '\n',
   t: '\t',
@@ -197,7 +198,7 @@ export function readTextMessage(src: string): TextMessage {
     if (!isPunct('[')) return fail(`expected a field name but found '${t.text}'`);
     i += 1;
     let name = '';
-    while (peek().kind === 'ident' || isPunct('/')) name += next().text;
+    while (peek().kind === 'ident' || isPunct('/') || isPunct('.')) name += next().text;
     if (name === '') fail('expected an extension name inside [ ]');
     expect(']');
     return { name, extension: true };

@@ -44,6 +44,9 @@ const IGNORED_GRAPH_FIELDS = [
   'output_stream_handler',
   'graph_options',
   'options',
+  'packet_generator',
+  'packet_factory',
+  'graph_trace',
 ];
 const IGNORED_NODE_FIELDS = [
   'executor',
@@ -53,6 +56,7 @@ const IGNORED_NODE_FIELDS = [
   'profile_config',
   'max_in_flight',
   'external_input',
+  'option_value',
 ];
 
 /**
@@ -230,8 +234,8 @@ function toPlainObject(
 ): Record<string, unknown> {
   const groups = new Map<string, TextField[]>();
   for (const f of fields) {
-    if (f.extension) throw parseError(src, f.pos, `extension [${f.name}] is not supported inside options`);
-    const key = snakeToCamel(f.name);
+    // An extension inside options (a SwitchContainer's contained node, say) keeps its bracketed name.
+    const key = f.extension ? `[${f.name}]` : snakeToCamel(f.name);
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   const out: Record<string, unknown> = {};

@@ -21,6 +21,10 @@ const REASONS: Readonly<Record<string, string>> = {
   source_layer: 'every source starts at once',
   buffer_size_hint: 'queues are sized by max_queue_size',
   external_input: 'not supported',
+  packet_generator: 'packet generators are not supported: give the side packets they would make at start',
+  packet_factory: 'packet factories are not supported: give the side packets they would make at start',
+  graph_trace: 'use the profileIntervalMs option and the run snapshot',
+  option_value: 'subgraph options are not supported yet',
 };
 
 /** The warning for `config`'s unused fields (one line each, with the reason), or undefined. */
