@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
-import type { GraphConfig } from '../src/core/graph-config.js';
+import type { GraphConfig, ResolvedGraph } from '../src/core/graph-config.js';
 import { parseGraphText } from '../src/core/graph-text.js';
 
 /** One extracted config: where it came from and its text. */
@@ -27,7 +27,12 @@ export interface CorpusEntry {
 /** What happened to one config. */
 export interface CorpusResult {
   readonly source: string;
-  readonly stage: 'parse' | 'validate' | 'run' | 'ran';
+  /**
+   * Where it stopped: parse, validate, `refused` (a calculator's `open` refused its wiring or
+   * options, as MediaPipe's contract checks refuse the same graphs, mostly its own negative tests),
+   * run (it failed while running), or ran.
+   */
+  readonly stage: 'parse' | 'validate' | 'refused' | 'run' | 'ran';
   /** Why it stopped there (the construct or calculator that blocked it); empty when it ran. */
   readonly blocker: string;
 }
@@ -130,8 +135,12 @@ async function validateAndRun(source: string, config: GraphConfig, registry: Cal
   }
   if (config.subgraph !== undefined) return { source, stage: 'ran' as const, blocker: '' };
   try {
-    await g.startRun();
     const resolved = await g.validate();
+    // The side packets the application would give: one plausible value each.
+    const sides = Object.fromEntries(
+      resolved.inputSidePackets.map((name) => [name, sideSample(resolved, name)]),
+    );
+    await g.startRun(sides);
     // What the first consumer of each input expects, by its port's tag (ALLOW, SELECT, ...).
     const tagOf = (input: string): string => {
       const c = resolved.streams.find((x) => x.name === input)?.consumers[0];
@@ -144,7 +153,8 @@ async function validateAndRun(source: string, config: GraphConfig, registry: Cal
     await g.waitUntilDone();
     return { source, stage: 'ran' as const, blocker: '' };
   } catch (err) {
-    return { source, stage: 'run' as const, blocker: firstLine(err) };
+    const refused = (err as { phase?: string }).phase === 'open';
+    return { source, stage: refused ? ('refused' as const) : ('run' as const), blocker: firstLine(err) };
   } finally {
     await g.close();
   }
@@ -155,6 +165,12 @@ function sample(stream: string, ts: number): unknown {
   if (/allow|enable|flag/i.test(stream)) return ts % 2 === 0;
   if (/select/i.test(stream)) return 0;
   return ts;
+}
+
+// A side packet's plausible value, by the tag of the first node port that reads it.
+function sideSample(graph: ResolvedGraph, name: string): unknown {
+  const port = graph.nodes.flatMap((n) => n.inputSidePackets).find((p) => p.name === name);
+  return port?.tag === 'TIMESTAMP' ? 10 : sample(`${port?.tag ?? ''} ${name}`, 1);
 }
 
 // The blocking construct of a validation failure: an unknown calculator by name, else the first
@@ -179,8 +195,9 @@ export function summarize(results: readonly CorpusResult[]) {
       blockers.set(`${r.stage}: ${r.blocker}`, (blockers.get(`${r.stage}: ${r.blocker}`) ?? 0) + 1);
   return {
     configs: results.length,
-    parsed: at(['validate', 'run', 'ran']),
-    valid: at(['run', 'ran']),
+    parsed: at(['validate', 'refused', 'run', 'ran']),
+    valid: at(['refused', 'run', 'ran']),
+    refused: at(['refused']),
     ran: at(['ran']),
     blockers: [...blockers].sort((a, b) => b[1] - a[1]),
   };
@@ -195,7 +212,9 @@ async function main(): Promise<void> {
   const root = program.args[0]!;
   const results = await runCorpus(extractCorpus(root));
   const s = summarize(results);
-  console.log(`${s.configs} graph configs: ${s.parsed} parse, ${s.valid} validate, ${s.ran} run`);
+  console.log(
+    `${s.configs} graph configs: ${s.parsed} parse, ${s.valid} validate, ${s.refused} refused at open, ${s.ran} run`,
+  );
   for (const [blocker, n] of s.blockers.slice(0, 40)) console.log(`${String(n).padStart(5)}  ${blocker}`);
   const json = program.opts<{ json?: string }>().json;
   if (json !== undefined) writeFileSync(json, `${JSON.stringify({ summary: s, results }, null, 2)}\n`);

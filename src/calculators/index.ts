@@ -7,17 +7,20 @@
  */
 import adder from './adder.js';
 import collector from './collector.js';
+import constantSidePacket from './constant-side-packet.js';
 import counterSource from './counter-source.js';
 import flowLimiter from './flow-limiter.js';
 import gate from './gate.js';
 import inference from './inference.js';
 import merge from './merge.js';
 import mux from './mux.js';
+import packetPresence from './packet-presence.js';
 import passThrough from './pass-through.js';
 import pool from './pool-calculator.js';
 import preprocess from './preprocess.js';
 import replicaDispatch from './replica-dispatch.js';
 import replicaGather from './replica-gather.js';
+import sidePacketToStream from './side-packet-to-stream.js';
 import syntheticVideo from './synthetic-video.js';
 import timeShift from './time-shift.js';
 
@@ -25,6 +28,8 @@ export type { AdderOptions } from './adder.js';
 export { default as AdderCalculator } from './adder.js';
 export type { CollectedPacket, CollectorOptions } from './collector.js';
 export { default as CollectorCalculator } from './collector.js';
+export type { ConstantSidePacketOptions } from './constant-side-packet.js';
+export { default as ConstantSidePacketCalculator } from './constant-side-packet.js';
 export type { CounterSourceOptions } from './counter-source.js';
 export { default as CounterSourceCalculator } from './counter-source.js';
 export type { FlowLimiterOptions } from './flow-limiter.js';
@@ -37,6 +42,8 @@ export type { MergeOptions } from './merge.js';
 export { default as MergeCalculator } from './merge.js';
 export type { MuxOptions } from './mux.js';
 export { default as MuxCalculator } from './mux.js';
+export type { PacketPresenceOptions } from './packet-presence.js';
+export { default as PacketPresenceCalculator } from './packet-presence.js';
 export type { PassThroughOptions } from './pass-through.js';
 export { default as PassThroughCalculator } from './pass-through.js';
 export type { PoolCall, PoolFunction, PoolOptions } from './pool-calculator.js';
@@ -47,6 +54,8 @@ export type { ReplicaDispatchOptions } from './replica-dispatch.js';
 export { default as ReplicaDispatchCalculator } from './replica-dispatch.js';
 export type { ReplicaGatherOptions } from './replica-gather.js';
 export { default as ReplicaGatherCalculator } from './replica-gather.js';
+export type { SidePacketToStreamOptions } from './side-packet-to-stream.js';
+export { default as SidePacketToStreamCalculator } from './side-packet-to-stream.js';
 export type { SyntheticFrameMeta, SyntheticPixelFormat, SyntheticVideoOptions } from './synthetic-video.js';
 export {
   default as SyntheticVideoCalculator,
@@ -69,6 +78,9 @@ const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [passThrough, 'pass-through'],
   [merge, 'merge'],
   [mux, 'mux'],
+  [constantSidePacket, 'constant-side-packet'],
+  [sidePacketToStream, 'side-packet-to-stream'],
+  [packetPresence, 'packet-presence'],
   [adder, 'adder'],
   [timeShift, 'time-shift'],
   [gate, 'gate'],

@@ -229,6 +229,14 @@ export class EngineContext implements CalculatorContext<Record<string, unknown>>
     return this.outputIndex.count(tag);
   }
 
+  sidePacketCount(tag: string): number {
+    return this.sideIn.count(tag);
+  }
+
+  outputSidePacketCount(tag: string): number {
+    return this.sideOut.count(tag);
+  }
+
   sidePacket<T = unknown>(tag: string | number, index?: number): T {
     const i = this.sideIn.find(tag, index);
     if (i >= 0) return this.sidePackets[i] as T;

@@ -173,6 +173,10 @@ export interface CalculatorContext<O = Record<string, unknown>> {
   outputCount(tag: string): number;
   /** An input side packet's value; undefined for an absent optional one. */
   sidePacket<T = unknown>(tag: string | number, index?: number): T;
+  /** Number of input side packets wired to a tag. */
+  sidePacketCount(tag: string): number;
+  /** Number of output side packets wired to a tag. */
+  outputSidePacketCount(tag: string): number;
   /** Sets an output side packet (readable by later nodes' open, and after the run). */
   setSidePacket(tag: string | number, value: unknown, index?: number): void;
   /** The shared frame pool. */

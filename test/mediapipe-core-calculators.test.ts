@@ -1,0 +1,134 @@
+// MediaPipe's core calculators with MediaPipe's contracts (calculators/core): ConstantSidePacket,
+// SidePacketToStream, PacketPresence, wired as MediaPipe's graphs wire them.
+import { describe, expect, it } from 'vitest';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { Timestamp } from '../src/core/timestamp.js';
+import { closedAfterEach } from './fixtures/closed-after-each.js';
+
+const { graphs } = closedAfterEach();
+
+function load(text: string): { g: CalculatorGraph; seen: (stream: string) => [number, unknown][] } {
+  const g = CalculatorGraph.fromText(text);
+  graphs.push(g);
+  const all = new Map<string, [number, unknown][]>();
+  for (const s of g.config.outputStreams) {
+    const list: [number, unknown][] = [];
+    all.set(s, list);
+    g.observeOutputStream(s, (ts, v) => list.push([ts, v]));
+  }
+  return { g, seen: (s) => all.get(s)! };
+}
+
+describe('ConstantSidePacketCalculator → SidePacketToStreamCalculator', () => {
+  it('values written in options become side packets, then packets at the tag’s timestamp', async () => {
+    const { g, seen } = load(`
+      output_stream: "ints"
+      output_stream: "strings"
+      node {
+        calculator: "ConstantSidePacketCalculator"
+        output_side_packet: "PACKET:0:an_int"
+        output_side_packet: "PACKET:1:a_string"
+        options: {
+          [mediapipe.ConstantSidePacketCalculatorOptions.ext]: {
+            packet { int_value: 2 }
+            packet { string_value: "two" }
+          }
+        }
+      }
+      node {
+        calculator: "SidePacketToStreamCalculator"
+        input_side_packet: "an_int"
+        input_side_packet: "a_string"
+        output_stream: "AT_PRESTREAM:0:ints"
+        output_stream: "AT_PRESTREAM:1:strings"
+      }
+    `);
+    await g.runToCompletion();
+    expect(seen('ints')).toEqual([[Timestamp.PreStream, 2]]);
+    expect(seen('strings')).toEqual([[Timestamp.PreStream, 'two']]);
+  });
+
+  it.each([
+    ['AT_ZERO', 0],
+    ['AT_POSTSTREAM', Timestamp.PostStream],
+  ])('%s', async (tag, ts) => {
+    const { g, seen } = load(`
+      input_side_packet: "side"
+      output_stream: "out"
+      node { calculator: "SidePacketToStreamCalculator" input_side_packet: "side" output_stream: "${tag}:out" }
+    `);
+    await g.runToCompletion({ side: 'v' });
+    expect(seen('out')).toEqual([[ts, 'v']]);
+  });
+
+  it('AT_TIMESTAMP: at the TIMESTAMP side packet', async () => {
+    const { g, seen } = load(`
+      output_stream: "out"
+      node {
+        calculator: "SidePacketToStreamCalculator"
+        input_side_packet: "side" input_side_packet: "TIMESTAMP:at"
+        output_stream: "AT_TIMESTAMP:out"
+      }
+    `);
+    await g.runToCompletion({ side: 'v', at: 1234 });
+    expect(seen('out')).toEqual([[1234, 'v']]);
+  });
+
+  it.each([
+    ['AT_TICK', [1, 5, 9]],
+    ['AT_FIRST_TICK', [1]],
+  ])('%s: at the TICK input’s timestamps', async (tag, expected) => {
+    const { g, seen } = load(`
+      input_stream: "tick"
+      output_stream: "out"
+      node {
+        calculator: "SidePacketToStreamCalculator"
+        input_stream: "TICK:tick" input_side_packet: "side" output_stream: "${tag}:out"
+      }
+    `);
+    await g.startRun({ side: 'v' });
+    for (const ts of [1, 5, 9]) await g.addPacket('tick', true, ts);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    expect(seen('out')).toEqual(expected.map((ts) => [ts, 'v']));
+  });
+
+  it('a TICK input without a tick output fails the open, saying so', async () => {
+    const { g } = load(`
+      input_stream: "tick"
+      output_stream: "out"
+      node {
+        calculator: "SidePacketToStreamCalculator"
+        input_stream: "TICK:tick" input_side_packet: "side" output_stream: "AT_ZERO:out"
+      }
+    `);
+    await expect(g.startRun({ side: 1 })).rejects.toMatchObject({
+      code: 'ERR_WEFT_CALCULATOR',
+      phase: 'open',
+      message: expect.stringContaining('TICK'),
+    });
+  });
+});
+
+describe('PacketPresenceCalculator', () => {
+  it('true where PACKET has a packet, false where only its bound moved', async () => {
+    const { g, seen } = load(`
+      input_stream: "in"
+      output_stream: "presence"
+      node { calculator: "PacketPresenceCalculator" input_stream: "PACKET:in" output_stream: "PRESENCE:presence" }
+    `);
+    await g.startRun();
+    await g.addPacket('in', 'x', 10);
+    await g.waitUntilIdle();
+    await g.setInputStreamTimestampBound('in', 21);
+    await g.waitUntilIdle();
+    await g.addPacket('in', 'y', 30);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    expect(seen('presence')).toEqual([
+      [10, true],
+      [20, false],
+      [30, true],
+    ]);
+  });
+});
