@@ -48,7 +48,8 @@ export default defineCalculator<ConstantSidePacketOptions>({
     outputSidePackets: { PACKET: { min: 1, max: 64 } },
     options: { packet: [] },
     validateOptions: (o) => {
-      for (const [i, p] of packets(o).entries()) if (valueOf(p) === NONE) return `packet ${i} holds no value`;
+      for (const [i, p] of packets(o).entries())
+        if (packetValue(p) === NONE) return `packet ${i} holds no value`;
       return undefined;
     },
   },
@@ -59,7 +60,7 @@ export default defineCalculator<ConstantSidePacketOptions>({
       if (list.length !== n) {
         throw new RangeError(`${list.length} packet entries in the options for ${n} PACKET side packets`);
       }
-      list.forEach((p, i) => ctx.setSidePacket('PACKET', valueOf(p), i));
+      for (const [i, p] of list.entries()) ctx.setSidePacket('PACKET', packetValue(p), i);
     },
     // No streams: nothing to process (MediaPipe never calls it); weft's first call ends the node.
     process: () => STOP,
@@ -72,7 +73,7 @@ function packets(o: ConstantSidePacketOptions): unknown[] {
   return Array.isArray(o.packet) ? o.packet : o.packet === undefined ? [] : [o.packet];
 }
 
-function valueOf(p: unknown): unknown {
+function packetValue(p: unknown): unknown {
   if (typeof p !== 'object' || p === null) return NONE;
   const r = p as Record<string, unknown>;
   for (const f of VALUE_FIELDS) {
