@@ -73,10 +73,14 @@ describe('overflow policy "wait" (the default)', () => {
 
   it('pushTimeoutMs: push resolves false when no room came in time; retry, same timestamp', async () => {
     const { run, latch } = await blockedRun({ pushTimeoutMs: 10 });
-    fill(run);
-    await expect(run.push({ value: 1, timestamp: 1e12 })).resolves.toBe(false);
+    const taken = fill(run);
+    await expect(run.push({ value: 1, timestamp: 1e12, frameId: taken })).resolves.toBe(false);
     latch.open();
-    await expect(run.push({ value: 1, timestamp: 1e12 })).resolves.toBe(true);
+    // Room comes once the node drains; each retry waits up to 10 ms for it, with the same timestamp.
+    while (!(await run.push({ value: 1, timestamp: 1e12, frameId: taken }))) {}
+    run.closeInput();
+    // The refused push left nothing behind; the retried one went through, last.
+    expect(await drain(run)).toEqual(Array.from({ length: taken + 1 }, (_, i) => i));
   });
 });
 
