@@ -75,6 +75,8 @@ export {
   PassThroughCalculator,
   PreprocessCalculator,
   type PreprocessOptions,
+  PreviousLoopbackCalculator,
+  type PreviousLoopbackOptions,
   renderSyntheticFrame,
   SidePacketToStreamCalculator,
   type SidePacketToStreamOptions,

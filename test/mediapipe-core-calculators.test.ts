@@ -132,3 +132,41 @@ describe('PacketPresenceCalculator', () => {
     ]);
   });
 });
+
+describe('PreviousLoopbackCalculator', () => {
+  it('CorrectTimestamps: each MAIN packet gets the LOOP packet of the previous one', async () => {
+    const { g, seen } = load(`
+      input_stream: "in"
+      output_stream: "out"
+      output_stream: "previous2"
+      node {
+        calculator: "PreviousLoopbackCalculator"
+        input_stream: "MAIN:in"
+        input_stream: "LOOP:out"
+        input_stream_info: { tag_index: "LOOP" back_edge: true }
+        output_stream: "PREV_LOOP:previous"
+      }
+      node {
+        calculator: "PassThroughCalculator"
+        input_stream: "in" input_stream: "previous"
+        output_stream: "out" output_stream: "previous2"
+      }
+    `);
+    await g.startRun();
+    const expectedPrevious: [number, unknown][] = [];
+    for (const [n, previous] of [
+      [1, undefined],
+      [2, 1],
+      [5, 2],
+      [15, 5],
+    ] as const) {
+      await g.addPacket('in', n, n);
+      await g.waitUntilIdle();
+      if (previous !== undefined) expectedPrevious.push([n, previous]);
+      expect(seen('out').at(-1)).toEqual([n, n]);
+      expect(seen('previous2')).toEqual(expectedPrevious);
+    }
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+  });
+});

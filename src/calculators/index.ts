@@ -18,6 +18,7 @@ import packetPresence from './packet-presence.js';
 import passThrough from './pass-through.js';
 import pool from './pool-calculator.js';
 import preprocess from './preprocess.js';
+import previousLoopback from './previous-loopback.js';
 import replicaDispatch from './replica-dispatch.js';
 import replicaGather from './replica-gather.js';
 import sidePacketToStream from './side-packet-to-stream.js';
@@ -50,6 +51,8 @@ export type { PoolCall, PoolFunction, PoolOptions } from './pool-calculator.js';
 export { default as PoolCalculator } from './pool-calculator.js';
 export type { PreprocessOptions } from './preprocess.js';
 export { default as PreprocessCalculator } from './preprocess.js';
+export type { PreviousLoopbackOptions } from './previous-loopback.js';
+export { default as PreviousLoopbackCalculator } from './previous-loopback.js';
 export type { ReplicaDispatchOptions } from './replica-dispatch.js';
 export { default as ReplicaDispatchCalculator } from './replica-dispatch.js';
 export type { ReplicaGatherOptions } from './replica-gather.js';
@@ -81,6 +84,7 @@ const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [constantSidePacket, 'constant-side-packet'],
   [sidePacketToStream, 'side-packet-to-stream'],
   [packetPresence, 'packet-presence'],
+  [previousLoopback, 'previous-loopback'],
   [adder, 'adder'],
   [timeShift, 'time-shift'],
   [gate, 'gate'],
