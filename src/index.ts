@@ -77,6 +77,8 @@ export {
   type PreprocessOptions,
   PreviousLoopbackCalculator,
   type PreviousLoopbackOptions,
+  RoundRobinDemuxCalculator,
+  type RoundRobinDemuxOptions,
   renderSyntheticFrame,
   SidePacketToStreamCalculator,
   type SidePacketToStreamOptions,

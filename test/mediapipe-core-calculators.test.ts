@@ -170,3 +170,39 @@ describe('PreviousLoopbackCalculator', () => {
     await g.waitUntilDone();
   });
 });
+
+describe('RoundRobinDemuxCalculator → MuxCalculator', () => {
+  it('deals packets to its outputs in turn, and SELECT muxes them back in order', async () => {
+    const { g, seen } = load(`
+      input_stream: "in"
+      output_stream: "even"
+      output_stream: "odd"
+      output_stream: "merged"
+      node {
+        calculator: "RoundRobinDemuxCalculator"
+        input_stream: "in"
+        output_stream: "OUTPUT:0:even" output_stream: "OUTPUT:1:odd" output_stream: "SELECT:select"
+      }
+      node {
+        calculator: "MuxCalculator"
+        input_stream: "INPUT:0:even" input_stream: "INPUT:1:odd" input_stream: "SELECT:select"
+        output_stream: "OUTPUT:merged"
+      }
+    `);
+    await g.startRun();
+    for (let ts = 0; ts < 6; ts++) await g.addPacket('in', ts * 10, ts);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    expect(seen('even')).toEqual([
+      [0, 0],
+      [2, 20],
+      [4, 40],
+    ]);
+    expect(seen('odd')).toEqual([
+      [1, 10],
+      [3, 30],
+      [5, 50],
+    ]);
+    expect(seen('merged').map(([ts]) => ts)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});

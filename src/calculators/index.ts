@@ -21,6 +21,7 @@ import preprocess from './preprocess.js';
 import previousLoopback from './previous-loopback.js';
 import replicaDispatch from './replica-dispatch.js';
 import replicaGather from './replica-gather.js';
+import roundRobinDemux from './round-robin-demux.js';
 import sidePacketToStream from './side-packet-to-stream.js';
 import syntheticVideo from './synthetic-video.js';
 import timeShift from './time-shift.js';
@@ -57,6 +58,8 @@ export type { ReplicaDispatchOptions } from './replica-dispatch.js';
 export { default as ReplicaDispatchCalculator } from './replica-dispatch.js';
 export type { ReplicaGatherOptions } from './replica-gather.js';
 export { default as ReplicaGatherCalculator } from './replica-gather.js';
+export type { RoundRobinDemuxOptions } from './round-robin-demux.js';
+export { default as RoundRobinDemuxCalculator } from './round-robin-demux.js';
 export type { SidePacketToStreamOptions } from './side-packet-to-stream.js';
 export { default as SidePacketToStreamCalculator } from './side-packet-to-stream.js';
 export type { SyntheticFrameMeta, SyntheticPixelFormat, SyntheticVideoOptions } from './synthetic-video.js';
@@ -85,6 +88,7 @@ const FILES: readonly (readonly [{ readonly name: string }, string])[] = [
   [sidePacketToStream, 'side-packet-to-stream'],
   [packetPresence, 'packet-presence'],
   [previousLoopback, 'previous-loopback'],
+  [roundRobinDemux, 'round-robin-demux'],
   [adder, 'adder'],
   [timeShift, 'time-shift'],
   [gate, 'gate'],
