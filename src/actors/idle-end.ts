@@ -8,8 +8,9 @@
  * (`HandleIdle`, then `CleanupAfterRun` closes what never closed).
  *
  * Idle is read from shared memory only: node states, progress counters and doorbells. A parked node
- * advertises SLEEPING on its doorbell and every producer rings it (bumping SEQ) when it publishes,
- * so unchanged progress and SEQ words over a tick prove nothing was delivered meanwhile.
+ * advertises SLEEPING and the doorbell sequence it parked on (PARKED_SEQ); every producer rings it
+ * (bumping SEQ) when it publishes. So a node asleep with SEQ still at PARKED_SEQ has been given
+ * nothing since; two such readings of the whole graph with equal counters prove it idle.
  *
  * Threading: the thread that owns the run, called from the watchdog's tick.
  */
@@ -27,7 +28,6 @@ import { type NodeCounters, NodeState } from './node-counters.js';
 
 /** Watches for the idle end of a run; see the module comment. */
 export class IdleEnd {
-  private last = Number.NaN;
   private ended = false;
   // Control words of the graph inputs' rings, and of each node's input rings.
   private readonly graphInputs: readonly Int32Array[];
@@ -46,15 +46,13 @@ export class IdleEnd {
   }
 
   /**
-   * One tick: true when the graph was found idle for the second tick in a row, and the nodes still
-   * open were told to close (each reads its stop word, closes its calculator and ends its outputs).
+   * One tick: true when the graph is idle for good, and the nodes still open were told to close
+   * (each reads its stop word, closes its calculator and ends its outputs).
    */
   tick(): boolean {
     if (this.ended) return false;
-    const now = this.signature();
-    const idle = !Number.isNaN(now) && now === this.last;
-    this.last = now;
-    if (!idle) return false;
+    for (const w of this.graphInputs) if ((Atomics.load(w, FLAGS) & PRODUCER_CLOSED) === 0) return false;
+    if (!this.settled(false)) return false;
     this.ended = true;
     const c = this.counters;
     for (const n of this.graph.nodes) {
@@ -67,45 +65,47 @@ export class IdleEnd {
 
   /**
    * True when no node has work now (MediaPipe's idle): every node is done, blocked on a full
-   * output, or asleep on its doorbell with nothing rung since it parked. Exact, from one reading.
+   * output, or asleep on its doorbell with nothing rung since it parked.
    */
   quiet(): boolean {
-    const c = this.counters;
-    for (const n of this.graph.nodes) {
-      const state = c.state(n.id);
-      if (state === NodeState.Done || state === NodeState.BlockedOutput) continue;
-      if (state !== NodeState.WaitingInput) return false;
-      const bell = this.bells[n.id]!;
-      const base = this.plan.doorbells[n.id]!.index;
-      if (Atomics.load(bell, base + SLEEPING) !== 1) return false;
-      if (Atomics.load(bell, base + SEQ) !== Atomics.load(bell, base + PARKED_SEQ)) return false;
-    }
-    return true;
+    return this.settled(true);
   }
 
-  // The sum of the open nodes' progress and doorbell counters, which only grow; NaN when the graph
-  // is not idle now.
-  private signature(): number {
-    for (const w of this.graphInputs) if ((Atomics.load(w, FLAGS) & PRODUCER_CLOSED) === 0) return Number.NaN;
+  // Two readings of every node, equal and idle: a node that delivered to another between our
+  // readings of the two bumped the receiver's doorbell or its own progress, which only grow.
+  private settled(blockedIsIdle: boolean): boolean {
+    const first = this.reading(blockedIsIdle);
+    return !Number.isNaN(first) && first === this.reading(blockedIsIdle);
+  }
+
+  // The sum of the open nodes' progress and doorbell counters; NaN when some node has work: it is
+  // running, awake, rung since it parked, a source still open, or (for the idle end) blocked on an
+  // output or holding a full queue.
+  private reading(blockedIsIdle: boolean): number {
     const c = this.counters;
     let sum = 0;
     let open = 0;
     for (const n of this.graph.nodes) {
       const state = c.state(n.id);
       if (state === NodeState.Done) continue;
-      if (n.inputs.length === 0 || state !== NodeState.WaitingInput) return Number.NaN;
+      open++;
+      sum += c.progress(n.id);
+      if (state === NodeState.BlockedOutput && blockedIsIdle) continue;
+      if (state !== NodeState.WaitingInput) return Number.NaN;
       const bell = this.bells[n.id]!;
       const base = this.plan.doorbells[n.id]!.index;
       if (Atomics.load(bell, base + SLEEPING) !== 1) return Number.NaN;
+      const seq = Atomics.load(bell, base + SEQ);
+      if (seq !== Atomics.load(bell, base + PARKED_SEQ)) return Number.NaN;
+      sum += seq;
+      if (blockedIsIdle) continue;
       // A muted input whose producer goes on has a full queue: a stall for the deadlock check, not
       // an idle graph. (An input that ended is muted too.)
       for (const w of this.nodeInputs[n.id]!) {
         const ended = (Atomics.load(w, FLAGS) & PRODUCER_CLOSED) !== 0;
         if (!ended && Atomics.load(w, CONSUMER_MUTED) !== 0) return Number.NaN;
       }
-      sum += c.progress(n.id) + Atomics.load(bell, base + SEQ);
-      open++;
     }
-    return open === 0 ? Number.NaN : sum;
+    return blockedIsIdle || open > 0 ? sum : Number.NaN;
   }
 }

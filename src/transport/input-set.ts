@@ -13,6 +13,7 @@ import {
   deadlineOf,
   type LoadGaugeDescriptor,
   PARKED_SEQ,
+  publishAll,
   remaining,
   SEQ,
   SLEEPING,
@@ -100,7 +101,10 @@ export class InputSet {
       while (spins-- > 0 && this.firstReadable() < 0) {}
       const found = this.firstReadable() >= 0;
       this.waiter.spun(found);
-      if (found || this.advertiseSleep(seq)) return true;
+      if (found) return true;
+      // Published before advertising sleep: a node seen asleep has announced all it wrote.
+      publishAll();
+      if (this.advertiseSleep(seq)) return true;
       const left = remaining(deadline);
       if (left === 0) return this.wakeUp(false);
       this.waiter.park(this.bell, this.base + SEQ, seq, left);
@@ -120,6 +124,7 @@ export class InputSet {
       }
       if (this.firstReadable() >= 0) return true;
       const seq = Atomics.load(this.bell, this.base + SEQ);
+      publishAll();
       if (this.advertiseSleep(seq)) return true;
       const left = remaining(deadline);
       if (left === 0) return this.wakeUp(false);
