@@ -209,6 +209,23 @@ describe('FlowLimiterCalculator, as MediaPipe tests it', () => {
     await r.close();
   });
 
+  it('an OPTIONS packet with a value out of range fails the node, typed, naming it', async () => {
+    const r = new CalculatorRunner(FlowLimiterCalculator, {
+      inputs: { '': 1, FINISHED: 1, OPTIONS: 1 },
+      backEdges: ['FINISHED'],
+      name: 'limiter',
+    });
+    await r.open();
+    r.addPacket('OPTIONS', 1, { max_in_flight: 0 });
+    r.addPacket(':0', 1, 'a');
+    await expect(r.run()).rejects.toMatchObject({
+      code: 'ERR_WEFT_CALCULATOR',
+      node: 'limiter',
+      phase: 'process',
+      message: expect.stringContaining('maxInFlight must be an integer ≥ 1, not 0'),
+    });
+  });
+
   it('a frame still queued when the input ends waits for its FINISHED, in a graph with a loop', async () => {
     const g = new CalculatorGraph(
       graph()

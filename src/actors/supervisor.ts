@@ -6,8 +6,9 @@
  * calculator stuck in a call and for a graph stuck behind full queues. The first failure — an error
  * in open/process/close, a worker that exits or crashes, a stuck call, a reported deadlock — ends
  * the run: every actor is stopped (shared stop word, abandoned rings, doorbells rung), stragglers
- * are terminated after a grace period, and frames left in rings are released, so no worker and no
- * frame outlives the run.
+ * are terminated after a grace period (one stuck in native code is not waited for: see
+ * thread-ends.ts), and once every thread is gone the frames they held or left in rings are
+ * reclaimed, so no worker and no frame outlives the run.
  *
  * Threading: main thread (or whichever thread owns the run); never on the data path.
  */
@@ -15,7 +16,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { CancelledError, type WeftError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
-import { FramePool, type FramePoolOptions } from '../transport/frame-pool.js';
+import { FramePool } from '../transport/frame-pool.js';
 import { RingReader } from '../transport/ring-queue.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { type ControlClient, connectControl } from './control-channel.js';
@@ -24,47 +25,26 @@ import { KeepAlive } from './keep-alive.js';
 import { createCounters, NodeCounters } from './node-counters.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
 import { attributeExit, stopOutcome, uncloneable, unopenable } from './run-failures.js';
+import {
+  DEFAULT_FRAMES,
+  type ResolvedSupervisorOptions,
+  resolveOptions,
+  type SupervisorOptions,
+} from './supervisor-options.js';
+import { ThreadEnds } from './thread-ends.js';
 import { spawnTask, type ThreadTask, taskModuleUrl } from './thread-task.js';
 import { Watchdog } from './watchdog.js';
 
-/** Options of a run. */
-export interface SupervisorOptions {
-  /** Frame pool size classes. Default: 64 slots of 64 KiB and 16 of 4 MiB. */
-  frames?: FramePoolOptions;
-  /** Bytes per ring. Default 64 KiB. */
-  ringBytes?: number;
-  /** Timeout of control calls (open, start). Default 30 s. */
-  callTimeoutMs?: number;
-  /**
-   * A calculator call (open, process or close) running longer than this many ms fails the run with
-   * NodeStuckError naming the node and phase, and its thread is ended. The graph's and each node's
-   * `stuckTimeoutMs` override it; -1 for no limit. Default {@link DEFAULT_STUCK_TIMEOUT_MS}.
-   */
-  stuckTimeoutMs?: number;
-  /**
-   * The JavaScript heap (old generation) each node's thread may use, MiB: past it the thread is
-   * ended and the run fails with OutOfMemoryError naming the node, while the process lives on. The
-   * graph's and each node's `heapLimitMb` override it. Default {@link DEFAULT_HEAP_LIMIT_MB}.
-   */
-  heapLimitMb?: number;
-  /** How often the watchdog reads the counters. Default 100 ms. */
-  watchdogMs?: number;
-  /** How long stopped actors get to finish before they are terminated. Default 5 s. */
-  shutdownTimeoutMs?: number;
-  /** Receives warnings (a deadlock resolved by growing a queue). Default: process.emitWarning. */
-  onWarning?: (message: string) => void;
-}
+export {
+  DEFAULT_HEAP_LIMIT_MB,
+  DEFAULT_STUCK_TIMEOUT_MS,
+  type SupervisorOptions,
+} from './supervisor-options.js';
 
 /** Where a calculator module lives, per calculator name. */
 export type CalculatorModules = ReadonlyMap<string, { module: string; exportName: string }>;
 
 const ACTOR_MODULE = taskModuleUrl(import.meta.url, './actor-host');
-
-/** The heap limit of a node's thread when neither the node, the graph nor the run sets one: 1 GiB. */
-export const DEFAULT_HEAP_LIMIT_MB = 1024;
-
-/** The stuck-call limit when neither the node, the graph nor the run sets one: 30 s. */
-export const DEFAULT_STUCK_TIMEOUT_MS = 30_000;
 
 /** One run of one graph. */
 export class Supervisor {
@@ -83,11 +63,7 @@ export class Supervisor {
    */
   readonly exited: Promise<void>;
   private resolveExited!: () => void;
-  /** Per node: resolves when its thread exited, or was ended and is no longer waited for. */
-  private readonly settled: Promise<void>[] = [];
-  private readonly abandon: (() => void)[] = [];
-  private readonly gone = new Set<number>();
-  private abandoned = false;
+  private readonly ends = new ThreadEnds();
   /**
    * The run's one hold on the event loop (its threads and background waits hold none): taken while
    * the actors work or the application awaits the run; see keep-alive.ts.
@@ -98,7 +74,7 @@ export class Supervisor {
   private readonly started = new Set<number>();
   private readonly pump: OutputPump;
   private readonly sidePackets = new Map<string, unknown>();
-  private readonly o: Required<Omit<SupervisorOptions, 'frames' | 'ringBytes'>>;
+  private readonly o: ResolvedSupervisorOptions;
   private failure: unknown;
   private lateFailure: unknown;
   private resolveDone!: () => void;
@@ -113,26 +89,10 @@ export class Supervisor {
     private readonly modules: CalculatorModules,
     options: SupervisorOptions = {},
   ) {
-    this.o = {
-      callTimeoutMs: options.callTimeoutMs ?? 30_000,
-      stuckTimeoutMs: options.stuckTimeoutMs ?? DEFAULT_STUCK_TIMEOUT_MS,
-      heapLimitMb: options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
-      watchdogMs: options.watchdogMs ?? 100,
-      shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
-      onWarning: options.onWarning ?? ((m) => process.emitWarning(m, 'WeftWarning')),
-    };
+    this.o = resolveOptions(options);
     // The ledger tells this thread's references (the application's) from those of actors, which
     // are all reclaimed once the actors are gone, however they ended.
-    this.pool = FramePool.create({
-      ...(options.frames ?? {
-        name: 'graph-frames',
-        classes: [
-          { slotBytes: 64 * 1024, slots: 64 },
-          { slotBytes: 4 * 1024 * 1024, slots: 16 },
-        ],
-      }),
-      ownerLedger: true,
-    });
+    this.pool = FramePool.create({ ...(options.frames ?? DEFAULT_FRAMES), ownerLedger: true });
     this.plan = planGraph(graph, { ringBytes: options.ringBytes });
     const limits: number[] = [];
     for (const n of graph.nodes) for (let i = 0; i < n.inputs.length; i++) limits.push(n.maxQueueSize);
@@ -154,7 +114,7 @@ export class Supervisor {
       watchdogMs: this.o.watchdogMs,
       failed: () => this.failure !== undefined,
       fail: (err) => this.fail(err),
-      terminate: (id) => this.end(id),
+      terminate: (id) => this.ends.end(id),
       warn: this.o.onWarning,
     });
     this.exited = new Promise<void>((resolve) => {
@@ -289,11 +249,7 @@ export class Supervisor {
     });
     task.unref();
     this.tasks[id] = task;
-    const exit = task.result.then(
-      () => void this.gone.add(id),
-      () => void this.gone.add(id),
-    );
-    this.settled[id] = Promise.race([exit, new Promise<void>((r) => (this.abandon[id] = r))]);
+    this.ends.track(id, task);
     task.result.then(
       (r) => this.collectSidePackets(id, r.outputSidePackets),
       (err: unknown) => this.fail(attributeExit(this.graph, this.counters, id, err)),
@@ -303,17 +259,6 @@ export class Supervisor {
       node: node.name,
       exited: task.result,
     });
-  }
-
-  /**
-   * Ends a node's thread and stops waiting for it: a thread stuck in code that termination cannot
-   * interrupt (a native call) exits only when that call returns, and the run must not wait for it.
-   */
-  private end(id: number): void {
-    if (this.gone.has(id) || this.tasks[id] === undefined) return;
-    this.abandoned = true;
-    this.abandon[id]?.();
-    void this.tasks[id].terminate();
   }
 
   private async openAll(): Promise<void> {
@@ -409,24 +354,24 @@ export class Supervisor {
       this.pump.stop();
       for (const n of this.graph.nodes) if (!this.started.has(n.id)) void this.tasks[n.id]?.terminate();
     }
-    const all = Promise.all(this.settled);
+    const all = this.ends.allSettled();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((r) => {
       timer = setTimeout(r, this.o.shutdownTimeoutMs);
     });
     await Promise.race([all, grace]);
     clearTimeout(timer);
-    for (let id = 0; id < this.tasks.length; id++) this.end(id);
+    this.ends.endAll();
     await all;
     await this.pump.finished.catch(() => {});
-    const exited = Promise.allSettled(this.tasks.map((t) => t.result)).then(() => {
+    const exited = this.ends.exited().then(() => {
       for (const ctl of this.controls) ctl.close();
       // Every thread is gone: what they held, and what sits in rings nobody will read, comes back.
       this.pool.reclaimOthers();
     });
     exited.then(this.resolveExited, this.resolveExited);
     // The outcome waits for every thread but those ended while stuck: they finish in the background.
-    if (!this.abandoned) await exited;
+    if (!this.ends.abandoned) await exited;
   }
 
   /** The first failure, if any. */

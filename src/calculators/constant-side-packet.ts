@@ -5,6 +5,7 @@
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
 import { defineCalculator, STOP } from '../core/calculator.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /** Options: one `packet` per `PACKET` output side packet, each holding one typed value. */
 export interface ConstantSidePacketOptions {
@@ -58,7 +59,9 @@ export default defineCalculator<ConstantSidePacketOptions>({
       const list = packets(ctx.options);
       const n = ctx.outputSidePacketCount('PACKET');
       if (list.length !== n) {
-        throw new RangeError(`${list.length} packet entries in the options for ${n} PACKET side packets`);
+        throw new InvalidArgumentError(
+          `${list.length} packet entries in the options for ${n} PACKET side packets`,
+        );
       }
       for (const [i, p] of list.entries()) ctx.setSidePacket('PACKET', packetValue(p), i);
     },

@@ -31,6 +31,7 @@ import {
   type TextMessage,
   type TextValue,
 } from './graph-text-lexer.js';
+import { booleanOf, extensionFields, type OptionsSource } from './graph-text-options.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
 export { formatGraphText } from './graph-text-format.js';
@@ -170,13 +171,6 @@ function readNode(
   };
 }
 
-// Where a node's options came from: the first extension's type and field, and enum paths.
-interface OptionsSource {
-  type: string | undefined;
-  field: 'options' | 'node_options';
-  readonly enums: string[];
-}
-
 function parsePortRef(src: string, v: TextValue & { kind: 'string' }, nextUntagged: () => number): PortRef {
   const parts = v.value.split(':');
   if (parts.length === 1) return { tag: '', index: nextUntagged(), name: v.value };
@@ -185,81 +179,6 @@ function parsePortRef(src: string, v: TextValue & { kind: 'string' }, nextUntagg
     return { tag: parts[0]!, index: Number(parts[1]), name: parts[2]! };
   }
   throw parseError(src, v.pos, `"${v.value}" is not TAG:index:name, TAG:name or name`);
-}
-
-/** The fields of the extension (or `Any`) messages inside `options` / `node_options`, as options. */
-function extensionFields(
-  src: string,
-  msg: FieldMessage,
-  allowPlain: boolean,
-  source?: OptionsSource,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const plain: TextField[] = [];
-  const enums = source?.enums ?? [];
-  for (const f of msg.fields) {
-    if (!f.extension) {
-      if (!allowPlain) {
-        throw parseError(src, f.pos, `expected [type.googleapis.com/Type] { ... }, not "${f.name}"`);
-      }
-      plain.push(f);
-      continue;
-    }
-    if (source !== undefined && source.type === undefined) {
-      source.type = allowPlain
-        ? f.name.replace(/\.ext$/, '')
-        : f.name.replace(/^type\.googleapis\.com\//, '');
-    }
-    for (const v of f.values) {
-      if (v.kind !== 'message') throw parseError(src, v.pos, `extension [${f.name}] must be a message`);
-      Object.assign(out, toPlainObject(src, v.fields, '', enums));
-    }
-  }
-  // Fields written straight inside `options { }` (a weft convenience) have no type: kept as such.
-  if (source !== undefined && source.type === undefined && plain.length > 0) source.type = '';
-  return Object.assign(out, toPlainObject(src, plain, '', enums));
-}
-
-/** snake_case → camelCase (`max_in_flight` → `maxInFlight`). */
-export function snakeToCamel(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-// `enums` collects the paths (`key`, `outer.key`) of values written as enum identifiers.
-function toPlainObject(
-  src: string,
-  fields: TextMessage,
-  path = '',
-  enums: string[] = [],
-): Record<string, unknown> {
-  const groups = new Map<string, TextField[]>();
-  for (const f of fields) {
-    // An extension inside options (a SwitchContainer's contained node, say) keeps its bracketed name.
-    const key = f.extension ? `[${f.name}]` : snakeToCamel(f.name);
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, group] of groups) {
-    const at = path === '' ? key : `${path}.${key}`;
-    const values = group.flatMap((f) => f.values.map((v) => toPlainValue(src, v, at, enums)));
-    out[key] = group.length === 1 && !group[0]!.list ? values[0] : values;
-  }
-  return out;
-}
-
-function toPlainValue(src: string, v: TextValue, path: string, enums: string[]): unknown {
-  if (v.kind === 'message') return toPlainObject(src, v.fields, path, enums);
-  if (v.kind !== 'ident') return v.value;
-  const b = booleanOf(v.value);
-  if (b !== undefined) return b;
-  if (!enums.includes(path)) enums.push(path);
-  return v.value;
-}
-
-function booleanOf(ident: string): boolean | undefined {
-  if (ident === 'true' || ident === 'True' || ident === 't') return true;
-  if (ident === 'false' || ident === 'False' || ident === 'f') return false;
-  return undefined;
 }
 
 function readHandler(src: string, msg: FieldMessage): InputStreamHandlerConfig {
@@ -322,7 +241,8 @@ function asArray(v: unknown): unknown[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-interface FieldMessage {
+/** A message field's fields and where it starts. */
+export interface FieldMessage {
   readonly fields: TextMessage;
   readonly pos: number;
 }

@@ -26,19 +26,21 @@
  * close; each runner runs one calculator instance once.
  */
 
-import type { Calculator, CalculatorDefinition, Cardinality, PortDecls } from '../core/calculator.js';
+import type { Calculator, CalculatorDefinition } from '../core/calculator.js';
 import { PortIndex } from '../core/calculator-context.js';
-import { GraphInvalidError, InvalidArgumentError, UnknownPortError, type WeftError } from '../core/errors.js';
-import type { NodeConfig, PortRef, ResolvedNode } from '../core/graph-config.js';
-import { checkNode } from '../core/graph-validation-ports.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { ResolvedNode } from '../core/graph-config.js';
 import type { InputStreamHandlerConfig } from '../core/input-stream-handler-config.js';
 import { type EngineState, NodeEngine } from '../core/node-engine.js';
 import { FrameRef, isFrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { LazyFrames, RecordingSink } from './runner-recording.js';
+import { buildNode, canonicalId, lookup } from './runner-wiring.js';
+
+export { canonicalId } from './runner-wiring.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: every calculator's options type is accepted.
-type AnyDefinition = CalculatorDefinition<any>;
+export type AnyDefinition = CalculatorDefinition<any>;
 
 /** How the runner wires the calculator. */
 export interface RunnerOptions {
@@ -274,105 +276,6 @@ export async function runCalculator(
   }
   await runner.close();
   return runner.result();
-}
-
-/** `'TAG'` for index 0 of a tag, `'TAG:i'` above, `':i'` for untagged ports. */
-export function canonicalId(tag: string, index: number): string {
-  return tag !== '' && index === 0 ? tag : `${tag}:${index}`;
-}
-
-function parseId(id: string, node: string): { tag: string; index: number } {
-  const colon = id.indexOf(':');
-  if (colon < 0) return { tag: id, index: 0 };
-  const index = Number(id.slice(colon + 1));
-  if (!Number.isInteger(index) || index < 0 || id.slice(colon + 1) === '') {
-    throw new InvalidArgumentError(`port id "${id}" is not 'TAG', 'TAG:i' or ':i'`, { node });
-  }
-  return { tag: id.slice(0, colon), index };
-}
-
-function lookup(ports: PortIndex, id: string, what: string, node: string): number {
-  const { tag, index } = parseId(id, node);
-  const i = ports.find(tag, index);
-  if (i < 0) {
-    throw new UnknownPortError(`${what} "${id}" is not wired on this node (wired: ${ports.describe()})`, {
-      node,
-    });
-  }
-  return i;
-}
-
-function defaultCount(c: Cardinality, outputSidePacket: boolean): number {
-  if (c === 'one' || c === 'many') return 1;
-  if (c === 'optional') return outputSidePacket ? 1 : 0;
-  return outputSidePacket ? Math.min(Math.max(c.min, 1), c.max) : c.min;
-}
-
-function streamName(tag: string, index: number, kind: string): string {
-  return `${(tag === '' ? kind : tag).toLowerCase()}${index > 0 ? `_${index}` : ''}`;
-}
-
-// Ports for each tag declared or counted: `counts[tag]` streams, else the default count.
-function refs(
-  decls: PortDecls | undefined,
-  counts: Record<string, number> | undefined,
-  kind: string,
-): PortRef[] {
-  const out: PortRef[] = [];
-  for (const tag of new Set([...Object.keys(decls ?? {}), ...Object.keys(counts ?? {})])) {
-    const decl = decls?.[tag];
-    const n = counts?.[tag] ?? (decl === undefined ? 0 : defaultCount(decl, kind === 'side_out'));
-    if (!Number.isInteger(n) || n < 0) {
-      throw new InvalidArgumentError(`${kind} count for tag "${tag}" must be an integer ≥ 0, got ${n}`);
-    }
-    for (let i = 0; i < n; i++) out.push({ tag, index: i, name: streamName(tag, i, kind) });
-  }
-  return out;
-}
-
-function buildNode(def: AnyDefinition, o: RunnerOptions): { node: ResolvedNode; sideValues: unknown[] } {
-  const name = o.name ?? def.name;
-  const c = def.contract;
-  const sides = Object.keys(o.sidePackets ?? {}).map((key) => ({ key, ...parseId(key, name) }));
-  const config: NodeConfig = {
-    name,
-    calculator: def.name,
-    inputStreams: refs(c.inputs, o.inputs, 'input'),
-    outputStreams: refs(c.outputs, o.outputs, 'output'),
-    inputSidePackets: sides.map((s) => ({
-      tag: s.tag,
-      index: s.index,
-      name: streamName(s.tag, s.index, 'side'),
-    })),
-    outputSidePackets: refs(c.outputSidePackets, undefined, 'side_out'),
-    inputStreamInfo: (o.backEdges ?? []).map((tagIndex) => ({ tagIndex, backEdge: true })),
-    options: o.options ?? {},
-    ...(o.inputStreamHandler === undefined ? {} : { inputStreamHandler: o.inputStreamHandler }),
-  };
-  const problems: WeftError[] = [];
-  const checked = checkNode(name, config, def, problems);
-  if (problems.length === 1) throw problems[0]!;
-  if (problems.length > 1) {
-    const list = problems.map((p) => `  - ${p.name}: ${p.message}`).join('\n');
-    const err = new GraphInvalidError(`node is invalid (${problems.length} problems):\n${list}`, {
-      node: name,
-    });
-    throw Object.assign(err, { problems });
-  }
-  const node: ResolvedNode = {
-    name,
-    id: 0,
-    calculator: def.name,
-    ...checked,
-    maxQueueSize: -1,
-    stuckTimeoutMs: undefined,
-    heapLimitMb: undefined,
-    timestampOffset: c.timestampOffset === undefined ? 0 : c.timestampOffset,
-    processTimestampBounds: c.processTimestampBounds ?? false,
-    isSource: checked.inputs.length === 0,
-  };
-  const byPort = new Map(sides.map((s) => [`${s.tag}:${s.index}`, o.sidePackets![s.key]]));
-  return { node, sideValues: node.inputSidePackets.map((p) => byPort.get(`${p.tag}:${p.index}`)) };
 }
 
 function countCalls(

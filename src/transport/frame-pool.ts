@@ -50,6 +50,7 @@ import {
   type SizeClassStats,
 } from './frame-pool-layout.js';
 import { ReleaseWakes } from './release-wakes.js';
+import { SlotViews } from './slot-views.js';
 import { slotWaits } from './slot-waits.js';
 
 export type {
@@ -90,13 +91,7 @@ export class FramePool {
   private readonly stateAt: Int32Array;
   private readonly nextAt: Int32Array;
   private readonly lengthAt: Int32Array;
-  private readonly data: readonly SharedArrayBuffer[];
-  /**
-   * Per class, per slot full-slot views, built on first use so bytes() allocates at most once per
-   * slot. Each class's array is made dense on first use: a sparse one would fall into V8's slow
-   * dictionary elements.
-   */
-  private readonly views: ((Uint8Array | undefined)[] | undefined)[];
+  private readonly views: SlotViews;
 
   private readonly wakes: ReleaseWakes;
   /** References this thread holds, when asked for at create (see `frame-ledger.ts`). */
@@ -119,8 +114,7 @@ export class FramePool {
     this.stateAt = Int32Array.from(layout, (c) => c.state);
     this.nextAt = Int32Array.from(layout, (c) => c.next);
     this.lengthAt = Int32Array.from(layout, (c) => c.length);
-    this.data = descriptor.data;
-    this.views = layout.map(() => undefined);
+    this.views = new SlotViews(descriptor.data, this.slotBytes, this.slotCount);
     this.wakes = new ReleaseWakes(this.meta, layout, batchWakes);
     this.ledger = ledger ? new FrameLedger(this.slotCount) : null;
   }
@@ -279,23 +273,14 @@ export class FramePool {
    * the same view object is returned for later frames in the same slot.
    */
   bytes(handle: number): Uint8Array {
-    const c = this.liveClass(handle, 'bytes');
-    const slot = handle & 0xffff;
-    const cache = (this.views[c] ??= new Array<Uint8Array | undefined>(this.slotCount[c]!).fill(undefined));
-    let v = cache[slot];
-    if (v === undefined) {
-      const n = this.slotBytes[c]!;
-      v = cache[slot] = new Uint8Array(this.data[c]!, slot * n, n);
-    }
-    return v;
+    return this.views.whole(this.liveClass(handle, 'bytes'), handle & 0xffff);
   }
 
   /** An exact-length (byteLength) view. Allocates a view object per call: hot paths use bytes(). */
   view(handle: number): Uint8Array {
     const c = this.liveClass(handle, 'view');
     const slot = handle & 0xffff;
-    const len = Atomics.load(this.meta, this.lengthAt[c]! + slot);
-    return new Uint8Array(this.data[c]!, slot * this.slotBytes[c]!, len);
+    return this.views.exact(c, slot, Atomics.load(this.meta, this.lengthAt[c]! + slot));
   }
 
   /** True iff the handle is this pool's and its frame is live (refcount > 0, same generation). */

@@ -1,0 +1,64 @@
+/**
+ * A run's options, their defaults, and the defaults resolved: the supervisor's configuration.
+ *
+ * Threading: plain data and a pure function, any thread.
+ */
+import type { FramePoolOptions } from '../transport/frame-pool.js';
+
+/** Options of a run. */
+export interface SupervisorOptions {
+  /** Frame pool size classes. Default: 64 slots of 64 KiB and 16 of 4 MiB. */
+  frames?: FramePoolOptions;
+  /** Bytes per ring. Default 64 KiB. */
+  ringBytes?: number;
+  /** Timeout of control calls (open, start). Default 30 s. */
+  callTimeoutMs?: number;
+  /**
+   * A calculator call (open, process or close) running longer than this many ms fails the run with
+   * NodeStuckError naming the node and phase, and its thread is ended. The graph's and each node's
+   * `stuckTimeoutMs` override it; -1 for no limit. Default {@link DEFAULT_STUCK_TIMEOUT_MS}.
+   */
+  stuckTimeoutMs?: number;
+  /**
+   * The JavaScript heap (old generation) each node's thread may use, MiB: past it the thread is
+   * ended and the run fails with OutOfMemoryError naming the node, while the process lives on. The
+   * graph's and each node's `heapLimitMb` override it. Default {@link DEFAULT_HEAP_LIMIT_MB}.
+   */
+  heapLimitMb?: number;
+  /** How often the watchdog reads the counters. Default 100 ms. */
+  watchdogMs?: number;
+  /** How long stopped actors get to finish before they are terminated. Default 5 s. */
+  shutdownTimeoutMs?: number;
+  /** Receives warnings (a deadlock resolved by growing a queue). Default: process.emitWarning. */
+  onWarning?: (message: string) => void;
+}
+
+/** The heap limit of a node's thread when neither the node, the graph nor the run sets one: 1 GiB. */
+export const DEFAULT_HEAP_LIMIT_MB = 1024;
+
+/** The stuck-call limit when neither the node, the graph nor the run sets one: 30 s. */
+export const DEFAULT_STUCK_TIMEOUT_MS = 30_000;
+
+/** The frame pool when a run sets none: 64 slots of 64 KiB and 16 of 4 MiB. */
+export const DEFAULT_FRAMES: FramePoolOptions = {
+  name: 'graph-frames',
+  classes: [
+    { slotBytes: 64 * 1024, slots: 64 },
+    { slotBytes: 4 * 1024 * 1024, slots: 16 },
+  ],
+};
+
+/** The options the supervisor reads, every default applied. */
+export type ResolvedSupervisorOptions = Required<Omit<SupervisorOptions, 'frames' | 'ringBytes'>>;
+
+/** Applies the defaults. */
+export function resolveOptions(options: SupervisorOptions): ResolvedSupervisorOptions {
+  return {
+    callTimeoutMs: options.callTimeoutMs ?? 30_000,
+    stuckTimeoutMs: options.stuckTimeoutMs ?? DEFAULT_STUCK_TIMEOUT_MS,
+    heapLimitMb: options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
+    watchdogMs: options.watchdogMs ?? 100,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
+    onWarning: options.onWarning ?? ((m) => process.emitWarning(m, 'WeftWarning')),
+  };
+}
