@@ -192,8 +192,8 @@ describe('weft inspect', () => {
   it('lists every core calculator with its ports and description', async () => {
     const r = await weft('inspect');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/PassThroughCalculator\s+\(untagged\) -> \(untagged\)/);
-    expect(r.stdout).toContain('Forwards every input packet unchanged');
+    expect(r.stdout).toMatch(/PassThroughCalculator\s+\(any tag\) -> \(any tag\)/);
+    expect(r.stdout).toContain('Forwards every input (and input side packet) unchanged');
   });
 
   it("shows one calculator's ports, side packets, options with defaults, handler and offset", async () => {

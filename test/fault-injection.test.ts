@@ -289,6 +289,40 @@ describe('a stuck call fails the run, naming node and phase, and its thread is e
   });
 });
 
+describe('a graph input throttled behind a faulty node', () => {
+  // The node holds max_queue_size 1: once it is stuck, or gone, the application's next add waits for
+  // room that never comes. The wait must end with the run's failure, not hang.
+  it.each([
+    ['loop', NodeStuckError],
+    ['hang', NodeStuckError],
+    ['exit', WorkerExitError],
+    ['throw', CalculatorError],
+  ] as const)('%s in process: the waiting addPacket rejects with the run’s error', async (kind, cls) => {
+    const g = new CalculatorGraph(
+      graph({ maxQueueSize: 1 })
+        .input('in')
+        .node('FaultyCalculator', buggy(kind, 'process', 'in', { stuckTimeoutMs: 300 }))
+        .output('out')
+        .build(),
+      { registry, watchdogMs: 20 },
+    );
+    graphs.push(g);
+    g.observeOutputStream('out', () => {});
+    await g.startRun();
+    const err = await (async () => {
+      for (let ts = 0; ts < 1000; ts++) await g.addPacket('in', ts, ts);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(cls);
+    expect(err).toMatchObject({ node: 'buggy' });
+    await expect(g.waitUntilDone()).rejects.toBe(err);
+    await g.close();
+    expect(g.frames.inUse()).toBe(0);
+  });
+});
+
 describe('an application callback that throws', () => {
   it.each(['packet', 'end'] as const)(
     'an output observer throwing in %s fails the run with ObserverError naming the stream',

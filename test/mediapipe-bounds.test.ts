@@ -129,4 +129,32 @@ describe('observing any stream, as MediaPipe allows', () => {
     g.observeOutputStream('nowhere', () => {});
     await expect(g.startRun()).rejects.toMatchObject({ code: 'ERR_WEFT_GRAPH_INVALID' });
   });
+
+  it('a declared graph output nothing produces is ignored with a warning, as MediaPipe ignores it', async () => {
+    // MediaPipe reads a graph's output_stream only when the graph is a subgraph (side_packet_to_stream
+    // test AtTimestampWithMultipleOutputs declares one nothing produces, and runs).
+    const warnings: string[] = [];
+    const g = CalculatorGraph.fromText(
+      `
+      input_stream: "in"
+      output_stream: "packet"
+      output_stream: "out"
+      output_side_packet: "nothing"
+      node { calculator: "PassThroughCalculator" input_stream: "in" output_stream: "out" }
+    `,
+      { registry, onWarning: (m) => warnings.push(m) },
+    );
+    graphs.push(g);
+    const out: number[] = [];
+    g.observeOutputStream('out', (ts) => out.push(ts));
+    await g.startRun();
+    await g.addPacket('in', 'x', 3);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    expect(out).toEqual([3]);
+    expect(warnings.join('\n')).toMatch(
+      /output_stream "packet", output_side_packet "nothing", which no node produces/,
+    );
+    expect(g.outputSidePackets()).toEqual({});
+  });
 });

@@ -206,3 +206,142 @@ describe('RoundRobinDemuxCalculator → MuxCalculator', () => {
     expect(seen('merged').map(([ts]) => ts)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
+
+describe('PassThroughCalculator with tags and side packets', () => {
+  it('pairs the k-th input with the k-th output by MediaPipe’s order (tags sorted, untagged first)', async () => {
+    const { g, seen } = load(`
+      input_stream: "video" input_stream: "meta" input_stream: "plain"
+      input_side_packet: "config"
+      output_stream: "video_out" output_stream: "meta_out" output_stream: "plain_out"
+      output_side_packet: "config_out"
+      node {
+        calculator: "PassThroughCalculator"
+        input_stream: "VIDEO:video" input_stream: "FIRST_INPUT:meta" input_stream: "plain"
+        output_stream: "VIDEO:video_out" output_stream: "FIRST_INPUT:meta_out" output_stream: "plain_out"
+        input_side_packet: "CONFIG:config" output_side_packet: "CONFIG:config_out"
+      }
+    `);
+    await g.startRun({ config: { fps: 30 } });
+    await g.addPacket('video', 'frame', 1);
+    await g.addPacket('meta', 'header', 1);
+    await g.addPacket('plain', 7, 2);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    expect(seen('video_out')).toEqual([[1, 'frame']]);
+    expect(seen('meta_out')).toEqual([[1, 'header']]);
+    expect(seen('plain_out')).toEqual([[2, 7]]);
+    expect(g.outputSidePackets()).toEqual({ config_out: { fps: 30 } });
+  });
+
+  it('refuses unequal counts of streams or of side packets, naming both counts', async () => {
+    const { g } = load(`
+      input_stream: "a" input_side_packet: "s"
+      node { calculator: "PassThroughCalculator" input_stream: "IN:a" output_stream: "OUT:b"
+             input_side_packet: "s" }
+    `);
+    await expect(g.validate()).rejects.toMatchObject({
+      code: 'ERR_WEFT_GRAPH_INVALID',
+      message: expect.stringMatching(/as many output side packets as input side packets \(has 1 input/),
+    });
+  });
+});
+
+describe('ConstantSidePacketCalculator', () => {
+  it('ProcessingPacketsWithCorrectTagOnly: side packets of other tags are accepted and never set', async () => {
+    const { g } = load(`
+      output_side_packet: "int_packet" output_side_packet: "float_packet"
+      output_side_packet: "bool_packet" output_side_packet: "string_packet"
+      node {
+        calculator: "ConstantSidePacketCalculator"
+        output_side_packet: "PACKET:0:int_packet"
+        output_side_packet: "no_tag0"
+        output_side_packet: "PACKET:1:float_packet"
+        output_side_packet: "INCORRECT_TAG:0:name1"
+        output_side_packet: "PACKET:2:bool_packet"
+        output_side_packet: "PACKET:3:string_packet"
+        output_side_packet: "no_tag2"
+        output_side_packet: "INCORRECT_TAG:1:name2"
+        options: {
+          [mediapipe.ConstantSidePacketCalculatorOptions.ext]: {
+            packet { int_value: 256 }
+            packet { float_value: 0.5 }
+            packet { bool_value: false }
+            packet { string_value: "string" }
+          }
+        }
+      }
+    `);
+    await g.runToCompletion();
+    expect(g.outputSidePackets()).toEqual({
+      int_packet: 256,
+      float_packet: 0.5,
+      bool_packet: false,
+      string_packet: 'string',
+    });
+  });
+
+  it('IncorrectConfig_MorePacketsThanOptions: one packet written once is a list of one, and too few', async () => {
+    const { g } = load(`
+      node {
+        calculator: "ConstantSidePacketCalculator"
+        output_side_packet: "PACKET:0:int_packet" output_side_packet: "PACKET:1:float_packet"
+        options: { [mediapipe.ConstantSidePacketCalculatorOptions.ext]: { packet { int_value: 256 } } }
+      }
+    `);
+    await expect(g.startRun()).rejects.toMatchObject({
+      phase: 'open',
+      message: expect.stringContaining('1 packet entries in the options for 2 PACKET side packets'),
+    });
+  });
+});
+
+describe('MuxCalculator with a SELECT side packet', () => {
+  it('InputSidePacketSelector_DefaultInputStreamHandler: every packet of the selected input', async () => {
+    // MediaPipe's kTestGraphConfig2: a vector split into three streams, one chosen for the run.
+    for (const selector of [0, 1, 2]) {
+      const { g, seen } = load(`
+        input_side_packet: "input_selector"
+        input_stream: "input"
+        output_stream: "test_output"
+        node {
+          calculator: "SplitIntVectorCalculator"
+          input_stream: "input"
+          output_stream: "stream0" output_stream: "stream1" output_stream: "stream2"
+          options {
+            [mediapipe.SplitVectorCalculatorOptions.ext] {
+              ranges: { begin: 0 end: 1 } ranges: { begin: 1 end: 2 } ranges: { begin: 2 end: 3 }
+              element_only: true
+            }
+          }
+        }
+        node {
+          calculator: "MuxCalculator"
+          input_stream: "INPUT:0:stream0" input_stream: "INPUT:1:stream1" input_stream: "INPUT:2:stream2"
+          input_side_packet: "SELECT:input_selector"
+          output_stream: "OUTPUT:test_output"
+          input_stream_handler { input_stream_handler: "DefaultInputStreamHandler" }
+        }
+      `);
+      await g.startRun({ input_selector: selector });
+      for (let ts = 0; ts < 3; ts++) await g.addPacket('input', [ts * 10, ts * 10 + 1, ts * 10 + 2], ts);
+      g.closeAllInputStreams();
+      await g.waitUntilDone();
+      expect(seen('test_output')).toEqual([0, 1, 2].map((ts) => [ts, ts * 10 + selector]));
+      await g.close();
+    }
+  });
+
+  it('a SELECT side packet naming no INPUT fails the open, typed', async () => {
+    const { g } = load(`
+      input_stream: "a" output_stream: "out"
+      node { name: "mux" calculator: "MuxCalculator" input_stream: "INPUT:0:a" input_side_packet: "SELECT:s"
+             output_stream: "OUTPUT:out" input_stream_handler { input_stream_handler: "DefaultInputStreamHandler" } }
+    `);
+    await expect(g.startRun({ s: 3 })).rejects.toMatchObject({
+      code: 'ERR_WEFT_CALCULATOR',
+      node: 'mux',
+      phase: 'open',
+      message: expect.stringContaining('names no INPUT'),
+    });
+  });
+});

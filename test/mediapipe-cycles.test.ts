@@ -10,6 +10,10 @@ import { closedAfterEach } from './fixtures/closed-after-each.js';
 
 const registry = new CalculatorRegistry(defaultRegistry())
   .register('UnitDelayCalculator', new URL('./fixtures/mediapipe/unit-delay.ts', import.meta.url))
+  .register(
+    'ScalarMultiplierCalculator',
+    new URL('./fixtures/mediapipe/scalar-multiplier.ts', import.meta.url),
+  )
   .register('Delay20Calculator', new URL('./fixtures/mediapipe/delay-20.ts', import.meta.url))
   .register(
     'OutputAndBoundSourceCalculator',
@@ -97,5 +101,62 @@ describe('cycles, as MediaPipe runs them', () => {
     const out = collect(g, 'out');
     await g.runToCompletion();
     expect(out).toEqual([]);
+  });
+
+  // Example 6.2 of Discrete-Time Signal Processing (3rd ed.), H(z) = (1 + 2z⁻¹) / (1 − 1.5z⁻¹ + 0.9z⁻²),
+  // as MediaPipe's DirectFormI and DirectFormII build it: two cycles each. MediaPipe's
+  // GlobalCountSource is a CounterSource from 1; its IntToFloat is a PassThrough (one number type).
+  const SOURCE = `
+    node {
+      calculator: "CounterSourceCalculator" output_stream: "integers"
+      node_options { [type.googleapis.com/weft.CounterSourceOptions] { start: 1 count: 5 } }
+    }
+    node { calculator: "PassThroughCalculator" input_stream: "integers" output_stream: "x" }`;
+  const add = (a: string, b: string, out: string, back = false) => `
+    node {
+      calculator: "AdderCalculator" input_stream: "${a}" input_stream: "${b}" output_stream: "${out}"
+      ${back ? 'input_stream_info { tag_index: ":1" back_edge: true }' : ''}
+      input_stream_handler { input_stream_handler: "EarlyCloseInputStreamHandler" }
+    }`;
+  const delay = (a: string, out: string) =>
+    `node { calculator: "UnitDelayCalculator" input_stream: "${a}" output_stream: "${out}" }`;
+  const times = (a: string, side: string, out: string) =>
+    `node { calculator: "ScalarMultiplierCalculator" input_stream: "${a}" input_side_packet: "${side}" output_stream: "${out}" }`;
+
+  it.each([
+    [
+      'DirectFormI',
+      [
+        delay('x', 'a'),
+        times('a', 'b1', 'b'),
+        add('x', 'b', 'c'),
+        add('c', 'f', 'y', true),
+        delay('y', 'd'),
+        times('d', 'a1', 'e'),
+        delay('d', 'g'),
+        times('g', 'a2', 'h'),
+        add('e', 'h', 'f'),
+      ],
+    ],
+    [
+      'DirectFormII',
+      [
+        add('x', 'f', 'a', true),
+        delay('a', 'b'),
+        times('b', 'a1', 'd'),
+        delay('b', 'c'),
+        times('c', 'a2', 'e'),
+        add('d', 'e', 'f'),
+        times('b', 'b1', 'g'),
+        add('a', 'g', 'y'),
+      ],
+    ],
+  ])('%s: y = 1, 5.5, 14.35, 26.575, 39.9475 at timestamps 0..4', async (_, nodes) => {
+    const g = load(`output_stream: "y" ${SOURCE} ${nodes.join('\n')}`);
+    const y = collect(g, 'y');
+    await g.runToCompletion({ a1: 1.5, a2: -0.9, b1: 2.0 });
+    expect(y.map(([ts]) => ts)).toEqual([0, 1, 2, 3, 4]);
+    const expected = [1.0, 5.5, 14.35, 26.575, 39.9475];
+    for (const [i, [, v]] of y.entries()) expect(v).toBeCloseTo(expected[i]!, 4);
   });
 });

@@ -5,13 +5,18 @@
 // end of that chain is FINISHED. The same timeline is replayed here as a discrete-event simulation
 // around the calculator, so every arrival, FINISHED and close happens in MediaPipe's order.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
 import FlowLimiterCalculator from '../src/calculators/flow-limiter.js';
+import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { graph } from '../src/core/graph-builder.js';
 import { CalculatorRunner } from '../src/testing/calculator-runner.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';
 
 const { graphs } = closedAfterEach();
+const blockingRegistry = new CalculatorRegistry(defaultRegistry()).register(
+  'BlockingPassThroughCalculator',
+  new URL('./fixtures/mediapipe/blocking.ts', import.meta.url),
+);
 
 interface Scenario {
   readonly options: Record<string, number>;
@@ -149,6 +154,18 @@ describe('FlowLimiterCalculator, as MediaPipe tests it', () => {
     expect(o.main).toEqual([0, 2, 14, 17, 19, 20]);
   });
 
+  it('FinishedDelayed: frames released by in_flight_timeout during a long warmup are processed later', async () => {
+    const o = await simulate({
+      options: { maxInFlight: 1, maxInQueue: 1, inFlightTimeout: 100000 },
+      warmup: 500000,
+      sleep: 22000,
+      dropTimestamps: false,
+      adds: mainOnly(70),
+      steps: 70,
+    });
+    expect(o.main).toEqual([0, 10, 30, 40, 50, 60, 63, 65, 67, 69, 70]);
+  });
+
   it('TwoInputStreams: the auxiliary stream passes where the main stream was let through', async () => {
     const o = await simulate({
       options: { maxInFlight: 1, maxInQueue: 1, inFlightTimeout: 100000 },
@@ -248,5 +265,62 @@ describe('FlowLimiterCalculator, as MediaPipe tests it', () => {
     await g.waitUntilDone();
     // Whatever was dropped while frames were in flight, the last frame queued is let through.
     expect(out.at(-1)).toBe(5);
+  });
+
+  it('FramesDropped: frames beyond the queue are dropped, ALLOW says so, timestamps unaltered', async () => {
+    // MediaPipe's semaphore graph: the node after the limiter holds each frame until released.
+    const gate = new SharedArrayBuffer(8);
+    const cell = new Int32Array(gate);
+    const g = new CalculatorGraph(
+      graph()
+        .input('in_1')
+        .node('FlowLimiterCalculator', {
+          inputs: { '': 'in_1', FINISHED: { stream: 'out_1', backEdge: true } },
+          outputs: { '': 'in_1_sampled', ALLOW: 'allow' },
+          options: { maxInFlight: 1, maxInQueue: 1 },
+        })
+        .node('BlockingPassThroughCalculator', {
+          inputs: { '': 'in_1_sampled' },
+          outputs: { '': 'out_1' },
+          options: { gate },
+        })
+        .output('out_1')
+        .output('allow')
+        .build(),
+      { registry: blockingRegistry },
+    );
+    graphs.push(g);
+    const out: [number, unknown][] = [];
+    g.observeOutputStream('out_1', (ts, v) => out.push([ts, v]));
+    // ALLOW packets as they come, awaited one at a time (MediaPipe's OutputStreamPoller::Next).
+    const allow: boolean[] = [];
+    const waiting: (() => void)[] = [];
+    g.observeOutputStream('allow', (_, v) => {
+      allow.push(v as boolean);
+      waiting.shift()?.();
+    });
+    let taken = 0;
+    const nextAllow = async (): Promise<boolean> => {
+      if (allow.length <= taken) await new Promise<void>((resolve) => waiting.push(resolve));
+      return allow[taken++]!;
+    };
+    const release = (n: number) => {
+      Atomics.store(cell, 1, n);
+      Atomics.notify(cell, 1);
+    };
+    await g.startRun();
+    await g.addPacket('in_1', 0, 0);
+    for (let i = 0; i < 9; i++) {
+      expect(await nextAllow()).toBe(true);
+      await g.addPacket('in_1', i * 10 + 5, i * 10 + 5); // waits in the limiter's queue
+      await g.addPacket('in_1', i * 10 + 10, i * 10 + 10); // drops the one queued
+      expect(await nextAllow()).toBe(false);
+      release(i + 1);
+    }
+    release(10);
+    g.closeInputStream('in_1');
+    await g.waitUntilDone();
+    expect(out.map(([ts]) => ts)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    expect(out.map(([, v]) => v)).toEqual(out.map(([ts]) => ts));
   });
 });

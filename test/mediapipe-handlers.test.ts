@@ -33,7 +33,7 @@ function muxGraph() {
 
 describe('MuxInputStreamHandler and MuxCalculator', () => {
   it('MuxingNonEmptyInputs: each select takes its input; the others are dropped', async () => {
-    const r = new CalculatorRunner(MuxCalculator, { inputs: { INPUT: 3 } });
+    const r = new CalculatorRunner(MuxCalculator, { inputs: { INPUT: 3, SELECT: 1 } });
     await r.open();
     const steps: [number, number][] = [
       [1, 0],
@@ -81,7 +81,7 @@ describe('MuxInputStreamHandler and MuxCalculator', () => {
   });
 
   it('closes with its control stream, whatever the data inputs do', async () => {
-    const r = new CalculatorRunner(MuxCalculator, { inputs: { INPUT: 2 } });
+    const r = new CalculatorRunner(MuxCalculator, { inputs: { INPUT: 2, SELECT: 1 } });
     await r.open();
     r.addPacket('INPUT:0', 5, 'late');
     r.closeInput('SELECT');
@@ -91,7 +91,7 @@ describe('MuxInputStreamHandler and MuxCalculator', () => {
   });
 
   it('a select that names no input fails the node, naming the control stream', async () => {
-    const r = new CalculatorRunner(MuxCalculator, { inputs: { INPUT: 2 } });
+    const r = new CalculatorRunner(MuxCalculator, { inputs: { INPUT: 2, SELECT: 1 } });
     await r.open();
     r.addPacket('SELECT', 1, 7);
     await expect(r.run()).rejects.toMatchObject({ code: 'ERR_WEFT_INVALID_ARGUMENT' });

@@ -94,3 +94,67 @@ describe('subgraphs, as MediaPipe expands them', () => {
     expect(() => r.registerSubgraph(DOUBLE)).toThrow(/already registered/);
   });
 });
+
+describe('subgraph options (graph_options, option_value), as MediaPipe applies them', () => {
+  // A subgraph whose option `shift` (default 7) sets its inner TimeShiftCalculator's shiftUs.
+  const SHIFTER = `
+    type: "ShiftSubgraph"
+    input_stream: "IN:x"
+    output_stream: "OUT:y"
+    graph_options: { [type.googleapis.com/mediapipe.ShiftSubgraphOptions] { shift: 7 } }
+    node {
+      calculator: "TimeShiftCalculator" input_stream: "x" output_stream: "y"
+      options: { [mediapipe.TimeShiftCalculatorOptions.ext] { shift_us: 0 } }
+      option_value: "shift_us:options/shift"
+    }
+  `;
+
+  async function shifted(node: string): Promise<number[]> {
+    const g = CalculatorGraph.fromText(
+      `input_stream: "in" output_stream: "out"
+       node { calculator: "ShiftSubgraph" input_stream: "IN:in" output_stream: "OUT:out" ${node} }`,
+      { registry: new CalculatorRegistry(defaultRegistry()).registerSubgraph(SHIFTER) },
+    );
+    graphs.push(g);
+    const seen: number[] = [];
+    g.observeOutputStream('out', (ts) => seen.push(ts));
+    await g.startRun();
+    for (const ts of [10, 20]) await g.addPacket('in', ts, ts);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    return seen;
+  }
+
+  it("the node's options set the subgraph's option, which option_value copies into the inner node", async () => {
+    expect(await shifted('options: { [mediapipe.ShiftSubgraphOptions.ext] { shift: 100 } }')).toEqual([
+      110, 120,
+    ]);
+  });
+
+  it("without the node's options the subgraph's graph_options default applies", async () => {
+    expect(await shifted('')).toEqual([17, 27]);
+  });
+
+  it('graph_options and option_value survive formatGraphText', () => {
+    const config = parseGraphText(SHIFTER);
+    expect(config.graphOptions).toEqual({ shift: 7 });
+    expect(config.nodes[0]!.optionValues).toEqual(['shift_us:options/shift']);
+    const printed = formatGraphText(config);
+    expect(printed).toContain('[type.googleapis.com/mediapipe.ShiftSubgraphOptions]');
+    expect(parseGraphText(printed)).toStrictEqual(config);
+  });
+
+  it('a malformed option_value is refused, typed, naming the node', async () => {
+    const g = CalculatorGraph.fromText(
+      `input_stream: "in" output_stream: "out"
+       node { name: "shift" calculator: "TimeShiftCalculator" input_stream: "in" output_stream: "out"
+              option_value: "shift_us" }`,
+    );
+    graphs.push(g);
+    await expect(g.validate()).rejects.toMatchObject({
+      code: 'ERR_WEFT_INVALID_ARGUMENT',
+      node: 'shift',
+      message: expect.stringContaining('not node_field:graph_field'),
+    });
+  });
+});

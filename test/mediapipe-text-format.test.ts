@@ -77,11 +77,12 @@ node {
     expect(parseGraphText(printed)).toStrictEqual(config);
   });
 
-  it('packet_generator and option_value are kept unused, and reported', () => {
+  it('packet_generator is kept unused, and reported; option_value is read', () => {
     const config = parseGraphText(SWITCH);
     expect(config.unused).toEqual([
       'packet_generator { packet_generator: "SomeGenerator" output_side_packet: "generated" }',
     ]);
-    expect(config.nodes[0]!.unused).toEqual(['option_value: "OPTIONS:options"']);
+    expect(config.nodes[0]!.unused).toBeUndefined();
+    expect(config.nodes[0]!.optionValues).toEqual(['OPTIONS:options']);
   });
 });

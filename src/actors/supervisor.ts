@@ -113,6 +113,7 @@ export class Supervisor {
       stuckLimits: this.stuckLimits,
       watchdogMs: this.o.watchdogMs,
       failed: () => this.failure !== undefined,
+      inputWaiting: () => this.inputWaits > 0,
       fail: (err) => this.fail(err),
       terminate: (id) => this.ends.end(id),
       warn: this.o.onWarning,
@@ -135,6 +136,12 @@ export class Supervisor {
   }
 
   private over = false;
+
+  /**
+   * How many `addPacket` calls wait for room in a full graph input now: the watchdog counts them as
+   * blocked producers when it looks for a deadlock. Main thread only.
+   */
+  inputWaits = 0;
 
   /** True once `done` has settled: the run is over (see {@link exited} for its threads). */
   get isOver(): boolean {

@@ -34,6 +34,8 @@ export interface WatchedRun {
   readonly watchdogMs: number;
   /** True once the run failed: the watchdog has nothing more to say. */
   failed(): boolean;
+  /** True while the application waits to add a packet to a full graph input (a blocked producer). */
+  inputWaiting(): boolean;
   /** Fails the run. */
   fail(err: unknown): void;
   /** Ends a node's thread now (a stuck call never returns to read its stop word). */
@@ -146,10 +148,13 @@ export class Watchdog {
   }
 
   // Nothing moved for two ticks. A deadlock needs a producer blocked on a full ring whose consumer
-  // stopped draining it because that input's queue reached its limit. True when one was found.
+  // stopped draining it because that input's queue reached its limit, or the application waiting
+  // to add to a graph input whose queue is full. True when one was found.
   private resolveQueueStall(): boolean {
     const { graph, plan, counters: c } = this.run;
-    if (!graph.nodes.some((n) => c.state(n.id) === NodeState.BlockedOutput)) return false;
+    const blocked =
+      this.run.inputWaiting() || graph.nodes.some((n) => c.state(n.id) === NodeState.BlockedOutput);
+    if (!blocked) return false;
     for (const n of graph.nodes) {
       for (let i = 0; i < n.inputs.length; i++) {
         const g = plan.inputBase[n.id]! + i;
@@ -159,7 +164,8 @@ export class Watchdog {
         if (graph.reportDeadlock) {
           this.run.fail(
             new DeadlockError(
-              `input ${portLabel(port)} of node "${n.name}" holds ${limit} packets (max_queue_size) and its ` +
+              `deadlock: input ${portLabel(port)} ("${port.name}") of node "${n.name}" (${n.calculator}) ` +
+                `holds ${limit} packets (max_queue_size) and its ` +
                 'producers are blocked on it; raise max_queue_size for this node or the graph, or make the ' +
                 'other inputs of this node carry timestamp bounds',
               { node: n.name, stream: port.name, phase: 'run' },

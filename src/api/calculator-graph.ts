@@ -25,21 +25,18 @@ import replicaDispatch from '../calculators/replica-dispatch.js';
 import replicaGather from '../calculators/replica-gather.js';
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { CalculatorRegistry } from '../core/calculator-registry.js';
-import { InvalidArgumentError, InvalidTimestampError, UnknownCalculatorError } from '../core/errors.js';
+import { InvalidArgumentError, UnknownCalculatorError } from '../core/errors.js';
 import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { REPLICA_DISPATCH, REPLICA_GATHER } from '../core/graph-replicas.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../core/graph-validation.js';
 import { expandSubgraphs } from '../core/subgraph-expansion.js';
-import { checkInputTimestamp, isRangeValue, previousAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { unusedFieldsWarning } from '../core/unused-fields.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
 import { diagnose, type RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import { readStageStats, type StageStats } from '../telemetry/stage-stats.js';
-import { isFrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
-import { RingWriter } from '../transport/ring-queue.js';
-import { checkFrameRef } from './input-boundary.js';
+import { type GraphInputStreamAddMode, GraphInputStreams } from './graph-input-streams.js';
 import type { PreparedGraph } from './run-spec.js';
 
 /** Options of a {@link CalculatorGraph}. */
@@ -75,9 +72,11 @@ export async function prepareGraph(
   config: GraphConfig,
   registry: CalculatorRegistry,
   warn: (message: string) => void = defaultWarn,
+  observed?: ReadonlySet<string>,
 ): Promise<PreparedGraph> {
   // Subgraph nodes become the subgraphs' nodes first, as in MediaPipe.
   config = expandSubgraphs(config, (name) => registry.subgraph(name));
+  if (observed !== undefined) config = withoutUnproducedOutputs(config, observed, warn);
   const defs = await registry.loadAll(new Set(config.nodes.map((n) => n.calculator)));
   const lookup = (name: string) => defs.get(name) ?? REPLICA_CALCULATORS.get(name);
   const graph = validateGraph(config, lookup);
@@ -93,6 +92,41 @@ export async function prepareGraph(
   return { graph, modules, lookup };
 }
 
+/**
+ * MediaPipe reads a top-level graph's `output_stream` / `output_side_packet` only when the graph is
+ * used as a subgraph, so it runs graphs that declare outputs nothing produces. CalculatorGraph does
+ * the same: such declarations are dropped with a warning (streams the application observes are
+ * kept, and refused at validation when nothing produces them).
+ */
+function withoutUnproducedOutputs(
+  config: GraphConfig,
+  observed: ReadonlySet<string>,
+  warn: (message: string) => void,
+): GraphConfig {
+  const streams = new Set([
+    ...config.inputStreams,
+    ...config.nodes.flatMap((n) => n.outputStreams.map((r) => r.name)),
+  ]);
+  const sides = new Set([
+    ...config.inputSidePackets,
+    ...config.nodes.flatMap((n) => [...n.outputSidePackets, ...n.inputSidePackets].map((r) => r.name)),
+  ]);
+  const outputStreams = config.outputStreams.filter((s) => streams.has(s) || observed.has(s));
+  const outputSidePackets = config.outputSidePackets.filter((s) => sides.has(s));
+  const dropped = [
+    ...config.outputStreams.filter((s) => !outputStreams.includes(s)).map((s) => `output_stream "${s}"`),
+    ...config.outputSidePackets
+      .filter((s) => !outputSidePackets.includes(s))
+      .map((s) => `output_side_packet "${s}"`),
+  ];
+  if (dropped.length === 0) return config;
+  warn(
+    `the graph declares ${dropped.join(', ')}, which no node produces; as in MediaPipe (where a graph's ` +
+      'outputs matter only to a subgraph) the declaration is ignored',
+  );
+  return { ...config, outputStreams, outputSidePackets };
+}
+
 function defaultWarn(message: string): void {
   process.emitWarning(message, 'WeftWarning');
 }
@@ -102,17 +136,12 @@ const REPLICA_CALCULATORS = new Map<string, CalculatorDefinition>([
   [REPLICA_GATHER, replicaGather as unknown as CalculatorDefinition],
 ]);
 
-interface InputStream {
-  writers: RingWriter[];
-  last: number;
-}
-
 /** A graph of calculators, each run as an actor in its own worker thread. */
 export class CalculatorGraph {
   private readonly registry: CalculatorRegistry;
   private prepared: PreparedGraph | undefined;
   private run: Supervisor | undefined;
-  private inputs = new Map<string, InputStream>();
+  private inputs: GraphInputStreams | undefined;
   private readonly observers: [string, StreamObserver][] = [];
   // Streams observed that the config does not declare as outputs: made outputs for the runs.
   private readonly tapped = new Set<string>();
@@ -136,7 +165,8 @@ export class CalculatorGraph {
       this.tapped.size === 0
         ? this.config
         : { ...this.config, outputStreams: [...this.config.outputStreams, ...this.tapped] };
-    this.prepared = await prepareGraph(config, this.registry, this.options.onWarning);
+    const observed = new Set(this.observers.map(([stream]) => stream));
+    this.prepared = await prepareGraph(config, this.registry, this.options.onWarning, observed);
     return this.prepared.graph;
   }
 
@@ -156,10 +186,9 @@ export class CalculatorGraph {
     if (this.run !== undefined && !this.run.isOver) {
       throw new InvalidArgumentError('observe streams before startRun', { stream, phase: 'config' });
     }
-    if (!this.config.outputStreams.includes(stream) && !this.tapped.has(stream)) {
-      this.tapped.add(stream);
-      this.prepared = undefined;
-    }
+    if (!this.config.outputStreams.includes(stream) && !this.tapped.has(stream)) this.tapped.add(stream);
+    // Validation keeps observed outputs that nothing produces, to refuse them: validate again.
+    if (!this.observers.some(([s]) => s === stream)) this.prepared = undefined;
     this.observers.push([stream, typeof observer === 'function' ? { packet: observer } : observer]);
   }
 
@@ -175,12 +204,7 @@ export class CalculatorGraph {
     checkSidePackets(graph, sidePackets, lookup);
     const run = new Supervisor(graph, modules, this.options);
     for (const [stream, o] of this.observers) run.observe(stream, o);
-    this.inputs = new Map(
-      [...run.plan.graphInputs].map(([name, rings]) => [
-        name,
-        { writers: rings.map((d) => new RingWriter(d)), last: Timestamp.Unset },
-      ]),
-    );
+    this.inputs = new GraphInputStreams(run);
     this.run = run;
     await run.start(sidePackets);
     this.startSampling(run);
@@ -223,32 +247,40 @@ export class CalculatorGraph {
   }
 
   /**
-   * Sends a packet into a graph input stream. Resolves once it is enqueued (waiting while the
-   * input's rings are full); resolves false if `timeoutMs` passed first. A FrameRef value hands over
+   * How {@link addPacket} treats a graph input whose queues are full (MediaPipe's
+   * `SetGraphInputStreamAddMode`): `'waitTillNotFull'` (default) waits for room, `'addIfNotFull'`
+   * refuses the packet with GraphThrottledError. Applies from the next `addPacket` on, also across
+   * runs.
+   */
+  setGraphInputStreamAddMode(mode: GraphInputStreamAddMode): void {
+    if (mode !== 'waitTillNotFull' && mode !== 'addIfNotFull') {
+      throw new InvalidArgumentError(
+        `add mode must be 'waitTillNotFull' or 'addIfNotFull', not ${String(mode)}`,
+      );
+    }
+    this.addMode = mode;
+  }
+
+  /** The mode set by {@link setGraphInputStreamAddMode}. */
+  getGraphInputStreamAddMode(): GraphInputStreamAddMode {
+    return this.addMode;
+  }
+
+  private addMode: GraphInputStreamAddMode = 'waitTillNotFull';
+
+  /**
+   * Sends a packet into a graph input stream. An input is full while a queue it feeds holds the
+   * node's `max_queue_size` packets (MediaPipe's throttling; `-1` never throttles): then it waits
+   * for room, or with `'addIfNotFull'` throws GraphThrottledError and adds nothing. While it waits
+   * the watchdog treats it as a blocked producer: a graph stuck behind it fails with DeadlockError
+   * under `report_deadlock`, else the full queue grows. Resolves once the packet is enqueued;
+   * resolves false if `timeoutMs` passed first. A FrameRef value hands over
    * one reference to the frame, except on false when no consumer took the packet (the caller still
    * holds its reference then). With several consumers, false can also mean that only the first ones
    * took it. Timestamps must increase per stream.
    */
-  async addPacket(stream: string, value: unknown, timestamp: number, timeoutMs = -1): Promise<boolean> {
-    const input = this.input(stream);
-    checkInputTimestamp(timestamp, input.last, stream);
-    if (isFrameRef(value)) checkFrameRef(this.frames, value.handle, stream);
-    if (isFrameRef(value) && input.writers.length > 1) {
-      this.frames.retain(value.handle, input.writers.length - 1);
-    }
-    const n = input.writers.length;
-    for (let i = 0; i < n; i++) {
-      if (!(await input.writers[i]!.pushAsync(timestamp, value, timeoutMs))) {
-        // The references taken for the rings left unwritten go back; the caller's stays its own
-        // unless a ring already took it.
-        if (isFrameRef(value))
-          for (let k = i === 0 ? 1 : 0; k < n - i; k++) this.frames.release(value.handle);
-        return false;
-      }
-      if (isFrameRef(value)) this.frames.handOff(value.handle);
-    }
-    input.last = timestamp;
-    return true;
+  addPacket(stream: string, value: unknown, timestamp: number, timeoutMs = -1): Promise<boolean> {
+    return this.graphInputs().add(stream, value, timestamp, timeoutMs, this.addMode);
   }
 
   /**
@@ -285,31 +317,18 @@ export class CalculatorGraph {
    * next allowed timestamp (else TimestampOrderError; InvalidTimestampError for a value that is no
    * timestamp). Resolves once the bound is enqueued, waiting while the input's rings are full.
    */
-  async setInputStreamTimestampBound(stream: string, bound: number): Promise<void> {
-    const input = this.input(stream);
-    if (!isRangeValue(bound)) {
-      throw new InvalidTimestampError(
-        `bound ${String(bound)} for input "${stream}" is not an integer in [Min, Max]`,
-        {
-          stream,
-          phase: 'run',
-        },
-      );
-    }
-    // A bound is a promise about the next packet: checked as a packet at that timestamp would be.
-    checkInputTimestamp(bound, input.last, stream);
-    for (const w of input.writers) await w.pushBoundAsync(bound);
-    input.last = previousAllowedInStream(bound);
+  setInputStreamTimestampBound(stream: string, bound: number): Promise<void> {
+    return this.graphInputs().setBound(stream, bound);
   }
 
   /** Ends a graph input stream. */
   closeInputStream(stream: string): void {
-    for (const w of this.input(stream).writers) w.close();
+    this.graphInputs().close(stream);
   }
 
   /** Ends every graph input stream. */
   closeAllInputStreams(): void {
-    for (const s of this.inputs.values()) for (const w of s.writers) w.close();
+    this.graphInputs().closeAll();
   }
 
   /** Resolves when the run finished; rejects with the first error (sticky until the next run). */
@@ -346,7 +365,7 @@ export class CalculatorGraph {
 
   /** Cancels the current run; waitUntilDone then rejects with CancelledError. */
   async cancel(): Promise<void> {
-    for (const s of this.inputs.values()) for (const w of s.writers) w.close();
+    this.inputs?.closeAll();
     await this.run?.stop();
   }
 
@@ -368,11 +387,8 @@ export class CalculatorGraph {
     return this.run;
   }
 
-  private input(stream: string): InputStream {
-    const input = this.current() && this.inputs.get(stream);
-    if (input === undefined) {
-      throw new InvalidArgumentError(`"${stream}" is not a graph input stream`, { stream, phase: 'run' });
-    }
-    return input;
+  private graphInputs(): GraphInputStreams {
+    this.current();
+    return this.inputs!;
   }
 }

@@ -46,7 +46,8 @@ export default defineCalculator<ConstantSidePacketOptions>({
   name: 'ConstantSidePacketCalculator',
   description: 'Sets its PACKET output side packets to the values written in its options.',
   contract: {
-    outputSidePackets: { PACKET: { min: 1, max: 64 } },
+    // Other tags are accepted and never set (MediaPipe: ProcessingPacketsWithCorrectTagOnly).
+    outputSidePackets: { PACKET: { min: 1, max: 64 }, '*': 'many' },
     options: { packet: [] },
     validateOptions: (o) => {
       for (const [i, p] of packets(o).entries())

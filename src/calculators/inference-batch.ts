@@ -1,5 +1,5 @@
 /**
- * The batch side of InferenceCalculator: one onnxruntime session, one reused batch buffer, and the
+ * The batch side of OnnxInferenceCalculator: one onnxruntime session, one reused batch buffer, and the
  * items (stream, timestamp) gathered into it. No calculator context here: the calculator decides
  * when a batch runs and where its results go; this class copies, runs and hands back rows.
  *

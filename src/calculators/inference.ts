@@ -1,5 +1,5 @@
 /**
- * InferenceCalculator: runs an ONNX model on onnxruntime-node (CPU), batching items from one or more
+ * OnnxInferenceCalculator: runs an ONNX model on onnxruntime-node (CPU), batching items from one or more
  * streams, and emits one result per item at the item's own timestamp.
  *
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread and
@@ -26,7 +26,7 @@ export interface BatchClock {
   schedule(delayMs: number, fire: () => void): () => void;
 }
 
-/** Options of {@link InferenceCalculator}. */
+/** Options of {@link OnnxInferenceCalculator}. */
 export interface InferenceOptions {
   /** Path of the .onnx file. Required, unless the `MODEL_PATH` side packet gives it. */
   readonly modelPath: string;
@@ -113,8 +113,8 @@ const realClock: BatchClock = {
  *   a run the timer asked for fails that wake call, like any `process` error.
  * - Threading: runs on its actor's thread; the session's own threads are onnxruntime's.
  */
-const InferenceCalculator = defineCalculator<InferenceOptions>({
-  name: 'InferenceCalculator',
+const OnnxInferenceCalculator = defineCalculator<InferenceOptions>({
+  name: 'OnnxInferenceCalculator',
   description:
     'Batches tensor frames or typed arrays from one or more streams and runs an ONNX model on them with onnxruntime-node (CPU); one result per item, at its timestamp.',
   contract: {
@@ -244,7 +244,7 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
         const path = ctx.sidePacket<string | undefined>('MODEL_PATH') ?? ctx.options.modelPath;
         if (typeof path !== 'string' || path === '') {
           throw new InvalidArgumentError(
-            'InferenceCalculator needs modelPath (option or MODEL_PATH side packet)',
+            'OnnxInferenceCalculator needs modelPath (option or MODEL_PATH side packet)',
           );
         }
         wake = ctx.waker();
@@ -276,7 +276,7 @@ const InferenceCalculator = defineCalculator<InferenceOptions>({
     };
   },
 });
-export default InferenceCalculator;
+export default OnnxInferenceCalculator;
 
 // The item's bytes: a frame's bytes in the pool (the batcher checks their length), or the bytes of a
 // value of the model's element type: a Float32Array or a Uint8Array.
@@ -293,7 +293,7 @@ function itemBytes(
     return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
   throw new InvalidArgumentError(
-    `InferenceCalculator takes frame packets or ${type === 'float32' ? 'Float32Array' : 'Uint8Array'} ` +
+    `OnnxInferenceCalculator takes frame packets or ${type === 'float32' ? 'Float32Array' : 'Uint8Array'} ` +
       `values (the model input is ${type}), not ${Object.prototype.toString.call(v)}`,
   );
 }

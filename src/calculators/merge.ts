@@ -13,7 +13,7 @@ export type MergeOptions = Record<string, never>;
  * At each input timestamp, forwards the non-empty input with the lowest index and ignores the others
  * (MediaPipe's MergeCalculator).
  *
- * - Inputs: two or more untagged streams. Output: one untagged stream.
+ * - Inputs: one or more untagged streams (MediaPipe's rule). Output: one untagged stream.
  * - Options: none.
  * - Timestamps: the default input stream handler lines the inputs up by timestamp, so the choice is
  *   deterministic; the packet keeps its timestamp. `timestampOffset: 0` carries the joined bound to the
@@ -27,7 +27,7 @@ export default defineCalculator<MergeOptions>({
   description:
     'Merges its inputs into one output: at each timestamp, the packet of the lowest-indexed input that has one.',
   contract: {
-    inputs: { '': { min: 2, max: Number.POSITIVE_INFINITY } },
+    inputs: { '': { min: 1, max: Number.POSITIVE_INFINITY } },
     outputs: { '': 'one' },
     inputStreamHandler: { name: 'DefaultInputStreamHandler' },
     timestampOffset: 0,

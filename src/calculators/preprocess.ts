@@ -33,7 +33,7 @@ export interface PreprocessOptions {
 
 /**
  * Converts each RGB(A) frame (interleaved bytes, rows packed) into a tensor frame of
- * `3 * height * width` values, planar (CHW) by default: the input InferenceCalculator expects for a
+ * `3 * height * width` values, planar (CHW) by default: the input OnnxInferenceCalculator expects for a
  * model taking `[N, 3, height, width]`. Float32 values are `(byte / 255 - mean[c]) / std[c]`; uint8
  * values are the bytes (`dtype`).
  *

@@ -83,7 +83,7 @@ function cardinality(c: Cardinality): string {
 
 function portList(p: Record<string, string>): string {
   const tags = Object.keys(p);
-  return tags.length === 0 ? '-' : tags.map((t) => (t === '' ? '(untagged)' : t)).join(' ');
+  return tags.length === 0 ? '-' : tags.map(tagLabel).join(' ');
 }
 
 function formatList(all: readonly CalculatorInfo[]): string {
@@ -100,7 +100,7 @@ function formatOne(i: CalculatorInfo): string {
     const rows = Object.entries(p);
     if (rows.length === 0) return `${title}: none\n`;
     const w = Math.max(...rows.map(([t]) => (t === '' ? 10 : t.length)));
-    return `${title}:\n${rows.map(([t, c]) => `  ${(t === '' ? '(untagged)' : t).padEnd(w)}  ${c}\n`).join('')}`;
+    return `${title}:\n${rows.map(([t, c]) => `  ${tagLabel(t).padEnd(w)}  ${c}\n`).join('')}`;
   };
   const options = Object.entries(i.options);
   const ow = Math.max(0, ...options.map(([k]) => k.length));
@@ -118,4 +118,9 @@ function formatOne(i: CalculatorInfo): string {
     `timestamp offset: ${i.timestampOffset}\n` +
     `replicas: ${i.parallelism}\n`
   );
+}
+
+/** A contract tag as people read it: `''` untagged, `'*'` any tag. */
+function tagLabel(tag: string): string {
+  return tag === '' ? '(untagged)' : tag === '*' ? '(any tag)' : tag;
 }

@@ -14,7 +14,10 @@ import type {
   FrameAccess,
   InputPacket,
   OutputPort,
+  PortDecls,
+  PortKind,
 } from './calculator.js';
+import { portDecl } from './calculator.js';
 import { InvalidArgumentError, UnknownPortError } from './errors.js';
 import type { ResolvedNode, ResolvedPort } from './graph-config.js';
 import type { InputStreamHandler } from './input-stream-handlers.js';
@@ -130,7 +133,11 @@ export class PortIndex {
     });
     this.untagged = this.byTag.get('') ?? [];
     this.untaggedCount = this.counts.get('') ?? 0;
+    this.tags = [...this.counts.keys()].sort();
   }
+
+  /** The wired tags, sorted (`''` first). */
+  readonly tags: readonly string[];
 
   private readonly untagged: readonly number[];
   private readonly untaggedCount: number;
@@ -237,6 +244,18 @@ export class EngineContext implements CalculatorContext<Record<string, unknown>>
     return this.sideOut.count(tag);
   }
 
+  tags(kind: PortKind): readonly string[] {
+    const ports =
+      kind === 'inputs'
+        ? this.inputIndex
+        : kind === 'outputs'
+          ? this.outputIndex
+          : kind === 'inputSidePackets'
+            ? this.sideIn
+            : this.sideOut;
+    return ports.tags;
+  }
+
   sidePacket<T = unknown>(tag: string | number, index?: number): T {
     const i = this.sideIn.find(tag, index);
     if (i >= 0) return this.sidePackets[i] as T;
@@ -264,7 +283,7 @@ export class EngineContext implements CalculatorContext<Record<string, unknown>>
   }
 
   private declared(decls: Readonly<Record<string, unknown>> | undefined, tag: string | number): boolean {
-    return decls?.[typeof tag === 'number' ? '' : tag] !== undefined;
+    return portDecl(decls as PortDecls | undefined, typeof tag === 'number' ? '' : tag) !== undefined;
   }
 
   private name(tag: string | number, index: number | undefined): string {

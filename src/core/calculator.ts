@@ -35,8 +35,20 @@ import type { InputStreamHandlerConfig } from './input-stream-handler-config.js'
 /** How many streams (or side packets) a tag accepts. */
 export type Cardinality = 'one' | 'optional' | 'many' | { readonly min: number; readonly max: number };
 
-/** Ports by tag. The empty tag `''` names untagged streams (`input_stream: "name"`). */
+/**
+ * Ports by tag. The empty tag `''` names untagged streams (`input_stream: "name"`); the key `'*'`
+ * declares every tag not declared by name (untagged included), each with that cardinality — for
+ * calculators that take any tags, as MediaPipe's PassThroughCalculator does.
+ */
 export type PortDecls = Readonly<Record<string, Cardinality>>;
+
+/** The cardinality `decls` gives `tag`: its own entry, else the `'*'` entry; undefined when neither. */
+export function portDecl(decls: PortDecls | undefined, tag: string): Cardinality | undefined {
+  return decls?.[tag] ?? decls?.['*'];
+}
+
+/** The four kinds of port a calculator has, as its contract and {@link CalculatorContext.tags} name them. */
+export type PortKind = 'inputs' | 'outputs' | 'inputSidePackets' | 'outputSidePackets';
 
 /** The wiring of one node, as validation sees it. */
 export interface NodeWiring {
@@ -177,6 +189,11 @@ export interface CalculatorContext<O = Record<string, unknown>> {
   sidePacketCount(tag: string): number;
   /** Number of output side packets wired to a tag. */
   outputSidePacketCount(tag: string): number;
+  /**
+   * The tags wired on one kind of port, sorted as MediaPipe orders a collection (`''` first, then
+   * by name); for calculators whose contract takes any tags (`'*'`). The same array on every call.
+   */
+  tags(kind: PortKind): readonly string[];
   /** Sets an output side packet (readable by later nodes' open, and after the run). */
   setSidePacket(tag: string | number, value: unknown, index?: number): void;
   /** The shared frame pool. */

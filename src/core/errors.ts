@@ -313,6 +313,17 @@ export const DeadlockError = defineError(
 );
 export type DeadlockError = WeftError;
 
+/**
+ * A packet refused because a queue its graph input feeds is full, in MediaPipe's add-if-not-full
+ * mode (`setGraphInputStreamAddMode('addIfNotFull')`): "Graph is throttled". Nothing was added.
+ */
+export const GraphThrottledError = defineError(
+  'GraphThrottledError',
+  'ERR_WEFT_GRAPH_THROTTLED',
+  'graph is throttled: a queue fed by this input is full',
+);
+export type GraphThrottledError = WeftError;
+
 /** An API used against its threading or lifecycle rules (e.g. a second push while one waits). */
 export const UsageError = defineError('UsageError', 'ERR_WEFT_USAGE', 'API used against its rules');
 export type UsageError = WeftError;

@@ -72,6 +72,13 @@ export interface NodeConfig {
     readonly field: 'options' | 'node_options';
     readonly enums: readonly string[];
   };
+  /**
+   * MediaPipe's `option_value` entries, `"node_field:graph_field"`: when the subgraph holding this
+   * node expands, the subgraph option `graph_field` (from the using node's options over the
+   * subgraph's `graphOptions`) is copied into this node's option `node_field`. Paths are snake_case
+   * fields separated by `/`, optionally after `options/`.
+   */
+  readonly optionValues?: readonly string[];
   /** Text format only: MediaPipe fields of this node weft does not use, as written (see README). */
   readonly unused?: readonly string[];
 }
@@ -101,6 +108,13 @@ export interface GraphConfig {
    * `heapLimitMb` option, else 1024 (weft extension).
    */
   readonly heapLimitMb?: number;
+  /**
+   * A subgraph's options with their defaults (MediaPipe's `graph_options`), keys in camelCase: the
+   * node that uses the subgraph sets them with its own options; inner nodes read them through
+   * `optionValues`. `graphOptionsType` is the message type as written, for `formatGraphText`.
+   */
+  readonly graphOptions?: Readonly<Record<string, unknown>>;
+  readonly graphOptionsType?: string;
   /** Text format only: MediaPipe graph fields weft does not use, as written (see README). */
   readonly unused?: readonly string[];
   /**

@@ -37,6 +37,11 @@ export function formatGraphText(config: GraphConfig): string {
   if (config.reportDeadlock) out.push('report_deadlock: true');
   if (config.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${config.stuckTimeoutMs}`);
   if (config.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${config.heapLimitMb}`);
+  if (config.graphOptionsType !== undefined) {
+    const fields = formatFields(config.graphOptions ?? {}, '', []);
+    const ext = `type.googleapis.com/${config.graphOptionsType}`;
+    out.push('graph_options {', `  [${ext}] {`, ...fields.map((l) => `    ${l}`), '  }', '}');
+  }
   out.push(...(config.unused ?? []));
   for (const node of config.nodes) {
     out.push('', 'node {', ...formatNode(node).map((l) => `  ${l}`), '}');
@@ -70,6 +75,7 @@ function formatNode(node: NodeConfig): string[] {
   if (node.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${node.stuckTimeoutMs}`);
   if (node.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${node.heapLimitMb}`);
   if (node.parallelism !== undefined) out.push(`parallelism: ${node.parallelism}`);
+  for (const v of node.optionValues ?? []) out.push(`option_value: ${quote(v)}`);
   out.push(...(node.unused ?? []));
   if (Object.keys(node.options).length > 0) {
     const src = node.optionsSource;

@@ -43,7 +43,6 @@ const IGNORED_GRAPH_FIELDS = [
   'package',
   'status_handler',
   'output_stream_handler',
-  'graph_options',
   'options',
   'packet_generator',
   'packet_factory',
@@ -57,7 +56,6 @@ const IGNORED_NODE_FIELDS = [
   'profile_config',
   'max_in_flight',
   'external_input',
-  'option_value',
 ];
 
 /**
@@ -97,6 +95,11 @@ export function parseGraphText(text: string): GraphConfig {
   const handlerMsg = g.message('input_stream_handler');
   const graphHandler = handlerMsg === undefined ? undefined : readHandler(text, handlerMsg);
   const nodes = g.messages('node').map((m) => readNode(text, m, graphHandler));
+  const graphOptions: Record<string, unknown> = {};
+  const optionsSource: OptionsSource = { type: undefined, field: 'node_options', enums: [] };
+  for (const m of g.messages('graph_options')) {
+    Object.assign(graphOptions, extensionFields(text, m, false, optionsSource));
+  }
   const unused = g.done(IGNORED_GRAPH_FIELDS).map(formatTextField);
   return {
     inputStreams,
@@ -108,6 +111,7 @@ export function parseGraphText(text: string): GraphConfig {
     reportDeadlock,
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
+    ...(optionsSource.type === undefined ? {} : { graphOptions, graphOptionsType: optionsSource.type }),
     ...(unused.length === 0 ? {} : { unused }),
     ...(subgraph === undefined ? {} : { subgraph }),
   };
@@ -149,6 +153,7 @@ function readNode(
   const heapLimitMb = n.int('heap_limit_mb');
   // weft extension: replicas of a stateless calculator.
   const parallelism = n.int('parallelism');
+  const optionValues = n.strings('option_value');
   const unused = n.done(IGNORED_NODE_FIELDS).map(formatTextField);
   return {
     ...(name === undefined || name === '' ? {} : { name }),
@@ -167,6 +172,7 @@ function readNode(
     ...(source.type === undefined
       ? {}
       : { optionsSource: { type: source.type, field: source.field, enums: source.enums } }),
+    ...(optionValues.length === 0 ? {} : { optionValues }),
     ...(unused.length === 0 ? {} : { unused }),
   };
 }

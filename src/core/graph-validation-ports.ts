@@ -5,7 +5,13 @@
  *
  * Threading: pure functions, any thread.
  */
-import type { CalculatorDefinition, Cardinality, NodeWiring, PortDecls } from './calculator.js';
+import {
+  type CalculatorDefinition,
+  type Cardinality,
+  type NodeWiring,
+  type PortDecls,
+  portDecl,
+} from './calculator.js';
 import { BadNameError, BadOptionsError, PortIndexError, PortTagError, type WeftError } from './errors.js';
 import type { NodeConfig, PortRef, ResolvedPort } from './graph-config.js';
 import { INPUT_STREAM_HANDLERS, type InputStreamHandlerConfig } from './input-stream-handler-config.js';
@@ -187,13 +193,19 @@ function checkPorts(
   }
   if (decls === undefined) return wiring;
   for (const [tag, list] of byTag) {
-    if (decls[tag] !== undefined) continue;
+    if (portDecl(decls, tag) !== undefined) continue;
     const tags = Object.keys(decls).map((t) => (t === '' ? 'untagged' : `"${t}"`));
     if (tags.length === 0) tags.push('none');
     const msg = `${label} ${tagText(tag)} is not declared by ${calculator} (declared: ${tags.join(', ')})`;
     problems.push(new PortTagError(msg, { ...ctx, stream: list[0]!.name }));
   }
-  for (const [tag, cardinality] of Object.entries(decls)) {
+  // Named tags, then every wired tag the wildcard covers.
+  const checks = Object.entries(decls).filter(([tag]) => tag !== '*');
+  const wildcard = decls['*'];
+  if (wildcard !== undefined) {
+    for (const tag of byTag.keys()) if (decls[tag] === undefined) checks.push([tag, wildcard]);
+  }
+  for (const [tag, cardinality] of checks) {
     const count = wiring[tag]?.length ?? 0;
     const [min, max] = cardinalityRange(cardinality);
     if (count < min) {
@@ -235,10 +247,18 @@ function checkOptions(
   problems: WeftError[],
 ): Record<string, unknown> {
   const defaults = def?.contract.options as Record<string, unknown> | undefined;
-  const merged = { ...defaults, ...node.options };
+  // A repeated field written once in the text format reads as one value: where the default is a
+  // list, one value is a list of one (protobuf's reading of the same text).
+  const given = Object.fromEntries(
+    Object.entries(node.options).map(([key, value]) => [
+      key,
+      Array.isArray(defaults?.[key]) && value !== undefined && !Array.isArray(value) ? [value] : value,
+    ]),
+  );
+  const merged = { ...defaults, ...given };
   if (def === undefined) return merged;
   const before = problems.length;
-  for (const [key, value] of Object.entries(node.options)) {
+  for (const [key, value] of Object.entries(given)) {
     if (defaults === undefined || !Object.hasOwn(defaults, key)) {
       const known =
         defaults === undefined

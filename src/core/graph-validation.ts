@@ -24,7 +24,7 @@
  *
  * Threading: pure functions, any thread (the main thread, in practice, before workers start).
  */
-import type { CalculatorDefinition } from './calculator.js';
+import { type CalculatorDefinition, portDecl } from './calculator.js';
 import {
   BadNameError,
   BadOptionsError,
@@ -317,7 +317,7 @@ export function checkSidePackets(
   for (const node of graph.nodes) {
     const decls = lookup(node.calculator)?.contract.inputSidePackets ?? {};
     for (const port of node.inputSidePackets) {
-      const cardinality = decls[port.tag];
+      const cardinality = portDecl(decls, port.tag);
       const required = cardinality !== undefined && cardinalityRange(cardinality)[0] >= 1;
       if (required && fromGraph.has(port.name) && provided[port.name] === undefined) {
         missing.push({ node: node.name, name: port.name });

@@ -11,13 +11,16 @@
  *   node leaves unconnected are removed from the inner nodes (they may be optional there).
  * - The expanded nodes go after the graph's other nodes; subgraphs inside subgraphs expand in turn.
  *
- * Not supported yet (refused or kept unused by the parser): `graph_options`, `option_value`.
+ * - Options: the subgraph's `graph_options` with the node's own options over them feed the inner
+ *   nodes' `option_value` entries (see `subgraph-options.ts`); the graph's own `graph_options` feed
+ *   its top-level nodes' entries the same way.
  *
  * Threading: pure functions, any thread.
  */
 import { InvalidArgumentError, PortTagError } from './errors.js';
 import type { GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
 import { nodeNames } from './graph-validation.js';
+import { applyOptionValues } from './subgraph-options.js';
 
 /** A subgraph's config by its type name, or undefined for a calculator. */
 export type SubgraphLookup = (type: string) => GraphConfig | undefined;
@@ -31,7 +34,9 @@ const MAX_DEPTH = 64;
  * @throws InvalidArgumentError for a subgraph that (indirectly) contains itself.
  */
 export function expandSubgraphs(config: GraphConfig, lookup: SubgraphLookup): GraphConfig {
-  let current = config;
+  let current = config.nodes.some((n) => n.optionValues !== undefined)
+    ? { ...config, nodes: applyOptionValues(config.nodes, config.graphOptions ?? {}) }
+    : config;
   for (let depth = 0; ; depth++) {
     const names = nodeNames(current);
     const plain: NodeConfig[] = [];
@@ -68,7 +73,8 @@ function expandNode(node: NodeConfig, nodeName: string, sub: GraphConfig): NodeC
     name: map.get(r.name) ?? prefix + r.name,
   });
   const innerNames = nodeNames(sub);
-  return sub.nodes.map((inner, i) => {
+  const options = mergeOptions(sub.graphOptions ?? {}, node.options);
+  return applyOptionValues(sub.nodes, options).map((inner, i) => {
     const inputs = inner.inputStreams.filter((r) => !droppedStreams.has(r.name));
     const kept = new Set(inputs.map((r) => `${r.tag}:${r.index}`));
     return {
@@ -115,4 +121,21 @@ function unconnected(declared: readonly PortRef[], map: Map<string, string>): Se
 function canonical(tagIndex: string): string {
   const colon = tagIndex.indexOf(':');
   return colon < 0 ? `${tagIndex}:0` : tagIndex;
+}
+
+// Protobuf's merge of two option messages: fields of `over` win, nested messages merge.
+function mergeOptions(
+  base: Readonly<Record<string, unknown>>,
+  over: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isMessage(b) && isMessage(v) ? mergeOptions(b, v) : v;
+  }
+  return out;
+}
+
+function isMessage(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

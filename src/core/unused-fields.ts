@@ -14,7 +14,6 @@ const REASONS: Readonly<Record<string, string>> = {
   profiler_config: 'use the profileIntervalMs option and the run snapshot',
   profile_config: 'use the profileIntervalMs option and the run snapshot',
   package: 'subgraph names are not namespaced',
-  graph_options: 'subgraph options are not supported yet',
   options: 'graph-level options are not supported yet',
   status_handler: 'status handlers are not supported',
   output_stream_handler: 'output stream handlers are not supported',
@@ -24,7 +23,6 @@ const REASONS: Readonly<Record<string, string>> = {
   packet_generator: 'packet generators are not supported: give the side packets they would make at start',
   packet_factory: 'packet factories are not supported: give the side packets they would make at start',
   graph_trace: 'use the profileIntervalMs option and the run snapshot',
-  option_value: 'subgraph options are not supported yet',
 };
 
 /** The warning for `config`'s unused fields (one line each, with the reason), or undefined. */

@@ -174,7 +174,7 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
       options: { width: o.width, height: o.height, format: o.cameraFormat, dtype: o.tensorType },
       parallelism: o.preprocessReplicas,
     });
-    b.node('InferenceCalculator', {
+    b.node('OnnxInferenceCalculator', {
       name: `inference_${s}`,
       inputs: { '': `tensor_${s}` },
       outputs: { '': `result_${s}` },

@@ -2,7 +2,7 @@
  * The camera fleet's per-frame work called in turn on one thread, with no runtime: the `pipeline`
  * bench's baseline (`fleet.serial`). Each frame is rendered as a shard renders it (`cameraFormat`),
  * turned into a tensor as PreprocessCalculator does (`tensorType`), batched (full batches of
- * `batchSize`) into the same onnxruntime session setup as InferenceCalculator, and post-processed
+ * `batchSize`) into the same onnxruntime session setup as OnnxInferenceCalculator, and post-processed
  * and accounted as the fleet's postprocess and sink do; only the threads, rings and frame pool are
  * missing.
  *

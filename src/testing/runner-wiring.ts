@@ -4,7 +4,7 @@
  *
  * Threading: pure functions, any thread.
  */
-import type { Cardinality, PortDecls } from '../core/calculator.js';
+import { type Cardinality, type PortDecls, portDecl } from '../core/calculator.js';
 import type { PortIndex } from '../core/calculator-context.js';
 import { GraphInvalidError, InvalidArgumentError, UnknownPortError, type WeftError } from '../core/errors.js';
 import type { NodeConfig, PortRef, ResolvedNode } from '../core/graph-config.js';
@@ -54,8 +54,12 @@ function refs(
   kind: string,
 ): PortRef[] {
   const out: PortRef[] = [];
-  for (const tag of new Set([...Object.keys(decls ?? {}), ...Object.keys(counts ?? {})])) {
-    const decl = decls?.[tag];
+  // A wildcard ('*', any tag) is wired as untagged streams unless the counts name tags (no output
+  // side packets: they would need input side packets to match).
+  const wildcard = counts === undefined && decls?.[''] === undefined && kind !== 'side_out';
+  const declared = Object.keys(decls ?? {}).flatMap((t) => (t !== '*' ? [t] : wildcard ? [''] : []));
+  for (const tag of new Set([...declared, ...Object.keys(counts ?? {})])) {
+    const decl = portDecl(decls, tag);
     const n = counts?.[tag] ?? (decl === undefined ? 0 : defaultCount(decl, kind === 'side_out'));
     if (!Number.isInteger(n) || n < 0) {
       throw new InvalidArgumentError(`${kind} count for tag "${tag}" must be an integer ≥ 0, got ${n}`);

@@ -199,6 +199,16 @@ export class RingWriter extends RingEnd {
     return this.closedLocally || (Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0;
   }
 
+  /** This writer's position (bytes, wrapping modulo 2^32): where the next record starts. */
+  get writePosition(): number {
+    return this.wpos;
+  }
+
+  /** The consumer's published read position (same units): records ending at or before it were read. */
+  get readPosition(): number {
+    return Atomics.load(this.ctl, READ);
+  }
+
   /** Bytes written and not yet freed by the consumer, as last seen by the producer. */
   get usedBytes(): number {
     return (this.wpos - Atomics.load(this.ctl, READ)) | 0;

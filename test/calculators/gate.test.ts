@@ -80,15 +80,44 @@ describe('GateCalculator', () => {
     expect(open.outputs[':0']?.map((p) => p.value)).toEqual(['a', 'b', 'c']);
   });
 
-  it('accepts exactly one control and as many outputs as data inputs', () => {
+  it('accepts at most one control and as many outputs as data inputs', () => {
     const validate = GateCalculator.contract.validate!;
     expect(validate(wiring({ '': [0], ALLOW: [0] }))).toBeUndefined();
     expect(validate(wiring({ '': [0] }, { DISALLOW: [0] }))).toBeUndefined();
-    expect(validate(wiring({ '': [0] }))).toMatch(/needs a control/);
+    expect(validate(wiring({ '': [0] }))).toBeUndefined();
     expect(validate(wiring({ '': [0], ALLOW: [0] }, { DISALLOW: [0] }))).toMatch(
-      /exactly one control, has input stream ALLOW, input side packet DISALLOW/,
+      /at most one control, has input stream ALLOW, input side packet DISALLOW/,
     );
     expect(validate(wiring({ '': [0, 1], ALLOW: [0] }))).toMatch(/as many untagged outputs as data inputs/);
+  });
+
+  it('without a control, the allow option decides (MediaPipe: AllowWithOption / DisallowWithOption)', async () => {
+    for (const allow of [true, false]) {
+      const r = await runCalculator(GateCalculator, { options: { allow }, packets: { ':0': data } });
+      expect(r.outputs[':0']?.map((p) => p.value)).toEqual(allow ? ['a', 'b', 'c'] : []);
+    }
+  });
+
+  it('a disallowing side packet closes the outputs (MediaPipe: DisallowBySidePacket)', async () => {
+    const r = new CalculatorRunner(GateCalculator, { sidePackets: { ALLOW: false } });
+    await r.open();
+    r.addPacket(':0', 1, 'a');
+    await r.run();
+    expect(r.closed(':0')).toBe(true);
+    await r.close();
+  });
+
+  it('initialGateState: STATE_CHANGE reports a first decision that differs from it', async () => {
+    const r = await runCalculator(GateCalculator, {
+      inputs: { '': 1, ALLOW: 1 },
+      outputs: { '': 1, STATE_CHANGE: 1 },
+      options: { initialGateState: 'GATE_ALLOW' },
+      packets: { ':0': [[1, 'a']], ALLOW: [[1, false]] },
+    });
+    expect(r.outputs.STATE_CHANGE).toEqual([{ timestamp: 1, value: false }]);
+    await expect(
+      runCalculator(GateCalculator, { options: { initialGateState: 'OPEN' }, packets: { ':0': data } }),
+    ).rejects.toMatchObject({ code: 'ERR_WEFT_BAD_OPTIONS', message: expect.stringMatching(/OPEN/) });
   });
 
   it('fails on a control value that is not a boolean', async () => {

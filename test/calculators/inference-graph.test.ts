@@ -13,7 +13,7 @@ const registry = new CalculatorRegistry(defaultRegistry());
 for (const [name, file] of [
   ['SyntheticVideoCalculator', 'synthetic-video'],
   ['PreprocessCalculator', 'preprocess'],
-  ['InferenceCalculator', 'inference'],
+  ['OnnxInferenceCalculator', 'inference'],
 ] as const) {
   registry.register(name, new URL(`../../src/calculators/${file}.ts`, import.meta.url));
 }
@@ -65,7 +65,7 @@ describe('SyntheticVideo → Preprocess → Inference in real actors', () => {
   it('gives every frame exactly one result, in order, with the scores of a direct run', async () => {
     const count = 40;
     const config = camera(graph(), 'a', 9, count, 0)
-      .node('InferenceCalculator', {
+      .node('OnnxInferenceCalculator', {
         inputs: { '': 'tensor_a' },
         outputs: { '': 'scores', BATCH: 'batches' },
         options: { modelPath, batchSize: 8, batchTimeoutMs: 5 },
@@ -100,7 +100,7 @@ describe('SyntheticVideo → Preprocess → Inference in real actors', () => {
     let b = camera(graph(), 'a', 1, count, 0);
     b = camera(b, 'b', 2, count, 1000);
     const config = b
-      .node('InferenceCalculator', {
+      .node('OnnxInferenceCalculator', {
         inputs: { '': ['tensor_a', 'tensor_b'] },
         outputs: { '': ['scores_a', 'scores_b'] },
         options: { modelPath, batchSize: 4, batchTimeoutMs: 5 },

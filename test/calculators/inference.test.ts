@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import InferenceCalculator, {
+import OnnxInferenceCalculator, {
   type BatchInfo,
   type InferenceResult,
 } from '../../src/calculators/inference.js';
@@ -29,7 +29,7 @@ afterEach(async () => {
 
 function runner(options: Record<string, unknown>, wiring: RunnerOptions = {}) {
   const clock = new ManualClock();
-  const r = new CalculatorRunner(InferenceCalculator, {
+  const r = new CalculatorRunner(OnnxInferenceCalculator, {
     outputs: { '': wiring.inputs?.[''] ?? 1, BATCH: 1 },
     ...wiring,
     options: { modelPath, batchSize: 4, clock, ...options },
@@ -42,7 +42,7 @@ const results = (r: CalculatorRunner, port = ':0') =>
   r.outputs(port).map((p) => ({ ts: p.timestamp, ...(p.value as InferenceResult) }));
 const batches = (r: CalculatorRunner) => r.outputs('BATCH').map((p) => p.value as BatchInfo);
 
-describe('InferenceCalculator', () => {
+describe('OnnxInferenceCalculator', () => {
   it('gives the same scores as a direct onnxruntime-node run on the same batch', async () => {
     const { r } = runner({});
     await r.open();
@@ -275,7 +275,10 @@ describe('InferenceCalculator', () => {
 
   it('rejects bad options and wiring before anything runs', () => {
     const make = (options: Record<string, unknown>, wiring: RunnerOptions = {}) =>
-      new CalculatorRunner(InferenceCalculator, { ...wiring, options: { modelPath: 'm.onnx', ...options } });
+      new CalculatorRunner(OnnxInferenceCalculator, {
+        ...wiring,
+        options: { modelPath: 'm.onnx', ...options },
+      });
     for (const o of [
       { batchSize: 0 },
       { batchTimeoutMs: -1 },

@@ -42,9 +42,15 @@ describe('MergeCalculator', () => {
     await r.close();
   });
 
-  it('needs at least two inputs', () => {
-    expect(() => new CalculatorRunner(MergeCalculator, { inputs: { '': 1 } })).toThrow(
+  it('needs at least one input (MediaPipe: "Needs at least one input stream")', async () => {
+    expect(() => new CalculatorRunner(MergeCalculator, { inputs: { '': 0 } })).toThrow(
       expect.objectContaining({ code: 'ERR_WEFT_PORT_TAG' }),
     );
+    const r = new CalculatorRunner(MergeCalculator, { inputs: { '': 1 } });
+    await r.open();
+    r.addPacket(':0', 4, 'd');
+    await r.run();
+    await r.close();
+    expect(r.outputs(':0')).toEqual([{ timestamp: 4, value: 'd' }]);
   });
 });
