@@ -351,11 +351,10 @@ describe('an application callback that throws', () => {
     const g = new CalculatorGraph(
       graph()
         .input('in')
-        .inputSidePacket('allow')
+        .input('allow')
         .node('GateCalculator', {
-          inputs: { '': 'in' },
+          inputs: { '': 'in', ALLOW: 'allow' },
           outputs: { '': 'out' },
-          inputSidePackets: { ALLOW: 'allow' },
         })
         .output('out')
         .build(),
@@ -367,7 +366,8 @@ describe('an application callback that throws', () => {
         throw new TypeError('observer gave up in bound');
       },
     });
-    await g.startRun({ allow: false });
+    await g.startRun();
+    await g.addPacket('allow', false, 10);
     await g.addPacket('in', 1, 10);
     const err = await g.waitUntilDone().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_WEFT_OBSERVER', stream: 'out' });
