@@ -41,7 +41,7 @@ export async function main(
         outputSidePackets: { COLLECTED: 'collected' },
       }),
   );
-  const { collected } = await session.run();
+  const { collected } = (await session.run()).sidePackets;
   const records = (collected as { timestamp: number; value: number }[]).map((p) => ({
     timestamp: p.timestamp,
     value: p.value,

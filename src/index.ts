@@ -53,6 +53,7 @@ export {
   type SessionOptions,
   type SessionPart,
   type SessionRunOptions,
+  type SyncRunResult,
 } from './api/session.js';
 export {
   AdderCalculator,

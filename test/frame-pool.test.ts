@@ -5,6 +5,7 @@ import {
   FrameTooLargeError,
   InvalidArgumentError,
   PoolExhaustedError,
+  UsageError,
   type WeftError,
 } from '../src/core/errors.js';
 import { FramePool, type FramePoolOptions, NO_FRAME } from '../src/transport/frame-pool.js';
@@ -27,6 +28,24 @@ function thrown(fn: () => unknown): WeftError {
   }
   throw new Error('expected a throw');
 }
+
+describe('FramePool on the main thread', () => {
+  it('alloc never blocks the event loop: an exhausted class throws UsageError naming allocAsync', async () => {
+    // Tests run in a child process's main thread (vitest forks), as an application does.
+    const pool = FramePool.create({ classes: [{ slotBytes: 64, slots: 1 }] });
+    const held = pool.alloc(10);
+    expect(() => pool.alloc(10)).toThrow(
+      expect.objectContaining({ code: 'ERR_WEFT_USAGE', message: expect.stringContaining('allocAsync') }),
+    );
+    // The async form waits with the loop turning: a release from a timer callback lets it through.
+    const waiting = pool.allocAsync(10);
+    setImmediate(() => pool.release(held));
+    const h = await waiting;
+    expect(pool.isValid(h)).toBe(true);
+    pool.release(h);
+    expect(pool.inUse()).toBe(0);
+  });
+});
 
 describe('FramePool, one thread', () => {
   it('allocates, releases and keeps stats', () => {
@@ -256,8 +275,9 @@ describe('FramePool, one thread', () => {
     const now = thrown(() => pool.alloc(1, 0));
     expect(now).toBeInstanceOf(PoolExhaustedError);
     expect(now.message).toContain('frame pool "tiny"');
-    expect(thrown(() => pool.alloc(1, 5))).toBeInstanceOf(PoolExhaustedError);
-    expect(pool.stats()[0]).toMatchObject({ inUse: 2, failures: 3, exhaustedWaits: 1, allocations: 2 });
+    // A bounded wait would still stall the main thread's event loop: refused there (see above).
+    expect(thrown(() => pool.alloc(1, 5))).toBeInstanceOf(UsageError);
+    expect(pool.stats()[0]).toMatchObject({ inUse: 2, failures: 3, exhaustedWaits: 0, allocations: 2 });
     for (const h of held) pool.release(h);
     expect(pool.tryAlloc(1)).not.toBe(NO_FRAME);
   });

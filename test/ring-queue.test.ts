@@ -201,3 +201,25 @@ describe('ring queue close', () => {
     expect(w.closed).toBe(true);
   });
 });
+
+describe('ring queue sized in records', () => {
+  it('limitRecords caps the packets the consumer has not released; bounds do not count', () => {
+    const ring = createRing({ capacityBytes: 1024 });
+    const w = new RingWriter(ring);
+    const r = new RingReader(ring);
+    w.limitRecords(2);
+    expect(w.tryPushNumber(1, 10)).toBe(true);
+    expect(w.tryPushNumber(2, 20)).toBe(true);
+    expect(w.tryPushNumber(3, 30)).toBe(false);
+    expect(w.heldRecords).toBe(2);
+    expect(w.tryPushBound(4)).toBe(true);
+    w.flush();
+    // The consumer takes one and frees its space (it releases when it finds nothing more to read).
+    expect(r.tryPop()).toBe(RecordKind.Packet);
+    expect(w.tryPushNumber(5, 50)).toBe(false);
+    r.release();
+    expect(w.heldRecords).toBe(1);
+    expect(w.tryPushNumber(5, 50)).toBe(true);
+    expect(() => w.limitRecords(-1)).toThrow(expect.objectContaining({ code: 'ERR_WEFT_INVALID_ARGUMENT' }));
+  });
+});

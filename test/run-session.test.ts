@@ -109,14 +109,42 @@ describe('synchronous mode: session.run()', () => {
         .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 100 } })
         .node('CollectorCalculator', { inputs: { '': 'n' }, outputSidePackets: { COLLECTED: 'collected' } }),
     );
-    const { collected } = await session.run();
+    const { collected } = (await session.run()).sidePackets;
     expect((collected as { value: number }[]).map((p) => p.value)).toEqual(
       Array.from({ length: 100 }, (_, i) => i),
     );
     expect(liveThreadCount()).toBe(0);
     // Again, on the same session: each run is a fresh transaction.
     const again = await session.run();
-    expect((again.collected as unknown[]).length).toBe(100);
+    expect((again.sidePackets.collected as unknown[]).length).toBe(100);
+  });
+
+  it('returns the telemetry async mode gives: stats, stage stats and the diag snapshot', async () => {
+    const session = new Session(testOptions).add(
+      graph()
+        .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 30 } })
+        .node('PassThroughCalculator', { name: 'relay', inputs: { '': 'n' }, outputs: { '': 'm' } }),
+    );
+    session.pull('m');
+    const result = await session.run({}, { collect: true });
+    expect(result.outputs.m!.map((s) => s.value)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(result.outputs.m![3]).toMatchObject({ output: 'm', timestamp: 3 });
+    expect(result.stats.outputs.m).toMatchObject({ pulled: 30, queued: 0 });
+    expect(result.stages.find((st) => st.node === 'relay')).toMatchObject({ packetsIn: 30, packetsOut: 30 });
+    expect(result.snapshot.elements.map((e) => e.node)).toContain('relay');
+  });
+
+  it('collects frame outputs as copies of their bytes, valid after the run', async () => {
+    const session = new Session(testOptions).add(
+      graph().node('SyntheticVideoCalculator', {
+        outputs: { '': 'frames' },
+        options: { width: 4, height: 2, count: 3 },
+      }),
+    );
+    session.pull('frames');
+    const { outputs } = await session.run({}, { collect: true });
+    expect(outputs.frames!.map((s) => (s.value as Uint8Array).length)).toEqual([24, 24, 24]);
+    expect(outputs.frames![0]!.value).toBeInstanceOf(Uint8Array);
   });
 
   it('delivers Pull outputs to the callbacks it is given, and requires one per output', async () => {

@@ -7,6 +7,11 @@
  *   per wake-up, then `tryPull` until nothing is ready) concurrently.
  * - `pushpull.postMessage`: the main thread posts numbers to one worker that posts each straight
  *   back, at most `WINDOW` in flight (postMessage has no back-pressure).
+ * - `pushpull.realtime`: the realtime preset in front of a 2 ms stage (BurnCpuCalculator), pushed
+ *   every 1 ms (twice the stage's rate): metric `age_p99_stages`, the p99 age of pulled samples
+ *   (pull − push) in units of the stage time. The input's queue bounds it: at most queueSize + 1
+ *   samples wait ahead of a new one, so the age stays near queueSize + 2 stage times however long
+ *   the overload lasts; `queue_size` records the preset's queue.
  *
  * One Run (one worker) serves every repetition, so thread start-up and module loading stay outside
  * the measured interval, as in the `transport` suite; an unmeasured warm-up round (a quarter of the
@@ -17,8 +22,10 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { spawnTask } from '../../src/actors/thread-task.js';
+import { defaultRegistry } from '../../src/api/calculator-graph.js';
 import type { Run } from '../../src/api/run.js';
 import { pull, push, Session } from '../../src/api/session.js';
+import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
 import { graph } from '../../src/core/graph-builder.js';
 import type { Suite, SuiteContext } from '../lib/suite.js';
 import type { EchoArgs } from '../tasks/post-pushpull-task.js';
@@ -136,6 +143,51 @@ export function roundTrip(send: MessagePort, recv: MessagePort, count: number): 
 
 export type MessagePort = InstanceType<typeof MessageChannel>['port1'];
 
+const STAGE_MS = 2;
+
+/** Realtime preset, 2 ms stage, pushes every 1 ms: p99 age of pulled samples, in stage times. */
+async function realtimeCase(ctx: SuiteContext, count: number): Promise<{ age: number; size: number }> {
+  const registry = new CalculatorRegistry(defaultRegistry()).register(
+    'BurnCpuCalculator',
+    new URL('../calculators/burn-cpu.ts', import.meta.url),
+  );
+  const session = new Session({ registry })
+    .add(push('in'))
+    .add(
+      graph().node('BurnCpuCalculator', {
+        inputs: { '': 'in' },
+        outputs: { '': 'out' },
+        options: { micros: STAGE_MS * 1000 },
+      }),
+    )
+    .add(pull('out'));
+  const run = session.build({ preset: 'realtime' });
+  const pushedAt = new Float64Array(count);
+  const ages: number[] = [];
+  try {
+    await run.start();
+    ctx.progress(`run pushpull.realtime: ${count} samples, one per ms`);
+    const consumer = (async () => {
+      // The first tenth warms the path up (JIT, first wake-ups) and is not measured.
+      for await (const s of run.output('out')) {
+        if (s.frameId! >= count / 10) ages.push(performance.now() - pushedAt[s.frameId!]!);
+      }
+    })();
+    for (let i = 0; i < count; i++) {
+      pushedAt[i] = performance.now();
+      run.tryPush({ value: i, frameId: i });
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    run.closeInput();
+    await consumer;
+  } finally {
+    await run.close();
+  }
+  ages.sort((a, b) => a - b);
+  const p99 = ages[Math.min(ages.length - 1, Math.floor(ages.length * 0.99))] ?? Number.NaN;
+  return { age: p99 / STAGE_MS, size: run.options.queueSize };
+}
+
 /** Suite `run`. */
 export const runSuite: Suite = {
   name: 'run',
@@ -152,6 +204,13 @@ export const runSuite: Suite = {
       ctx.record('pushpull.small', METRIC, await weftCase(ctx, count), UNIT);
     } catch (err) {
       ctx.fail('pushpull.small', err);
+    }
+    try {
+      const { age, size } = await realtimeCase(ctx, ctx.quick ? 300 : 2000);
+      ctx.record('pushpull.realtime', 'age_p99_stages', age, 'stages');
+      ctx.record('pushpull.realtime', 'queue_size', size, 'samples');
+    } catch (err) {
+      ctx.fail('pushpull.realtime', err);
     }
   },
 };

@@ -43,6 +43,8 @@ export interface PlanOptions {
   ringBytes?: number;
   /** Cores the spin policy assumes. Default `os.availableParallelism()`. */
   cores?: number;
+  /** Graph-output rings wake the main thread at every record (see RingOptions.announceEagerly). */
+  eagerOutputs?: boolean;
 }
 
 /** Creates every ring and doorbell of a run of `graph`. */
@@ -83,6 +85,7 @@ export function planGraph(graph: ResolvedGraph, options: PlanOptions = {}): Grap
         capacityBytes,
         name: `${from}:${s.name} -> graph output`,
         doorbell: mainDoorbell,
+        announceEagerly: options.eagerOutputs === true,
         gauge,
       });
       graphOutputs.set(s.name, ring);

@@ -11,6 +11,12 @@ export interface SupervisorOptions {
   frames?: FramePoolOptions;
   /** Bytes per ring. Default 64 KiB. */
   ringBytes?: number;
+  /**
+   * Wake the main thread at every output record instead of batching wake-ups (≤ 1 ms): lower
+   * latency for a run whose outputs are few and urgent (a Run with a `replace` input), a wake-up per
+   * record. Default false.
+   */
+  eagerOutputs?: boolean;
   /** Timeout of control calls (open, start). Default 30 s. */
   callTimeoutMs?: number;
   /**
@@ -49,7 +55,9 @@ export const DEFAULT_FRAMES: FramePoolOptions = {
 };
 
 /** The options the supervisor reads, every default applied. */
-export type ResolvedSupervisorOptions = Required<Omit<SupervisorOptions, 'frames' | 'ringBytes'>>;
+export type ResolvedSupervisorOptions = Required<
+  Omit<SupervisorOptions, 'frames' | 'ringBytes' | 'eagerOutputs'>
+>;
 
 /** Applies the defaults. */
 export function resolveOptions(options: SupervisorOptions): ResolvedSupervisorOptions {

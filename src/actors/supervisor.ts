@@ -93,7 +93,7 @@ export class Supervisor {
     // The ledger tells this thread's references (the application's) from those of actors, which
     // are all reclaimed once the actors are gone, however they ended.
     this.pool = FramePool.create({ ...(options.frames ?? DEFAULT_FRAMES), ownerLedger: true });
-    this.plan = planGraph(graph, { ringBytes: options.ringBytes });
+    this.plan = planGraph(graph, { ringBytes: options.ringBytes, eagerOutputs: options.eagerOutputs });
     const limits: number[] = [];
     for (const n of graph.nodes) for (let i = 0; i < n.inputs.length; i++) limits.push(n.maxQueueSize);
     this.counters = new NodeCounters(

@@ -32,6 +32,25 @@ import { heldPromise } from './held-promise.js';
 import type { InputDropReason, InputOptions } from './run-options.js';
 import type { InputHost, InputStats, PushSample } from './run-types.js';
 
+/**
+ * Where an input's `queueSize` samples wait: `boundary` at the boundary (where a policy can evict
+ * them), `ring` in the ring to the node (counted in samples, not bytes), `node` in the node's own
+ * queue for the input (its `max_queue_size` there, for a node with that one input).
+ * - replace: the node holds the next in line, the ring one, the boundary the rest: eviction reaches
+ *   every sample the node has not taken.
+ * - drop: the node holds the next in line, the ring the rest: a full ring refuses.
+ * - wait: half in the node's queue, half in the ring: a node that reads its queue in bursts keeps
+ *   its throughput (one packet per read costs ~5× on a pass-through), memory stays bounded.
+ * Pure; any thread.
+ */
+export function queueSplit(o: Required<InputOptions>): { boundary: number; ring: number; node: number } {
+  const size = o.queueSize;
+  if (o.overflowPolicy === 'replace') return { boundary: Math.max(1, size - 1), ring: 1, node: 1 };
+  if (o.overflowPolicy === 'drop') return { boundary: 1, ring: Math.max(1, size - 1), node: 1 };
+  const node = Math.max(1, size >> 1);
+  return { boundary: 1, ring: Math.max(1, size - node), node };
+}
+
 interface Pending {
   readonly value: unknown;
   readonly timestamp: number;
@@ -91,8 +110,10 @@ export class InputBoundary {
     });
     this.single = this.writers.length === 1 ? this.writers[0]! : null;
     this.maxInline = Math.min(...rings.map((d) => d.maxInlineBytes));
-    this.depth = options.queueDepth;
     this.policy = options.overflowPolicy;
+    const split = queueSplit(options);
+    this.depth = split.boundary;
+    for (const w of this.writers) w.limitRecords(split.ring);
     this.timeoutMs = options.pushTimeoutMs;
     this.log = host.latency === null ? null : host.latency.addInput();
   }
@@ -102,9 +123,15 @@ export class InputBoundary {
     return this.closeRequested;
   }
 
-  /** Samples waiting at the boundary. */
+  /**
+   * Samples the input's first node has not taken: waiting here, and in the ring to that node (the
+   * most any of its consumers holds). The node releases ring space lazily, so the one it is
+   * processing may still count.
+   */
   get queued(): number {
-    return this.queue.length;
+    let ring = 0;
+    for (const w of this.writers) ring = Math.max(ring, w.heldRecords);
+    return this.queue.length + ring;
   }
 
   /** See `Run.tryPush`. */

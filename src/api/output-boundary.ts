@@ -40,7 +40,7 @@ const CANCELLED_P = Promise.resolve(CANCELLED);
 
 /** One Pull output. See the module comment. */
 export class OutputBoundary implements RunOutput, StreamObserver {
-  /** Samples pulled so far. */
+  /** Samples the application got so far: pulled, or handed to its callback. */
   pulled = 0;
   /** Samples the graph delivered to this output (pulled, queued, or handed to the callback). */
   delivered = 0;
@@ -93,6 +93,7 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     if (this.callback !== undefined) {
       // The frame stays valid for the callback only: the pump releases it when this returns.
       if (lat !== null) lat.deliver();
+      this.pulled++;
       this.callback(sample);
       return;
     }

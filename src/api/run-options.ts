@@ -2,11 +2,11 @@
  * RunOptions: how a {@link Run}'s boundaries behave — input queue depth, what a push does when an
  * input queue is full, how many pulled-but-unread samples an output may hold — and the three presets.
  *
- * | preset     | overflowPolicy | queueDepth | outputDepth | for                                            |
- * | ---------- | -------------- | ---------: | ----------: | ---------------------------------------------- |
- * | `realtime` | `replace`      |          1 |           4 | live input: the newest sample wins             |
- * | `balanced` | `wait`         |          4 |   unlimited | the default; any loop shape works              |
- * | `reliable` | `wait`         |         64 |        1024 | never drop, bounded memory end to end          |
+ * | preset     | overflowPolicy | queueSize | outputDepth | for                                            |
+ * | ---------- | -------------- | --------: | ----------: | ---------------------------------------------- |
+ * | `realtime` | `replace`      |         2 |           4 | live input: the newest sample wins             |
+ * | `balanced` | `wait`         |         4 |   unlimited | the default; any loop shape works              |
+ * | `reliable` | `wait`         |        64 |        1024 | never drop, bounded memory end to end          |
  *
  * Explicit fields override the preset; options given on a `push(name, …)` node override both, for
  * that input.
@@ -55,7 +55,13 @@ export interface InputDropInfo {
  * Plain data, read once by `session.build()`.
  */
 export interface InputOptions {
-  /** Samples an input's boundary queue holds in front of the graph. Default 4 (as SiMa NEAT). */
+  /**
+   * The input's queue: how many pushed samples may wait that its first node has not taken yet,
+   * wherever they wait (at the boundary, in the ring to the node). Past it, the overflow policy
+   * acts. At most one more sample sits at the node's input, next in line. Default: the preset's.
+   */
+  readonly queueSize?: number;
+  /** The earlier name of {@link queueSize}; `queueSize` wins when both are given. */
   readonly queueDepth?: number;
   /** See {@link OverflowPolicy}. Default `wait`. */
   readonly overflowPolicy?: OverflowPolicy;
@@ -105,6 +111,8 @@ export interface RunOptions extends InputOptions {
 
 /** Every option with a value, as a Run uses them (`run.options`). Plain data. */
 export interface ResolvedRunOptions {
+  readonly queueSize: number;
+  /** The same as `queueSize` (its earlier name). */
   readonly queueDepth: number;
   readonly overflowPolicy: OverflowPolicy;
   readonly pushTimeoutMs: number;
@@ -121,11 +129,16 @@ type NotPreset = 'onInputDrop' | 'pushTimeoutMs' | 'latency' | 'profileIntervalM
 
 /** The presets' values. Frozen plain data, any thread. */
 export const RUN_PRESETS: Readonly<Record<RunPreset, Omit<ResolvedRunOptions, NotPreset>>> = Object.freeze({
-  realtime: Object.freeze({ overflowPolicy: 'replace', queueDepth: 1, outputDepth: 4 }),
+  realtime: Object.freeze({ overflowPolicy: 'replace', queueSize: 2, queueDepth: 2, outputDepth: 4 }),
   // No output limit by default: a loop that awaits push and then pulls, in one task, never waits
   // for itself (see `outputDepth`).
-  balanced: Object.freeze({ overflowPolicy: 'wait', queueDepth: 4, outputDepth: Number.POSITIVE_INFINITY }),
-  reliable: Object.freeze({ overflowPolicy: 'wait', queueDepth: 64, outputDepth: 1024 }),
+  balanced: Object.freeze({
+    overflowPolicy: 'wait',
+    queueSize: 4,
+    queueDepth: 4,
+    outputDepth: Number.POSITIVE_INFINITY,
+  }),
+  reliable: Object.freeze({ overflowPolicy: 'wait', queueSize: 1024, queueDepth: 1024, outputDepth: 1024 }),
 });
 
 const POLICIES: readonly OverflowPolicy[] = ['wait', 'drop', 'replace'];
@@ -196,8 +209,13 @@ export function resolveInputOptions(
       phase: 'config',
     });
   }
+  const size =
+    options.queueSize !== undefined
+      ? depth(options.queueSize, 'queueSize', where)
+      : depth(options.queueDepth ?? base.queueSize, 'queueDepth', where);
   return {
-    queueDepth: depth(options.queueDepth ?? base.queueDepth, 'queueDepth', where),
+    queueSize: size,
+    queueDepth: size,
     overflowPolicy: policy,
     pushTimeoutMs: timeout,
   };

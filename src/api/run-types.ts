@@ -107,7 +107,7 @@ export interface InputStats {
   cancelled: number;
 }
 
-/** Counters of a Run, per input and output. */
+/** Counters of a Run, per input and output (`pulled`: samples the application got, by pull or callback). */
 export interface RunStats {
   readonly inputs: Readonly<Record<string, InputStats & { queued: number }>>;
   readonly outputs: Readonly<Record<string, { pulled: number; queued: number }>>;

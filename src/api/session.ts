@@ -25,6 +25,9 @@ import { InvalidArgumentError, UsageError } from '../core/errors.js';
 import { GraphBuilder } from '../core/graph-builder.js';
 import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { parseGraphText } from '../core/graph-text.js';
+import type { RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
+import type { StageStats } from '../telemetry/stage-stats.js';
+import { isFrameRef } from '../transport/codec.js';
 import {
   CalculatorGraph,
   type CalculatorGraphOptions,
@@ -34,7 +37,7 @@ import {
 import { Run } from './run.js';
 import { type InputOptions, type RunOptions, resolveInputOptions, resolveRunOptions } from './run-options.js';
 import type { PreparedGraph, RunSpec } from './run-spec.js';
-import type { OutputSample } from './run-types.js';
+import type { OutputSample, RunStats } from './run-types.js';
 
 /**
  * A graph input fed by the application (`run.push`). Create with {@link push}.
@@ -91,8 +94,31 @@ export interface SessionOptions extends CalculatorGraphOptions {
 
 /** Options of the synchronous {@link Session.run}. */
 export interface SessionRunOptions {
-  /** A callback per Pull output (required for each): see `Run.onOutput`. */
+  /** A callback per Pull output: see `Run.onOutput`. Each output needs one, unless `collect`. */
   onOutput?: Readonly<Record<string, (sample: OutputSample) => void>>;
+  /**
+   * Collect every sample of the Pull outputs that have no callback into `result.outputs`, in
+   * order. A frame value is collected as a copy of its bytes (a Uint8Array): the run's frames are
+   * gone once it resolves. Memory grows with the outputs: for jobs whose outputs fit in memory.
+   */
+  collect?: boolean;
+}
+
+/**
+ * What {@link Session.run} resolves with: the same shapes a {@link Run} gives in async mode, read
+ * once the run ended. Plain data, owned by the caller.
+ */
+export interface SyncRunResult {
+  /** The output side packets (`Run.outputSidePackets()`). */
+  readonly sidePackets: Record<string, unknown>;
+  /** With `collect`: the samples of each Pull output that had no callback; else empty. */
+  readonly outputs: Readonly<Record<string, OutputSample[]>>;
+  /** Counters per input and output (`Run.stats()`). */
+  readonly stats: RunStats;
+  /** Per-node figures (`Run.stageStats()`). */
+  readonly stages: StageStats[];
+  /** Time per node, packets per stream, the bottleneck, the boundary flow (`Run.diagnose()`). */
+  readonly snapshot: RunDiagSnapshot;
 }
 
 /**
@@ -221,24 +247,41 @@ export class Session implements AsyncDisposable {
   async run(
     sidePackets: Record<string, unknown> = {},
     options: SessionRunOptions = {},
-  ): Promise<Record<string, unknown>> {
+  ): Promise<SyncRunResult> {
     if (this.pushes.length > 0) {
       throw new UsageError(
         `the session has Push inputs (${this.pushes.map((p) => p.name).join(', ')}): ` +
           'drive it with build(), push and pull',
       );
     }
+    const outputs: Record<string, OutputSample[]> = {};
     for (const p of this.pulls) {
-      if (typeof options.onOutput?.[p.name] !== 'function') {
-        throw new UsageError(`run(): Pull output "${p.name}" needs a callback in options.onOutput`);
+      if (typeof options.onOutput?.[p.name] === 'function') continue;
+      if (options.collect !== true) {
+        throw new UsageError(
+          `run(): Pull output "${p.name}" needs a callback in options.onOutput, or pass collect: true`,
+        );
       }
+      outputs[p.name] = [];
     }
     const run = this.build();
     try {
-      for (const p of this.pulls) run.onOutput(p.name, options.onOutput![p.name]!);
+      for (const p of this.pulls) {
+        const list = outputs[p.name];
+        run.onOutput(
+          p.name,
+          list === undefined ? options.onOutput![p.name]! : (s) => list.push(collected(run, s)),
+        );
+      }
       await run.start(sidePackets);
       await run.waitUntilDone();
-      return run.outputSidePackets();
+      return {
+        sidePackets: run.outputSidePackets(),
+        outputs,
+        stats: run.stats(),
+        stages: run.stageStats(),
+        snapshot: run.diagnose(),
+      };
     } finally {
       await run.close();
     }
@@ -289,4 +332,11 @@ function checkName(name: unknown, what: string): void {
 
 function duplicate(what: string, name: string): Error {
   return new UsageError(`${what}("${name}") was added twice`, { stream: name, phase: 'config' });
+}
+
+// A sample kept past its callback: a frame value becomes a copy of its bytes, since the callback
+// owns no reference and the run's pool is gone once it ends.
+function collected(run: Run, s: OutputSample): OutputSample {
+  if (!isFrameRef(s.value)) return s;
+  return { ...s, value: run.frames.view(s.value.handle).slice() };
 }

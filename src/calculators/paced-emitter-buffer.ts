@@ -16,6 +16,8 @@ import { isFrameRef } from '../transport/codec.js';
 export interface ConnectionState {
   /** True while a consumer is connected. */
   isSet(): boolean;
+  /** The same as {@link isSet}, as a property. */
+  readonly state: boolean;
   /** Resolves once a consumer is connected (at once if one is), or once the emitter stops. */
   wait(): Promise<void>;
 }
@@ -27,6 +29,10 @@ export class ConnectionFlag implements ConnectionState {
   private waiters: (() => void)[] = [];
 
   isSet(): boolean {
+    return this.value;
+  }
+
+  get state(): boolean {
     return this.value;
   }
 

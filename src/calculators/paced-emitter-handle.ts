@@ -86,6 +86,8 @@ export class EmitterHandle<S, O extends object> implements PacedEmitter<S, O> {
   emit(item: unknown, options?: EmitOptions): Promise<boolean> {
     // Allocates a promise per item: the API is awaited by design (it is where back-pressure bites).
     try {
+      const frames = imageBatch(item, this.node);
+      if (frames !== undefined) return this.emitBatch(frames, options).then((n) => n === frames.length);
       return Promise.resolve(this.r.offer(item, options?.drop === true));
     } catch (err) {
       return Promise.reject(err);
@@ -115,4 +117,33 @@ export class EmitterHandle<S, O extends object> implements PacedEmitter<S, O> {
   sidePacket<T = unknown>(tag: string, index?: number): T {
     return this.r.ctx.sidePacket<T>(tag, index);
   }
+}
+
+type Elements = Exclude<ArrayBufferView, DataView>;
+
+/**
+ * Seed 003's batch, `{ data, shape: [N, H, W, C] }`, as its N frames `{ data, shape: [H, W, C] }`
+ * (views of `data`: allocates the views and their objects, once per frame); undefined for any other
+ * item. InvalidArgumentError when the shape does not describe `data`.
+ */
+export function imageBatch(item: unknown, node: string): { data: Elements; shape: number[] }[] | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { data, shape } = item as { data?: unknown; shape?: unknown };
+  if (!Array.isArray(shape) || shape.length !== 4 || !ArrayBuffer.isView(data) || data instanceof DataView) {
+    return undefined;
+  }
+  const elements = data as Elements & { length: number; subarray(a: number, b: number): Elements };
+  const [n, h, w, c] = shape as number[];
+  const dims = [n, h, w, c];
+  if (!dims.every((d) => Number.isSafeInteger(d) && d! >= 0) || n! * h! * w! * c! !== elements.length) {
+    throw new InvalidArgumentError(
+      `a batch's shape [${shape.join(', ')}] does not describe its ${elements.length} elements`,
+      { node },
+    );
+  }
+  const per = h! * w! * c!;
+  return Array.from({ length: n! }, (_, i) => ({
+    data: elements.subarray(i * per, (i + 1) * per),
+    shape: [h!, w!, c!],
+  }));
 }

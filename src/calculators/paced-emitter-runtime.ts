@@ -163,10 +163,17 @@ export class EmitterRuntime<S, O extends object>
     };
   }
 
+  // The life of an emitter without run(): until it stops (its handlers do the emitting).
+  private untilStopped(): Promise<void> {
+    const signal = this.controller.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
   private startRun(): void {
     // Started after open returns (a microtask later), so its first emits meet an opened node.
     this.runDone = Promise.resolve()
-      .then(() => this.spec.run(this.em))
+      .then(() => (this.spec.run === undefined ? this.untilStopped() : this.spec.run(this.em)))
       .then(
         () => {
           this.finished = true;

@@ -131,7 +131,11 @@ export interface PacedEmitter<S = undefined, O extends object = Record<never, ne
    * Queues one item: a FrameRef (the buffer takes over that frame reference; it leaves without a
    * copy, or is released if dropped) or a structured value. Resolves true once queued — waiting
    * while the buffer is full — or false when it was dropped (`drop: true` on a full buffer, or the
-   * emitter stopped). An array is one item: use {@link PacedEmitter.emitBatch} to split one.
+   * emitter stopped). A batch of images, `{ data, shape: [N, H, W, C] }` (a typed array of N·H·W·C
+   * elements), is split into N frames `{ data, shape: [H, W, C] }` (views of `data`, no copy)
+   * played at the target rate, as seed 003's `emit` does; it resolves true once all are queued,
+   * false if any was dropped. Any other array is one item: {@link PacedEmitter.emitBatch} splits
+   * one.
    */
   emit(item: unknown, options?: EmitOptions): Promise<boolean>;
   /**
@@ -182,9 +186,11 @@ export interface PacedEmitterSpec<S = undefined, O extends object = Record<never
    * The emitter's life: called once after `load`, runs until it returns (the buffer then drains at
    * pace and the outputs close) or the emitter stops (`em.running` false; the node's close waits for
    * it to return, so watch `running` or `signal`). A throw fails the node with a CalculatorError
-   * naming it. Release its own resources in a `finally`.
+   * naming it. Release its own resources in a `finally`. Optional: without it the emitter lives
+   * until it stops (seed 003's "the default blocks forever"), for emitters driven by their handlers
+   * alone.
    */
-  run(em: PacedEmitter<S, O>): HandlerResult;
+  run?(em: PacedEmitter<S, O>): HandlerResult;
   /** A consumer connected (`em.connected` is already set). */
   onConnected?(em: PacedEmitter<S, O>): HandlerResult;
   /** The consumer disconnected (`em.connected` is already cleared). */
@@ -234,8 +240,8 @@ export function definePacedEmitter<S = undefined, O extends object = Record<neve
   if (typeof spec?.name !== 'string' || spec.name === '') {
     throw new InvalidArgumentError('definePacedEmitter needs a non-empty name', { phase: 'config' });
   }
-  if (typeof spec.run !== 'function') {
-    throw new InvalidArgumentError(`paced emitter ${spec.name} needs a run(em) function`, {
+  if (spec.run !== undefined && typeof spec.run !== 'function') {
+    throw new InvalidArgumentError(`paced emitter ${spec.name}: run must be a function (or left out)`, {
       phase: 'config',
     });
   }

@@ -15,6 +15,8 @@
  *
  * Limits (generations, tags, pool ids, references of dead threads): see `frame-pool-layout.ts`.
  */
+import { isMainThread } from 'node:worker_threads';
+import { UsageError } from '../core/errors.js';
 import type { FramePoolDescriptorBase } from '../core/frame-ref.js';
 import { publishAll, Waiter } from './doorbell.js';
 import { FrameLedger, reclaimExcess } from './frame-ledger.js';
@@ -172,14 +174,24 @@ export class FramePool {
    * Like {@link tryAlloc} but, when the class is empty, publishes this thread's ring writers (the
    * consumers may be waiting for frames held back there) and blocks in `Atomics.wait` until a
    * slot is released or `timeoutMs` (default Infinity) passes, then throws PoolExhaustedError;
-   * `timeoutMs` 0 fails at once. On the main thread this freezes the event loop: use allocAsync
-   * there. With no timeout it waits forever if only this thread could free a slot of the class.
+   * `timeoutMs` 0 fails at once. On the main thread it never blocks: an empty class throws
+   * UsageError pointing to {@link allocAsync}, since blocking would freeze the event loop that
+   * releases frames. With no timeout it waits forever if only this thread could free a slot.
    */
   alloc(byteLength: number, timeoutMs: number = Number.POSITIVE_INFINITY): number {
     const c = this.classFor(byteLength);
     checkTimeout(timeoutMs);
     const h = this.take(c, byteLength);
     if (h !== NO_FRAME) return h;
+    // Blocking the main thread would stop the very event loop that releases most frames (pulled
+    // outputs, pushes in flight): the process would freeze with no timer firing.
+    if (isMainThread && timeoutMs !== 0) {
+      Atomics.add(this.meta, this.ctrl[c]! + C_FAILURES, 1);
+      throw new UsageError(
+        `frame pool: no free slot for ${byteLength} bytes, and alloc would block the main thread's ` +
+          'event loop (which releases frames): use `await frames.allocAsync(bytes)` there',
+      );
+    }
     // The frames holding the class are often this thread's own, written but not yet published (ring
     // writers batch them): publish them before the wait protocol looks again, so the consumer can
     // take and release them meanwhile (with a 16-slot pool, waiting first cost 10x the throughput).

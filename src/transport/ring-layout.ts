@@ -73,6 +73,12 @@ export interface RingOptions {
   gauge?: LoadGaugeDescriptor;
   /** Upper bound of the adaptive spin before parking (polls). 0 disables spinning. Default 4096. */
   maxSpin?: number;
+  /**
+   * Wake the consumer at every publish instead of when the backlog is worth a wake-up (an eighth of
+   * the ring, or 1 ms old): for consumers that want each record as soon as it exists (the outputs of
+   * a latency-bound run), at the cost of a wake-up per record. Default false.
+   */
+  announceEagerly?: boolean;
 }
 
 /** Structured-cloneable description of a ring: send it to the producer and the consumer thread. */
@@ -85,6 +91,7 @@ export interface RingDescriptor {
   readonly doorbell: DoorbellDescriptor;
   readonly gauge: LoadGaugeDescriptor | undefined;
   readonly maxSpin: number;
+  readonly announceEagerly: boolean;
 }
 
 let unnamed = 0;
@@ -136,5 +143,6 @@ export function createRing(options: RingOptions = {}): RingDescriptor {
     doorbell: options.doorbell ?? { sab, index: OWN_DOORBELL },
     gauge: options.gauge,
     maxSpin,
+    announceEagerly: options.announceEagerly === true,
   };
 }

@@ -3,7 +3,7 @@
  *
  * Threading: exactly one thread writes a ring, through one RingWriter; it cannot change roles.
  */
-import { CodecError, PayloadTooLargeError, RingClosedError } from '../core/errors.js';
+import { CodecError, InvalidArgumentError, PayloadTooLargeError, RingClosedError } from '../core/errors.js';
 import { checkTimestamp, Timestamp } from '../core/timestamp.js';
 
 const MIN_TS = Timestamp.PreStream;
@@ -49,6 +49,13 @@ export class RingWriter extends RingEnd {
   // performance.now() of the first lazily published record not yet announced to the consumer; 0: none.
   private unannouncedSince = 0;
   private readonly wakeBytes: number;
+  private readonly eager: boolean;
+  // Packet records the consumer may hold unreleased (0: bounded by bytes only), and where each of
+  // those written and not yet seen released ends, oldest first (a ring of `recordLimit` entries).
+  private recordLimit = 0;
+  private ends = new Int32Array(0);
+  private endsHead = 0;
+  private endsCount = 0;
 
   /** Attaches to a ring created by `createRing`. Call once, on the producer thread. */
   constructor(desc: RingDescriptor) {
@@ -56,6 +63,7 @@ export class RingWriter extends RingEnd {
     this.maxInline = desc.maxInlineBytes;
     this.publishBytes = desc.capacityBytes >> 2;
     this.wakeBytes = desc.capacityBytes >> 3;
+    this.eager = desc.announceEagerly === true;
     this.wpos = this.published = Atomics.load(this.ctl, WRITE);
     this.cachedRead = Atomics.load(this.ctl, READ);
     registerPublisher(this);
@@ -209,6 +217,27 @@ export class RingWriter extends RingEnd {
     return Atomics.load(this.ctl, READ);
   }
 
+  /**
+   * Caps the packets this ring holds (written, not yet released by the consumer) at `limit`; 0
+   * lifts the cap. A queue sized in records, for boundaries whose policy must see every sample the
+   * consumer has not taken: a push past the cap finds no room, as on a full ring, and the async
+   * pushes wait for the consumer's release. Call before writing. Allocates the bookkeeping once.
+   */
+  limitRecords(limit: number): void {
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new InvalidArgumentError(`record limit must be an integer ≥ 0, not ${limit}`);
+    }
+    this.recordLimit = limit;
+    this.ends = new Int32Array(limit);
+    this.endsHead = this.endsCount = 0;
+  }
+
+  /** Packets counted under {@link limitRecords} that the consumer has not released yet (0 without a limit). */
+  get heldRecords(): number {
+    if (this.recordLimit !== 0) this.recordRoom();
+    return this.endsCount;
+  }
+
   /** Bytes written and not yet freed by the consumer, as last seen by the producer. */
   get usedBytes(): number {
     return (this.wpos - Atomics.load(this.ctl, READ)) | 0;
@@ -240,6 +269,8 @@ export class RingWriter extends RingEnd {
   // batch is due. Kept small so that V8 inlines it into each public push method.
   private write(kind: number, ptype: number, ts: number, num: number, bytes: Uint8Array | null): boolean {
     if (this.closedLocally) this.throwClosed();
+    const counted = this.recordLimit !== 0 && kind === RecordKind.Packet;
+    if (counted && this.endsCount === this.recordLimit && !this.recordRoom()) return false;
     // Float compares only: NaN and infinities fail the range test, fractions fail the floor test.
     if (!(ts >= MIN_TS && ts <= MAX_TS && Math.floor(ts) === ts)) checkTimestamp(ts, this.name);
     const size =
@@ -260,6 +291,7 @@ export class RingWriter extends RingEnd {
       this.f64[(off >> 3) + 2] = num;
     }
     this.wpos = (this.wpos + size) | 0;
+    if (counted) this.ends[(this.endsHead + this.endsCount++) % this.recordLimit] = this.wpos;
     // Frames batch like any record. Publishing (and so waking) per frame cost a futex round trip per
     // frame and hop (measured: a third of the camera fleet's CPU); a held-back frame still goes out
     // when this thread parks (publishAll), ends its turn, runs out of pool slots (FramePool.alloc
@@ -287,7 +319,8 @@ export class RingWriter extends RingEnd {
     }
     if (
       this.unannouncedSince !== 0 &&
-      (((this.wpos - this.cachedRead) | 0) >= this.wakeBytes ||
+      (this.eager ||
+        ((this.wpos - this.cachedRead) | 0) >= this.wakeBytes ||
         performance.now() - this.unannouncedSince >= 1)
     ) {
       this.announce();
@@ -365,6 +398,18 @@ export class RingWriter extends RingEnd {
       if (this.write(kind, ptype, ts, num, bytes)) return true;
       if (remaining(deadline) === 0) return false;
     }
+  }
+
+  // Forgets the counted records the consumer released; true when one more fits. Records where the
+  // read position was seen, so that a wait for room parks until the consumer releases more.
+  private recordRoom(): boolean {
+    const read = Atomics.load(this.ctl, READ);
+    this.cachedRead = read;
+    while (this.endsCount > 0 && ((this.ends[this.endsHead]! - read) | 0) <= 0) {
+      this.endsHead = (this.endsHead + 1) % this.recordLimit;
+      this.endsCount--;
+    }
+    return this.endsCount < this.recordLimit;
   }
 
   // Sets PRODUCER_WAITING, then re-checks: true when space or a close appeared meanwhile (the

@@ -222,7 +222,7 @@ describe('paced emitter in a graph (real actors)', () => {
     const ts = items.map((s) => s.timestamp);
     for (let i = 1; i < ts.length; i++) expect(ts[i]!).toBeGreaterThan(ts[i - 1]!);
     expect(messages).toEqual([{ type: 'done', count: 12 }]);
-    expect(side.stats).toMatchObject({ emitted: 12, dropped: 0, messages: 1 });
+    expect(side.sidePackets.stats).toMatchObject({ emitted: 12, dropped: 0, messages: 1 });
   });
 
   it('with CONNECTED: waits for the consumer, then hands frames over without a copy', async () => {
@@ -273,5 +273,71 @@ describe('paced emitter in a graph (real actors)', () => {
     }
     await run.close();
     expect(run.frames.inUse()).toBe(0);
+  });
+});
+
+describe('paced emitter: seed 003 forms', () => {
+  it('without run(), an emitter lives on its handlers alone until its inputs end', async () => {
+    const { r, pump, em } = await start(
+      {
+        async onEvent(name, payload, e) {
+          await e.emit(`${name}:${String(payload)}`);
+        },
+        onConnected(e) {
+          e.state.log.push(`connected.state=${e.connected.state}`);
+        },
+      },
+      { fps: 10, inputs: { CONNECTED: 1, EVENTS: 1 } },
+    );
+    r.addPacket('CONNECTED', 1, true);
+    r.addPacket('EVENTS', 1, { name: 'hello', payload: 1 });
+    await pump();
+    expect(em().running).toBe(true); // nothing ended it: the default life waits
+    expect(values(r.outputs(''))).toEqual(['hello:1']);
+    expect(em().state.log).toEqual(['connected.state=true']);
+    await r.close();
+    expect(em().running).toBe(false);
+    expect(r.closed('')).toBe(true);
+  });
+
+  it('emit() of a batch { data, shape: [N, H, W, C] } plays its N frames at the target rate', async () => {
+    const { r, clock, pump } = await start(
+      {
+        async run(e) {
+          const data = Uint8Array.from({ length: 3 * 2 * 2 * 3 }, (_, i) => i);
+          expect(await e.emit({ data, shape: [3, 2, 2, 3] })).toBe(true);
+        },
+      },
+      { fps: 10, bufferSize: 6, inputs: CONNECTED },
+    );
+    await pump();
+    for (let k = 1; k < 3; k++) {
+      clock.advance(100);
+      await pump();
+    }
+    const frames = values(r.outputs('')) as { data: Uint8Array; shape: number[] }[];
+    expect(frames.map((f) => f.shape)).toEqual([
+      [2, 2, 3],
+      [2, 2, 3],
+      [2, 2, 3],
+    ]);
+    expect(frames.map((f) => Array.from(f.data)[0])).toEqual([0, 12, 24]);
+    expect(times(r.outputs(''))).toEqual([0, 100_000, 200_000]);
+  });
+
+  it('a batch whose shape does not describe its data fails the node, typed', async () => {
+    const { pump } = await start(
+      {
+        async run(e) {
+          await e.emit({ data: new Uint8Array(10), shape: [2, 2, 2, 3] });
+        },
+      },
+      { fps: 10, inputs: CONNECTED },
+    );
+    await expect(pump()).rejects.toMatchObject({
+      code: 'ERR_WEFT_CALCULATOR',
+      node: 'cam',
+      message: expect.stringContaining('does not describe its 10 elements'),
+    });
   });
 });
