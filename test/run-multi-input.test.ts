@@ -20,6 +20,16 @@ async function start(session: Session, options = {}): Promise<Run> {
   return run;
 }
 
+/** push('a'), push('b') → MergeCalculator → pull('all'). */
+function mergeSession(): Session {
+  return new Session(testOptions).add(
+    push('a'),
+    push('b'),
+    graph().node('MergeCalculator', { inputs: { '': ['a', 'b'] }, outputs: { '': 'all' } }),
+    pull('all'),
+  );
+}
+
 async function collect(run: Run, output?: string): Promise<OutputSample[]> {
   const out: OutputSample[] = [];
   for await (const s of run.output(output)) out.push(s);
@@ -45,6 +55,50 @@ describe('several streams on one input', () => {
       const frames = out.filter((s) => s.streamId === streamId).map((s) => s.frameId);
       expect(frames).toEqual(Array.from({ length: next[streamId]! }, (_, k) => k));
     }
+  });
+});
+
+describe('ids ride with their sample, by input lineage', () => {
+  it('two inputs with equal timestamps keep their own ids end to end', async () => {
+    const run = await start(twoInputSession());
+    const [oa, ob] = await Promise.all([
+      collect(run, 'oa'),
+      collect(run, 'ob'),
+      (async () => {
+        for (let ts = 1; ts <= 50; ts++) {
+          // Two cameras on one capture clock: the same timestamps on both inputs.
+          await run.push({ input: 'a', value: `a${ts}`, timestamp: ts, streamId: 'camA', frameId: ts });
+          await run.push({
+            input: 'b',
+            value: `b${ts}`,
+            timestamp: ts,
+            streamId: 'camB',
+            frameId: 1000 + ts,
+          });
+        }
+        run.closeInput();
+      })(),
+    ]);
+    expect(oa.map((s) => [s.value, s.streamId, s.frameId])).toEqual(
+      Array.from({ length: 50 }, (_, i) => [`a${i + 1}`, 'camA', i + 1]),
+    );
+    expect(ob.map((s) => [s.value, s.streamId, s.frameId])).toEqual(
+      Array.from({ length: 50 }, (_, i) => [`b${i + 1}`, 'camB', 1001 + i]),
+    );
+  });
+
+  it('an output joining several inputs takes the ids of the first input (in the order added) with a sample there', async () => {
+    const run = await start(mergeSession());
+    const consumer = collect(run);
+    await run.push({ input: 'b', value: 'b@5', timestamp: 5, streamId: 'B', frameId: 5 });
+    await run.push({ input: 'a', value: 'a@10', timestamp: 10, streamId: 'A', frameId: 10 });
+    await run.push({ input: 'b', value: 'b@10', timestamp: 10, streamId: 'B', frameId: 11 });
+    run.closeInput();
+    const out = await consumer;
+    expect(out.map((s) => [s.timestamp, s.streamId, s.frameId])).toEqual([
+      [5, 'B', 5],
+      [10, 'A', 10],
+    ]);
   });
 });
 
@@ -96,13 +150,7 @@ describe('several Push inputs', () => {
   });
 
   it('with their own timestamps, the merged output follows timestamps, not push order', async () => {
-    const session = new Session(testOptions).add(
-      push('a'),
-      push('b'),
-      graph().node('MergeCalculator', { inputs: { '': ['a', 'b'] }, outputs: { '': 'all' } }),
-      pull('all'),
-    );
-    const run = await start(session);
+    const run = await start(mergeSession());
     const consumer = collect(run);
     await run.push({ input: 'b', value: 'b@20', timestamp: 20 });
     await run.push({ input: 'a', value: 'a@10', timestamp: 10 });

@@ -38,15 +38,23 @@ import type { InputHost, InputStats, PushSample } from './run-types.js';
  * queue for the input (its `max_queue_size` there, for a node with that one input).
  * - replace: the node holds the next in line, the ring one, the boundary the rest: eviction reaches
  *   every sample the node has not taken.
- * - drop: the node holds the next in line, the ring the rest: a full ring refuses.
+ * - drop: the node holds the next in line, the ring the rest: a full ring refuses (with several
+ *   consumers the pump writes, so one of them waits at the boundary instead).
  * - wait: half in the node's queue, half in the ring: a node that reads its queue in bursts keeps
  *   its throughput (one packet per read costs ~5× on a pass-through), memory stays bounded.
  * Pure; any thread.
  */
-export function queueSplit(o: Required<InputOptions>): { boundary: number; ring: number; node: number } {
+export function queueSplit(
+  o: Required<InputOptions>,
+  consumers = 1,
+): { boundary: number; ring: number; node: number } {
   const size = o.queueSize;
   if (o.overflowPolicy === 'replace') return { boundary: Math.max(1, size - 1), ring: 1, node: 1 };
-  if (o.overflowPolicy === 'drop') return { boundary: 1, ring: Math.max(1, size - 1), node: 1 };
+  if (o.overflowPolicy === 'drop') {
+    return consumers === 1
+      ? { boundary: 0, ring: size, node: 1 }
+      : { boundary: 1, ring: Math.max(1, size - 1), node: 1 };
+  }
   const node = Math.max(1, size >> 1);
   return { boundary: 1, ring: Math.max(1, size - node), node };
 }
@@ -111,7 +119,7 @@ export class InputBoundary {
     this.single = this.writers.length === 1 ? this.writers[0]! : null;
     this.maxInline = Math.min(...rings.map((d) => d.maxInlineBytes));
     this.policy = options.overflowPolicy;
-    const split = queueSplit(options);
+    const split = queueSplit(options, rings.length);
     this.depth = split.boundary;
     for (const w of this.writers) w.limitRecords(split.ring);
     this.timeoutMs = options.pushTimeoutMs;
@@ -273,7 +281,7 @@ export class InputBoundary {
     const log = this.log;
     if (log !== null) log.push(ts);
     if (sample.streamId !== undefined || sample.frameId !== undefined) {
-      this.host.noteIds(ts, sample.streamId, sample.frameId);
+      this.host.noteIds(this.name, ts, sample.streamId, sample.frameId);
     }
   }
 
@@ -320,7 +328,7 @@ export class InputBoundary {
     if (isFrameRef(p.value) && this.host.frames.isValid(p.value.handle)) {
       this.host.frames.release(p.value.handle);
     }
-    if (wasAccepted && p.hasIds) this.host.forgetIds(p.timestamp);
+    if (wasAccepted && p.hasIds) this.host.forgetIds(this.name, p.timestamp);
     if (reason === 'queue_full') this.stats.dropped++;
     else if (reason === 'evicted') this.stats.evicted++;
     else this.stats.cancelled++;
@@ -388,7 +396,7 @@ export class InputBoundary {
     this.stats.pushed++;
     const p = w.pending;
     if (this.log !== null) this.log.add(p.timestamp, w.pushedAt);
-    if (p.hasIds) this.host.noteIds(p.timestamp, p.streamId, p.frameId);
+    if (p.hasIds) this.host.noteIds(this.name, p.timestamp, p.streamId, p.frameId);
     w.resolve(true);
   }
 

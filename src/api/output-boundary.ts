@@ -82,7 +82,7 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     if (this.cancelled) return;
     const lat = this.lat;
     if (lat !== null) lat.arrive(timestamp);
-    const ids = this.host.idsAt(timestamp);
+    const ids = this.host.idsAt(this.name, timestamp);
     const sample: OutputSample = {
       output: this.name,
       timestamp,

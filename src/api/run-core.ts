@@ -136,16 +136,26 @@ export class RunCore implements InputHost, OutputHost {
     queueMicrotask(this.flushAll);
   }
 
-  noteIds(timestamp: number, streamId: number | string | undefined, frameId: number | undefined): void {
-    this.ids.note(timestamp, streamId, frameId);
+  noteIds(
+    input: string,
+    timestamp: number,
+    streamId: number | string | undefined,
+    frameId: number | undefined,
+  ): void {
+    this.ids.note(input, timestamp, streamId, frameId);
   }
 
-  forgetIds(timestamp: number): void {
-    this.ids.forget(timestamp);
+  forgetIds(input: string, timestamp: number): void {
+    this.ids.forget(input, timestamp);
   }
 
-  idsAt(timestamp: number): SampleIds | undefined {
-    return this.ids.at(timestamp);
+  idsAt(output: string, timestamp: number): SampleIds | undefined {
+    return this.ids.at(output, timestamp);
+  }
+
+  /** Which inputs reach each output (see RunIds). Call before samples flow. */
+  setLineage(lineage: ReadonlyMap<string, readonly string[]>): void {
+    this.ids.setLineage(lineage);
   }
 
   setFull(full: boolean): void {

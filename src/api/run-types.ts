@@ -134,10 +134,15 @@ export interface InputHost {
   clock(): number;
   /** Publishes every input ring at the end of this burst of pushes. */
   scheduleFlush(): void;
-  /** Remembers ids to attach to outputs at `timestamp`. */
-  noteIds(timestamp: number, streamId: number | string | undefined, frameId: number | undefined): void;
+  /** Remembers the ids of a sample of `input`, to attach to the outputs it reaches at `timestamp`. */
+  noteIds(
+    input: string,
+    timestamp: number,
+    streamId: number | string | undefined,
+    frameId: number | undefined,
+  ): void;
   /** Forgets them (the sample never entered the graph). */
-  forgetIds(timestamp: number): void;
+  forgetIds(input: string, timestamp: number): void;
   /** A pump could not write (a run that is ending, or a real fault). */
   pumpFailed(err: unknown): void;
   /** Maps an error from a ring write (an abandoned ring) to the run's own error. */
@@ -160,8 +165,8 @@ export interface OutputHost {
    * outputs so that nothing downstream waits, and that end must not read as a clean `closed`.
    */
   failing(): boolean;
-  /** Ids of the pushed sample at `timestamp`, if it carried any. */
-  idsAt(timestamp: number): SampleIds | undefined;
+  /** Ids this output carries at `timestamp` (from the inputs that reach it), if any. */
+  idsAt(output: string, timestamp: number): SampleIds | undefined;
   /** The output now holds its limit (true) or dropped below it (false). */
   setFull(full: boolean): void;
   /** Keeps the process alive until the returned function is called: for a pull the caller awaits. */

@@ -30,6 +30,7 @@ import type { FramePool } from '../transport/frame-pool.js';
 import { InputBoundary, queueSplit } from './input-boundary.js';
 import { frameOf, type OutputBoundary } from './output-boundary.js';
 import { cancelledPushError, closedInputError, RunCore } from './run-core.js';
+import { lineageOf } from './run-ids.js';
 import type { ResolvedRunOptions } from './run-options.js';
 import type { PreparedGraph, RunSpec } from './run-spec.js';
 import { RunTelemetry } from './run-telemetry.js';
@@ -319,6 +320,14 @@ export class Run implements AsyncDisposable {
           sup.counters.setQueueLimit(sup.plan.inputBase[k.node]! + k.input, queueSplit(options).node);
         }
       }
+      c.setLineage(
+        lineageOf(
+          prepared.graph,
+          this.spec.inputs.map((i) => i.name),
+          c.outputList.map((o) => o.name),
+          (calculator) => prepared.lookup(calculator)?.contract.outputLineage === 'pairwise',
+        ),
+      );
       c.sup = sup;
       this.telemetry.attach(sup);
       this.finished = sup.done.then(

@@ -67,6 +67,7 @@ export default defineCalculator<PassThroughOptions>({
     timestampOffset: 0,
     // Stateless: a node may run it as several replicas.
     parallelism: 1,
+    outputLineage: 'pairwise',
   },
   create: () => {
     // Input k → output k, resolved once in open: process then does two lookups per stream.

@@ -99,6 +99,13 @@ export interface CalculatorContract<O = Record<string, unknown>> {
    * calculators with output side packets cannot be replicated.
    */
   readonly parallelism?: number;
+  /**
+   * Which inputs each output derives from, for the ids (`streamId`, `frameId`) a Run carries from
+   * pushed samples to pulled ones: by default every output derives from every input; `'pairwise'`
+   * says the k-th output (in MediaPipe's port order: tags sorted, then index) derives from the k-th
+   * input only, as PassThroughCalculator's do.
+   */
+  readonly outputLineage?: 'pairwise';
 }
 
 /** Returned from `process` by a source to say it has nothing more to produce. */
