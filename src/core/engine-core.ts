@@ -49,10 +49,6 @@ export abstract class EngineCore {
 
   protected readonly offset: number | null;
 
-  /** `processTimestampBounds`: bound-only timestamps get calls too. */
-
-  protected readonly processBounds: boolean;
-
   // The one queue of a single-input Default node (batch 1, no process-bounds): see `loopSingle`.
   protected readonly single: InputQueue | null;
 
@@ -96,7 +92,6 @@ export abstract class EngineCore {
     this.nIn = node.inputs.length;
     this.sets = new InputSets(this.nIn, batchSizeOf(node), frames);
     this.offset = node.timestampOffset;
-    this.processBounds = node.processTimestampBounds;
     this.stopCloses = this.nIn === 0 || definition.contract.stopClosesNode === true;
     this.single =
       this.nIn === 1 &&
@@ -329,12 +324,10 @@ export abstract class EngineCore {
     );
   }
 
-  // Output bound = settled input bound + offset; Done once every input is done. `cap`: after a
-  // call at input timestamp t, MediaPipe's bound is t + 1 + offset, even when the inputs already
-  // settled further: a bound-only timestamp still to be processed may then still be emitted at.
-  protected propagateOffset(cap: number = Number.POSITIVE_INFINITY): void {
+  // Output bound = settled input bound + offset; Done once every input is done.
+  protected propagateOffset(): void {
     if (this.offset === null || this.nIn === 0) return;
-    let s = Math.min(this.handler.settledBound(), cap);
+    let s = this.handler.settledBound();
     if (this.sets.waiting) s = Math.min(s, this.sets.timestamps[this.sets.done]!);
     this.raiseOutputs(s);
   }

@@ -40,7 +40,7 @@ import { type LifecycleResult, STOP } from './calculator.js';
 import { EngineCore, isThenable } from './engine-core.js';
 import type { InputQueue } from './input-queue.js';
 import { READY, READY_FOR_CLOSE } from './input-stream-handlers.js';
-import { nextAllowedInStream, Timestamp } from './timestamp.js';
+import { Timestamp } from './timestamp.js';
 
 export type { EngineState, OutputSink } from './engine-core.js';
 
@@ -256,9 +256,7 @@ export class NodeEngine extends EngineCore {
       }
       this.stopAsked = true;
     }
-    // With bound-processing, later timestamps settled by bounds alone still get their call.
-    const ts = this.ctx.inputTimestamp;
-    this.propagateOffset(this.processBounds && !this.ctx.woken ? nextAllowedInStream(ts) : undefined);
+    this.propagateOffset();
     return undefined;
   }
 }
