@@ -92,9 +92,12 @@ describe('a consumer that falls behind back-pressures the producers', () => {
       if (run.tryPush({ value: pushed })) pushed++;
       else await new Promise((r) => setImmediate(r));
     }
-    // From now on nothing moves into the graph: the boundary takes at most its depth, then refuses.
+    // From now on nothing moves into the graph: the input takes at most its queueSize (at the
+    // boundary, or in the ring if the node has not released it yet), then refuses.
     while (run.tryPush({ value: pushed })) pushed++;
-    expect(run.stats().inputs.in!.queued).toBe(2);
+    const queued = run.stats().inputs.in!.queued;
+    expect(queued).toBeGreaterThanOrEqual(1);
+    expect(queued).toBeLessThanOrEqual(2);
     for (let t = 0; t < 10; t++) await new Promise((r) => setImmediate(r));
     expect(run.tryPush({ value: pushed })).toBe(false);
     // Bounded: the output's limit plus what the rings, the node and the boundary held when it filled.
