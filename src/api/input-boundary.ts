@@ -14,50 +14,18 @@
  * Threading: the thread that owns the Run; one producer per input (checked: a second push while one
  * waits is a UsageError).
  */
-import {
-  CancelledError,
-  CodecError,
-  PayloadTooLargeError,
-  UsageError,
-  WeftError,
-  type WeftErrorClass,
-} from '../core/errors.js';
+import { CancelledError, UsageError, WeftError, type WeftErrorClass } from '../core/errors.js';
 import { SampleQueue } from '../core/sample-queue.js';
 import { checkInputTimestamp, Timestamp } from '../core/timestamp.js';
 import type { PushLog } from '../telemetry/run-latency.js';
 import { isFrameRef, threadCodec } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
+import { encodeInline } from '../transport/inline-payload.js';
 import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
 import { heldPromise } from './held-promise.js';
+import { queueSplit } from './queue-split.js';
 import type { InputDropReason, InputOptions } from './run-options.js';
 import type { InputHost, InputStats, PushSample } from './run-types.js';
-
-/**
- * Where an input's `queueSize` samples wait: `boundary` at the boundary (where a policy can evict
- * them), `ring` in the ring to the node (counted in samples, not bytes), `node` in the node's own
- * queue for the input (its `max_queue_size` there, for a node with that one input).
- * - replace: the node holds the next in line, the ring one, the boundary the rest: eviction reaches
- *   every sample the node has not taken.
- * - drop: the node holds the next in line, the ring the rest: a full ring refuses (with several
- *   consumers the pump writes, so one of them waits at the boundary instead).
- * - wait: half in the node's queue, half in the ring: a node that reads its queue in bursts keeps
- *   its throughput (one packet per read costs ~5× on a pass-through), memory stays bounded.
- * Pure; any thread.
- */
-export function queueSplit(
-  o: Required<InputOptions>,
-  consumers = 1,
-): { boundary: number; ring: number; node: number } {
-  const size = o.queueSize;
-  if (o.overflowPolicy === 'replace') return { boundary: Math.max(1, size - 1), ring: 1, node: 1 };
-  if (o.overflowPolicy === 'drop') {
-    return consumers === 1
-      ? { boundary: 0, ring: size, node: 1 }
-      : { boundary: 1, ring: Math.max(1, size - 1), node: 1 };
-  }
-  const node = Math.max(1, size >> 1);
-  return { boundary: 1, ring: Math.max(1, size - node), node };
-}
 
 interface Pending {
   readonly value: unknown;
@@ -308,19 +276,7 @@ export class InputBoundary {
   // A value that will wait in the queue is encoded now once, so that a payload the ring cannot carry
   // fails this push rather than the pump later.
   private checkPayload(value: unknown): void {
-    let n: number;
-    try {
-      n = threadCodec().encodeShared(value).length;
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new CodecError(`cannot push value: ${why}`, { stream: this.name, phase: 'run', cause: err });
-    }
-    if (n > this.maxInline) {
-      throw new PayloadTooLargeError(
-        `inline payload of ${n} bytes exceeds maxInlineBytes ${this.maxInline}; put large data in a frame`,
-        { stream: this.name, phase: 'run' },
-      );
-    }
+    encodeInline(threadCodec(), value, this.maxInline, this.name, 'run');
   }
 
   // Drops a sample that never entered the graph: its frame goes back to the pool, the user is told.

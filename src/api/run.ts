@@ -27,8 +27,9 @@ import type { RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import type { LatencySummary } from '../telemetry/latency-profiler.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
 import type { FramePool } from '../transport/frame-pool.js';
-import { InputBoundary, queueSplit } from './input-boundary.js';
+import { InputBoundary } from './input-boundary.js';
 import { frameOf, type OutputBoundary } from './output-boundary.js';
+import { limitNodeQueues } from './queue-split.js';
 import { cancelledPushError, closedInputError, RunCore } from './run-core.js';
 import { lineageOf } from './run-ids.js';
 import type { ResolvedRunOptions } from './run-options.js';
@@ -310,15 +311,7 @@ export class Run implements AsyncDisposable {
       for (const out of c.outputList) sup.observe(out.name, out);
       for (const { name, options } of this.spec.inputs) {
         c.addInput(new InputBoundary(name, sup.plan.graphInputs.get(name) ?? [], options, c));
-        // A one-input node's queue for the input gets its share of queueSize (see queueSplit): the
-        // rest wait in the ring and at the boundary, where the overflow policy sees them. A node
-        // joining several inputs keeps its own queue (max_queue_size), so that it can hold one
-        // input's samples while it waits for the others.
-        const stream = prepared.graph.streams.find((s) => s.name === name);
-        for (const k of stream?.consumers ?? []) {
-          if (prepared.graph.nodes[k.node]!.inputs.length !== 1) continue;
-          sup.counters.setQueueLimit(sup.plan.inputBase[k.node]! + k.input, queueSplit(options).node);
-        }
+        limitNodeQueues(sup, prepared.graph, name, options);
       }
       c.setLineage(
         lineageOf(

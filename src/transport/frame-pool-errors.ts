@@ -10,6 +10,7 @@ import {
   FrameTooLargeError,
   InvalidArgumentError,
   PoolExhaustedError,
+  UsageError,
 } from '../core/errors.js';
 import { describeHandle } from './frame-pool-layout.js';
 
@@ -87,4 +88,12 @@ export function checkTimeout(timeoutMs: number): void {
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw badTimeoutError(timeoutMs);
   }
+}
+
+/** An alloc on the main thread that would have to wait: it must not stop the loop that releases frames. */
+export function mainThreadWaitError(byteLength: number): UsageError {
+  return new UsageError(
+    `frame pool: no free slot for ${byteLength} bytes, and alloc would block the main thread's ` +
+      'event loop (which releases frames): use `await frames.allocAsync(bytes)` there',
+  );
 }

@@ -16,7 +16,6 @@
  * Limits (generations, tags, pool ids, references of dead threads): see `frame-pool-layout.ts`.
  */
 import { isMainThread } from 'node:worker_threads';
-import { UsageError } from '../core/errors.js';
 import type { FramePoolDescriptorBase } from '../core/frame-ref.js';
 import { publishAll, Waiter } from './doorbell.js';
 import { FrameLedger, reclaimExcess } from './frame-ledger.js';
@@ -25,6 +24,7 @@ import {
   checkTimeout,
   exhaustedError,
   foreignError,
+  mainThreadWaitError,
   retainError,
   staleError,
   tooLargeError,
@@ -187,10 +187,7 @@ export class FramePool {
     // outputs, pushes in flight): the process would freeze with no timer firing.
     if (isMainThread && timeoutMs !== 0) {
       Atomics.add(this.meta, this.ctrl[c]! + C_FAILURES, 1);
-      throw new UsageError(
-        `frame pool: no free slot for ${byteLength} bytes, and alloc would block the main thread's ` +
-          'event loop (which releases frames): use `await frames.allocAsync(bytes)` there',
-      );
+      throw mainThreadWaitError(byteLength);
     }
     // The frames holding the class are often this thread's own, written but not yet published (ring
     // writers batch them): publish them before the wait protocol looks again, so the consumer can

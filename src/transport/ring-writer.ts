@@ -3,7 +3,7 @@
  *
  * Threading: exactly one thread writes a ring, through one RingWriter; it cannot change roles.
  */
-import { CodecError, InvalidArgumentError, PayloadTooLargeError, RingClosedError } from '../core/errors.js';
+import { RingClosedError } from '../core/errors.js';
 import { checkTimestamp, Timestamp } from '../core/timestamp.js';
 
 const MIN_TS = Timestamp.PreStream;
@@ -11,6 +11,8 @@ const MAX_TS = Timestamp.Done;
 
 import { FrameRef, isFrameRef } from './codec.js';
 import { deadlineOf, registerPublisher, remaining, ring, unregisterPublisher } from './doorbell.js';
+import { encodeInline } from './inline-payload.js';
+import { RecordWindow } from './record-window.js';
 import { RingEnd } from './ring-end.js';
 import {
   CLOSE_TS_F64,
@@ -50,12 +52,8 @@ export class RingWriter extends RingEnd {
   private unannouncedSince = 0;
   private readonly wakeBytes: number;
   private readonly eager: boolean;
-  // Packet records the consumer may hold unreleased (0: bounded by bytes only), and where each of
-  // those written and not yet seen released ends, oldest first (a ring of `recordLimit` entries).
-  private recordLimit = 0;
-  private ends = new Int32Array(0);
-  private endsHead = 0;
-  private endsCount = 0;
+  // Packets the consumer may hold unreleased; null: the ring is bounded by bytes only.
+  private window: RecordWindow | null = null;
 
   /** Attaches to a ring created by `createRing`. Call once, on the producer thread. */
   constructor(desc: RingDescriptor) {
@@ -224,18 +222,14 @@ export class RingWriter extends RingEnd {
    * pushes wait for the consumer's release. Call before writing. Allocates the bookkeeping once.
    */
   limitRecords(limit: number): void {
-    if (!Number.isSafeInteger(limit) || limit < 0) {
-      throw new InvalidArgumentError(`record limit must be an integer ≥ 0, not ${limit}`);
-    }
-    this.recordLimit = limit;
-    this.ends = new Int32Array(limit);
-    this.endsHead = this.endsCount = 0;
+    this.window = limit === 0 ? null : new RecordWindow(limit);
   }
 
   /** Packets counted under {@link limitRecords} that the consumer has not released yet (0 without a limit). */
   get heldRecords(): number {
-    if (this.recordLimit !== 0) this.recordRoom();
-    return this.endsCount;
+    if (this.window === null) return 0;
+    this.recordRoom(this.window);
+    return this.window.count;
   }
 
   /** Bytes written and not yet freed by the consumer, as last seen by the producer. */
@@ -244,33 +238,15 @@ export class RingWriter extends RingEnd {
   }
 
   private encode(value: unknown): Uint8Array {
-    let bytes: Uint8Array;
-    try {
-      bytes = this.codec.encodeShared(value);
-    } catch (err) {
-      // Re-throw with the stream named: the codec does not know which ring it encodes for.
-      const why = err instanceof Error ? err.message : String(err);
-      throw new CodecError(`cannot push value: ${why}`, {
-        stream: this.name,
-        phase: 'transport',
-        cause: err,
-      });
-    }
-    if (bytes.length > this.maxInline) {
-      throw new PayloadTooLargeError(
-        `inline payload of ${bytes.length} bytes exceeds maxInlineBytes ${this.maxInline}; put large data in a frame`,
-        { stream: this.name, phase: 'transport' },
-      );
-    }
-    return bytes;
+    return encodeInline(this.codec, value, this.maxInline, this.name, 'transport');
   }
 
   // The hot path: no allocation, no shared access unless the cached read position says full or a
   // batch is due. Kept small so that V8 inlines it into each public push method.
   private write(kind: number, ptype: number, ts: number, num: number, bytes: Uint8Array | null): boolean {
     if (this.closedLocally) this.throwClosed();
-    const counted = this.recordLimit !== 0 && kind === RecordKind.Packet;
-    if (counted && this.endsCount === this.recordLimit && !this.recordRoom()) return false;
+    const counted = kind === RecordKind.Packet ? this.window : null;
+    if (counted !== null && !counted.hasRoom && !this.recordRoom(counted)) return false;
     // Float compares only: NaN and infinities fail the range test, fractions fail the floor test.
     if (!(ts >= MIN_TS && ts <= MAX_TS && Math.floor(ts) === ts)) checkTimestamp(ts, this.name);
     const size =
@@ -291,7 +267,7 @@ export class RingWriter extends RingEnd {
       this.f64[(off >> 3) + 2] = num;
     }
     this.wpos = (this.wpos + size) | 0;
-    if (counted) this.ends[(this.endsHead + this.endsCount++) % this.recordLimit] = this.wpos;
+    if (counted !== null) counted.add(this.wpos);
     // Frames batch like any record. Publishing (and so waking) per frame cost a futex round trip per
     // frame and hop (measured: a third of the camera fleet's CPU); a held-back frame still goes out
     // when this thread parks (publishAll), ends its turn, runs out of pool slots (FramePool.alloc
@@ -402,14 +378,11 @@ export class RingWriter extends RingEnd {
 
   // Forgets the counted records the consumer released; true when one more fits. Records where the
   // read position was seen, so that a wait for room parks until the consumer releases more.
-  private recordRoom(): boolean {
+  private recordRoom(window: RecordWindow): boolean {
     const read = Atomics.load(this.ctl, READ);
     this.cachedRead = read;
-    while (this.endsCount > 0 && ((this.ends[this.endsHead]! - read) | 0) <= 0) {
-      this.endsHead = (this.endsHead + 1) % this.recordLimit;
-      this.endsCount--;
-    }
-    return this.endsCount < this.recordLimit;
+    window.releaseUpTo(read);
+    return window.hasRoom;
   }
 
   // Sets PRODUCER_WAITING, then re-checks: true when space or a close appeared meanwhile (the
