@@ -222,4 +222,40 @@ describe('ring queue sized in records', () => {
     expect(w.tryPushNumber(5, 50)).toBe(true);
     expect(() => w.limitRecords(-1)).toThrow(expect.objectContaining({ code: 'ERR_WEFT_INVALID_ARGUMENT' }));
   });
+
+  it('waitRecordRoomAsync waits, holding no record, until the consumer releases one', async () => {
+    const ring = createRing({ capacityBytes: 1024 });
+    const w = new RingWriter(ring);
+    const r = new RingReader(ring);
+    w.limitRecords(1);
+    expect(w.hasRecordRoom).toBe(true);
+    expect(w.tryPushNumber(1, 10)).toBe(true);
+    w.flush();
+    expect(w.hasRecordRoom).toBe(false);
+    const room = w.waitRecordRoomAsync();
+    expect(r.tryPop()).toBe(RecordKind.Packet);
+    // Finding nothing more to read releases the record and wakes the waiting producer.
+    expect(r.tryPop()).toBe(EMPTY);
+    await expect(room).resolves.toBe(true);
+    expect(w.heldRecords).toBe(0);
+    expect(w.tryPushNumber(2, 20)).toBe(true);
+    await expect(w.waitRecordRoomAsync(0)).resolves.toBe(false);
+    w.close();
+    r.close();
+  });
+
+  it('a full record window on a ring its consumer abandoned fails the push instead of waiting', async () => {
+    const ring = createRing({ capacityBytes: 1024 });
+    const w = new RingWriter(ring);
+    const r = new RingReader(ring);
+    w.limitRecords(1);
+    expect(w.tryPushNumber(1, 10)).toBe(true);
+    w.flush();
+    r.close();
+    const closed = expect.objectContaining({ code: 'ERR_WEFT_RING_CLOSED' });
+    expect(() => w.tryPushNumber(2, 20)).toThrow(closed);
+    await expect(w.pushAsync(2, 20)).rejects.toThrow(closed);
+    await expect(w.waitRecordRoomAsync()).rejects.toThrow(closed);
+    w.close();
+  });
 });

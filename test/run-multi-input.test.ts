@@ -102,6 +102,45 @@ describe('ids ride with their sample, by input lineage', () => {
   });
 });
 
+describe('ids through calculators that shift timestamps', () => {
+  it('follow the shift each calculator declares, past the pruning of old ids', async () => {
+    const session = new Session(testOptions).add(
+      push('in'),
+      graph()
+        .node('TimeShiftCalculator', {
+          inputs: { '': 'in' },
+          outputs: { '': 'late' },
+          options: { shiftUs: 1000 },
+        })
+        .node('TimeShiftCalculator', {
+          inputs: { '': 'late' },
+          outputs: { '': 'later' },
+          options: { shiftUs: 500 },
+        })
+        .node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'same' } }),
+      pull('later'),
+      pull('same'),
+    );
+    const run = await start(session);
+    const count = 600;
+    const [later, same] = await Promise.all([
+      collect(run, 'later'),
+      collect(run, 'same'),
+      (async () => {
+        // Timestamps 10 apart: an unshifted lookup at an output's timestamp would find another
+        // sample (1500 µs later), with another frameId.
+        for (let i = 0; i < count; i++)
+          await run.push({ value: i, timestamp: i * 10, streamId: 'cam', frameId: i });
+        run.closeInput();
+      })(),
+    ]);
+    expect(later.map((s) => [s.timestamp, s.frameId, s.streamId])).toEqual(
+      Array.from({ length: count }, (_, i) => [i * 10 + 1500, i, 'cam']),
+    );
+    expect(same.map((s) => s.frameId)).toEqual(Array.from({ length: count }, (_, i) => i));
+  });
+});
+
 describe('several Push inputs', () => {
   it('one output per input, one producer and one consumer each, all concurrent: FIFO per input', async () => {
     const session = twoInputSession();

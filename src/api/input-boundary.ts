@@ -302,7 +302,15 @@ export class InputBoundary {
     let p: Pending | undefined;
     let done = 0;
     try {
-      while (!this.host.gated && !this.writersClosed && (p = this.queue.shift()) !== undefined) {
+      while (!this.host.gated && !this.writersClosed && this.queue.length > 0) {
+        // Wait for room before taking the sample: while it waits here, eviction can still reach it,
+        // so what enters the ring is the freshest sample (replace), not one taken a stage ago.
+        const full = this.writerWithoutRoom();
+        if (full !== null) {
+          await full.waitRecordRoomAsync();
+          continue;
+        }
+        p = this.queue.shift()!;
         this.admitWaiter();
         const n = this.writers.length;
         // A frame fanned out to several rings needs one reference per ring.
@@ -325,6 +333,11 @@ export class InputBoundary {
     }
     // Space may have come back, or the gate opened, while the last write was in flight.
     if (!this.writersClosed && this.queue.length > 0 && !this.host.gated) this.kick();
+  }
+
+  private writerWithoutRoom(): RingWriter | null {
+    for (const w of this.writers) if (!w.hasRecordRoom) return w;
+    return null;
   }
 
   private write(w: RingWriter, p: Pending): boolean {

@@ -14,7 +14,7 @@ import { RunLatency } from '../telemetry/run-latency.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import type { InputBoundary } from './input-boundary.js';
 import { OutputBoundary } from './output-boundary.js';
-import { RunIds } from './run-ids.js';
+import { type LineageSource, RunIds } from './run-ids.js';
 import type { ResolvedRunOptions } from './run-options.js';
 import type { InputHost, OutputHost, PushSample, RunState, SampleIds } from './run-types.js';
 
@@ -154,8 +154,11 @@ export class RunCore implements InputHost, OutputHost {
   }
 
   /** Which inputs reach each output (see RunIds). Call before samples flow. */
-  setLineage(lineage: ReadonlyMap<string, readonly string[]>): void {
-    this.ids.setLineage(lineage);
+  setLineage(lineage: ReadonlyMap<string, readonly LineageSource[]>): void {
+    this.ids.setLineage(
+      lineage,
+      this.outputList.map((o) => o.name),
+    );
   }
 
   setFull(full: boolean): void {

@@ -20,6 +20,7 @@
  */
 
 import { Supervisor } from '../actors/supervisor.js';
+import type { CalculatorContract } from '../core/calculator.js';
 import { CancelledError, InvalidArgumentError, UsageError } from '../core/errors.js';
 import { checkSidePackets } from '../core/graph-validation.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
@@ -318,7 +319,7 @@ export class Run implements AsyncDisposable {
           prepared.graph,
           this.spec.inputs.map((i) => i.name),
           c.outputList.map((o) => o.name),
-          (calculator) => prepared.lookup(calculator)?.contract.outputLineage === 'pairwise',
+          (calculator) => prepared.lookup(calculator)?.contract as CalculatorContract | undefined,
         ),
       );
       c.sup = sup;

@@ -40,6 +40,8 @@ const TimeShiftCalculator = defineCalculator<TimeShiftOptions>({
       Number.isSafeInteger(o.shiftUs) ? undefined : `shiftUs must be a safe integer, not ${o.shiftUs}`,
     timestampOffset: null,
     processTimestampBounds: true,
+    // A Run's ids follow the shift: an output at T derives from the input at T - shiftUs.
+    lineageShift: (o) => o.shiftUs,
   },
   create: () => ({
     process(ctx) {

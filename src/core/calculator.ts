@@ -106,6 +106,13 @@ export interface CalculatorContract<O = Record<string, unknown>> {
    * input only, as PassThroughCalculator's do.
    */
   readonly outputLineage?: 'pairwise';
+  /**
+   * How far an output sample's timestamp lies from the input sample it derives from, for the ids a
+   * Run carries (an output at `T` takes the ids of the input sample at `T - shift`). Defaults to a
+   * numeric `timestampOffset`, else 0. Declare it when the shift depends on options (the contract's
+   * offset cannot), as TimeShiftCalculator does. Called once per run, on the thread that builds it.
+   */
+  readonly lineageShift?: (options: O) => number;
 }
 
 /** Returned from `process` by a source to say it has nothing more to produce. */

@@ -225,6 +225,21 @@ export class RingWriter extends RingEnd {
     this.window = limit === 0 ? null : new RecordWindow(limit);
   }
 
+  /** True while one more packet fits under {@link limitRecords} (always without a limit; bytes may still be short). */
+  get hasRecordRoom(): boolean {
+    const w = this.window;
+    return w === null || w.hasRoom || this.recordRoom(w);
+  }
+
+  /**
+   * Waits, as {@link pushAsync} does, until {@link hasRecordRoom}, holding no record: a producer
+   * that picks the sample to write only once there is room (an evicting boundary) writes the newest.
+   * Resolves false on timeout; rejects with RingClosedError once the consumer abandoned the ring.
+   */
+  waitRecordRoomAsync(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    return this.writeAsync(() => this.hasRecordRoom, timeoutMs);
+  }
+
   /** Packets counted under {@link limitRecords} that the consumer has not released yet (0 without a limit). */
   get heldRecords(): number {
     if (this.window === null) return 0;
@@ -377,8 +392,10 @@ export class RingWriter extends RingEnd {
   }
 
   // Forgets the counted records the consumer released; true when one more fits. Records where the
-  // read position was seen, so that a wait for room parks until the consumer releases more.
+  // read position was seen, so that a wait for room parks until the consumer releases more. A
+  // consumer that abandoned the ring never releases more: the push fails now rather than waits.
   private recordRoom(window: RecordWindow): boolean {
+    if ((Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0) this.throwClosed();
     const read = Atomics.load(this.ctl, READ);
     this.cachedRead = read;
     window.releaseUpTo(read);
