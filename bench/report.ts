@@ -1,8 +1,10 @@
 /**
  * Turning recorded values into ratios, a printed table, a markdown table and the JSON document.
  *
- * Ratios are results too (`metric: "ratio"`, `unit: "x"`, case `"<case>/<baseline>"`), so the JSON
- * file alone is enough to rebuild every table: the README generator reads nothing else.
+ * Ratios are results too (`metric: "ratio"`, `unit: "x"`, case `"<case>/<baseline>"`, `ratioOf`: the
+ * metric compared, since one pair may be compared on several), so the JSON file alone is enough to
+ * rebuild every table: the README generator reads nothing else. A target is a floor (`target ≥`),
+ * or a ceiling (`target ≤`) for a ratio marked `lowerIsBetter` (a cost such as CPU time per frame).
  *
  * Threading: main thread.
  */
@@ -32,8 +34,10 @@ export function deriveRatios(suite: string, results: readonly BenchResult[], spe
       metric: RATIO_METRIC,
       value: num.value / den.value,
       unit: 'x',
+      ratioOf: spec.metric,
     };
     if (spec.target !== undefined) row.target = spec.target;
+    if (spec.lowerIsBetter === true) row.lowerIsBetter = true;
     out.push(row);
   }
   return out;
@@ -67,6 +71,8 @@ export interface RatioNote {
   baseline: string;
   value: number;
   target: number | undefined;
+  /** The target is a ceiling, not a floor. */
+  lowerIsBetter: boolean;
 }
 
 /** Ratio rows whose numerator is `row`, matched by their `"<case>/<baseline>"` name. */
@@ -76,18 +82,23 @@ export function ratiosOf(row: BenchResult, results: readonly BenchResult[]): Rat
   for (const r of results) {
     if (r.suite !== row.suite || r.metric !== RATIO_METRIC || !r.case.startsWith(prefix)) continue;
     const baseline = r.case.slice(prefix.length);
-    // Only a baseline measured with this row's metric: a case name may itself contain '/'.
+    // Only a ratio of this row's metric (one pair may be compared on several), and only a baseline
+    // measured with it: a case name may itself contain '/'.
+    if (r.ratioOf !== undefined && r.ratioOf !== row.metric) continue;
     if (!results.some((b) => b.suite === row.suite && b.case === baseline && b.metric === row.metric))
       continue;
-    notes.push({ baseline, value: r.value, target: r.target });
+    notes.push({ baseline, value: r.value, target: r.target, lowerIsBetter: r.lowerIsBetter === true });
   }
   return notes;
 }
 
-/** `14.2x vs postMessage.small (target ≥10 PASS)`. */
+/** `14.2x vs postMessage.small (target ≥10 PASS)`; a cost's ratio: `0.97x vs … (target ≤1.05 PASS)`. */
 export function formatRatioNote(n: RatioNote): string {
-  const verdict =
-    n.target === undefined ? '' : ` (target ≥${n.target} ${n.value >= n.target ? 'PASS' : 'FAIL'})`;
+  let verdict = '';
+  if (n.target !== undefined) {
+    const pass = n.lowerIsBetter ? n.value <= n.target : n.value >= n.target;
+    verdict = ` (target ${n.lowerIsBetter ? '≤' : '≥'}${n.target} ${pass ? 'PASS' : 'FAIL'})`;
+  }
   return `${formatRatio(n.value)} vs ${n.baseline}${verdict}`;
 }
 

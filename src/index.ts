@@ -5,6 +5,7 @@
  * lifecycle contract; anything not exported is internal and may change.
  */
 
+export type { Chaining } from './actors/actor-groups.js';
 export type { StreamObserver } from './actors/output-pump.js';
 export {
   DEFAULT_HEAP_LIMIT_MB,
@@ -238,6 +239,7 @@ export {
 export { type FramePoolDescriptorBase, FrameRef, isFrameRef } from './core/frame-ref.js';
 export { GraphBuilder, graph } from './core/graph-builder.js';
 export type {
+  ExecutorConfig,
   GraphConfig,
   NodeConfig,
   PortRef,

@@ -45,15 +45,28 @@ function buggy(fault: FaultKind, phase: FaultPhase, input: string, limits: Limit
   };
 }
 
-/** A counter of three packets feeding the faulty node; its output observed and discarded. */
-function faultyGraph(fault: FaultKind, phase: FaultPhase, limits: Limits = {}): CalculatorGraph {
+/**
+ * How the graph's nodes sit on threads: each its own, chained onto one (source, faulty node and the
+ * pass-through after it), or on one declared executor.
+ */
+type Layout = 'own' | 'chained' | 'executor';
+
+/** A counter of three packets feeding the faulty node, then a pass-through; "out" observed and discarded. */
+function faultyGraph(
+  fault: FaultKind,
+  phase: FaultPhase,
+  limits: Limits = {},
+  layout: Layout = 'own',
+): CalculatorGraph {
+  const on = layout === 'executor' ? { executor: 'shared' } : {};
   const g = new CalculatorGraph(
-    graph()
-      .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
-      .node('FaultyCalculator', buggy(fault, phase, 'n', limits))
+    graph({ executors: layout === 'executor' ? [{ name: 'shared' }] : [] })
+      .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 }, ...on })
+      .node('FaultyCalculator', { ...buggy(fault, phase, 'n', limits), outputs: { '': 'mid' }, ...on })
+      .node('PassThroughCalculator', { inputs: { '': 'mid' }, outputs: { '': 'out' }, ...on })
       .output('out')
       .build(),
-    { registry, watchdogMs: 20 },
+    { registry, watchdogMs: 20, chaining: layout === 'chained' ? 'on' : 'off' },
   );
   graphs.push(g);
   g.observeOutputStream('out', () => {});
@@ -78,28 +91,34 @@ const KINDS: readonly [FaultKind, abstract new (...a: never[]) => WeftError, Reg
 ];
 const PHASES: readonly FaultPhase[] = ['open', 'process', 'close'];
 
+const LAYOUTS: readonly Layout[] = ['own', 'chained', 'executor'];
+
 describe('a calculator fault fails the run, typed, naming node and phase', () => {
-  it.each(KINDS.flatMap(([kind, cls, why]) => PHASES.map((phase) => [kind, phase, cls, why] as const)))(
-    '%s in %s',
-    async (kind, phase, cls, why) => {
-      const g = faultyGraph(kind, phase);
-      const err = await g.runToCompletion().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(cls);
-      expect(err).toMatchObject({ node: 'buggy', phase });
-      const text = `${(err as Error).message} ${String((err as Error).cause)}`;
-      expect(text).toMatch(why);
-      await g.close();
-      expect(g.frames.inUse()).toBe(0);
-    },
-  );
+  it.each(
+    LAYOUTS.flatMap((layout) =>
+      KINDS.flatMap(([kind, cls, why]) => PHASES.map((phase) => [kind, phase, layout, cls, why] as const)),
+    ),
+  )('%s in %s, nodes on threads: %s', async (kind, phase, layout, cls, why) => {
+    const g = faultyGraph(kind, phase, {}, layout);
+    const err = await g.runToCompletion().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(cls);
+    expect(err).toMatchObject({ node: 'buggy', phase });
+    const text = `${(err as Error).message} ${String((err as Error).cause)}`;
+    expect(text).toMatch(why);
+    await g.close();
+    expect(g.frames.inUse()).toBe(0);
+  });
 });
 
 describe('a calculator that exhausts its heap ends its own thread, not the process', () => {
-  it.each(PHASES)('in %s, under a node heap limit of 64 MiB', async (phase) => {
-    const g = faultyGraph('oom', phase, { heapLimitMb: 64 });
+  // A node with a heap limit of its own is never chained: on an executor, its limit is the thread's.
+  it.each(
+    (['own', 'executor'] as const).flatMap((layout) => PHASES.map((phase) => [phase, layout] as const)),
+  )('in %s, under a node heap limit of 64 MiB, nodes on threads: %s', async (phase, layout) => {
+    const g = faultyGraph('oom', phase, { heapLimitMb: 64 }, layout);
     const err = await g.runToCompletion().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutOfMemoryError);
     expect(err).toMatchObject({ node: 'buggy', phase });
@@ -194,21 +213,22 @@ describe('the end of an output is final only once its producer finished cleanly'
 });
 
 describe('a stuck call fails the run, naming node and phase, and its thread is ended', () => {
-  it.each((['loop', 'hang'] as const).flatMap((kind) => PHASES.map((phase) => [kind, phase] as const)))(
-    '%s in %s, under a node limit of 300 ms',
-    async (kind, phase) => {
-      const g = faultyGraph(kind, phase, { stuckTimeoutMs: 300 });
-      const err = await g.runToCompletion().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(NodeStuckError);
-      expect(err).toMatchObject({ node: 'buggy', phase });
-      expect((err as Error).message).toMatch(/limit 300 ms/);
-      await g.close();
-      expect(g.frames.inUse()).toBe(0);
-    },
-  );
+  it.each(
+    (['own', 'executor'] as const).flatMap((layout) =>
+      (['loop', 'hang'] as const).flatMap((kind) => PHASES.map((phase) => [kind, phase, layout] as const)),
+    ),
+  )('%s in %s, under a node limit of 300 ms, nodes on threads: %s', async (kind, phase, layout) => {
+    const g = faultyGraph(kind, phase, { stuckTimeoutMs: 300 }, layout);
+    const err = await g.runToCompletion().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NodeStuckError);
+    expect(err).toMatchObject({ node: 'buggy', phase });
+    expect((err as Error).message).toMatch(/limit 300 ms/);
+    await g.close();
+    expect(g.frames.inUse()).toBe(0);
+  });
 
   it('a call stuck in native code: the run fails at once, close() waits for the thread to exit', async () => {
     // Terminating a thread cannot interrupt a system call: the thread exits only once the call

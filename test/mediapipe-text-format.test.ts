@@ -15,7 +15,7 @@ node {
   input_stream: "in"
   output_stream: "out"
   max_in_flight: 2
-  executor: "cpu"
+  buffer_size_hint: 3
 }`;
 
 describe('MediaPipe fields weft does not use', () => {
@@ -28,14 +28,14 @@ describe('MediaPipe fields weft does not use', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('num_threads: 4: weft runs one worker thread per node');
     expect(warnings[0]).toMatch(/node "PassThroughCalculator #0": max_in_flight: 2: .*never overlap/);
-    expect(warnings[0]).toContain('executor: "cpu": weft runs one worker thread per node');
+    expect(warnings[0]).toContain('buffer_size_hint: 3: queues are sized by max_queue_size');
   });
 
   it('are written back by formatGraphText, so the text still says what MediaPipe would do', () => {
     const printed = formatGraphText(parseGraphText(TEXT));
     expect(printed).toContain('num_threads: 4');
     expect(printed).toContain('max_in_flight: 2');
-    expect(printed).toContain('executor: "cpu"');
+    expect(printed).toContain('buffer_size_hint: 3');
     expect(parseGraphText(printed)).toStrictEqual(parseGraphText(TEXT));
   });
 });

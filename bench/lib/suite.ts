@@ -18,8 +18,12 @@ export interface BenchResult {
   value: number;
   /** e.g. `msg/s`, or `x` for ratios. */
   unit: string;
-  /** Ratios only: the declared target (the ratio should be at least this). */
+  /** Ratios only: the metric compared (absent in files written before it was recorded). */
+  ratioOf?: string;
+  /** Ratios only: the declared target (the ratio should be at least this; at most: `lowerIsBetter`). */
   target?: number;
+  /** Ratios only: present when a smaller ratio is better (e.g. CPU time per frame). */
+  lowerIsBetter?: true;
 }
 
 /** A ratio a suite wants reported: `case` over `baseline`, both measured with `metric`. */
@@ -27,8 +31,10 @@ export interface RatioSpec {
   case: string;
   baseline: string;
   metric: string;
-  /** Lowest acceptable ratio; reported as PASS/FAIL, never fails the run. */
+  /** Lowest acceptable ratio (highest with `lowerIsBetter`); PASS/FAIL, never fails the run. */
   target?: number;
+  /** The metric is a cost (time, CPU per item): the case should stay at or below `target` × baseline. */
+  lowerIsBetter?: boolean;
 }
 
 /** What a suite's `run` gets from the runner. */

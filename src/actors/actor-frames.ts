@@ -7,11 +7,37 @@
  * Threading: the actor's thread.
  */
 import type { FrameAccess } from '../core/calculator.js';
+import { PoolExhaustedError } from '../core/errors.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { F_BLOCKED_MS, F_CALL_STARTED_AT, type NodeCounters, NodeState } from './node-counters.js';
 
-/** `ctx.frames` of node `n`. */
-export function actorFrames(pool: FramePool, counters: NodeCounters, n: number): FrameAccess {
+/** How long a blocking allocation on a thread shared by several nodes waits before it helps them again, ms. */
+const HELP_WAIT_MS = 1;
+
+/**
+ * `ctx.frames` of node `n`. `helper` (read at each wait) is set on a thread shared by several nodes:
+ * a blocking allocation runs the others while it waits, since the frames it waits for may be held
+ * by a node on this very thread; it says whether anything moved.
+ */
+export function actorFrames(
+  pool: FramePool,
+  counters: NodeCounters,
+  n: number,
+  helper: () => (() => boolean) | null = () => null,
+): FrameAccess {
+  // A blocking allocation on a shared thread: tries, helps, waits briefly, until a slot comes.
+  const allocHelped = (bytes: number, help: () => boolean): number => {
+    for (;;) {
+      const h = pool.tryAlloc(bytes);
+      if (h >= 0) return h;
+      if (help()) continue;
+      try {
+        return pool.alloc(bytes, HELP_WAIT_MS);
+      } catch (err) {
+        if (!(err instanceof PoolExhaustedError)) throw err;
+      }
+    }
+  };
   // The exhausted-pool path only: allocates closures.
   const waitForFrame = <T extends number | Promise<number>>(wait: () => T): T => {
     const c = counters;
@@ -38,7 +64,9 @@ export function actorFrames(pool: FramePool, counters: NodeCounters, n: number):
   return {
     alloc: (bytes) => {
       const h = pool.tryAlloc(bytes);
-      return h >= 0 ? h : waitForFrame(() => pool.alloc(bytes));
+      if (h >= 0) return h;
+      const help = helper();
+      return waitForFrame(() => (help === null ? pool.alloc(bytes) : allocHelped(bytes, help)));
     },
     tryAlloc: (bytes) => pool.tryAlloc(bytes),
     allocAsync: async (bytes, timeoutMs) => {

@@ -24,10 +24,12 @@ import { onStrayError, stageStore } from './stray-errors.js';
 
 // Process calls a source makes per loop turn.
 const SOURCE_BATCH = 64;
-// What the loop does after a turn.
-const TURN_BUSY = 0;
-const TURN_IDLE = 1;
-const TURN_CLOSED = 2;
+/** What a loop does after a turn ({@link Actor.step}): run it again. */
+export const TURN_BUSY = 0;
+/** The node has nothing to do until input comes or its calculator wakes it. */
+export const TURN_IDLE = 1;
+/** The node finished: its `finished` promise settled. */
+export const TURN_CLOSED = 2;
 
 /** The worker task: host one node until it is done. */
 export async function hostActor(args: ActorArgs): Promise<ActorResult> {
@@ -52,7 +54,14 @@ export async function hostActor(args: ActorArgs): Promise<ActorResult> {
   }
 }
 
-class Actor {
+/**
+ * One node on its thread: its engine, rings and counters, and the loop that runs them.
+ *
+ * Threading: the thread that hosts the node. Lifecycle: `open`, then either `loop` (the node has the
+ * thread to itself) or `step` from a driver that shares the thread among several actors
+ * (executor-host.ts); `finished` settles once the node is done.
+ */
+export class Actor {
   readonly finished: Promise<ActorResult>;
   private resolve!: (r: ActorResult) => void;
   private reject!: (err: unknown) => void;
@@ -69,6 +78,17 @@ class Actor {
   // Counter word of the start time of the call in progress (0: none), for the watchdog.
   private readonly startedAtField: number;
   private readonly sidePacketsOut: Record<number, unknown> = {};
+  /**
+   * Set by a driver that runs several nodes on this thread: runs the others while a blocking frame
+   * allocation waits (the frames may be held here); says whether anything moved.
+   */
+  frameHelper: (() => boolean) | null = null;
+  /**
+   * Set by a driver that runs several nodes on this thread: told of the node's failure at once,
+   * synchronously (a peer on the thread may be spinning in a blocked push that only the supervisor's
+   * reaction to this failure can end).
+   */
+  onFailure: ((err: unknown) => void) | null = null;
   // Becomes true once a lifecycle call returned a promise: from then on waits keep the loop turning.
   private asyncMode = false;
   // The last wait for input ended: the next drain sees records that reached an idle node.
@@ -113,7 +133,7 @@ class Actor {
       args.node,
       definition,
       this.sink,
-      actorFrames(this.pool, this.counters, this.n),
+      actorFrames(this.pool, this.counters, this.n, () => this.frameHelper),
     );
     this.calculatorName = definition.name;
     this.engine.setStageHook((stage) => {
@@ -141,6 +161,7 @@ class Actor {
     this.strayFailed = true;
     this.counters.setState(this.n, NodeState.Failed);
     this.sink.closeAll();
+    this.onFailure?.(e);
     this.reject(e);
     return undefined;
   }
@@ -175,51 +196,94 @@ class Actor {
 
   async loop(): Promise<void> {
     stageStore.enterWith(this.counters.stage(this.n) ?? 'process');
+    for (;;) {
+      const s = this.step();
+      const next = typeof s === 'number' ? s : await s;
+      if (next === TURN_CLOSED) return;
+      if (next !== TURN_IDLE) continue;
+      try {
+        await this.idle();
+      } catch (err) {
+        await this.finish(err);
+        return;
+      }
+    }
+  }
+
+  /**
+   * One turn, for a loop that runs this actor ({@link loop}, or an executor's driver running several
+   * on one thread): TURN_BUSY, TURN_IDLE (nothing to do until input or a wake), or TURN_CLOSED
+   * once the node has finished and `finished` settled. Never throws: a failure settles `finished`.
+   */
+  step(): number | Promise<number> {
+    if (this.counters.stopRequested(this.n) || this.strayFailed) return this.finish(undefined, false);
+    let t: number | Promise<number>;
     try {
-      await this.runLoop();
+      t = this.turn();
+    } catch (err) {
+      return this.finish(err);
+    }
+    if (typeof t === 'number') return t === TURN_CLOSED ? this.finish(undefined, false) : t;
+    return t.then(
+      (next) => (next === TURN_CLOSED ? this.finish(undefined, false) : next),
+      (err: unknown) => this.finish(err),
+    );
+  }
+
+  // The node's end, cleanly or by `err`: settles `finished`, then hands consumed ring space back,
+  // so the supervisor's cleanup after the run reads only records this actor never took, and wakes
+  // whoever waits for slots this actor's last calls released.
+  private async finish(err: unknown, threw = true): Promise<number> {
+    try {
+      if (!threw) {
+        try {
+          await this.complete();
+          return TURN_CLOSED;
+        } catch (e) {
+          err = e;
+        }
+      }
+      await this.failed(err);
+      return TURN_CLOSED;
     } finally {
-      // Hand consumed ring space back, so the supervisor's cleanup after the run reads only records
-      // this actor never took; and wake whoever waits for slots this actor's last calls released.
       for (const r of this.readers) r.release();
       this.pool.flushWakes();
     }
   }
 
-  private async runLoop(): Promise<void> {
+  private async complete(): Promise<void> {
+    // A stray error failed the node already (see stray): nothing more to report.
+    if (this.strayFailed) return;
     const c = this.counters;
-    const n = this.n;
-    try {
-      while (!c.stopRequested(n) && !this.strayFailed) {
-        const t = this.turn();
-        const next = typeof t === 'number' ? t : await t;
-        if (next === TURN_CLOSED) break;
-        if (next === TURN_IDLE) await this.idle();
+    const stopped = c.stopRequested(this.n) && this.engine.state !== 'closed';
+    if (stopped) await this.shutdown();
+    c.setState(this.n, NodeState.Done);
+    this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped });
+  }
+
+  private async failed(err: unknown): Promise<void> {
+    const c = this.counters;
+    c.setState(this.n, NodeState.Failed);
+    if (c.stopRequested(this.n)) {
+      // Stopping abandons rings under our feet: a push failing now is the stop, not a fault. The
+      // calculator is still closed, and a close that fails is a fault: reported, never swallowed.
+      let failure = isStopEffect(err) ? undefined : err;
+      try {
+        await this.shutdown();
+      } catch (closeErr) {
+        if (!isStopEffect(closeErr)) failure ??= closeErr;
       }
-      // A stray error failed the node already (see stray): nothing more to report.
-      if (this.strayFailed) return;
-      const stopped = c.stopRequested(n) && this.engine.state !== 'closed';
-      if (stopped) await this.shutdown();
-      c.setState(n, NodeState.Done);
-      this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped });
-    } catch (err) {
-      c.setState(n, NodeState.Failed);
-      if (c.stopRequested(n)) {
-        // Stopping abandons rings under our feet: a push failing now is the stop, not a fault. The
-        // calculator is still closed, and a close that fails is a fault: reported, never swallowed.
-        let failure = isStopEffect(err) ? undefined : err;
-        try {
-          await this.shutdown();
-        } catch (closeErr) {
-          if (!isStopEffect(closeErr)) failure ??= closeErr;
-        }
-        if (failure === undefined)
-          this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped: true });
-        else this.reject(failure);
+      if (failure === undefined) {
+        this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped: true });
         return;
       }
-      this.sink.closeAll();
-      this.reject(err);
+      this.onFailure?.(failure);
+      this.reject(failure);
+      return;
     }
+    this.sink.closeAll();
+    this.onFailure?.(err);
+    this.reject(err);
   }
 
   /**
@@ -361,6 +425,40 @@ class Actor {
     const c = this.counters;
     for (let i = 0; i < this.readers.length; i++)
       c.setQueueDepth(this.inputBase + i, this.engine.queueSize(i));
+  }
+
+  /**
+   * The node's own input set (null for a source): its `enabled` flags say which rings the node
+   * wants now, for a driver that waits on the rings of several nodes at once.
+   */
+  get inputs(): InputSet | null {
+    return this.set;
+  }
+
+  /** Where the node's outputs go (a driver sharing the thread sets its `helper`). */
+  get outputs(): RingSink {
+    return this.sink;
+  }
+
+  /** The node's id in the graph. */
+  get id(): number {
+    return this.n;
+  }
+
+  /** True while waits must keep the event loop turning (an async calculator, or one using a waker). */
+  get waitsAsync(): boolean {
+    return this.asyncMode;
+  }
+
+  /** The driver parks its thread with this node idle: shown as waiting for input. */
+  parked(): void {
+    this.counters.setState(this.n, NodeState.WaitingInput);
+  }
+
+  /** The driver's park of `ms` ended: the next drain sees records that reached an idle node. */
+  woken(ms: number): void {
+    this.fromIdle = true;
+    this.counters.f64[this.counters.field(this.n, F_IDLE_MS)]! += ms;
   }
 
   private async idle(): Promise<void> {

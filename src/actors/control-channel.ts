@@ -55,6 +55,12 @@ function installErrorHandler(): void {
 }
 
 /** Serves `api` on `port` (actor side). */
+/**
+ * Key of the message a thread shared by several nodes posts on a node's control port when that node
+ * failed: `{ [FAILED]: SerializedError }` (see executor-host.ts). Comlink ignores it.
+ */
+export const FAILED = 'weftNodeFailed';
+
 export function exposeControl(api: object, port: MessagePort): void {
   installErrorHandler();
   Comlink.expose(api, nodeEndpoint(port));
@@ -64,6 +70,8 @@ export function exposeControl(api: object, port: MessagePort): void {
 export interface ControlOptions {
   /** What the calls are for, in timeout messages (e.g. `node "detector"`). */
   label: string;
+  /** Receives a node's failure posted before its thread ends (see {@link FAILED}). */
+  onFailure?: (err: Error) => void;
   node: string;
   /** Settles when the worker exits; every pending and later call then rejects with its reason. */
   exited: Promise<unknown>;
@@ -79,6 +87,13 @@ export interface ControlClient {
 export function connectControl(port: MessagePort, options: ControlOptions): ControlClient {
   installErrorHandler();
   const remote = Comlink.wrap<Record<string, (...args: unknown[]) => unknown>>(nodeEndpoint(port));
+  const onFailure = options.onFailure;
+  if (onFailure !== undefined) {
+    port.on('message', (m: unknown) => {
+      const e = (m as Record<string, SerializedError> | null)?.[FAILED];
+      if (e !== undefined) onFailure(deserializeError(e));
+    });
+  }
   // The port does not keep the process alive between calls (the run decides that, see
   // keep-alive.ts); during a call the call's own timeout timer does.
   port.unref();

@@ -1,5 +1,5 @@
 /**
- * The wiring of a validated graph: one ring per (stream, consumer) edge, one doorbell per node, and
+ * The wiring of a validated graph: one ring per (stream, consumer) edge, one doorbell per thread, and
  * the global input numbering the counters use.
  *
  * A stream with several consumers gets one ring per consumer (a ring has one reader), so a slow
@@ -21,7 +21,7 @@ export interface GraphPlan {
   readonly nodeInputs: readonly RingDescriptor[][];
   /** Per node, per output: rings to every consumer of that stream. */
   readonly nodeOutputs: readonly RingDescriptor[][][];
-  /** Per node: the doorbell its input rings share. */
+  /** Per node: the doorbell its input rings share (one per thread: nodes sharing a thread share it). */
   readonly doorbells: readonly DoorbellDescriptor[];
   /** Per node: global index of its first input (counters). */
   readonly inputBase: readonly number[];
@@ -45,15 +45,23 @@ export interface PlanOptions {
   cores?: number;
   /** Graph-output rings wake the main thread at every record (see RingOptions.announceEagerly). */
   eagerOutputs?: boolean;
+  /** Per node, the thread it runs on (see actor-groups.ts). Default: a thread per node. */
+  groupOf?: readonly number[];
 }
 
 /** Creates every ring and doorbell of a run of `graph`. */
 export function planGraph(graph: ResolvedGraph, options: PlanOptions = {}): GraphPlan {
   const capacityBytes = options.ringBytes ?? 64 * 1024;
-  const doorbells = graph.nodes.map(() => createDoorbell());
+  const groupOf = options.groupOf ?? graph.nodes.map((n) => n.id);
+  const bells = new Map<number, DoorbellDescriptor>();
+  const doorbells = groupOf.map((g) => {
+    let bell = bells.get(g);
+    if (bell === undefined) bells.set(g, (bell = createDoorbell()));
+    return bell;
+  });
   const mainDoorbell = createDoorbell();
-  // Every actor plus the main thread: once they outnumber the cores, nobody spins before parking.
-  const gauge = createLoadGauge(graph.nodes.length + 1, options.cores ?? availableParallelism());
+  // Every actor thread plus the main thread: once they outnumber the cores, nobody spins before parking.
+  const gauge = createLoadGauge(bells.size + 1, options.cores ?? availableParallelism());
   const nodeInputs: RingDescriptor[][] = graph.nodes.map((n) => new Array<RingDescriptor>(n.inputs.length));
   const nodeOutputs: RingDescriptor[][][] = graph.nodes.map((n) => n.outputs.map(() => []));
   const graphInputs = new Map<string, RingDescriptor[]>();

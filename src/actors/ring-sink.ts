@@ -17,8 +17,29 @@ import {
   type NodeCounters,
   NodeState,
 } from './node-counters.js';
+import { SpillKind, SpillQueue } from './spill-queue.js';
+
+/** How long a push on a thread shared by several nodes waits before it helps them again, ms. */
+const HELP_WAIT_MS = 1;
+/** {@link RingSink.helper}: nothing moved. */
+export const HELP_NONE = 0;
+/** {@link RingSink.helper}: the consumer ran and something moved. */
+export const HELP_MOVED = 1;
+/** {@link RingSink.helper}: the consumer lives on this thread but cannot run now: spill. */
+export const HELP_DEFER = 2;
 
 export class RingSink implements OutputSink {
+  /**
+   * Set by a driver that runs several nodes on this thread: called when a push finds `writer` full,
+   * it runs the ring's consumer if that node lives on this thread (a wait would never see it drain):
+   * {@link HELP_MOVED} when something moved, {@link HELP_DEFER} when the consumer lives here but
+   * cannot run now (the record is then spilled), {@link HELP_NONE} otherwise. Null when the node has
+   * its thread to itself.
+   */
+  helper: ((writer: RingWriter) => number) | null = null;
+  /** Records held back on a shared thread (see spill-queue.ts); null until the first. */
+  spill: SpillQueue | null = null;
+
   constructor(
     private readonly writers: readonly (readonly RingWriter[])[],
     private readonly pool: FramePool,
@@ -26,6 +47,11 @@ export class RingSink implements OutputSink {
     private readonly node: number,
     private readonly sidePackets: Record<number, unknown>,
   ) {}
+
+  /** The writer of output `output`'s `index`-th ring (in the plan's consumer order). */
+  writer(output: number, index: number): RingWriter {
+    return this.writers[output]![index]!;
+  }
 
   packet(output: number, timestamp: number, value: unknown, frame: number): void {
     const ws = this.writers[output]!;
@@ -38,22 +64,36 @@ export class RingSink implements OutputSink {
       }
       if (ws.length > 1) this.pool.retain(frame, ws.length - 1);
       for (const w of ws)
-        if (!w.tryPushFrame(timestamp, frame)) this.blocked(() => w.pushFrame(timestamp, frame));
+        if (!this.spilled(w, SpillKind.Frame, timestamp, frame) && !w.tryPushFrame(timestamp, frame))
+          this.blocked(w, SpillKind.Frame, timestamp, frame, (ms) => w.pushFrame(timestamp, frame, ms));
     } else if (typeof value === 'number') {
       for (const w of ws)
-        if (!w.tryPushNumber(timestamp, value)) this.blocked(() => w.pushNumber(timestamp, value));
+        if (!this.spilled(w, SpillKind.Number, timestamp, value) && !w.tryPushNumber(timestamp, value))
+          this.blocked(w, SpillKind.Number, timestamp, value, (ms) => w.pushNumber(timestamp, value, ms));
     } else {
       for (const w of ws)
-        if (!w.tryPushValue(timestamp, value)) this.blocked(() => w.pushValue(timestamp, value));
+        if (!this.spilled(w, SpillKind.Value, timestamp, value) && !w.tryPushValue(timestamp, value))
+          this.blocked(w, SpillKind.Value, timestamp, value, (ms) => w.pushValue(timestamp, value, ms));
     }
   }
 
   bound(output: number, bound: number): void {
-    for (const w of this.writers[output]!) if (!w.tryPushBound(bound)) this.blocked(() => w.pushBound(bound));
+    for (const w of this.writers[output]!)
+      if (!this.spilled(w, SpillKind.Bound, bound, null) && !w.tryPushBound(bound))
+        this.blocked(w, SpillKind.Bound, bound, null, (ms) => w.pushBound(bound, ms));
   }
 
   close(output: number): void {
-    for (const w of this.writers[output]!) w.close();
+    for (const w of this.writers[output]!) if (!this.spilled(w, SpillKind.Close, 0, null)) w.close();
+  }
+
+  // Queues the record behind those already spilled for `w`, so order per ring holds; false when none
+  // are (the usual case: one null check).
+  private spilled(w: RingWriter, kind: SpillKind, ts: number, value: unknown): boolean {
+    const sp = this.spill;
+    if (sp === null || !sp.holds(w)) return false;
+    sp.add(w, kind, ts, value);
+    return true;
   }
 
   sidePacket(index: number, value: unknown): void {
@@ -82,17 +122,43 @@ export class RingSink implements OutputSink {
     for (const ws of this.writers) for (const w of ws) w.publishLazily();
   }
 
+  /** Writes what fits of the spilled records (see spill-queue.ts); true once none wait. */
+  flushSpill(): boolean {
+    const sp = this.spill;
+    return sp === null || sp.empty || sp.flush(this.pool);
+  }
+
   /** Ends every output stream (idempotent): downstream drains and sees end of stream. */
   closeAll(): void {
+    this.spill?.clear(this.pool);
     for (const ws of this.writers) for (const w of ws) w.close();
   }
 
-  // The slow path only: a full ring. Allocates the closure; the fast path above does not.
-  private blocked(push: () => boolean): void {
+  // The slow path only: a full ring. Allocates the closure; the fast path above does not. On a
+  // shared thread, the nodes downstream on it run while this one waits, or nothing would drain;
+  // one that cannot run now gets the record later (spilled).
+  private blocked(
+    w: RingWriter,
+    kind: SpillKind,
+    ts: number,
+    value: unknown,
+    push: (timeoutMs: number) => boolean,
+  ): void {
     const c = this.counters;
     c.setState(this.node, NodeState.BlockedOutput);
     const t0 = performance.now();
-    push();
+    const help = this.helper;
+    if (help === null) push(Number.POSITIVE_INFINITY);
+    else {
+      for (;;) {
+        const h = help(w);
+        if (h === HELP_DEFER) {
+          (this.spill ??= new SpillQueue()).add(w, kind, ts, value);
+          break;
+        }
+        if (push(h === HELP_MOVED ? 0 : HELP_WAIT_MS)) break;
+      }
+    }
     c.f64[c.field(this.node, F_BLOCKED_MS)]! += performance.now() - t0;
     // The stuck-call clock measures the calculator's own time: restart it after waiting downstream.
     const started = c.field(this.node, F_CALL_STARTED_AT);

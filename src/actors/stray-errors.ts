@@ -10,7 +10,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Turns a stray error into the task's failure; returns an error to report late, or undefined when the task failed itself with it. */
-export type StrayErrorHandler = (err: unknown, stage: string | undefined) => Error | undefined;
+export type StrayErrorHandler = (
+  err: unknown,
+  stage: string | undefined,
+  node: number | undefined,
+) => Error | undefined;
 
 /**
  * The lifecycle stage in which the code that scheduled a timer or made a promise was running:
@@ -18,6 +22,12 @@ export type StrayErrorHandler = (err: unknown, stage: string | undefined) => Err
  * later is reported in the stage it came from, not the stage it surfaced in.
  */
 export const stageStore = new AsyncLocalStorage<string>();
+
+/**
+ * On a thread shared by several nodes (executor-host.ts): the node whose code scheduled a timer or
+ * made a promise, so that an error it throws later is charged to that node. Unset elsewhere.
+ */
+export const nodeStore = new AsyncLocalStorage<number>();
 
 let handler: StrayErrorHandler | undefined;
 
@@ -30,7 +40,7 @@ export function onStrayError(h: StrayErrorHandler): void {
 export function catchStrayErrors(report: (err: unknown) => void): void {
   const take = (err: unknown) => {
     const stage = stageStore.getStore();
-    const late = handler === undefined ? err : handler(err, stage);
+    const late = handler === undefined ? err : handler(err, stage, nodeStore.getStore());
     if (late !== undefined) report(late);
   };
   process.on('uncaughtException', take);

@@ -4,6 +4,7 @@
  * Threading: plain data and a pure function, any thread.
  */
 import type { FramePoolOptions } from '../transport/frame-pool.js';
+import type { Chaining } from './actor-groups.js';
 
 /** Options of a run. */
 export interface SupervisorOptions {
@@ -17,6 +18,11 @@ export interface SupervisorOptions {
    * record. Default false.
    */
   eagerOutputs?: boolean;
+  /**
+   * Whether linear runs of one-to-one nodes share a thread (see {@link Chaining}); nodes that name
+   * one executor share a thread whatever this says. Default {@link DEFAULT_CHAINING}.
+   */
+  chaining?: Chaining;
   /** Timeout of control calls (open, start). Default 30 s. */
   callTimeoutMs?: number;
   /**
@@ -39,6 +45,9 @@ export interface SupervisorOptions {
   onWarning?: (message: string) => void;
 }
 
+/** How a run lays nodes on threads when it does not say: one thread per node unless chaining is asked for. */
+export const DEFAULT_CHAINING: Chaining = 'off';
+
 /** The heap limit of a node's thread when neither the node, the graph nor the run sets one: 1 GiB. */
 export const DEFAULT_HEAP_LIMIT_MB = 1024;
 
@@ -56,7 +65,7 @@ export const DEFAULT_FRAMES: FramePoolOptions = {
 
 /** The options the supervisor reads, every default applied. */
 export type ResolvedSupervisorOptions = Required<
-  Omit<SupervisorOptions, 'frames' | 'ringBytes' | 'eagerOutputs'>
+  Omit<SupervisorOptions, 'frames' | 'ringBytes' | 'eagerOutputs' | 'chaining'>
 >;
 
 /** Applies the defaults. */

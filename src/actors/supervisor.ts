@@ -12,20 +12,24 @@
  *
  * Threading: main thread (or whichever thread owns the run); never on the data path.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CancelledError, type WeftError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import { FramePool } from '../transport/frame-pool.js';
 import { RingReader } from '../transport/ring-queue.js';
+import { type ActorGroups, actorGroups } from './actor-groups.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { type ControlClient, connectControl } from './control-channel.js';
+import type { ExecutorArgs } from './executor-host.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
 import { KeepAlive } from './keep-alive.js';
-import { createCounters, NodeCounters } from './node-counters.js';
+import { createCounters, F_CALL_STARTED_AT, NodeCounters } from './node-counters.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
 import { attributeExit, stopOutcome, uncloneable, unopenable } from './run-failures.js';
 import {
+  DEFAULT_CHAINING,
   DEFAULT_FRAMES,
   type ResolvedSupervisorOptions,
   resolveOptions,
@@ -45,6 +49,7 @@ export {
 export type CalculatorModules = ReadonlyMap<string, { module: string; exportName: string }>;
 
 const ACTOR_MODULE = taskModuleUrl(import.meta.url, './actor-host');
+const EXECUTOR_MODULE = taskModuleUrl(import.meta.url, './executor-host');
 
 /** One run of one graph. */
 export class Supervisor {
@@ -69,6 +74,8 @@ export class Supervisor {
    * the actors work or the application awaits the run; see keep-alive.ts.
    */
   readonly keepAlive = new KeepAlive();
+  /** Which nodes share a thread (executors, chains). */
+  readonly layout: ActorGroups;
   private readonly tasks: ThreadTask<ActorResult>[] = [];
   private readonly controls: ControlClient[] = [];
   private readonly started = new Set<number>();
@@ -93,7 +100,12 @@ export class Supervisor {
     // The ledger tells this thread's references (the application's) from those of actors, which
     // are all reclaimed once the actors are gone, however they ended.
     this.pool = FramePool.create({ ...(options.frames ?? DEFAULT_FRAMES), ownerLedger: true });
-    this.plan = planGraph(graph, { ringBytes: options.ringBytes, eagerOutputs: options.eagerOutputs });
+    this.layout = actorGroups(graph, options.chaining ?? DEFAULT_CHAINING, availableParallelism());
+    this.plan = planGraph(graph, {
+      ringBytes: options.ringBytes,
+      eagerOutputs: options.eagerOutputs,
+      groupOf: this.layout.groupOf,
+    });
     const limits: number[] = [];
     for (const n of graph.nodes) for (let i = 0; i < n.inputs.length; i++) limits.push(n.maxQueueSize);
     this.counters = new NodeCounters(
@@ -185,7 +197,10 @@ export class Supervisor {
   async start(sidePackets: Record<string, unknown>): Promise<void> {
     this.keepAlive.start();
     for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
-    for (const node of this.graph.nodes) this.spawn(node.id);
+    for (const ids of this.layout.groups) {
+      if (ids.length === 1) this.spawn(ids[0]!);
+      else this.spawnShared(ids);
+    }
     // From the first open on: a stuck open is named like a stuck process call.
     this.watchdog.start();
     try {
@@ -229,10 +244,9 @@ export class Supervisor {
     await this.done.catch(() => {});
   }
 
-  private spawn(id: number): void {
+  private actorArgs(id: number, control: MessagePort): ActorArgs {
     const node = this.graph.nodes[id]!;
-    const { port1, port2 } = new MessageChannel();
-    const args: ActorArgs = {
+    return {
       node,
       calculator: this.modules.get(node.calculator)!,
       inputs: this.plan.nodeInputs[id]!,
@@ -245,26 +259,73 @@ export class Supervisor {
         nodes: this.graph.nodes.length,
         inputs: this.plan.totalInputs,
       },
-      control: port2,
+      control,
     };
-    const task = spawnTask<ActorResult>(ACTOR_MODULE, 'hostActor', args, {
+  }
+
+  private spawn(id: number): void {
+    const node = this.graph.nodes[id]!;
+    const { port1, port2 } = new MessageChannel();
+    const task = spawnTask<ActorResult>(ACTOR_MODULE, 'hostActor', this.actorArgs(id, port2), {
       name: `weft:${node.name}`,
       transferList: [port2],
       // A runaway allocation ends this thread, not the process (see the README's limits for what V8
       // cannot contain this way).
       resourceLimits: { maxOldGenerationSizeMb: node.heapLimitMb ?? this.o.heapLimitMb },
     });
+    this.track(id, task, port1, () => id);
+  }
+
+  // One thread for several nodes (executor-host.ts); each keeps its own control channel and task
+  // handle, settled with the thread.
+  private spawnShared(ids: readonly number[]): void {
+    const nodes = ids.map((id) => this.graph.nodes[id]!);
+    const channels = ids.map(() => new MessageChannel());
+    const args: ExecutorArgs = { actors: ids.map((id, k) => this.actorArgs(id, channels[k]!.port2)) };
+    const group = spawnTask<ActorResult[]>(EXECUTOR_MODULE, 'hostExecutor', args, {
+      name: `weft:${nodes.map((n) => n.name).join('+')}`,
+      transferList: channels.map((c) => c.port2),
+      // The thread's heap serves all its nodes: the smallest limit any of them asks for, so that each
+      // node's limit holds (chaining never joins nodes whose limits differ).
+      resourceLimits: {
+        maxOldGenerationSizeMb: Math.min(...nodes.map((n) => n.heapLimitMb ?? this.o.heapLimitMb)),
+      },
+    });
+    // A thread that died is charged to the node in a call then, else to the first.
+    const culprit = () =>
+      ids.find((id) => this.counters.f64[this.counters.field(id, F_CALL_STARTED_AT)] !== 0) ?? ids[0]!;
+    ids.forEach((id, k) => {
+      const task: ThreadTask<ActorResult> = {
+        result: group.result.then((rs) => rs[k]!),
+        threadId: group.threadId,
+        terminate: () => group.terminate(),
+        unref: () => group.unref(),
+      };
+      this.track(id, task, channels[k]!.port1, culprit, true);
+    });
+  }
+
+  private track(
+    id: number,
+    task: ThreadTask<ActorResult>,
+    port: MessagePort,
+    culprit: () => number,
+    shared = false,
+  ): void {
+    const node = this.graph.nodes[id]!;
     task.unref();
     this.tasks[id] = task;
     this.ends.track(id, task);
     task.result.then(
       (r) => this.collectSidePackets(id, r.outputSidePackets),
-      (err: unknown) => this.fail(attributeExit(this.graph, this.counters, id, err)),
+      (err: unknown) => this.fail(attributeExit(this.graph, this.counters, culprit(), err)),
     );
-    this.controls[id] = connectControl(port1, {
+    this.controls[id] = connectControl(port, {
       label: `node "${node.name}"`,
       node: node.name,
       exited: task.result,
+      // On a shared thread a node's failure comes before the thread's result (see executor-host.ts).
+      ...(shared ? { onFailure: (err: Error) => this.fail(err) } : {}),
     });
   }
 

@@ -4,7 +4,7 @@
  *
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread.
  */
-import { defineCalculator } from '../core/calculator.js';
+import { type CalculatorContext, defineCalculator, type InputPacket } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { InputElementType } from './inference-batch.js';
 
@@ -182,30 +182,35 @@ const PreprocessCalculator = defineCalculator<PreprocessOptions>({
             `frame at ${p.timestamp} has ${length} bytes; ${o.width}x${o.height} ${o.format} needs ${pixels * ch}`,
           );
         }
-        const src = ctx.frames.bytes(p.frame);
         const bytesOut = o.dtype === 'uint8';
-        const h = ctx.frames.alloc(pixels * (bytesOut ? 3 : 12));
-        try {
-          const bytes = ctx.frames.bytes(h);
-          if (bytesOut) {
-            arrangePixels(src, bytes, o);
-          } else {
-            // Allocates one view per frame; pool slots start on size-class boundaries: aligned.
-            normalizePixels(
-              src,
-              new Float32Array(bytes.buffer, bytes.byteOffset, pixels * 3),
-              o,
-              scale,
-              bias,
-            );
-          }
-        } catch (err) {
-          ctx.frames.release(h);
-          throw err;
-        }
-        ctx.output(0).addFrame(h, p.timestamp);
+        const size = pixels * (bytesOut ? 3 : 12);
+        const h = ctx.frames.tryAlloc(size);
+        if (h >= 0) return write(ctx, p, h);
+        // The tensor class is empty: wait without blocking the thread, whose event loop may be what
+        // frees a slot (an inference call in flight on a shared executor thread).
+        return ctx.frames.allocAsync(size).then((slot) => write(ctx, p, slot));
       },
     };
+
+    function write(ctx: CalculatorContext<PreprocessOptions>, p: InputPacket, h: number): void {
+      const o = ctx.options;
+      const pixels = o.width * o.height;
+      const bytesOut = o.dtype === 'uint8';
+      const src = ctx.frames.bytes(p.frame);
+      try {
+        const bytes = ctx.frames.bytes(h);
+        if (bytesOut) {
+          arrangePixels(src, bytes, o);
+        } else {
+          // Allocates one view per frame; pool slots start on size-class boundaries: aligned.
+          normalizePixels(src, new Float32Array(bytes.buffer, bytes.byteOffset, pixels * 3), o, scale, bias);
+        }
+      } catch (err) {
+        ctx.frames.release(h);
+        throw err;
+      }
+      ctx.output(0).addFrame(h, p.timestamp);
+    }
   },
 });
 export default PreprocessCalculator;

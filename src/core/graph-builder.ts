@@ -15,6 +15,14 @@
  *   .build();
  * ```
  *
+ * Nodes that should share one thread name a graph-level executor (MediaPipe's `executor`):
+ *
+ * ```ts
+ * graph({ executors: [{ name: 'io' }] })
+ *   .node('ReaderCalculator', { executor: 'io', outputs: { '': 'raw' } })
+ *   .node('WriterCalculator', { executor: 'io', inputs: { '': 'raw' } })
+ * ```
+ *
  * Ports are given by tag (`''` for untagged): a stream name for index 0, or an array where the
  * position is the index. The builder checks argument types only (InvalidArgumentError); wiring is
  * checked by `validateGraph`.
@@ -23,7 +31,7 @@
  */
 import type { CalculatorDefinition } from './calculator.js';
 import { InvalidArgumentError } from './errors.js';
-import type { GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
+import type { ExecutorConfig, GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
 /** An input stream with per-input settings (MediaPipe's `input_stream_info`). */
@@ -58,6 +66,12 @@ export interface NodeSpec<O = Record<string, unknown>> {
   readonly heapLimitMb?: number;
   /** Replicas of a stateless calculator (see `NodeConfig.parallelism`). */
   readonly parallelism?: number;
+  /**
+   * A graph-level executor (`GraphOptions.executors`) to run on: nodes naming the same one share one
+   * thread (see `NodeConfig.executor`). `''` is MediaPipe's default executor: a thread of its own,
+   * as when unset.
+   */
+  readonly executor?: string;
 }
 
 /** Graph-wide settings for {@link graph}. */
@@ -70,6 +84,11 @@ export interface GraphOptions {
   readonly stuckTimeoutMs?: number;
   /** Heap each node's thread may use, MiB. Default: the run's (1024). */
   readonly heapLimitMb?: number;
+  /**
+   * Executors nodes may name in `NodeSpec.executor` (MediaPipe's graph-level `executor`): each
+   * `{ name, type?, numThreads? }`, names unique. Checked by `validateGraph`.
+   */
+  readonly executors?: readonly ExecutorConfig[];
 }
 
 /** Starts a graph. See {@link GraphBuilder}. */
@@ -88,6 +107,7 @@ export class GraphBuilder {
   private readonly reportDeadlock: boolean;
   private readonly stuckTimeoutMs: number | undefined;
   private readonly heapLimitMb: number | undefined;
+  private readonly executors: readonly ExecutorConfig[] | undefined;
 
   constructor(options: GraphOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -102,6 +122,7 @@ export class GraphBuilder {
       options.stuckTimeoutMs === undefined ? undefined : integer(options.stuckTimeoutMs, 'stuckTimeoutMs');
     this.heapLimitMb =
       options.heapLimitMb === undefined ? undefined : integer(options.heapLimitMb, 'heapLimitMb');
+    this.executors = options.executors === undefined ? undefined : executors(options.executors);
   }
 
   /** Adds graph input streams (fed from outside). */
@@ -172,6 +193,9 @@ export class GraphBuilder {
         : { stuckTimeoutMs: integer(spec.stuckTimeoutMs, 'stuckTimeoutMs') }),
       ...(spec.heapLimitMb === undefined ? {} : { heapLimitMb: integer(spec.heapLimitMb, 'heapLimitMb') }),
       ...(spec.parallelism === undefined ? {} : { parallelism: integer(spec.parallelism, 'parallelism') }),
+      ...(spec.executor === undefined || spec.executor === ''
+        ? {}
+        : { executor: text(spec.executor, `${calc}: executor`) }),
     };
     this.nodes.push(node);
     return this;
@@ -189,8 +213,30 @@ export class GraphBuilder {
       reportDeadlock: this.reportDeadlock,
       ...(this.stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs: this.stuckTimeoutMs }),
       ...(this.heapLimitMb === undefined ? {} : { heapLimitMb: this.heapLimitMb }),
+      ...(this.executors === undefined ? {} : { executors: [...this.executors] }),
     };
   }
+}
+
+// Copies `{ name, type?, numThreads? }` of each executor, checking their types.
+function executors(list: unknown): ExecutorConfig[] {
+  if (!Array.isArray(list)) throw new InvalidArgumentError('executors must be an array');
+  return list.map((e: unknown) => {
+    if (typeof e !== 'object' || e === null || typeof (e as ExecutorConfig).name !== 'string') {
+      throw new InvalidArgumentError('each executor must be an object with a string name');
+    }
+    const { name, type, numThreads } = e as ExecutorConfig;
+    if (type !== undefined && typeof type !== 'string') {
+      throw new InvalidArgumentError(`executor "${name}": type must be a string`);
+    }
+    return {
+      name,
+      ...(type === undefined || type === '' ? {} : { type }),
+      ...(numThreads === undefined
+        ? {}
+        : { numThreads: integer(numThreads, `executor "${name}": numThreads`) }),
+    };
+  });
 }
 
 function ports(

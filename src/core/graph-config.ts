@@ -63,6 +63,17 @@ export interface NodeConfig {
    */
   readonly parallelism?: number;
   /**
+   * MediaPipe's node `executor`: the name of a graph-level {@link ExecutorConfig} (`GraphConfig.executors`)
+   * this node runs on. Every node naming the same executor runs in one actor thread, one call at a
+   * time, in weft; a node without one (or with `''`, MediaPipe's default executor) has a thread of
+   * its own. Validation requires the name to be declared and not reserved (`default`, `gpu`, `__*`).
+   * An executor set here turns off the calculator's default `parallelism`; an explicit
+   * `parallelism` above 1 together with an executor is a validation error (replicas each need a
+   * thread of their own). On a node that uses a subgraph, it applies to the subgraph's inner nodes
+   * that name no executor of their own (a weft extension: MediaPipe drops it).
+   */
+  readonly executor?: string;
+  /**
    * Text format only: the options message's type as written (`mediapipe.FlowLimiterCalculatorOptions`)
    * and in which field (`options` extension or `node_options` Any), so `formatGraphText` writes it
    * back the same way; option paths (`mode`, `sub.mode`) whose values were enum identifiers.
@@ -115,6 +126,13 @@ export interface GraphConfig {
    */
   readonly graphOptions?: Readonly<Record<string, unknown>>;
   readonly graphOptionsType?: string;
+  /**
+   * MediaPipe's graph-level `executor` declarations, in the order written; nodes name them in
+   * `NodeConfig.executor`. Names are unique; `''` declares MediaPipe's default executor (weft gives
+   * every node without an executor a thread of its own, so it has no effect). A declared executor no
+   * node names is fine. Absent when none is declared.
+   */
+  readonly executors?: readonly ExecutorConfig[];
   /** Text format only: MediaPipe graph fields weft does not use, as written (see README). */
   readonly unused?: readonly string[];
   /**
@@ -123,6 +141,31 @@ export interface GraphConfig {
    * `subgraph-expansion.ts`).
    */
   readonly subgraph?: SubgraphPorts;
+}
+
+/**
+ * One of MediaPipe's graph-level `executor { name type options { [mediapipe.ThreadPoolExecutorOptions.ext]
+ * { num_threads } } }` declarations, kept as MediaPipe gives it. In weft, the nodes that name an
+ * executor all run in one actor thread, whatever its `type` and `numThreads`.
+ *
+ * Threading: plain data, structured-cloneable; any thread.
+ */
+export interface ExecutorConfig {
+  /** The name nodes refer to; `''` is MediaPipe's default executor. */
+  readonly name: string;
+  /** MediaPipe's registered executor type (`ThreadPoolExecutor`, `ApplicationThreadExecutor`); kept, not used. */
+  readonly type?: string;
+  /**
+   * `num_threads` of the `ThreadPoolExecutorOptions` extension; kept, not used (an executor's nodes
+   * share one thread in weft). A positive integer for a named executor.
+   */
+  readonly numThreads?: number;
+  /**
+   * Text format only: the other fields inside `options`, as written, for `formatGraphText`: fields
+   * of the `ThreadPoolExecutorOptions` extension (`stack_size: 131072`), and other extensions
+   * (`[my.ExecutorOptions.ext] { ... }`) whole. Not used.
+   */
+  readonly unused?: readonly string[];
 }
 
 /** A subgraph's name and tagged ports. */
@@ -165,6 +208,12 @@ export interface ResolvedNode {
   readonly stuckTimeoutMs: number | undefined;
   /** Heap limit of the node's thread, MiB (node override, else graph); undefined: the run's default. */
   readonly heapLimitMb: number | undefined;
+  /**
+   * The declared executor this node runs on (`NodeConfig.executor`): the runtime runs every node
+   * with the same executor in one actor thread. Undefined: a thread of its own (no executor, or
+   * `''`, MediaPipe's default executor). Replica nodes (`parallelism`) never have one.
+   */
+  readonly executor: string | undefined;
   /** The calculator's `timestampOffset` (null: none). */
   readonly timestampOffset: number | null;
   readonly processTimestampBounds: boolean;

@@ -18,6 +18,10 @@
  *   handler) and forwards, per output, the one packet a replica produced: per stream, the output is
  *   in timestamp order, as if one actor had run it.
  *
+ * Executors: a replicated node names none (an explicit `parallelism` above 1 with an `executor` is
+ * refused by {@link checkParallelism}; an executor turns off the contract's default parallelism),
+ * and the dispatch and gather nodes get none, so each replica has a thread of its own.
+ *
  * Internal streams are named `_weft_<node index>_r<replica>_<in|out><port>`; nodes keep the user's
  * name with a suffix, so stats and errors still point at `X`.
  *
@@ -35,12 +39,21 @@ export const REPLICA_GATHER = 'ReplicaGatherCalculator';
 /** Upper limit of `parallelism`: far beyond any useful count of cores, low enough to catch typos. */
 export const MAX_PARALLELISM = 256;
 
-/** The replicas a node asks for: its own `parallelism`, else the contract's, else 1. */
+/**
+ * The replicas a node asks for: its own `parallelism`, else 1 when it names an executor (the
+ * executor's one thread is what it asked for), else the contract's, else 1.
+ */
 export function parallelismOf(node: NodeConfig, def: CalculatorDefinition | undefined): number {
-  return node.parallelism ?? def?.contract.parallelism ?? 1;
+  if (node.parallelism !== undefined) return node.parallelism;
+  if (node.executor !== undefined && node.executor !== '') return 1;
+  return def?.contract.parallelism ?? 1;
 }
 
-/** Adds a BadOptionsError to `problems` for every reason `node` cannot run with its parallelism. */
+/**
+ * Adds a BadOptionsError to `problems` for every reason `node` cannot run with its parallelism,
+ * among them an explicit `parallelism` above 1 together with an `executor`: replicas each run on
+ * a thread of their own, an executor is one thread shared with its other nodes.
+ */
 export function checkParallelism(
   name: string,
   node: NodeConfig,
@@ -51,6 +64,16 @@ export function checkParallelism(
   const at = { node: name, phase: 'config' as const };
   if (!Number.isInteger(n) || n < 1 || n > MAX_PARALLELISM) {
     problems.push(new BadOptionsError(`parallelism ${n} must be an integer in [1, ${MAX_PARALLELISM}]`, at));
+    return;
+  }
+  if (n > 1 && node.executor !== undefined && node.executor !== '') {
+    problems.push(
+      new BadOptionsError(
+        `parallelism ${n} and executor "${node.executor}" cannot go together: replicas each run on ` +
+          'a thread of their own, while the nodes of an executor share one; drop one of them',
+        at,
+      ),
+    );
     return;
   }
   if (n === 1 || def === undefined) return;

@@ -12,7 +12,7 @@
  * Threading: pure functions, any thread.
  */
 import { InvalidArgumentError } from './errors.js';
-import type { GraphConfig, NodeConfig, PortRef, SubgraphPorts } from './graph-config.js';
+import type { ExecutorConfig, GraphConfig, NodeConfig, PortRef, SubgraphPorts } from './graph-config.js';
 import type { TextField, TextValue } from './graph-text-lexer.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
@@ -42,6 +42,7 @@ export function formatGraphText(config: GraphConfig): string {
     const ext = `type.googleapis.com/${config.graphOptionsType}`;
     out.push('graph_options {', `  [${ext}] {`, ...fields.map((l) => `    ${l}`), '  }', '}');
   }
+  for (const e of config.executors ?? []) out.push(...formatExecutor(e));
   out.push(...(config.unused ?? []));
   for (const node of config.nodes) {
     out.push('', 'node {', ...formatNode(node).map((l) => `  ${l}`), '}');
@@ -75,6 +76,7 @@ function formatNode(node: NodeConfig): string[] {
   if (node.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${node.stuckTimeoutMs}`);
   if (node.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${node.heapLimitMb}`);
   if (node.parallelism !== undefined) out.push(`parallelism: ${node.parallelism}`);
+  if (node.executor !== undefined && node.executor !== '') out.push(`executor: ${quote(node.executor)}`);
   for (const v of node.optionValues ?? []) out.push(`option_value: ${quote(v)}`);
   out.push(...(node.unused ?? []));
   if (Object.keys(node.options).length > 0) {
@@ -91,6 +93,24 @@ function formatNode(node: NodeConfig): string[] {
     }
   }
   return out;
+}
+
+// `executor { ... }`, one line: the ThreadPoolExecutorOptions extension holds num_threads and the
+// kept fields that are not extensions; kept extensions follow it inside `options`.
+function formatExecutor(e: ExecutorConfig): string[] {
+  const fields = [`name: ${quote(e.name)}`];
+  if (e.type !== undefined && e.type !== '') fields.push(`type: ${quote(e.type)}`);
+  const unused = e.unused ?? [];
+  const pool = [
+    ...(e.numThreads === undefined ? [] : [`num_threads: ${formatScalar('numThreads', e.numThreads)}`]),
+    ...unused.filter((u) => !u.startsWith('[')),
+  ];
+  const options = [
+    ...(pool.length === 0 ? [] : [`[mediapipe.ThreadPoolExecutorOptions.ext] { ${pool.join(' ')} }`]),
+    ...unused.filter((u) => u.startsWith('[')),
+  ];
+  if (options.length > 0) fields.push(`options { ${options.join(' ')} }`);
+  return [`executor { ${fields.join(' ')} }`];
 }
 
 /** `name` only where parsing gives back the same index: untagged at its position, tagged at 0. */

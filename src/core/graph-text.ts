@@ -12,8 +12,12 @@
  *   written once stays a scalar unless written as a list (`ids: [3]`). Enum values become strings.
  *   Fields written directly inside `options { }` are accepted too (a weft convenience).
  * - A graph-level `input_stream_handler` applies to every node that does not set its own.
- * - Fields MediaPipe has but weft does not use (`num_threads`, `executor`, `profiler_config`,
- *   `type`, node `source_layer`, `buffer_size_hint`, ...) are kept as written in `unused` (the
+ * - Graph-level `executor { name type options { [mediapipe.ThreadPoolExecutorOptions.ext] {
+ *   num_threads } } }` become `GraphConfig.executors` (other option fields kept as written in the
+ *   executor's `unused`); node `executor: "name"` becomes `NodeConfig.executor` (`""`, the default
+ *   executor, is left out).
+ * - Fields MediaPipe has but weft does not use (`num_threads`, `profiler_config`,
+ *   node `source_layer`, `buffer_size_hint`, ...) are kept as written in `unused` (the
  *   graph's or the node's), written back by formatGraphText and reported when the graph is prepared
  *   (`unused-fields.ts`); any other field is a GraphParseError. `max_queue_size` defaults to 100,
  *   `report_deadlock` to false.
@@ -22,7 +26,7 @@
  * Threading: pure functions, any thread.
  */
 import { InvalidArgumentError } from './errors.js';
-import type { GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
+import type { ExecutorConfig, GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
 import { formatTextField } from './graph-text-format.js';
 import {
   parseError,
@@ -38,7 +42,6 @@ export { formatGraphText } from './graph-text-format.js';
 
 const IGNORED_GRAPH_FIELDS = [
   'num_threads',
-  'executor',
   'profiler_config',
   'package',
   'status_handler',
@@ -49,7 +52,6 @@ const IGNORED_GRAPH_FIELDS = [
   'graph_trace',
 ];
 const IGNORED_NODE_FIELDS = [
-  'executor',
   'source_layer',
   'buffer_size_hint',
   'output_stream_handler',
@@ -95,6 +97,7 @@ export function parseGraphText(text: string): GraphConfig {
   const handlerMsg = g.message('input_stream_handler');
   const graphHandler = handlerMsg === undefined ? undefined : readHandler(text, handlerMsg);
   const nodes = g.messages('node').map((m) => readNode(text, m, graphHandler));
+  const executors = g.messages('executor').map((m) => readExecutor(text, m));
   const graphOptions: Record<string, unknown> = {};
   const optionsSource: OptionsSource = { type: undefined, field: 'node_options', enums: [] };
   for (const m of g.messages('graph_options')) {
@@ -112,6 +115,7 @@ export function parseGraphText(text: string): GraphConfig {
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
     ...(optionsSource.type === undefined ? {} : { graphOptions, graphOptionsType: optionsSource.type }),
+    ...(executors.length === 0 ? {} : { executors }),
     ...(unused.length === 0 ? {} : { unused }),
     ...(subgraph === undefined ? {} : { subgraph }),
   };
@@ -153,6 +157,7 @@ function readNode(
   const heapLimitMb = n.int('heap_limit_mb');
   // weft extension: replicas of a stateless calculator.
   const parallelism = n.int('parallelism');
+  const executor = n.string('executor');
   const optionValues = n.strings('option_value');
   const unused = n.done(IGNORED_NODE_FIELDS).map(formatTextField);
   return {
@@ -169,10 +174,59 @@ function readNode(
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
     ...(parallelism === undefined ? {} : { parallelism }),
+    ...(executor === undefined || executor === '' ? {} : { executor }),
     ...(source.type === undefined
       ? {}
       : { optionsSource: { type: source.type, field: source.field, enums: source.enums } }),
     ...(optionValues.length === 0 ? {} : { optionValues }),
+    ...(unused.length === 0 ? {} : { unused }),
+  };
+}
+
+// The ThreadPoolExecutorOptions extension, the one whose num_threads is read.
+const THREAD_POOL_OPTIONS = 'mediapipe.ThreadPoolExecutorOptions.ext';
+
+// `executor { name type options { [mediapipe.ThreadPoolExecutorOptions.ext] { num_threads } } }`.
+function readExecutor(src: string, msg: FieldMessage): ExecutorConfig {
+  const e = new FieldReader(src, msg.fields, 'executor');
+  const name = e.string('name') ?? '';
+  const type = e.string('type') || undefined;
+  let numThreads: number | undefined;
+  // The extension's other fields first, then other extensions: the order formatGraphText writes.
+  const unused: string[] = [];
+  const others: string[] = [];
+  const optionsMsg = e.message('options');
+  e.done([]);
+  // Fields written straight inside `options { }` count as the extension's (a weft convenience,
+  // as for node options); other extensions are kept whole.
+  const readPool = (fields: TextMessage): void => {
+    const pool = new FieldReader(src, fields, THREAD_POOL_OPTIONS);
+    const n = pool.int('num_threads');
+    if (n !== undefined) {
+      if (numThreads !== undefined) throw parseError(src, msg.pos, '"num_threads" given more than once');
+      numThreads = n;
+    }
+    for (const f of pool.rest()) (f.extension ? others : unused).push(formatTextField(f));
+  };
+  if (optionsMsg !== undefined) {
+    readPool(optionsMsg.fields.filter((f) => !f.extension));
+    for (const f of optionsMsg.fields) {
+      if (!f.extension) continue;
+      if (f.name !== THREAD_POOL_OPTIONS) {
+        others.push(formatTextField(f));
+        continue;
+      }
+      for (const v of f.values) {
+        if (v.kind !== 'message') throw parseError(src, v.pos, `extension [${f.name}] must be a message`);
+        readPool(v.fields);
+      }
+    }
+  }
+  unused.push(...others);
+  return {
+    name,
+    ...(type === undefined ? {} : { type }),
+    ...(numThreads === undefined ? {} : { numThreads }),
     ...(unused.length === 0 ? {} : { unused }),
   };
 }
@@ -315,7 +369,11 @@ class FieldReader {
     return v === undefined ? undefined : this.kind(name, v, 'message');
   }
 
-  /** Refuses every field that was not read and is not in `ignored`. */
+  /** Every field not read so far, extensions included, as written (nothing is refused). */
+  rest(): TextField[] {
+    return this.fields.filter((f) => f.extension || !this.used.has(f.name));
+  }
+
   /** Refuses unknown fields; returns those of `ignored` that were written, for the config to keep. */
   done(ignored: readonly string[]): TextField[] {
     const kept: TextField[] = [];

@@ -17,7 +17,10 @@
  * |  | hook, `input_stream_info` or sync set entry naming no input |
  * | PortIndexError | index gap or repeat within a tag |
  * | BadOptionsError | option key without a default, wrong type, `validateOptions`, handler |
- * |  | numbers out of range, unknown handler, `maxQueueSize` out of range |
+ * |  | numbers out of range, unknown handler, `maxQueueSize` out of range, executor a node names |
+ * |  | but the graph does not declare, executor declared twice, `numThreads` not positive, |
+ * |  | explicit `parallelism` above 1 with an executor |
+ * | BadNameError (executors) | executor name `default`, `gpu` or `__*` (declared or named) |
  * | DuplicateProducerError | stream or side packet produced twice (graph input included) |
  * | NoProducerError | input, graph output or graph output side packet nothing produces |
  * | CycleError | cycle whose inputs are not declared `back_edge` |
@@ -46,6 +49,7 @@ import type {
 } from './graph-config.js';
 import { checkParallelism, expandReplicas, parallelismOf } from './graph-replicas.js';
 import { findCycles, topologicalOrder } from './graph-validation-cycles.js';
+import { checkExecutors } from './graph-validation-executors.js';
 import {
   type CheckedNode,
   cardinalityRange,
@@ -64,7 +68,8 @@ export type CalculatorLookup = (calculator: string) => CalculatorDefinition | un
  * options merged over the contract's defaults, the handler in force, `timestampOffset` 0 unless the
  * contract says otherwise (`null`: none), every stream with its producer and consumers, and a
  * topological order that ignores back-edge inputs. Nodes with `parallelism` above 1 come back as
- * dispatch → replicas → gather (`graph-replicas.ts`).
+ * dispatch → replicas → gather (`graph-replicas.ts`). Each node's `executor` is the declared
+ * executor it names (undefined for none or `''`); replicated nodes have none (see `NodeConfig.executor`).
  * @throws GraphInvalidError listing every problem; `problems` holds them as typed errors.
  */
 export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): ResolvedGraph {
@@ -136,6 +141,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
     checkParallelism(name, node, def, problems);
     return checkNode(name, node, def, problems);
   });
+  checkExecutors(config, names, problems);
 
   // Producers first (graph inputs, then nodes in order), so the second producer is the one blamed.
   const producers = new Map<string, StreamProducer>();
@@ -264,6 +270,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
       maxQueueSize: node.maxQueueSize ?? config.maxQueueSize,
       stuckTimeoutMs: node.stuckTimeoutMs ?? config.stuckTimeoutMs,
       heapLimitMb: node.heapLimitMb ?? config.heapLimitMb,
+      executor: node.executor === '' ? undefined : node.executor,
       timestampOffset: contract.timestampOffset === undefined ? 0 : contract.timestampOffset,
       processTimestampBounds: contract.processTimestampBounds ?? false,
       isSource: c.inputs.length === 0,

@@ -11,6 +11,13 @@
  *   node leaves unconnected are removed from the inner nodes (they may be optional there).
  * - The expanded nodes go after the graph's other nodes; subgraphs inside subgraphs expand in turn.
  *
+ * - Executors: inner nodes keep their own `executor`; those that name none take the subgraph
+ *   node's, if it has one (a weft extension: MediaPipe drops a subgraph node's `executor`). The
+ *   executors a subgraph declares are added to the graph's, after its own, each name once: a name
+ *   the graph (or an earlier subgraph) already declares keeps that declaration. Executor names get
+ *   no prefix, so every use of a subgraph shares its executors' threads. (MediaPipe keeps only the
+ *   top-level graph's declarations; weft accepts every graph MediaPipe does, with the same
+ *   executors, and also a subgraph that declares the executors its nodes use.)
  * - Options: the subgraph's `graph_options` with the node's own options over them feed the inner
  *   nodes' `option_value` entries (see `subgraph-options.ts`); the graph's own `graph_options` feed
  *   its top-level nodes' entries the same way.
@@ -41,10 +48,16 @@ export function expandSubgraphs(config: GraphConfig, lookup: SubgraphLookup): Gr
     const names = nodeNames(current);
     const plain: NodeConfig[] = [];
     const expanded: NodeConfig[] = [];
+    const executors = [...(current.executors ?? [])];
     current.nodes.forEach((node, i) => {
       const sub = lookup(node.calculator);
       if (sub === undefined) plain.push(node);
-      else expanded.push(...expandNode(node, names[i]!, sub));
+      else {
+        expanded.push(...expandNode(node, names[i]!, sub));
+        for (const e of sub.executors ?? []) {
+          if (!executors.some((x) => x.name === e.name)) executors.push(e);
+        }
+      }
     });
     if (expanded.length === 0 && plain.length === current.nodes.length) return current;
     if (depth === MAX_DEPTH) {
@@ -52,7 +65,11 @@ export function expandSubgraphs(config: GraphConfig, lookup: SubgraphLookup): Gr
         phase: 'config',
       });
     }
-    current = { ...current, nodes: [...plain, ...expanded] };
+    current = {
+      ...current,
+      nodes: [...plain, ...expanded],
+      ...(executors.length === 0 ? {} : { executors }),
+    };
   }
 }
 
@@ -74,6 +91,7 @@ function expandNode(node: NodeConfig, nodeName: string, sub: GraphConfig): NodeC
   });
   const innerNames = nodeNames(sub);
   const options = mergeOptions(sub.graphOptions ?? {}, node.options);
+  const executor = node.executor === '' ? undefined : node.executor;
   return applyOptionValues(sub.nodes, options).map((inner, i) => {
     const inputs = inner.inputStreams.filter((r) => !droppedStreams.has(r.name));
     const kept = new Set(inputs.map((r) => `${r.tag}:${r.index}`));
@@ -85,6 +103,7 @@ function expandNode(node: NodeConfig, nodeName: string, sub: GraphConfig): NodeC
       inputSidePackets: inner.inputSidePackets.filter((r) => !droppedSides.has(r.name)).map(rename(sides)),
       outputSidePackets: inner.outputSidePackets.map(rename(sides)),
       inputStreamInfo: inner.inputStreamInfo.filter((x: InputStreamInfo) => kept.has(canonical(x.tagIndex))),
+      ...(executor === undefined || (inner.executor ?? '') !== '' ? {} : { executor }),
     };
   });
 }

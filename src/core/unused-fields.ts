@@ -9,7 +9,6 @@ import type { GraphConfig } from './graph-config.js';
 // Field → why weft does without it.
 const REASONS: Readonly<Record<string, string>> = {
   num_threads: 'weft runs one worker thread per node',
-  executor: 'weft runs one worker thread per node',
   max_in_flight: "a node's process calls never overlap in weft; use parallelism for replicas",
   profiler_config: 'use the profileIntervalMs option and the run snapshot',
   profile_config: 'use the profileIntervalMs option and the run snapshot',
@@ -25,7 +24,11 @@ const REASONS: Readonly<Record<string, string>> = {
   graph_trace: 'use the profileIntervalMs option and the run snapshot',
 };
 
-/** The warning for `config`'s unused fields (one line each, with the reason), or undefined. */
+/**
+ * The warning for `config`'s unused fields (one line each, with the reason), or undefined. Of its
+ * executors it lists a default executor declaration (`name: ""`), `num_threads` above 1 and the
+ * options kept in `unused`; the rest of an executor is used.
+ */
 export function unusedFieldsWarning(config: GraphConfig): string | undefined {
   const lines: string[] = [];
   const describe = (where: string, text: string): void => {
@@ -35,6 +38,21 @@ export function unusedFieldsWarning(config: GraphConfig): string | undefined {
     );
   };
   for (const text of config.unused ?? []) describe('', text);
+  // Executors are used (their nodes share one thread); what of them has no effect is listed.
+  for (const e of config.executors ?? []) {
+    if (e.name === '') {
+      lines.push(
+        '  executor { name: "" }: weft runs every node that names no executor on a thread of its own',
+      );
+      continue;
+    }
+    if (e.numThreads !== undefined && e.numThreads > 1) {
+      lines.push(
+        `  executor "${e.name}": num_threads: ${e.numThreads}: the nodes of an executor share one thread in weft`,
+      );
+    }
+    for (const text of e.unused ?? []) describe(`executor "${e.name}": `, text);
+  }
   config.nodes.forEach((n, i) => {
     for (const text of n.unused ?? []) describe(`node "${n.name ?? `${n.calculator} #${i}`}": `, text);
   });

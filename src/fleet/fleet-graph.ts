@@ -76,6 +76,13 @@ export interface FleetOptions {
   readonly readBatch: number;
   /** Per-input queue limit of every node. */
   readonly maxQueueSize: number;
+  /**
+   * How the stages sit on threads: `'lanes'` puts each lane (shard, preprocess, inference) on one
+   * executor thread and the join (postprocess, sink) on another, so a frame stays on the core that
+   * rendered it until its result; `'stages'` gives every stage a thread of its own (more pipeline
+   * parallelism, a wake-up and a cache miss per hop). Stages with replicas keep their own threads.
+   */
+  readonly layout: 'lanes' | 'stages';
 }
 
 /** Defaults: seed 004's fleet (1000 cameras, 32 shards, batches of 16 / 5 ms), sized for 2 cores. */
@@ -97,6 +104,7 @@ export const FLEET_DEFAULTS: FleetOptions = Object.freeze({
   // fleets in one process, run in alternating 2 s windows (both orders, 8 pairs each), put 8 ~3-4%
   // ahead of 16 in frames/s; 4 and 12 within noise of 8.
   maxQueueSize: 8,
+  layout: 'lanes',
 });
 
 /**
@@ -147,7 +155,13 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
     );
   }
   const stats = createFleetStats(o.cameras, o.shards);
-  const b = graph({ maxQueueSize: o.maxQueueSize });
+  const lanes = o.layout === 'lanes';
+  const executors = lanes
+    ? [...Array.from({ length: o.shards }, (_, s) => ({ name: `lane_${s}` })), { name: 'join' }]
+    : [];
+  const b = graph({ maxQueueSize: o.maxQueueSize, executors });
+  // A stage's executor in the lanes layout; replicas run on threads of their own.
+  const on = (executor: string, replicas = 1) => (lanes && replicas === 1 ? { executor } : {});
   const results: string[] = [];
   const metas: string[] = [];
   for (let s = 0; s < o.shards; s++) {
@@ -166,6 +180,7 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
         readBatch: o.readBatch,
         stats,
       },
+      ...on(`lane_${s}`),
     });
     b.node('PreprocessCalculator', {
       name: `preprocess_${s}`,
@@ -173,6 +188,7 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
       outputs: { '': `tensor_${s}` },
       options: { width: o.width, height: o.height, format: o.cameraFormat, dtype: o.tensorType },
       parallelism: o.preprocessReplicas,
+      ...on(`lane_${s}`, o.preprocessReplicas),
     });
     b.node('OnnxInferenceCalculator', {
       name: `inference_${s}`,
@@ -186,6 +202,7 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
         inputType: o.tensorType,
       },
       parallelism: o.inferenceReplicas,
+      ...on(`lane_${s}`, o.inferenceReplicas),
     });
     results.push(`result_${s}`);
     metas.push(`meta_${s}`);
@@ -194,8 +211,14 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
     name: 'postprocess',
     inputs: { RESULT: results, META: metas },
     outputs: { DETECTION: 'detections' },
+    ...on('join'),
   });
-  b.node('FleetSinkCalculator', { name: 'sink', inputs: { DETECTION: 'detections' }, options: { stats } });
+  b.node('FleetSinkCalculator', {
+    name: 'sink',
+    inputs: { DETECTION: 'detections' },
+    options: { stats },
+    ...on('join'),
+  });
   const frames: FramePoolOptions = {
     name: 'fleet',
     classes: [

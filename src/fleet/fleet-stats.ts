@@ -205,8 +205,8 @@ export class FleetStats {
       orderErrors: f[this.sink + S_ORDER_ERRORS]!,
       meanBatch: processed > 0 ? f[this.sink + S_BATCH_SUM]! / processed : 0,
       latencyMs: {
-        p50: percentileOf(counts, 0.5),
-        p99: percentileOf(counts, 0.99),
+        p50: latencyPercentile(counts, 0.5),
+        p99: latencyPercentile(counts, 0.99),
         mean: processed > 0 ? f[this.sink + S_LATENCY_SUM]! / processed : 0,
       },
     };
@@ -225,8 +225,8 @@ export function latencyBucket(ms: number): number {
   return b >= BUCKETS ? BUCKETS - 1 : b;
 }
 
-// The upper edge of the bucket holding the q-quantile; 0 when empty.
-function percentileOf(counts: Float64Array, q: number): number {
+/** The q-quantile of a latency histogram: the upper edge of the bucket holding it; 0 when empty. */
+export function latencyPercentile(counts: Float64Array, q: number): number {
   let total = 0;
   for (let i = 0; i < counts.length; i++) total += counts[i]!;
   if (total === 0) return 0;

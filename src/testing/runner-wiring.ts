@@ -109,6 +109,7 @@ export function buildNode(
     maxQueueSize: -1,
     stuckTimeoutMs: undefined,
     heapLimitMb: undefined,
+    executor: undefined,
     timestampOffset: c.timestampOffset === undefined ? 0 : c.timestampOffset,
     processTimestampBounds: c.processTimestampBounds ?? false,
     isSource: checked.inputs.length === 0,

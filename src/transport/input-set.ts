@@ -79,6 +79,16 @@ export class InputSet {
     Atomics.notify(this.bell, this.base + SEQ);
   }
 
+  /** True when {@link interrupt} was called and no wait has consumed it yet. */
+  get interruptPending(): boolean {
+    return this.interrupted;
+  }
+
+  /** Consumes a pending {@link interrupt} without waiting (for an owner that waits elsewhere). */
+  takeInterrupt(): void {
+    this.interrupted = false;
+  }
+
   /** Index of the first enabled reader with a record or end of stream ready, or -1. No allocation. */
   firstReadable(): number {
     const rs = this.readers;

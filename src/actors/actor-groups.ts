@@ -1,0 +1,103 @@
+/**
+ * Which nodes share a thread: those on one executor (MediaPipe's `executor` field), and, when
+ * chaining is on, linear runs of one-to-one nodes (Flink's operator chaining). Every other node has
+ * a thread of its own.
+ *
+ * Threading: pure; the supervisor's thread.
+ */
+import type { ResolvedGraph } from '../core/graph-config.js';
+
+/**
+ * How a run lays its nodes on threads, besides the executors a graph names:
+ * - `'off'`: one thread per node (weft's classic layout; the most pipeline parallelism).
+ * - `'on'`: each linear run of one-to-one nodes shares a thread.
+ * - `'auto'` (default): as `'on'` when the run would have more busy threads than cores (nodes + the
+ *   main thread > cores), where separate threads only time-share the cores and every hop costs a
+ *   wake-up and a cache miss; as `'off'` otherwise.
+ */
+export type Chaining = 'off' | 'on' | 'auto';
+
+/** The threads of a run: per thread, its node ids in graph order. */
+export interface ActorGroups {
+  readonly groups: readonly (readonly number[])[];
+  /** Per node: its thread's index in `groups`. */
+  readonly groupOf: readonly number[];
+}
+
+/**
+ * Lays out `graph`'s nodes on threads. A link A → B chains when A's outputs all feed B and nothing
+ * else (graph outputs aside), B's inputs all come from A, neither names an executor, and both have the
+ * same `heapLimitMb` and `stuckTimeoutMs` (a node given limits of its own keeps them). Replicas
+ * (`parallelism`) never chain: their dispatcher feeds several, their gatherer reads several. Sources
+ * chain like any node. Pure.
+ */
+export function actorGroups(graph: ResolvedGraph, chaining: Chaining, cores: number): ActorGroups {
+  const n = graph.nodes.length;
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  const byExecutor = new Map<string, number>();
+  for (const node of graph.nodes) {
+    const ex = node.executor;
+    if (ex === undefined || ex === '') continue;
+    const first = byExecutor.get(ex);
+    if (first === undefined) byExecutor.set(ex, node.id);
+    else union(first, node.id);
+  }
+  if (chaining === 'on' || (chaining === 'auto' && n + 1 > cores)) {
+    for (const [a, b] of oneToOneLinks(graph)) union(a, b);
+  }
+  const groupIndex = new Map<number, number>();
+  const groups: number[][] = [];
+  const groupOf: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const root = find(i);
+    let g = groupIndex.get(root);
+    if (g === undefined) {
+      g = groups.length;
+      groupIndex.set(root, g);
+      groups.push([]);
+    }
+    groups[g]!.push(i);
+    groupOf.push(g);
+  }
+  return { groups, groupOf };
+}
+
+// Links A → B that chaining may fuse (see actorGroups).
+function oneToOneLinks(graph: ResolvedGraph): [number, number][] {
+  const streams = new Map(graph.streams.map((s) => [s.name, s]));
+  const chainable = (id: number): boolean => {
+    const node = graph.nodes[id]!;
+    return node.executor === undefined || node.executor === '';
+  };
+  const links: [number, number][] = [];
+  for (const a of graph.nodes) {
+    if (!chainable(a.id) || a.outputs.length === 0) continue;
+    let target = -1;
+    let ok = true;
+    for (const out of a.outputs) {
+      for (const c of streams.get(out.name)?.consumers ?? []) {
+        if (target === -1) target = c.node;
+        else if (target !== c.node) ok = false;
+      }
+    }
+    if (!ok || target < 0 || target === a.id || !chainable(target)) continue;
+    const b = graph.nodes[target]!;
+    // A node given its own heap or stuck-call limit keeps a thread of its own limits.
+    if (a.heapLimitMb !== b.heapLimitMb || a.stuckTimeoutMs !== b.stuckTimeoutMs) continue;
+    const fromA = b.inputs.every((p) => {
+      const s = streams.get(p.name);
+      return s?.producer.kind === 'node' && s.producer.node === a.id;
+    });
+    if (fromA) links.push([a.id, b.id]);
+  }
+  return links;
+}

@@ -1,0 +1,152 @@
+// Nodes sharing a thread (chains of one-to-one nodes, MediaPipe executors): the layout rule, and the
+// same results, bounds, lifecycle and stage stats as on threads of their own.
+import { describe, expect, it } from 'vitest';
+import { actorGroups, type Chaining } from '../src/actors/actor-groups.js';
+import { liveThreadCount } from '../src/actors/thread-task.js';
+import { CalculatorGraph, defaultRegistry, prepareGraph } from '../src/api/calculator-graph.js';
+import { CalculatorRegistry } from '../src/core/calculator-registry.js';
+import { graph } from '../src/core/graph-builder.js';
+import type { GraphConfig } from '../src/core/graph-config.js';
+import { closedAfterEach } from './fixtures/closed-after-each.js';
+
+const registry = new CalculatorRegistry(defaultRegistry()).register(
+  'AsyncDelayCalculator',
+  new URL('./fixtures/graph/async-delay.ts', import.meta.url),
+);
+const { graphs } = closedAfterEach();
+
+async function layoutOf(config: GraphConfig, chaining: Chaining, cores = 64): Promise<number[][]> {
+  const { graph: resolved } = await prepareGraph(config, registry, () => {});
+  return actorGroups(resolved, chaining, cores).groups.map((g) => [...g]);
+}
+
+/** source → a → b, with b also read by c and a graph output: a fan-out after b. */
+const fanOut = graph()
+  .node('CounterSourceCalculator', { name: 'src', outputs: { '': 's' }, options: { count: 10 } })
+  .node('PassThroughCalculator', { name: 'a', inputs: { '': 's' }, outputs: { '': 'x' } })
+  .node('PassThroughCalculator', { name: 'b', inputs: { '': 'x' }, outputs: { '': 'y' } })
+  .node('PassThroughCalculator', { name: 'c', inputs: { '': 'y' }, outputs: { '': 'z' } })
+  .node('PassThroughCalculator', { name: 'd', inputs: { '': 'y' }, outputs: { '': 'w' } })
+  .output('z')
+  .output('w')
+  .build();
+
+describe('which nodes share a thread', () => {
+  it('chaining fuses one-to-one links only: not across a fan-out or into a join', async () => {
+    expect(await layoutOf(fanOut, 'on')).toEqual([[0, 1, 2], [3], [4]]);
+    expect(await layoutOf(fanOut, 'off')).toEqual([[0], [1], [2], [3], [4]]);
+    const join = graph()
+      .node('CounterSourceCalculator', { name: 'l', outputs: { '': 'l' }, options: { count: 1 } })
+      .node('CounterSourceCalculator', { name: 'r', outputs: { '': 'r' }, options: { count: 1 } })
+      .node('MergeCalculator', { name: 'm', inputs: { '': ['l', 'r'] }, outputs: { '': 'o' } })
+      .output('o')
+      .build();
+    expect(await layoutOf(join, 'on')).toEqual([[0], [1], [2]]);
+  });
+
+  it("'auto' chains once the run's threads (nodes + main) outnumber the cores", async () => {
+    expect(await layoutOf(fanOut, 'auto', 6)).toEqual([[0], [1], [2], [3], [4]]);
+    expect(await layoutOf(fanOut, 'auto', 5)).toEqual([[0, 1, 2], [3], [4]]);
+  });
+
+  it('nodes naming one executor share a thread, chained or not, and are never chained with others', async () => {
+    const config = graph({ executors: [{ name: 'lane' }] })
+      .node('CounterSourceCalculator', { name: 'src', outputs: { '': 's' }, options: { count: 10 } })
+      .node('PassThroughCalculator', { name: 'a', inputs: { '': 's' }, outputs: { '': 'x' } })
+      .node('PassThroughCalculator', {
+        name: 'b',
+        inputs: { '': 'x' },
+        outputs: { '': 'y' },
+        executor: 'lane',
+      })
+      .node('PassThroughCalculator', { name: 'c', inputs: { '': 'y' }, outputs: { '': 'z' } })
+      .node('PassThroughCalculator', {
+        name: 'd',
+        inputs: { '': 'y' },
+        outputs: { '': 'w' },
+        executor: 'lane',
+      })
+      .output('z')
+      .output('w')
+      .build();
+    expect(await layoutOf(config, 'off')).toEqual([[0], [1], [2, 4], [3]]);
+    expect(await layoutOf(config, 'on')).toEqual([[0, 1], [2, 4], [3]]);
+  });
+});
+
+/**
+ * Every packet a graph's outputs deliver, per output, in order, and its end; bounds are checked to
+ * rise and never to pass a later packet (which bounds reach the main thread depends on timing).
+ */
+async function outputsOf(config: GraphConfig, chaining: Chaining) {
+  const g = new CalculatorGraph(config, { registry, chaining, watchdogMs: 20 });
+  graphs.push(g);
+  const seen: Record<string, unknown[]> = {};
+  for (const name of config.outputStreams ?? []) {
+    const list: unknown[] = (seen[name] = []);
+    let settled = Number.NEGATIVE_INFINITY;
+    g.observeOutputStream(name, {
+      packet: (ts, value) => {
+        expect(ts).toBeGreaterThanOrEqual(settled);
+        settled = ts + 1;
+        list.push([ts, value]);
+      },
+      bound: (bound) => {
+        expect(bound).toBeGreaterThanOrEqual(settled);
+        settled = bound;
+      },
+      end: () => list.push('end'),
+    });
+  }
+  await g.runToCompletion();
+  const stages = g.stageStats().map((s) => [s.node, s.packetsIn, s.packetsOut, s.processCalls]);
+  await g.close();
+  return { seen, stages };
+}
+
+describe('a chain behaves as the same nodes on threads of their own', () => {
+  it('same packets, timestamps, rising bounds and per-node stage stats, with a timestamp shift and an async node inside', async () => {
+    const config = graph()
+      .node('CounterSourceCalculator', { name: 'src', outputs: { '': 's' }, options: { count: 3000 } })
+      .node('TimeShiftCalculator', {
+        name: 'shift',
+        inputs: { '': 's' },
+        outputs: { '': 'x' },
+        options: { shiftUs: 7 },
+      })
+      .node('PacketThinnerCalculator', {
+        name: 'thin',
+        inputs: { '': 'x' },
+        outputs: { '': 'y' },
+        options: { period: 3, thinnerType: 'SYNC' },
+      })
+      .node('AsyncDelayCalculator', { name: 'async', inputs: { '': 'y' }, outputs: { '': 'z' } })
+      .output('z')
+      .build();
+    const alone = await outputsOf(config, 'off');
+    const chained = await outputsOf(config, 'on');
+    expect(chained.seen.z!.length).toBeGreaterThan(1000);
+    expect(chained).toEqual(alone);
+  });
+
+  it('runs a chain on one thread: five nodes, one worker', async () => {
+    const config = graph()
+      .node('CounterSourceCalculator', { outputs: { '': 's0' }, options: { count: 100 } })
+      .node('PassThroughCalculator', { inputs: { '': 's0' }, outputs: { '': 's1' } })
+      .node('PassThroughCalculator', { inputs: { '': 's1' }, outputs: { '': 's2' } })
+      .node('PassThroughCalculator', { inputs: { '': 's2' }, outputs: { '': 's3' } })
+      .node('PassThroughCalculator', { inputs: { '': 's3' }, outputs: { '': 's4' } })
+      .output('s4')
+      .build();
+    const g = new CalculatorGraph(config, { registry, chaining: 'on' });
+    graphs.push(g);
+    let threads = -1;
+    let count = 0;
+    g.observeOutputStream('s4', () => {
+      if (count++ === 0) threads = liveThreadCount();
+    });
+    await g.runToCompletion();
+    expect(count).toBe(100);
+    expect(threads).toBe(1);
+  });
+});
