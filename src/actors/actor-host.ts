@@ -1,26 +1,31 @@
+/**
+ * A node as an actor: its engine, rings and counters, the loop that drains its inputs, runs its
+ * calls and publishes its outputs, and the lifecycle (open, stop, failure) the supervisor drives
+ * through the node's control channel. actor-task.ts runs one actor on a thread of its own;
+ * executor-host.ts runs several on one thread through {@link Actor.step}.
+ *
+ * Threading: the node's thread.
+ */
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { CalculatorError } from '../core/errors.js';
-import { importModule } from '../core/module-loader.js';
 import { NodeEngine } from '../core/node-engine.js';
-import { FrameRef } from '../transport/codec.js';
 import { FramePool } from '../transport/frame-pool.js';
-import { InputSet } from '../transport/input-set.js';
-import { EMPTY, PayloadType, RecordKind, RingReader, RingWriter } from '../transport/ring-queue.js';
+import type { InputSet } from '../transport/input-set.js';
+import { type RingReader, RingWriter } from '../transport/ring-queue.js';
 import { actorFrames } from './actor-frames.js';
+import { ActorInputs } from './actor-inputs.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
-import { exposeControl } from './control-channel.js';
 import {
   F_BUSY_MS,
   F_CALL_STARTED_AT,
   F_IDLE_MS,
-  F_PACKETS_IN,
   F_PROCESS_CALLS,
   NodeCounters,
   NodeState,
 } from './node-counters.js';
 import { RingSink } from './ring-sink.js';
 import { isStopEffect } from './run-failures.js';
-import { onStrayError, stageStore } from './stray-errors.js';
+import { stageStore } from './stray-errors.js';
 
 // Process calls a source makes per loop turn.
 const SOURCE_BATCH = 64;
@@ -30,29 +35,6 @@ export const TURN_BUSY = 0;
 export const TURN_IDLE = 1;
 /** The node finished: its `finished` promise settled. */
 export const TURN_CLOSED = 2;
-
-/** The worker task: host one node until it is done. */
-export async function hostActor(args: ActorArgs): Promise<ActorResult> {
-  const mod = await importModule(args.calculator.module);
-  const definition = mod[args.calculator.exportName] as CalculatorDefinition;
-  const actor = new Actor(args, definition);
-  onStrayError((err, stage) => actor.stray(err, stage));
-  exposeControl(
-    {
-      open: (sidePackets: unknown[]) => actor.open(sidePackets),
-      // Start after this call's reply is posted: the loop may block the thread in Atomics.wait.
-      start: () => {
-        setImmediate(() => actor.loop());
-      },
-    },
-    args.control,
-  );
-  try {
-    return await actor.finished;
-  } finally {
-    args.control.close();
-  }
-}
 
 /**
  * One node on its thread: its engine, rings and counters, and the loop that runs them.
@@ -91,8 +73,7 @@ export class Actor {
   onFailure: ((err: unknown) => void) | null = null;
   // Becomes true once a lifecycle call returned a promise: from then on waits keep the loop turning.
   private asyncMode = false;
-  // The last wait for input ended: the next drain sees records that reached an idle node.
-  private fromIdle = false;
+  private readonly in: ActorInputs;
   private readonly calculatorName: string;
   private settled = false;
   // A stray error failed the node: the loop leaves at its next check.
@@ -117,16 +98,9 @@ export class Actor {
     // Deferred release wakes (see release-wakes.ts): flushed at every park (publishAll), at the end
     // of the loop, and at turn ends and awaits once 10 ms old.
     this.pool = FramePool.attach(args.pool, { batchWakes: true });
-    this.readers = args.inputs.map((d) => new RingReader(d));
-    const gauge = args.inputs[0]?.gauge;
-    const { counters, n } = this;
-    // A stop set just before the actor advertised sleep is seen by its re-check: the supervisor
-    // stores the stop word, then rings the doorbell (see doorbell.ts).
-    const wakeIf = () => counters.stopRequested(n);
-    this.set =
-      this.readers.length > 0
-        ? new InputSet(this.readers, args.doorbell, gauge === undefined ? { wakeIf } : { gauge, wakeIf })
-        : null;
+    this.in = new ActorInputs(args.inputs, args.doorbell, this.counters, this.n, this.inputBase);
+    this.readers = this.in.readers;
+    this.set = this.in.set;
     this.writers = args.outputs.map((rings) => rings.map((d) => new RingWriter(d)));
     this.sink = new RingSink(this.writers, this.pool, this.counters, this.n, this.sidePacketsOut);
     this.engine = new NodeEngine(
@@ -299,7 +273,7 @@ export class Actor {
     c.setState(this.n, NodeState.Running);
     if (this.set === null && c.sourcesStopping()) return this.closeSource();
     const turnStart = performance.now();
-    const moved = this.drain();
+    const moved = this.in.drain(this.engine);
     c.f64[this.startedAtField] = Date.now();
     let calls = this.engine.run();
     if (calls instanceof Promise) return this.endAsyncTurn(calls, 0, moved, turnStart);
@@ -355,7 +329,7 @@ export class Actor {
     const n = this.n;
     c.f64[this.startedAtField] = 0;
     if (this.engine.takeStopRequest()) c.stopSources();
-    this.recordDepths();
+    this.in.recordDepths(this.engine);
     // More work is likely right behind this turn: announce outputs lazily. Going idle parks,
     // and every park flushes and wakes (publishAll), so nothing waits unannounced for long.
     this.sink.publishLazily();
@@ -369,62 +343,6 @@ export class Actor {
     return moved === 0 && calls === 0 && this.set !== null && !this.engine.wakePending
       ? TURN_IDLE
       : TURN_BUSY;
-  }
-
-  // Moves records from the rings into the engine, up to each input's queue limit.
-  private drain(): number {
-    const c = this.counters;
-    const set = this.set;
-    let moved = 0;
-    let packets = 0;
-    // Records that woke an idle node: it takes its first set at once, as MediaPipe's scheduler
-    // does, and only what follows is what a trimming handler may drop.
-    let eager = this.fromIdle && this.engine.takesAtArrival;
-    this.fromIdle = false;
-    for (let i = 0; i < this.readers.length; i++) {
-      const r = this.readers[i]!;
-      if (r.done) {
-        set!.enabled[i] = 0;
-        continue;
-      }
-      const limit = c.queueLimit(this.inputBase + i);
-      const e = this.engine;
-      const inputPackets = packets;
-      while (limit < 0 || e.queueSize(i) < limit) {
-        const k = r.tryPop();
-        if (k === EMPTY) break;
-        moved++;
-        if (k === RecordKind.Packet) {
-          packets++;
-          const pt = r.payloadType;
-          if (pt === PayloadType.Number) e.addPacket(i, r.timestamp, r.number, -1);
-          // Allocates a FrameRef per frame packet: small next to the frame it stands for.
-          else if (pt === PayloadType.Frame) e.addPacket(i, r.timestamp, new FrameRef(r.frame), r.frame);
-          else e.addPacket(i, r.timestamp, r.value(), -1);
-          if (eager && e.takeAtArrival()) eager = false;
-        } else if (k === RecordKind.Bound) {
-          e.setBound(i, r.timestamp);
-          if (eager && e.takeAtArrival()) eager = false;
-        } else {
-          e.closeInput(i);
-          break;
-        }
-      }
-      if (packets > inputPackets) c.inputPackets[this.inputBase + i]! += packets - inputPackets;
-      const depth = e.queueSize(i);
-      c.setQueueDepth(this.inputBase + i, depth);
-      set!.enabled[i] = r.done || (limit >= 0 && depth >= limit) ? 0 : 1;
-    }
-    // One shared write per turn rather than per packet.
-    if (packets > 0) c.f64[c.field(this.n, F_PACKETS_IN)]! += packets;
-    return moved;
-  }
-
-  // Queue depths after the engine took what it could: what a snapshot between turns should show.
-  private recordDepths(): void {
-    const c = this.counters;
-    for (let i = 0; i < this.readers.length; i++)
-      c.setQueueDepth(this.inputBase + i, this.engine.queueSize(i));
   }
 
   /**
@@ -457,7 +375,7 @@ export class Actor {
 
   /** The driver's park of `ms` ended: the next drain sees records that reached an idle node. */
   woken(ms: number): void {
-    this.fromIdle = true;
+    this.in.fromIdle = true;
     this.counters.f64[this.counters.field(this.n, F_IDLE_MS)]! += ms;
   }
 
@@ -469,7 +387,7 @@ export class Actor {
     // a wake-up is missed by a peer that died.
     if (this.asyncMode) await this.set!.waitAsync(250);
     else this.set!.wait(250);
-    this.fromIdle = true;
+    this.in.fromIdle = true;
     c.f64[c.field(this.n, F_IDLE_MS)]! += performance.now() - t0;
   }
 

@@ -13,21 +13,22 @@
  * Threading: main thread (or whichever thread owns the run); never on the data path.
  */
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { CancelledError, type WeftError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import { FramePool } from '../transport/frame-pool.js';
 import { RingReader } from '../transport/ring-queue.js';
 import { type ActorGroups, actorGroups } from './actor-groups.js';
-import type { ActorArgs, ActorResult } from './actor-protocol.js';
+import type { ActorResult } from './actor-protocol.js';
+import { spawnActorThread } from './actor-threads.js';
 import { type ControlClient, connectControl } from './control-channel.js';
-import type { ExecutorArgs } from './executor-host.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
 import { KeepAlive } from './keep-alive.js';
-import { createCounters, F_CALL_STARTED_AT, NodeCounters } from './node-counters.js';
+import { createCounters, NodeCounters } from './node-counters.js';
+import { openInWaves } from './open-waves.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
-import { attributeExit, stopOutcome, uncloneable, unopenable } from './run-failures.js';
+import { attributeExit, stopOutcome, uncloneable } from './run-failures.js';
 import {
   DEFAULT_CHAINING,
   DEFAULT_FRAMES,
@@ -36,7 +37,7 @@ import {
   type SupervisorOptions,
 } from './supervisor-options.js';
 import { ThreadEnds } from './thread-ends.js';
-import { spawnTask, type ThreadTask, taskModuleUrl } from './thread-task.js';
+import type { ThreadTask } from './thread-task.js';
 import { Watchdog } from './watchdog.js';
 
 export {
@@ -47,9 +48,6 @@ export {
 
 /** Where a calculator module lives, per calculator name. */
 export type CalculatorModules = ReadonlyMap<string, { module: string; exportName: string }>;
-
-const ACTOR_MODULE = taskModuleUrl(import.meta.url, './actor-host');
-const EXECUTOR_MODULE = taskModuleUrl(import.meta.url, './executor-host');
 
 /** One run of one graph. */
 export class Supervisor {
@@ -197,10 +195,7 @@ export class Supervisor {
   async start(sidePackets: Record<string, unknown>): Promise<void> {
     this.keepAlive.start();
     for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
-    for (const ids of this.layout.groups) {
-      if (ids.length === 1) this.spawn(ids[0]!);
-      else this.spawnShared(ids);
-    }
+    for (const ids of this.layout.groups) this.spawnThread(ids);
     // From the first open on: a stuck open is named like a stuck process call.
     this.watchdog.start();
     try {
@@ -244,65 +239,20 @@ export class Supervisor {
     await this.done.catch(() => {});
   }
 
-  private actorArgs(id: number, control: MessagePort): ActorArgs {
-    const node = this.graph.nodes[id]!;
-    return {
-      node,
-      calculator: this.modules.get(node.calculator)!,
-      inputs: this.plan.nodeInputs[id]!,
-      inputBase: this.plan.inputBase[id]!,
-      outputs: this.plan.nodeOutputs[id]!,
-      doorbell: this.plan.doorbells[id]!,
-      pool: this.pool.descriptor,
-      counters: {
-        sab: this.counters.i32.buffer as SharedArrayBuffer,
-        nodes: this.graph.nodes.length,
-        inputs: this.plan.totalInputs,
+  // The thread of one node, or of several (an executor, a chain): see actor-threads.ts.
+  private spawnThread(ids: readonly number[]): void {
+    const threads = spawnActorThread(
+      {
+        graph: this.graph,
+        modules: this.modules,
+        plan: this.plan,
+        pool: this.pool,
+        counters: this.counters,
+        heapLimitMb: this.o.heapLimitMb,
       },
-      control,
-    };
-  }
-
-  private spawn(id: number): void {
-    const node = this.graph.nodes[id]!;
-    const { port1, port2 } = new MessageChannel();
-    const task = spawnTask<ActorResult>(ACTOR_MODULE, 'hostActor', this.actorArgs(id, port2), {
-      name: `weft:${node.name}`,
-      transferList: [port2],
-      // A runaway allocation ends this thread, not the process (see the README's limits for what V8
-      // cannot contain this way).
-      resourceLimits: { maxOldGenerationSizeMb: node.heapLimitMb ?? this.o.heapLimitMb },
-    });
-    this.track(id, task, port1, () => id);
-  }
-
-  // One thread for several nodes (executor-host.ts); each keeps its own control channel and task
-  // handle, settled with the thread.
-  private spawnShared(ids: readonly number[]): void {
-    const nodes = ids.map((id) => this.graph.nodes[id]!);
-    const channels = ids.map(() => new MessageChannel());
-    const args: ExecutorArgs = { actors: ids.map((id, k) => this.actorArgs(id, channels[k]!.port2)) };
-    const group = spawnTask<ActorResult[]>(EXECUTOR_MODULE, 'hostExecutor', args, {
-      name: `weft:${nodes.map((n) => n.name).join('+')}`,
-      transferList: channels.map((c) => c.port2),
-      // The thread's heap serves all its nodes: the smallest limit any of them asks for, so that each
-      // node's limit holds (chaining never joins nodes whose limits differ).
-      resourceLimits: {
-        maxOldGenerationSizeMb: Math.min(...nodes.map((n) => n.heapLimitMb ?? this.o.heapLimitMb)),
-      },
-    });
-    // A thread that died is charged to the node in a call then, else to the first.
-    const culprit = () =>
-      ids.find((id) => this.counters.f64[this.counters.field(id, F_CALL_STARTED_AT)] !== 0) ?? ids[0]!;
-    ids.forEach((id, k) => {
-      const task: ThreadTask<ActorResult> = {
-        result: group.result.then((rs) => rs[k]!),
-        threadId: group.threadId,
-        terminate: () => group.terminate(),
-        unref: () => group.unref(),
-      };
-      this.track(id, task, channels[k]!.port1, culprit, true);
-    });
+      ids,
+    );
+    for (const t of threads) this.track(t.id, t.task, t.control, t.culprit, ids.length > 1);
   }
 
   private track(
@@ -329,38 +279,21 @@ export class Supervisor {
     });
   }
 
-  private async openAll(): Promise<void> {
-    const producedBy = new Map<string, number>();
-    for (const n of this.graph.nodes) for (const p of n.outputSidePackets) producedBy.set(p.name, n.id);
-    const pending = new Set(this.graph.nodes.map((n) => n.id));
-    while (pending.size > 0) {
-      // A wave: every node whose side packets are all available (or come from no node at all).
-      const wave = [...pending].filter((id) =>
-        this.graph.nodes[id]!.inputSidePackets.every(
-          (p) => this.sidePackets.has(p.name) || !producedBy.has(p.name),
-        ),
+  private openAll(): Promise<void> {
+    return openInWaves(this.graph, this.sidePackets, async (id, values) => {
+      // A stuck open is the watchdog's to name (node, phase, limit): the call's own timeout stays
+      // out of its way.
+      const limit = this.stuckLimits[id]!;
+      const timeout = Number.isFinite(limit)
+        ? Math.max(this.o.callTimeoutMs, limit + 4 * this.o.watchdogMs + 1000)
+        : this.o.callTimeoutMs;
+      const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], timeout).catch(
+        (err: unknown) => {
+          throw uncloneable(this.graph, id, this.sidePackets, err);
+        },
       );
-      if (wave.length === 0) throw unopenable(this.graph, pending, this.sidePackets, producedBy);
-      await Promise.all(
-        wave.map(async (id) => {
-          const node = this.graph.nodes[id]!;
-          const values = node.inputSidePackets.map((p) => this.sidePackets.get(p.name));
-          // A stuck open is the watchdog's to name (node, phase, limit): the call's own timeout
-          // stays out of its way.
-          const limit = this.stuckLimits[id]!;
-          const timeout = Number.isFinite(limit)
-            ? Math.max(this.o.callTimeoutMs, limit + 4 * this.o.watchdogMs + 1000)
-            : this.o.callTimeoutMs;
-          const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], timeout).catch(
-            (err: unknown) => {
-              throw uncloneable(this.graph, id, this.sidePackets, err);
-            },
-          );
-          this.collectSidePackets(id, out);
-          pending.delete(id);
-        }),
-      );
-    }
+      this.collectSidePackets(id, out);
+    });
   }
 
   private collectSidePackets(id: number, values: Record<number, unknown>): void {

@@ -77,9 +77,10 @@ export interface FleetOptions {
   /** Per-input queue limit of every node. */
   readonly maxQueueSize: number;
   /**
-   * How the stages sit on threads: `'lanes'` puts each lane (shard, preprocess, inference) on one
-   * executor thread and the join (postprocess, sink) on another, so a frame stays on the core that
-   * rendered it until its result; `'stages'` gives every stage a thread of its own (more pipeline
+   * How the stages sit on threads: `'lanes'` runs each lane whole (shard, preprocess, inference,
+   * postprocess, sink: a camera lives in one lane, so nothing needs to join them) on one executor
+   * thread, so a frame stays on the core that rendered it until it is accounted; `'stages'` gives
+   * every stage a thread of its own and joins the lanes in one postprocess (more pipeline
    * parallelism, a wake-up and a cache miss per hop). Stages with replicas keep their own threads.
    */
   readonly layout: 'lanes' | 'stages';
@@ -154,11 +155,9 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
         'would share one frame pool size class: use cameraFormat rgba with uint8 tensors',
     );
   }
-  const stats = createFleetStats(o.cameras, o.shards);
   const lanes = o.layout === 'lanes';
-  const executors = lanes
-    ? [...Array.from({ length: o.shards }, (_, s) => ({ name: `lane_${s}` })), { name: 'join' }]
-    : [];
+  const stats = createFleetStats(o.cameras, o.shards, lanes ? o.shards : 1);
+  const executors = lanes ? Array.from({ length: o.shards }, (_, s) => ({ name: `lane_${s}` })) : [];
   const b = graph({ maxQueueSize: o.maxQueueSize, executors });
   // A stage's executor in the lanes layout; replicas run on threads of their own.
   const on = (executor: string, replicas = 1) => (lanes && replicas === 1 ? { executor } : {});
@@ -207,18 +206,31 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
     results.push(`result_${s}`);
     metas.push(`meta_${s}`);
   }
-  b.node('FleetPostprocessCalculator', {
-    name: 'postprocess',
-    inputs: { RESULT: results, META: metas },
-    outputs: { DETECTION: 'detections' },
-    ...on('join'),
-  });
-  b.node('FleetSinkCalculator', {
-    name: 'sink',
-    inputs: { DETECTION: 'detections' },
-    options: { stats },
-    ...on('join'),
-  });
+  if (lanes) {
+    // Each lane accounts its own cameras: no thread joins the lanes (a camera lives in one lane, so
+    // per-camera order and accounting need no join).
+    for (let s = 0; s < o.shards; s++) {
+      b.node('FleetPostprocessCalculator', {
+        name: `postprocess_${s}`,
+        inputs: { RESULT: [results[s]!], META: [metas[s]!] },
+        outputs: { DETECTION: `detections_${s}` },
+        ...on(`lane_${s}`),
+      });
+      b.node('FleetSinkCalculator', {
+        name: `sink_${s}`,
+        inputs: { DETECTION: `detections_${s}` },
+        options: { stats, sink: s },
+        ...on(`lane_${s}`),
+      });
+    }
+  } else {
+    b.node('FleetPostprocessCalculator', {
+      name: 'postprocess',
+      inputs: { RESULT: results, META: metas },
+      outputs: { DETECTION: 'detections' },
+    });
+    b.node('FleetSinkCalculator', { name: 'sink', inputs: { DETECTION: 'detections' }, options: { stats } });
+  }
   const frames: FramePoolOptions = {
     name: 'fleet',
     classes: [

@@ -13,6 +13,8 @@ export interface FleetSinkOptions {
   readonly stats: FleetStatsDescriptor | null;
   /** Frames between publications to the shared counters (also published at least every 100 ms). */
   readonly publishEvery: number;
+  /** This sink's block in the counters (one per sink actor: one per lane in the lanes layout). */
+  readonly sink: number;
 }
 
 /**
@@ -32,13 +34,15 @@ const FleetSinkCalculator = defineCalculator<FleetSinkOptions>({
     "The camera fleet's sink: accounts every detection per camera (order, latency) in shared counters.",
   contract: {
     inputs: { DETECTION: 'one' },
-    options: { stats: null, publishEvery: 64 },
+    options: { stats: null, publishEvery: 64, sink: 0 },
     validateOptions: (o) =>
       o.stats === null
         ? 'stats (a FleetStatsDescriptor) is required'
-        : o.publishEvery >= 1
-          ? undefined
-          : 'publishEvery must be ≥ 1',
+        : !(o.publishEvery >= 1)
+          ? 'publishEvery must be ≥ 1'
+          : Number.isInteger(o.sink) && o.sink >= 0 && o.sink < o.stats.sinks
+            ? undefined
+            : `sink must be an integer in [0, ${o.stats.sinks}), not ${o.sink}`,
   },
   create: () => {
     let stats: FleetStats | null = null;
@@ -49,9 +53,10 @@ const FleetSinkCalculator = defineCalculator<FleetSinkOptions>({
     let latencySum = 0;
     let batchSum = 0;
     let lastPublish = 0;
+    let sinkIndex = 0;
 
     function publish(): void {
-      stats!.addSink(processed, orderErrors, latencySum, batchSum, hist);
+      stats!.addSink(sinkIndex, processed, orderErrors, latencySum, batchSum, hist);
       processed = orderErrors = latencySum = batchSum = 0;
       lastPublish = performance.now();
     }
@@ -59,6 +64,7 @@ const FleetSinkCalculator = defineCalculator<FleetSinkOptions>({
     return {
       open(ctx) {
         stats = new FleetStats(ctx.options.stats!);
+        sinkIndex = ctx.options.sink;
         expected = new Int32Array(stats.desc.cameras);
         lastPublish = performance.now();
       },

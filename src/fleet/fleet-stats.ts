@@ -4,9 +4,10 @@
  *
  * Layout (one SharedArrayBuffer, Float64 words then Int32 words):
  * - per shard: frames produced, frames dropped at the source (a live camera does not wait);
- * - sink: frames processed, order errors (a camera's frames out of order), latency and batch sums,
- *   and the stop word the main thread sets to drain the fleet;
- * - latency histogram: log-spaced buckets (ratio 1.05 from 50 µs), for percentiles within ~2.5 %;
+ * - control: the stop word the main thread sets to drain the fleet, and the cameras' epoch;
+ * - per sink (one per lane, or one for the whole fleet): frames processed, order errors (a camera's
+ *   frames out of order), latency and batch sums, and a latency histogram: log-spaced buckets
+ *   (ratio 1.05 from 50 µs), for percentiles within ~2.5 %;
  * - per camera (Int32): produced, dropped, processed;
  * - pause (Int32): the pause word the main thread sets, then one word per shard, 1 while that shard
  *   waits out a pause, then the start word: 0 until the main thread starts the cameras' clock (the
@@ -26,22 +27,26 @@ const FIRST_BUCKET_MS = 0.05;
 const RATIO = 1.05;
 const LOG_RATIO = Math.log(RATIO);
 
-/** Fields of the sink block, after the per-shard pairs. */
+/** Control words, after the per-shard pairs. */
+// Written by the main thread: shards stop producing once it is non-zero (a graceful drain).
+const S_STOP = 0;
+// Written by the main thread once every actor runs: the cameras' time zero (wallMs scale).
+const S_EPOCH = 1;
+const CONTROL_WORDS = 2;
+/** Fields of a sink's block, each followed by its histogram. */
 const S_PROCESSED = 0;
 const S_ORDER_ERRORS = 1;
 const S_LATENCY_SUM = 2;
 const S_BATCH_SUM = 3;
-// Written by the main thread: shards stop producing once it is non-zero (a graceful drain).
-const S_STOP = 4;
-// Written by the main thread once every actor runs: the cameras' time zero (wallMs scale).
-const S_EPOCH = 5;
-const SINK_WORDS = 6;
+const SINK_WORDS = 4 + BUCKETS;
 
 /** Structured-cloneable handle of a stats block (pass it in calculator options). */
 export interface FleetStatsDescriptor {
   readonly sab: SharedArrayBuffer;
   readonly cameras: number;
   readonly shards: number;
+  /** Sink actors, each with its own block (one writer per word). */
+  readonly sinks: number;
 }
 
 /** What the main thread reads. */
@@ -55,11 +60,15 @@ export interface FleetFigures {
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number };
 }
 
-/** Creates a zeroed stats block. Main thread, before the run. */
-export function createFleetStats(cameras: number, shards: number): FleetStatsDescriptor {
-  const f64Words = shards * 2 + SINK_WORDS + BUCKETS;
+/** Creates a zeroed stats block for `sinks` sink actors. Main thread, before the run. */
+export function createFleetStats(cameras: number, shards: number, sinks = 1): FleetStatsDescriptor {
+  const f64Words = f64WordsOf(shards, sinks);
   const sab = new SharedArrayBuffer(f64Words * 8 + (cameras * 3 + 2 + shards) * 4);
-  return { sab, cameras, shards };
+  return { sab, cameras, shards, sinks };
+}
+
+function f64WordsOf(shards: number, sinks: number): number {
+  return shards * 2 + CONTROL_WORDS + sinks * SINK_WORDS;
 }
 
 /** Typed views over a stats block. One per thread; cheap to create. */
@@ -67,8 +76,9 @@ export class FleetStats {
   readonly f64: Float64Array;
   /** Per camera: produced at [3c], dropped at [3c + 1], processed at [3c + 2]. */
   readonly perCamera: Int32Array;
-  private readonly sink: number;
-  private readonly hist: number;
+  // Where the control words start, and the first sink block.
+  private readonly control: number;
+  private readonly sinks: number;
 
   // [0]: paused (main thread), [1 + s]: shard s is waiting out a pause (shard s), [1 + shards]:
   // the clock started (main thread).
@@ -76,12 +86,12 @@ export class FleetStats {
   private waiter: Waiter | undefined;
 
   constructor(readonly desc: FleetStatsDescriptor) {
-    const f64Words = desc.shards * 2 + SINK_WORDS + BUCKETS;
+    const f64Words = f64WordsOf(desc.shards, desc.sinks);
     this.f64 = new Float64Array(desc.sab, 0, f64Words);
     this.perCamera = new Int32Array(desc.sab, f64Words * 8, desc.cameras * 3);
     this.pause = new Int32Array(desc.sab, f64Words * 8 + desc.cameras * 12, 2 + desc.shards);
-    this.sink = desc.shards * 2;
-    this.hist = this.sink + SINK_WORDS;
+    this.control = desc.shards * 2;
+    this.sinks = this.control + CONTROL_WORDS;
   }
 
   /**
@@ -134,14 +144,14 @@ export class FleetStats {
    * scale). Live cameras schedule their frames from it, so none is late for the actors' start-up.
    */
   startClock(epochMs: number): void {
-    this.f64[this.sink + S_EPOCH] = epochMs;
+    this.f64[this.control + S_EPOCH] = epochMs;
     Atomics.store(this.pause, 1 + this.desc.shards, 1);
     Atomics.notify(this.pause, 1 + this.desc.shards);
   }
 
   /** Shard side: the cameras' time zero, or 0 while the clock has not started. */
   get clockMs(): number {
-    return Atomics.load(this.pause, 1 + this.desc.shards) === 0 ? 0 : this.f64[this.sink + S_EPOCH]!;
+    return Atomics.load(this.pause, 1 + this.desc.shards) === 0 ? 0 : this.f64[this.control + S_EPOCH]!;
   }
 
   /** Shard side: waits until the clock starts or `timeoutMs` passed, with the event loop turning. */
@@ -152,12 +162,12 @@ export class FleetStats {
 
   /** Main thread: asks every shard to stop producing; the pipeline then drains and ends. */
   requestStop(): void {
-    this.f64[this.sink + S_STOP] = 1;
+    this.f64[this.control + S_STOP] = 1;
   }
 
   /** Shard side: true once {@link requestStop} was called. */
   get stopRequested(): boolean {
-    return this.f64[this.sink + S_STOP] !== 0;
+    return this.f64[this.control + S_STOP] !== 0;
   }
 
   /** Shard side: adds a turn's produced and dropped frames. */
@@ -166,8 +176,9 @@ export class FleetStats {
     this.f64[shard * 2 + 1]! += dropped;
   }
 
-  /** Sink side: adds a turn's figures; `hist` is the sink's local histogram, drained here. */
+  /** Sink `sink` adds a turn's figures; `hist` is the sink's local histogram, drained here. */
   addSink(
+    sink: number,
     processed: number,
     orderErrors: number,
     latencySum: number,
@@ -175,13 +186,15 @@ export class FleetStats {
     hist: Float64Array,
   ): void {
     const f = this.f64;
-    f[this.sink + S_PROCESSED]! += processed;
-    f[this.sink + S_ORDER_ERRORS]! += orderErrors;
-    f[this.sink + S_LATENCY_SUM]! += latencySum;
-    f[this.sink + S_BATCH_SUM]! += batchSum;
+    const b = this.sinks + sink * SINK_WORDS;
+    f[b + S_PROCESSED]! += processed;
+    f[b + S_ORDER_ERRORS]! += orderErrors;
+    f[b + S_LATENCY_SUM]! += latencySum;
+    f[b + S_BATCH_SUM]! += batchSum;
+    const hist0 = b + 4;
     for (let i = 0; i < BUCKETS; i++) {
       if (hist[i] !== 0) {
-        f[this.hist + i]! += hist[i]!;
+        f[hist0 + i]! += hist[i]!;
         hist[i] = 0;
       }
     }
@@ -196,18 +209,29 @@ export class FleetStats {
       produced += f[s * 2]!;
       dropped += f[s * 2 + 1]!;
     }
-    const processed = f[this.sink + S_PROCESSED]!;
-    const counts = f.subarray(this.hist, this.hist + BUCKETS);
+    let processed = 0;
+    let orderErrors = 0;
+    let latencySum = 0;
+    let batchSum = 0;
+    const counts = new Float64Array(BUCKETS);
+    for (let k = 0; k < this.desc.sinks; k++) {
+      const b = this.sinks + k * SINK_WORDS;
+      processed += f[b + S_PROCESSED]!;
+      orderErrors += f[b + S_ORDER_ERRORS]!;
+      latencySum += f[b + S_LATENCY_SUM]!;
+      batchSum += f[b + S_BATCH_SUM]!;
+      for (let i = 0; i < BUCKETS; i++) counts[i]! += f[b + 4 + i]!;
+    }
     return {
       produced,
       dropped,
       processed,
-      orderErrors: f[this.sink + S_ORDER_ERRORS]!,
-      meanBatch: processed > 0 ? f[this.sink + S_BATCH_SUM]! / processed : 0,
+      orderErrors,
+      meanBatch: processed > 0 ? batchSum / processed : 0,
       latencyMs: {
         p50: latencyPercentile(counts, 0.5),
         p99: latencyPercentile(counts, 0.99),
-        mean: processed > 0 ? f[this.sink + S_LATENCY_SUM]! / processed : 0,
+        mean: processed > 0 ? latencySum / processed : 0,
       },
     };
   }

@@ -1,0 +1,94 @@
+/**
+ * The input side of an actor: its rings, the set it waits on, and the drain that moves records
+ * into the node's engine up to each input's queue limit, counting what it moved.
+ *
+ * Threading: the actor's thread. No allocation per record but the FrameRef of a frame packet.
+ */
+import type { NodeEngine } from '../core/node-engine.js';
+import { FrameRef } from '../transport/codec.js';
+import type { DoorbellDescriptor } from '../transport/doorbell.js';
+import { InputSet } from '../transport/input-set.js';
+import { EMPTY, PayloadType, RecordKind, type RingDescriptor, RingReader } from '../transport/ring-queue.js';
+import { F_PACKETS_IN, type NodeCounters } from './node-counters.js';
+
+/** See the module comment. */
+export class ActorInputs {
+  readonly readers: RingReader[];
+  /** Null for a source (no input rings). */
+  readonly set: InputSet | null;
+  /** The last wait for input ended: the next drain sees records that reached an idle node. */
+  fromIdle = false;
+
+  constructor(
+    rings: readonly RingDescriptor[],
+    doorbell: DoorbellDescriptor,
+    private readonly counters: NodeCounters,
+    private readonly n: number,
+    private readonly inputBase: number,
+  ) {
+    this.readers = rings.map((d) => new RingReader(d));
+    const gauge = rings[0]?.gauge;
+    // A stop set just before the actor advertised sleep is seen by its re-check: the supervisor
+    // stores the stop word, then rings the doorbell (see doorbell.ts).
+    const wakeIf = () => counters.stopRequested(n);
+    this.set =
+      this.readers.length > 0
+        ? new InputSet(this.readers, doorbell, gauge === undefined ? { wakeIf } : { gauge, wakeIf })
+        : null;
+  }
+
+  /** Moves records from the rings into `engine`, up to each input's queue limit; the records moved. */
+  drain(engine: NodeEngine): number {
+    const c = this.counters;
+    const set = this.set;
+    let moved = 0;
+    let packets = 0;
+    // Records that woke an idle node: it takes its first set at once, as MediaPipe's scheduler
+    // does, and only what follows is what a trimming handler may drop.
+    let eager = this.fromIdle && engine.takesAtArrival;
+    this.fromIdle = false;
+    for (let i = 0; i < this.readers.length; i++) {
+      const r = this.readers[i]!;
+      if (r.done) {
+        set!.enabled[i] = 0;
+        continue;
+      }
+      const limit = c.queueLimit(this.inputBase + i);
+      const e = engine;
+      const inputPackets = packets;
+      while (limit < 0 || e.queueSize(i) < limit) {
+        const k = r.tryPop();
+        if (k === EMPTY) break;
+        moved++;
+        if (k === RecordKind.Packet) {
+          packets++;
+          const pt = r.payloadType;
+          if (pt === PayloadType.Number) e.addPacket(i, r.timestamp, r.number, -1);
+          // Allocates a FrameRef per frame packet: small next to the frame it stands for.
+          else if (pt === PayloadType.Frame) e.addPacket(i, r.timestamp, new FrameRef(r.frame), r.frame);
+          else e.addPacket(i, r.timestamp, r.value(), -1);
+          if (eager && e.takeAtArrival()) eager = false;
+        } else if (k === RecordKind.Bound) {
+          e.setBound(i, r.timestamp);
+          if (eager && e.takeAtArrival()) eager = false;
+        } else {
+          e.closeInput(i);
+          break;
+        }
+      }
+      if (packets > inputPackets) c.inputPackets[this.inputBase + i]! += packets - inputPackets;
+      const depth = e.queueSize(i);
+      c.setQueueDepth(this.inputBase + i, depth);
+      set!.enabled[i] = r.done || (limit >= 0 && depth >= limit) ? 0 : 1;
+    }
+    // One shared write per turn rather than per packet.
+    if (packets > 0) c.f64[c.field(this.n, F_PACKETS_IN)]! += packets;
+    return moved;
+  }
+
+  /** Queue depths after the engine took what it could: what a snapshot between turns should show. */
+  recordDepths(engine: NodeEngine): void {
+    const c = this.counters;
+    for (let i = 0; i < this.readers.length; i++) c.setQueueDepth(this.inputBase + i, engine.queueSize(i));
+  }
+}
