@@ -70,6 +70,11 @@ export async function hostExecutor(args: ExecutorArgs): Promise<ActorResult[]> {
   }
 }
 
+// Resolves after the pending I/O callbacks and microtasks of this thread have run.
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The rounds over one thread's actors. */
 class Driver {
   readonly results: Promise<ActorResult[]>;
@@ -133,13 +138,21 @@ class Driver {
   /** Runs rounds until every member finished. */
   async run(): Promise<void> {
     stageStore.enterWith('process');
+    // Graph order, which puts producers before their consumers mostly: what a source made in this
+    // round goes all the way through in the same round (a frame stays in cache, and waits for no
+    // other round), rather than sitting in queues while the source makes more.
+    const order = this.members;
     while (this.live.size > 0) {
       let busy = false;
-      for (const m of this.live) {
-        if (this.inFlight.has(m)) continue;
+      for (const m of order) {
+        if (!this.live.has(m) || this.inFlight.has(m)) continue;
         // A member with spilled records writes them before anything new (it waits for its consumer).
         if (!m.outputs.flushSpill()) continue;
         if (this.turn(m) !== TURN_IDLE) busy = true;
+        // A call that returned a promise may settle at once (work done inside the call, a native
+        // call that completes synchronously): let it, so its outputs move on in this same round
+        // instead of waiting behind whatever the next rounds make.
+        if (this.inFlight.has(m)) await nextMacrotask();
       }
       if (!busy && this.live.size > 0) await this.park();
     }
