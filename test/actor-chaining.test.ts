@@ -44,9 +44,23 @@ describe('which nodes share a thread', () => {
     expect(await layoutOf(join, 'on')).toEqual([[0], [1], [2]]);
   });
 
-  it("'auto' chains once the run's threads (nodes + main) outnumber the cores", async () => {
+  it("'auto' keeps about a thread per core: a chain is cut into near-equal segments once nodes outnumber cores", async () => {
     expect(await layoutOf(fanOut, 'auto', 6)).toEqual([[0], [1], [2], [3], [4]]);
-    expect(await layoutOf(fanOut, 'auto', 5)).toEqual([[0, 1, 2], [3], [4]]);
+    // 5 nodes on 2 cores: the chain src → a → b (3 of the 5 nodes) gets ceil(3 × 2 / 5) = 2 threads.
+    expect(await layoutOf(fanOut, 'auto', 2)).toEqual([[0], [1, 2], [3], [4]]);
+    expect(await layoutOf(fanOut, 'auto', 1)).toEqual([[0, 1, 2], [3], [4]]);
+    // Two heavy stages between a source and a sink, on 2 cores: each keeps a thread of its own.
+    const burn = graph()
+      .node('CounterSourceCalculator', { outputs: { '': 's' }, options: { count: 1 } })
+      .node('PassThroughCalculator', { inputs: { '': 's' }, outputs: { '': 'x' } })
+      .node('PassThroughCalculator', { inputs: { '': 'x' }, outputs: { '': 'y' } })
+      .node('PassThroughCalculator', { inputs: { '': 'y' }, outputs: { '': 'z' } })
+      .output('z')
+      .build();
+    expect(await layoutOf(burn, 'auto', 2)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
   });
 
   it('nodes naming one executor share a thread, chained or not, and are never chained with others', async () => {

@@ -45,8 +45,11 @@ export interface SupervisorOptions {
   onWarning?: (message: string) => void;
 }
 
-/** How a run lays nodes on threads when it does not say: one thread per node unless chaining is asked for. */
-export const DEFAULT_CHAINING: Chaining = 'off';
+/**
+ * How a run lays nodes on threads when it does not say: `'auto'`, chains cut to about one busy
+ * thread per core once the nodes outnumber the cores (see {@link Chaining}).
+ */
+export const DEFAULT_CHAINING: Chaining = 'auto';
 
 /** The heap limit of a node's thread when neither the node, the graph nor the run sets one: 1 GiB. */
 export const DEFAULT_HEAP_LIMIT_MB = 1024;
