@@ -61,6 +61,16 @@ describe('which nodes share a thread', () => {
       [0, 1],
       [2, 3],
     ]);
+    // Fed by the application (a graph input): the main thread takes a core, the chain gets one thread.
+    const fed = graph()
+      .input('in')
+      .node('PassThroughCalculator', { inputs: { '': 'in' }, outputs: { '': 'x' } })
+      .node('PassThroughCalculator', { inputs: { '': 'x' }, outputs: { '': 'y' } })
+      .node('PassThroughCalculator', { inputs: { '': 'y' }, outputs: { '': 'z' } })
+      .output('z')
+      .build();
+    expect(await layoutOf(fed, 'auto', 2)).toEqual([[0, 1, 2]]);
+    expect(await layoutOf(fed, 'auto', 4)).toEqual([[0], [1], [2]]);
   });
 
   it('nodes naming one executor share a thread, chained or not, and are never chained with others', async () => {

@@ -67,6 +67,13 @@ export function exposeControl(api: object, port: MessagePort): void {
 }
 
 /** Options for {@link connectControl}. */
+/**
+ * A call found its thread already gone after the thread finished cleanly. Its exit and the call's
+ * reply travel on different channels, so a node that finishes at once (a source of a few packets)
+ * can be seen gone before its `start` reply arrives: for `start`, that is a success.
+ */
+export class ThreadDoneError extends Error {}
+
 export interface ControlOptions {
   /** What the calls are for, in timeout messages (e.g. `node "detector"`). */
   label: string;
@@ -99,7 +106,7 @@ export function connectControl(port: MessagePort, options: ControlOptions): Cont
   port.unref();
   // Rejects once the worker is gone, whatever the reason, so no call can wait on a dead thread.
   const gone = options.exited.then(
-    () => Promise.reject(new Error(`${options.label} exited`)),
+    () => Promise.reject(new ThreadDoneError(`${options.label} exited`)),
     (err: unknown) => Promise.reject(err),
   );
   gone.catch(() => {});

@@ -22,7 +22,7 @@ import { RingReader } from '../transport/ring-queue.js';
 import { type ActorGroups, actorGroups } from './actor-groups.js';
 import type { ActorResult } from './actor-protocol.js';
 import { spawnActorThread } from './actor-threads.js';
-import { type ControlClient, connectControl } from './control-channel.js';
+import { type ControlClient, connectControl, ThreadDoneError } from './control-channel.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
 import { KeepAlive } from './keep-alive.js';
 import { createCounters, NodeCounters } from './node-counters.js';
@@ -201,7 +201,10 @@ export class Supervisor {
     try {
       await this.openAll();
       for (const node of this.graph.nodes) {
-        await this.controls[node.id]!.call('start', [], this.o.callTimeoutMs);
+        await this.controls[node.id]!.call('start', [], this.o.callTimeoutMs).catch((err: unknown) => {
+          // Started, ran and finished before the reply came (see ThreadDoneError).
+          if (!(err instanceof ThreadDoneError)) throw err;
+        });
         this.started.add(node.id);
       }
     } catch (err) {

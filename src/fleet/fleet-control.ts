@@ -66,4 +66,12 @@ export class FleetControl {
   figures(): FleetFigures | undefined {
     return this.stats?.read();
   }
+
+  /**
+   * The latency histogram so far (frames per bucket, see `latencyPercentile`), for latencies over a
+   * stretch of the run: the difference of two readings. Undefined before the run started. Allocates.
+   */
+  latencyCounts(): Float64Array | undefined {
+    return this.stats?.latencyCounts();
+  }
 }

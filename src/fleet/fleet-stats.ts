@@ -200,6 +200,17 @@ export class FleetStats {
     }
   }
 
+  /** The latency histogram of every sink, summed: frames per bucket. Allocates the result. */
+  latencyCounts(): Float64Array {
+    const f = this.f64;
+    const counts = new Float64Array(BUCKETS);
+    for (let k = 0; k < this.desc.sinks; k++) {
+      const h = this.sinks + k * SINK_WORDS + 4;
+      for (let i = 0; i < BUCKETS; i++) counts[i]! += f[h + i]!;
+    }
+    return counts;
+  }
+
   /** The figures now. Allocates the result. */
   read(): FleetFigures {
     const f = this.f64;
@@ -213,15 +224,14 @@ export class FleetStats {
     let orderErrors = 0;
     let latencySum = 0;
     let batchSum = 0;
-    const counts = new Float64Array(BUCKETS);
     for (let k = 0; k < this.desc.sinks; k++) {
       const b = this.sinks + k * SINK_WORDS;
       processed += f[b + S_PROCESSED]!;
       orderErrors += f[b + S_ORDER_ERRORS]!;
       latencySum += f[b + S_LATENCY_SUM]!;
       batchSum += f[b + S_BATCH_SUM]!;
-      for (let i = 0; i < BUCKETS; i++) counts[i]! += f[b + 4 + i]!;
     }
+    const counts = this.latencyCounts();
     return {
       produced,
       dropped,
