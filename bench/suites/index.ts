@@ -5,6 +5,7 @@
 import type { Suite } from '../lib/suite.js';
 import { faultsSuite } from './faults.js';
 import { graphSuite } from './graph.js';
+import { latencySuite } from './latency.js';
 import { pipelineSuite } from './pipeline.js';
 import { runSuite } from './run.js';
 import { scalingSuite } from './scaling.js';
@@ -15,6 +16,7 @@ export const suites: readonly Suite[] = [
   transportSuite,
   graphSuite,
   runSuite,
+  latencySuite,
   pipelineSuite,
   scalingSuite,
   faultsSuite,
