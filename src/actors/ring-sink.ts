@@ -8,7 +8,9 @@
  * Threading: the actor's thread.
  */
 import type { OutputSink } from '../core/node-engine.js';
+import { threadCodec } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
+import { encodeInline } from '../transport/inline-payload.js';
 import type { RingWriter } from '../transport/ring-queue.js';
 import {
   F_BLOCKED_MS,
@@ -92,6 +94,10 @@ export class RingSink implements OutputSink {
   private spilled(w: RingWriter, kind: SpillKind, ts: number, value: unknown): boolean {
     const sp = this.spill;
     if (sp === null || !sp.holds(w)) return false;
+    // A payload the ring cannot carry fails this call, naming the node, as a direct write would;
+    // found only when the spill is written, it would fail outside any call. Encodes it once more:
+    // the spilled path only.
+    if (kind === SpillKind.Value) encodeInline(threadCodec(), value, w.maxInline, w.name, 'process');
     sp.add(w, kind, ts, value);
     return true;
   }

@@ -8,6 +8,7 @@
  *
  * Threading: the node's thread. Allocates a record per spilled write: the slow path only.
  */
+import { RingClosedError } from '../core/errors.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import type { RingWriter } from '../transport/ring-queue.js';
 
@@ -54,7 +55,9 @@ export class SpillQueue {
       let n = 0;
       try {
         while (n < q.length && write(w, q[n]!)) n++;
-      } catch {
+      } catch (err) {
+        // Only a closed ring is expected here: payloads were checked when they were spilled.
+        if (!(err instanceof RingClosedError)) throw err;
         this.release(pool, q.slice(n));
         n = q.length;
       }

@@ -41,7 +41,8 @@ import {
  * go idle (for example at the end of a `process` call).
  */
 export class RingWriter extends RingEnd {
-  private readonly maxInline: number;
+  /** The largest inline (msgpack) payload a record of this ring carries, bytes. */
+  readonly maxInline: number;
   private readonly publishBytes: number;
   private wpos = 0;
   private published = 0;
