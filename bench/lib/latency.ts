@@ -19,24 +19,31 @@ export const SAMPLE_TIMEOUT_MS = 5000;
 const POST_CHAIN = new URL('../tasks/post-chain-task.ts', import.meta.url);
 
 /**
- * Runs `once` `total` times, one at a time, on a `TICK_MS` grid: after each sample it waits for the
- * next tick, so the chain goes idle (its threads park) between samples, which is what is measured. A
- * sample slower than a tick skips ticks rather than shortening the next gap. Returns each sample's
- * µs (from just before `once` to its settling), the first `discard` (warm-up) left out.
+ * Runs `once` `warm` times back to back (untimed), then `total` times on a `TICK_MS` grid: after
+ * each timed sample it waits for the next tick, so the chain goes idle (its threads park) between
+ * samples, which is what is measured. A sample slower than a tick skips ticks rather than shortening
+ * the next gap. Returns each timed sample's µs, from just before `once` to its settling.
+ *
+ * Why the warm-up: a live stream runs for minutes or hours, so its per-sample code is JIT-compiled.
+ * Paced at one sample per 10 ms, a few hundred samples leave most of that code in V8's interpreter
+ * (measured here: weft's one-hop round trip 110–200 µs then, ~20 µs once compiled), and the
+ * percentiles would describe the first seconds of a run rather than the stream. Both sides of every
+ * comparison get the same warm-up.
  */
 export async function pacedLatencies(
   total: number,
-  discard: number,
+  warm: number,
   once: (i: number) => Promise<void>,
 ): Promise<number[]> {
+  for (let i = 0; i < warm; i++) await once(i);
   const out: number[] = [];
   const t0 = performance.now();
   let tick = 0;
   for (let i = 0; i < total; i++) {
     const start = performance.now();
-    await once(i);
+    await once(warm + i);
     const end = performance.now();
-    if (i >= discard) out.push((end - start) * 1000);
+    out.push((end - start) * 1000);
     tick = Math.max(tick + 1, Math.floor((end - t0) / TICK_MS) + 1);
     await sleep(t0 + tick * TICK_MS - end);
   }

@@ -3,13 +3,14 @@
  * graph costs to start, against what a Node engineer would write without weft.
  *
  * - `latency.idle.hop1`, `latency.idle.hop4`: a Run of Push → N PassThroughCalculator nodes in a
- *   line → Pull (N = 1, 4), with `chaining: 'off'` so that each node is its own thread and N counts
- *   thread hops; the Run's options are the defaults. One sample every `TICK_MS` (10 ms), never more
- *   than one in flight: push, await the pulled sample, record the time between, wait for the next
- *   tick. Between samples the chain is idle — its threads park — so every sample pays the wake-ups,
- *   which is the latency a sparse, event-driven input sees. Metrics `p50_us` and `p99_us`.
- * - `latency.idle.hop4.chained`: the same with the default chaining (`'auto'`), which on a machine
- *   with fewer cores than nodes puts the chain on fewer threads: fewer hops, fewer wake-ups.
+ *   line → Pull (N = 1, 4), every option at its default — so the default chaining (`'auto'`) decides
+ *   the threads: on a host with fewer free cores than nodes it runs the chain on fewer threads (on
+ *   2 cores, one), as any user's graph would. One sample every `TICK_MS` (10 ms), never more than one
+ *   in flight: push, await the pulled sample, record the time between, wait for the next tick.
+ *   Between samples the chain is idle — its threads park — so every sample pays the wake-ups, which
+ *   is the latency a sparse, event-driven input sees. Metrics `p50_us` and `p99_us`.
+ * - `latency.idle.hop4.threads`: the 4-node chain with `chaining: 'off'`, one thread per node, so
+ *   that a sample crosses 4 thread hops: what the chain costs where every node has its own core.
  * - `latency.idle.hop1.postMessage`, `latency.idle.hop4.postMessage`: the same pacing through N
  *   worker threads relaying `{ ts, value }` with MessagePort postMessage (this thread → w1 → … → wN
  *   → this thread; the `graph` suite's stage task, `tasks/post-chain-task.ts`).
@@ -20,9 +21,10 @@
  *   returns its input (`tasks/piscina-echo-task.ts`) to the result of its first `run()`; the median
  *   of 5 fresh pools. Both load their worker code the same way (TypeScript through tsx, from source).
  *
- * The first tenth of each idle case's samples warms the path up (JIT, first wake-ups) and is left
- * out. `--reps` does not apply: the idle cases pool their samples into percentiles, and the start-up
- * cases always take 5 fresh repetitions. Every run, relay and pool is closed in a `finally`.
+ * Every idle case first sends `WARM` samples back to back, untimed (see `pacedLatencies`: a live
+ * stream's code is JIT-compiled; both sides get the same warm-up), then `total` paced ones. `--reps`
+ * does not apply: the idle cases pool their samples into percentiles, and the start-up cases always
+ * take 5 fresh repetitions. Every run, relay and pool is closed in a `finally`.
  *
  * Threading: main thread (it pushes and pulls, posts and receives, and owns every thread started).
  */
@@ -35,6 +37,8 @@ import { tsxBootstrapModule } from '../../src/core/module-loader.js';
 import { PostRelay, pacedLatencies, percentile, SAMPLE_TIMEOUT_MS, TICK_MS } from '../lib/latency.js';
 import type { Suite, SuiteContext } from '../lib/suite.js';
 
+/** Untimed back-to-back samples before an idle case's paced ones (see `pacedLatencies`). */
+const WARM = 2000;
 /** Fresh graphs (and pools) per start-up case; the median is reported. */
 const STARTUP_REPS = 5;
 const STARTUP_HOPS = 4;
@@ -72,30 +76,37 @@ async function weftRoundTrip(run: Run, i: number): Promise<void> {
   }
 }
 
-/** Paced samples through a started, warm weft chain; µs each, warm-up left out. */
+/** Paced samples through a started, warmed-up weft chain; µs each. */
 async function weftIdle(
   ctx: SuiteContext,
   name: string,
   hops: number,
   chaining: Chaining | undefined,
   total: number,
+  warm: number,
 ): Promise<number[]> {
   const run = buildChain(hops, chaining);
   try {
     await run.start();
-    ctx.progress(`latency ${name}: ${total} samples, one per ${TICK_MS} ms`);
-    return await pacedLatencies(total, Math.floor(total / 10), (i) => weftRoundTrip(run, i));
+    ctx.progress(`latency ${name}: ${warm} warm-up samples, then ${total}, one per ${TICK_MS} ms`);
+    return await pacedLatencies(total, warm, (i) => weftRoundTrip(run, i));
   } finally {
     await run.close();
   }
 }
 
 /** The same through `hops` postMessage relay workers (loaded and answering before the first sample). */
-async function postIdle(ctx: SuiteContext, name: string, hops: number, total: number): Promise<number[]> {
+async function postIdle(
+  ctx: SuiteContext,
+  name: string,
+  hops: number,
+  total: number,
+  warm: number,
+): Promise<number[]> {
   const relay = await PostRelay.start(hops);
   try {
-    ctx.progress(`latency ${name}: ${total} samples, one per ${TICK_MS} ms`);
-    return await pacedLatencies(total, Math.floor(total / 10), (i) => relay.roundTrip(i));
+    ctx.progress(`latency ${name}: ${warm} warm-up samples, then ${total}, one per ${TICK_MS} ms`);
+    return await pacedLatencies(total, warm, (i) => relay.roundTrip(i));
   } finally {
     await relay.close();
   }
@@ -203,14 +214,16 @@ export const latencySuite: Suite = {
   ],
   async run(ctx) {
     const total = ctx.quick ? 100 : 500;
+    const warm = ctx.quick ? 500 : WARM;
     // Each weft case after its baseline, as in the other suites.
     for (const hops of [1, 4]) {
       const name = `latency.idle.hop${hops}`;
-      await idleCase(ctx, `${name}.postMessage`, () => postIdle(ctx, `${name}.postMessage`, hops, total));
-      await idleCase(ctx, name, () => weftIdle(ctx, name, hops, 'off', total));
+      const base = `${name}.postMessage`;
+      await idleCase(ctx, base, () => postIdle(ctx, base, hops, total, warm));
+      await idleCase(ctx, name, () => weftIdle(ctx, name, hops, undefined, total, warm));
     }
-    const chained = 'latency.idle.hop4.chained';
-    await idleCase(ctx, chained, () => weftIdle(ctx, chained, 4, undefined, total));
+    const threads = 'latency.idle.hop4.threads';
+    await idleCase(ctx, threads, () => weftIdle(ctx, threads, 4, 'off', total, warm));
     await startupCases(ctx);
   },
 };

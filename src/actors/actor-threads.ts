@@ -3,12 +3,20 @@
  * a chain), and the per-node handles the supervisor tracks either way: each node has its own
  * control channel and task handle; on a shared thread the handles settle with the thread.
  *
+ * From source, a thread starts from the compiled twins of weft's sources when the run has them
+ * (see compiled-sources.ts): its task module and the calculator modules that are
+ * weft's own are their twins. A calculator module outside weft's sources in TypeScript is loaded
+ * through tsx there as before (its imports of weft's sources get the twins); one in JavaScript
+ * keeps the thread on the sources, where tsx resolves what it imports as it did before.
+ *
  * Threading: the supervisor's thread.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { ResolvedGraph } from '../core/graph-config.js';
+import type { ResolvedGraph, ResolvedNode } from '../core/graph-config.js';
+import { isTypeScriptModule } from '../core/module-loader.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
+import type { CompiledSources } from './compiled-sources.js';
 import type { ExecutorArgs } from './executor-host.js';
 import type { GraphPlan } from './graph-plan.js';
 import { F_CALL_STARTED_AT, type NodeCounters } from './node-counters.js';
@@ -27,6 +35,8 @@ export interface ThreadContext {
   readonly counters: NodeCounters;
   /** The run's heap limit per thread, MiB, for nodes that set none. */
   readonly heapLimitMb: number;
+  /** From source: the compiled twins of weft's sources, when they could be had. */
+  readonly compiled?: CompiledSources | undefined;
 }
 
 /** One node's handles. */
@@ -51,22 +61,29 @@ export function spawnActorThread(ctx: ThreadContext, ids: readonly number[]): No
   };
   const name = `weft:${nodes.map((n) => n.name).join('+')}`;
   const transferList = channels.map((c) => c.port2);
+  const twins = compiledFor(ctx, nodes);
+  const modules = twins === undefined ? ctx.modules : twinModules(ctx.modules, twins);
   if (ids.length === 1) {
     const id = ids[0]!;
-    const args = actorArgs(ctx, id, channels[0]!.port2);
-    const task = spawnTask<ActorResult>(ACTOR_MODULE, 'hostActor', args, {
+    const args = actorArgs(ctx, modules, id, channels[0]!.port2);
+    const task = spawnTask<ActorResult>(twins?.twin(ACTOR_MODULE) ?? ACTOR_MODULE, 'hostActor', args, {
       name,
       transferList,
       resourceLimits,
     });
     return [{ id, task, control: channels[0]!.port1, culprit: () => id }];
   }
-  const args: ExecutorArgs = { actors: ids.map((id, k) => actorArgs(ctx, id, channels[k]!.port2)) };
-  const group = spawnTask<ActorResult[]>(EXECUTOR_MODULE, 'hostExecutor', args, {
-    name,
-    transferList,
-    resourceLimits,
-  });
+  const args: ExecutorArgs = { actors: ids.map((id, k) => actorArgs(ctx, modules, id, channels[k]!.port2)) };
+  const group = spawnTask<ActorResult[]>(
+    twins?.twin(EXECUTOR_MODULE) ?? EXECUTOR_MODULE,
+    'hostExecutor',
+    args,
+    {
+      name,
+      transferList,
+      resourceLimits,
+    },
+  );
   const c = ctx.counters;
   const culprit = () => ids.find((id) => c.f64[c.field(id, F_CALL_STARTED_AT)] !== 0) ?? ids[0]!;
   return ids.map((id, k) => ({
@@ -82,11 +99,40 @@ export function spawnActorThread(ctx: ThreadContext, ids: readonly number[]): No
   }));
 }
 
-function actorArgs(ctx: ThreadContext, id: number, control: MessagePort): ActorArgs {
+/**
+ * The compiled twins for a thread of `nodes`, or undefined when it starts from source: no twins,
+ * or a calculator module in JavaScript outside weft's sources (it may import weft's sources by
+ * their `.js` names, which only tsx resolves).
+ */
+function compiledFor(ctx: ThreadContext, nodes: readonly ResolvedNode[]): CompiledSources | undefined {
+  const twins = ctx.compiled;
+  if (twins === undefined) return undefined;
+  for (const n of nodes) {
+    const m = ctx.modules.get(n.calculator)!.module;
+    if (twins.twin(m) === undefined && !isTypeScriptModule(m)) return undefined;
+  }
+  return twins;
+}
+
+function twinModules(modules: CalculatorModules, twins: CompiledSources): CalculatorModules {
+  return new Map(
+    [...modules].map(([name, m]) => [
+      name,
+      { module: twins.twin(m.module) ?? m.module, exportName: m.exportName },
+    ]),
+  );
+}
+
+function actorArgs(
+  ctx: ThreadContext,
+  modules: CalculatorModules,
+  id: number,
+  control: MessagePort,
+): ActorArgs {
   const node = ctx.graph.nodes[id]!;
   return {
     node,
-    calculator: ctx.modules.get(node.calculator)!,
+    calculator: modules.get(node.calculator)!,
     inputs: ctx.plan.nodeInputs[id]!,
     inputBase: ctx.plan.inputBase[id]!,
     outputs: ctx.plan.nodeOutputs[id]!,

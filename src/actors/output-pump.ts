@@ -15,6 +15,7 @@ import type { FramePool } from '../transport/frame-pool.js';
 import { InputSet } from '../transport/input-set.js';
 import { EMPTY, PayloadType, RecordKind, RingReader } from '../transport/ring-queue.js';
 import type { GraphPlan } from './graph-plan.js';
+import { OutputSpin, spinUntilReadable } from './output-spin.js';
 
 /** What an observer of an output stream receives. Calls happen on the thread that runs the graph. */
 export interface StreamObserver {
@@ -38,6 +39,14 @@ export class OutputPump {
   private stopped = false;
   private running = false;
   private set: InputSet | null = null;
+  private onError: ((err: unknown) => void) | undefined;
+  private names: readonly string[] = [];
+  private readers: readonly RingReader[] = [];
+  private lists: readonly (readonly StreamObserver[])[] = [];
+  private open = 0;
+  private draining = false;
+  private gauge: Int32Array | null = null;
+  private readonly spin = new OutputSpin();
 
   constructor(
     private readonly plan: GraphPlan,
@@ -59,10 +68,11 @@ export class OutputPump {
   start(onError: (err: unknown) => void): void {
     if (this.stopped) return;
     this.running = true;
+    this.onError = onError;
     this.run().then(
       () => this.resolveFinished(),
       (err: unknown) => {
-        onError(err);
+        this.fail(err);
         this.resolveFinished();
       },
     );
@@ -71,6 +81,31 @@ export class OutputPump {
   /** True when no graph output holds a record the pump has yet to deliver. */
   drained(): boolean {
     return this.set === null || this.set.firstReadable() < 0;
+  }
+
+  /**
+   * Delivers what the graph outputs hold now, first polling them for up to the spin budget when
+   * they hold nothing: for a caller about to wait for a result that is probably microseconds away
+   * (a pull right after a push). Waking this thread from `Atomics.waitAsync` goes through its event
+   * loop and costs tens of µs, more than a lone sample takes through an idle chain of actors, so a
+   * short poll on an otherwise waiting thread halves such a round trip. The budget adapts (see
+   * {@link OutputSpin}); the poll is skipped while the graph's threads keep every core busy. Blocks
+   * this thread for at most `OutputSpin.MAX_US`. True when something was delivered.
+   */
+  poll(): boolean {
+    const set = this.set;
+    if (set === null || this.stopped || this.draining) return false;
+    if (set.firstReadable() < 0) {
+      this.spin.waiting(performance.now());
+      const budget = this.spin.budgetUs(this.gauge);
+      if (budget === 0 || !spinUntilReadable(set, budget)) return false;
+    }
+    try {
+      this.drainReady();
+    } catch (err) {
+      this.fail(err);
+    }
+    return true;
   }
 
   /** Ends the pump at its next wake-up. */
@@ -83,40 +118,70 @@ export class OutputPump {
     Atomics.notify(new Int32Array(bell.sab), bell.index);
   }
 
+  // The first failure ends the pump and goes to the run, once.
+  private fail(err: unknown): void {
+    const report = this.onError;
+    this.onError = undefined;
+    this.stop();
+    report?.(err);
+  }
+
   private async run(): Promise<void> {
     const names = [...this.plan.graphOutputs.keys()];
     if (names.length === 0) return;
-    const readers = names.map((n) => new RingReader(this.plan.graphOutputs.get(n)!));
-    const lists = names.map((n) => this.observers.get(n) ?? []);
+    this.names = names;
+    this.readers = names.map((n) => new RingReader(this.plan.graphOutputs.get(n)!));
+    this.lists = names.map((n) => this.observers.get(n) ?? []);
+    this.open = names.length;
     const gauge = this.plan.graphOutputs.get(names[0]!)!.gauge;
+    if (gauge !== undefined) this.gauge = new Int32Array(gauge.sab);
     // A background wait: the run's keepAlive, not the pump, decides whether the process lives on.
-    const set = new InputSet(readers, this.plan.mainDoorbell, {
+    const set = new InputSet(this.readers, this.plan.mainDoorbell, {
       holdsEventLoop: false,
       ...(gauge === undefined ? {} : { gauge }),
     });
     this.set = set;
-    let open = readers.length;
-    while (open > 0 && !this.stopped) {
-      await set.waitAsync(250);
+    try {
+      while (this.open > 0 && !this.stopped) {
+        await set.waitAsync(250);
+        if (!this.stopped) this.drainReady();
+      }
+    } finally {
+      for (const r of this.readers) r.release();
+    }
+  }
+
+  // Hands every record the outputs hold to the observers. Not reentrant: an observer that pulls
+  // (and so polls) while it is called finds the pump busy.
+  private drainReady(): void {
+    const readers = this.readers;
+    const set = this.set!;
+    if (set.firstReadable() < 0) return;
+    this.spin.delivered(performance.now());
+    this.draining = true;
+    try {
       for (let i = 0; i < readers.length; i++) {
         const r = readers[i]!;
         if (r.done) continue;
+        const name = this.names[i]!;
+        const list = this.lists[i]!;
         for (let k = r.tryPop(); k !== EMPTY; k = r.tryPop()) {
           if (k === RecordKind.End) {
-            open--;
+            this.open--;
             set.enabled[i] = 0;
-            for (const o of lists[i]!) guard(names[i]!, o, END, 0, undefined, -1);
+            for (const o of list) guard(name, o, END, 0, undefined, -1);
             break;
           }
           if (k === RecordKind.Bound) {
-            for (const o of lists[i]!) guard(names[i]!, o, BOUND, r.timestamp, undefined, -1);
+            for (const o of list) guard(name, o, BOUND, r.timestamp, undefined, -1);
             continue;
           }
-          this.deliver(names[i]!, r, lists[i]!);
+          this.deliver(name, r, list);
         }
       }
+    } finally {
+      this.draining = false;
     }
-    for (const r of readers) r.release();
   }
 
   private deliver(name: string, r: RingReader, observers: readonly StreamObserver[]): void {

@@ -22,6 +22,7 @@ import { RingReader } from '../transport/ring-queue.js';
 import { type ActorGroups, actorGroups } from './actor-groups.js';
 import type { ActorResult } from './actor-protocol.js';
 import { spawnActorThread } from './actor-threads.js';
+import { type CompiledSources, compiledSources } from './compiled-sources.js';
 import { type ControlClient, connectControl, ThreadDoneError } from './control-channel.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
 import { KeepAlive } from './keep-alive.js';
@@ -88,6 +89,8 @@ export class Supervisor {
   // Per node: the longest a call may run, ms (Infinity: no limit).
   private readonly stuckLimits: readonly number[];
   private shuttingDown: Promise<void> | undefined;
+  // From source: the compiled twins the threads start from (see compiled-sources.ts), made meanwhile.
+  private readonly compiled = compiledSources();
 
   constructor(
     readonly graph: ResolvedGraph,
@@ -178,6 +181,14 @@ export class Supervisor {
     );
   }
 
+  /**
+   * Delivers what the graph outputs hold, polling them briefly first (see `OutputPump.poll`): for a
+   * caller about to wait for a result. Main thread; blocks it for at most `OutputSpin.MAX_US`.
+   */
+  pollOutputs(): boolean {
+    return this.pump.poll();
+  }
+
   /** Registers an observer of a graph output stream. Call before {@link start}. */
   observe(stream: string, observer: StreamObserver): void {
     this.pump.observe(stream, observer);
@@ -195,18 +206,27 @@ export class Supervisor {
   async start(sidePackets: Record<string, unknown>): Promise<void> {
     this.keepAlive.start();
     for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
-    for (const ids of this.layout.groups) this.spawnThread(ids);
+    const compiled = await this.compiled;
+    // Stopped meanwhile: no thread was started, and none may start now.
+    if (this.failure !== undefined) {
+      await this.done.catch(() => {});
+      throw this.failure;
+    }
+    for (const ids of this.layout.groups) this.spawnThread(ids, compiled);
     // From the first open on: a stuck open is named like a stuck process call.
     this.watchdog.start();
     try {
       await this.openAll();
-      for (const node of this.graph.nodes) {
-        await this.controls[node.id]!.call('start', [], this.o.callTimeoutMs).catch((err: unknown) => {
-          // Started, ran and finished before the reply came (see ThreadDoneError).
-          if (!(err instanceof ThreadDoneError)) throw err;
-        });
-        this.started.add(node.id);
-      }
+      // Every node is open: start them all at once (each starts its loop after its reply).
+      await Promise.all(
+        this.graph.nodes.map(async (node) => {
+          await this.controls[node.id]!.call('start', [], this.o.callTimeoutMs).catch((err: unknown) => {
+            // Started, ran and finished before the reply came (see ThreadDoneError).
+            if (!(err instanceof ThreadDoneError)) throw err;
+          });
+          this.started.add(node.id);
+        }),
+      );
     } catch (err) {
       this.fail(err);
       await this.done.catch(() => {});
@@ -243,7 +263,7 @@ export class Supervisor {
   }
 
   // The thread of one node, or of several (an executor, a chain): see actor-threads.ts.
-  private spawnThread(ids: readonly number[]): void {
+  private spawnThread(ids: readonly number[], compiled: CompiledSources | undefined): void {
     const threads = spawnActorThread(
       {
         graph: this.graph,
@@ -252,6 +272,7 @@ export class Supervisor {
         pool: this.pool,
         counters: this.counters,
         heapLimitMb: this.o.heapLimitMb,
+        compiled,
       },
       ids,
     );

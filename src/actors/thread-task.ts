@@ -7,6 +7,11 @@
  * first import, and the TypeScript entry itself (weft running from source, as in tests) gets tsx
  * registered before it loads.
  *
+ * From source, a thread whose task module is a compiled twin (see compiled-sources.ts) starts from
+ * compiled JavaScript as well: weft's own sources, compiled once per source state rather than by a
+ * TypeScript loader in every thread (which costs each thread a loader thread of its own and a
+ * round trip to it per module: most of a graph's start-up, measured).
+ *
  * Lifecycle: `result` settles only after the thread has exited, so awaiting it proves the thread is
  * gone. Every live thread is tracked; {@link liveThreadCount} lets tests assert that none leaked.
  *
@@ -15,6 +20,7 @@
 import { type ResourceLimits, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
 import { CancelledError, deserializeError, OutOfMemoryError, WorkerExitError } from '../core/errors.js';
 import { tsxBootstrapModule } from '../core/module-loader.js';
+import { twinRootOf } from './compiled-sources.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -25,8 +31,10 @@ const ENTRY_URL = new URL(`./worker-entry.${fromSource ? 'ts' : 'js'}`, import.m
 // entry is resolved: `--import` in a worker's execArgv is not honoured for module hooks on Node 20.
 // Task and calculator modules in TypeScript need nothing here: the entry imports them through
 // importModule, which registers a loader in the thread on its first TypeScript import.
+// A thread started from compiled twins maps its stack traces back to the sources, as tsx would.
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
+if (workerData.sourceMaps) process.setSourceMapsEnabled(true);
 (async () => {
   if (workerData.tsx) await import(workerData.tsx);
   await import(workerData.entry);
@@ -87,12 +95,15 @@ export function spawnTask<T = unknown>(
   options: SpawnOptions = {},
 ): ThreadTask<T> {
   const moduleUrl = typeof module === 'string' ? module : module.href;
-  const request: TaskRequest & { entry: string; tsx: string | undefined } = {
+  // A compiled twin's thread runs the twin of the entry too: one copy of weft per thread.
+  const twinRoot = twinRootOf(moduleUrl);
+  const request: TaskRequest & { entry: string; tsx: string | undefined; sourceMaps: boolean } = {
     module: moduleUrl,
     exportName,
     args,
-    entry: ENTRY_URL,
-    tsx: entryBootstrap(),
+    entry: twinRoot === undefined ? ENTRY_URL : `${twinRoot}actors/worker-entry.js`,
+    tsx: twinRoot === undefined ? entryBootstrap() : undefined,
+    sourceMaps: twinRoot !== undefined,
   };
   const workerOptions: WorkerOptions = { eval: true, workerData: request };
   if (options.name !== undefined) workerOptions.name = options.name;

@@ -144,6 +144,9 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     if (s !== undefined) return Promise.resolve({ status: 'sample', sample: s });
     if (this.endConfirmed && !this.host.failing()) return CLOSED_P;
     if (timeoutMs === 0) return TIMEOUT_P;
+    this.host.pollOutputs();
+    const polled = this.take();
+    if (polled !== undefined) return Promise.resolve({ status: 'sample', sample: polled });
     // The caller awaits this pull: the run keeps the process alive until it settles.
     return heldPromise<PullResult>(this.host.hold.bind(this.host), (resolve, reject) => {
       const w: Waiter = { resolve, reject, timer: undefined };

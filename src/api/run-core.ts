@@ -75,6 +75,22 @@ export class RunCore implements InputHost, OutputHost {
     return this.sup.pool;
   }
 
+  /** See OutputHost.pollOutputs. */
+  pollOutputs(): void {
+    if (this.st !== 'running' || this.sup === undefined) return;
+    // Only for a lone sample in flight (a request/response caller: push, then pull its result).
+    // With a stream of them in flight, a poll would hold this thread, and so the pushes that keep
+    // the graph busy, for results that arrive anyway; their pulls wait as usual.
+    let inFlight = 0;
+    for (const i of this.inputList) inFlight += i.stats.pushed - i.stats.evicted - i.stats.cancelled;
+    for (const o of this.outputList) inFlight -= o.delivered;
+    if (inFlight > 1) return;
+    // The samples of this burst are still held back for the end-of-burst microtask: the result the
+    // caller waits for cannot come before they go out.
+    if (this.flushQueued) this.flushAll();
+    this.sup.pollOutputs();
+  }
+
   /** See OutputHost.producerFinished. */
   producerFinished(output: string): Promise<boolean> {
     return this.sup?.producerFinished(output) ?? Promise.resolve(false);

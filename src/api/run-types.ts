@@ -175,4 +175,9 @@ export interface OutputHost {
   markReported(): void;
   /** True once the node producing `output` ended cleanly; false if it failed. */
   producerFinished(output: string): Promise<boolean>;
+  /**
+   * A pull is about to wait: publish what was pushed in this burst and poll the graph outputs
+   * briefly, delivering whatever arrives (a result microseconds away skips the event-loop wake-up).
+   */
+  pollOutputs(): void;
 }

@@ -12,12 +12,14 @@
  * later, or 22.6 with `--experimental-strip-types`) imports the file natively, and any other Node
  * gets a {@link MissingDependencyError} naming tsx. Registering twice (a main thread already
  * started by `tsx main.ts`) is harmless; registering after a failed plain import is not (Node
- * caches the failed import), which is why the decision is made up front from the extension.
+ * caches the failed import), which is why the decision is made up front from the extension. In a
+ * thread that runs the compiled twins of weft's sources (weft from source, see compiled-sources.ts),
+ * the same registration also sends that module's imports of weft's sources to the twins.
  *
  * Threading: any thread; the registration is per thread (kept on `globalThis`, one per isolate).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MissingDependencyError } from './errors.js';
@@ -27,7 +29,7 @@ const REGISTERED = Symbol.for('weft.typescript-hooks');
 type Registry = { [REGISTERED]?: Promise<void> };
 
 /** True for a module URL or path whose file is TypeScript (`.ts`, `.mts`, `.cts`). */
-function isTypeScriptModule(url: string): boolean {
+export function isTypeScriptModule(url: string): boolean {
   return /\.[mc]?ts$/.test(url.replace(/[?#].*$/, ''));
 }
 
@@ -73,7 +75,47 @@ async function registerTsx(forModule: string | undefined): Promise<void> {
   const cjs = (await import(api.cjs)) as { register(): unknown };
   esm.register();
   cjs.register();
+  redirectToTwins();
 }
+
+/**
+ * In a thread started from the compiled twins of weft's sources (see `src/actors/compiled-sources.ts`),
+ * a TypeScript module that imports weft's sources gets their twins instead, the
+ * copies this thread already runs: one copy of weft's classes per thread (a FrameRef made by the
+ * module must be the one the thread's `isFrameRef` knows). Registered after tsx, so it runs first
+ * and asks tsx to resolve. Elsewhere (from source, compiled) it does nothing.
+ */
+function redirectToTwins(): void {
+  let source: unknown;
+  try {
+    source = (
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+        weftSource?: unknown;
+      }
+    ).weftSource;
+  } catch {
+    return;
+  }
+  if (typeof source !== 'string') return;
+  register(`data:text/javascript,${encodeURIComponent(REDIRECT_HOOKS)}`, {
+    data: { source, root: new URL('../', import.meta.url).href },
+  });
+}
+
+const REDIRECT_HOOKS = `
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+let source, root;
+export function initialize(data) { source = data.source; root = data.root; }
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  if (r.url.startsWith(source) && r.url.endsWith('.ts') && !/[?#]/.test(r.url)) {
+    const twin = root + r.url.slice(source.length, -3) + '.js';
+    if (existsSync(fileURLToPath(twin))) return { ...r, url: twin, format: 'module' };
+  }
+  return r;
+}
+`;
 
 /** Node's own type stripping (`process.features.typescript`, Node 22.10+) is on. */
 function nodeStripsTypes(): boolean {

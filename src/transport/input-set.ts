@@ -105,6 +105,10 @@ export class InputSet {
     }
     if (this.firstReadable() >= 0) return true;
     const deadline = deadlineOf(timeoutMs);
+    // Published before the spin, not after: a consumer asleep on what this thread wrote wakes now
+    // rather than once the spin gives up (up to MAX_SPIN polls), and a node seen asleep has
+    // announced all it wrote.
+    publishAll();
     for (;;) {
       const seq = Atomics.load(this.bell, this.base + SEQ);
       let spins = this.waiter.spinBudget();
@@ -112,8 +116,6 @@ export class InputSet {
       const found = this.firstReadable() >= 0;
       this.waiter.spun(found);
       if (found) return true;
-      // Published before advertising sleep: a node seen asleep has announced all it wrote.
-      publishAll();
       if (this.advertiseSleep(seq)) return true;
       const left = remaining(deadline);
       if (left === 0) return this.wakeUp(false);
