@@ -222,6 +222,8 @@ export {
   PortIndexError,
   PortTagError,
   RemoteError,
+  RestartLimitError,
+  type RestartRecord,
   RingClosedError,
   type SerializedError,
   SidePacketMissingError,
@@ -238,15 +240,19 @@ export {
 } from './core/errors.js';
 export { type FramePoolDescriptorBase, FrameRef, isFrameRef } from './core/frame-ref.js';
 export { GraphBuilder, graph } from './core/graph-builder.js';
-export type {
-  ExecutorConfig,
-  GraphConfig,
-  NodeConfig,
-  PortRef,
-  ResolvedGraph,
-  ResolvedNode,
-  ResolvedPort,
-  ResolvedStream,
+export {
+  DEFAULT_RESTART,
+  type ExecutorConfig,
+  type GraphConfig,
+  type NodeConfig,
+  type PortRef,
+  type ResolvedGraph,
+  type ResolvedNode,
+  type ResolvedPort,
+  type ResolvedRestartPolicy,
+  type ResolvedStream,
+  type RestartPolicy,
+  type RestartPolicyName,
 } from './core/graph-config.js';
 export { formatGraphText, parseGraphText } from './core/graph-text.js';
 export { validateGraph } from './core/graph-validation.js';

@@ -15,14 +15,17 @@ import { type RingReader, RingWriter } from '../transport/ring-queue.js';
 import { actorFrames } from './actor-frames.js';
 import { ActorInputs } from './actor-inputs.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
+import { RECOVERED } from './control-channel.js';
 import {
   F_BUSY_MS,
   F_CALL_STARTED_AT,
   F_IDLE_MS,
   F_PROCESS_CALLS,
+  F_RESTARTS,
   NodeCounters,
   NodeState,
 } from './node-counters.js';
+import { RestartPolicyRunner } from './restart-policy.js';
 import { RingSink } from './ring-sink.js';
 import { isStopEffect } from './run-failures.js';
 import { stageStore } from './stray-errors.js';
@@ -117,6 +120,11 @@ export class Actor {
     });
     const set = this.set;
     if (set !== null) this.engine.setWakeHook(() => set.interrupt());
+    const restarts = new RestartPolicyRunner(args.node.restart, args.node.name, (r) => {
+      this.counters.f64[this.counters.field(this.n, F_RESTARTS)]! += 1;
+      args.control.postMessage({ [RECOVERED]: r });
+    });
+    if (restarts.active) this.engine.setFaultHook((phase, err) => restarts.decide(phase, err));
   }
 
   /**

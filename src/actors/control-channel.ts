@@ -9,7 +9,13 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
-import { deserializeError, type SerializedError, serializeError, TimeoutError } from '../core/errors.js';
+import {
+  deserializeError,
+  type RestartRecord,
+  type SerializedError,
+  serializeError,
+  TimeoutError,
+} from '../core/errors.js';
 
 // Comlink speaks the DOM's addEventListener/MessageEvent; Node's MessagePort emits 'message' with the
 // data itself. One listener wrapper per registered listener, kept so it can be removed.
@@ -54,19 +60,24 @@ function installErrorHandler(): void {
   } as unknown as Comlink.TransferHandler<unknown, unknown>);
 }
 
-/** Serves `api` on `port` (actor side). */
 /**
  * Key of the message a thread shared by several nodes posts on a node's control port when that node
  * failed: `{ [FAILED]: SerializedError }` (see executor-host.ts). Comlink ignores it.
  */
 export const FAILED = 'weftNodeFailed';
 
+/**
+ * Key of the message an actor posts on its control port when its restart policy let it go on
+ * after a failure: `{ [RECOVERED]: RestartRecord }` (see restart-policy.ts). Comlink ignores it.
+ */
+export const RECOVERED = 'weftNodeRecovered';
+
+/** Serves `api` on `port` (actor side). */
 export function exposeControl(api: object, port: MessagePort): void {
   installErrorHandler();
   Comlink.expose(api, nodeEndpoint(port));
 }
 
-/** Options for {@link connectControl}. */
 /**
  * A call found its thread already gone after the thread finished cleanly. Its exit and the call's
  * reply travel on different channels, so a node that finishes at once (a source of a few packets)
@@ -74,11 +85,14 @@ export function exposeControl(api: object, port: MessagePort): void {
  */
 export class ThreadDoneError extends Error {}
 
+/** Options for {@link connectControl}. */
 export interface ControlOptions {
   /** What the calls are for, in timeout messages (e.g. `node "detector"`). */
   label: string;
   /** Receives a node's failure posted before its thread ends (see {@link FAILED}). */
   onFailure?: (err: Error) => void;
+  /** Receives each failure the node's restart policy survived (see {@link RECOVERED}). */
+  onRecovered?: (record: RestartRecord) => void;
   node: string;
   /** Settles when the worker exits; every pending and later call then rejects with its reason. */
   exited: Promise<unknown>;
@@ -94,11 +108,13 @@ export interface ControlClient {
 export function connectControl(port: MessagePort, options: ControlOptions): ControlClient {
   installErrorHandler();
   const remote = Comlink.wrap<Record<string, (...args: unknown[]) => unknown>>(nodeEndpoint(port));
-  const onFailure = options.onFailure;
-  if (onFailure !== undefined) {
+  const { onFailure, onRecovered } = options;
+  if (onFailure !== undefined || onRecovered !== undefined) {
     port.on('message', (m: unknown) => {
       const e = (m as Record<string, SerializedError> | null)?.[FAILED];
-      if (e !== undefined) onFailure(deserializeError(e));
+      if (e !== undefined) onFailure?.(deserializeError(e));
+      const r = (m as Record<string, RestartRecord> | null)?.[RECOVERED];
+      if (r !== undefined) onRecovered?.(r);
     });
   }
   // The port does not keep the process alive between calls (the run decides that, see

@@ -13,7 +13,8 @@
  * Int32   [n*16 + 2]  STOP       set by the supervisor: leave the loop now
  * Int32   [n*16 + 3]  STAGE      the calculator's lifecycle stage (open, process, close), by the actor
  * Float64 [base + n*8 + 0..7]   processCalls, packetsIn, packetsOut, busyMs, idleMs,
- *                                blockedMs, callStartedAt (epoch ms, 0 when not in a call), spare
+ *                                blockedMs, callStartedAt (epoch ms, 0 when not in a call),
+ *                                restarts (failures the restart policy survived)
  * Int32   [inputBase + 2*i]     queue limit of global input i (written by the supervisor)
  * Int32   [inputBase + 2*i + 1] queue depth of global input i (written by the actor)
  * Float64 [packetsBase + i]     packets taken from global input i's ring (written by the actor)
@@ -59,6 +60,8 @@ export const F_BUSY_MS = 3;
 export const F_IDLE_MS = 4;
 export const F_BLOCKED_MS = 5;
 export const F_CALL_STARTED_AT = 6;
+/** Failures the node's restart policy survived (written by the actor). */
+export const F_RESTARTS = 7;
 const NODE_F64 = 8;
 const GRAPH_BYTES = 64;
 

@@ -3,6 +3,7 @@
  *
  * Threading: plain data and a pure function, any thread.
  */
+import type { RestartRecord } from '../core/errors.js';
 import type { FramePoolOptions } from '../transport/frame-pool.js';
 import type { Chaining } from './actor-groups.js';
 
@@ -43,6 +44,12 @@ export interface SupervisorOptions {
   shutdownTimeoutMs?: number;
   /** Receives warnings (a deadlock resolved by growing a queue). Default: process.emitWarning. */
   onWarning?: (message: string) => void;
+  /**
+   * Told of every failure a node's restart policy survived (`resume`), on the thread that runs the
+   * graph, shortly after the node went on: node, phase, the error's code and message, the node's
+   * count. A callback that throws fails the run with ObserverError. Default: nothing.
+   */
+  onNodeRestart?: (record: RestartRecord) => void;
 }
 
 /**
@@ -80,5 +87,6 @@ export function resolveOptions(options: SupervisorOptions): ResolvedSupervisorOp
     watchdogMs: options.watchdogMs ?? 100,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
     onWarning: options.onWarning ?? ((m) => process.emitWarning(m, 'WeftWarning')),
+    onNodeRestart: options.onNodeRestart ?? (() => {}),
   };
 }

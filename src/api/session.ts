@@ -189,7 +189,7 @@ export class Session implements AsyncDisposable {
       outputStreams: this.pulls.map((p) => p.name),
       inputSidePackets: union((c) => c.inputSidePackets),
       outputSidePackets: union((c) => c.outputSidePackets),
-      // A fragment's graph-wide limits (stuck calls, heap) stay with its own nodes.
+      // A fragment's graph-wide limits (stuck calls, heap) and restart policy stay with its own nodes.
       nodes: f.flatMap((c) =>
         c.nodes.map((n) => ({
           ...n,
@@ -199,6 +199,7 @@ export class Session implements AsyncDisposable {
           ...(n.heapLimitMb === undefined && c.heapLimitMb !== undefined
             ? { heapLimitMb: c.heapLimitMb }
             : {}),
+          ...(n.restart === undefined && c.restart !== undefined ? { restart: c.restart } : {}),
         })),
       ),
       maxQueueSize: this.options.maxQueueSize ?? f[0]?.maxQueueSize ?? 100,

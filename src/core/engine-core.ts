@@ -77,6 +77,7 @@ export abstract class EngineCore {
 
   protected wakeHook: (() => void) | null = null;
   protected stageHook: ((stage: 'open' | 'process' | 'close') => void) | null = null;
+  private faultHook: ((phase: 'process' | 'close', err: Error) => Error | null) | null = null;
 
   protected wakerWanted = false;
 
@@ -119,10 +120,6 @@ export abstract class EngineCore {
   }
 
   /**
-   * Sets what the engine calls when the calculator requests a wake call (at most once per request,
-   * on the engine's thread): the owner interrupts its idle wait and calls `run()`.
-   */
-  /**
    * Called as the calculator enters each lifecycle stage (open, process once open succeeded,
    * close): three calls at most, never per packet. The actor records the stage, so a fault that
    * surfaces outside any call (a timer, a dead thread) is reported in the stage it came from.
@@ -131,8 +128,23 @@ export abstract class EngineCore {
     this.stageHook = hook;
   }
 
+  /**
+   * Sets what the engine calls when the calculator requests a wake call (at most once per request,
+   * on the engine's thread): the owner interrupts its idle wait and calls `run()`.
+   */
   setWakeHook(hook: () => void): void {
     this.wakeHook = hook;
+  }
+
+  /**
+   * Sets who decides, when a `process` or `close` call fails, whether the node goes on (a restart
+   * policy of `resume`): the hook gets the CalculatorError and returns null to go on — the failed
+   * process call counts as one that returned nothing (its input set is dropped, its frames
+   * released; what it emitted stays), a failed close as one that returned — or the error the
+   * engine fails with instead. Without a hook every failure fails the node. Engine's thread.
+   */
+  setFaultHook(hook: (phase: 'process' | 'close', err: Error) => Error | null): void {
+    this.faultHook = hook;
   }
 
   get state(): EngineState {
@@ -279,8 +291,10 @@ export abstract class EngineCore {
     try {
       r = this.calculator!.close?.(this.ctx);
     } catch (err) {
+      const f = this.recover('close', err);
       this.end();
-      throw this.fail('close', err);
+      if (f !== null) throw f;
+      return undefined;
     }
     if (!isThenable(r)) {
       this.end();
@@ -290,8 +304,9 @@ export abstract class EngineCore {
     return Promise.resolve(r).then(
       () => this.end(),
       (err: unknown) => {
+        const f = this.recover('close', err);
         this.end();
-        throw this.fail('close', err);
+        if (f !== null) throw f;
       },
     );
   }
@@ -313,9 +328,29 @@ export abstract class EngineCore {
   }
 
   protected fail(phase: 'open' | 'process' | 'close', err: unknown): Error {
+    this.failed();
+    return this.calculatorError(phase, err);
+  }
+
+  /**
+   * A `process` or `close` call threw `err`: null when the fault hook lets the node go on, else the
+   * error to throw (the node is failed then, as by {@link fail}).
+   */
+  protected recover(phase: 'process' | 'close', err: unknown): Error | null {
+    const e = this.calculatorError(phase, err);
+    const out = this.faultHook === null ? e : this.faultHook(phase, e);
+    if (out !== null) this.failed();
+    else this.ctx.phase = null;
+    return out;
+  }
+
+  private failed(): void {
     this.ctx.phase = null;
     this.current = 'failed';
     this.releaseInputs();
+  }
+
+  private calculatorError(phase: 'open' | 'process' | 'close', err: unknown): Error {
     const what = err instanceof Error ? err.message : String(err);
     return new CalculatorError(
       `Calculator::${LIFECYCLE_NAMES[phase]}() for node "${this.node.name}" ` +

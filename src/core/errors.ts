@@ -295,6 +295,32 @@ export type UnknownPortError = WeftError;
 /** An error thrown by a calculator's open, process or close; `cause` is the original error. */
 export const CalculatorError = defineError('CalculatorError', 'ERR_WEFT_CALCULATOR', 'calculator failed');
 export type CalculatorError = WeftError;
+/**
+ * A node whose restart policy recovered it more than `maxRestarts` times within `periodMs`: the
+ * policy escalates, and the run fails. `cause` is the last failure; `restarts` lists every recovery
+ * in the window and the failure that escalated, oldest first ({@link RestartRecord}).
+ */
+export const RestartLimitError = defineError(
+  'RestartLimitError',
+  'ERR_WEFT_RESTART_LIMIT',
+  'restart limit exceeded',
+);
+export type RestartLimitError = WeftError & { readonly restarts?: readonly RestartRecord[] };
+
+/** One failure a restart policy saw (see RestartLimitError, and a run's `onNodeRestart`). */
+export interface RestartRecord {
+  readonly node: string;
+  readonly phase: Phase;
+  /** What the policy did: the node went on (`resume`), or the run failed (`escalate`). */
+  readonly action: 'resume' | 'escalate';
+  /** Recoveries of this node so far, this one included (for `escalate`: those in the window). */
+  readonly count: number;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly code: string | undefined;
+  readonly message: string;
+}
+
 /** A calculator call that ran past the configured time limit. */
 export const NodeStuckError = defineError(
   'NodeStuckError',
@@ -340,7 +366,12 @@ export interface SerializedError {
   cause?: SerializedError | undefined;
   /** Original message before context was appended (weft errors only). */
   bare?: string | undefined;
+  /** Data some errors carry beside their message (GraphInvalidError's `problems`, ...). */
+  data?: Record<string, unknown> | undefined;
 }
+
+// Plain-data properties that cross threads with their error (structured-cloneable by contract).
+const DATA_KEYS = ['problems', 'restarts'] as const;
 
 /** Encodes any thrown value for a thread crossing, keeping the cause chain (depth-limited). */
 export function serializeError(err: unknown, depth = 0): SerializedError {
@@ -359,6 +390,10 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
     out.stream = err.stream;
     out.phase = err.phase;
     out.bare = stripContext(err);
+    for (const k of DATA_KEYS) {
+      const v: unknown = (err as unknown as Record<string, unknown>)[k];
+      if (v !== undefined) (out.data ??= {})[k] = v;
+    }
   }
   if (err.cause !== undefined && depth < 8) out.cause = serializeError(err.cause, depth + 1);
   return out;
@@ -385,6 +420,7 @@ export function deserializeError(s: SerializedError): Error {
     if (s.stream !== undefined) context.stream = s.stream;
     if (s.phase !== undefined) context.phase = s.phase;
     err = new cls(s.bare ?? s.message, context);
+    if (s.data !== undefined) Object.assign(err, s.data);
   } else {
     err = new RemoteError(`${s.name}: ${s.message}`, { cause });
     Object.defineProperty(err, 'remoteName', { value: s.name, enumerable: true });

@@ -23,6 +23,14 @@
  *   .node('WriterCalculator', { executor: 'io', inputs: { '': 'raw' } })
  * ```
  *
+ * A failing calculator stops the run unless a restart policy says otherwise (a weft extension):
+ * graph-wide, with per-node overrides:
+ *
+ * ```ts
+ * graph({ restart: { policy: 'resume', maxRestarts: 3, periodMs: 1000 } })
+ *   .node('DecoderCalculator', { restart: { policy: 'stop' }, outputs: { '': 'frames' } })
+ * ```
+ *
  * Ports are given by tag (`''` for untagged): a stream name for index 0, or an array where the
  * position is the index. The builder checks argument types only (InvalidArgumentError); wiring is
  * checked by `validateGraph`.
@@ -31,7 +39,14 @@
  */
 import type { CalculatorDefinition } from './calculator.js';
 import { InvalidArgumentError } from './errors.js';
-import type { ExecutorConfig, GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
+import type {
+  ExecutorConfig,
+  GraphConfig,
+  InputStreamInfo,
+  NodeConfig,
+  PortRef,
+  RestartPolicy,
+} from './graph-config.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
 /** An input stream with per-input settings (MediaPipe's `input_stream_info`). */
@@ -64,6 +79,11 @@ export interface NodeSpec<O = Record<string, unknown>> {
   readonly stuckTimeoutMs?: number;
   /** Per-node override of the graph's `heapLimitMb`. */
   readonly heapLimitMb?: number;
+  /**
+   * Per-node override of the graph's `restart` policy: `{ policy: 'stop' | 'resume', maxRestarts?,
+   * periodMs? }` (see `RestartPolicy`).
+   */
+  readonly restart?: RestartPolicy;
   /** Replicas of a stateless calculator (see `NodeConfig.parallelism`). */
   readonly parallelism?: number;
   /**
@@ -84,6 +104,11 @@ export interface GraphOptions {
   readonly stuckTimeoutMs?: number;
   /** Heap each node's thread may use, MiB. Default: the run's (1024). */
   readonly heapLimitMb?: number;
+  /**
+   * What a failing node does, for nodes that set no `restart` of their own: `{ policy: 'stop' |
+   * 'resume', maxRestarts?, periodMs? }` (see `RestartPolicy`). Default: `stop`.
+   */
+  readonly restart?: RestartPolicy;
   /**
    * Executors nodes may name in `NodeSpec.executor` (MediaPipe's graph-level `executor`): each
    * `{ name, type?, numThreads? }`, names unique. Checked by `validateGraph`.
@@ -107,6 +132,7 @@ export class GraphBuilder {
   private readonly reportDeadlock: boolean;
   private readonly stuckTimeoutMs: number | undefined;
   private readonly heapLimitMb: number | undefined;
+  private readonly restart: RestartPolicy | undefined;
   private readonly executors: readonly ExecutorConfig[] | undefined;
 
   constructor(options: GraphOptions = {}) {
@@ -122,6 +148,7 @@ export class GraphBuilder {
       options.stuckTimeoutMs === undefined ? undefined : integer(options.stuckTimeoutMs, 'stuckTimeoutMs');
     this.heapLimitMb =
       options.heapLimitMb === undefined ? undefined : integer(options.heapLimitMb, 'heapLimitMb');
+    this.restart = options.restart === undefined ? undefined : restart(options.restart, 'graph restart');
     this.executors = options.executors === undefined ? undefined : executors(options.executors);
   }
 
@@ -192,6 +219,9 @@ export class GraphBuilder {
         ? {}
         : { stuckTimeoutMs: integer(spec.stuckTimeoutMs, 'stuckTimeoutMs') }),
       ...(spec.heapLimitMb === undefined ? {} : { heapLimitMb: integer(spec.heapLimitMb, 'heapLimitMb') }),
+      ...(spec.restart === undefined
+        ? {}
+        : { restart: restart(spec.restart, `${spec.name ?? calc}: restart`) }),
       ...(spec.parallelism === undefined ? {} : { parallelism: integer(spec.parallelism, 'parallelism') }),
       ...(spec.executor === undefined || spec.executor === ''
         ? {}
@@ -213,6 +243,7 @@ export class GraphBuilder {
       reportDeadlock: this.reportDeadlock,
       ...(this.stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs: this.stuckTimeoutMs }),
       ...(this.heapLimitMb === undefined ? {} : { heapLimitMb: this.heapLimitMb }),
+      ...(this.restart === undefined ? {} : { restart: { ...this.restart } }),
       ...(this.executors === undefined ? {} : { executors: [...this.executors] }),
     };
   }
@@ -237,6 +268,28 @@ function executors(list: unknown): ExecutorConfig[] {
         : { numThreads: integer(numThreads, `executor "${name}": numThreads`) }),
     };
   });
+}
+
+// Copies `{ policy, maxRestarts?, periodMs? }`, checking its types; ranges are validateGraph's.
+function restart(value: unknown, what: string): RestartPolicy {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`${what} must be an object { policy, maxRestarts?, periodMs? }`);
+  }
+  const { policy, maxRestarts, periodMs, ...rest } = value as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) {
+    throw new InvalidArgumentError(
+      `${what} has an unknown field "${extra[0]}" (it takes policy, maxRestarts, periodMs)`,
+    );
+  }
+  if (policy !== 'stop' && policy !== 'resume') {
+    throw new InvalidArgumentError(`${what}.policy must be "stop" or "resume"`);
+  }
+  return {
+    policy,
+    ...(maxRestarts === undefined ? {} : { maxRestarts: integer(maxRestarts, `${what}.maxRestarts`) }),
+    ...(periodMs === undefined ? {} : { periodMs: integer(periodMs, `${what}.periodMs`) }),
+  };
 }
 
 function ports(

@@ -29,6 +29,45 @@ export interface InputStreamInfo {
   readonly backEdge: boolean;
 }
 
+/**
+ * What the runtime does when a node's calculator fails (weft extension: MediaPipe stops the graph).
+ *
+ * - `stop` (the default): the run fails with the error.
+ * - `resume`: a `process` call that throws (or rejects) drops its input set (its frames released),
+ *   is counted, and the node goes on with the same calculator instance from the next input set;
+ *   what the call emitted before it threw stays emitted. A `close` that throws is counted and the
+ *   node ends as if it had returned. An `open` that throws, and a thread that dies (`process.exit`,
+ *   out of memory), still fail the run: there is no instance to go on with.
+ *
+ * More than `maxRestarts` recoveries within `periodMs` escalate: the run fails with
+ * RestartLimitError (`ERR_WEFT_RESTART_LIMIT`), the last failure as its cause and the node's
+ * history attached.
+ */
+export interface RestartPolicy {
+  readonly policy: RestartPolicyName;
+  /** Recoveries allowed within `periodMs`; one more fails the run. Integer ≥ 0; default 10. */
+  readonly maxRestarts?: number;
+  /** The window `maxRestarts` counts in, ms. Integer ≥ 1; default 60000. */
+  readonly periodMs?: number;
+}
+
+/** The policies of {@link RestartPolicy}. */
+export type RestartPolicyName = 'stop' | 'resume';
+
+/** A {@link RestartPolicy} with its defaults filled in. */
+export interface ResolvedRestartPolicy {
+  readonly policy: RestartPolicyName;
+  readonly maxRestarts: number;
+  readonly periodMs: number;
+}
+
+/** The policy of a node that sets none, in a graph that sets none. */
+export const DEFAULT_RESTART: ResolvedRestartPolicy = Object.freeze({
+  policy: 'stop',
+  maxRestarts: 10,
+  periodMs: 60_000,
+});
+
 /** One node as configured. */
 export interface NodeConfig {
   /** Node name; defaults to the calculator name, suffixed `_2`, `_3` when repeated. */
@@ -56,6 +95,8 @@ export interface NodeConfig {
    * thread may use before it is ended with OutOfMemoryError.
    */
   readonly heapLimitMb?: number;
+  /** Per-node override of the graph's `restart` policy (weft extension; see {@link RestartPolicy}). */
+  readonly restart?: RestartPolicy;
   /**
    * Replicas of a stateless calculator (weft extension): the node runs as this many actors, each
    * input set goes to one of them in turn, and the outputs are put back in timestamp order. Default:
@@ -119,6 +160,8 @@ export interface GraphConfig {
    * `heapLimitMb` option, else 1024 (weft extension).
    */
   readonly heapLimitMb?: number;
+  /** What a failing node does, for nodes that set no policy of their own (weft extension). */
+  readonly restart?: RestartPolicy;
   /**
    * A subgraph's options with their defaults (MediaPipe's `graph_options`), keys in camelCase: the
    * node that uses the subgraph sets them with its own options; inner nodes read them through
@@ -208,6 +251,8 @@ export interface ResolvedNode {
   readonly stuckTimeoutMs: number | undefined;
   /** Heap limit of the node's thread, MiB (node override, else graph); undefined: the run's default. */
   readonly heapLimitMb: number | undefined;
+  /** What the node does when its calculator fails (node override, else graph, else DEFAULT_RESTART). */
+  readonly restart: ResolvedRestartPolicy;
   /**
    * The declared executor this node runs on (`NodeConfig.executor`): the runtime runs every node
    * with the same executor in one actor thread. Undefined: a thread of its own (no executor, or

@@ -22,6 +22,10 @@
  * refused by {@link checkParallelism}; an executor turns off the contract's default parallelism),
  * and the dispatch and gather nodes get none, so each replica has a thread of its own.
  *
+ * Restart policy: each replica keeps the node's `restart` (else the graph's, as the node would);
+ * the dispatch and gather nodes always `stop`: a failure there is a bug in weft, not a calculator
+ * fault to go on after.
+ *
  * Internal streams are named `_weft_<node index>_r<replica>_<in|out><port>`; nodes keep the user's
  * name with a suffix, so stats and errors still point at `X`.
  *
@@ -29,13 +33,16 @@
  */
 import type { CalculatorDefinition } from './calculator.js';
 import { BadOptionsError, type WeftError } from './errors.js';
-import type { GraphConfig, NodeConfig, PortRef } from './graph-config.js';
+import type { GraphConfig, NodeConfig, PortRef, RestartPolicy } from './graph-config.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
 /** Registry name of the calculator that spreads input sets over replicas. */
 export const REPLICA_DISPATCH = 'ReplicaDispatchCalculator';
 /** Registry name of the calculator that puts replica outputs back in timestamp order. */
 export const REPLICA_GATHER = 'ReplicaGatherCalculator';
+// The dispatch's and the gather's policy, whatever the graph's or the node's.
+const STOP: RestartPolicy = Object.freeze({ policy: 'stop' });
+
 /** Upper limit of `parallelism`: far beyond any useful count of cores, low enough to catch typos. */
 export const MAX_PARALLELISM = 256;
 
@@ -128,6 +135,7 @@ export function expandReplicas(
       ...(node.maxQueueSize === undefined ? {} : { maxQueueSize: node.maxQueueSize }),
       ...(node.stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs: node.stuckTimeoutMs }),
       ...(node.heapLimitMb === undefined ? {} : { heapLimitMb: node.heapLimitMb }),
+      restart: STOP,
     });
     for (let r = 0; r < n; r++) {
       nodes.push({
@@ -148,6 +156,7 @@ export function expandReplicas(
       outputSidePackets: [],
       inputStreamInfo: [],
       options: { replicas: n },
+      restart: STOP,
     });
   });
   return { ...config, nodes };

@@ -12,7 +12,14 @@
  * Threading: pure functions, any thread.
  */
 import { InvalidArgumentError } from './errors.js';
-import type { ExecutorConfig, GraphConfig, NodeConfig, PortRef, SubgraphPorts } from './graph-config.js';
+import type {
+  ExecutorConfig,
+  GraphConfig,
+  NodeConfig,
+  PortRef,
+  RestartPolicy,
+  SubgraphPorts,
+} from './graph-config.js';
 import type { TextField, TextValue } from './graph-text-lexer.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
@@ -37,6 +44,7 @@ export function formatGraphText(config: GraphConfig): string {
   if (config.reportDeadlock) out.push('report_deadlock: true');
   if (config.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${config.stuckTimeoutMs}`);
   if (config.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${config.heapLimitMb}`);
+  out.push(...formatRestart(config.restart));
   if (config.graphOptionsType !== undefined) {
     const fields = formatFields(config.graphOptions ?? {}, '', []);
     const ext = `type.googleapis.com/${config.graphOptionsType}`;
@@ -75,6 +83,7 @@ function formatNode(node: NodeConfig): string[] {
   if (node.maxQueueSize !== undefined) out.push(`max_queue_size: ${node.maxQueueSize}`);
   if (node.stuckTimeoutMs !== undefined) out.push(`stuck_timeout_ms: ${node.stuckTimeoutMs}`);
   if (node.heapLimitMb !== undefined) out.push(`heap_limit_mb: ${node.heapLimitMb}`);
+  out.push(...formatRestart(node.restart));
   if (node.parallelism !== undefined) out.push(`parallelism: ${node.parallelism}`);
   if (node.executor !== undefined && node.executor !== '') out.push(`executor: ${quote(node.executor)}`);
   for (const v of node.optionValues ?? []) out.push(`option_value: ${quote(v)}`);
@@ -93,6 +102,16 @@ function formatNode(node: NodeConfig): string[] {
     }
   }
   return out;
+}
+
+// weft extension: a restart policy as the flat fields `parseGraphText` reads.
+function formatRestart(r: RestartPolicy | undefined): string[] {
+  if (r === undefined) return [];
+  return [
+    `restart_policy: ${quote(String(r.policy))}`,
+    ...(r.maxRestarts === undefined ? [] : [`max_restarts: ${r.maxRestarts}`]),
+    ...(r.periodMs === undefined ? [] : [`restart_period_ms: ${r.periodMs}`]),
+  ];
 }
 
 // `executor { ... }`, one line: the ThreadPoolExecutorOptions extension holds num_threads and the

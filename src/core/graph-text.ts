@@ -22,11 +22,24 @@
  *   (`unused-fields.ts`); any other field is a GraphParseError. `max_queue_size` defaults to 100,
  *   `report_deadlock` to false.
  * - The options' type name and the paths of enum values are kept in `optionsSource`.
+ * - weft extensions, graph-wide and per node: `stuck_timeout_ms`, `heap_limit_mb`, and the restart
+ *   policy as flat fields `restart_policy: "resume"` (a string, `"stop"` or `"resume"`),
+ *   `max_restarts: 3`, `restart_period_ms: 1000` (→ `restart: { policy, maxRestarts, periodMs }`);
+ *   `max_restarts` or `restart_period_ms` without `restart_policy` is a GraphParseError. Their
+ *   values are checked by validation. Per node only: `parallelism`.
  *
  * Threading: pure functions, any thread.
  */
 import { InvalidArgumentError } from './errors.js';
-import type { ExecutorConfig, GraphConfig, InputStreamInfo, NodeConfig, PortRef } from './graph-config.js';
+import type {
+  ExecutorConfig,
+  GraphConfig,
+  InputStreamInfo,
+  NodeConfig,
+  PortRef,
+  RestartPolicy,
+  RestartPolicyName,
+} from './graph-config.js';
 import { formatTextField } from './graph-text-format.js';
 import {
   parseError,
@@ -94,6 +107,7 @@ export function parseGraphText(text: string): GraphConfig {
   // weft extension: the stuck-call limit, graph-wide and per node.
   const stuckTimeoutMs = g.int('stuck_timeout_ms');
   const heapLimitMb = g.int('heap_limit_mb');
+  const restart = readRestart(text, g, 'graph');
   const handlerMsg = g.message('input_stream_handler');
   const graphHandler = handlerMsg === undefined ? undefined : readHandler(text, handlerMsg);
   const nodes = g.messages('node').map((m) => readNode(text, m, graphHandler));
@@ -114,6 +128,7 @@ export function parseGraphText(text: string): GraphConfig {
     reportDeadlock,
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
+    ...(restart === undefined ? {} : { restart }),
     ...(optionsSource.type === undefined ? {} : { graphOptions, graphOptionsType: optionsSource.type }),
     ...(executors.length === 0 ? {} : { executors }),
     ...(unused.length === 0 ? {} : { unused }),
@@ -155,6 +170,7 @@ function readNode(
   const maxQueueSize = n.int('max_queue_size');
   const stuckTimeoutMs = n.int('stuck_timeout_ms');
   const heapLimitMb = n.int('heap_limit_mb');
+  const restart = readRestart(src, n, `node "${name || calculator}"`);
   // weft extension: replicas of a stateless calculator.
   const parallelism = n.int('parallelism');
   const executor = n.string('executor');
@@ -173,6 +189,7 @@ function readNode(
     ...(maxQueueSize === undefined ? {} : { maxQueueSize }),
     ...(stuckTimeoutMs === undefined ? {} : { stuckTimeoutMs }),
     ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
+    ...(restart === undefined ? {} : { restart }),
     ...(parallelism === undefined ? {} : { parallelism }),
     ...(executor === undefined || executor === '' ? {} : { executor }),
     ...(source.type === undefined
@@ -180,6 +197,27 @@ function readNode(
       : { optionsSource: { type: source.type, field: source.field, enums: source.enums } }),
     ...(optionValues.length === 0 ? {} : { optionValues }),
     ...(unused.length === 0 ? {} : { unused }),
+  };
+}
+
+// weft extension: `restart_policy`, `max_restarts`, `restart_period_ms` of a graph or a node. The
+// policy's value is kept as written (validation checks it); the other two need it.
+function readRestart(src: string, r: FieldReader, owner: string): RestartPolicy | undefined {
+  const policy = r.string('restart_policy');
+  const maxRestarts = r.int('max_restarts');
+  const periodMs = r.int('restart_period_ms');
+  if (policy === undefined) {
+    const stray = r.single('max_restarts') === undefined ? 'restart_period_ms' : 'max_restarts';
+    const at = r.single(stray);
+    if (at !== undefined) {
+      throw parseError(src, at.pos, `${owner}: "${stray}" needs "restart_policy" ("stop" or "resume")`);
+    }
+    return undefined;
+  }
+  return {
+    policy: policy as RestartPolicyName,
+    ...(maxRestarts === undefined ? {} : { maxRestarts }),
+    ...(periodMs === undefined ? {} : { periodMs }),
   };
 }
 

@@ -40,12 +40,15 @@ import {
   UnknownCalculatorError,
   type WeftError,
 } from './errors.js';
-import type {
-  GraphConfig,
-  ResolvedGraph,
-  ResolvedNode,
-  ResolvedStream,
-  StreamProducer,
+import {
+  DEFAULT_RESTART,
+  type GraphConfig,
+  type ResolvedGraph,
+  type ResolvedNode,
+  type ResolvedRestartPolicy,
+  type ResolvedStream,
+  type RestartPolicy,
+  type StreamProducer,
 } from './graph-config.js';
 import { checkParallelism, expandReplicas, parallelismOf } from './graph-replicas.js';
 import { findCycles, topologicalOrder } from './graph-validation-cycles.js';
@@ -58,6 +61,7 @@ import {
   isQueueSize,
   isTimeLimit,
   NAME_PATTERN,
+  restartProblems,
 } from './graph-validation-ports.js';
 
 /** Finds a calculator's definition by name (e.g. from `CalculatorRegistry.loadAll`). */
@@ -98,6 +102,11 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
         at(),
       ),
     );
+  }
+  if (config.restart !== undefined) {
+    for (const message of restartProblems(config.restart, 'graph restart')) {
+      problems.push(new BadOptionsError(message, at()));
+    }
   }
   const lists = [
     ['input stream', config.inputStreams],
@@ -270,6 +279,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
       maxQueueSize: node.maxQueueSize ?? config.maxQueueSize,
       stuckTimeoutMs: node.stuckTimeoutMs ?? config.stuckTimeoutMs,
       heapLimitMb: node.heapLimitMb ?? config.heapLimitMb,
+      restart: resolveRestart(node.restart ?? config.restart),
       executor: node.executor === '' ? undefined : node.executor,
       timestampOffset: contract.timestampOffset === undefined ? 0 : contract.timestampOffset,
       processTimestampBounds: contract.processTimestampBounds ?? false,
@@ -340,4 +350,14 @@ export function checkSidePackets(
     stream: first.name,
     phase: 'run',
   });
+}
+
+/** A node's restart policy with the defaults filled in (validation has checked its values). */
+function resolveRestart(p: RestartPolicy | undefined): ResolvedRestartPolicy {
+  if (p === undefined) return DEFAULT_RESTART;
+  return {
+    policy: p.policy,
+    maxRestarts: p.maxRestarts ?? DEFAULT_RESTART.maxRestarts,
+    periodMs: p.periodMs ?? DEFAULT_RESTART.periodMs,
+  };
 }

@@ -100,16 +100,17 @@ export class NodeEngine extends EngineCore {
       try {
         result = this.calculator!.process(this.ctx);
       } catch (err) {
-        throw this.fail('process', err);
+        const f = this.recover('process', err);
+        if (f !== null) throw f;
+        // Resumed: the set goes as if the call had returned nothing.
+        result = undefined;
       }
       if (isThenable(result)) {
         this.flushOutputs();
         // Allocates the continuation: async calculators only.
         return Promise.resolve(result).then(
           (v) => this.continueAfter(v, calls),
-          (err: unknown) => {
-            throw this.fail('process', err);
-          },
+          (err: unknown) => this.resumeAfter(err, calls),
         );
       }
       const c = this.afterProcess(result);
@@ -148,7 +149,11 @@ export class NodeEngine extends EngineCore {
       } catch (err) {
         // Seen as a gathered row, the slot's frame is released with the queued ones.
         this.sets.filled = 1;
-        throw this.fail('process', err);
+        const f = this.recover('process', err);
+        if (f !== null) throw f;
+        // Resumed: the packet goes as if the call had returned nothing.
+        this.sets.filled = 0;
+        result = undefined;
       }
       if (isThenable(result)) {
         // The general path finishes this call: it sees the slot as a gathered row.
@@ -157,9 +162,7 @@ export class NodeEngine extends EngineCore {
         // Allocates the continuation: async calculators only.
         return Promise.resolve(result).then(
           (v) => this.continueAfter(v, calls),
-          (err: unknown) => {
-            throw this.fail('process', err);
-          },
+          (err: unknown) => this.resumeAfter(err, calls),
         );
       }
       ctx.phase = null;
@@ -205,7 +208,9 @@ export class NodeEngine extends EngineCore {
       result = this.calculator!.process(ctx);
     } catch (err) {
       ctx.woken = false;
-      throw this.fail('process', err);
+      const f = this.recover('process', err);
+      if (f !== null) throw f;
+      result = undefined;
     }
     if (!isThenable(result)) return this.afterWake(result, calls + 1);
     this.flushOutputs();
@@ -214,7 +219,9 @@ export class NodeEngine extends EngineCore {
       (v) => this.afterWake(v, calls + 1),
       (err: unknown) => {
         ctx.woken = false;
-        throw this.fail('process', err);
+        const f = this.recover('process', err);
+        if (f !== null) throw f;
+        return this.afterWake(undefined, calls + 1);
       },
     );
   }
@@ -232,6 +239,14 @@ export class NodeEngine extends EngineCore {
       return c === undefined ? calls : c.then(() => calls);
     }
     return this.loop(calls);
+  }
+
+  // An async process call rejected with `err`: go on as after one that returned nothing, if the
+  // fault hook lets the node resume; else fail.
+  private resumeAfter(err: unknown, calls: number): number | Promise<number> {
+    const f = this.recover('process', err);
+    if (f !== null) throw f;
+    return this.continueAfter(undefined, calls);
   }
 
   private continueAfter(result: unknown, calls: number): number | Promise<number> {

@@ -18,6 +18,10 @@
  *   no prefix, so every use of a subgraph shares its executors' threads. (MediaPipe keeps only the
  *   top-level graph's declarations; weft accepts every graph MediaPipe does, with the same
  *   executors, and also a subgraph that declares the executors its nodes use.)
+ * - Restart policy: inner nodes keep their own `restart`; those that set none take the subgraph's
+ *   graph-level `restart`, else the subgraph node's (the subgraph's definition is the nearer
+ *   scope), else none (the graph's applies when it is resolved). Other graph-level settings of a
+ *   subgraph (`stuck_timeout_ms`, `heap_limit_mb`, `max_queue_size`) are not carried over.
  * - Options: the subgraph's `graph_options` with the node's own options over them feed the inner
  *   nodes' `option_value` entries (see `subgraph-options.ts`); the graph's own `graph_options` feed
  *   its top-level nodes' entries the same way.
@@ -92,6 +96,7 @@ function expandNode(node: NodeConfig, nodeName: string, sub: GraphConfig): NodeC
   const innerNames = nodeNames(sub);
   const options = mergeOptions(sub.graphOptions ?? {}, node.options);
   const executor = node.executor === '' ? undefined : node.executor;
+  const restart = sub.restart ?? node.restart;
   return applyOptionValues(sub.nodes, options).map((inner, i) => {
     const inputs = inner.inputStreams.filter((r) => !droppedStreams.has(r.name));
     const kept = new Set(inputs.map((r) => `${r.tag}:${r.index}`));
@@ -104,6 +109,7 @@ function expandNode(node: NodeConfig, nodeName: string, sub: GraphConfig): NodeC
       outputSidePackets: inner.outputSidePackets.map(rename(sides)),
       inputStreamInfo: inner.inputStreamInfo.filter((x: InputStreamInfo) => kept.has(canonical(x.tagIndex))),
       ...(executor === undefined || (inner.executor ?? '') !== '' ? {} : { executor }),
+      ...(inner.restart !== undefined || restart === undefined ? {} : { restart }),
     };
   });
 }

@@ -69,6 +69,19 @@ export function toChromeTrace(timeline: readonly TimelineSample[]): ChromeTrace 
           packetsOut: s.packetsOut - p.packetsOut,
         },
       });
+      // Failures the node's restart policy survived in this interval: an instant mark on its track.
+      if (s.restarts > p.restarts) {
+        events.push({
+          name: 'restart',
+          cat: 'supervision',
+          ph: 'i',
+          s: 't',
+          pid: PID,
+          tid: i + 1,
+          ts: (b.atMs - first.atMs) * 1000,
+          args: { restarts: s.restarts - p.restarts, total: s.restarts },
+        });
+      }
       events.push({
         name: `${s.node} queue`,
         ph: 'C',

@@ -29,6 +29,8 @@ export interface ElementTiming {
   readonly processCalls: number;
   readonly packetsIn: number;
   readonly packetsOut: number;
+  /** Failures its restart policy survived. */
+  readonly restarts: number;
 }
 
 /** Packets that crossed one stream into one consumer (one ring). */
@@ -121,6 +123,7 @@ export function diagnose(
       processCalls: s.processCalls,
       packetsIn: s.packetsIn,
       packetsOut: s.packetsOut,
+      restarts: s.restarts,
     };
   });
   const pads: PadFlow[] = [];

@@ -12,6 +12,7 @@ import {
   F_PACKETS_IN,
   F_PACKETS_OUT,
   F_PROCESS_CALLS,
+  F_RESTARTS,
   type NodeCounters,
   NodeState,
 } from '../actors/node-counters.js';
@@ -45,6 +46,8 @@ export interface StageStats {
   readonly queueLimits: readonly number[];
   /** Packets taken per input, in the node's input order. */
   readonly inputPackets: readonly number[];
+  /** Failures the node's restart policy survived (`resume`); 0 under `stop`. */
+  readonly restarts: number;
 }
 
 /** Reads every node's statistics. Allocates the snapshot. */
@@ -69,6 +72,7 @@ export function readStageStats(
       queueDepths: inputs.map((g) => counters.queueDepth(g)),
       queueLimits: inputs.map((g) => counters.queueLimit(g)),
       inputPackets: inputs.map((g) => counters.inputPackets[g]!),
+      restarts: f(F_RESTARTS),
     };
   });
 }

@@ -7,7 +7,7 @@
 import { type Cardinality, type PortDecls, portDecl } from '../core/calculator.js';
 import type { PortIndex } from '../core/calculator-context.js';
 import { GraphInvalidError, InvalidArgumentError, UnknownPortError, type WeftError } from '../core/errors.js';
-import type { NodeConfig, PortRef, ResolvedNode } from '../core/graph-config.js';
+import { DEFAULT_RESTART, type NodeConfig, type PortRef, type ResolvedNode } from '../core/graph-config.js';
 import { checkNode } from '../core/graph-validation-ports.js';
 import type { AnyDefinition, RunnerOptions } from './calculator-runner.js';
 
@@ -109,6 +109,8 @@ export function buildNode(
     maxQueueSize: -1,
     stuckTimeoutMs: undefined,
     heapLimitMb: undefined,
+    // A calculator alone on the calling thread: its failures are the test's to see.
+    restart: DEFAULT_RESTART,
     executor: undefined,
     timestampOffset: c.timestampOffset === undefined ? 0 : c.timestampOffset,
     processTimestampBounds: c.processTimestampBounds ?? false,

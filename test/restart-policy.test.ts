@@ -1,0 +1,235 @@
+// Restart policy `resume`: a failing process call drops its input set and the node goes on; a
+// failing close ends the node as if it had returned; open failures and dead threads still fail the
+// run; past `maxRestarts` within `periodMs` the run fails with RestartLimitError and the history.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Chaining } from '../src/actors/actor-groups.js';
+import type { Run } from '../src/api/run.js';
+import { pull, push, Session } from '../src/api/session.js';
+import {
+  CalculatorError,
+  ObserverError,
+  OutOfMemoryError,
+  RestartLimitError,
+  type RestartRecord,
+  WorkerExitError,
+} from '../src/core/errors.js';
+import { graph } from '../src/core/graph-builder.js';
+import type { RestartPolicy } from '../src/core/graph-config.js';
+import { FrameRef } from '../src/transport/codec.js';
+import { faultRegistry } from './fixtures/faults/registry.js';
+
+const runs: Run[] = [];
+afterEach(async () => {
+  for (const r of runs.splice(0)) await r.close().catch(() => {});
+});
+
+const RESUME: RestartPolicy = { policy: 'resume' };
+
+interface FlakyOptions {
+  readonly failAt?: readonly number[];
+  readonly fault?: string;
+  readonly phase?: string;
+  readonly restart?: RestartPolicy;
+  readonly chaining?: Chaining;
+  readonly heapLimitMb?: number;
+  readonly onNodeRestart?: (r: RestartRecord) => void;
+}
+
+/** push('in') → FlakyCalculator "flaky" → PassThrough "after" → pull('out'). */
+function flakyRun(o: FlakyOptions): Run {
+  const run = new Session({
+    registry: faultRegistry,
+    watchdogMs: 20,
+    chaining: o.chaining ?? 'off',
+    ...(o.onNodeRestart === undefined ? {} : { onNodeRestart: o.onNodeRestart }),
+  })
+    .add(
+      push('in'),
+      graph()
+        .node('FlakyCalculator', {
+          name: 'flaky',
+          inputs: { '': 'in' },
+          outputs: { '': 'mid' },
+          options: { failAt: o.failAt ?? [], fault: o.fault ?? 'throw', phase: o.phase ?? 'process' },
+          restart: o.restart ?? RESUME,
+          ...(o.heapLimitMb === undefined ? {} : { heapLimitMb: o.heapLimitMb }),
+        })
+        .node('PassThroughCalculator', { name: 'after', inputs: { '': 'mid' }, outputs: { '': 'out' } }),
+      pull('out'),
+    )
+    .build();
+  runs.push(run);
+  return run;
+}
+
+/** Pushes 0..n-1 with timestamps 10, 20, …, closes the input, pulls everything until closed. */
+async function feed(run: Run, n: number): Promise<{ values: unknown[]; timestamps: number[] }> {
+  await run.start();
+  const values: unknown[] = [];
+  const timestamps: number[] = [];
+  for (let i = 0; i < n; i++) await run.push({ value: i, timestamp: (i + 1) * 10 });
+  run.closeInput();
+  for (;;) {
+    const r = await run.pull();
+    if (r.status !== 'sample') break;
+    values.push(r.sample.value);
+    timestamps.push(r.sample.timestamp);
+  }
+  return { values, timestamps };
+}
+
+describe('resume: a failing process call drops its input set, the node goes on', () => {
+  it.each(
+    (['throw', 'reject'] as const).flatMap((fault) =>
+      (['off', 'on'] as const).map((chaining) => [fault, chaining] as const),
+    ),
+  )(
+    '%s, chaining %s: every other packet comes out, in order; each failure counted and reported',
+    async (fault, chaining) => {
+      const seen: RestartRecord[] = [];
+      const run = flakyRun({ failAt: [2, 5], fault, chaining, onNodeRestart: (r) => seen.push(r) });
+      const { values, timestamps } = await feed(run, 8);
+      expect(values).toEqual([0, 1, 3, 4, 6, 7]);
+      expect(timestamps).toEqual([10, 20, 40, 50, 70, 80]);
+      await run.waitUntilDone();
+      const stats = run.stageStats().find((s) => s.node === 'flaky')!;
+      expect(stats.restarts).toBe(2);
+      expect(stats.processCalls).toBe(8);
+      expect(run.stageStats().find((s) => s.node === 'after')!.restarts).toBe(0);
+      expect(run.diagnose().elements.find((e) => e.node === 'flaky')!.restarts).toBe(2);
+      // The records come on the control channel; both were posted before the node ended.
+      expect(seen).toHaveLength(2);
+      expect(seen.map((r) => [r.node, r.phase, r.action, r.count, r.code])).toEqual([
+        ['flaky', 'process', 'resume', 1, 'ERR_WEFT_CALCULATOR'],
+        ['flaky', 'process', 'resume', 2, 'ERR_WEFT_CALCULATOR'],
+      ]);
+      expect(seen[0]!.message).toContain('bad packet 2');
+    },
+  );
+
+  it('the frame of a dropped set is released; forwarded frames reach the output', async () => {
+    const run = flakyRun({ failAt: [1, 3] });
+    await run.start();
+    for (let i = 0; i < 5; i++) {
+      const h = run.frames.alloc(16);
+      run.frames.bytes(h)[0] = i;
+      await run.push({ value: new FrameRef(h), timestamp: (i + 1) * 10 });
+    }
+    run.closeInput();
+    const firstBytes: number[] = [];
+    for (;;) {
+      const r = await run.pull();
+      if (r.status !== 'sample') break;
+      const ref = r.sample.value as FrameRef;
+      firstBytes.push(run.frames.bytes(ref.handle)[0]!);
+      run.release(r.sample);
+    }
+    expect(firstBytes).toEqual([0, 2, 4]);
+    await run.waitUntilDone();
+    expect(run.frames.inUse()).toBe(0);
+  });
+
+  it('a failing close is counted and the node ends as if close had returned', async () => {
+    const seen: RestartRecord[] = [];
+    const run = flakyRun({ phase: 'close', onNodeRestart: (r) => seen.push(r) });
+    const { values } = await feed(run, 3);
+    expect(values).toEqual([0, 1, 2]);
+    await run.waitUntilDone();
+    expect(seen.map((r) => [r.phase, r.action, r.count])).toEqual([['close', 'resume', 1]]);
+  });
+});
+
+describe('resume escalates past its limit', () => {
+  it('more than maxRestarts failures within periodMs fail the run with RestartLimitError and the history', async () => {
+    const run = flakyRun({
+      failAt: [1, 2, 3, 4],
+      restart: { policy: 'resume', maxRestarts: 2, periodMs: 3_600_000 },
+    });
+    await run.start();
+    let pushErr: unknown;
+    try {
+      for (let i = 0; i < 6; i++) await run.push({ value: i, timestamp: (i + 1) * 10 });
+    } catch (err) {
+      pushErr = err;
+    }
+    const err = await run.waitUntilDone().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RestartLimitError);
+    expect(err).toMatchObject({ code: 'ERR_WEFT_RESTART_LIMIT', node: 'flaky', phase: 'process' });
+    expect((err as Error).message).toMatch(/3 failures within 3600000 ms, more than the 2/);
+    const cause = (err as Error).cause;
+    expect(cause).toBeInstanceOf(CalculatorError);
+    expect(String((cause as Error).message)).toContain('bad packet 3');
+    const history = (err as RestartLimitError).restarts!;
+    expect(history.map((r) => [r.action, r.count, r.message.match(/bad packet \d/)?.[0]])).toEqual([
+      ['resume', 1, 'bad packet 1'],
+      ['resume', 2, 'bad packet 2'],
+      ['escalate', 3, 'bad packet 3'],
+    ]);
+    if (pushErr !== undefined) expect(pushErr).toBe(err);
+  });
+
+  it('maxRestarts 0 escalates at the first failure', async () => {
+    const run = flakyRun({ failAt: [0], restart: { policy: 'resume', maxRestarts: 0 } });
+    await run.start();
+    await run.push({ value: 0 }).catch(() => {});
+    await expect(run.waitUntilDone()).rejects.toMatchObject({
+      code: 'ERR_WEFT_RESTART_LIMIT',
+      node: 'flaky',
+    });
+  });
+});
+
+describe('resume cannot save every failure', () => {
+  it('a failing open fails the run: there is no instance to go on with', async () => {
+    const run = flakyRun({ phase: 'open' });
+    const err = await run.start().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CalculatorError);
+    expect(err).toMatchObject({ node: 'flaky', phase: 'open' });
+  });
+
+  it('a thread that exits fails the run', async () => {
+    const run = flakyRun({ failAt: [1], fault: 'exit' });
+    await run.start();
+    for (let i = 0; i < 3; i++) await run.push({ value: i }).catch(() => {});
+    await expect(run.waitUntilDone()).rejects.toBeInstanceOf(WorkerExitError);
+  });
+
+  it('a thread out of memory fails the run', async () => {
+    const run = flakyRun({ failAt: [1], fault: 'oom', heapLimitMb: 64 });
+    await run.start();
+    for (let i = 0; i < 3; i++) await run.push({ value: i }).catch(() => {});
+    const err = await run.waitUntilDone().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutOfMemoryError);
+    expect(err).toMatchObject({ node: 'flaky' });
+  });
+
+  it('an onNodeRestart callback that throws fails the run with ObserverError naming the node', async () => {
+    const run = flakyRun({
+      failAt: [1],
+      onNodeRestart: () => {
+        throw new RangeError('no restarts here');
+      },
+    });
+    await run.start();
+    for (let i = 0; i < 3; i++) await run.push({ value: i }).catch(() => {});
+    run.closeInput();
+    const err = await run.waitUntilDone().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ObserverError);
+    expect(err).toMatchObject({ node: 'flaky', phase: 'run' });
+    expect((err as Error).cause).toBeInstanceOf(RangeError);
+  });
+});
+
+describe('stop, the default', () => {
+  it('a failing process call fails the run, as without a policy', async () => {
+    const run = flakyRun({ failAt: [1], restart: { policy: 'stop' } });
+    await run.start();
+    for (let i = 0; i < 3; i++) await run.push({ value: i }).catch(() => {});
+    const err = await run.waitUntilDone().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CalculatorError);
+    expect(err).toMatchObject({ node: 'flaky', phase: 'process' });
+  });
+});
