@@ -301,6 +301,7 @@ export class InputBoundary {
     this.pumping = true;
     let p: Pending | undefined;
     let done = 0;
+    let failed = false;
     try {
       while (!this.host.gated && !this.writersClosed && this.queue.length > 0) {
         // Wait for room before taking the sample: while it waits here, eviction can still reach it,
@@ -326,13 +327,16 @@ export class InputBoundary {
       this.flush();
       if (this.closeRequested && this.queue.length === 0 && this.waiter === undefined) this.closeWriters();
     } catch (err) {
+      failed = true;
       if (p !== undefined) this.releaseUnwritten(p, this.writers.length - done);
       this.host.pumpFailed(err);
     } finally {
       this.pumping = false;
     }
-    // Space may have come back, or the gate opened, while the last write was in flight.
-    if (!this.writersClosed && this.queue.length > 0 && !this.host.gated) this.kick();
+    // Space may have come back, or the gate opened, while the last write was in flight. Not after a
+    // failure: a ring its consumer abandoned fails every attempt at once, and a pump started again
+    // from here would recurse until the stack overflowed (the run's failure drains the queue).
+    if (!failed && !this.writersClosed && this.queue.length > 0 && !this.host.gated) this.kick();
   }
 
   private writerWithoutRoom(): RingWriter | null {
