@@ -233,3 +233,36 @@ describe('stop, the default', () => {
     expect(err).toMatchObject({ node: 'flaky', phase: 'process' });
   });
 });
+
+describe('replicas', () => {
+  it('a replica resumes alone: its siblings keep serving, the gather keeps order', async () => {
+    const seen: RestartRecord[] = [];
+    const run = new Session({ registry: faultRegistry, watchdogMs: 20, onNodeRestart: (r) => seen.push(r) })
+      .add(
+        push('in'),
+        graph({ restart: RESUME }).node('FlakyCalculator', {
+          name: 'flaky',
+          inputs: { '': 'in' },
+          outputs: { '': 'out' },
+          options: { failAt: [3, 4, 9] },
+          parallelism: 2,
+        }),
+        pull('out'),
+      )
+      .build();
+    runs.push(run);
+    const { values, timestamps } = await feed(run, 12);
+    expect(values).toEqual([0, 1, 2, 5, 6, 7, 8, 10, 11]);
+    expect(timestamps).toEqual([10, 20, 30, 60, 70, 80, 90, 110, 120]);
+    await run.waitUntilDone();
+    // Each failure was survived by the replica that met it; dispatch and gather never failed.
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen.map((r) => r.node)).size).toBeGreaterThanOrEqual(1);
+    for (const r of seen) expect(r.node).toMatch(/^flaky/);
+    const stats = run.stageStats();
+    expect(stats.reduce((n, s) => n + s.restarts, 0)).toBe(3);
+    for (const s of stats.filter((x) => !x.node.startsWith('flaky') || /dispatch|gather/.test(x.node))) {
+      expect(s.restarts).toBe(0);
+    }
+  });
+});
