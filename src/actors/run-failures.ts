@@ -8,7 +8,9 @@
 import {
   CancelledError,
   CodecError,
+  ObserverError,
   OutOfMemoryError,
+  type RestartRecord,
   RingClosedError,
   SidePacketMissingError,
   WeftError,
@@ -106,4 +108,28 @@ export function isStopEffect(err: unknown): boolean {
     if (e instanceof RingClosedError || e instanceof CancelledError) return true;
   }
   return false;
+}
+
+/**
+ * Hands each record of a node's restart policy to the application's `onNodeRestart`; a callback
+ * that throws fails the run (through `fail`) with ObserverError naming the node.
+ */
+export function restartReporter(
+  callback: (record: RestartRecord) => void,
+  fail: (err: Error) => void,
+): (record: RestartRecord) => void {
+  return (record) => {
+    try {
+      callback(record);
+    } catch (cause) {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      fail(
+        new ObserverError(`the application's onNodeRestart callback threw: ${why}`, {
+          node: record.node,
+          phase: 'run',
+          cause,
+        }),
+      );
+    }
+  };
 }

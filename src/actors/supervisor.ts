@@ -14,7 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
-import { CancelledError, ObserverError, type RestartRecord, type WeftError } from '../core/errors.js';
+import { CancelledError, type WeftError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import { FramePool } from '../transport/frame-pool.js';
@@ -29,7 +29,7 @@ import { KeepAlive } from './keep-alive.js';
 import { createCounters, NodeCounters } from './node-counters.js';
 import { openInWaves } from './open-waves.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
-import { attributeExit, stopOutcome, uncloneable } from './run-failures.js';
+import { attributeExit, restartReporter, stopOutcome, uncloneable } from './run-failures.js';
 import {
   DEFAULT_CHAINING,
   DEFAULT_FRAMES,
@@ -300,24 +300,8 @@ export class Supervisor {
       exited: task.result,
       // On a shared thread a node's failure comes before the thread's result (see executor-host.ts).
       ...(shared ? { onFailure: (err: Error) => this.fail(err) } : {}),
-      onRecovered: (r) => this.recovered(r),
+      onRecovered: restartReporter(this.o.onNodeRestart, (err) => this.fail(err)),
     });
-  }
-
-  // A node's restart policy let it go on: the application hears of it; its callback must not throw.
-  private recovered(record: RestartRecord): void {
-    try {
-      this.o.onNodeRestart(record);
-    } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
-      this.fail(
-        new ObserverError(`the application's onNodeRestart callback threw: ${why}`, {
-          node: record.node,
-          phase: 'run',
-          cause,
-        }),
-      );
-    }
   }
 
   private openAll(): Promise<void> {

@@ -49,7 +49,8 @@ export class WeftError extends Error {
   }
 }
 
-function withContext(message: string, c: ErrorContext): string {
+/** `message` with the context appended (` [node "…", stream "…", phase …]`), as errors show it. */
+export function withContext(message: string, c: ErrorContext): string {
   const parts: string[] = [];
   if (c.node !== undefined) parts.push(`node "${c.node}"`);
   if (c.stream !== undefined) parts.push(`stream "${c.stream}"`);
@@ -79,6 +80,11 @@ export function defineError(name: string, code: string, defaultMessage: string):
   Object.defineProperty(cls, 'name', { value: name });
   registry.set(code, cls);
   return cls;
+}
+
+/** The class registered for `code`, if any (to rebuild an error after a thread crossing). */
+export function errorClassOf(code: string): WeftErrorClass | undefined {
+  return registry.get(code);
 }
 
 /** Every registered error code, for documentation and table-driven tests. */
@@ -354,78 +360,4 @@ export type GraphThrottledError = WeftError;
 export const UsageError = defineError('UsageError', 'ERR_WEFT_USAGE', 'API used against its rules');
 export type UsageError = WeftError;
 
-/** Plain-data form of an error, safe for structuredClone and msgpack. */
-export interface SerializedError {
-  name: string;
-  code: string | undefined;
-  message: string;
-  stack: string | undefined;
-  node?: string | undefined;
-  stream?: string | undefined;
-  phase?: Phase | undefined;
-  cause?: SerializedError | undefined;
-  /** Original message before context was appended (weft errors only). */
-  bare?: string | undefined;
-  /** Data some errors carry beside their message (GraphInvalidError's `problems`, ...). */
-  data?: Record<string, unknown> | undefined;
-}
-
-// Plain-data properties that cross threads with their error (structured-cloneable by contract).
-const DATA_KEYS = ['problems', 'restarts'] as const;
-
-/** Encodes any thrown value for a thread crossing, keeping the cause chain (depth-limited). */
-export function serializeError(err: unknown, depth = 0): SerializedError {
-  if (!(err instanceof Error)) {
-    return { name: 'Error', code: undefined, message: String(err), stack: undefined };
-  }
-  const code: unknown = (err as { code?: unknown }).code;
-  const out: SerializedError = {
-    name: err.name,
-    code: typeof code === 'string' ? code : undefined,
-    message: err.message,
-    stack: err.stack,
-  };
-  if (err instanceof WeftError) {
-    out.node = err.node;
-    out.stream = err.stream;
-    out.phase = err.phase;
-    out.bare = stripContext(err);
-    for (const k of DATA_KEYS) {
-      const v: unknown = (err as unknown as Record<string, unknown>)[k];
-      if (v !== undefined) (out.data ??= {})[k] = v;
-    }
-  }
-  if (err.cause !== undefined && depth < 8) out.cause = serializeError(err.cause, depth + 1);
-  return out;
-}
-
-function stripContext(err: WeftError): string {
-  const suffix = withContext('', { node: err.node, stream: err.stream, phase: err.phase });
-  return suffix.length > 0 && err.message.endsWith(suffix)
-    ? err.message.slice(0, -suffix.length)
-    : err.message;
-}
-
-/**
- * Rebuilds an error from {@link serializeError}: a registered code gives back its class, any other
- * error becomes a {@link RemoteError} that keeps the original name, message and stack.
- */
-export function deserializeError(s: SerializedError): Error {
-  const cause = s.cause === undefined ? undefined : deserializeError(s.cause);
-  const cls = s.code === undefined ? undefined : registry.get(s.code);
-  let err: Error;
-  if (cls !== undefined) {
-    const context: ErrorContext = { cause };
-    if (s.node !== undefined) context.node = s.node;
-    if (s.stream !== undefined) context.stream = s.stream;
-    if (s.phase !== undefined) context.phase = s.phase;
-    err = new cls(s.bare ?? s.message, context);
-    if (s.data !== undefined) Object.assign(err, s.data);
-  } else {
-    err = new RemoteError(`${s.name}: ${s.message}`, { cause });
-    Object.defineProperty(err, 'remoteName', { value: s.name, enumerable: true });
-    if (s.code !== undefined) Object.defineProperty(err, 'remoteCode', { value: s.code, enumerable: true });
-  }
-  if (s.stack !== undefined) err.stack = s.stack;
-  return err;
-}
+export { deserializeError, type SerializedError, serializeError } from './error-serialization.js';

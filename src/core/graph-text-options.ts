@@ -6,7 +6,7 @@
  *
  * Threading: pure functions, any thread.
  */
-import type { FieldMessage } from './graph-text.js';
+import type { FieldMessage } from './graph-text-fields.js';
 import { parseError, type TextField, type TextMessage, type TextValue } from './graph-text-lexer.js';
 
 // Where a node's options came from: the first extension's type and field, and enum paths.

@@ -14,8 +14,9 @@ import {
   portDecl,
 } from './calculator.js';
 import { BadNameError, BadOptionsError, PortIndexError, PortTagError, type WeftError } from './errors.js';
-import type { NodeConfig, PortRef, ResolvedPort, RestartPolicyName } from './graph-config.js';
+import type { NodeConfig, PortRef, ResolvedPort } from './graph-config.js';
 import { INPUT_STREAM_HANDLERS, type InputStreamHandlerConfig } from './input-stream-handler-config.js';
+import { restartProblems } from './restart-config.js';
 
 /** Stream and side packet names (MediaPipe's rule). */
 export const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
@@ -131,46 +132,6 @@ export const MAX_HANDLER_COUNT = 100_000;
 /** A heap limit of a thread, MiB: an integer from 16 (less cannot start weft) to 64 GiB. */
 export function isHeapLimit(n: number): boolean {
   return Number.isInteger(n) && n >= 16 && n <= 65_536;
-}
-
-/** The policies a restart policy may name (`RestartPolicy.policy`). */
-export const RESTART_POLICIES: readonly RestartPolicyName[] = ['stop', 'resume'];
-
-/**
- * What is wrong with a restart policy (`NodeConfig.restart`, `GraphConfig.restart`), one message
- * each, `what` first (`restart`, `graph restart`): not an object, a field it does not have, a
- * policy other than `stop` / `resume`, `maxRestarts` not an integer ≥ 0, `periodMs` not an
- * integer ≥ 1. Empty when it is fine.
- */
-export function restartProblems(p: unknown, what: string): string[] {
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) {
-    return [`${what} ${show(p)} must be an object { policy, maxRestarts?, periodMs? }`];
-  }
-  const out: string[] = [];
-  const { policy, maxRestarts, periodMs, ...rest } = p as Record<string, unknown>;
-  for (const key of Object.keys(rest)) {
-    out.push(`${what} has an unknown field "${key}" (it takes policy, maxRestarts, periodMs)`);
-  }
-  if (!RESTART_POLICIES.includes(policy as RestartPolicyName)) {
-    out.push(`${what}.policy ${show(policy)} must be "stop" or "resume"`);
-  }
-  if (maxRestarts !== undefined && !(Number.isInteger(maxRestarts) && (maxRestarts as number) >= 0)) {
-    out.push(`${what}.maxRestarts ${show(maxRestarts)} must be an integer ≥ 0`);
-  }
-  if (periodMs !== undefined && !(Number.isInteger(periodMs) && (periodMs as number) >= 1)) {
-    out.push(`${what}.periodMs ${show(periodMs)} must be an integer number of ms ≥ 1`);
-  }
-  return out;
-}
-
-// A config value in a message: strings quoted, anything else as String gives it.
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  try {
-    return String(v);
-  } catch {
-    return typeof v;
-  }
 }
 
 /** A time limit in ms: a positive integer up to a day (setTimeout's range), or -1 for none. */

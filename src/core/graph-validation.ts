@@ -40,15 +40,12 @@ import {
   UnknownCalculatorError,
   type WeftError,
 } from './errors.js';
-import {
-  DEFAULT_RESTART,
-  type GraphConfig,
-  type ResolvedGraph,
-  type ResolvedNode,
-  type ResolvedRestartPolicy,
-  type ResolvedStream,
-  type RestartPolicy,
-  type StreamProducer,
+import type {
+  GraphConfig,
+  ResolvedGraph,
+  ResolvedNode,
+  ResolvedStream,
+  StreamProducer,
 } from './graph-config.js';
 import { checkParallelism, expandReplicas, parallelismOf } from './graph-replicas.js';
 import { findCycles, topologicalOrder } from './graph-validation-cycles.js';
@@ -61,8 +58,8 @@ import {
   isQueueSize,
   isTimeLimit,
   NAME_PATTERN,
-  restartProblems,
 } from './graph-validation-ports.js';
+import { resolveRestart, restartProblems } from './restart-config.js';
 
 /** Finds a calculator's definition by name (e.g. from `CalculatorRegistry.loadAll`). */
 export type CalculatorLookup = (calculator: string) => CalculatorDefinition | undefined;
@@ -350,14 +347,4 @@ export function checkSidePackets(
     stream: first.name,
     phase: 'run',
   });
-}
-
-/** A node's restart policy with the defaults filled in (validation has checked its values). */
-function resolveRestart(p: RestartPolicy | undefined): ResolvedRestartPolicy {
-  if (p === undefined) return DEFAULT_RESTART;
-  return {
-    policy: p.policy,
-    maxRestarts: p.maxRestarts ?? DEFAULT_RESTART.maxRestarts,
-    periodMs: p.periodMs ?? DEFAULT_RESTART.periodMs,
-  };
 }
