@@ -139,6 +139,43 @@ describe('resume: a failing process call drops its input set, the node goes on',
   });
 });
 
+describe('resume: a fault outside any call of the process stage', () => {
+  it.each(['timer', 'floating'] as const)('a %s throw is counted and the node goes on', async (fault) => {
+    let heard!: (r: RestartRecord) => void;
+    const recovered = new Promise<RestartRecord>((resolve) => {
+      heard = resolve;
+    });
+    const run = new Session({ registry: faultRegistry, watchdogMs: 20, onNodeRestart: (r) => heard(r) })
+      .add(
+        push('in'),
+        graph().node('FaultyCalculator', {
+          name: 'buggy',
+          inputs: { '': 'in' },
+          outputs: { '': 'out' },
+          options: { fault, phase: 'process', at: 20, async: true },
+          restart: RESUME,
+        }),
+        pull('out'),
+      )
+      .build();
+    runs.push(run);
+    await run.start();
+    await run.push({ value: 1, timestamp: 10 });
+    await run.push({ value: 2, timestamp: 20 });
+    // The fault fires after the call returned: wait for the node to have survived it.
+    const record = await recovered;
+    expect(record).toMatchObject({ node: 'buggy', phase: 'process', action: 'resume', count: 1 });
+    expect(record.message).toContain('threw outside a call');
+    await run.push({ value: 3, timestamp: 30 });
+    run.closeInput();
+    const values: unknown[] = [];
+    for await (const s of run.output()) values.push(s.value);
+    expect(values).toEqual([1, 2, 3]);
+    await run.waitUntilDone();
+    expect(run.stageStats()[0]!.restarts).toBe(1);
+  });
+});
+
 describe('resume escalates past its limit', () => {
   it('more than maxRestarts failures within periodMs fail the run with RestartLimitError and the history', async () => {
     const run = flakyRun({

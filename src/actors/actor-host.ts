@@ -81,6 +81,8 @@ export class Actor {
   private settled = false;
   // A stray error failed the node: the loop leaves at its next check.
   private strayFailed = false;
+  // The node's restart policy at work (see restart-policy.ts).
+  private readonly restarts: RestartPolicyRunner;
 
   constructor(args: ActorArgs, definition: CalculatorDefinition) {
     this.finished = new Promise((resolve, reject) => {
@@ -124,6 +126,7 @@ export class Actor {
       this.counters.f64[this.counters.field(this.n, F_RESTARTS)]! += 1;
       args.control.postMessage({ [RECOVERED]: r });
     });
+    this.restarts = restarts;
     if (restarts.active) this.engine.setFaultHook((phase, err) => restarts.decide(phase, err));
   }
 
@@ -140,11 +143,15 @@ export class Actor {
       { node: this.nodeName, phase, cause: err },
     );
     if (this.settled) return e;
+    // Under `resume`, a fault of the process or close stage the node survives like a failed call;
+    // there is no input set to drop, and the engine never saw it.
+    const failure = phase === 'open' || !this.restarts.active ? e : this.restarts.decide(phase, e);
+    if (failure === null) return undefined;
     this.strayFailed = true;
     this.counters.setState(this.n, NodeState.Failed);
     this.sink.closeAll();
-    this.onFailure?.(e);
-    this.reject(e);
+    this.onFailure?.(failure);
+    this.reject(failure);
     return undefined;
   }
 
