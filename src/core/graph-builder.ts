@@ -46,8 +46,10 @@ import type {
   NodeConfig,
   PortRef,
   RestartPolicy,
+  RestartPolicyName,
 } from './graph-config.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
+import { RESTART_POLICIES, RESTART_POLICY_LIST } from './restart-config.js';
 
 /** An input stream with per-input settings (MediaPipe's `input_stream_info`). */
 export interface InputStreamSpec {
@@ -282,11 +284,11 @@ function restart(value: unknown, what: string): RestartPolicy {
       `${what} has an unknown field "${extra[0]}" (it takes policy, maxRestarts, periodMs)`,
     );
   }
-  if (policy !== 'stop' && policy !== 'resume') {
-    throw new InvalidArgumentError(`${what}.policy must be "stop" or "resume"`);
+  if (!RESTART_POLICIES.includes(policy as RestartPolicyName)) {
+    throw new InvalidArgumentError(`${what}.policy must be ${RESTART_POLICY_LIST}`);
   }
   return {
-    policy,
+    policy: policy as RestartPolicyName,
     ...(maxRestarts === undefined ? {} : { maxRestarts: integer(maxRestarts, `${what}.maxRestarts`) }),
     ...(periodMs === undefined ? {} : { periodMs: integer(periodMs, `${what}.periodMs`) }),
   };

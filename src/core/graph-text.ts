@@ -45,6 +45,7 @@ import { formatTextField } from './graph-text-format.js';
 import { parseError, readTextMessage, type TextMessage, type TextValue } from './graph-text-lexer.js';
 import { extensionFields, type OptionsSource } from './graph-text-options.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
+import { RESTART_POLICY_LIST } from './restart-config.js';
 
 export { formatGraphText } from './graph-text-format.js';
 
@@ -205,7 +206,7 @@ function readRestart(src: string, r: FieldReader, owner: string): RestartPolicy 
     const stray = r.single('max_restarts') === undefined ? 'restart_period_ms' : 'max_restarts';
     const at = r.single(stray);
     if (at !== undefined) {
-      throw parseError(src, at.pos, `${owner}: "${stray}" needs "restart_policy" ("stop" or "resume")`);
+      throw parseError(src, at.pos, `${owner}: "${stray}" needs "restart_policy" (${RESTART_POLICY_LIST})`);
     }
     return undefined;
   }

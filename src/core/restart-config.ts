@@ -14,6 +14,9 @@ import {
 /** The policies a restart policy may name (`RestartPolicy.policy`). */
 export const RESTART_POLICIES: readonly RestartPolicyName[] = ['stop', 'resume'];
 
+/** The policies, quoted, for messages: `"stop" or "resume"`. */
+export const RESTART_POLICY_LIST = RESTART_POLICIES.map((p) => JSON.stringify(p)).join(' or ');
+
 /**
  * What is wrong with a restart policy (`NodeConfig.restart`, `GraphConfig.restart`), one message
  * each, `what` first (`restart`, `graph restart`): not an object, a field it does not have, a
@@ -30,7 +33,7 @@ export function restartProblems(p: unknown, what: string): string[] {
     out.push(`${what} has an unknown field "${key}" (it takes policy, maxRestarts, periodMs)`);
   }
   if (!RESTART_POLICIES.includes(policy as RestartPolicyName)) {
-    out.push(`${what}.policy ${show(policy)} must be "stop" or "resume"`);
+    out.push(`${what}.policy ${show(policy)} must be ${RESTART_POLICY_LIST}`);
   }
   if (maxRestarts !== undefined && !(Number.isInteger(maxRestarts) && (maxRestarts as number) >= 0)) {
     out.push(`${what}.maxRestarts ${show(maxRestarts)} must be an integer ≥ 0`);
