@@ -21,7 +21,9 @@ import {
   CONTROL_WORDS,
   FLAGS,
   PRODUCER_CLOSED,
+  READ,
   type RingDescriptor,
+  WRITE,
 } from '../transport/ring-layout.js';
 import type { GraphPlan } from './graph-plan.js';
 import { type NodeCounters, NodeState } from './node-counters.js';
@@ -98,6 +100,15 @@ export class IdleEnd {
       const seq = Atomics.load(bell, base + SEQ);
       if (seq !== Atomics.load(bell, base + PARKED_SEQ)) return Number.NaN;
       sum += seq;
+      // A record published while the node was still awake rings nobody: between its SLEEPING store
+      // and its re-check the node looks asleep and unrung. A parked node has taken everything on an
+      // input it listens to (a read that finds a ring empty hands the space back), so an unmuted ring
+      // with unread records means work.
+      for (const w of this.nodeInputs[n.id]!) {
+        if (Atomics.load(w, CONSUMER_MUTED) === 0 && Atomics.load(w, WRITE) !== Atomics.load(w, READ)) {
+          return Number.NaN;
+        }
+      }
       if (blockedIsIdle) continue;
       // A muted input whose producer goes on has a full queue: a stall for the deadlock check, not
       // an idle graph. (An input that ended is muted too.)
