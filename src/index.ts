@@ -197,6 +197,7 @@ export {
   CancelledError,
   CodecError,
   CycleError,
+  DashboardListenError,
   DeadlockError,
   DuplicateNodeError,
   DuplicateProducerError,
@@ -221,6 +222,9 @@ export {
   PoolExhaustedError,
   PortIndexError,
   PortTagError,
+  RedisAuthError,
+  RedisCommandError,
+  RedisConnectionError,
   RemoteError,
   RestartLimitError,
   type RestartRecord,
@@ -228,6 +232,7 @@ export {
   type SerializedError,
   SidePacketMissingError,
   StreamClosedError,
+  StreamEntryError,
   serializeError,
   TimeoutError,
   TimestampOrderError,
@@ -272,6 +277,7 @@ export {
 } from './fleet/camera-shard.js';
 export { fleetCalculatorModules, fleetRegistry } from './fleet/fleet-calculators.js';
 export { FleetControl } from './fleet/fleet-control.js';
+export { fleetDashboardFigures } from './fleet/fleet-dashboard.js';
 export {
   FLEET_DEFAULTS,
   type FleetGraph,
@@ -291,6 +297,38 @@ export {
 export { type FleetReport, type FleetRunOptions, runFleet } from './fleet/fleet-run.js';
 export { type FleetSerialReport, runFleetSerial } from './fleet/fleet-serial.js';
 export { type FleetFigures, FleetStats, type FleetStatsDescriptor } from './fleet/fleet-stats.js';
+export {
+  type ClusterKeys,
+  clusterKeys,
+  streamOfCamera,
+  streamsOfLane,
+} from './redis/cluster-keys.js';
+export type { RedisFigures } from './redis/redis-counters.js';
+export { type FeedOptions, type FeedReport, runFeed } from './redis/redis-feed.js';
+export { REDIS_FLEET_DEFAULTS, type RedisFleetOptions, redisFleetGraph } from './redis/redis-fleet-graph.js';
+export { type RedisFleetReport, type RedisFleetRunOptions, runRedisFleet } from './redis/redis-fleet-run.js';
+export { type ClusterReport, clusterReport } from './redis/redis-report.js';
+export {
+  type AckRef,
+  default as RedisStreamSinkCalculator,
+  type RedisStreamSinkOptions,
+} from './redis/redis-stream-sink.js';
+export {
+  default as RedisStreamSourceCalculator,
+  type RedisStreamSourceOptions,
+  type SourceMeta,
+} from './redis/redis-stream-source.js';
+export { redactRedisUrl } from './redis/redis-url.js';
+export {
+  DEFAULT_WIRE_LIMITS,
+  decodeEntry,
+  encodeEntry,
+  WIRE_VERSION,
+  type WireEntry,
+  type WireHeader,
+  type WireKind,
+  type WireLimits,
+} from './redis/stream-wire-format.js';
 export { type ChromeTrace, type TimelineSample, toChromeTrace } from './telemetry/chrome-trace.js';
 export {
   type BoundaryFlow,
@@ -304,6 +342,17 @@ export {
   type RunDiagSnapshot,
 } from './telemetry/diag-snapshot.js';
 export { LatencyProfiler, type LatencySummary } from './telemetry/latency-profiler.js';
+export {
+  type AppFigures,
+  type LaneFigures,
+  type LatencyHistogram,
+  LiveReader,
+  type LiveReading,
+  type LiveSource,
+  type LiveSourceRef,
+  readLive,
+} from './telemetry/live-reading.js';
+export { WeftMetrics } from './telemetry/prometheus-metrics.js';
 export type { StageStats } from './telemetry/stage-stats.js';
 export { CalculatorRunner, runCalculator } from './testing/calculator-runner.js';
 export {
@@ -338,3 +387,20 @@ export {
   RingReader,
   RingWriter,
 } from './transport/ring-queue.js';
+export type {
+  DashboardState,
+  EdgeView,
+  GraphLayout,
+  HistoryView,
+  LaneView,
+  LayoutEdge,
+  LayoutNode,
+  NodeView,
+  PoolClassView,
+  TotalsView,
+} from './web/dashboard-protocol.js';
+export {
+  type DashboardOptions,
+  DashboardServer,
+  serveDashboard,
+} from './web/dashboard-server.js';

@@ -176,6 +176,36 @@ describe('FleetPostprocessCalculator', () => {
 });
 
 describe('fleet in actors', () => {
+  it('crashing inference under restart: every frame processed or lost to a fault, counted, in order', async () => {
+    const report = await runFleet({
+      cameras: 24,
+      shards: 2,
+      framesPerCamera: 16,
+      width: 32,
+      height: 32,
+      batchSize: 4,
+      // Half the batches crash their thread: restarts are certain (the chance of none is ~1e-15).
+      faultRate: 0.5,
+      restart: true,
+    });
+    const f = report.figures;
+    expect(f.produced).toBe(24 * 16);
+    expect(f.orderErrors).toBe(0);
+    expect(report.restarts).toBeGreaterThan(0);
+    expect(report.lostToFaults).toBeGreaterThan(0);
+    // Exact: the frames missing at the sinks are the packets the runtime counted lost.
+    expect(report.unaccountedCameras).toBe(0);
+    expect(f.processed + f.dropped + report.lostToFaults).toBe(f.produced);
+    expect(report.stages.reduce((n, s) => n + s.lost, 0)).toBe(report.lostToFaults);
+    expect(report.frames.tensors.inUse).toBe(0);
+    expect(report.frames.cameraFrames.inUse).toBe(0);
+  });
+
+  it('crashing inference without a restart policy fails the run naming the inference node', async () => {
+    const run = runFleet({ cameras: 8, shards: 1, framesPerCamera: 8, width: 32, height: 32, faultRate: 1 });
+    await expect(run).rejects.toMatchObject({ code: 'ERR_WEFT_WORKER_EXIT', node: 'inference_0' });
+  });
+
   it('processes every frame of every camera once, in per-camera order, through replicas', async () => {
     const report = await runFleet({
       cameras: 60,

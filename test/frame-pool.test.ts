@@ -450,3 +450,43 @@ describe('FramePool with deferred release wakes', () => {
     await finish(t);
   });
 });
+
+describe('FramePool with a shared ledger (a thread that may be replaced)', () => {
+  it('releaseHeldBy gives back exactly what the ledger counts, and zeroes it', () => {
+    const owner = FramePool.create({ name: 'p', classes: [{ slotBytes: 64, slots: 8 }], ownerLedger: true });
+    const ledger = owner.createSharedLedger();
+    // What a restartable node's thread would attach; here on this thread, counting on its own.
+    const node = FramePool.attach(owner.descriptor, { ledger });
+    const a = node.alloc(10);
+    const b = node.alloc(10);
+    node.retain(b); // b: two references, both the node's
+    const c = owner.alloc(10);
+    owner.handOff(c); // written into a ring the node read
+    node.adopt(c);
+    const d = node.alloc(10);
+    node.retain(d);
+    node.handOff(d); // one of d's references went downstream, to the owner
+    owner.adopt(d);
+    expect(owner.inUse()).toBe(4);
+    // The node's thread is gone: a, b and c were only its; d keeps the owner's reference.
+    expect(owner.releaseHeldBy(ledger)).toBe(5);
+    expect(owner.inUse()).toBe(1);
+    expect(owner.isValid(a) || owner.isValid(b) || owner.isValid(c)).toBe(false);
+    expect(owner.isValid(d)).toBe(true);
+    // Zeroed for the successor: nothing more to give back.
+    expect(owner.releaseHeldBy(ledger)).toBe(0);
+    owner.release(d);
+    expect(owner.inUse()).toBe(0);
+    expect(owner.reclaimOthers()).toBe(0);
+  });
+
+  it('a count above what the slot holds gives back only what exists', () => {
+    const owner = FramePool.create({ name: 'p', classes: [{ slotBytes: 64, slots: 2 }], ownerLedger: true });
+    const ledger = owner.createSharedLedger();
+    const node = FramePool.attach(owner.descriptor, { ledger });
+    const a = node.alloc(10);
+    node.adopt(a); // a miscount: the ledger says 2, the slot has 1
+    expect(owner.releaseHeldBy(ledger)).toBe(1);
+    expect(owner.inUse()).toBe(0);
+  });
+});

@@ -1,8 +1,9 @@
 // The restart policy (weft extension), config side: graph-wide `restart` with per-node overrides,
 // built in code or written as the flat text fields `restart_policy` / `max_restarts` /
-// `restart_period_ms`, checked by validation, and carried through session fragments, subgraphs
+// `restart_period_ms` / `restart_delivery`, checked by validation, and carried through session fragments, subgraphs
 // and replicas into ResolvedNode.restart.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { actorGroups } from '../src/actors/actor-groups.js';
 import { defaultRegistry } from '../src/api/calculator-graph.js';
 import { Session } from '../src/api/session.js';
 import type { CalculatorDefinition } from '../src/core/calculator.js';
@@ -107,9 +108,9 @@ describe('restart policy: builder and text format', () => {
       { policy: 'resume', maxRestarts: 0 },
     ]);
     const expected = [
-      ['a', RESUME_3],
-      ['b', { policy: 'stop', maxRestarts: 10, periodMs: 60_000 }],
-      ['c', { policy: 'resume', maxRestarts: 0, periodMs: 60_000 }],
+      ['a', { ...RESUME_3, delivery: 'at-most-once' }],
+      ['b', { policy: 'stop', maxRestarts: 10, periodMs: 60_000, delivery: 'at-most-once' }],
+      ['c', { policy: 'resume', maxRestarts: 0, periodMs: 60_000, delivery: 'at-most-once' }],
     ];
     expect(restarts(validateGraph(text, lookup))).toEqual(expected);
     expect(restarts(validateGraph(built(), lookup))).toEqual(expected);
@@ -124,7 +125,12 @@ describe('restart policy: builder and text format', () => {
     expect('restart' in config.nodes[0]!).toBe(false);
     expect(parseGraphText(formatGraphText(config))).toStrictEqual(config);
     expect(validateGraph(config, lookup).nodes[0]!.restart).toEqual(DEFAULT_RESTART);
-    expect(DEFAULT_RESTART).toEqual({ policy: 'stop', maxRestarts: 10, periodMs: 60_000 });
+    expect(DEFAULT_RESTART).toEqual({
+      policy: 'stop',
+      maxRestarts: 10,
+      periodMs: 60_000,
+      delivery: 'at-most-once',
+    });
   });
 
   it('only a policy: maxRestarts 10 and periodMs 60000 are filled in', () => {
@@ -133,7 +139,12 @@ describe('restart policy: builder and text format', () => {
         node { calculator: "PassThroughCalculator" input_stream: "in" output_stream: "out" restart_policy: "resume" }`),
       lookup,
     ).nodes[0]!;
-    expect(node.restart).toEqual({ policy: 'resume', maxRestarts: 10, periodMs: 60_000 });
+    expect(node.restart).toEqual({
+      policy: 'resume',
+      maxRestarts: 10,
+      periodMs: 60_000,
+      delivery: 'at-most-once',
+    });
   });
 
   it('a node override replaces the graph default whole (no field-by-field merge)', () => {
@@ -149,6 +160,7 @@ describe('restart policy: builder and text format', () => {
       policy: 'resume',
       maxRestarts: 10,
       periodMs: 5,
+      delivery: 'at-most-once',
     });
   });
 
@@ -208,6 +220,11 @@ describe('restart policy: builder and text format', () => {
       ['"restart_period_ms" must be a number'],
     ],
     [
+      'restart_delivery without restart_policy',
+      'node { name: "n" calculator: "A" restart_delivery: "at-least-once" }',
+      ['node "n"', '"restart_delivery" needs "restart_policy"'],
+    ],
+    [
       'a policy given twice',
       'node { calculator: "A" restart_policy: "stop" restart_policy: "resume" }',
       ['"restart_policy" given more than once'],
@@ -226,9 +243,17 @@ describe('restart policy: builder argument checks', () => {
   it.each([
     ['node: not an object', node('resume'), 'n: restart must be an object'],
     ['node: null', node(null), 'n: restart must be an object'],
-    ['node: no policy', node({ maxRestarts: 3 }), 'n: restart.policy must be "stop" or "resume"'],
-    ['node: an unknown policy', node({ policy: 'restart' }), 'n: restart.policy must be "stop" or "resume"'],
-    ['node: policy in capitals', node({ policy: 'RESUME' }), 'n: restart.policy must be "stop" or "resume"'],
+    ['node: no policy', node({ maxRestarts: 3 }), 'n: restart.policy must be "stop", "resume" or "restart"'],
+    [
+      'node: an unknown policy',
+      node({ policy: 'retry' }),
+      'n: restart.policy must be "stop", "resume" or "restart"',
+    ],
+    [
+      'node: policy in capitals',
+      node({ policy: 'RESUME' }),
+      'n: restart.policy must be "stop", "resume" or "restart"',
+    ],
     ['node: a misspelt field', node({ policy: 'resume', maxRestart: 3 }), 'unknown field "maxRestart"'],
     [
       'node: fractional maxRestarts',
@@ -241,7 +266,11 @@ describe('restart policy: builder argument checks', () => {
       'n: restart.periodMs must be an integer',
     ],
     ['graph: not an object', top(3), 'graph restart must be an object'],
-    ['graph: an unknown policy', top({ policy: 'retry' }), 'graph restart.policy must be "stop" or "resume"'],
+    [
+      'graph: an unknown policy',
+      top({ policy: 'retry' }),
+      'graph restart.policy must be "stop", "resume" or "restart"',
+    ],
     [
       'graph: NaN maxRestarts',
       top({ policy: 'stop', maxRestarts: Number.NaN }),
@@ -288,7 +317,17 @@ describe('restart policy: validation', () => {
   });
   const onGraph = (restart: unknown): GraphConfig => ({ ...base, restart: restart as RestartPolicy });
   const cases: [string, unknown, string[]][] = [
-    ['a policy other than stop/resume', { policy: 'restart' }, ['.policy "restart"', '"stop" or "resume"']],
+    [
+      'a policy other than stop/resume/restart',
+      { policy: 'retry' },
+      ['.policy "retry"', '"stop", "resume" or "restart"'],
+    ],
+    ['an unknown delivery', { policy: 'restart', delivery: 'exactly-once' }, ['.delivery "exactly-once"']],
+    [
+      'a delivery under resume',
+      { policy: 'resume', delivery: 'at-least-once' },
+      ['.delivery applies to the "restart"'],
+    ],
     ['a policy in capitals (from text)', { policy: 'RESUME' }, ['.policy "RESUME"']],
     ['an empty policy', { policy: '' }, ['.policy ""']],
     ['no policy', { maxRestarts: 3 }, ['.policy undefined']],
@@ -349,9 +388,11 @@ describe('restart policy: validation', () => {
     for (const restart of [
       { policy: 'resume', maxRestarts: 0, periodMs: 1 },
       { policy: 'stop', maxRestarts: 1_000_000, periodMs: 86_400_000 * 365 },
+      { policy: 'restart', maxRestarts: 0, periodMs: 1, delivery: 'at-least-once' },
     ] as const) {
-      expect(validateGraph(onNode(restart), lookup).nodes[0]!.restart).toEqual(restart);
-      expect(validateGraph(onGraph(restart), lookup).nodes[0]!.restart).toEqual(restart);
+      const resolved = { delivery: 'at-most-once', ...restart };
+      expect(validateGraph(onNode(restart), lookup).nodes[0]!.restart).toEqual(resolved);
+      expect(validateGraph(onGraph(restart), lookup).nodes[0]!.restart).toEqual(resolved);
     }
   });
 });
@@ -381,10 +422,10 @@ describe('restart policy: session fragments', () => {
       ['d', { policy: 'resume' }],
     ]);
     expect(restarts(validateGraph(config, lookup))).toEqual([
-      ['a', RESUME_3],
-      ['b', { policy: 'stop', maxRestarts: 10, periodMs: 5 }],
+      ['a', { ...RESUME_3, delivery: 'at-most-once' }],
+      ['b', { policy: 'stop', maxRestarts: 10, periodMs: 5, delivery: 'at-most-once' }],
       ['c', DEFAULT_RESTART],
-      ['d', { policy: 'resume', maxRestarts: 10, periodMs: 60_000 }],
+      ['d', { policy: 'resume', maxRestarts: 10, periodMs: 60_000, delivery: 'at-most-once' }],
     ]);
   });
 });
@@ -409,12 +450,12 @@ describe('restart policy: subgraphs', () => {
   const use = (extra = '') =>
     `input_stream: "in" restart_policy: "resume" max_restarts: 7
      node { name: "p" calculator: "PairSubgraph" input_stream: "IN:in" output_stream: "OUT:out" ${extra} }`;
-  const firstOwn = { policy: 'stop', maxRestarts: 1, periodMs: 60_000 };
+  const firstOwn = { policy: 'stop', maxRestarts: 1, periodMs: 60_000, delivery: 'at-most-once' };
 
   it("the subgraph's graph-level restart applies to its inner nodes that set none", () => {
     expect(restarts(expand('restart_policy: "resume" restart_period_ms: 50', use()))).toEqual([
       ['p__first', firstOwn],
-      ['p__second', { policy: 'resume', maxRestarts: 10, periodMs: 50 }],
+      ['p__second', { policy: 'resume', maxRestarts: 10, periodMs: 50, delivery: 'at-most-once' }],
     ]);
   });
 
@@ -423,18 +464,18 @@ describe('restart policy: subgraphs', () => {
       restarts(expand('restart_policy: "resume" restart_period_ms: 50', use('restart_policy: "stop"'))),
     ).toEqual([
       ['p__first', firstOwn],
-      ['p__second', { policy: 'resume', maxRestarts: 10, periodMs: 50 }],
+      ['p__second', { policy: 'resume', maxRestarts: 10, periodMs: 50, delivery: 'at-most-once' }],
     ]);
     expect(restarts(expand('', use('restart_policy: "stop" max_restarts: 2')))).toEqual([
       ['p__first', firstOwn],
-      ['p__second', { policy: 'stop', maxRestarts: 2, periodMs: 60_000 }],
+      ['p__second', { policy: 'stop', maxRestarts: 2, periodMs: 60_000, delivery: 'at-most-once' }],
     ]);
   });
 
   it('without a subgraph or node policy, inner nodes that set none take the outer graph default', () => {
     expect(restarts(expand('', use()))).toEqual([
       ['p__first', firstOwn],
-      ['p__second', { policy: 'resume', maxRestarts: 7, periodMs: 60_000 }],
+      ['p__second', { policy: 'resume', maxRestarts: 7, periodMs: 60_000, delivery: 'at-most-once' }],
     ]);
   });
 
@@ -459,22 +500,22 @@ describe('restart policy: replicas', () => {
         ...(nodeRestart === undefined ? {} : { restart: nodeRestart }),
       })
       .build();
-  const stop = { policy: 'stop', maxRestarts: 10, periodMs: 60_000 };
+  const stop = { policy: 'stop', maxRestarts: 10, periodMs: 60_000, delivery: 'at-most-once' };
 
   it("replicas get the node's policy; dispatch and gather always stop", () => {
     const g = validateGraph(jitter(undefined, RESUME_3), lookup);
     expect(restarts(g)).toEqual([
       ['j.dispatch', stop],
-      ['j[0]', RESUME_3],
-      ['j[1]', RESUME_3],
-      ['j[2]', RESUME_3],
+      ['j[0]', { ...RESUME_3, delivery: 'at-most-once' }],
+      ['j[1]', { ...RESUME_3, delivery: 'at-most-once' }],
+      ['j[2]', { ...RESUME_3, delivery: 'at-most-once' }],
       ['j.gather', stop],
     ]);
   });
 
   it("replicas of a node that sets none get the graph's; dispatch and gather still stop", () => {
     const g = validateGraph(jitter({ policy: 'resume' }), lookup);
-    const resume = { policy: 'resume', maxRestarts: 10, periodMs: 60_000 };
+    const resume = { policy: 'resume', maxRestarts: 10, periodMs: 60_000, delivery: 'at-most-once' };
     expect(restarts(g)).toEqual([
       ['j.dispatch', stop],
       ['j[0]', resume],
@@ -486,5 +527,81 @@ describe('restart policy: replicas', () => {
 
   it('without any policy every node has the default', () => {
     expect(validateGraph(jitter(), lookup).nodes.every((n) => n.restart.policy === 'stop')).toBe(true);
+  });
+});
+
+describe('restart policy: restart', () => {
+  const text = `input_stream: "in"
+node { name: "r" calculator: "PassThroughCalculator" input_stream: "in" output_stream: "out"
+  restart_policy: "restart" max_restarts: 2 restart_delivery: "at-least-once" }`;
+
+  it('the text and the builder agree, and the delivery round-trips', () => {
+    const built = graph()
+      .input('in')
+      .node('PassThroughCalculator', {
+        name: 'r',
+        inputs: { '': 'in' },
+        outputs: { '': 'out' },
+        restart: { policy: 'restart', maxRestarts: 2, delivery: 'at-least-once' },
+      })
+      .build();
+    const parsed = parseGraphText(text);
+    expect(parsed).toStrictEqual(built);
+    expect(parseGraphText(formatGraphText(parsed))).toStrictEqual(parsed);
+    expect(formatGraphText(parsed)).toMatch(/restart_delivery: "at-least-once"/);
+    expect(validateGraph(parsed, lookup).nodes[0]!.restart).toEqual({
+      policy: 'restart',
+      maxRestarts: 2,
+      periodMs: 60_000,
+      delivery: 'at-least-once',
+    });
+  });
+
+  it('the builder refuses an unknown delivery', () => {
+    expect(() =>
+      graph().node('PassThroughCalculator', {
+        name: 'n',
+        restart: { policy: 'restart', delivery: 'exactly-once' as never },
+      }),
+    ).toThrow('n: restart.delivery must be "at-most-once" or "at-least-once"');
+  });
+
+  it.each([
+    ['its own', { restart: { policy: 'restart' } as RestartPolicy }, {}],
+    ["the graph's", {}, { restart: { policy: 'restart' } as RestartPolicy }],
+  ])('a node under "restart" (%s) may not name an executor: BadOptionsError naming it', (_, own, top) => {
+    const config = graph({ ...top, executors: [{ name: 'pool' }] })
+      .input('in')
+      .node('PassThroughCalculator', {
+        name: 'r',
+        inputs: { '': 'in' },
+        outputs: { '': 'out' },
+        executor: 'pool',
+        ...own,
+      })
+      .build();
+    const problems = problemsOf(config);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toBeInstanceOf(BadOptionsError);
+    expect(problems[0]!.node).toBe('r');
+    expect(problems[0]!.message).toContain('needs a thread of its own');
+  });
+
+  it('chaining never puts a node under "restart" on a shared thread', () => {
+    const config = graph()
+      .input('in')
+      .node('PassThroughCalculator', { name: 'a', inputs: { '': 'in' }, outputs: { '': 'm1' } })
+      .node('PassThroughCalculator', {
+        name: 'r',
+        inputs: { '': 'm1' },
+        outputs: { '': 'm2' },
+        restart: { policy: 'restart' },
+      })
+      .node('PassThroughCalculator', { name: 'c', inputs: { '': 'm2' }, outputs: { '': 'out' } })
+      .build();
+    const g = validateGraph(config, lookup);
+    expect(actorGroups(g, 'on', 2).groups).toEqual([[0], [1], [2]]);
+    const plain = validateGraph({ ...config, nodes: config.nodes.map(({ restart: _, ...n }) => n) }, lookup);
+    expect(actorGroups(plain, 'on', 2).groups).toEqual([[0, 1, 2]]);
   });
 });

@@ -1,5 +1,6 @@
 // FaultAtCalculator: forwards packets until input timestamp `at`, then stamps the wall-clock time
-// into shared memory (`stamp`, one Float64) and fails the way `fault` says: a throw, process.exit,
+// into shared memory (`stamp`, two Float64: the fault, then the first packet after it, which only an
+// instance that replaced the failed one under a restart policy processes) and fails the way `fault` says: a throw, process.exit,
 // a heap that grows without end (stamped when 90 % of `heapLimitMb` is used: filling the heap is not
 // the fault), a loop that never returns; or, for `none`, stamps and goes on (that packet is the
 // source's last: the run then ends normally). JavaScript, so that the `faults` suite measures the
@@ -19,12 +20,14 @@ export default defineCalculator({
       const p = ctx.input(0);
       if (p.isEmpty) return;
       const o = ctx.options;
-      if (ctx.inputTimestamp < o.at) {
+      const stamp = new Float64Array(o.stamp);
+      const now = () => performance.timeOrigin + performance.now();
+      if (ctx.inputTimestamp !== o.at) {
+        // Past the fault: a restarted instance's first packet stamps the recovery.
+        if (ctx.inputTimestamp > o.at && stamp[1] === 0) stamp[1] = now();
         ctx.output(0).add(p.value, ctx.inputTimestamp);
         return;
       }
-      const stamp = new Float64Array(o.stamp);
-      const now = () => performance.timeOrigin + performance.now();
       if (o.fault !== 'oom') stamp[0] = now();
       switch (o.fault) {
         case 'none':

@@ -12,6 +12,15 @@
  * - `faults.clean` (the baseline): timestamp 100 is the source's last packet, the calculator only
  *   stamps it and the run ends normally: what ending the graph costs without any fault.
  *
+ * - `restart.recovery`: the same calculator, fed by the application, exits at timestamp 100 under
+ *   the `restart` policy, a second after its first packets; the time from the crash to the first
+ *   packet processed by the fresh instance on its fresh thread (stamped by it; packets keep coming
+ *   meanwhile).
+ *   Beside `faults.exit`: recovering against failing.
+ * - `fleet.faulty` vs `fleet.clean`: the camera fleet with inference under `restart`, crashing about
+ *   once a second, against the same fleet without crashes, in alternating windows
+ *   (bench/tasks/fleet-faulty.ts). Also `restarts_per_s` and `lost_frames` of the faulty fleet.
+ *
  * The suite runs the compiled package (dist/, built by `npm install` or `npm run build`) with a
  * JavaScript calculator, as users run weft. Each case runs a counter source (timestamps 0 to 100) → the calculator (which fails at 100) → a
  * pass-through;
@@ -21,6 +30,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Suite, SuiteContext } from '../lib/suite.js';
+import { fleetFaultCases } from '../tasks/fleet-faulty.js';
 
 type Weft = typeof import('../../src/index.js');
 type Fault = 'none' | 'throw' | 'exit' | 'oom' | 'loop';
@@ -46,14 +56,20 @@ const CASES: readonly [string, Fault][] = [
   ['faults.stuck500', 'loop'],
 ];
 
-/** Milliseconds from the injected fault to the run's end; throws if the run ended the wrong way. */
-export async function faultToFailure(fault: Fault): Promise<number> {
-  const { CalculatorGraph, CalculatorRegistry, defaultRegistry, graph } = await compiled();
-  const registry = new CalculatorRegistry(defaultRegistry()).register(
+// The compiled package and a registry with FaultAtCalculator (JavaScript, as users write them).
+async function faultAt() {
+  const w = await compiled();
+  const registry = new w.CalculatorRegistry(w.defaultRegistry()).register(
     'FaultAtCalculator',
     new URL('../calculators/fault-at.mjs', import.meta.url),
   );
-  const stamp = new SharedArrayBuffer(8);
+  return { CalculatorGraph: w.CalculatorGraph, graph: w.graph, registry };
+}
+
+/** Milliseconds from the injected fault to the run's end; throws if the run ended the wrong way. */
+export async function faultToFailure(fault: Fault): Promise<number> {
+  const { CalculatorGraph, graph, registry } = await faultAt();
+  const stamp = new SharedArrayBuffer(16);
   const g = new CalculatorGraph(
     graph()
       .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 101 } })
@@ -86,13 +102,59 @@ export async function faultToFailure(fault: Fault): Promise<number> {
   }
 }
 
+/**
+ * Milliseconds from a crash (`process.exit` at timestamp 100) of a node under the `restart` policy
+ * to the first packet its fresh instance processed. Packets come from the application, and
+ * the crash a second after the first 100 of them: a node that crashes has been running a while,
+ * not starting up.
+ */
+export async function restartRecovery(): Promise<number> {
+  const { CalculatorGraph, graph, registry } = await faultAt();
+  const stamp = new SharedArrayBuffer(16);
+  const g = new CalculatorGraph(
+    graph()
+      .input('in')
+      .node('FaultAtCalculator', {
+        name: 'faulty',
+        inputs: { '': 'in' },
+        outputs: { '': 'm' },
+        options: { fault: 'exit', at: 100, stamp, heapLimitMb: HEAP_MB },
+        restart: { policy: 'restart' },
+      })
+      .node('PassThroughCalculator', { inputs: { '': 'm' }, outputs: { '': 'out' } })
+      .build(),
+    { registry },
+  );
+  try {
+    await g.startRun();
+    for (let ts = 0; ts < 100; ts++) await g.addPacket('in', ts, ts);
+    await g.waitUntilIdle();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The crash, then packets as fast as they go until the fresh instance has processed one: those
+    // its predecessor read before it died are lost with it.
+    const stamps = new Float64Array(stamp);
+    for (let ts = 100; stamps[1] === 0; ts++) await g.addPacket('in', ts, ts);
+    const [at, recovered] = stamps;
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    if (at === 0) throw new Error('restart.recovery: the fault was never injected');
+    return recovered! - at!;
+  } finally {
+    await g.close();
+  }
+}
+
 async function run(ctx: SuiteContext): Promise<void> {
-  for (const [name, fault] of CASES) {
+  const cases: [string, () => Promise<number>][] = [
+    ...CASES.map(([name, fault]): [string, () => Promise<number>] => [name, () => faultToFailure(fault)]),
+    ['restart.recovery', restartRecovery],
+  ];
+  for (const [name, measure] of cases) {
     const times: number[] = [];
     for (let r = 0; r < ctx.reps; r++) {
       ctx.progress(`faults ${name}: repetition ${r + 1}/${ctx.reps}`);
       try {
-        times.push(await faultToFailure(fault));
+        times.push(await measure());
       } catch (err) {
         ctx.fail(name, err);
         break;
@@ -103,17 +165,25 @@ async function run(ctx: SuiteContext): Promise<void> {
       ctx.record(name, 'ms', times[Math.floor(times.length / 2)]!, 'ms');
     }
   }
+  try {
+    await fleetFaultCases(ctx);
+  } catch (err) {
+    ctx.fail('fleet.faulty', err);
+  }
 }
 
 /** The suite. */
 export const faultsSuite: Suite = {
   name: 'faults',
   description:
-    'time from an injected calculator fault (throw, exit, out of memory, stuck call) to the run failing',
+    'time from an injected calculator fault (throw, exit, out of memory, stuck call) to the run failing; ' +
+    'recovery under the restart policy, and the camera fleet crashing once a second vs not at all',
   ratios: [
     { case: 'faults.throw', baseline: 'faults.clean', metric: 'ms' },
     { case: 'faults.exit', baseline: 'faults.clean', metric: 'ms' },
     { case: 'faults.oom', baseline: 'faults.clean', metric: 'ms' },
+    { case: 'restart.recovery', baseline: 'faults.exit', metric: 'ms' },
+    { case: 'fleet.faulty', baseline: 'fleet.clean', metric: 'fps', target: 0.9 },
   ],
   run,
 };

@@ -5,8 +5,10 @@
  *   and pulled by the main thread; weft (a Session run: Push → 4 actors → Pull) against the same
  *   chain of 4 workers passing messages by postMessage, with the same window of packets in flight.
  * - `chain4.profiled` vs `chain4.small`: the same chain with its telemetry on — push → pull latency of
- *   every sample (`latency: true`, read with `run.latency()` after a warm-up mark) and the stage
- *   statistics sampled every 20 ms for a Chrome trace — which must cost under 10 %. The two runs'
+ *   every sample (`latency: true`, read with `run.latency()` after a warm-up mark), the stage
+ *   statistics sampled every 20 ms for a Chrome trace, and the live view and Prometheus server
+ *   (`serveDashboard`) with a client on this thread scraping `/metrics` and polling `/api/state`
+ *   once a second and at the start of each repetition — which must cost under 10 %. The two runs'
  *   repetitions alternate, so that both see the same machine.
  * - `chain6.small` vs `chain6.postMessage`: the same with a source and a sink of their own (6 threads
  *   on the machine instead of 4 plus the main thread).
@@ -25,6 +27,7 @@ import { pull, push, Session } from '../../src/api/session.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
 import { graph } from '../../src/core/graph-builder.js';
 import { CalculatorRunner } from '../../src/testing/calculator-runner.js';
+import { type DashboardServer, serveDashboard } from '../../src/web/dashboard-server.js';
 import burnCpu from '../calculators/burn-cpu.js';
 import type { SinkStats } from '../calculators/count-sink.js';
 import type { Suite, SuiteContext } from '../lib/suite.js';
@@ -135,9 +138,14 @@ async function mainWeftChains(
 ): Promise<{ plain: number; profiled: number }> {
   const plain = buildWeftChain(stages, {});
   const profiled = buildWeftChain(stages, { latency: true }, 20);
+  let ui: DashboardServer | undefined;
+  let scraper: ReturnType<typeof setInterval> | undefined;
   try {
     await plain.start();
     await profiled.start();
+    ui = await serveDashboard(profiled, { title: 'chain4.profiled' });
+    const scraping = new Scraper(ui);
+    scraper = setInterval(() => scraping.scrape(), 1000);
     await pushPull(plain, count >> 2, 0);
     await pushPull(profiled, count >> 2, 0);
     profiled.markWarmup();
@@ -146,6 +154,8 @@ async function mainWeftChains(
     // winding down (their spin before parking), a bias that must not always fall on one case.
     const one = async (which: 'plain' | 'profiled', r: number) => {
       ctx.progress(`graph chain4.${which === 'plain' ? 'small' : 'profiled'}: repetition ${r}/${ctx.reps}`);
+      // A repetition lasts well under a second: each profiled one starts with a scrape in flight.
+      if (which === 'profiled') scraping.scrape();
       const rate = await pushPull(which === 'plain' ? plain : profiled, count, r * count);
       best[which] = Math.max(best[which], rate);
     };
@@ -164,10 +174,54 @@ async function mainWeftChains(
       throw new Error(`chain4.profiled: ${measured} latencies, ${flow.pulled} pulled`);
     }
     if (profiled.timeline().length < 2) throw new Error('chain4.profiled: no stage statistics sampled');
+    // The server really answered during the measurement, and its counters are the run's.
+    clearInterval(scraper);
+    await scraping.idle();
+    const last = await scraping.scrapeNow();
+    const served = Number(/^weft_output_pulled_total\{output="out"\} (\d+)$/m.exec(last)?.[1]);
+    if (scraping.scrapes < ctx.reps || served !== flow.pulled || scraping.errors > 0) {
+      throw new Error(
+        `chain4.profiled: ${scraping.scrapes} scrapes, ${scraping.errors} failed, /metrics says ${served}`,
+      );
+    }
     return best;
   } finally {
+    clearInterval(scraper);
+    await ui?.close();
     await plain.close();
     await profiled.close();
+  }
+}
+
+/** A client of the view on this thread: one `/metrics` scrape and one `/api/state` poll at a time. */
+class Scraper {
+  scrapes = 0;
+  errors = 0;
+  private inFlight: Promise<unknown> | undefined;
+
+  constructor(private readonly ui: DashboardServer) {}
+
+  /** Starts a scrape and a poll unless one is still in flight. */
+  scrape(): void {
+    this.inFlight ??= this.scrapeNow()
+      .catch(() => this.errors++)
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+  }
+
+  /** Scrapes now; resolves with the metrics text. */
+  async scrapeNow(): Promise<string> {
+    const [metrics] = await Promise.all([
+      fetch(this.ui.metricsUrl).then((r) => r.text()),
+      fetch(`${this.ui.url}api/state`).then((r) => r.json()),
+    ]);
+    this.scrapes++;
+    return metrics;
+  }
+
+  async idle(): Promise<void> {
+    await this.inFlight;
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The suite registry: `npm run bench` runs these, in this order, when no suite is named.
- * A new suite (`graph`, `run`, `pipeline`, `scaling`, `faults`) is one module and one line here.
+ * A new suite (`graph`, `run`, `pipeline`, `scaling`, `faults`, `cluster`) is one module and one line here.
  */
 import type { Suite } from '../lib/suite.js';
+import { clusterSuite } from './cluster.js';
 import { faultsSuite } from './faults.js';
 import { graphSuite } from './graph.js';
 import { latencySuite } from './latency.js';
@@ -20,6 +21,7 @@ export const suites: readonly Suite[] = [
   pipelineSuite,
   scalingSuite,
   faultsSuite,
+  clusterSuite,
 ];
 
 /** The suite with this name, or undefined. */

@@ -32,7 +32,8 @@ export interface ActorGroups {
 /**
  * Lays out `graph`'s nodes on threads. A link A → B chains when A's outputs all feed B and nothing
  * else (graph outputs aside), B's inputs all come from A, neither names an executor, and both have the
- * same `heapLimitMb` and `stuckTimeoutMs` (a node given limits of its own keeps them). Replicas
+ * same `heapLimitMb` and `stuckTimeoutMs` (a node given limits of its own keeps them), and neither
+ * restarts under the `restart` policy (a restart replaces the node's thread). Replicas
  * (`parallelism`) never chain: their dispatcher feeds several, their gatherer reads several. Sources
  * chain like any node. Pure.
  */
@@ -110,7 +111,8 @@ function oneToOneLinks(graph: ResolvedGraph): [number, number][] {
   const streams = new Map(graph.streams.map((s) => [s.name, s]));
   const chainable = (id: number): boolean => {
     const node = graph.nodes[id]!;
-    return node.executor === undefined || node.executor === '';
+    // A node under the `restart` policy keeps a thread of its own: a restart replaces that thread.
+    return (node.executor === undefined || node.executor === '') && node.restart.policy !== 'restart';
   };
   const links: [number, number][] = [];
   for (const a of graph.nodes) {

@@ -9,12 +9,14 @@
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { CalculatorError } from '../core/errors.js';
 import { NodeEngine } from '../core/node-engine.js';
+import type { RestartCarry } from '../core/restart-handover.js';
 import { FramePool } from '../transport/frame-pool.js';
 import type { InputSet } from '../transport/input-set.js';
 import { type RingReader, RingWriter } from '../transport/ring-queue.js';
 import { actorFrames } from './actor-frames.js';
 import { ActorInputs } from './actor-inputs.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
+import { ActorRestart } from './actor-restart.js';
 import { RECOVERED } from './control-channel.js';
 import {
   F_BUSY_MS,
@@ -102,8 +104,12 @@ export class Actor {
     this.startedAtField = this.counters.field(this.n, F_CALL_STARTED_AT);
     // Deferred release wakes (see release-wakes.ts): flushed at every park (publishAll), at the end
     // of the loop, and at turn ends and awaits once 10 ms old.
-    this.pool = FramePool.attach(args.pool, { batchWakes: true });
-    this.in = new ActorInputs(args.inputs, args.doorbell, this.counters, this.n, this.inputBase);
+    // A node that may be restarted counts its frame references where the supervisor can read them.
+    this.pool = FramePool.attach(args.pool, {
+      batchWakes: true,
+      ...(args.restart === undefined ? {} : { ledger: args.restart.state.ledger }),
+    });
+    this.in = new ActorInputs(args.inputs, args.doorbell, this.counters, this.n, this.inputBase, this.pool);
     this.readers = this.in.readers;
     this.set = this.in.set;
     this.writers = args.outputs.map((rings) => rings.map((d) => new RingWriter(d)));
@@ -127,7 +133,29 @@ export class Actor {
       args.control.postMessage({ [RECOVERED]: r });
     });
     this.restarts = restarts;
-    if (restarts.active) this.engine.setFaultHook((phase, err) => restarts.decide(phase, err));
+    const role =
+      args.restart === undefined
+        ? null
+        : new ActorRestart(args.restart, args.node.restart, this.engine, this.pool, this.sink);
+    this.role = role;
+    if (role !== null) {
+      // A failed process call asks for a fresh instance; a failed close ends the node (as `resume`).
+      this.engine.setFaultHook((phase, err) =>
+        phase === 'process' ? role.failed(err) : restarts.decide(phase, err),
+      );
+    } else if (restarts.active) this.engine.setFaultHook((phase, err) => restarts.decide(phase, err));
+  }
+
+  // The node's part in the `restart` policy (actor-restart.ts); null under other policies.
+  private readonly role: ActorRestart | null;
+
+  // The node asked to be replaced: its result says so, its outputs stay open for the successor.
+  private askRestart(): boolean {
+    const role = this.role;
+    if (role === null || role.request === null || this.counters.stopRequested(this.n)) return false;
+    this.counters.setState(this.n, NodeState.Failed);
+    this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped: false, restart: role.request });
+    return true;
   }
 
   /**
@@ -143,6 +171,14 @@ export class Actor {
       { node: this.nodeName, phase, cause: err },
     );
     if (this.settled) return e;
+    // Under `restart`, a fault while the node processes asks for a fresh instance, as a failed call.
+    if (this.role !== null && phase === 'process') {
+      this.role.failed(e);
+      if (this.askRestart()) {
+        this.strayFailed = true;
+        return undefined;
+      }
+    }
     // Under `resume`, a fault of the process or close stage the node survives like a failed call;
     // there is no input set to drop, and the engine never saw it.
     const failure = phase === 'open' || !this.restarts.active ? e : this.restarts.decide(phase, e);
@@ -155,19 +191,25 @@ export class Actor {
     return undefined;
   }
 
-  async open(sidePackets: unknown[]): Promise<Record<number, unknown>> {
+  /**
+   * Opens the calculator with `sidePackets`; under the `restart` policy `carry` is what a failed
+   * predecessor handed over (null for the node's first instance).
+   */
+  async open(sidePackets: unknown[], carry: RestartCarry | null = null): Promise<Record<number, unknown>> {
     this.counters.setState(this.n, NodeState.Opening);
     stageStore.enterWith('open');
     const c = this.counters;
     // The call's start, for the watchdog's stuck-call check (as each turn does for process).
     c.f64[this.startedAtField] = Date.now();
     try {
+      this.role?.resumeOutputs(carry);
       const r = this.engine.open(sidePackets);
       if (r instanceof Promise) {
         this.asyncMode = true;
         await r;
       }
       c.f64[this.startedAtField] = 0;
+      this.role?.takeOver();
       // Wake calls come from timers and promises: idle waits must let them run.
       if (this.engine.usesWaker) this.asyncMode = true;
       this.sink.flush();
@@ -175,6 +217,8 @@ export class Actor {
       return { ...this.sidePacketsOut };
     } catch (err) {
       c.f64[this.startedAtField] = 0;
+      this.role?.openFailed(err);
+      if (this.askRestart()) throw err;
       this.counters.setState(this.n, NodeState.Failed);
       // Open failed: the calculator is never processed or closed. Close outputs so nothing waits.
       this.sink.closeAll();
@@ -251,6 +295,7 @@ export class Actor {
   }
 
   private async failed(err: unknown): Promise<void> {
+    if (this.askRestart()) return;
     const c = this.counters;
     c.setState(this.n, NodeState.Failed);
     if (c.stopRequested(this.n)) {
@@ -289,6 +334,7 @@ export class Actor {
     if (this.set === null && c.sourcesStopping()) return this.closeSource();
     const turnStart = performance.now();
     const moved = this.in.drain(this.engine);
+    if (moved > 0 && this.role !== null) this.role.noteHeld(this.readers);
     c.f64[this.startedAtField] = Date.now();
     let calls = this.engine.run();
     if (calls instanceof Promise) return this.endAsyncTurn(calls, 0, moved, turnStart);

@@ -7,6 +7,7 @@
 import type { NodeEngine } from '../core/node-engine.js';
 import { FrameRef } from '../transport/codec.js';
 import type { DoorbellDescriptor } from '../transport/doorbell.js';
+import type { FramePool } from '../transport/frame-pool.js';
 import { InputSet } from '../transport/input-set.js';
 import { EMPTY, PayloadType, RecordKind, type RingDescriptor, RingReader } from '../transport/ring-queue.js';
 import { F_PACKETS_IN, type NodeCounters } from './node-counters.js';
@@ -25,6 +26,7 @@ export class ActorInputs {
     private readonly counters: NodeCounters,
     private readonly n: number,
     private readonly inputBase: number,
+    private readonly pool: FramePool,
   ) {
     this.readers = rings.map((d) => new RingReader(d));
     const gauge = rings[0]?.gauge;
@@ -65,8 +67,11 @@ export class ActorInputs {
           const pt = r.payloadType;
           if (pt === PayloadType.Number) e.addPacket(i, r.timestamp, r.number, -1);
           // Allocates a FrameRef per frame packet: small next to the frame it stands for.
-          else if (pt === PayloadType.Frame) e.addPacket(i, r.timestamp, new FrameRef(r.frame), r.frame);
-          else e.addPacket(i, r.timestamp, r.value(), -1);
+          else if (pt === PayloadType.Frame) {
+            // The reference enters this thread's ledger (a no-op without one: see FramePool.attach).
+            this.pool.adopt(r.frame);
+            e.addPacket(i, r.timestamp, new FrameRef(r.frame), r.frame);
+          } else e.addPacket(i, r.timestamp, r.value(), -1);
           if (eager && e.takeAtArrival()) eager = false;
         } else if (k === RecordKind.Bound) {
           e.setBound(i, r.timestamp);

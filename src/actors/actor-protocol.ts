@@ -5,11 +5,14 @@
  * Threading: plain data, structured-cloned into the thread (the control port is transferred).
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { SerializedError } from '../core/error-serialization.js';
 import type { ResolvedNode } from '../core/graph-config.js';
+import type { RestartCarry } from '../core/restart-handover.js';
 import type { DoorbellDescriptor } from '../transport/doorbell.js';
 import type { FramePoolDescriptor } from '../transport/frame-pool.js';
 import type { RingDescriptor } from '../transport/ring-queue.js';
 import type { CountersDescriptor } from './node-counters.js';
+import type { RestartStateDescriptor } from './restart-state.js';
 
 /** Everything an actor needs, structured-cloneable (the control port is transferred). */
 export interface ActorArgs {
@@ -26,6 +29,25 @@ export interface ActorArgs {
   pool: FramePoolDescriptor;
   counters: CountersDescriptor;
   control: MessagePort;
+  /** A node under the `restart` policy: its shared state, and what its predecessor handed over. */
+  restart?: RestartArgs;
+}
+
+/**
+ * What a thread of a node under the `restart` policy gets besides the usual (see restart-state.ts).
+ * The predecessor's hand-over comes with the `open` call: the thread may be started ahead, as a
+ * standby, before anyone knows it.
+ */
+export interface RestartArgs {
+  readonly state: RestartStateDescriptor;
+}
+
+/** A node under the `restart` policy asks to be replaced: its call failed with `error`. */
+export interface RestartRequest {
+  readonly phase: 'open' | 'process';
+  readonly error: SerializedError;
+  /** What the fresh instance takes over (see restart-handover.ts). */
+  readonly carry: RestartCarry | null;
 }
 
 /** What the actor task returns when the node is done. */
@@ -34,4 +56,6 @@ export interface ActorResult {
   outputSidePackets: Record<number, unknown>;
   /** True when the loop left because the supervisor asked it to stop. */
   stopped: boolean;
+  /** Set when the node's calculator failed and it asks for a fresh instance on a fresh thread. */
+  restart?: RestartRequest;
 }

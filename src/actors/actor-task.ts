@@ -6,29 +6,49 @@
  */
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { importModule } from '../core/module-loader.js';
+import type { RestartCarry } from '../core/restart-handover.js';
 import { Actor } from './actor-host.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { exposeControl } from './control-channel.js';
 import { onStrayError } from './stray-errors.js';
 
-/** The worker task: host one node until it is done. */
+/**
+ * The worker task: host one node until it is done. The actor is made at the `open` call, not
+ * before: a thread started ahead as a standby (a node under the `restart` policy) attaches to its
+ * rings only when it takes over, where the one it replaces left them.
+ */
 export async function hostActor(args: ActorArgs): Promise<ActorResult> {
   const mod = await importModule(args.calculator.module);
   const definition = mod[args.calculator.exportName] as CalculatorDefinition;
-  const actor = new Actor(args, definition);
-  onStrayError((err, stage) => actor.stray(err, stage));
+  let actor: Actor | undefined;
+  let made!: (a: Actor) => void;
+  const ready = new Promise<Actor>((resolve) => {
+    made = resolve;
+  });
+  const make = (): Actor => {
+    if (actor === undefined) {
+      actor = new Actor(args, definition);
+      made(actor);
+    }
+    return actor;
+  };
+  // Before the actor exists, no calculator code but its module's ran: such an error is reported late.
+  onStrayError((err, stage) =>
+    actor === undefined ? (err instanceof Error ? err : new Error(String(err))) : actor.stray(err, stage),
+  );
   exposeControl(
     {
-      open: (sidePackets: unknown[]) => actor.open(sidePackets),
+      open: (sidePackets: unknown[], carry: RestartCarry | null = null) => make().open(sidePackets, carry),
       // Start after this call's reply is posted: the loop may block the thread in Atomics.wait.
       start: () => {
-        setImmediate(() => actor.loop());
+        const a = make();
+        setImmediate(() => a.loop());
       },
     },
     args.control,
   );
   try {
-    return await actor.finished;
+    return await (await ready).finished;
   } finally {
     args.control.close();
   }

@@ -15,7 +15,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { ResolvedGraph, ResolvedNode } from '../core/graph-config.js';
 import { isTypeScriptModule } from '../core/module-loader.js';
 import type { FramePool } from '../transport/frame-pool.js';
-import type { ActorArgs, ActorResult } from './actor-protocol.js';
+import type { ActorArgs, ActorResult, RestartArgs } from './actor-protocol.js';
 import type { CompiledSources } from './compiled-sources.js';
 import type { ExecutorArgs } from './executor-host.js';
 import type { GraphPlan } from './graph-plan.js';
@@ -37,6 +37,8 @@ export interface ThreadContext {
   readonly heapLimitMb: number;
   /** From source: the compiled twins of weft's sources, when they could be had. */
   readonly compiled?: CompiledSources | undefined;
+  /** What the thread of a node under the `restart` policy gets besides (see node-restarts.ts). */
+  readonly restartOf?: (id: number) => RestartArgs | undefined;
 }
 
 /** One node's handles. */
@@ -85,7 +87,20 @@ export function spawnActorThread(ctx: ThreadContext, ids: readonly number[]): No
     },
   );
   const c = ctx.counters;
-  const culprit = () => ids.find((id) => c.f64[c.field(id, F_CALL_STARTED_AT)] !== 0) ?? ids[0]!;
+  // The node in a call, or the innermost of several (a node waiting for a frame slot runs the others
+  // on its thread meanwhile: the latest call to start, downstream on ties, is the one that died).
+  const culprit = () => {
+    let best = ids[0]!;
+    let at = 0;
+    for (const id of ids) {
+      const t = c.f64[c.field(id, F_CALL_STARTED_AT)]!;
+      if (t !== 0 && t >= at) {
+        at = t;
+        best = id;
+      }
+    }
+    return best;
+  };
   return ids.map((id, k) => ({
     id,
     task: {
@@ -130,7 +145,9 @@ function actorArgs(
   control: MessagePort,
 ): ActorArgs {
   const node = ctx.graph.nodes[id]!;
+  const restart = ctx.restartOf?.(id);
   return {
+    ...(restart === undefined ? {} : { restart }),
     node,
     calculator: modules.get(node.calculator)!,
     inputs: ctx.plan.nodeInputs[id]!,

@@ -74,9 +74,14 @@ export function planGraph(graph: ResolvedGraph, options: PlanOptions = {}): Grap
     total += n.inputs.length;
   }
 
+  // A node that may be restarted on a fresh thread publishes every record it writes and hands back
+  // every record it read at once (one shared store per record): a thread that dies then leaves
+  // nothing written but unpublished, and nothing read but unreleased for its successor to read again.
+  const restarts = (id: number): boolean => graph.nodes[id]!.restart.policy === 'restart';
   for (const s of graph.streams) {
     const from = s.producer.kind === 'graph-input' ? 'graph' : graph.nodes[s.producer.node]!.name;
     const targets: RingDescriptor[] = [];
+    const fromRestart = s.producer.kind === 'node' && restarts(s.producer.node);
     for (const c of s.consumers) {
       const node = graph.nodes[c.node]!;
       const ring = createRing({
@@ -84,6 +89,7 @@ export function planGraph(graph: ResolvedGraph, options: PlanOptions = {}): Grap
         name: `${from}:${s.name} -> ${node.name}:${portLabel(node.inputs[c.input]!)}`,
         doorbell: doorbells[c.node]!,
         gauge,
+        ...(fromRestart || restarts(c.node) ? { publishEvery: 1 } : {}),
       });
       nodeInputs[c.node]![c.input] = ring;
       targets.push(ring);
@@ -95,6 +101,7 @@ export function planGraph(graph: ResolvedGraph, options: PlanOptions = {}): Grap
         doorbell: mainDoorbell,
         announceEagerly: options.eagerOutputs === true,
         gauge,
+        ...(fromRestart ? { publishEvery: 1 } : {}),
       });
       graphOutputs.set(s.name, ring);
       targets.push(ring);

@@ -60,9 +60,11 @@ export const F_BUSY_MS = 3;
 export const F_IDLE_MS = 4;
 export const F_BLOCKED_MS = 5;
 export const F_CALL_STARTED_AT = 6;
-/** Failures the node's restart policy survived (written by the actor). */
+/** Failures the node's restart policy survived (the actor under `resume`, the supervisor under `restart`). */
 export const F_RESTARTS = 7;
-const NODE_F64 = 8;
+/** Input packets lost to restarts (`restart` policy: written by the supervisor). */
+export const F_LOST = 8;
+const NODE_F64 = 10;
 const GRAPH_BYTES = 64;
 
 /** Structured-cloneable counters of one graph run. */

@@ -4,7 +4,8 @@
  * counters, tells the supervisor of each (so that the application hears of it), and escalates once
  * the recoveries within the policy's period exceed its limit. See `RestartPolicy` in graph-config.ts.
  *
- * Threading: the node's actor thread (the engine's fault hook runs there, synchronously).
+ * Threading: the node's actor thread (the engine's fault hook runs there, synchronously); under
+ * the `restart` policy, the supervisor's thread too (it decides on each replacement of the thread).
  */
 
 import { type Phase, RestartLimitError, type RestartRecord } from '../core/errors.js';
@@ -25,20 +26,22 @@ export class RestartPolicyRunner {
 
   /** True when failures may be survived at all: the engine needs a fault hook only then. */
   get active(): boolean {
-    return this.policy.policy === 'resume';
+    return this.policy.policy !== 'stop';
   }
 
   /**
    * A call of the node failed with `err` (a CalculatorError) in `phase`: null to go on, else the
    * error the node fails with — `err` itself under `stop`, a RestartLimitError past the limit.
+   * `action` names what going on means (`restart`: the supervisor replaces the thread), `lost` the
+   * input packets the failure cost, for the record.
    */
-  decide(phase: 'process' | 'close', err: Error): Error | null {
-    if (this.policy.policy !== 'resume') return err;
+  decide(phase: Phase, err: Error, action: 'resume' | 'restart' = 'resume', lost?: number): Error | null {
+    if (this.policy.policy === 'stop') return err;
     const now = Date.now();
     const w = this.window;
     while (w.length > 0 && now - w[0]!.at >= this.policy.periodMs) w.shift();
     if (w.length >= this.policy.maxRestarts) {
-      const last = this.record(phase, err, 'escalate', w.length + 1, now);
+      const last = this.record(phase, err, 'escalate', w.length + 1, now, lost);
       const e = new RestartLimitError(
         `${w.length + 1} failures within ${this.policy.periodMs} ms, more than the ${this.policy.maxRestarts} ` +
           `its restart policy allows: ${err.message}`,
@@ -48,7 +51,7 @@ export class RestartPolicyRunner {
       return Object.assign(e, { restarts: [...w, last] });
     }
     this.count++;
-    const r = this.record(phase, err, 'resume', this.count, now);
+    const r = this.record(phase, err, action, this.count, now, lost);
     w.push(r);
     this.recovered(r);
     return null;
@@ -60,6 +63,7 @@ export class RestartPolicyRunner {
     action: RestartRecord['action'],
     count: number,
     at: number,
+    lost: number | undefined,
   ): RestartRecord {
     const code = (err as { code?: unknown }).code;
     return {
@@ -70,6 +74,7 @@ export class RestartPolicyRunner {
       at,
       code: typeof code === 'string' ? code : undefined,
       message: err.message,
+      ...(lost === undefined ? {} : { lost }),
     };
   }
 }

@@ -8,6 +8,7 @@
  * Threading: the actor's thread.
  */
 import type { OutputSink } from '../core/node-engine.js';
+import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { threadCodec } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { encodeInline } from '../transport/inline-payload.js';
@@ -41,6 +42,11 @@ export class RingSink implements OutputSink {
   helper: ((writer: RingWriter) => number) | null = null;
   /** Records held back on a shared thread (see spill-queue.ts); null until the first. */
   spill: SpillQueue | null = null;
+  /**
+   * Per output, the bound this node's writes leave downstream, kept in shared memory for a node
+   * under the `restart` policy (see restart-state.ts); null otherwise.
+   */
+  emitted: Float64Array | null = null;
 
   constructor(
     private readonly writers: readonly (readonly RingWriter[])[],
@@ -58,6 +64,7 @@ export class RingSink implements OutputSink {
   packet(output: number, timestamp: number, value: unknown, frame: number): void {
     const ws = this.writers[output]!;
     this.packetsOut++;
+    if (this.emitted !== null) this.emitted[output] = nextAllowedInStream(timestamp);
     if (frame >= 0) {
       // Nobody listens: the reference handed to us ends here.
       if (ws.length === 0) {
@@ -65,6 +72,8 @@ export class RingSink implements OutputSink {
         return;
       }
       if (ws.length > 1) this.pool.retain(frame, ws.length - 1);
+      // Each reference leaves this thread's ledger (a no-op without one: see FramePool.attach).
+      for (let k = 0; k < ws.length; k++) this.pool.handOff(frame);
       for (const w of ws)
         if (!this.spilled(w, SpillKind.Frame, timestamp, frame) && !w.tryPushFrame(timestamp, frame))
           this.blocked(w, SpillKind.Frame, timestamp, frame, (ms) => w.pushFrame(timestamp, frame, ms));
@@ -80,12 +89,14 @@ export class RingSink implements OutputSink {
   }
 
   bound(output: number, bound: number): void {
+    if (this.emitted !== null) this.emitted[output] = bound;
     for (const w of this.writers[output]!)
       if (!this.spilled(w, SpillKind.Bound, bound, null) && !w.tryPushBound(bound))
         this.blocked(w, SpillKind.Bound, bound, null, (ms) => w.pushBound(bound, ms));
   }
 
   close(output: number): void {
+    if (this.emitted !== null) this.emitted[output] = Timestamp.Done;
     for (const w of this.writers[output]!) if (!this.spilled(w, SpillKind.Close, 0, null)) w.close();
   }
 
@@ -137,6 +148,7 @@ export class RingSink implements OutputSink {
   /** Ends every output stream (idempotent): downstream drains and sees end of stream. */
   closeAll(): void {
     this.spill?.clear(this.pool);
+    this.emitted?.fill(Timestamp.Done);
     for (const ws of this.writers) for (const w of ws) w.close();
   }
 

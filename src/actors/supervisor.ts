@@ -21,12 +21,13 @@ import { FramePool } from '../transport/frame-pool.js';
 import { RingReader } from '../transport/ring-queue.js';
 import { type ActorGroups, actorGroups } from './actor-groups.js';
 import type { ActorResult } from './actor-protocol.js';
-import { spawnActorThread } from './actor-threads.js';
+import { spawnActorThread, type ThreadContext } from './actor-threads.js';
 import { type CompiledSources, compiledSources } from './compiled-sources.js';
 import { type ControlClient, connectControl, ThreadDoneError } from './control-channel.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
 import { KeepAlive } from './keep-alive.js';
 import { createCounters, NodeCounters } from './node-counters.js';
+import { NodeRestarts } from './node-restarts.js';
 import { openInWaves } from './open-waves.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
 import { attributeExit, restartReporter, stopOutcome, uncloneable } from './run-failures.js';
@@ -38,6 +39,7 @@ import {
   type SupervisorOptions,
 } from './supervisor-options.js';
 import { ThreadEnds } from './thread-ends.js';
+import { type ReplacementHost, ThreadReplacement } from './thread-replacement.js';
 import type { ThreadTask } from './thread-task.js';
 import { Watchdog } from './watchdog.js';
 
@@ -89,6 +91,13 @@ export class Supervisor {
   // Per node: the longest a call may run, ms (Infinity: no limit).
   private readonly stuckLimits: readonly number[];
   private shuttingDown: Promise<void> | undefined;
+  // The `restart` policy's bookkeeping (node-restarts.ts).
+  private readonly restarts: NodeRestarts;
+  // Per node: settles once the node is done for good (its last thread, under `restart`).
+  private readonly nodeEnds: Settlement[];
+  // Opening nodes and replacing their threads under the `restart` policy (thread-replacement.ts).
+  private readonly replacement: ThreadReplacement;
+  private compiledTwins: CompiledSources | undefined;
   // From source: the compiled twins the threads start from (see compiled-sources.ts), made meanwhile.
   private readonly compiled = compiledSources();
 
@@ -129,8 +138,17 @@ export class Supervisor {
       inputWaiting: () => this.inputWaits > 0,
       fail: (err) => this.fail(err),
       terminate: (id) => this.ends.end(id),
+      restartStuck: (id, err) => this.replacement.restartStuck(id, err),
       warn: this.o.onWarning,
     });
+    this.restarts = new NodeRestarts(
+      graph,
+      this.pool,
+      this.counters,
+      restartReporter(this.o.onNodeRestart, (err) => this.fail(err)),
+    );
+    this.nodeEnds = graph.nodes.map(() => settlement());
+    this.replacement = new ThreadReplacement(this.replacementHost());
     this.exited = new Promise<void>((resolve) => {
       this.resolveExited = resolve;
     });
@@ -169,13 +187,8 @@ export class Supervisor {
    */
   producerFinished(stream: string): Promise<boolean> {
     const s = this.graph.streams.find((x) => x.name === stream);
-    const task = s?.producer.kind === 'node' ? this.tasks[s.producer.node] : undefined;
-    if (task === undefined)
-      return this.done.then(
-        () => true,
-        () => false,
-      );
-    return task.result.then(
+    const end = s?.producer.kind === 'node' ? this.nodeEnds[s.producer.node]!.promise : this.done;
+    return end.then(
       () => true,
       () => false,
     );
@@ -207,6 +220,7 @@ export class Supervisor {
     this.keepAlive.start();
     for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
     const compiled = await this.compiled;
+    this.compiledTwins = compiled;
     // Stopped meanwhile: no thread was started, and none may start now.
     if (this.failure !== undefined) {
       await this.done.catch(() => {});
@@ -227,6 +241,7 @@ export class Supervisor {
           this.started.add(node.id);
         }),
       );
+      this.replacement.prepareStandbys();
     } catch (err) {
       this.fail(err);
       await this.done.catch(() => {});
@@ -234,7 +249,7 @@ export class Supervisor {
     }
     this.pump.start((err) => this.fail(err));
     this.watchdog.running();
-    void Promise.allSettled([...this.tasks.map((t) => t.result), this.pump.finished]).then(() =>
+    void Promise.allSettled([...this.nodeEnds.map((e) => e.promise), this.pump.finished]).then(() =>
       this.finish(),
     );
   }
@@ -264,19 +279,21 @@ export class Supervisor {
 
   // The thread of one node, or of several (an executor, a chain): see actor-threads.ts.
   private spawnThread(ids: readonly number[], compiled: CompiledSources | undefined): void {
-    const threads = spawnActorThread(
-      {
-        graph: this.graph,
-        modules: this.modules,
-        plan: this.plan,
-        pool: this.pool,
-        counters: this.counters,
-        heapLimitMb: this.o.heapLimitMb,
-        compiled,
-      },
-      ids,
-    );
+    const threads = spawnActorThread(this.threadContext(compiled), ids);
     for (const t of threads) this.track(t.id, t.task, t.control, t.culprit, ids.length > 1);
+  }
+
+  private threadContext(compiled: CompiledSources | undefined): ThreadContext {
+    return {
+      graph: this.graph,
+      modules: this.modules,
+      plan: this.plan,
+      pool: this.pool,
+      counters: this.counters,
+      heapLimitMb: this.o.heapLimitMb,
+      compiled,
+      restartOf: (id) => this.restarts.argsFor(id),
+    };
   }
 
   private track(
@@ -291,8 +308,17 @@ export class Supervisor {
     this.tasks[id] = task;
     this.ends.track(id, task);
     task.result.then(
-      (r) => this.collectSidePackets(id, r.outputSidePackets),
-      (err: unknown) => this.fail(attributeExit(this.graph, this.counters, culprit(), err)),
+      (r) => {
+        if (r.restart !== undefined && this.replacement.requested(id, r.restart)) return;
+        if (r.restart === undefined) this.collectSidePackets(id, r.outputSidePackets);
+        this.nodeEnds[id]!.resolve();
+      },
+      (err: unknown) => {
+        if (this.replacement.died(id, err)) return;
+        const e = attributeExit(this.graph, this.counters, culprit(), err);
+        this.fail(e);
+        this.nodeEnds[id]!.reject(e);
+      },
     );
     this.controls[id] = connectControl(port, {
       label: `node "${node.name}"`,
@@ -305,20 +331,46 @@ export class Supervisor {
   }
 
   private openAll(): Promise<void> {
-    return openInWaves(this.graph, this.sidePackets, async (id, values) => {
-      // A stuck open is the watchdog's to name (node, phase, limit): the call's own timeout stays
-      // out of its way.
-      const limit = this.stuckLimits[id]!;
-      const timeout = Number.isFinite(limit)
-        ? Math.max(this.o.callTimeoutMs, limit + 4 * this.o.watchdogMs + 1000)
-        : this.o.callTimeoutMs;
-      const out = await this.controls[id]!.call<Record<number, unknown>>('open', [values], timeout).catch(
-        (err: unknown) => {
-          throw uncloneable(this.graph, id, this.sidePackets, err);
-        },
-      );
-      this.collectSidePackets(id, out);
-    });
+    return openInWaves(this.graph, this.sidePackets, (id, values) => this.replacement.open(id, values));
+  }
+
+  // What thread-replacement.ts needs of this run.
+  private replacementHost(): ReplacementHost {
+    const compiled = () => this.compiledTwins;
+    return {
+      graph: this.graph,
+      plan: this.plan,
+      counters: this.counters,
+      restarts: this.restarts,
+      callTimeoutMs: this.o.callTimeoutMs,
+      failure: () => this.failure,
+      over: () => this.over,
+      fail: (err) => this.fail(err),
+      nodeFailed: (id, err) => this.nodeEnds[id]!.reject(err),
+      task: (id) => this.tasks[id]!,
+      control: (id) => this.controls[id]!,
+      spawn: (id, follow) => {
+        const [t] = spawnActorThread(this.threadContext(compiled()), [id]);
+        if (follow) this.track(t!.id, t!.task, t!.control, t!.culprit);
+        return t!;
+      },
+      adopt: (t) => this.track(t.id, t.task, t.control, t.culprit),
+      setStarted: (id, started) => {
+        if (started) this.started.add(id);
+        else this.started.delete(id);
+      },
+      callOpen: (id, args) => {
+        // A stuck open is the watchdog's to name (node, phase, limit): the call's own timeout stays
+        // out of its way.
+        const limit = this.stuckLimits[id]!;
+        const timeout = Number.isFinite(limit)
+          ? Math.max(this.o.callTimeoutMs, limit + 4 * this.o.watchdogMs + 1000)
+          : this.o.callTimeoutMs;
+        return this.controls[id]!.call<Record<number, unknown>>('open', args, timeout);
+      },
+      openError: (id, err) => uncloneable(this.graph, id, this.sidePackets, err),
+      collectSidePackets: (id, values) => this.collectSidePackets(id, values),
+    };
   }
 
   private collectSidePackets(id: number, values: Record<number, unknown>): void {
@@ -371,6 +423,7 @@ export class Supervisor {
   }
 
   private async stopAll(): Promise<void> {
+    await this.replacement.endStandbys();
     const c = this.counters;
     if (this.failure !== undefined) {
       for (const n of this.graph.nodes) c.requestStop(n.id);
@@ -380,6 +433,8 @@ export class Supervisor {
       this.pump.stop();
       for (const n of this.graph.nodes) if (!this.started.has(n.id)) void this.tasks[n.id]?.terminate();
     }
+    // A replacement under way spawns nothing once the run failed; wait for those that did.
+    await this.replacement.settled();
     const all = this.ends.allSettled();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((r) => {
@@ -404,4 +459,23 @@ export class Supervisor {
   get error(): WeftError | Error | undefined {
     return this.failure as WeftError | Error | undefined;
   }
+}
+
+/** A promise with its settling functions (Node 20 has no Promise.withResolvers). */
+interface Settlement {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function settlement(): Settlement {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Settled for whoever asks; a rejection nobody awaits is not an unhandled one.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

@@ -18,13 +18,17 @@ export class ThreadEnds {
   private readonly gone = new Set<number>();
   private abandonedAny = false;
 
-  /** Follows thread `id`. */
+  /**
+   * Follows thread `id`: a node's thread, or its successor once the one before has exited (a node
+   * under the `restart` policy), which replaces it here.
+   */
   track(id: number, task: ThreadTask<unknown>): void {
     this.tasks[id] = task;
-    const exit = task.result.then(
-      () => void this.gone.add(id),
-      () => void this.gone.add(id),
-    );
+    this.gone.delete(id);
+    const left = () => {
+      if (this.tasks[id] === task) this.gone.add(id);
+    };
+    const exit = task.result.then(left, left);
     this.settled[id] = Promise.race([exit, new Promise<void>((r) => (this.abandon[id] = r))]);
   }
 

@@ -40,6 +40,11 @@ export interface WatchedRun {
   fail(err: unknown): void;
   /** Ends a node's thread now (a stuck call never returns to read its stop word). */
   terminate(node: number): void;
+  /**
+   * A node's call is stuck with `err`: true when the node's restart policy replaces its thread
+   * (the run then ends the stuck thread itself and goes on), false to fail the run.
+   */
+  restartStuck(node: number, err: Error): boolean;
   warn(message: string): void;
 }
 
@@ -138,12 +143,12 @@ export class Watchdog {
   private stuck(id: number, ms: number, limit: number): void {
     const n = this.run.graph.nodes[id]!;
     const phase = this.run.counters.stage(id) ?? 'open';
-    this.run.fail(
-      new NodeStuckError(`${n.calculator} has been in its ${phase} call for ${ms} ms (limit ${limit} ms)`, {
-        node: n.name,
-        phase,
-      }),
+    const err = new NodeStuckError(
+      `${n.calculator} has been in its ${phase} call for ${ms} ms (limit ${limit} ms)`,
+      { node: n.name, phase },
     );
+    if (this.run.restartStuck(id, err)) return;
+    this.run.fail(err);
     this.run.terminate(id);
   }
 

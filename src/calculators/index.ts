@@ -5,6 +5,9 @@
  * Threading: importing this module only defines the calculators (no work at top level), so any
  * thread may import it.
  */
+
+import redisStreamSink from '../redis/redis-stream-sink.js';
+import redisStreamSource from '../redis/redis-stream-source.js';
 import adder from './adder.js';
 import beginItemLoop from './begin-item-loop.js';
 import * as beginLoop from './begin-loop.js';
@@ -251,5 +254,16 @@ function definitionsIn(mod: Readonly<Record<string, unknown>>, file: string): Ca
 
 /** One entry per core calculator, for `registry.register(name, module, exportName)`. */
 export function coreCalculatorModules(): CoreCalculatorModule[] {
-  return calculatorModulesBeside(import.meta.url, FILES);
+  // The Redis calculators live in src/redis beside their client code; they load `redis` only in open.
+  const redisBase = new URL(
+    `../redis/index${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
+    import.meta.url,
+  );
+  return [
+    ...calculatorModulesBeside(import.meta.url, FILES),
+    ...calculatorModulesBeside(redisBase.href, [
+      [redisStreamSource, 'redis-stream-source'],
+      [redisStreamSink, 'redis-stream-sink'],
+    ]),
+  ];
 }

@@ -6,6 +6,7 @@
  * owns one onnxruntime session. onnxruntime-node is imported in `open`, so validating a graph on the
  * main thread does not load the native library.
  */
+import { isMainThread } from 'node:worker_threads';
 import type { CalculatorContext, InputPacket, OutputPort } from '../core/calculator.js';
 import { defineCalculator } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
@@ -17,6 +18,16 @@ import {
   type InputElementType,
 } from './inference-batch.js';
 import { loadOrt } from './ort-runtime.js';
+
+// On an actor's thread, onnxruntime starts loading with this module, not at the first open: a
+// standby thread of a node under the `restart` policy has it ready before it takes over (what it
+// cost at each restart of the fleet's inference, besides the session). A failure surfaces at open.
+if (!isMainThread) loadOrt().catch(() => {});
+
+// See `InferenceOptions.crashRate`. A worker thread only: on the main thread it would end the process.
+function injectCrash(rate: number): void {
+  if (!isMainThread && Math.random() < rate) process.exit(70);
+}
 
 export type { BatchTrigger } from './inference-batch.js';
 
@@ -55,6 +66,13 @@ export interface InferenceOptions {
    * only a calculator run on the caller's thread (the CalculatorRunner) can be given one.
    */
   readonly clock: BatchClock | null;
+  /**
+   * Fault injection, for chaos tests of a restart policy (`weft demo --fault-rate`): the probability
+   * per batch that the node's thread crashes (`process.exit(70)`) as the batch's first item arrives,
+   * when the calculator holds nothing of its own, so that what the crash loses is exactly what the
+   * runtime counts as lost. Default 0. Never on the main thread (a CalculatorRunner ignores it).
+   */
+  readonly crashRate: number;
 }
 
 /** The value emitted for each item. */
@@ -131,6 +149,7 @@ const OnnxInferenceCalculator = defineCalculator<InferenceOptions>({
       inputShape: null,
       inputType: 'auto',
       clock: null,
+      crashRate: 0,
     },
     validateOptions: (o) => {
       if (!Number.isSafeInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 65536) {
@@ -153,6 +172,9 @@ const OnnxInferenceCalculator = defineCalculator<InferenceOptions>({
         return `inputShape must be null or an array of integers ≥ 1, not ${JSON.stringify(shape)}`;
       }
       if (typeof o.modelPath !== 'string') return 'modelPath must be a string';
+      if (!(o.crashRate >= 0 && o.crashRate <= 1)) {
+        return `crashRate must be a probability in [0, 1], not ${String(o.crashRate)}`;
+      }
       return undefined;
     },
     validate: (w) => {
@@ -181,6 +203,7 @@ const OnnxInferenceCalculator = defineCalculator<InferenceOptions>({
       for (let i = first; i < n; i++) {
         const p = ctx.input(i);
         if (p.isEmpty) continue;
+        if (b.count === 0 && ctx.options.crashRate > 0) injectCrash(ctx.options.crashRate);
         b.add(itemBytes(ctx, p, b.elementType), i, p.timestamp);
         if (b.count === 1 && !b.full) armTimer(ctx.options);
         if (b.full) {

@@ -29,6 +29,16 @@ export function count(name: string, min = 1): (raw: string) => number {
   };
 }
 
+/** A parser of a probability in [0, 1]. */
+export function probability(name: string): (raw: string) => number {
+  return (raw) => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !(n >= 0 && n <= 1))
+      throw new FlagError(`--${name} takes a probability in [0, 1]`);
+    return n;
+  };
+}
+
 /** One of the demo's flags. */
 export interface DemoFlag {
   readonly flags: string;
@@ -77,6 +87,12 @@ export const DEMO_FLAGS: readonly DemoFlag[] = [
     'partial batch timeout',
     number('batch-timeout'),
     FLEET_DEFAULTS.batchTimeoutMs,
+  ),
+  flag(
+    '--fault-rate <p>',
+    'chaos: probability per inference batch that the inference thread crashes (see --restart)',
+    probability('fault-rate'),
+    FLEET_DEFAULTS.faultRate,
   ),
   flag(
     '--max-drop <percent>',

@@ -4,10 +4,14 @@
  *
  * Threading: main thread.
  */
+import type { CalculatorGraph } from '../api/calculator-graph.js';
+import { fleetDashboardFigures } from '../fleet/fleet-dashboard.js';
 import type { FleetOptions } from '../fleet/fleet-graph.js';
 import { runFleet } from '../fleet/fleet-run.js';
 import type { FleetFigures } from '../fleet/fleet-stats.js';
+import type { AppFigures } from '../telemetry/live-reading.js';
 import { DEMO_FLAGS } from './cli-values.js';
+import { openDashboard, uiFlags } from './dashboard-option.js';
 import { onInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
 
@@ -20,7 +24,7 @@ function line(f: FleetFigures, seconds: number, lastProcessed: number, dt: numbe
 }
 
 /** The demo's settings: the parsed flags, by commander's camelCase names; absent ones take defaults. */
-export type DemoFlags = Readonly<Record<string, number | string | undefined>>;
+export type DemoFlags = Readonly<Record<string, number | string | boolean | undefined>>;
 
 /**
  * Runs the demo. Sets exit code 1 when frames went missing, came out of order, or live cameras
@@ -33,6 +37,10 @@ export async function fleetDemo(flags: DemoFlags): Promise<void> {
     const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     return flags[key] ?? f.fallback;
   };
+  if (typeof flags.redis === 'string') {
+    const { clusterDemo } = await import('./cluster-demo.js');
+    return clusterDemo(flags, (name) => DEMO_FLAGS.find((d) => d.flags.startsWith(`--${name} `))!.fallback);
+  }
   const seconds = v('seconds') as number;
   const size = v('size') as number;
   const tensorType = v('tensor') as FleetOptions['tensorType'];
@@ -48,12 +56,22 @@ export async function fleetDemo(flags: DemoFlags): Promise<void> {
     preprocessReplicas: v('preprocess') as number,
     batchSize: v('batch') as number,
     batchTimeoutMs: v('batch-timeout') as number,
+    faultRate: v('fault-rate') as number,
+    restart: flags.restart === true,
   };
   process.stdout.write(
     `weft camera fleet: ${options.cameras} cameras in ${options.shards} lanes of shard -> preprocess ` +
       `x${options.preprocessReplicas} -> ONNX tiny classifier x${options.inferenceReplicas} ` +
       `(batch ${options.batchSize} / ${options.batchTimeoutMs} ms), then postprocess -> sink; ` +
       `${size}x${size} RGBA frames, ${tensorType} tensors, ${seconds} s\n`,
+  );
+  // The view opens before any thread starts (a taken port fails here), and shows the graph once it runs.
+  let live: { graph: CalculatorGraph; figures: () => AppFigures } | undefined;
+  const dashboard = await openDashboard(
+    uiFlags(flags),
+    () => live?.graph,
+    'weft camera fleet',
+    () => live?.figures(),
   );
   const interrupt = new AbortController();
   const stopListening = onInterrupt(() => interrupt.abort());
@@ -70,7 +88,18 @@ export async function fleetDemo(flags: DemoFlags): Promise<void> {
       last = f.processed;
       lastAt = t;
     },
-  }).finally(stopListening);
+    onStart: (graph, stats) => {
+      live = { graph, figures: fleetDashboardFigures(stats, graph) };
+    },
+  })
+    .catch((err: unknown) => {
+      dashboard?.fail(err);
+      throw err;
+    })
+    .finally(async () => {
+      stopListening();
+      await dashboard?.close();
+    });
   progress.clear();
   if (interrupt.signal.aborted) process.stdout.write('interrupted: cameras stopped, the pipeline drained\n');
   const f = report.figures;
@@ -83,6 +112,14 @@ export async function fleetDemo(flags: DemoFlags): Promise<void> {
     ],
     ['mean inference batch', f.meanBatch.toFixed(1)],
     ['per-camera order errors', String(f.orderErrors)],
+    ...(options.faultRate === 0 && report.restarts === 0
+      ? []
+      : [
+          [
+            'lost to faults',
+            `${report.lostToFaults} frames, ${report.restarts} inference restart${report.restarts === 1 ? '' : 's'}`,
+          ] as [string, string],
+        ]),
     ['cameras not accounted for', String(report.unaccountedCameras)],
     ['busiest stages', busiest(report.stages, report.seconds)],
     [

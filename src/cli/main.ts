@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `weft` command line: `demo`, `relay`, `run`, `viz`, `inspect` and `bench`, with `--help` on
- * each and `weft --version`. Arguments are parsed by commander; each command's work lives in its
+ * The `weft` command line: `demo` (also `demo --redis`, one host of a fleet across hosts), `feed`
+ * and `report` (that fleet's producer and accounting), `relay`, `run`, `viz`, `inspect` and `bench`,
+ * with `--help` on each and `weft --version`. Arguments are parsed by commander; each command's work lives in its
  * own module, imported only when that command runs (so `weft --help` loads no runtime).
  *
  * Exit codes: 0 success; 1 the work failed (a graph error, frames unaccounted for); 2 the command
@@ -14,6 +15,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, WeftError } from '../core/errors.js';
 import { count, DEMO_FLAGS, number } from './cli-values.js';
+import type { FeedFlags } from './feed-command.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -33,10 +35,78 @@ function program(): Command {
       'the camera-fleet pipeline (seed 004): synthetic cameras -> preprocess -> batched ONNX inference, one lane per camera shard, -> postprocess -> sink; frames pass as shared-memory handles',
     );
   for (const f of DEMO_FLAGS) demo.addOption(new Option(f.flags, f.help).argParser(f.parse));
+  demo.option(
+    '--restart',
+    'inference restarts on a fresh thread after a crash (a restart policy) instead of failing the run',
+  );
+  // Across hosts: this process becomes one consumer host of a fleet fed through Redis (weft feed).
+  demo
+    .option(
+      '--redis <url>',
+      'read the cameras from Redis streams (redis:// or rediss://, weft feed writes them)',
+    )
+    .option(
+      '--streams <n>',
+      'with --redis: the input streams weft feed writes (default: 32)',
+      count('streams'),
+    )
+    .option('--prefix <name>', 'with --redis: key prefix (default: weft)')
+    .option(
+      '--idle-exit <ms>',
+      'with --redis: exit once the group has had nothing left for this long',
+      count('idle-exit', 0),
+    )
+    .option(
+      '--claim-idle <ms>',
+      "with --redis: claim a consumer's entries pending this long (default: 10000)",
+      count('claim-idle'),
+    )
+    .option('--consumer <name>', 'with --redis: consumer name prefix (default: host-pid)');
+  addUiOptions(demo);
   demo.action(async (o: Record<string, number | string | undefined>) => {
     const { fleetDemo } = await import('./fleet-demo.js');
     await fleetDemo(o);
   });
+
+  weft
+    .command('feed')
+    .description('publish synthetic cameras into hash-sharded Redis streams, for weft demo --redis consumers')
+    .requiredOption('--redis <url>', 'redis:// or rediss:// URL, with ACL user and password if any')
+    .option('--cameras <n>', 'synthetic cameras', count('cameras'), 100)
+    .option(
+      '--fps <f>',
+      'frames per second per camera; 0: as fast as the streams take them',
+      number('fps'),
+      0,
+    )
+    .option('--seconds <n>', 'stop after n seconds', number('seconds', 0.1))
+    .option('--frames <n>', 'frames per camera, then stop', count('frames'))
+    .option('--streams <n>', 'input streams (cameras hashed over them)', count('streams'), 32)
+    .option('--size <px>', 'frame width and height (RGBA)', count('size', 8), 96)
+    .option('--prefix <name>', 'key prefix', 'weft')
+    .option(
+      '--max-backlog <n>',
+      'entries a stream may hold before the feed waits (live cameras drop)',
+      count('max-backlog'),
+      1000,
+    )
+    .action(async (o: FeedFlags) => {
+      const { feedCommand } = await import('./feed-command.js');
+      await feedCommand(o);
+    });
+
+  weft
+    .command('report')
+    .description(
+      'account every frame of a fleet spread over hosts: produced = processed + dropped, per camera',
+    )
+    .requiredOption('--redis <url>', 'redis:// or rediss:// URL')
+    .option('--prefix <name>', 'key prefix', 'weft')
+    .option('--json', 'print JSON instead of text')
+    .action(async (o: { redis: string; prefix: string; json?: boolean }) => {
+      const { reportCommand } = await import('./report-command.js');
+      await reportCommand({ redis: o.redis, prefix: o.prefix, json: o.json === true });
+    });
 
   weft
     .command('relay')
@@ -50,7 +120,7 @@ function program(): Command {
       await relayCommand(o);
     });
 
-  weft
+  const run = weft
     .command('run')
     .description('run a graph to the end and print its outputs, side packets and diagnostic snapshot')
     .argument(
@@ -70,10 +140,21 @@ function program(): Command {
       collect,
       [],
     )
-    .action(async (file: string, o: { calculators?: string[]; side?: string[]; input?: string[] }) => {
-      const { runCommand } = await import('./run-command.js');
-      await runCommand(file, { calculators: o.calculators ?? [], side: o.side ?? [], input: o.input ?? [] });
-    });
+    .action(
+      async (
+        file: string,
+        o: { calculators?: string[]; side?: string[]; input?: string[]; ui?: number; uiHost?: string },
+      ) => {
+        const { runCommand } = await import('./run-command.js');
+        await runCommand(file, {
+          calculators: o.calculators ?? [],
+          side: o.side ?? [],
+          input: o.input ?? [],
+          ...(o.ui === undefined ? {} : { ui: { port: o.ui, host: o.uiHost ?? '127.0.0.1' } }),
+        });
+      },
+    );
+  addUiOptions(run);
 
   weft
     .command('viz')
@@ -112,6 +193,17 @@ function program(): Command {
       await benchCommand(args);
     });
   return weft;
+}
+
+/** `--ui PORT` and `--ui-host HOST`: the live view and /metrics (src/web), off unless given. */
+function addUiOptions(command: Command): void {
+  command
+    .option(
+      '--ui <port>',
+      'serve the live view and Prometheus /metrics on this port (0: a free one)',
+      count('ui', 0),
+    )
+    .option('--ui-host <host>', 'interface the view listens on (default 127.0.0.1: this machine only)');
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

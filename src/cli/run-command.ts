@@ -13,6 +13,7 @@ import type { CalculatorGraph } from '../api/calculator-graph.js';
 import { InvalidArgumentError, UsageError } from '../core/errors.js';
 import type { GraphConfig } from '../core/graph-config.js';
 import { formatDiagSnapshot } from '../telemetry/diag-snapshot.js';
+import { openDashboard, type UiFlags } from './dashboard-option.js';
 import { calculatorRegistry, fileUrl, loadGraph } from './graph-file.js';
 import { onInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
@@ -22,6 +23,8 @@ export interface RunCommandOptions {
   readonly calculators: readonly string[];
   readonly side: readonly string[];
   readonly input: readonly string[];
+  /** `--ui PORT` (`--ui-host HOST`): serve the live view and /metrics while the graph runs. */
+  readonly ui?: UiFlags;
 }
 
 /** Per output stream: packets seen and the first few, as text. */
@@ -36,6 +39,7 @@ export async function runCommand(file: string, o: RunCommandOptions): Promise<vo
   const sidePackets = parseSidePackets(o.side, g.config);
   const feeds = parseInputs(o.input, g.config);
   await g.validate();
+  const dashboard = await openDashboard(o.ui, g, `weft run ${file}`);
   const outputs = new Map<string, OutputTally>();
   for (const stream of g.config.outputStreams) {
     const tally: OutputTally = { count: 0, first: [] };
@@ -68,10 +72,14 @@ export async function runCommand(file: string, o: RunCommandOptions): Promise<vo
   } catch (err) {
     // A stop asked for with Ctrl-C is no failure (whatever it made a waiting call throw): what ran
     // so far is the result.
-    if (!interrupted) throw err;
+    if (!interrupted) {
+      dashboard?.fail(err);
+      throw err;
+    }
   } finally {
     stopListening();
     stopProgress();
+    await dashboard?.close();
     try {
       if (finished || interrupted) printSummary(file, g, outputs, t0, interrupted);
     } finally {

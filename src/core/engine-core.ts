@@ -14,6 +14,7 @@ import {
 } from './calculator.js';
 import { EngineContext, InputSets } from './calculator-context.js';
 import { CalculatorError, InvalidArgumentError } from './errors.js';
+import { FrameRef } from './frame-ref.js';
 import type { ResolvedNode } from './graph-config.js';
 import { InputQueue } from './input-queue.js';
 import {
@@ -24,6 +25,7 @@ import {
 } from './input-stream-handlers.js';
 import type { EngineState, OutputSink } from './output-sink.js';
 import { OutputStream } from './output-stream.js';
+import { heldPackets, type RestartCarry, takeCarry } from './restart-handover.js';
 import { addClamped, Timestamp } from './timestamp.js';
 
 export type { EngineState, OutputSink } from './output-sink.js';
@@ -78,6 +80,7 @@ export abstract class EngineCore {
   protected wakeHook: (() => void) | null = null;
   protected stageHook: ((stage: 'open' | 'process' | 'close') => void) | null = null;
   private faultHook: ((phase: 'process' | 'close', err: Error) => Error | null) | null = null;
+  protected setDone: (() => void) | null = null;
 
   protected wakerWanted = false;
 
@@ -145,6 +148,51 @@ export abstract class EngineCore {
    */
   setFaultHook(hook: (phase: 'process' | 'close', err: Error) => Error | null): void {
     this.faultHook = hook;
+  }
+
+  /**
+   * Sets what the engine calls after each input set it finished (processed, or dropped by a resume):
+   * a node under the `restart` policy records there what it still holds. Engine's thread.
+   */
+  setSetDoneHook(hook: () => void): void {
+    this.setDone = hook;
+  }
+
+  /**
+   * A restart's hand-over (restart-handover.ts): empties the gathered sets and the queues — the set
+   * whose call failed is carried when `retry(its timestamp)`, else dropped and its frames released.
+   * For the fault hook of a node under `restart`, before the engine fails.
+   */
+  takeCarry(retry: (timestamp: number) => boolean): RestartCarry {
+    return takeCarry(this.queues, this.sets, retry, (f) => this.frames?.release(f));
+  }
+
+  /** Packets queued or gathered and not yet done (the set in a call included). */
+  heldPackets(): number {
+    return heldPackets(this.queues, this.sets);
+  }
+
+  /**
+   * For a fresh instance of a restarted node, before open: each output goes on from the bound its
+   * predecessor left downstream (`bounds`, per output; Done: it had ended the stream). What open
+   * sends below it is dropped (a header the predecessor sent already); below it later fails the call.
+   */
+  resumeOutputs(bounds: ArrayLike<number>): void {
+    for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.resumeFrom(bounds[i]!);
+  }
+
+  /**
+   * For a fresh instance of a restarted node, once open, before its first call: the predecessor's
+   * unprocessed packets and input bounds are queued again (their frame references are now ours).
+   */
+  replay(carry: RestartCarry): void {
+    for (const p of carry.packets) {
+      this.addPacket(p.input, p.timestamp, p.frame >= 0 ? new FrameRef(p.frame) : p.value, p.frame);
+    }
+    carry.bounds.forEach((b, i) => {
+      if (b >= Timestamp.Done) this.closeInput(i);
+      else this.setBound(i, b);
+    });
   }
 
   get state(): EngineState {

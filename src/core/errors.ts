@@ -317,14 +317,22 @@ export type RestartLimitError = WeftError & { readonly restarts?: readonly Resta
 export interface RestartRecord {
   readonly node: string;
   readonly phase: Phase;
-  /** What the policy did: the node went on (`resume`), or the run failed (`escalate`). */
-  readonly action: 'resume' | 'escalate';
+  /**
+   * What the policy did: the node went on with the same instance (`resume`), with a fresh instance
+   * on a fresh thread (`restart`), or the run failed (`escalate`).
+   */
+  readonly action: 'resume' | 'restart' | 'escalate';
   /** Recoveries of this node so far, this one included (for `escalate`: those in the window). */
   readonly count: number;
   /** Epoch ms. */
   readonly at: number;
   readonly code: string | undefined;
   readonly message: string;
+  /**
+   * Under `restart`: input packets the failure cost — the failing set under at-most-once delivery,
+   * and what a thread that died had read and not processed.
+   */
+  readonly lost?: number;
 }
 
 /** A calculator call that ran past the configured time limit. */
@@ -359,5 +367,46 @@ export type GraphThrottledError = WeftError;
 /** An API used against its threading or lifecycle rules (e.g. a second push while one waits). */
 export const UsageError = defineError('UsageError', 'ERR_WEFT_USAGE', 'API used against its rules');
 export type UsageError = WeftError;
+
+// Redis Streams across hosts (src/redis). Messages carry redacted URLs only: never a password.
+/** The Redis server could not be reached, or the connection stayed lost past its retry limit. */
+export const RedisConnectionError = defineError(
+  'RedisConnectionError',
+  'ERR_WEFT_REDIS_CONNECTION',
+  'the Redis server cannot be reached',
+);
+export type RedisConnectionError = WeftError;
+/** The Redis server refused the credentials (WRONGPASS, NOAUTH) or the ACL user's permissions (NOPERM). */
+export const RedisAuthError = defineError(
+  'RedisAuthError',
+  'ERR_WEFT_REDIS_AUTH',
+  'the Redis server refused the credentials',
+);
+export type RedisAuthError = WeftError;
+/** A Redis command failed on the server for another reason (WRONGTYPE, OOM, a missing group). */
+export const RedisCommandError = defineError(
+  'RedisCommandError',
+  'ERR_WEFT_REDIS_COMMAND',
+  'a Redis command failed',
+);
+export type RedisCommandError = WeftError;
+/**
+ * A stream entry that breaks weft's wire format (malformed, truncated or oversized): it is counted,
+ * moved to the dead-letter stream and acknowledged, never passed into the graph.
+ */
+export const StreamEntryError = defineError(
+  'StreamEntryError',
+  'ERR_WEFT_STREAM_ENTRY',
+  'a stream entry breaks the wire format',
+);
+export type StreamEntryError = WeftError;
+
+/** The live view's server (`--ui`, `serveDashboard`) could not listen: the port is taken, or the host cannot be bound. */
+export const DashboardListenError = defineError(
+  'DashboardListenError',
+  'ERR_WEFT_UI_LISTEN',
+  'the dashboard server cannot listen on that address',
+);
+export type DashboardListenError = WeftError;
 
 export { deserializeError, type SerializedError, serializeError } from './error-serialization.js';

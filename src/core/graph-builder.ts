@@ -45,11 +45,18 @@ import type {
   InputStreamInfo,
   NodeConfig,
   PortRef,
+  RestartDelivery,
   RestartPolicy,
   RestartPolicyName,
 } from './graph-config.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
-import { RESTART_POLICIES, RESTART_POLICY_LIST } from './restart-config.js';
+import {
+  RESTART_DELIVERIES,
+  RESTART_DELIVERY_LIST,
+  RESTART_FIELDS,
+  RESTART_POLICIES,
+  RESTART_POLICY_LIST,
+} from './restart-config.js';
 
 /** An input stream with per-input settings (MediaPipe's `input_stream_info`). */
 export interface InputStreamSpec {
@@ -82,8 +89,8 @@ export interface NodeSpec<O = Record<string, unknown>> {
   /** Per-node override of the graph's `heapLimitMb`. */
   readonly heapLimitMb?: number;
   /**
-   * Per-node override of the graph's `restart` policy: `{ policy: 'stop' | 'resume', maxRestarts?,
-   * periodMs? }` (see `RestartPolicy`).
+   * Per-node override of the graph's `restart` policy: `{ policy: 'stop' | 'resume' | 'restart',
+   * maxRestarts?, periodMs?, delivery? }` (see `RestartPolicy`).
    */
   readonly restart?: RestartPolicy;
   /** Replicas of a stateless calculator (see `NodeConfig.parallelism`). */
@@ -108,7 +115,8 @@ export interface GraphOptions {
   readonly heapLimitMb?: number;
   /**
    * What a failing node does, for nodes that set no `restart` of their own: `{ policy: 'stop' |
-   * 'resume', maxRestarts?, periodMs? }` (see `RestartPolicy`). Default: `stop`.
+   * 'resume' | 'restart', maxRestarts?, periodMs?, delivery? }` (see `RestartPolicy`). Default:
+   * `stop`.
    */
   readonly restart?: RestartPolicy;
   /**
@@ -272,25 +280,30 @@ function executors(list: unknown): ExecutorConfig[] {
   });
 }
 
-// Copies `{ policy, maxRestarts?, periodMs? }`, checking its types; ranges are validateGraph's.
+// Copies `{ policy, maxRestarts?, periodMs?, delivery? }`, checking its types; ranges and the
+// delivery's fit with the policy are validateGraph's.
 function restart(value: unknown, what: string): RestartPolicy {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError(`${what} must be an object { policy, maxRestarts?, periodMs? }`);
+    throw new InvalidArgumentError(
+      `${what} must be an object { policy, maxRestarts?, periodMs?, delivery? }`,
+    );
   }
-  const { policy, maxRestarts, periodMs, ...rest } = value as Record<string, unknown>;
+  const { policy, maxRestarts, periodMs, delivery, ...rest } = value as Record<string, unknown>;
   const extra = Object.keys(rest);
   if (extra.length > 0) {
-    throw new InvalidArgumentError(
-      `${what} has an unknown field "${extra[0]}" (it takes policy, maxRestarts, periodMs)`,
-    );
+    throw new InvalidArgumentError(`${what} has an unknown field "${extra[0]}" (it takes ${RESTART_FIELDS})`);
   }
   if (!RESTART_POLICIES.includes(policy as RestartPolicyName)) {
     throw new InvalidArgumentError(`${what}.policy must be ${RESTART_POLICY_LIST}`);
+  }
+  if (delivery !== undefined && !RESTART_DELIVERIES.includes(delivery as RestartDelivery)) {
+    throw new InvalidArgumentError(`${what}.delivery must be ${RESTART_DELIVERY_LIST}`);
   }
   return {
     policy: policy as RestartPolicyName,
     ...(maxRestarts === undefined ? {} : { maxRestarts: integer(maxRestarts, `${what}.maxRestarts`) }),
     ...(periodMs === undefined ? {} : { periodMs: integer(periodMs, `${what}.periodMs`) }),
+    ...(delivery === undefined ? {} : { delivery: delivery as RestartDelivery }),
   };
 }
 

@@ -38,6 +38,13 @@ export interface InputStreamInfo {
  *   what the call emitted before it threw stays emitted. A `close` that throws is counted and the
  *   node ends as if it had returned. An `open` that throws, and a thread that dies (`process.exit`,
  *   out of memory), still fail the run: there is no instance to go on with.
+ * - `restart`: the failing instance is abandoned and its thread ended; a fresh instance on a fresh
+ *   thread opens with the same side packets and goes on from the next input set (or the failing one
+ *   once more, under `delivery: 'at-least-once'`). Covers a throwing or rejecting `open`/`process`,
+ *   a thread that dies (`process.exit`, out of memory) and a stuck call; a `close` that throws is
+ *   counted and the node ends, as under `resume`. Its rings are reattached, not rebuilt; the frames
+ *   the dead instance held come back to the pool. The node gets a thread of its own (it never
+ *   chains, and may not name an executor).
  *
  * More than `maxRestarts` recoveries within `periodMs` escalate: the run fails with
  * RestartLimitError (`ERR_WEFT_RESTART_LIMIT`), the last failure as its cause and the node's
@@ -49,16 +56,26 @@ export interface RestartPolicy {
   readonly maxRestarts?: number;
   /** The window `maxRestarts` counts in, ms. Integer ≥ 1; default 60000. */
   readonly periodMs?: number;
+  /**
+   * Under `restart`, what becomes of the input set whose call failed: `'at-most-once'` (default)
+   * drops it; `'at-least-once'` gives it once to the fresh instance (dropped if that fails too). A
+   * thread that died takes the sets it had read but not processed with it: they are counted lost.
+   */
+  readonly delivery?: RestartDelivery;
 }
 
 /** The policies of {@link RestartPolicy}. */
-export type RestartPolicyName = 'stop' | 'resume';
+export type RestartPolicyName = 'stop' | 'resume' | 'restart';
+
+/** What `restart` does with the failing input set (see {@link RestartPolicy.delivery}). */
+export type RestartDelivery = 'at-most-once' | 'at-least-once';
 
 /** A {@link RestartPolicy} with its defaults filled in. */
 export interface ResolvedRestartPolicy {
   readonly policy: RestartPolicyName;
   readonly maxRestarts: number;
   readonly periodMs: number;
+  readonly delivery: RestartDelivery;
 }
 
 /** The policy of a node that sets none, in a graph that sets none. */
@@ -66,6 +83,7 @@ export const DEFAULT_RESTART: ResolvedRestartPolicy = Object.freeze({
   policy: 'stop',
   maxRestarts: 10,
   periodMs: 60_000,
+  delivery: 'at-most-once',
 });
 
 /** One node as configured. */

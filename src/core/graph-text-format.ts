@@ -111,6 +111,7 @@ function formatRestart(r: RestartPolicy | undefined): string[] {
     `restart_policy: ${quote(String(r.policy))}`,
     ...(r.maxRestarts === undefined ? [] : [`max_restarts: ${r.maxRestarts}`]),
     ...(r.periodMs === undefined ? [] : [`restart_period_ms: ${r.periodMs}`]),
+    ...(r.delivery === undefined ? [] : [`restart_delivery: ${quote(String(r.delivery))}`]),
   ];
 }
 

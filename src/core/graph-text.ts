@@ -23,9 +23,10 @@
  *   `report_deadlock` to false.
  * - The options' type name and the paths of enum values are kept in `optionsSource`.
  * - weft extensions, graph-wide and per node: `stuck_timeout_ms`, `heap_limit_mb`, and the restart
- *   policy as flat fields `restart_policy: "resume"` (a string, `"stop"` or `"resume"`),
- *   `max_restarts: 3`, `restart_period_ms: 1000` (→ `restart: { policy, maxRestarts, periodMs }`);
- *   `max_restarts` or `restart_period_ms` without `restart_policy` is a GraphParseError. Their
+ *   policy as flat fields `restart_policy: "resume"` (`"stop"`, `"resume"` or `"restart"`),
+ *   `max_restarts: 3`, `restart_period_ms: 1000`, `restart_delivery: "at-least-once"` (→ `restart:
+ *   { policy, maxRestarts, periodMs, delivery }`); any of the others without `restart_policy` is a
+ *   GraphParseError. Their
  *   values are checked by validation. Per node only: `parallelism`.
  *
  * Threading: pure functions, any thread.
@@ -37,6 +38,7 @@ import type {
   InputStreamInfo,
   NodeConfig,
   PortRef,
+  RestartDelivery,
   RestartPolicy,
   RestartPolicyName,
 } from './graph-config.js';
@@ -196,16 +198,19 @@ function readNode(
   };
 }
 
-// weft extension: `restart_policy`, `max_restarts`, `restart_period_ms` of a graph or a node. The
-// policy's value is kept as written (validation checks it); the other two need it.
+// weft extension: `restart_policy`, `max_restarts`, `restart_period_ms`, `restart_delivery` of a
+// graph or a node. Values are kept as written (validation checks them); the others need the policy.
 function readRestart(src: string, r: FieldReader, owner: string): RestartPolicy | undefined {
   const policy = r.string('restart_policy');
   const maxRestarts = r.int('max_restarts');
   const periodMs = r.int('restart_period_ms');
+  const delivery = r.string('restart_delivery');
   if (policy === undefined) {
-    const stray = r.single('max_restarts') === undefined ? 'restart_period_ms' : 'max_restarts';
-    const at = r.single(stray);
-    if (at !== undefined) {
+    const stray = ['max_restarts', 'restart_period_ms', 'restart_delivery'].find(
+      (f) => r.single(f) !== undefined,
+    );
+    if (stray !== undefined) {
+      const at = r.single(stray)!;
       throw parseError(src, at.pos, `${owner}: "${stray}" needs "restart_policy" (${RESTART_POLICY_LIST})`);
     }
     return undefined;
@@ -214,6 +219,7 @@ function readRestart(src: string, r: FieldReader, owner: string): RestartPolicy 
     policy: policy as RestartPolicyName,
     ...(maxRestarts === undefined ? {} : { maxRestarts }),
     ...(periodMs === undefined ? {} : { periodMs }),
+    ...(delivery === undefined ? {} : { delivery: delivery as RestartDelivery }),
   };
 }
 

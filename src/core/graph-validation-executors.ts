@@ -9,6 +9,8 @@
  * - a named executor's `numThreads`, when given, is a positive integer (MediaPipe's
  *   ThreadPoolExecutor refuses others); the default executor's is any integer (≤ 0: one per core).
  *
+ * - a node whose restart policy is `restart` names no executor (a restart ends its thread).
+ *
  * A declared executor no node names is fine. MediaPipe also requires a `type` for a named executor
  * it does not get from the application; weft does not (every executor is one actor thread).
  *
@@ -53,6 +55,16 @@ export function checkExecutors(config: GraphConfig, names: readonly string[], pr
       problems.push(
         new BadOptionsError(
           `node names executor "${name}", which the graph does not declare (add executor { name: "${name}" })`,
+          at(names[id]),
+        ),
+      );
+    }
+    // A restart replaces the node's thread: one it shares with others cannot be replaced alone.
+    if ((node.restart ?? config.restart)?.policy === 'restart') {
+      problems.push(
+        new BadOptionsError(
+          `node names executor "${name}", but its restart policy "restart" needs a thread of its own ` +
+            '(a restart ends the thread; drop the executor, or use "resume")',
           at(names[id]),
         ),
       );

@@ -153,6 +153,21 @@ export class InputQueue {
     return n;
   }
 
+  /**
+   * Hands every queued packet, oldest first, to `take` and forgets them without releasing their
+   * frames: the references go with the packets (a restart's hand-over to a fresh instance).
+   */
+  takeAll(take: (timestamp: number, value: unknown, frame: number) => void): void {
+    while (this.count > 0) {
+      const i = this.head;
+      const value = this.values[i];
+      this.values[i] = undefined;
+      this.head = (i + 1) & this.mask;
+      this.count--;
+      take(this.times[i]!, value, this.frames[i]!);
+    }
+  }
+
   /** Drops every queued packet, releasing their frames. */
   clear(): void {
     while (this.count > 0) this.dropHead();

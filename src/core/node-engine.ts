@@ -176,6 +176,7 @@ export class NodeEngine extends EngineCore {
           throw this.fail('process', err);
         }
       }
+      this.setDone?.();
       if (result === STOP) {
         // A node with inputs goes on and every source is asked to stop (MediaPipe's), unless its
         // contract says STOP closes it.
@@ -263,6 +264,7 @@ export class NodeEngine extends EngineCore {
       } catch (err) {
         throw this.fail('process', err);
       }
+      this.setDone?.();
     }
     if (result === STOP) {
       if (this.stopCloses) {

@@ -64,12 +64,17 @@ export class OutputStream implements OutputPort {
       this.addFrame(value.handle, timestamp, value);
       return;
     }
+    if (this.resent(timestamp)) return;
     this.check(timestamp);
     this.emit(timestamp, value, -1);
   }
 
   addFrame(handle: number, timestamp: number, ref?: FrameRef): void {
     try {
+      if (this.resent(timestamp)) {
+        this.releaseQuietly(handle);
+        return;
+      }
       this.check(timestamp);
     } catch (err) {
       this.releaseQuietly(handle);
@@ -103,6 +108,24 @@ export class OutputStream implements OutputPort {
     this.end();
   }
 
+  /**
+   * For a fresh calculator instance that takes over a restarted node: the stream goes on from
+   * `bound`, the bound its predecessor left downstream (Done: it had ended the stream), so what the
+   * new instance sends stays monotonic. Before the first call only.
+   */
+  resumeFrom(bound: number): void {
+    if (bound >= Timestamp.Done) {
+      this.closed = true;
+      return;
+    }
+    if (bound <= this.bound) return;
+    this.bound = this.sent = bound;
+    this.resumedAt = bound;
+  }
+
+  // The predecessor's bound (see resumeFrom): what open sends below it is dropped; Unset: none.
+  private resumedAt: number = Timestamp.Unset;
+
   /** Raises the bound without a packet (timestamp offset). No effect on a closed stream. */
   raise(bound: number): void {
     if (bound > this.bound) this.bound = bound;
@@ -124,6 +147,11 @@ export class OutputStream implements OutputPort {
     if (this.closed) return;
     this.closed = true;
     this.sink.close(this.index);
+  }
+
+  // A restarted node's open sending what its predecessor sent already (see resumeFrom): dropped.
+  private resent(t: number): boolean {
+    return t < this.resumedAt && this.ctx.phase === 'open';
   }
 
   private emit(timestamp: number, value: unknown, frame: number): void {

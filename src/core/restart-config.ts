@@ -7,30 +7,53 @@
 import {
   DEFAULT_RESTART,
   type ResolvedRestartPolicy,
+  type RestartDelivery,
   type RestartPolicy,
   type RestartPolicyName,
 } from './graph-config.js';
 
 /** The policies a restart policy may name (`RestartPolicy.policy`). */
-export const RESTART_POLICIES: readonly RestartPolicyName[] = ['stop', 'resume'];
+export const RESTART_POLICIES: readonly RestartPolicyName[] = ['stop', 'resume', 'restart'];
 
-/** The policies, quoted, for messages: `"stop" or "resume"`. */
-export const RESTART_POLICY_LIST = RESTART_POLICIES.map((p) => JSON.stringify(p)).join(' or ');
+/** The policies, quoted, for messages: `"stop", "resume" or "restart"`. */
+export const RESTART_POLICY_LIST = quotedList(RESTART_POLICIES);
+
+/** The deliveries a `restart` policy may name (`RestartPolicy.delivery`). */
+export const RESTART_DELIVERIES: readonly RestartDelivery[] = ['at-most-once', 'at-least-once'];
+
+/** The deliveries, quoted, for messages. */
+export const RESTART_DELIVERY_LIST = quotedList(RESTART_DELIVERIES);
+
+/** The fields a restart policy object takes, for messages. */
+export const RESTART_FIELDS = 'policy, maxRestarts, periodMs, delivery';
+
+function quotedList(xs: readonly string[]): string {
+  const q = xs.map((x) => JSON.stringify(x));
+  return q.length < 2 ? q.join('') : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
+}
 
 /**
  * What is wrong with a restart policy (`NodeConfig.restart`, `GraphConfig.restart`), one message
  * each, `what` first (`restart`, `graph restart`): not an object, a field it does not have, a
- * policy other than `stop` / `resume`, `maxRestarts` not an integer ≥ 0, `periodMs` not an
- * integer ≥ 1. Empty when it is fine.
+ * policy other than `stop` / `resume` / `restart`, `maxRestarts` not an integer ≥ 0, `periodMs`
+ * not an integer ≥ 1, a `delivery` other than the two, or one given to a policy other than
+ * `restart`. Empty when it is fine.
  */
 export function restartProblems(p: unknown, what: string): string[] {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) {
-    return [`${what} ${show(p)} must be an object { policy, maxRestarts?, periodMs? }`];
+    return [`${what} ${show(p)} must be an object { policy, maxRestarts?, periodMs?, delivery? }`];
   }
   const out: string[] = [];
-  const { policy, maxRestarts, periodMs, ...rest } = p as Record<string, unknown>;
+  const { policy, maxRestarts, periodMs, delivery, ...rest } = p as Record<string, unknown>;
   for (const key of Object.keys(rest)) {
-    out.push(`${what} has an unknown field "${key}" (it takes policy, maxRestarts, periodMs)`);
+    out.push(`${what} has an unknown field "${key}" (it takes ${RESTART_FIELDS})`);
+  }
+  if (delivery !== undefined) {
+    if (!RESTART_DELIVERIES.includes(delivery as RestartDelivery)) {
+      out.push(`${what}.delivery ${show(delivery)} must be ${RESTART_DELIVERY_LIST}`);
+    } else if (policy !== 'restart') {
+      out.push(`${what}.delivery applies to the "restart" policy only, not ${show(policy)}`);
+    }
   }
   if (!RESTART_POLICIES.includes(policy as RestartPolicyName)) {
     out.push(`${what}.policy ${show(policy)} must be ${RESTART_POLICY_LIST}`);
@@ -61,5 +84,6 @@ export function resolveRestart(p: RestartPolicy | undefined): ResolvedRestartPol
     policy: p.policy,
     maxRestarts: p.maxRestarts ?? DEFAULT_RESTART.maxRestarts,
     periodMs: p.periodMs ?? DEFAULT_RESTART.periodMs,
+    delivery: p.delivery ?? DEFAULT_RESTART.delivery,
   };
 }

@@ -59,8 +59,28 @@ export class FleetControl {
    */
   get settled(): boolean {
     const s = this.stats;
-    return s !== undefined && this.wantPaused && s.pausedShards() === s.desc.shards && s.inFlight() === 0;
+    return (
+      s !== undefined &&
+      this.wantPaused &&
+      s.pausedShards() === s.desc.shards &&
+      s.inFlight() === this.faults().lost
+    );
   }
+
+  /**
+   * Called by `runFleet` once its graph runs: what faults did so far — frames lost (the runtime's
+   * count of input packets lost at restarts, which will never reach a sink) and restarts.
+   */
+  watchFaults(faults: () => { lost: number; restarts: number }): void {
+    this.faults = faults;
+  }
+
+  /** Restarts of the run's threads so far (`restart: true`); 0 before it started. Allocates. */
+  restarts(): number {
+    return this.faults().restarts;
+  }
+
+  private faults: () => { lost: number; restarts: number } = () => ({ lost: 0, restarts: 0 });
 
   /** The run's figures now; undefined before it started. Allocates. */
   figures(): FleetFigures | undefined {

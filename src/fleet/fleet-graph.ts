@@ -84,7 +84,20 @@ export interface FleetOptions {
    * parallelism, a wake-up and a cache miss per hop). Stages with replicas keep their own threads.
    */
   readonly layout: 'lanes' | 'stages';
+  /**
+   * Chaos: the probability per inference batch that the inference thread crashes (see the
+   * inference calculator's `crashRate`). Default 0.
+   */
+  readonly faultRate: number;
+  /**
+   * Inference under the `restart` policy (a fresh thread after each crash, up to 1000 a minute per
+   * node, at-most-once), on threads of its own; false: a crash fails the run, as in MediaPipe.
+   */
+  readonly restart: boolean;
 }
+
+/** The inference's policy under `restart: true`: crashes are expected, so the limit is high. */
+const INFERENCE_RESTART = { policy: 'restart', maxRestarts: 1000, periodMs: 60_000 } as const;
 
 /** Defaults: seed 004's fleet (1000 cameras, 32 shards, batches of 16 / 5 ms), sized for 2 cores. */
 export const FLEET_DEFAULTS: FleetOptions = Object.freeze({
@@ -106,6 +119,8 @@ export const FLEET_DEFAULTS: FleetOptions = Object.freeze({
   // ahead of 16 in frames/s; 4 and 12 within noise of 8.
   maxQueueSize: 8,
   layout: 'lanes',
+  faultRate: 0,
+  restart: false,
 });
 
 /**
@@ -203,9 +218,11 @@ export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {
         batchTimeoutMs: o.batchTimeoutMs,
         inputShape: [3, o.height, o.width],
         inputType: o.tensorType,
+        crashRate: o.faultRate,
       },
       parallelism: o.inferenceReplicas,
-      ...on(`lane_${s}`, o.inferenceReplicas),
+      // A restart replaces the node's thread: it cannot share its lane's.
+      ...(o.restart ? { restart: INFERENCE_RESTART } : on(`lane_${s}`, o.inferenceReplicas)),
     });
     results.push(`result_${s}`);
     metas.push(`meta_${s}`);

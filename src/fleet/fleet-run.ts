@@ -31,8 +31,11 @@ export interface FleetRunOptions extends Partial<FleetOptions> {
   readonly signal?: AbortSignal;
   /** Pauses, resumes or stops this run from the calling thread (see {@link FleetControl}). */
   readonly control?: FleetControl;
-  /** Debugging: called with the running graph once it started. */
-  readonly onStart?: (graph: CalculatorGraph) => void;
+  /**
+   * Called with the running graph once it started, and the fleet's shared stats (for a live view:
+   * `serveDashboard(graph, { figures: fleetDashboardFigures(stats, graph) })`).
+   */
+  readonly onStart?: (graph: CalculatorGraph, stats: FleetStats) => void;
 }
 
 /** What a fleet run did. */
@@ -43,8 +46,17 @@ export interface FleetReport {
   readonly seconds: number;
   /** Frames processed per second over `seconds`. */
   readonly fps: number;
-  /** Cameras whose produced ≠ processed + dropped (0 when every frame is accounted for). */
+  /**
+   * Cameras whose frames are not all accounted for: produced ≠ processed + dropped + lost to faults
+   * (0 when every frame is). A camera's frames lost to faults are those that never reached its sink
+   * nor were dropped; they are accounted for only when, over the fleet, they are exactly the input
+   * packets the runtime counted lost at restarts (`StageStats.lost`).
+   */
   readonly unaccountedCameras: number;
+  /** Frames lost to faults: produced, not dropped, never processed (see `faultRate`). */
+  readonly lostToFaults: number;
+  /** Restarts of inference threads (`restart: true`). */
+  readonly restarts: number;
   readonly stages: StageStats[];
   /**
    * The frame pool's two size classes at the end: `exhaustedWaits` counts the times a shard (camera
@@ -72,7 +84,16 @@ export async function runFleet(options: FleetRunOptions = {}): Promise<FleetRepo
     // Every actor runs now: the cameras' schedule starts here, not when the graph was built, so
     // the seconds the threads took to start count against no live camera.
     stats.startClock(wallMs());
-    options.onStart?.(g);
+    options.control?.watchFaults(() => {
+      let lost = 0;
+      let restarts = 0;
+      for (const s of g.stageStats()) {
+        lost += s.lost;
+        restarts += s.restarts;
+      }
+      return { lost, restarts };
+    });
+    options.onStart?.(g, stats);
     const t0 = performance.now();
     if (options.seconds !== undefined) timers.push(setTimeout(stop, options.seconds * 1000));
     if (options.onProgress !== undefined) {
@@ -87,13 +108,14 @@ export async function runFleet(options: FleetRunOptions = {}): Promise<FleetRepo
     await g.waitUntilDone();
     const seconds = (performance.now() - t0) / 1000;
     const figures = stats.read();
+    const stages = g.stageStats();
     return {
       options: fleet.options,
       figures,
       seconds,
       fps: figures.processed / seconds,
-      unaccountedCameras: unaccounted(stats),
-      stages: g.stageStats(),
+      ...accounting(stats, stages),
+      stages,
       frames: classesOf(fleet, g.frames.stats()),
     };
   } finally {
@@ -109,9 +131,25 @@ function classesOf(fleet: FleetGraph, pool: SizeClassStats[]): FleetReport['fram
   return { cameraFrames: camera!, tensors: tensor! };
 }
 
-function unaccounted(stats: FleetStats): number {
+// Per camera, produced − dropped − processed is what faults lost; exact when it never goes below 0
+// and the fleet's total is what the runtime counted lost at restarts.
+function accounting(
+  stats: FleetStats,
+  stages: readonly StageStats[],
+): Pick<FleetReport, 'unaccountedCameras' | 'lostToFaults' | 'restarts'> {
   const t = stats.perCamera;
-  let n = 0;
-  for (let c = 0; c < stats.desc.cameras; c++) if (t[c * 3]! !== t[c * 3 + 1]! + t[c * 3 + 2]!) n++;
-  return n;
+  let lost = 0;
+  let missing = 0;
+  let over = 0;
+  for (let c = 0; c < stats.desc.cameras; c++) {
+    const r = t[c * 3]! - t[c * 3 + 1]! - t[c * 3 + 2]!;
+    if (r < 0) over++;
+    else if (r > 0) {
+      missing++;
+      lost += r;
+    }
+  }
+  const counted = stages.reduce((n, s) => n + s.lost, 0);
+  const restarts = stages.reduce((n, s) => n + s.restarts, 0);
+  return { unaccountedCameras: over + (lost === counted ? 0 : missing), lostToFaults: lost, restarts };
 }

@@ -31,6 +31,8 @@ export interface ElementTiming {
   readonly packetsOut: number;
   /** Failures its restart policy survived. */
   readonly restarts: number;
+  /** Input packets its restarts cost (see `StageStats.lost`). */
+  readonly lost: number;
 }
 
 /** Packets that crossed one stream into one consumer (one ring). */
@@ -124,6 +126,7 @@ export function diagnose(
       packetsIn: s.packetsIn,
       packetsOut: s.packetsOut,
       restarts: s.restarts,
+      lost: s.lost,
     };
   });
   const pads: PadFlow[] = [];

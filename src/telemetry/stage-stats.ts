@@ -9,6 +9,7 @@ import {
   F_BLOCKED_MS,
   F_BUSY_MS,
   F_IDLE_MS,
+  F_LOST,
   F_PACKETS_IN,
   F_PACKETS_OUT,
   F_PROCESS_CALLS,
@@ -46,8 +47,13 @@ export interface StageStats {
   readonly queueLimits: readonly number[];
   /** Packets taken per input, in the node's input order. */
   readonly inputPackets: readonly number[];
-  /** Failures the node's restart policy survived (`resume`); 0 under `stop`. */
+  /** Failures the node's restart policy survived (`resume`, `restart`); 0 under `stop`. */
   readonly restarts: number;
+  /**
+   * Input packets its restarts cost (`restart`): sets dropped at-most-once, and what a thread that
+   * died had read and not processed. 0 under the other policies (`resume` counts a drop as a restart).
+   */
+  readonly lost: number;
 }
 
 /** Reads every node's statistics. Allocates the snapshot. */
@@ -73,6 +79,7 @@ export function readStageStats(
       queueLimits: inputs.map((g) => counters.queueLimit(g)),
       inputPackets: inputs.map((g) => counters.inputPackets[g]!),
       restarts: f(F_RESTARTS),
+      lost: f(F_LOST),
     };
   });
 }

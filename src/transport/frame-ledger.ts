@@ -11,15 +11,23 @@
  * Counting rule: alloc +1, retain +n, release -1; a frame written into a ring leaves the ledger
  * (`handOff`, -1), one popped from a ring enters it (`adopt`, +1).
  *
- * Threading: one thread's plain memory, never shared; the counting costs one array store per call.
+ * A thread that may be replaced mid-run (a node under the `restart` policy) keeps its ledger in
+ * shared memory instead ({@link createSharedLedger}): once that thread is gone, the supervisor gives
+ * back exactly the references it held ({@link releaseHeld}), while every other thread goes on.
+ *
+ * Threading: one thread counts (plain stores, one per call); a shared ledger is read by the
+ * supervisor only once its thread has exited.
  */
 /** Per class, per slot: references the owning thread holds. */
 export class FrameLedger {
   private readonly held: Int32Array[];
 
-  /** An empty ledger for classes of the given slot counts. */
-  constructor(slotCount: Int32Array) {
-    this.held = Array.from(slotCount, (n) => new Int32Array(n));
+  /**
+   * A ledger for classes of the given slot counts: empty in this thread's memory, or over `shared`
+   * (one Int32Array per class, from {@link sharedLedgerViews}).
+   */
+  constructor(slotCount: Int32Array, shared?: readonly Int32Array[]) {
+    this.held = shared === undefined ? Array.from(slotCount, (n) => new Int32Array(n)) : [...shared];
   }
 
   /** Adds `n` (may be negative) to the count of class `c`, slot `slot`. */
@@ -85,6 +93,63 @@ export function reclaimExcess(
       if (dropped > 0) {
         released += dropped;
         if (out.freed) free(c, slot);
+      }
+    }
+  }
+  return released;
+}
+
+/** Shared memory for a {@link FrameLedger} a supervisor can read: one Int32 per slot of every class. */
+export function createSharedLedger(slotCount: ArrayLike<number>): SharedArrayBuffer {
+  let n = 0;
+  for (let c = 0; c < slotCount.length; c++) n += slotCount[c]!;
+  return new SharedArrayBuffer(n * 4);
+}
+
+/** Per class, the view of a shared ledger's counts (see {@link createSharedLedger}). */
+export function sharedLedgerViews(sab: SharedArrayBuffer, slotCount: ArrayLike<number>): Int32Array[] {
+  const out: Int32Array[] = [];
+  let at = 0;
+  for (let c = 0; c < slotCount.length; c++) {
+    out.push(new Int32Array(sab, at * 4, slotCount[c]!));
+    at += slotCount[c]!;
+  }
+  return out;
+}
+
+/**
+ * Gives back every reference a gone thread's shared ledger counts, and zeroes the ledger for the
+ * thread that replaces it; returns how many were released. `free` puts a slot that became free back
+ * on its class's free list. Other threads may use the same slots meanwhile: each drop is one CAS on
+ * the slot's state word, as a release would be. Call only once the ledger's thread has exited.
+ */
+export function releaseHeld(
+  views: readonly Int32Array[],
+  meta: Int32Array,
+  stateAt: Int32Array,
+  free: (c: number, slot: number) => void,
+): number {
+  let released = 0;
+  for (let c = 0; c < views.length; c++) {
+    const v = views[c]!;
+    for (let slot = 0; slot < v.length; slot++) {
+      const held = v[slot]!;
+      if (held === 0) continue;
+      v[slot] = 0;
+      if (held < 0) continue;
+      const i = stateAt[c]! + slot;
+      for (;;) {
+        const s = Atomics.load(meta, i);
+        const rc = s & 0xffff;
+        const drop = Math.min(held, rc);
+        if (drop === 0) break;
+        const gen = s >>> 16;
+        const next = rc === drop ? ((gen + 1) & 0xffff) << 16 : s - drop;
+        if (Atomics.compareExchange(meta, i, s, next) === s) {
+          released += drop;
+          if (rc === drop) free(c, slot);
+          break;
+        }
       }
     }
   }

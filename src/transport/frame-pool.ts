@@ -18,7 +18,13 @@
 import { isMainThread } from 'node:worker_threads';
 import type { FramePoolDescriptorBase } from '../core/frame-ref.js';
 import { publishAll, Waiter } from './doorbell.js';
-import { FrameLedger, reclaimExcess } from './frame-ledger.js';
+import {
+  createSharedLedger,
+  FrameLedger,
+  reclaimExcess,
+  releaseHeld,
+  sharedLedgerViews,
+} from './frame-ledger.js';
 import {
   badLengthError,
   checkTimeout,
@@ -103,7 +109,7 @@ export class FramePool {
     descriptor: FramePoolDescriptor,
     layout: ClassLayout[],
     batchWakes: boolean,
-    ledger: boolean,
+    ledger: boolean | readonly Int32Array[],
   ) {
     this.descriptor = descriptor;
     this.name = descriptor.name;
@@ -118,7 +124,8 @@ export class FramePool {
     this.lengthAt = Int32Array.from(layout, (c) => c.length);
     this.views = new SlotViews(descriptor.data, this.slotBytes, this.slotCount);
     this.wakes = new ReleaseWakes(this.meta, layout, batchWakes);
-    this.ledger = ledger ? new FrameLedger(this.slotCount) : null;
+    this.ledger =
+      ledger === false ? null : new FrameLedger(this.slotCount, ledger === true ? undefined : ledger);
   }
 
   /**
@@ -140,11 +147,41 @@ export class FramePool {
    * parks or calls {@link FramePool.flushWakes}, or when a wake deferred that way is 10 ms old at a
    * {@link FramePool.flushStaleWakes}; for a thread that calls `flushStaleWakes` at the end of every
    * unit of work, as an actor does (see `release-wakes.ts`).
+   *
+   * `ledger`: shared memory from `createSharedLedger` where this thread counts the references it
+   * holds, so that they can be given back if the thread dies mid-run ({@link releaseHeldBy}).
    */
-  static attach(descriptor: FramePoolDescriptorBase, options: { batchWakes?: boolean } = {}): FramePool {
+  static attach(
+    descriptor: FramePoolDescriptorBase,
+    options: { batchWakes?: boolean; ledger?: SharedArrayBuffer } = {},
+  ): FramePool {
     // Checked field by field at run time: a descriptor arrives cloned from another thread anyway.
     const d = descriptor as FramePoolDescriptor;
-    return new FramePool(d, checkDescriptor(d), options.batchWakes === true, false);
+    const layout = checkDescriptor(d);
+    const shared =
+      options.ledger === undefined
+        ? false
+        : sharedLedgerViews(
+            options.ledger,
+            layout.map((c) => c.slots),
+          );
+    return new FramePool(d, layout, options.batchWakes === true, shared);
+  }
+
+  /** Shared memory for a thread's ledger over this pool's classes (see {@link attach}). */
+  createSharedLedger(): SharedArrayBuffer {
+    return createSharedLedger(this.slotCount);
+  }
+
+  /**
+   * Gives back the references a thread that has exited counted in its shared `ledger` (see
+   * {@link attach}), zeroing it for a successor, and returns how many. Unlike {@link reclaimOthers}
+   * the other threads may go on using the pool meanwhile. Any thread; not this thread's own ledger.
+   */
+  releaseHeldBy(ledger: SharedArrayBuffer): number {
+    return releaseHeld(sharedLedgerViews(ledger, this.slotCount), this.meta, this.stateAt, (c, slot) =>
+      this.free(c, slot),
+    );
   }
 
   /** Wakes the waiters of every class this thread released slots of without waking them yet. */

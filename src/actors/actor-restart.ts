@@ -1,0 +1,98 @@
+/**
+ * The actor's side of the `restart` policy: keeps in shared memory what the supervisor needs to
+ * replace the node's thread (restart-state.ts), hands a failing instance's unprocessed input over
+ * to its successor, and takes over what a predecessor handed on.
+ *
+ * A failing `process` call (or a fault outside any call while the node processes) makes the
+ * node ask for a restart: the engine's queues and gathered sets become the hand-over — the failing
+ * set included under at-least-once delivery, unless it is the very set this instance was given to
+ * retry — and the node's result carries the request instead of an error. Its output streams are not
+ * ended: the successor goes on writing to the same rings.
+ *
+ * Threading: the node's thread.
+ */
+import { serializeError } from '../core/error-serialization.js';
+import type { ResolvedRestartPolicy } from '../core/graph-config.js';
+import type { NodeEngine } from '../core/node-engine.js';
+import type { RestartCarry } from '../core/restart-handover.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import type { RingReader } from '../transport/ring-queue.js';
+import type { RestartArgs, RestartRequest } from './actor-protocol.js';
+import { RestartState } from './restart-state.js';
+import type { RingSink } from './ring-sink.js';
+
+/** One restartable node's part in its actor (see the module comment). */
+export class ActorRestart {
+  /** Set once the node asked to be replaced; the actor's result carries it. */
+  request: RestartRequest | null = null;
+  private readonly state: RestartState;
+  // The predecessor's hand-over, given with the open call (see `open`).
+  private carry: RestartCarry | null = null;
+  private retried: number | null = null;
+
+  constructor(
+    args: RestartArgs,
+    private readonly policy: ResolvedRestartPolicy,
+    private readonly engine: NodeEngine,
+    private readonly pool: FramePool,
+    sink: RingSink,
+  ) {
+    this.state = new RestartState(args.state);
+    sink.emitted = this.state.bounds;
+    engine.setSetDoneHook(() => {
+      this.state.held = engine.heldPackets();
+    });
+  }
+
+  /** Before open: the outputs go on from the predecessor's bounds; `carry` is its hand-over. */
+  resumeOutputs(carry: RestartCarry | null): void {
+    this.carry = carry;
+    this.retried = carry?.retried ?? null;
+    this.engine.resumeOutputs(this.state.bounds);
+  }
+
+  /**
+   * Once open succeeded: the predecessor's unprocessed input is queued again, and its frames become
+   * this thread's to release.
+   */
+  takeOver(): void {
+    const carry = this.carry;
+    if (carry !== null) {
+      this.engine.replay(carry);
+      for (const p of carry.packets) if (p.frame >= 0) this.pool.adopt(p.frame);
+    }
+    this.state.held = this.engine.heldPackets();
+    this.state.tookOver = 1;
+  }
+
+  /**
+   * The drain queued more input: every record taken is handed back to its ring now (a reader does
+   * so lazily, at its next read), so that a successor never reads one again, and what the thread
+   * would lose if it died now is recorded.
+   */
+  noteHeld(readers: readonly RingReader[]): void {
+    for (const r of readers) r.release();
+    this.state.held = this.engine.heldPackets();
+  }
+
+  /**
+   * The engine's fault hook for a failed `process` call (or a fault in the process stage outside any
+   * call): takes the hand-over and records the request; returns `err`, so the engine fails and the
+   * actor's loop ends.
+   */
+  failed(err: Error): Error {
+    if (this.request !== null) return err;
+    const atLeastOnce = this.policy.delivery === 'at-least-once';
+    const carry = this.engine.takeCarry((ts) => atLeastOnce && ts !== this.retried);
+    // Those references go with the hand-over: they leave this thread's ledger.
+    for (const p of carry.packets) if (p.frame >= 0) this.pool.handOff(p.frame);
+    this.state.held = 0;
+    this.request = { phase: 'process', error: serializeError(err), carry };
+    return err;
+  }
+
+  /** `open` failed: the successor gets the same hand-over this instance was given. */
+  openFailed(err: unknown): void {
+    this.request = { phase: 'open', error: serializeError(err), carry: this.carry };
+  }
+}

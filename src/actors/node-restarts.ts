@@ -1,0 +1,126 @@
+/**
+ * The supervisor's side of the `restart` policy: per restartable node, its shared state
+ * (restart-state.ts) and policy window, and the bookkeeping of each replacement of its thread —
+ * the decision (go on, or escalate with RestartLimitError), the frames the gone thread held given
+ * back to the pool, the input it lost counted, and the hand-over the successor gets.
+ *
+ * Threading: the supervisor's thread, and only once the node's old thread has exited.
+ */
+import { deserializeError } from '../core/error-serialization.js';
+import type { Phase, RestartRecord } from '../core/errors.js';
+import type { ResolvedGraph } from '../core/graph-config.js';
+import type { RestartCarry } from '../core/restart-handover.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import type { RestartArgs, RestartRequest } from './actor-protocol.js';
+import { F_LOST, F_RESTARTS, type NodeCounters } from './node-counters.js';
+import { RestartPolicyRunner } from './restart-policy.js';
+import { createRestartState, RestartState, type RestartStateDescriptor } from './restart-state.js';
+
+/** How a thread of a restartable node ended, for {@link NodeRestarts.replace}. */
+export interface ThreadEnd {
+  /** The failure: the calculator's error, or what its thread's death was attributed to. */
+  readonly cause: Error;
+  readonly phase: Phase;
+  /** The node's own request (its thread was alive to make it); null when the thread died. */
+  readonly request: RestartRequest | null;
+}
+
+/** See the module comment. */
+export class NodeRestarts {
+  private readonly states = new Map<number, RestartStateDescriptor>();
+  private readonly runners = new Map<number, RestartPolicyRunner>();
+  // Per node: the hand-over its current thread was given (passed on if it dies before taking it).
+  private readonly carries = new Map<number, RestartCarry | null>();
+
+  constructor(
+    private readonly graph: ResolvedGraph,
+    private readonly pool: FramePool,
+    private readonly counters: NodeCounters,
+    private readonly report: (record: RestartRecord) => void,
+  ) {}
+
+  /** True for a node under the `restart` policy. */
+  restartable(id: number): boolean {
+    return this.graph.nodes[id]!.restart.policy === 'restart';
+  }
+
+  /** What the node's next thread gets (undefined for a node under another policy). */
+  argsFor(id: number): RestartArgs | undefined {
+    if (!this.restartable(id)) return undefined;
+    let state = this.states.get(id);
+    if (state === undefined) {
+      state = createRestartState(this.graph.nodes[id]!.outputs.length, this.pool.createSharedLedger());
+      this.states.set(id, state);
+    }
+    return { state };
+  }
+
+  /** The hand-over the node's next `open` passes on (null for its first thread). */
+  carryFor(id: number): RestartCarry | null {
+    return this.carries.get(id) ?? null;
+  }
+
+  /** Rebuilds the error a node's restart request carries. */
+  causeOf(request: RestartRequest): Error {
+    return deserializeError(request.error);
+  }
+
+  /**
+   * The node's thread ended as `end` says and has exited: decides whether it gets a successor
+   * (throws RestartLimitError past the policy's limit), gives back the frames the thread held,
+   * counts the input it lost, reports the restart, and readies the hand-over for {@link argsFor}.
+   */
+  replace(id: number, end: ThreadEnd): void {
+    const node = this.graph.nodes[id]!;
+    const state = this.states.get(id)!;
+    const view = new RestartState(state);
+    // Whatever the decision, the gone thread's references come back now.
+    this.pool.releaseHeldBy(state.ledger);
+    let carry: RestartCarry | null;
+    let lost: number;
+    if (end.request !== null) {
+      carry = end.request.carry;
+      lost = carry?.dropped ?? 0;
+    } else if (view.tookOver === 0) {
+      // Died before it took its hand-over: the next thread gets it (its frames were never counted
+      // in the dead thread's ledger).
+      carry = this.carries.get(id) ?? null;
+      lost = 0;
+    } else {
+      carry = null;
+      lost = view.held;
+    }
+    view.held = 0;
+    view.tookOver = 0;
+    let runner = this.runners.get(id);
+    if (runner === undefined) {
+      runner = new RestartPolicyRunner(node.restart, node.name, (r) => {
+        const c = this.counters;
+        c.f64[c.field(id, F_RESTARTS)]! += 1;
+        this.report(r);
+      });
+      this.runners.set(id, runner);
+    }
+    const c = this.counters;
+    c.f64[c.field(id, F_LOST)]! += lost;
+    const escalation = runner.decide(end.phase, end.cause, 'restart', lost);
+    if (escalation !== null) {
+      // No successor: the hand-over's frames are nobody's now.
+      this.release(carry);
+      this.carries.set(id, null);
+      throw escalation;
+    }
+    this.carries.set(id, carry);
+  }
+
+  // A hand-over's references, owned by nobody now: adopted first, since this thread's pool keeps the
+  // application's ledger and the release must not come off it.
+  private release(carry: RestartCarry | null): void {
+    if (carry === null) return;
+    for (const p of carry.packets) {
+      if (p.frame < 0) continue;
+      this.pool.adopt(p.frame);
+      this.pool.release(p.frame);
+    }
+  }
+}

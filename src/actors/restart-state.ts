@@ -1,0 +1,59 @@
+/**
+ * What a node under the `restart` policy keeps in shared memory so that its supervisor can replace
+ * its thread even when the thread died without a word (`process.exit`, out of memory, ended stuck):
+ * per output, the bound its writes left downstream, and how many input packets the instance held
+ * (queued, or in the set it was processing) — those are lost with the thread. The frame references
+ * the thread held are in a shared frame ledger beside it (`FramePool.attach`'s `ledger`).
+ *
+ * Threading: the node's thread writes (plain stores: only it writes, and the supervisor reads only
+ * once that thread has exited); the supervisor reads and hands the same memory to the next thread.
+ */
+import { Timestamp } from '../core/timestamp.js';
+
+/** One restartable node's shared state (structured-cloneable). */
+export interface RestartStateDescriptor {
+  readonly sab: SharedArrayBuffer;
+  readonly outputs: number;
+  /** The shared frame ledger of the node's thread (see `FramePool.attach`). */
+  readonly ledger: SharedArrayBuffer;
+}
+
+/** Allocates the state of a node with `outputs` outputs, every bound PreStream. */
+export function createRestartState(outputs: number, ledger: SharedArrayBuffer): RestartStateDescriptor {
+  const sab = new SharedArrayBuffer(8 + outputs * 8);
+  new Float64Array(sab, 8, outputs).fill(Timestamp.PreStream);
+  return { sab, outputs, ledger };
+}
+
+/** Views over a {@link RestartStateDescriptor}. Any thread (see the module comment for who writes). */
+export class RestartState {
+  /** Per output: the lowest timestamp a next packet may carry downstream (Done: ended). */
+  readonly bounds: Float64Array;
+  private readonly words: Int32Array;
+
+  constructor(d: RestartStateDescriptor) {
+    this.words = new Int32Array(d.sab, 0, 2);
+    this.bounds = new Float64Array(d.sab, 8, d.outputs);
+  }
+
+  /** Input packets the instance holds now (queued, or in the set in a call). */
+  get held(): number {
+    return this.words[0]!;
+  }
+
+  set held(n: number) {
+    this.words[0] = n;
+  }
+
+  /**
+   * 1 once the thread took over its predecessor's hand-over (its frames then count in the thread's
+   * ledger, its packets in {@link held}); 0 while the hand-over is still the supervisor's to pass on.
+   */
+  get tookOver(): number {
+    return this.words[1]!;
+  }
+
+  set tookOver(v: number) {
+    this.words[1] = v;
+  }
+}

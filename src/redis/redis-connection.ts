@@ -1,0 +1,249 @@
+/**
+ * One connection to a Redis server, as weft's Redis calculators and commands use it: the official
+ * `redis` client (node-redis), loaded only when a connection is opened, with binary replies
+ * (Buffers), reconnection with exponential back-off that is reported and bounded, and every
+ * failure turned into a typed error whose message carries the URL redacted, never a password.
+ *
+ * Why node-redis: it is Redis Inc.'s maintained client, with the Streams commands, RESP3, TLS
+ * (`rediss://`) and ACL auth, and it pipelines commands issued in one tick on its own.
+ *
+ * Threading: a connection belongs to the thread that opened it (a calculator's actor thread, or the
+ * main thread of a command); its client is never shared. Lifecycle: {@link RedisConnection.open}
+ * connects (or fails typed), {@link RedisConnection.close} quits, idempotent; a connection lost
+ * meanwhile is retried `maxRetries` times before its commands fail with RedisConnectionError.
+ */
+import type { RedisClientType } from 'redis';
+import { RedisAuthError, RedisCommandError, RedisConnectionError, type WeftError } from '../core/errors.js';
+import { parseRedisUrl, type RedisAddress, scrubSecret } from './redis-url.js';
+
+/** What happened to a connection, for the owner to report (the URL is redacted). */
+export interface RedisConnectionEvent {
+  readonly kind: 'lost' | 'reconnected' | 'gave-up';
+  readonly url: string;
+  /** Reconnection attempts so far in this outage. */
+  readonly attempt: number;
+  /** The delay before the next attempt, for `lost`. */
+  readonly delayMs: number;
+  /** Why, with credentials scrubbed. */
+  readonly reason: string;
+}
+
+/** Options of {@link RedisConnection.open}. */
+export interface RedisConnectionOptions {
+  readonly url: string;
+  /** Node and stream named in errors. */
+  readonly node?: string;
+  readonly stream?: string;
+  /** `CLIENT SETNAME`, shown by `CLIENT LIST` (no spaces). */
+  readonly clientName?: string;
+  /** Reconnection attempts per outage before commands fail; default 30 (about 50 s of back-off). */
+  readonly maxRetries?: number;
+  /**
+   * Attempts for the first connection, before any command ran; default 5 (about 1.5 s): a wrong
+   * host or port fails fast, while an outage mid-run gets `maxRetries`.
+   */
+  readonly connectRetries?: number;
+  /**
+   * A connection that receives nothing for this long is treated as lost (ms; default 10 000); an
+   * idle one is kept busy by a PING every second. So a server that stalls (stopped, swapping, a
+   * network that drops packets silently) is reconnected to or, after the retries, reported: it
+   * never leaves a command waiting forever.
+   */
+  readonly stallTimeoutMs?: number;
+  /** Called on loss, reconnection and giving up. Default: a line on stderr. */
+  readonly onEvent?: (event: RedisConnectionEvent) => void;
+}
+
+/** A raw command argument. */
+export type RedisArg = string | Buffer;
+
+// Replies as Buffers: frame bytes must arrive as bytes, not as strings decoded as UTF-8.
+const BINARY = { typeMapping: { 36: Buffer } } as const;
+const FIRST_DELAY_MS = 50;
+const MAX_DELAY_MS = 2000;
+
+/** The delay before reconnection attempt `retries` (0-based): 50 ms doubling up to 2 s. */
+export function backoffMs(retries: number): number {
+  return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(retries, 16));
+}
+
+/** See the module comment. */
+export class RedisConnection {
+  /** Times the connection was lost and came back. */
+  reconnects = 0;
+  /** True once the client stopped reconnecting: every later command fails. */
+  gaveUp = false;
+  private closed = false;
+  private attempt = 0;
+
+  private constructor(
+    private readonly client: RedisClientType,
+    readonly address: RedisAddress,
+    private readonly url: string,
+    private readonly context: { node?: string; stream?: string },
+  ) {}
+
+  /**
+   * Connects. Fails with RedisAuthError when the server refuses the credentials, and with
+   * RedisConnectionError when it cannot be reached within the retries.
+   */
+  static async open(options: RedisConnectionOptions): Promise<RedisConnection> {
+    const address = parseRedisUrl(options.url);
+    const { createClient } = await import('redis');
+    const maxRetries = options.maxRetries ?? 30;
+    const connectRetries = Math.min(maxRetries, options.connectRetries ?? 5);
+    const report = options.onEvent ?? printEvent;
+    let conn: RedisConnection | undefined;
+    let authFailure: unknown;
+    const client = createClient({
+      url: options.url,
+      ...(options.clientName === undefined ? {} : { name: options.clientName }),
+      // Keeps an idle connection talking, so that silence means a stalled server (socketTimeout).
+      pingInterval: 1000,
+      socket: {
+        connectTimeout: 5000,
+        socketTimeout: options.stallTimeoutMs ?? 10_000,
+        reconnectStrategy: (retries, cause) => {
+          // A refused password is not an outage: retrying cannot fix it.
+          if (isAuthReply(cause)) authFailure = cause;
+          if (authFailure !== undefined || retries >= (conn === undefined ? connectRetries : maxRetries)) {
+            if (conn !== undefined) conn.gaveUp = true;
+            report({
+              kind: 'gave-up',
+              url: address.redacted,
+              attempt: retries,
+              delayMs: 0,
+              reason: why(cause),
+            });
+            return new Error(`gave up after ${retries} reconnection attempts: ${why(cause)}`);
+          }
+          const delayMs = backoffMs(retries);
+          if (conn !== undefined) conn.attempt = retries + 1;
+          report({ kind: 'lost', url: address.redacted, attempt: retries + 1, delayMs, reason: why(cause) });
+          return delayMs;
+        },
+      },
+    }) as unknown as RedisClientType;
+    // Without a listener an 'error' event would crash the thread; failures surface on commands.
+    client.on('error', () => {});
+    client.on('ready', () => {
+      if (conn !== undefined && conn.attempt > 0) {
+        conn.reconnects++;
+        report({ kind: 'reconnected', url: address.redacted, attempt: conn.attempt, delayMs: 0, reason: '' });
+        conn.attempt = 0;
+      }
+    });
+    const context = { node: options.node, stream: options.stream };
+    try {
+      await client.connect();
+    } catch (err) {
+      client.destroy();
+      throw typedRedisError(authFailure ?? err, options.url, 'connect', context);
+    }
+    conn = new RedisConnection(client, address, options.url, context);
+    return conn;
+  }
+
+  /**
+   * Sends one command; replies come back with bulk strings as Buffers. Commands issued in the same
+   * tick are pipelined by the client. `what` names the operation in a failure's message.
+   */
+  async command<T>(args: readonly RedisArg[], what: string, stream?: string): Promise<T> {
+    try {
+      return (await this.client.sendCommand(args, BINARY)) as T;
+    } catch (err) {
+      throw typedRedisError(err, this.url, what, { ...this.context, stream: stream ?? this.context.stream });
+    }
+  }
+
+  /** True while the socket is connected and authenticated. */
+  get ready(): boolean {
+    return this.client.isReady;
+  }
+
+  /** Quits (waiting for replies in flight), or drops the socket if that fails. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.client.isOpen) await this.client.quit();
+    } catch {
+      this.client.destroy();
+    }
+  }
+}
+
+// node-redis's ErrorReply (SimpleError, BlobError) is loaded lazily: recognised by its class chain.
+function isServerReply(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  for (
+    let p = Object.getPrototypeOf(err);
+    p !== null && p !== Error.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
+    if (p.constructor?.name === 'ErrorReply') return true;
+  }
+  return false;
+}
+
+function isAuthReply(err: unknown): boolean {
+  const m = err instanceof Error ? err.message : String(err);
+  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(m);
+}
+
+function why(err: unknown): string {
+  const e = err as { code?: string; message?: string } | undefined;
+  return e?.code ?? e?.message ?? String(err);
+}
+
+/**
+ * The typed weft error for a failure of the client or the server: RedisAuthError for refused
+ * credentials or permissions, RedisCommandError for other server replies, RedisConnectionError for
+ * the rest. Credentials are scrubbed from every message; `cause` keeps the client's error, whose
+ * message is the server's reply or a socket error (neither quotes the password).
+ */
+export function typedRedisError(
+  err: unknown,
+  url: string,
+  what: string,
+  context: { node?: string | undefined; stream?: string | undefined },
+): WeftError {
+  if (
+    err instanceof Error &&
+    'code' in err &&
+    typeof err.code === 'string' &&
+    err.code.startsWith('ERR_WEFT_')
+  )
+    return err as WeftError;
+  const redacted = scrubSecret(url, url);
+  const reason = scrubSecret(why(err), url);
+  const message = scrubSecret(err instanceof Error ? err.message : String(err), url);
+  const ctx = {
+    ...(context.node === undefined ? {} : { node: context.node }),
+    ...(context.stream === undefined ? {} : { stream: context.stream }),
+    phase: what === 'connect' ? ('open' as const) : ('transport' as const),
+    cause: err instanceof Error ? new Error(message) : message,
+  };
+  if (isAuthReply(err)) {
+    return new RedisAuthError(`the Redis server at ${redacted} refused ${what}: ${message}`, ctx);
+  }
+  if (isServerReply(err)) {
+    return new RedisCommandError(`${what} failed on ${redacted}: ${message}`, ctx);
+  }
+  return new RedisConnectionError(`${what} on ${redacted} failed: ${reason}`, ctx);
+}
+
+function printEvent(e: RedisConnectionEvent): void {
+  reportEvent(undefined, e);
+}
+
+/** Writes a connection event as one line on stderr, naming the node (the URL is redacted). */
+export function reportEvent(node: string | undefined, e: RedisConnectionEvent): void {
+  const line =
+    e.kind === 'lost'
+      ? `connection to ${e.url} lost (${e.reason}); retry ${e.attempt} in ${e.delayMs} ms`
+      : e.kind === 'reconnected'
+        ? `reconnected to ${e.url} after ${e.attempt} attempt(s)`
+        : `gave up reconnecting to ${e.url} (${e.reason})`;
+  process.stderr.write(`weft redis${node === undefined ? '' : ` [${node}]`}: ${line}\n`);
+}

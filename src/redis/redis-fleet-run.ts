@@ -1,0 +1,76 @@
+/**
+ * Runs one host's share of the fleet (see redis-fleet-graph.ts) until its sources stop: the group
+ * drained (`stopWhenDrainedMs`), `seconds` ran out, or the signal fired. Stopping closes the sources
+ * at their next turn; what they emitted drains to the sinks and is acknowledged, what they had read
+ * and not emitted stays pending and is claimed by another consumer (or this one, next time).
+ *
+ * Threading: main thread. Lifecycle: one call = one graph run; every thread and Redis client is
+ * closed before the promise settles, also on failure.
+ */
+import { CalculatorGraph } from '../api/calculator-graph.js';
+import { fleetRegistry } from '../fleet/fleet-calculators.js';
+import { ensureModel } from '../models/tiny-classifier.js';
+import type { StageStats } from '../telemetry/stage-stats.js';
+import { RedisCounters, type RedisFigures } from './redis-counters.js';
+import { REDIS_FLEET_DEFAULTS, type RedisFleetOptions, redisFleetGraph } from './redis-fleet-graph.js';
+
+/** What {@link runRedisFleet} takes. */
+export interface RedisFleetRunOptions extends Partial<RedisFleetOptions> {
+  readonly url: string;
+  /** Stop reading after this many seconds. Default: until drained or stopped. */
+  readonly seconds?: number;
+  readonly signal?: AbortSignal;
+  /** Called about every second with the counters so far. */
+  readonly onProgress?: (figures: RedisFigures, seconds: number) => void;
+  /** The model; default the tiny classifier for `[3, size, size]` uint8. */
+  readonly modelPath?: string;
+  /** Called once every actor runs. */
+  readonly onStart?: () => void;
+}
+
+/** What a host's run did. */
+export interface RedisFleetReport {
+  readonly options: RedisFleetOptions;
+  readonly figures: RedisFigures;
+  readonly seconds: number;
+  /** Results written per second over `seconds`. */
+  readonly fps: number;
+  readonly stages: StageStats[];
+}
+
+/** Runs the host's graph; resolves with its report once it drained and closed. */
+export async function runRedisFleet(options: RedisFleetRunOptions): Promise<RedisFleetReport> {
+  const size = options.size ?? REDIS_FLEET_DEFAULTS.size;
+  const modelPath =
+    options.modelPath ?? (await ensureModel({ inputShape: [3, size, size], inputType: 'uint8' }));
+  const fleet = redisFleetGraph(modelPath, options);
+  const counters = new RedisCounters(fleet.counters);
+  const g = new CalculatorGraph(fleet.config, { frames: fleet.frames, registry: fleetRegistry() });
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const stop = () => g.closeAllPacketSources();
+  try {
+    await g.startRun();
+    options.onStart?.();
+    const t0 = performance.now();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted === true) stop();
+    if (options.seconds !== undefined) timers.push(setTimeout(stop, options.seconds * 1000));
+    const report = options.onProgress;
+    if (report !== undefined)
+      timers.push(setInterval(() => report(counters.read(), (performance.now() - t0) / 1000), 1000));
+    await g.waitUntilDone();
+    const seconds = (performance.now() - t0) / 1000;
+    const figures = counters.read();
+    return {
+      options: fleet.options,
+      figures,
+      seconds,
+      fps: figures.written / seconds,
+      stages: g.stageStats(),
+    };
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    options.signal?.removeEventListener('abort', stop);
+    await g.close();
+  }
+}

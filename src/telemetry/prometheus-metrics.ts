@@ -1,0 +1,150 @@
+/**
+ * Prometheus metrics of a live graph or Run, in the text exposition format, through `prom-client`.
+ *
+ * Every metric is collected lazily: a scrape takes one {@link LiveReading} (shared counters, no
+ * message to any actor) and each metric's `collect()` copies its figures out of it. Nothing is
+ * counted or timed on the data path for Prometheus. Each {@link WeftMetrics} has a private
+ * `Registry`, so two servers in one process never share or clash over the global one.
+ *
+ * Threading: the thread that owns the graph or Run (main thread). Lifecycle: lives as long as its
+ * owner keeps it (the dashboard server); holds no timer and no handle.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { LiveReading } from './live-reading.js';
+import { COUNTER_FAMILIES, GAUGE_FAMILIES, type Labels } from './prometheus-families.js';
+
+/** The metrics of one graph or Run, in a registry of their own. */
+export class WeftMetrics {
+  /** The private registry: register more metrics here to serve them on the same `/metrics`. */
+  readonly registry = new Registry();
+  // The reading of the scrape in progress: every collect() of one scrape sees the same figures.
+  private current: LiveReading | undefined;
+
+  /** `read` takes a reading; it is called once per scrape, on the owner's thread. */
+  constructor(private readonly read: () => LiveReading) {
+    const metrics = this;
+    for (const [name, help, labelNames, pick] of COUNTER_FAMILIES) {
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          // A counter cannot be set: it is rebuilt from the shared counter on each scrape.
+          this.reset();
+          for (const [labels, value] of pick(metrics.reading())) this.inc(labels, value);
+        },
+      });
+    }
+    for (const [name, help, labelNames, pick] of GAUGE_FAMILIES) {
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [labels, value] of pick(metrics.reading())) this.set(labels, value);
+        },
+      });
+    }
+    const reading = () => this.reading();
+    this.registry.registerMetric(
+      rendered('weft_run_latency_seconds', 'Push to pull latency of a Run (latency: true).', 'summary', () =>
+        runLatency(reading()),
+      ),
+    );
+    this.registry.registerMetric(
+      rendered(
+        'weft_app_latency_seconds',
+        'Latency the application measures (the fleet: capture to sink).',
+        'histogram',
+        () => appLatency(reading()),
+      ),
+    );
+  }
+
+  /** The exposition's content type (Prometheus text format 0.0.4). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** One scrape: takes a reading, then renders every metric from it. */
+  async scrape(): Promise<string> {
+    this.current = this.read();
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private reading(): LiveReading {
+    this.current ??= this.read();
+    return this.current;
+  }
+}
+
+type Rendered = { labels: Labels; value: number; metricName: string };
+
+/**
+ * Latency, where the figures exist: a Run recording latency gives its push → pull percentiles
+ * (a summary: the Run keeps samples, not buckets); an application histogram (the fleet's capture →
+ * sink) gives a histogram. prom-client's Histogram and Summary only take observations, one by one,
+ * so these are Gauges whose `get()` renders the whole family from the reading.
+ */
+function rendered(
+  name: string,
+  help: string,
+  type: 'summary' | 'histogram',
+  values: () => Rendered[],
+): Gauge {
+  return new (class extends Gauge {
+    override async get() {
+      // prom-client's typings name the type by an enum its runtime does not use: the text is what counts.
+      return {
+        name,
+        help,
+        type: type as never,
+        aggregator: 'omit' as const,
+        collect: () => {},
+        values: values(),
+      };
+    }
+  })({ name, help, registers: [] });
+}
+
+function runLatency(r: LiveReading): Rendered[] {
+  const l = r.snapshot?.latency;
+  if (l === undefined || l.count === 0) return [];
+  const name = 'weft_run_latency_seconds';
+  const quantiles = [
+    ['0.5', l.p50],
+    ['0.9', l.p90],
+    ['0.95', l.p95],
+    ['0.99', l.p99],
+  ] as const;
+  return [
+    ...quantiles.map(([quantile, ms]) => ({ labels: { quantile }, value: ms / 1000, metricName: name })),
+    { labels: {}, value: (l.mean * l.count) / 1000, metricName: `${name}_sum` },
+    { labels: {}, value: l.count, metricName: `${name}_count` },
+  ];
+}
+
+function appLatency(r: LiveReading): Rendered[] {
+  const h = r.app?.latencyHistogram;
+  if (h === undefined) return [];
+  const name = 'weft_app_latency_seconds';
+  const out: Rendered[] = [];
+  let total = 0;
+  for (let i = 0; i < h.counts.length; i++) {
+    total += h.counts[i]!;
+    const le = h.upperBoundsMs[i]!;
+    if (le === Number.POSITIVE_INFINITY) continue;
+    out.push({ labels: { le: String(le / 1000) }, value: total, metricName: `${name}_bucket` });
+  }
+  out.push({ labels: { le: '+Inf' }, value: total, metricName: `${name}_bucket` });
+  out.push({ labels: {}, value: h.sumMs / 1000, metricName: `${name}_sum` });
+  out.push({ labels: {}, value: total, metricName: `${name}_count` });
+  return out;
+}

@@ -1,0 +1,126 @@
+// Server faults mid-run. Stopped and restarted (with an append-only file, so it keeps what it
+// acknowledged): the source and sink reconnect with back-off, the run neither fails nor hangs, and
+// every entry is processed (entries whose replies were lost in the outage are claimed again).
+// Stalled (SIGSTOP): the silence is detected, reported, and the connection comes back.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { graph } from '../src/core/graph-builder.js';
+import { RedisConnection, type RedisConnectionEvent } from '../src/redis/redis-connection.js';
+import { createRedisCounters, RedisCounters } from '../src/redis/redis-counters.js';
+import { DEFAULT_WIRE_LIMITS, decodeEntry, encodeEntry } from '../src/redis/stream-wire-format.js';
+import { Codec } from '../src/transport/codec.js';
+import {
+  connect,
+  pollUntil,
+  type RedisServer,
+  runRedisTests,
+  startRedisServer,
+} from './helpers/redis-server.js';
+import { waitUntil } from './helpers/wait-until.js';
+
+const codec = new Codec();
+const N = 3000;
+
+describe.skipIf(!runRedisTests)('a Redis server restarted mid-run', () => {
+  let server: RedisServer;
+  let c: RedisConnection;
+  beforeEach(async () => {
+    server = await startRedisServer({ aof: true });
+    c = await connect(server.url);
+  });
+  afterEach(async () => {
+    await c.close();
+    await server.close();
+  });
+
+  it('is reconnected to, and nothing is lost', { timeout: 120_000 }, async () => {
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < N; i++) {
+      writes.push(
+        c.command(
+          [
+            'XADD',
+            'in',
+            '*',
+            ...encodeEntry(codec, { kind: 'value', value: { camera: i % 10, seq: Math.floor(i / 10) } }),
+          ],
+          'XADD',
+        ),
+      );
+    }
+    await Promise.all(writes);
+    const counters = createRedisCounters(1);
+    const g = new CalculatorGraph(
+      graph()
+        .node('RedisStreamSourceCalculator', {
+          name: 'source',
+          outputs: { VALUE: 'v', META: 'm' },
+          options: {
+            url: server.url,
+            streams: ['in'],
+            count: 2,
+            claimIdleMs: 500,
+            claimEveryMs: 100,
+            counters,
+          },
+        })
+        .node('RedisStreamSinkCalculator', {
+          name: 'sink',
+          inputs: { IN: 'v', ACK: 'm' },
+          options: { url: server.url, stream: 'out', maxLen: 0, counters },
+        })
+        .build(),
+    );
+    const unique = async () => {
+      const out = await c.command<unknown[][]>(['XRANGE', 'out', '-', '+'], 'XRANGE');
+      return new Set(
+        out.map((e) => {
+          const h = decodeEntry(codec, e[1] as unknown[], DEFAULT_WIRE_LIMITS, 'out').header;
+          return `${h.camera}/${h.frame}`;
+        }),
+      );
+    };
+    try {
+      await g.startRun();
+      await pollUntil(
+        async () => Number(await c.command(['XLEN', 'out'], 'XLEN')) >= 300,
+        'some results were written',
+      );
+      await server.restart();
+      await pollUntil(async () => (await unique()).size === N, 'every entry was processed after the restart');
+      await pollUntil(
+        async () => Number((await c.command<unknown[]>(['XPENDING', 'in', 'weft'], 'XPENDING'))[0]) === 0,
+        'every entry was acknowledged',
+      );
+      g.closeAllPacketSources();
+      await g.waitUntilDone();
+    } finally {
+      await g.close();
+    }
+    expect((await unique()).size).toBe(N);
+    expect(new RedisCounters(counters).read().reconnects).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a stalled server is detected, reported, and reconnected to once it answers again', async () => {
+    const events: RedisConnectionEvent[] = [];
+    const conn = await RedisConnection.open({
+      url: server.url,
+      stallTimeoutMs: 300,
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      server.pause();
+      const reply = conn
+        .command<Buffer>(['PING'], 'PING')
+        .catch(async () => conn.command<Buffer>(['PING'], 'PING'));
+      await waitUntil(() => events.some((e) => e.kind === 'lost'), 'the stall was reported');
+      expect(events.find((e) => e.kind === 'lost')?.reason).toMatch(/timeout/i);
+      server.resume();
+      expect(String(await reply)).toBe('PONG');
+      await waitUntil(() => conn.reconnects >= 1, 'the connection came back');
+    } finally {
+      server.resume();
+      await conn.close();
+    }
+  });
+});

@@ -1,0 +1,311 @@
+// Restart policy `restart`: a failing calculator gets a fresh instance on a fresh thread, opened
+// with the same side packets, going on from the next input set (or the failing one once more under
+// at-least-once). Each phase × fault kind; the delivery guarantees and the accounting (delivered +
+// lost = sent); escalation past the limit; downstream order and bounds; frames the dead instance
+// held; replicas restarting alone.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Run } from '../src/api/run.js';
+import { pull, push, Session } from '../src/api/session.js';
+import { type RestartLimitError, type RestartRecord, WeftError } from '../src/core/errors.js';
+import { graph } from '../src/core/graph-builder.js';
+import type { RestartDelivery } from '../src/core/graph-config.js';
+import { FrameRef } from '../src/transport/codec.js';
+import { faultRegistry } from './fixtures/faults/registry.js';
+
+const runs: Run[] = [];
+afterEach(async () => {
+  for (const r of runs.splice(0)) await r.close().catch(() => {});
+});
+const dir = mkdtempSync(join(tmpdir(), 'weft-restart-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const onceFile = () => join(dir, `once-${files++}`);
+
+interface Opts {
+  readonly failAt?: readonly number[];
+  readonly fault?: string;
+  readonly phase?: string;
+  readonly once?: boolean;
+  readonly delivery?: RestartDelivery;
+  readonly maxRestarts?: number;
+  readonly tagThread?: boolean;
+  readonly parallelism?: number;
+}
+
+/** push('in') → FlakyCalculator "flaky" (restart) → PassThrough "after" → pull('out'). */
+function flakyRun(o: Opts, records: RestartRecord[]): Run {
+  const run = new Session({
+    registry: faultRegistry,
+    watchdogMs: 20,
+    onNodeRestart: (r) => records.push(r),
+  })
+    .add(
+      push('in'),
+      graph()
+        .node('FlakyCalculator', {
+          name: 'flaky',
+          inputs: { '': 'in' },
+          outputs: { '': 'mid' },
+          options: {
+            failAt: o.failAt ?? [],
+            fault: o.fault ?? 'throw',
+            phase: o.phase ?? 'process',
+            onceFile: o.once === true ? onceFile() : '',
+            tagThread: o.tagThread ?? false,
+          },
+          restart: {
+            policy: 'restart',
+            delivery: o.delivery ?? 'at-most-once',
+            ...(o.maxRestarts === undefined ? {} : { maxRestarts: o.maxRestarts }),
+          },
+          heapLimitMb: 32,
+          stuckTimeoutMs: 200,
+          ...(o.parallelism === undefined ? {} : { parallelism: o.parallelism }),
+        })
+        .node('PassThroughCalculator', { name: 'after', inputs: { '': 'mid' }, outputs: { '': 'out' } }),
+      pull('out'),
+    )
+    .build();
+  runs.push(run);
+  return run;
+}
+
+/** Pushes 0..n-1 at timestamps 10, 20, …, closes the input, pulls until closed. */
+async function feed(run: Run, n: number): Promise<{ values: unknown[]; timestamps: number[] }> {
+  await run.start();
+  for (let i = 0; i < n; i++) await run.push({ value: i, timestamp: (i + 1) * 10 });
+  run.closeInput();
+  const values: unknown[] = [];
+  const timestamps: number[] = [];
+  for (;;) {
+    const r = await run.pull();
+    if (r.status !== 'sample') break;
+    values.push(r.sample.value);
+    timestamps.push(r.sample.timestamp);
+  }
+  await run.waitUntilDone();
+  return { values, timestamps };
+}
+
+const flaky = (run: Run) => run.stageStats().find((s) => s.node === 'flaky')!;
+const increasing = (ts: readonly number[]) => ts.every((t, i) => i === 0 || t > ts[i - 1]!);
+
+// Each fault kind, as the record's code names it.
+const KINDS = [
+  ['throw', 'ERR_WEFT_CALCULATOR'],
+  ['reject', 'ERR_WEFT_CALCULATOR'],
+  ['exit', 'ERR_WEFT_WORKER_EXIT'],
+  ['oom', 'ERR_WEFT_OUT_OF_MEMORY'],
+  ['loop', 'ERR_WEFT_NODE_STUCK'],
+] as const;
+const DIES = new Set(['exit', 'oom', 'loop']);
+
+describe('restart: process', () => {
+  describe.each(KINDS)('%s', (fault, code) => {
+    it('at-most-once: the failing sets are lost and counted, the rest delivered in order', async () => {
+      const records: RestartRecord[] = [];
+      const run = flakyRun({ failAt: [2, 5], fault }, records);
+      const { values, timestamps } = await feed(run, 8);
+      const s = flaky(run);
+      expect(values.length + s.lost).toBe(8);
+      expect(increasing(timestamps)).toBe(true);
+      if (DIES.has(fault)) {
+        // A thread that dies takes what it had read with it: at least the failing set.
+        expect(values).not.toContain(2);
+        expect(values).not.toContain(5);
+        expect(values.slice(0, 2)).toEqual([0, 1]);
+      } else {
+        expect(values).toEqual([0, 1, 3, 4, 6, 7]);
+        expect(s.lost).toBe(2);
+      }
+      expect(s.restarts).toBe(2);
+      expect(records.map((r) => [r.node, r.phase, r.action, r.count, r.code])).toEqual([
+        ['flaky', 'process', 'restart', 1, code],
+        ['flaky', 'process', 'restart', 2, code],
+      ]);
+      expect(records.reduce((n, r) => n + (r.lost ?? 0), 0)).toBe(s.lost);
+      expect(run.frames.inUse()).toBe(0);
+    });
+
+    it('at-least-once: a transient fault loses nothing the thread had not read', async () => {
+      const records: RestartRecord[] = [];
+      const run = flakyRun({ failAt: [2], fault, once: true, delivery: 'at-least-once' }, records);
+      const { values, timestamps } = await feed(run, 8);
+      const s = flaky(run);
+      expect(increasing(timestamps)).toBe(true);
+      expect(values.length + s.lost).toBe(8);
+      expect(s.restarts).toBe(1);
+      // A failing call hands its set to the fresh instance, which processes it.
+      if (!DIES.has(fault)) expect(values).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    });
+  });
+
+  it('at-least-once retries a set once: failing again, it is dropped', async () => {
+    const records: RestartRecord[] = [];
+    const run = flakyRun({ failAt: [3], delivery: 'at-least-once' }, records);
+    const { values } = await feed(run, 6);
+    expect(values).toEqual([0, 1, 2, 4, 5]);
+    expect(records.map((r) => [r.count, r.lost])).toEqual([
+      [1, 0],
+      [2, 1],
+    ]);
+    expect(flaky(run)).toMatchObject({ restarts: 2, lost: 1 });
+  });
+
+  it('each restart is a fresh instance on a fresh thread', async () => {
+    const run = flakyRun({ failAt: [2], tagThread: true }, []);
+    const { values } = await feed(run, 5);
+    const threads = (values as { value: number; thread: number }[]).map((v) => [v.value, v.thread]);
+    expect(threads.map(([v]) => v)).toEqual([0, 1, 3, 4]);
+    const [before, after] = [threads[0]![1], threads[2]![1]];
+    expect(threads[1]![1]).toBe(before);
+    expect(threads[3]![1]).toBe(after);
+    expect(after).not.toBe(before);
+  });
+
+  it('downstream bounds keep moving past a lost set: a node joining the streams goes on', async () => {
+    const records: RestartRecord[] = [];
+    const run = new Session({ registry: faultRegistry, onNodeRestart: (r) => records.push(r) })
+      .add(
+        push('in'),
+        graph()
+          .node('FlakyCalculator', {
+            name: 'flaky',
+            inputs: { '': 'in' },
+            outputs: { '': 'mid' },
+            options: { failAt: [2], fault: 'exit' },
+            restart: { policy: 'restart' },
+          })
+          .node('AdderCalculator', { name: 'sum', inputs: { '': ['mid', 'in'] }, outputs: { '': 'out' } }),
+        pull('out'),
+      )
+      .build();
+    runs.push(run);
+    const { values, timestamps } = await feed(run, 6);
+    expect(timestamps).toEqual([10, 20, 30, 40, 50, 60]);
+    // Where flaky lost its packet the sum has only the direct one.
+    const lost = run.stageStats().find((s) => s.node === 'flaky')!.lost;
+    expect(values.filter((v, i) => i > 0 && v === i).length).toBe(lost);
+    expect(values[2]).toBe(2);
+    expect(records).toHaveLength(1);
+  });
+});
+
+describe('restart: open and close', () => {
+  it.each(['throw', 'exit', 'oom'])(
+    'open fails once (%s): a fresh thread opens, nothing is lost',
+    async (fault) => {
+      const records: RestartRecord[] = [];
+      const run = flakyRun({ phase: 'open', fault, once: true }, records);
+      const { values } = await feed(run, 4);
+      expect(values).toEqual([0, 1, 2, 3]);
+      expect(records.map((r) => [r.phase, r.action])).toEqual([['open', 'restart']]);
+      expect(flaky(run)).toMatchObject({ restarts: 1, lost: 0 });
+    },
+  );
+
+  it('open fails every time: past maxRestarts the run fails with RestartLimitError', async () => {
+    const run = flakyRun({ phase: 'open', fault: 'throw', maxRestarts: 2 }, []);
+    const err = (await run.start().catch((e: unknown) => e)) as RestartLimitError;
+    expect(err).toBeInstanceOf(WeftError);
+    expect(err.code).toBe('ERR_WEFT_RESTART_LIMIT');
+    expect(err.node).toBe('flaky');
+    expect(err.phase).toBe('open');
+    expect((err.cause as WeftError).code).toBe('ERR_WEFT_CALCULATOR');
+    expect(err.restarts?.map((r) => r.action)).toEqual(['restart', 'restart', 'escalate']);
+  });
+
+  it('close throws: counted, and the node ends as if close had returned', async () => {
+    const records: RestartRecord[] = [];
+    const run = flakyRun({ phase: 'close', fault: 'throw' }, records);
+    const { values } = await feed(run, 3);
+    expect(values).toEqual([0, 1, 2]);
+    expect(records.map((r) => [r.phase, r.action])).toEqual([['close', 'resume']]);
+  });
+
+  it.each(['exit', 'oom'])(
+    'the thread dies in close once (%s): a fresh instance opens and closes',
+    async (fault) => {
+      const records: RestartRecord[] = [];
+      const run = flakyRun({ phase: 'close', fault, once: true }, records);
+      const { values } = await feed(run, 3);
+      expect(values).toEqual([0, 1, 2]);
+      expect(records.map((r) => [r.phase, r.action])).toEqual([['close', 'restart']]);
+    },
+  );
+
+  it('the thread dies in every close: the run fails with RestartLimitError', async () => {
+    const run = flakyRun({ phase: 'close', fault: 'exit', maxRestarts: 1 }, []);
+    const err = (await feed(run, 2).catch((e: unknown) => e)) as RestartLimitError;
+    expect(err.code).toBe('ERR_WEFT_RESTART_LIMIT');
+    expect(err.phase).toBe('close');
+    expect((err.cause as WeftError).code).toBe('ERR_WEFT_WORKER_EXIT');
+    expect(err.restarts).toHaveLength(2);
+  });
+});
+
+describe('restart: escalation, frames, replicas', () => {
+  it('more failures than maxRestarts within periodMs fail the run with the history', async () => {
+    const run = flakyRun({ failAt: [1, 2, 3, 4], fault: 'exit', maxRestarts: 2 }, []);
+    const err = (await feed(run, 6).catch((e: unknown) => e)) as RestartLimitError;
+    expect(err.code).toBe('ERR_WEFT_RESTART_LIMIT');
+    expect(err.node).toBe('flaky');
+    expect((err.cause as WeftError).code).toBe('ERR_WEFT_WORKER_EXIT');
+    expect(err.restarts?.map((r) => [r.action, r.count])).toEqual([
+      ['restart', 1],
+      ['restart', 2],
+      ['escalate', 3],
+    ]);
+  });
+
+  it('the frames a dead instance held come back at its restart, while the run goes on', async () => {
+    const records: RestartRecord[] = [];
+    const run = new Session({ registry: faultRegistry, onNodeRestart: (r) => records.push(r) })
+      .add(
+        push('in'),
+        graph().node('HoarderCalculator', {
+          name: 'hoarder',
+          inputs: { '': 'in' },
+          outputs: { '': 'out' },
+          options: { fault: 'exit', at: 3 },
+          restart: { policy: 'restart' },
+        }),
+        pull('out'),
+      )
+      .build();
+    runs.push(run);
+    await run.start();
+    for (let ts = 1; ts <= 5; ts++) {
+      await run.push({ value: new FrameRef(await run.frames.allocAsync(64)), timestamp: ts });
+      const r = await run.pull();
+      if (r.status !== 'sample') throw new Error(`no sample for ${ts}: ${r.status}`);
+      run.release(r.sample);
+    }
+    expect(records).toHaveLength(1);
+    // The live instance hoards the frames of 4 and 5 and one of its own for each: 4 in use. The dead
+    // one's 3 hoarded and 3 allocated are back in the pool.
+    expect(run.frames.inUse()).toBe(4);
+    run.closeInput();
+    await run.waitUntilDone();
+    await run.close();
+    expect(run.frames.inUse()).toBe(0);
+  });
+
+  it('a restarted replica restarts alone; its siblings keep serving', async () => {
+    const records: RestartRecord[] = [];
+    const run = flakyRun({ failAt: [4], fault: 'exit', parallelism: 3 }, records);
+    const { values, timestamps } = await feed(run, 12);
+    expect(increasing(timestamps)).toBe(true);
+    const replicas = run.stageStats().filter((s) => s.node.startsWith('flaky['));
+    expect(replicas).toHaveLength(3);
+    expect(replicas.map((s) => s.restarts).sort()).toEqual([0, 0, 1]);
+    const lost = replicas.reduce((n, s) => n + s.lost, 0);
+    expect(values.length + lost).toBe(12);
+    expect(values).not.toContain(4);
+    expect(records.map((r) => r.node)).toHaveLength(1);
+    expect(records[0]!.node).toMatch(/^flaky\[\d\]$/);
+  });
+});
