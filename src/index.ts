@@ -256,6 +256,7 @@ export {
   type ResolvedPort,
   type ResolvedRestartPolicy,
   type ResolvedStream,
+  type RestartDelivery,
   type RestartPolicy,
   type RestartPolicyName,
 } from './core/graph-config.js';
