@@ -268,7 +268,9 @@ export class Supervisor {
    * observers. Also true once the run is over.
    */
   isIdle(): boolean {
-    return this.over || (this.pump.drained() && this.watchdog.quiet());
+    // The nodes first: while one still works it may write to an output the pump has just found
+    // empty; once every node is quiet, nothing more reaches the outputs, and empty ones stay empty.
+    return this.over || (this.watchdog.quiet() && this.pump.drained());
   }
 
   /** Cancels the run: `done` rejects with CancelledError once every actor is gone. */
