@@ -4,9 +4,8 @@
  * windows of two concurrent fleet runs, so that both see the same host.
  *
  * Both fleets are the demo's (1000 cameras, one lane per core, 96×96 frames), with inference on
- * threads of its own under `restart`. The clean one starts first and warms up; its rate in a first
- * window sets the faulty one's crash rate per batch (one crash a second at that rate, with full
- * batches); then the faulty one starts, paused, and warms up in turn. Then `CYCLES` times: the clean
+ * threads of its own under `restart`. The clean one starts first and warms up; its rate and mean
+ * batch size in a first window set the faulty one's crash rate per batch (one crash a second); then the faulty one starts, paused, and warms up in turn. Then `CYCLES` times: the clean
  * fleet runs a window while the faulty one sleeps (paused, drained), then the other way round.
  * Each fleet's accounting must stay exact: every frame processed, dropped, or lost to a fault that
  * the runtime counted.
@@ -105,8 +104,10 @@ export async function fleetFaultCases(ctx: SuiteContext): Promise<void> {
     ctx.progress('faults fleet.clean: warming up');
     await clean.warm((ctx.quick ? 1 : WARMUP_S) * 1000);
     const first = await clean.window(window);
-    // One crash a second at the clean rate, a crash being decided once per (full) batch.
-    const batchesPerS = rateOf(first) / FLEET_DEFAULTS.batchSize;
+    // One crash a second at the clean rate, a crash being decided once per batch (of the size the
+    // clean fleet's batches reach: partial ones run on their timeout).
+    const meanBatch = clean.control.figures()?.meanBatch ?? FLEET_DEFAULTS.batchSize;
+    const batchesPerS = rateOf(first) / Math.max(1, meanBatch);
     const faultRate = Math.min(1, 1 / Math.max(1, batchesPerS));
     clean.windows = NO_WINDOWS;
     faulty = new SteeredFleet(modelPath, faultRate, true);
