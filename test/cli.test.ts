@@ -39,7 +39,7 @@ describe('weft --help and --version', () => {
     expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
-  it.each(['demo', 'relay', 'run', 'viz', 'inspect'])(
+  it.each(['demo', 'relay', 'run', 'viz', 'inspect', 'feed', 'report'])(
     '`weft %s --help` prints its usage and exits 0',
     async (cmd) => {
       const r = await weft(cmd, '--help');
@@ -51,7 +51,7 @@ describe('weft --help and --version', () => {
   it('`weft --help` lists every command', async () => {
     const r = await weft('--help');
     expect(r.code).toBe(0);
-    for (const cmd of ['demo', 'relay', 'run', 'viz', 'inspect', 'bench'])
+    for (const cmd of ['demo', 'relay', 'run', 'viz', 'inspect', 'bench', 'feed', 'report'])
       expect(r.stdout).toContain(`  ${cmd}`);
   });
 
@@ -59,6 +59,7 @@ describe('weft --help and --version', () => {
     [['nope'], "unknown command 'nope'"],
     [['run', 'examples/graphs/counter-chain.pbtxt', '--nope'], "unknown option '--nope'"],
     [['demo', '--seconds', 'soon'], '--seconds takes a number'],
+    [['demo', '--fault-rate', '2'], '--fault-rate takes a probability in [0, 1]'],
     [['viz', 'examples/graphs/flow-limited.pbtxt', '--format', 'svg'], 'Allowed choices are mermaid, dot'],
   ])('a bad command line %j exits 2 and says why', async (args, why) => {
     const r = await weft(...args);
@@ -251,5 +252,17 @@ describe('weft demo', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/the cameras dropped [\d.]+% of their frames, more than --max-drop 5%/);
     expect(r.stdout).toContain('cameras not accounted for  0');
+  });
+
+  it('--fault-rate with --restart keeps running and accounts every frame; without, the crash fails it', async () => {
+    const flags = ['--seconds', '1', '--cameras', '20', '--shards', '1', '--size', '16', '--batch', '4'];
+    const kept = await weft('demo', ...flags, '--fault-rate', '0.5', '--restart');
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/lost to faults\s+\d+ frames, [1-9]\d* inference restarts?/);
+    expect(kept.stdout).toContain('cameras not accounted for  0');
+    const failed = await weft('demo', ...flags, '--fault-rate', '1');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/ERR_WEFT_WORKER_EXIT/);
+    expect(failed.stderr).toContain('node "inference_0"');
   });
 });
