@@ -19,6 +19,8 @@ export class ActorInputs {
   readonly set: InputSet | null;
   /** The last wait for input ended: the next drain sees records that reached an idle node. */
   fromIdle = false;
+  /** Packets the drain queues per input at most, below the queue limit (see ActorRestart). */
+  readAhead = Number.POSITIVE_INFINITY;
 
   constructor(
     rings: readonly RingDescriptor[],
@@ -55,7 +57,13 @@ export class ActorInputs {
         set!.enabled[i] = 0;
         continue;
       }
-      const limit = c.queueLimit(this.inputBase + i);
+      const configured = c.queueLimit(this.inputBase + i);
+      const limit =
+        configured < 0
+          ? this.readAhead === Infinity
+            ? -1
+            : this.readAhead
+          : Math.min(configured, this.readAhead);
       const e = engine;
       const inputPackets = packets;
       while (limit < 0 || e.queueSize(i) < limit) {

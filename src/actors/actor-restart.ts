@@ -39,8 +39,10 @@ export class ActorRestart {
   ) {
     this.state = new RestartState(args.state);
     sink.emitted = this.state.bounds;
-    engine.setSetDoneHook(() => {
+    this.readsOneAhead = engine.singleInput;
+    engine.setSetDoneHook((ts) => {
       this.state.held = engine.heldPackets();
+      this.state.done = ts;
     });
   }
 
@@ -66,12 +68,21 @@ export class ActorRestart {
   }
 
   /**
-   * The drain queued more input: every record taken is handed back to its ring now (a reader does
-   * so lazily, at its next read), so that a successor never reads one again, and what the thread
-   * would lose if it died now is recorded.
+   * True for a one-input node whose sets are its packets (see `EngineCore.singleInput`): it takes
+   * one packet at a time from its ring and hands the record back only when it takes the next, so
+   * that the packet in its call is still on the ring if its thread dies, for the successor to read
+   * again (at-least-once) or skip (at-most-once). Other nodes hand back what they read at once.
+   */
+  readonly readsOneAhead: boolean;
+
+  /**
+   * The drain queued more input: what the thread would lose if it died now is recorded; a node that
+   * reads one ahead notes the packet it holds, any other hands every record it took back to its ring
+   * now (a reader does so lazily, at its next read), so that a successor never reads one again.
    */
   noteHeld(readers: readonly RingReader[]): void {
-    for (const r of readers) r.release();
+    if (this.readsOneAhead) this.state.pending = this.engine.queueHead(0);
+    else for (const r of readers) r.release();
     this.state.held = this.engine.heldPackets();
   }
 
@@ -86,7 +97,9 @@ export class ActorRestart {
     const carry = this.engine.takeCarry((ts) => atLeastOnce && ts !== this.retried);
     // Those references go with the hand-over: they leave this thread's ledger.
     for (const p of carry.packets) if (p.frame >= 0) this.pool.handOff(p.frame);
+    // The hand-over owns the packets now; the records go back to the ring as the node ends.
     this.state.held = 0;
+    this.state.pending = Number.NaN;
     this.request = { phase: 'process', error: serializeError(err), carry };
     return err;
   }

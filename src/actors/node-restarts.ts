@@ -11,7 +11,9 @@ import type { Phase, RestartRecord } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import type { RestartCarry } from '../core/restart-handover.js';
 import type { FramePool } from '../transport/frame-pool.js';
+import { PayloadType, RecordKind, RingReader } from '../transport/ring-queue.js';
 import type { RestartArgs, RestartRequest } from './actor-protocol.js';
+import type { GraphPlan } from './graph-plan.js';
 import { F_LOST, F_RESTARTS, type NodeCounters } from './node-counters.js';
 import { RestartPolicyRunner } from './restart-policy.js';
 import { createRestartState, RestartState, type RestartStateDescriptor } from './restart-state.js';
@@ -32,8 +34,12 @@ export class NodeRestarts {
   // Per node: the hand-over its current thread was given (passed on if it dies before taking it).
   private readonly carries = new Map<number, RestartCarry | null>();
 
+  // Per node: the timestamp of the last set a successor was given again after a death.
+  private readonly retried = new Map<number, number>();
+
   constructor(
     private readonly graph: ResolvedGraph,
+    private readonly plan: GraphPlan,
     private readonly pool: FramePool,
     private readonly counters: NodeCounters,
     private readonly report: (record: RestartRecord) => void,
@@ -74,8 +80,6 @@ export class NodeRestarts {
     const node = this.graph.nodes[id]!;
     const state = this.states.get(id)!;
     const view = new RestartState(state);
-    // Whatever the decision, the gone thread's references come back now.
-    this.pool.releaseHeldBy(state.ledger);
     let carry: RestartCarry | null;
     let lost: number;
     if (end.request !== null) {
@@ -88,10 +92,15 @@ export class NodeRestarts {
       lost = 0;
     } else {
       carry = null;
-      lost = view.held;
+      lost = view.held - this.rereadPending(id, view, state.ledger);
     }
+    // Whatever the decision, the gone thread's references come back now (but one it left on a ring
+    // for its successor: see rereadPending).
+    this.pool.releaseHeldBy(state.ledger);
     view.held = 0;
     view.tookOver = 0;
+    view.pending = Number.NaN;
+    view.done = Number.NaN;
     let runner = this.runners.get(id);
     if (runner === undefined) {
       runner = new RestartPolicyRunner(node.restart, node.name, (r) => {
@@ -111,6 +120,32 @@ export class NodeRestarts {
       throw escalation;
     }
     this.carries.set(id, carry);
+  }
+
+  /**
+   * A node that reads one ahead died holding the packet its ring still has (ActorRestart): returns 1
+   * when the successor is to read it again (at-least-once, and not the set it was already given
+   * again), else 0 after handing the record back to the ring — a packet already processed, or one
+   * dropped at-most-once (its frame then goes back with the thread's ledger).
+   */
+  private rereadPending(id: number, view: RestartState, ledger: SharedArrayBuffer): number {
+    const pending = view.pending;
+    if (Number.isNaN(pending)) return 0;
+    const r = new RingReader(this.plan.nodeInputs[id]![0]!);
+    if (r.tryPop() !== RecordKind.Packet || r.timestamp !== pending) return 0;
+    const failed = !(view.done >= pending);
+    const again =
+      failed &&
+      this.graph.nodes[id]!.restart.delivery === 'at-least-once' &&
+      this.retried.get(id) !== pending;
+    if (!again) {
+      r.release();
+      return 0;
+    }
+    this.retried.set(id, pending);
+    // The record keeps its reference for the successor: it is not the gone thread's to give back.
+    if (r.payloadType === PayloadType.Frame) this.pool.keepOffLedger(ledger, r.frame);
+    return 1;
   }
 
   // A hand-over's references, owned by nobody now: adopted first, since this thread's pool keeps the

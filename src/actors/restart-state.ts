@@ -18,10 +18,14 @@ export interface RestartStateDescriptor {
   readonly ledger: SharedArrayBuffer;
 }
 
+// Bytes before the bounds: held and tookOver (Int32), then pending and done (Float64).
+const HEADER = 24;
+
 /** Allocates the state of a node with `outputs` outputs, every bound PreStream. */
 export function createRestartState(outputs: number, ledger: SharedArrayBuffer): RestartStateDescriptor {
-  const sab = new SharedArrayBuffer(8 + outputs * 8);
-  new Float64Array(sab, 8, outputs).fill(Timestamp.PreStream);
+  const sab = new SharedArrayBuffer(HEADER + outputs * 8);
+  new Float64Array(sab, 8, 2).fill(Number.NaN);
+  new Float64Array(sab, HEADER, outputs).fill(Timestamp.PreStream);
   return { sab, outputs, ledger };
 }
 
@@ -30,10 +34,33 @@ export class RestartState {
   /** Per output: the lowest timestamp a next packet may carry downstream (Done: ended). */
   readonly bounds: Float64Array;
   private readonly words: Int32Array;
+  private readonly times: Float64Array;
 
   constructor(d: RestartStateDescriptor) {
     this.words = new Int32Array(d.sab, 0, 2);
-    this.bounds = new Float64Array(d.sab, 8, d.outputs);
+    this.times = new Float64Array(d.sab, 8, 2);
+    this.bounds = new Float64Array(d.sab, HEADER, d.outputs);
+  }
+
+  /**
+   * A node that reads one packet ahead (see ActorRestart): the timestamp of the packet it took from
+   * its ring and has not handed back yet (NaN: none). Its successor reads that record again.
+   */
+  get pending(): number {
+    return this.times[0]!;
+  }
+
+  set pending(ts: number) {
+    this.times[0] = ts;
+  }
+
+  /** The timestamp of the last input set the instance finished (NaN: none yet). */
+  get done(): number {
+    return this.times[1]!;
+  }
+
+  set done(ts: number) {
+    this.times[1] = ts;
   }
 
   /** Input packets the instance holds now (queued, or in the set in a call). */

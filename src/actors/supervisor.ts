@@ -143,6 +143,7 @@ export class Supervisor {
     });
     this.restarts = new NodeRestarts(
       graph,
+      this.plan,
       this.pool,
       this.counters,
       restartReporter(this.o.onNodeRestart, (err) => this.fail(err)),

@@ -80,7 +80,7 @@ export abstract class EngineCore {
   protected wakeHook: (() => void) | null = null;
   protected stageHook: ((stage: 'open' | 'process' | 'close') => void) | null = null;
   private faultHook: ((phase: 'process' | 'close', err: Error) => Error | null) | null = null;
-  protected setDone: (() => void) | null = null;
+  protected setDone: ((timestamp: number) => void) | null = null;
 
   protected wakerWanted = false;
 
@@ -154,8 +154,16 @@ export abstract class EngineCore {
    * Sets what the engine calls after each input set it finished (processed, or dropped by a resume):
    * a node under the `restart` policy records there what it still holds. Engine's thread.
    */
-  setSetDoneHook(hook: () => void): void {
+  setSetDoneHook(hook: (timestamp: number) => void): void {
     this.setDone = hook;
+  }
+
+  /**
+   * True for the common one-input shape (Default handler, batch 1, no bound-only calls): its input
+   * sets are its packets, one by one, in order.
+   */
+  get singleInput(): boolean {
+    return this.single !== null;
   }
 
   /**
@@ -261,6 +269,12 @@ export abstract class EngineCore {
     if (this.handler.readiness() !== READY) return false;
     this.sets.gather(this.handler);
     return true;
+  }
+
+  /** Timestamp of the oldest packet queued on input `input`; NaN when none is. */
+  queueHead(input: number): number {
+    const q = this.queue(input);
+    return q.size > 0 ? q.headTimestamp() : Number.NaN;
   }
 
   /** Packets queued on input `input`. */

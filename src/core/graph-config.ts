@@ -58,8 +58,10 @@ export interface RestartPolicy {
   readonly periodMs?: number;
   /**
    * Under `restart`, what becomes of the input set whose call failed: `'at-most-once'` (default)
-   * drops it; `'at-least-once'` gives it once to the fresh instance (dropped if that fails too). A
-   * thread that died takes the sets it had read but not processed with it: they are counted lost.
+   * drops it; `'at-least-once'` gives it once to the fresh instance (dropped if that fails too), also
+   * after a thread's death for a one-input node (Default handler, batch 1), which reads one packet
+   * ahead. A thread of any other node that dies takes the sets it had read and not processed with
+   * it: they are counted lost.
    */
   readonly delivery?: RestartDelivery;
 }

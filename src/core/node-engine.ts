@@ -176,7 +176,7 @@ export class NodeEngine extends EngineCore {
           throw this.fail('process', err);
         }
       }
-      this.setDone?.();
+      this.setDone?.(ctx.inputTimestamp);
       if (result === STOP) {
         // A node with inputs goes on and every source is asked to stop (MediaPipe's), unless its
         // contract says STOP closes it.
@@ -264,7 +264,7 @@ export class NodeEngine extends EngineCore {
       } catch (err) {
         throw this.fail('process', err);
       }
-      this.setDone?.();
+      this.setDone?.(this.ctx.inputTimestamp);
     }
     if (result === STOP) {
       if (this.stopCloses) {

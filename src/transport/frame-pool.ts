@@ -174,6 +174,16 @@ export class FramePool {
   }
 
   /**
+   * Takes one reference to `handle` off a gone thread's shared `ledger` (see {@link attach}): that
+   * reference is not the thread's to give back any more (it stays with a ring record another thread
+   * will read again). Any thread, before {@link releaseHeldBy}.
+   */
+  keepOffLedger(ledger: SharedArrayBuffer, handle: number): void {
+    const c = this.classOf(handle);
+    sharedLedgerViews(ledger, this.slotCount)[c]![handle & 0xffff]! -= 1;
+  }
+
+  /**
    * Gives back the references a thread that has exited counted in its shared `ledger` (see
    * {@link attach}), zeroing it for a successor, and returns how many. Unlike {@link reclaimOthers}
    * the other threads may go on using the pool meanwhile. Any thread; not this thread's own ledger.
