@@ -28,22 +28,11 @@
  *
  * Threading: main thread.
  */
-import { existsSync } from 'node:fs';
+import { compiledWeft } from '../lib/compiled-package.js';
 import type { Suite, SuiteContext } from '../lib/suite.js';
 import { fleetFaultCases } from '../tasks/fleet-faulty.js';
 
-type Weft = typeof import('../../src/index.js');
 type Fault = 'none' | 'throw' | 'exit' | 'oom' | 'loop';
-
-// The compiled package, as users run it: threads from dist/ load no TypeScript loader, whose code
-// would otherwise sit in every thread's heap (and slow the out-of-memory case with it).
-const DIST = new URL('../../dist/index.js', import.meta.url);
-let weft: Weft | undefined;
-async function compiled(): Promise<Weft> {
-  if (!existsSync(DIST)) throw new Error('the faults suite runs the compiled package: npm run build first');
-  weft ??= (await import(DIST.href)) as Weft;
-  return weft;
-}
 
 /** The failing node's heap limit, MiB. */
 const HEAP_MB = 64;
@@ -58,7 +47,7 @@ const CASES: readonly [string, Fault][] = [
 
 // The compiled package and a registry with FaultAtCalculator (JavaScript, as users write them).
 async function faultAt() {
-  const w = await compiled();
+  const w = await compiledWeft();
   const registry = new w.CalculatorRegistry(w.defaultRegistry()).register(
     'FaultAtCalculator',
     new URL('../calculators/fault-at.mjs', import.meta.url),

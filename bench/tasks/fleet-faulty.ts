@@ -8,15 +8,13 @@
  * batch size in a first window set the faulty one's crash rate per batch (one crash a second); then the faulty one starts, paused, and warms up in turn. Then `CYCLES` times: the clean
  * fleet runs a window while the faulty one sleeps (paused, drained), then the other way round.
  * Each fleet's accounting must stay exact: every frame processed, dropped, or lost to a fault that
- * the runtime counted.
+ * the runtime counted. Both run the compiled package, as users run the fleet (`weft demo`).
  *
  * Threading: main thread.
  */
 import { DEMO_FRAME_SIZE } from '../../src/cli/cli-values.js';
-import { FleetControl } from '../../src/fleet/fleet-control.js';
-import { FLEET_DEFAULTS, fleetModel, hostShards } from '../../src/fleet/fleet-graph.js';
-import { type FleetReport, runFleet } from '../../src/fleet/fleet-run.js';
-import { ensureModel } from '../../src/models/tiny-classifier.js';
+import type { FleetReport } from '../../src/fleet/fleet-run.js';
+import { compiledModels, compiledWeft, type Weft } from '../lib/compiled-package.js';
 import type { SuiteContext } from '../lib/suite.js';
 import { measured, NO_WINDOWS, plus, rateOf, type Windows } from '../lib/windows.js';
 
@@ -31,16 +29,17 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** One fleet run steered in windows. */
 class SteeredFleet {
-  readonly control = new FleetControl();
+  readonly control: InstanceType<Weft['FleetControl']>;
   readonly report: Promise<FleetReport>;
   windows: Windows = NO_WINDOWS;
 
-  constructor(modelPath: string, faultRate: number, paused: boolean) {
+  constructor(w: Weft, modelPath: string, faultRate: number, paused: boolean) {
+    this.control = new w.FleetControl();
     if (paused) this.control.pause();
-    this.report = runFleet({
+    this.report = w.runFleet({
       modelPath,
       cameras: 1000,
-      shards: hostShards(),
+      shards: w.hostShards(),
       width: SIZE,
       height: SIZE,
       control: this.control,
@@ -96,9 +95,11 @@ class SteeredFleet {
 
 /** Records `fleet.clean` and `fleet.faulty` (fps), and the faulty fleet's restarts and losses. */
 export async function fleetFaultCases(ctx: SuiteContext): Promise<void> {
-  const modelPath = await ensureModel(fleetModel({ width: SIZE, height: SIZE }));
+  // As users run it (see compiled-package.ts): a restart's standby thread boots what they boot.
+  const w = await compiledWeft();
+  const modelPath = await (await compiledModels()).ensureModel(w.fleetModel({ width: SIZE, height: SIZE }));
   const window = ctx.quick ? 0.5 : WINDOW_S;
-  const clean = new SteeredFleet(modelPath, 0, false);
+  const clean = new SteeredFleet(w, modelPath, 0, false);
   let faulty: SteeredFleet | undefined;
   try {
     ctx.progress('faults fleet.clean: warming up');
@@ -106,11 +107,11 @@ export async function fleetFaultCases(ctx: SuiteContext): Promise<void> {
     const first = await clean.window(window);
     // One crash a second at the clean rate, a crash being decided once per batch (of the size the
     // clean fleet's batches reach: partial ones run on their timeout).
-    const meanBatch = clean.control.figures()?.meanBatch ?? FLEET_DEFAULTS.batchSize;
+    const meanBatch = clean.control.figures()?.meanBatch ?? w.FLEET_DEFAULTS.batchSize;
     const batchesPerS = rateOf(first) / Math.max(1, meanBatch);
     const faultRate = Math.min(1, 1 / Math.max(1, batchesPerS));
     clean.windows = NO_WINDOWS;
-    faulty = new SteeredFleet(modelPath, faultRate, true);
+    faulty = new SteeredFleet(w, modelPath, faultRate, true);
     ctx.progress(`faults fleet.faulty: warming up (crash rate ${faultRate.toFixed(4)} per batch)`);
     await faulty.warm((ctx.quick ? 1 : WARMUP_S) * 1000);
     await faulty.settle();
