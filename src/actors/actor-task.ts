@@ -22,12 +22,20 @@ export async function hostActor(args: ActorArgs): Promise<ActorResult> {
   const definition = mod[args.calculator.exportName] as CalculatorDefinition;
   let actor: Actor | undefined;
   let made!: (a: Actor) => void;
-  const ready = new Promise<Actor>((resolve) => {
+  let unmade!: (err: unknown) => void;
+  const ready = new Promise<Actor>((resolve, reject) => {
     made = resolve;
+    unmade = reject;
   });
   const make = (): Actor => {
     if (actor === undefined) {
-      actor = new Actor(args, definition);
+      try {
+        actor = new Actor(args, definition);
+      } catch (err) {
+        // The thread's task fails with it (and ends), not only the call that asked.
+        unmade(err);
+        throw err;
+      }
       made(actor);
     }
     return actor;
