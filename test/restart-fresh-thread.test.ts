@@ -173,6 +173,48 @@ describe('restart: process', () => {
     expect(run.frames.inUse()).toBe(0);
   });
 
+  it.each(['at-most-once', 'at-least-once'] as const)(
+    'two inputs, %s: a dead thread loses at most the set in its call',
+    async (delivery) => {
+      const records: RestartRecord[] = [];
+      const run = new Session({ registry: faultRegistry, onNodeRestart: (r) => records.push(r) })
+        .add(
+          push('a'),
+          push('b'),
+          graph().node('FlakyJoinCalculator', {
+            name: 'join',
+            inputs: { A: 'a', B: 'b' },
+            outputs: { '': 'out' },
+            options: { failAt: [3], fault: 'exit', onceFile: onceFile() },
+            restart: { policy: 'restart', delivery },
+          }),
+          pull('out'),
+        )
+        .build();
+      runs.push(run);
+      await run.start();
+      for (let i = 0; i < 6; i++) {
+        await run.push({ input: 'a', value: i, timestamp: (i + 1) * 10 });
+        await run.push({ input: 'b', value: 100 * i, timestamp: (i + 1) * 10 });
+      }
+      run.closeInput();
+      const sums: unknown[] = [];
+      for await (const s of run.output('out')) sums.push(s.value);
+      await run.waitUntilDone();
+      const join = run.stageStats().find((s) => s.node === 'join')!;
+      expect(records).toHaveLength(1);
+      if (delivery === 'at-least-once') {
+        expect(sums).toEqual([0, 101, 202, 303, 404, 505]);
+        expect(join.lost).toBe(0);
+      } else {
+        // The set at the dead call's timestamp: its packet on each input.
+        expect(sums).toEqual([0, 101, 202, 404, 505]);
+        expect(join.lost).toBe(2);
+      }
+      expect(records[0]!.lost).toBe(join.lost);
+    },
+  );
+
   it('each restart is a fresh instance on a fresh thread', async () => {
     const run = flakyRun({ failAt: [2], tagThread: true }, []);
     const { values } = await feed(run, 5);

@@ -138,7 +138,10 @@ export class Actor {
         ? null
         : new ActorRestart(args.restart, args.node.restart, this.engine, this.pool, this.sink);
     this.role = role;
-    if (role?.readsOneAhead === true) this.in.readAhead = 1;
+    if (role?.readsOneAhead === true) {
+      this.in.readAhead = 1;
+      this.in.pending = role.pending;
+    }
     if (role !== null) {
       // A failed process call asks for a fresh instance; a failed close ends the node (as `resume`).
       this.engine.setFaultHook((phase, err) =>

@@ -21,6 +21,12 @@ export class ActorInputs {
   fromIdle = false;
   /** Packets the drain queues per input at most, below the queue limit (see ActorRestart). */
   readAhead = Number.POSITIVE_INFINITY;
+  /**
+   * Per input, the timestamp of the packet last taken from its ring while its record is not handed
+   * back yet (a reader hands a record back as it takes the next), NaN when none: kept for a node
+   * that reads one ahead (see ActorRestart); null otherwise.
+   */
+  pending: Float64Array | null = null;
 
   constructor(
     rings: readonly RingDescriptor[],
@@ -68,6 +74,8 @@ export class ActorInputs {
       const inputPackets = packets;
       while (limit < 0 || e.queueSize(i) < limit) {
         const k = r.tryPop();
+        // Whatever this pop found, the record before it went back to the ring.
+        if (this.pending !== null) this.pending[i] = k === RecordKind.Packet ? r.timestamp : Number.NaN;
         if (k === EMPTY) break;
         moved++;
         if (k === RecordKind.Packet) {

@@ -39,7 +39,7 @@ export class ActorRestart {
   ) {
     this.state = new RestartState(args.state);
     sink.emitted = this.state.bounds;
-    this.readsOneAhead = engine.singleInput;
+    this.readsOneAhead = engine.setsByTimestamp;
     engine.setSetDoneHook((ts) => {
       this.state.held = engine.heldPackets();
       this.state.done = ts;
@@ -68,12 +68,18 @@ export class ActorRestart {
   }
 
   /**
-   * True for a one-input node whose sets are its packets (see `EngineCore.singleInput`): it takes
-   * one packet at a time from its ring and hands the record back only when it takes the next, so
-   * that the packet in its call is still on the ring if its thread dies, for the successor to read
-   * again (at-least-once) or skip (at-most-once). Other nodes hand back what they read at once.
+   * True for a node whose sets are the packets at one timestamp (see `EngineCore.setsByTimestamp`):
+   * it takes one packet at a time per input and hands a record back to its ring only when it takes
+   * the next from it (ActorInputs notes which in {@link pending}), so that the packets of the set in
+   * its call are still on the rings if its thread dies, for the successor to read again
+   * (at-least-once) or skip (at-most-once). Other nodes hand back what they read at once.
    */
   readonly readsOneAhead: boolean;
+
+  /** Per input, the packet taken and not handed back (see RestartState.pending). */
+  get pending(): Float64Array {
+    return this.state.pending;
+  }
 
   /**
    * The drain queued more input: what the thread would lose if it died now is recorded; a node that
@@ -81,8 +87,7 @@ export class ActorRestart {
    * now (a reader does so lazily, at its next read), so that a successor never reads one again.
    */
   noteHeld(readers: readonly RingReader[]): void {
-    if (this.readsOneAhead) this.state.pending = this.engine.queueHead(0);
-    else for (const r of readers) r.release();
+    if (!this.readsOneAhead) for (const r of readers) r.release();
     this.state.held = this.engine.heldPackets();
   }
 
@@ -99,7 +104,7 @@ export class ActorRestart {
     for (const p of carry.packets) if (p.frame >= 0) this.pool.handOff(p.frame);
     // The hand-over owns the packets now; the records go back to the ring as the node ends.
     this.state.held = 0;
-    this.state.pending = Number.NaN;
+    this.state.pending.fill(Number.NaN);
     this.request = { phase: 'process', error: serializeError(err), carry };
     return err;
   }

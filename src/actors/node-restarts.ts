@@ -9,6 +9,7 @@
 import { deserializeError } from '../core/error-serialization.js';
 import type { Phase, RestartRecord } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
+import { setsByTimestamp } from '../core/input-stream-handlers.js';
 import type { RestartCarry } from '../core/restart-handover.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { PayloadType, RecordKind, RingReader } from '../transport/ring-queue.js';
@@ -55,7 +56,8 @@ export class NodeRestarts {
     if (!this.restartable(id)) return undefined;
     let state = this.states.get(id);
     if (state === undefined) {
-      state = createRestartState(this.graph.nodes[id]!.outputs.length, this.pool.createSharedLedger());
+      const node = this.graph.nodes[id]!;
+      state = createRestartState(node.inputs.length, node.outputs.length, this.pool.createSharedLedger());
       this.states.set(id, state);
     }
     return { state };
@@ -92,14 +94,14 @@ export class NodeRestarts {
       lost = 0;
     } else {
       carry = null;
-      lost = view.held - this.rereadPending(id, view, state.ledger);
+      lost = setsByTimestamp(node) ? this.settlePending(id, view, state.ledger) : view.held;
     }
     // Whatever the decision, the gone thread's references come back now (but one it left on a ring
     // for its successor: see rereadPending).
     this.pool.releaseHeldBy(state.ledger);
     view.held = 0;
     view.tookOver = 0;
-    view.pending = Number.NaN;
+    view.pending.fill(Number.NaN);
     view.done = Number.NaN;
     let runner = this.runners.get(id);
     if (runner === undefined) {
@@ -123,29 +125,43 @@ export class NodeRestarts {
   }
 
   /**
-   * A node that reads one ahead died holding the packet its ring still has (ActorRestart): returns 1
-   * when the successor is to read it again (at-least-once, and not the set it was already given
-   * again), else 0 after handing the record back to the ring — a packet already processed, or one
-   * dropped at-most-once (its frame then goes back with the thread's ledger).
+   * A node that reads one ahead (ActorRestart) died: each input's packet it had taken and not handed
+   * back is still on its ring. The set in the dead call is the earliest of them not yet processed;
+   * the successor reads it again under at-least-once (once: not when it is the set it was already
+   * given again), else it is handed back and lost. Packets already processed are handed back; later
+   * ones are left for the successor. A record left keeps its frame reference, which is then not the
+   * gone thread's to give back. Returns the packets lost.
    */
-  private rereadPending(id: number, view: RestartState, ledger: SharedArrayBuffer): number {
-    const pending = view.pending;
-    if (Number.isNaN(pending)) return 0;
-    const r = new RingReader(this.plan.nodeInputs[id]![0]!);
-    if (r.tryPop() !== RecordKind.Packet || r.timestamp !== pending) return 0;
-    const failed = !(view.done >= pending);
+  private settlePending(id: number, view: RestartState, ledger: SharedArrayBuffer): number {
+    const rings = this.plan.nodeInputs[id]!;
+    const heads: (RingReader | null)[] = rings.map((d, i) => {
+      const ts = view.pending[i]!;
+      if (Number.isNaN(ts)) return null;
+      const r = new RingReader(d);
+      return r.tryPop() === RecordKind.Packet && r.timestamp === ts ? r : null;
+    });
+    const done = view.done;
+    let failing = Number.POSITIVE_INFINITY;
+    heads.forEach((r, i) => {
+      const ts = view.pending[i]!;
+      if (r !== null && !(done >= ts) && ts < failing) failing = ts;
+    });
     const again =
-      failed &&
+      failing !== Number.POSITIVE_INFINITY &&
       this.graph.nodes[id]!.restart.delivery === 'at-least-once' &&
-      this.retried.get(id) !== pending;
-    if (!again) {
-      r.release();
-      return 0;
-    }
-    this.retried.set(id, pending);
-    // The record keeps its reference for the successor: it is not the gone thread's to give back.
-    if (r.payloadType === PayloadType.Frame) this.pool.keepOffLedger(ledger, r.frame);
-    return 1;
+      this.retried.get(id) !== failing;
+    if (again) this.retried.set(id, failing);
+    let lost = 0;
+    heads.forEach((r, i) => {
+      if (r === null) return;
+      const ts = view.pending[i]!;
+      const processed = done >= ts;
+      if (processed || (ts === failing && !again)) {
+        r.release();
+        if (!processed) lost++;
+      } else if (r.payloadType === PayloadType.Frame) this.pool.keepOffLedger(ledger, r.frame);
+    });
+    return lost;
   }
 
   // A hand-over's references, owned by nobody now: adopted first, since this thread's pool keeps the

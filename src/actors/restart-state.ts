@@ -14,53 +14,54 @@ import { Timestamp } from '../core/timestamp.js';
 export interface RestartStateDescriptor {
   readonly sab: SharedArrayBuffer;
   readonly outputs: number;
+  readonly inputs: number;
   /** The shared frame ledger of the node's thread (see `FramePool.attach`). */
   readonly ledger: SharedArrayBuffer;
 }
 
-// Bytes before the bounds: held and tookOver (Int32), then pending and done (Float64).
-const HEADER = 24;
+// Bytes before the bounds: held and tookOver (Int32), then done (Float64); after the bounds, one
+// pending timestamp (Float64) per input.
+const HEADER = 16;
 
-/** Allocates the state of a node with `outputs` outputs, every bound PreStream. */
-export function createRestartState(outputs: number, ledger: SharedArrayBuffer): RestartStateDescriptor {
-  const sab = new SharedArrayBuffer(HEADER + outputs * 8);
-  new Float64Array(sab, 8, 2).fill(Number.NaN);
+/** Allocates the state of a node with `inputs` inputs and `outputs` outputs, every bound PreStream. */
+export function createRestartState(
+  inputs: number,
+  outputs: number,
+  ledger: SharedArrayBuffer,
+): RestartStateDescriptor {
+  const sab = new SharedArrayBuffer(HEADER + (outputs + inputs) * 8);
+  new Float64Array(sab, 8, 1).fill(Number.NaN);
   new Float64Array(sab, HEADER, outputs).fill(Timestamp.PreStream);
-  return { sab, outputs, ledger };
+  new Float64Array(sab, HEADER + outputs * 8, inputs).fill(Number.NaN);
+  return { sab, outputs, inputs, ledger };
 }
 
 /** Views over a {@link RestartStateDescriptor}. Any thread (see the module comment for who writes). */
 export class RestartState {
   /** Per output: the lowest timestamp a next packet may carry downstream (Done: ended). */
   readonly bounds: Float64Array;
+  /**
+   * Per input, for a node that reads one packet ahead (see ActorRestart): the timestamp of the packet
+   * it took from that ring and has not handed back yet (NaN: none), which a successor may read again.
+   */
+  readonly pending: Float64Array;
   private readonly words: Int32Array;
   private readonly times: Float64Array;
 
   constructor(d: RestartStateDescriptor) {
     this.words = new Int32Array(d.sab, 0, 2);
-    this.times = new Float64Array(d.sab, 8, 2);
+    this.times = new Float64Array(d.sab, 8, 1);
     this.bounds = new Float64Array(d.sab, HEADER, d.outputs);
-  }
-
-  /**
-   * A node that reads one packet ahead (see ActorRestart): the timestamp of the packet it took from
-   * its ring and has not handed back yet (NaN: none). Its successor reads that record again.
-   */
-  get pending(): number {
-    return this.times[0]!;
-  }
-
-  set pending(ts: number) {
-    this.times[0] = ts;
+    this.pending = new Float64Array(d.sab, HEADER + d.outputs * 8, d.inputs);
   }
 
   /** The timestamp of the last input set the instance finished (NaN: none yet). */
   get done(): number {
-    return this.times[1]!;
+    return this.times[0]!;
   }
 
   set done(ts: number) {
-    this.times[1] = ts;
+    this.times[0] = ts;
   }
 
   /** Input packets the instance holds now (queued, or in the set in a call). */

@@ -22,6 +22,7 @@ import {
   createInputStreamHandler,
   type InputStreamHandler,
   READY,
+  setsByTimestamp,
 } from './input-stream-handlers.js';
 import type { EngineState, OutputSink } from './output-sink.js';
 import { OutputStream } from './output-stream.js';
@@ -158,12 +159,9 @@ export abstract class EngineCore {
     this.setDone = hook;
   }
 
-  /**
-   * True for the common one-input shape (Default handler, batch 1, no bound-only calls): its input
-   * sets are its packets, one by one, in order.
-   */
-  get singleInput(): boolean {
-    return this.single !== null;
+  /** See `setsByTimestamp` in input-stream-handlers.ts. */
+  get setsByTimestamp(): boolean {
+    return setsByTimestamp(this.node);
   }
 
   /**

@@ -59,9 +59,9 @@ export interface RestartPolicy {
   /**
    * Under `restart`, what becomes of the input set whose call failed: `'at-most-once'` (default)
    * drops it; `'at-least-once'` gives it once to the fresh instance (dropped if that fails too), also
-   * after a thread's death for a one-input node (Default handler, batch 1), which reads one packet
-   * ahead. A thread of any other node that dies takes the sets it had read and not processed with
-   * it: they are counted lost.
+   * after a thread's death for a node under the Default handler (batch 1, no bound-only calls),
+   * which reads one packet per input ahead. A thread of any other node that dies takes the sets it
+   * had read and not processed with it: they are counted lost.
    */
   readonly delivery?: RestartDelivery;
 }

@@ -102,6 +102,20 @@ export function batchSizeOf(node: ResolvedNode): number {
   return h.batchSize;
 }
 
+/**
+ * True when every input set of `node` is made of the packets at one timestamp, taken from the
+ * queues' heads in timestamp order: the Default handler, batch 1, no bound-only calls. A set's
+ * packets are then known by its timestamp, and one packet per input queued ahead is all it needs.
+ */
+export function setsByTimestamp(node: ResolvedNode): boolean {
+  return (
+    node.inputs.length > 0 &&
+    node.inputStreamHandler.name === 'DefaultInputStreamHandler' &&
+    batchSizeOf(node) === 1 &&
+    !node.processTimestampBounds
+  );
+}
+
 function syncGroups(node: ResolvedNode, sets: readonly (readonly string[])[]): Int32Array[] {
   const owner = new Int32Array(node.inputs.length).fill(-1);
   const groups = sets.map((ids, g) =>
