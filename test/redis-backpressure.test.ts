@@ -1,18 +1,11 @@
 // Back-pressure across the hop: a feed faster than its consumer does not grow Redis without bound.
 // The consumer trims what it acknowledged; the feed waits while a stream holds maxBacklog entries.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { graph } from '../src/core/graph-builder.js';
 import { clusterKeys } from '../src/redis/cluster-keys.js';
-import type { RedisConnection } from '../src/redis/redis-connection.js';
 import { type FeedReport, runFeed } from '../src/redis/redis-feed.js';
-import {
-  connect,
-  pollUntil,
-  type RedisServer,
-  runRedisTests,
-  startRedisServer,
-} from './helpers/redis-server.js';
+import { pollUntil, runRedisTests, useRedisServer } from './helpers/redis-server.js';
 
 const MAX_BACKLOG = 50;
 // The feed checks lengths once per pipelined batch of 64 frames.
@@ -20,23 +13,14 @@ const BOUND = MAX_BACKLOG + 64;
 const keys = clusterKeys('bp');
 
 describe.skipIf(!runRedisTests)('bounded growth under a slow consumer', () => {
-  let server: RedisServer;
-  let c: RedisConnection;
-  beforeEach(async () => {
-    server = await startRedisServer();
-    c = await connect(server.url);
-  });
-  afterEach(async () => {
-    await c.close();
-    await server.close();
-  });
+  const redis = useRedisServer();
 
   it('makes the feed wait at maxBacklog and keeps every stream under it', async () => {
     const lengths = async () =>
-      Promise.all([0, 1].map(async (s) => Number(await c.command(['XLEN', keys.stream(s)], 'XLEN'))));
+      Promise.all([0, 1].map(async (s) => Number(await redis.c.command(['XLEN', keys.stream(s)], 'XLEN'))));
     let report: FeedReport | undefined;
     const feed = runFeed({
-      url: server.url,
+      url: redis.server.url,
       cameras: 8,
       fps: 0,
       framesPerCamera: 100,
@@ -65,7 +49,7 @@ describe.skipIf(!runRedisTests)('bounded growth under a slow consumer', () => {
           name: 'source',
           outputs: { FRAME: 'f', META: 'm' },
           options: {
-            url: server.url,
+            url: redis.server.url,
             streams: [keys.stream(0), keys.stream(1)],
             group: keys.group,
             count: 4,
@@ -75,7 +59,7 @@ describe.skipIf(!runRedisTests)('bounded growth under a slow consumer', () => {
         .node('RedisStreamSinkCalculator', {
           name: 'sink',
           inputs: { IN: 'f', ACK: 'm' },
-          options: { url: server.url, stream: 'out', maxLen: 0 },
+          options: { url: redis.server.url, stream: 'out', maxLen: 0 },
         })
         .build(),
     );
@@ -83,7 +67,7 @@ describe.skipIf(!runRedisTests)('bounded growth under a slow consumer', () => {
       await g.startRun();
       await feed;
       await pollUntil(
-        async () => Number(await c.command(['XLEN', 'out'], 'XLEN')) === 800,
+        async () => Number(await redis.c.command(['XLEN', 'out'], 'XLEN')) === 800,
         'every frame was written',
       );
       g.closeAllPacketSources();

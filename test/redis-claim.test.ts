@@ -1,43 +1,30 @@
 // The claiming path: entries a consumer read and never acknowledged (it died) are taken over by a
 // live consumer once they were idle past the limit, processed, and acknowledged.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { graph } from '../src/core/graph-builder.js';
-import type { RedisConnection } from '../src/redis/redis-connection.js';
 import type { SourceMeta } from '../src/redis/redis-stream-source.js';
 import { DEFAULT_WIRE_LIMITS, decodeEntry, encodeEntry } from '../src/redis/stream-wire-format.js';
 import { Codec } from '../src/transport/codec.js';
-import {
-  connect,
-  pollUntil,
-  type RedisServer,
-  runRedisTests,
-  startRedisServer,
-} from './helpers/redis-server.js';
+import { pollUntil, runRedisTests, useRedisServer } from './helpers/redis-server.js';
 
 const codec = new Codec();
 const CLAIM_IDLE_MS = 200;
 
 describe.skipIf(!runRedisTests)('claiming a dead consumer’s entries', () => {
-  let server: RedisServer;
-  let c: RedisConnection;
-  beforeEach(async () => {
-    server = await startRedisServer();
-    c = await connect(server.url);
-  });
-  afterEach(async () => {
-    await c.close();
-    await server.close();
-  });
+  const redis = useRedisServer();
 
   it('takes over entries pending past claimIdleMs and processes each', async () => {
-    await c.command(['XGROUP', 'CREATE', 'in', 'g', '0', 'MKSTREAM'], 'XGROUP');
+    await redis.c.command(['XGROUP', 'CREATE', 'in', 'g', '0', 'MKSTREAM'], 'XGROUP');
     for (let i = 0; i < 30; i++)
-      await c.command(['XADD', 'in', '*', ...encodeEntry(codec, { kind: 'value', value: i })], 'XADD');
+      await redis.c.command(['XADD', 'in', '*', ...encodeEntry(codec, { kind: 'value', value: i })], 'XADD');
     // A consumer that reads ten entries and dies before acknowledging them.
-    await c.command(['XREADGROUP', 'GROUP', 'g', 'dead', 'COUNT', '10', 'STREAMS', 'in', '>'], 'XREADGROUP');
+    await redis.c.command(
+      ['XREADGROUP', 'GROUP', 'g', 'dead', 'COUNT', '10', 'STREAMS', 'in', '>'],
+      'XREADGROUP',
+    );
     await pollUntil(async () => {
-      const p = await c.command<unknown[][]>(['XPENDING', 'in', 'g', '-', '+', '1'], 'XPENDING');
+      const p = await redis.c.command<unknown[][]>(['XPENDING', 'in', 'g', '-', '+', '1'], 'XPENDING');
       return Number(p[0]?.[2]) >= CLAIM_IDLE_MS;
     }, 'the dead consumer’s entries are idle past the claim limit');
     const g = new CalculatorGraph(
@@ -46,7 +33,7 @@ describe.skipIf(!runRedisTests)('claiming a dead consumer’s entries', () => {
           name: 'source',
           outputs: { VALUE: 'v', META: 'm' },
           options: {
-            url: server.url,
+            url: redis.server.url,
             streams: ['in'],
             group: 'g',
             consumer: 'live',
@@ -58,7 +45,7 @@ describe.skipIf(!runRedisTests)('claiming a dead consumer’s entries', () => {
         .node('RedisStreamSinkCalculator', {
           name: 'sink',
           inputs: { IN: 'v', ACK: 'm' },
-          options: { url: server.url, stream: 'out' },
+          options: { url: redis.server.url, stream: 'out' },
         })
         .build(),
     );
@@ -69,13 +56,13 @@ describe.skipIf(!runRedisTests)('claiming a dead consumer’s entries', () => {
     } finally {
       await g.close();
     }
-    const out = await c.command<unknown[][]>(['XRANGE', 'out', '-', '+'], 'XRANGE');
+    const out = await redis.c.command<unknown[][]>(['XRANGE', 'out', '-', '+'], 'XRANGE');
     const values = out.map(
       (e) => decodeEntry(codec, e[1] as unknown[], DEFAULT_WIRE_LIMITS, 'out').header.value as number,
     );
     expect(new Set(values)).toEqual(new Set(Array.from({ length: 30 }, (_, i) => i)));
     expect(metas.filter((m) => m.claimed).length).toBeGreaterThanOrEqual(10);
-    const pending = await c.command<unknown[]>(['XPENDING', 'in', 'g'], 'XPENDING');
+    const pending = await redis.c.command<unknown[]>(['XPENDING', 'in', 'g'], 'XPENDING');
     expect(Number(pending[0])).toBe(0);
   });
 });

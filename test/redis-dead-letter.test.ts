@@ -1,37 +1,27 @@
 // Hostile input across the hop: every malformed, truncated or oversized entry is a typed error that
 // is counted, moved to the dead-letter stream and acknowledged; the good entries around it go
 // through, and the graph neither fails nor hangs.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { graph } from '../src/core/graph-builder.js';
-import type { RedisConnection } from '../src/redis/redis-connection.js';
 import { createRedisCounters, RedisCounters } from '../src/redis/redis-counters.js';
 import { field } from '../src/redis/redis-stream-reader.js';
 import { DEFAULT_WIRE_LIMITS, decodeEntry, encodeEntry } from '../src/redis/stream-wire-format.js';
 import { Codec } from '../src/transport/codec.js';
 import { BAD_ENTRIES, BAD_ENTRY_LIMITS } from './fixtures/redis/bad-entries.js';
-import { connect, type RedisServer, runRedisTests, startRedisServer } from './helpers/redis-server.js';
+import { runRedisTests, useRedisServer } from './helpers/redis-server.js';
 
 const codec = new Codec();
 
 describe.skipIf(!runRedisTests)('malformed entries', () => {
-  let server: RedisServer;
-  let c: RedisConnection;
-  beforeEach(async () => {
-    server = await startRedisServer();
-    c = await connect(server.url);
-  });
-  afterEach(async () => {
-    await c.close();
-    await server.close();
-  });
+  const redis = useRedisServer();
 
   it('are dead-lettered with their reason and acknowledged, while good entries go through', async () => {
     const good: number[] = [];
     for (let i = 0; i < BAD_ENTRIES.length; i++) {
       good.push(i);
-      await c.command(['XADD', 'in', '*', ...encodeEntry(codec, { kind: 'value', value: i })], 'XADD');
-      await c.command(['XADD', 'in', '*', ...BAD_ENTRIES[i]![1]], 'XADD');
+      await redis.c.command(['XADD', 'in', '*', ...encodeEntry(codec, { kind: 'value', value: i })], 'XADD');
+      await redis.c.command(['XADD', 'in', '*', ...BAD_ENTRIES[i]![1]], 'XADD');
     }
     const counters = createRedisCounters(1);
     const g = new CalculatorGraph(
@@ -40,7 +30,7 @@ describe.skipIf(!runRedisTests)('malformed entries', () => {
           name: 'source',
           outputs: { VALUE: 'v', META: 'm', DEAD: 'dead' },
           options: {
-            url: server.url,
+            url: redis.server.url,
             streams: ['in'],
             stopWhenDrainedMs: 0,
             deadLetterStream: 'in:dead',
@@ -51,7 +41,7 @@ describe.skipIf(!runRedisTests)('malformed entries', () => {
         .node('RedisStreamSinkCalculator', {
           name: 'sink',
           inputs: { IN: 'v', ACK: 'm' },
-          options: { url: server.url, stream: 'out' },
+          options: { url: redis.server.url, stream: 'out' },
         })
         .build(),
     );
@@ -62,11 +52,11 @@ describe.skipIf(!runRedisTests)('malformed entries', () => {
     } finally {
       await g.close();
     }
-    const out = await c.command<unknown[][]>(['XRANGE', 'out', '-', '+'], 'XRANGE');
+    const out = await redis.c.command<unknown[][]>(['XRANGE', 'out', '-', '+'], 'XRANGE');
     expect(
       out.map((e) => decodeEntry(codec, e[1] as unknown[], DEFAULT_WIRE_LIMITS, 'out').header.value),
     ).toEqual(good);
-    const dead = await c.command<unknown[][]>(['XRANGE', 'in:dead', '-', '+'], 'XRANGE');
+    const dead = await redis.c.command<unknown[][]>(['XRANGE', 'in:dead', '-', '+'], 'XRANGE');
     expect(dead).toHaveLength(BAD_ENTRIES.length);
     dead.forEach((e, i) => {
       expect(String(field(e[1], 'code'))).toBe('ERR_WEFT_STREAM_ENTRY');
@@ -74,7 +64,7 @@ describe.skipIf(!runRedisTests)('malformed entries', () => {
     });
     expect(reported.map((r) => r.code)).toEqual(BAD_ENTRIES.map(() => 'ERR_WEFT_STREAM_ENTRY'));
     expect(new RedisCounters(counters).read().deadLettered).toBe(BAD_ENTRIES.length);
-    const pending = await c.command<unknown[]>(['XPENDING', 'in', 'weft'], 'XPENDING');
+    const pending = await redis.c.command<unknown[]>(['XPENDING', 'in', 'weft'], 'XPENDING');
     expect(Number(pending[0])).toBe(0);
   });
 });

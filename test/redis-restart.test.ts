@@ -2,42 +2,27 @@
 // acknowledged): the source and sink reconnect with back-off, the run neither fails nor hangs, and
 // every entry is processed (entries whose replies were lost in the outage are claimed again).
 // Stalled (SIGSTOP): the silence is detected, reported, and the connection comes back.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { graph } from '../src/core/graph-builder.js';
 import { RedisConnection, type RedisConnectionEvent } from '../src/redis/redis-connection.js';
 import { createRedisCounters, RedisCounters } from '../src/redis/redis-counters.js';
 import { DEFAULT_WIRE_LIMITS, decodeEntry, encodeEntry } from '../src/redis/stream-wire-format.js';
 import { Codec } from '../src/transport/codec.js';
-import {
-  connect,
-  pollUntil,
-  type RedisServer,
-  runRedisTests,
-  startRedisServer,
-} from './helpers/redis-server.js';
+import { pollUntil, runRedisTests, useRedisServer } from './helpers/redis-server.js';
 import { waitUntil } from './helpers/wait-until.js';
 
 const codec = new Codec();
 const N = 3000;
 
 describe.skipIf(!runRedisTests)('a Redis server restarted mid-run', () => {
-  let server: RedisServer;
-  let c: RedisConnection;
-  beforeEach(async () => {
-    server = await startRedisServer({ aof: true });
-    c = await connect(server.url);
-  });
-  afterEach(async () => {
-    await c.close();
-    await server.close();
-  });
+  const redis = useRedisServer({ aof: true });
 
   it('is reconnected to, and nothing is lost', { timeout: 120_000 }, async () => {
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < N; i++) {
       writes.push(
-        c.command(
+        redis.c.command(
           [
             'XADD',
             'in',
@@ -56,7 +41,7 @@ describe.skipIf(!runRedisTests)('a Redis server restarted mid-run', () => {
           name: 'source',
           outputs: { VALUE: 'v', META: 'm' },
           options: {
-            url: server.url,
+            url: redis.server.url,
             streams: ['in'],
             count: 2,
             claimIdleMs: 500,
@@ -67,12 +52,12 @@ describe.skipIf(!runRedisTests)('a Redis server restarted mid-run', () => {
         .node('RedisStreamSinkCalculator', {
           name: 'sink',
           inputs: { IN: 'v', ACK: 'm' },
-          options: { url: server.url, stream: 'out', maxLen: 0, counters },
+          options: { url: redis.server.url, stream: 'out', maxLen: 0, counters },
         })
         .build(),
     );
     const unique = async () => {
-      const out = await c.command<unknown[][]>(['XRANGE', 'out', '-', '+'], 'XRANGE');
+      const out = await redis.c.command<unknown[][]>(['XRANGE', 'out', '-', '+'], 'XRANGE');
       return new Set(
         out.map((e) => {
           const h = decodeEntry(codec, e[1] as unknown[], DEFAULT_WIRE_LIMITS, 'out').header;
@@ -83,13 +68,14 @@ describe.skipIf(!runRedisTests)('a Redis server restarted mid-run', () => {
     try {
       await g.startRun();
       await pollUntil(
-        async () => Number(await c.command(['XLEN', 'out'], 'XLEN')) >= 300,
+        async () => Number(await redis.c.command(['XLEN', 'out'], 'XLEN')) >= 300,
         'some results were written',
       );
-      await server.restart();
+      await redis.server.restart();
       await pollUntil(async () => (await unique()).size === N, 'every entry was processed after the restart');
       await pollUntil(
-        async () => Number((await c.command<unknown[]>(['XPENDING', 'in', 'weft'], 'XPENDING'))[0]) === 0,
+        async () =>
+          Number((await redis.c.command<unknown[]>(['XPENDING', 'in', 'weft'], 'XPENDING'))[0]) === 0,
         'every entry was acknowledged',
       );
       g.closeAllPacketSources();
@@ -104,22 +90,22 @@ describe.skipIf(!runRedisTests)('a Redis server restarted mid-run', () => {
   it('a stalled server is detected, reported, and reconnected to once it answers again', async () => {
     const events: RedisConnectionEvent[] = [];
     const conn = await RedisConnection.open({
-      url: server.url,
+      url: redis.server.url,
       stallTimeoutMs: 300,
       onEvent: (e) => events.push(e),
     });
     try {
-      server.pause();
+      redis.server.pause();
       const reply = conn
         .command<Buffer>(['PING'], 'PING')
         .catch(async () => conn.command<Buffer>(['PING'], 'PING'));
       await waitUntil(() => events.some((e) => e.kind === 'lost'), 'the stall was reported');
       expect(events.find((e) => e.kind === 'lost')?.reason).toMatch(/timeout/i);
-      server.resume();
+      redis.server.resume();
       expect(String(await reply)).toBe('PONG');
       await waitUntil(() => conn.reconnects >= 1, 'the connection came back');
     } finally {
-      server.resume();
+      redis.server.resume();
       await conn.close();
     }
   });

@@ -1,13 +1,13 @@
 // Frames and structured values through Redis and back: a producer writes entries in the wire
 // format, a graph reads them through a consumer group and writes them to another stream, acknowledging
 // each source entry only once its result was written.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { graph } from '../src/core/graph-builder.js';
 import type { RedisConnection } from '../src/redis/redis-connection.js';
 import { DEFAULT_WIRE_LIMITS, decodeEntry, encodeEntry } from '../src/redis/stream-wire-format.js';
 import { Codec } from '../src/transport/codec.js';
-import { connect, type RedisServer, runRedisTests, startRedisServer } from './helpers/redis-server.js';
+import { runRedisTests, useRedisServer } from './helpers/redis-server.js';
 
 const codec = new Codec();
 
@@ -21,16 +21,7 @@ async function readAll(c: RedisConnection, stream: string): Promise<{ id: string
 }
 
 describe.skipIf(!runRedisTests)('Redis stream source and sink', () => {
-  let server: RedisServer;
-  let c: RedisConnection;
-  beforeEach(async () => {
-    server = await startRedisServer();
-    c = await connect(server.url);
-  });
-  afterEach(async () => {
-    await c.close();
-    await server.close();
-  });
+  const redis = useRedisServer();
 
   it('round-trips frames and structured values, and acknowledges every entry once written', async () => {
     const values = [
@@ -40,7 +31,7 @@ describe.skipIf(!runRedisTests)('Redis stream source and sink', () => {
       42,
     ];
     for (let i = 0; i < 20; i++) {
-      await c.command(
+      await redis.c.command(
         [
           'XADD',
           'frames',
@@ -51,12 +42,15 @@ describe.skipIf(!runRedisTests)('Redis stream source and sink', () => {
       );
     }
     for (const v of values)
-      await c.command(['XADD', 'values', '*', ...encodeEntry(codec, { kind: 'value', value: v })], 'XADD');
+      await redis.c.command(
+        ['XADD', 'values', '*', ...encodeEntry(codec, { kind: 'value', value: v })],
+        'XADD',
+      );
     const source = (name: string, stream: string, port: 'FRAME' | 'VALUE') => ({
       name,
       outputs: { [port]: `${name}_out`, META: `${name}_meta` },
       options: {
-        url: server.url,
+        url: redis.server.url,
         streams: [stream],
         group: 'g',
         consumer: `${name}-1`,
@@ -67,7 +61,7 @@ describe.skipIf(!runRedisTests)('Redis stream source and sink', () => {
     const sink = (name: string, from: string, stream: string) => ({
       name,
       inputs: { IN: `${from}_out`, ACK: `${from}_meta` },
-      options: { url: server.url, stream },
+      options: { url: redis.server.url, stream },
     });
     const g = new CalculatorGraph(
       graph()
@@ -82,31 +76,31 @@ describe.skipIf(!runRedisTests)('Redis stream source and sink', () => {
     } finally {
       await g.close();
     }
-    const frames = await readAll(c, 'frames-out');
+    const frames = await readAll(redis.c, 'frames-out');
     expect(frames).toHaveLength(20);
     frames.forEach((e, i) => {
       const entry = decodeEntry(codec, e.fields, DEFAULT_WIRE_LIMITS, 'frames-out');
       expect(entry.header.kind).toBe('frame');
       expect(Buffer.compare(Buffer.from(entry.bytes!), frameBytes(i))).toBe(0);
     });
-    const outValues = (await readAll(c, 'values-out')).map(
+    const outValues = (await readAll(redis.c, 'values-out')).map(
       (e) => decodeEntry(codec, e.fields, DEFAULT_WIRE_LIMITS, 'v').header.value,
     );
     expect(outValues).toEqual(values);
     for (const s of ['frames', 'values']) {
-      const pending = await c.command<unknown[]>(['XPENDING', s, 'g'], 'XPENDING');
+      const pending = await redis.c.command<unknown[]>(['XPENDING', s, 'g'], 'XPENDING');
       expect(Number(pending[0])).toBe(0);
     }
   });
 
   it('fails the run with RedisCommandError naming node and stream when a key is not a stream', async () => {
-    await c.command(['SET', 'not-a-stream', 'x'], 'SET');
+    await redis.c.command(['SET', 'not-a-stream', 'x'], 'SET');
     const g = new CalculatorGraph(
       graph()
         .node('RedisStreamSourceCalculator', {
           name: 'source',
           outputs: { VALUE: 'v' },
-          options: { url: server.url, streams: ['not-a-stream'], ack: 'read' },
+          options: { url: redis.server.url, streams: ['not-a-stream'], ack: 'read' },
         })
         .build(),
     );

@@ -14,6 +14,7 @@ import { graph } from '../src/core/graph-builder.js';
 import type { RestartDelivery } from '../src/core/graph-config.js';
 import { FrameRef } from '../src/transport/codec.js';
 import { faultRegistry } from './fixtures/faults/registry.js';
+import { flakyRun as buildFlakyRun, feed as feedRun } from './helpers/flaky-run.js';
 
 const runs: Run[] = [];
 afterEach(async () => {
@@ -35,59 +36,29 @@ interface Opts {
   readonly parallelism?: number;
 }
 
-/** push('in') → FlakyCalculator "flaky" (restart) → PassThrough "after" → pull('out'). */
+/** The flaky pipeline under `restart`, reporting its restarts to `records`. */
 function flakyRun(o: Opts, records: RestartRecord[]): Run {
-  const run = new Session({
-    registry: faultRegistry,
-    watchdogMs: 20,
+  const run = buildFlakyRun({
+    ...o,
+    onceFile: o.once === true ? onceFile() : '',
+    restart: {
+      policy: 'restart',
+      delivery: o.delivery ?? 'at-most-once',
+      ...(o.maxRestarts === undefined ? {} : { maxRestarts: o.maxRestarts }),
+    },
+    heapLimitMb: 32,
+    stuckTimeoutMs: 200,
     onNodeRestart: (r) => records.push(r),
-  })
-    .add(
-      push('in'),
-      graph()
-        .node('FlakyCalculator', {
-          name: 'flaky',
-          inputs: { '': 'in' },
-          outputs: { '': 'mid' },
-          options: {
-            failAt: o.failAt ?? [],
-            fault: o.fault ?? 'throw',
-            phase: o.phase ?? 'process',
-            onceFile: o.once === true ? onceFile() : '',
-            tagThread: o.tagThread ?? false,
-          },
-          restart: {
-            policy: 'restart',
-            delivery: o.delivery ?? 'at-most-once',
-            ...(o.maxRestarts === undefined ? {} : { maxRestarts: o.maxRestarts }),
-          },
-          heapLimitMb: 32,
-          stuckTimeoutMs: 200,
-          ...(o.parallelism === undefined ? {} : { parallelism: o.parallelism }),
-        })
-        .node('PassThroughCalculator', { name: 'after', inputs: { '': 'mid' }, outputs: { '': 'out' } }),
-      pull('out'),
-    )
-    .build();
+  });
   runs.push(run);
   return run;
 }
 
-/** Pushes 0..n-1 at timestamps 10, 20, …, closes the input, pulls until closed. */
+/** `feed` (helpers/flaky-run.ts), then the run's end. */
 async function feed(run: Run, n: number): Promise<{ values: unknown[]; timestamps: number[] }> {
-  await run.start();
-  for (let i = 0; i < n; i++) await run.push({ value: i, timestamp: (i + 1) * 10 });
-  run.closeInput();
-  const values: unknown[] = [];
-  const timestamps: number[] = [];
-  for (;;) {
-    const r = await run.pull();
-    if (r.status !== 'sample') break;
-    values.push(r.sample.value);
-    timestamps.push(r.sample.timestamp);
-  }
+  const out = await feedRun(run, n);
   await run.waitUntilDone();
-  return { values, timestamps };
+  return out;
 }
 
 const flaky = (run: Run) => run.stageStats().find((s) => s.node === 'flaky')!;

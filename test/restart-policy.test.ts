@@ -2,7 +2,6 @@
 // failing close ends the node as if it had returned; open failures and dead threads still fail the
 // run; past `maxRestarts` within `periodMs` the run fails with RestartLimitError and the history.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Chaining } from '../src/actors/actor-groups.js';
 import type { Run } from '../src/api/run.js';
 import { pull, push, Session } from '../src/api/session.js';
 import {
@@ -17,6 +16,7 @@ import { graph } from '../src/core/graph-builder.js';
 import type { RestartPolicy } from '../src/core/graph-config.js';
 import { FrameRef } from '../src/transport/codec.js';
 import { faultRegistry } from './fixtures/faults/registry.js';
+import { flakyRun as buildFlakyRun, type FlakyRunOptions, feed } from './helpers/flaky-run.js';
 
 const runs: Run[] = [];
 afterEach(async () => {
@@ -25,57 +25,15 @@ afterEach(async () => {
 
 const RESUME: RestartPolicy = { policy: 'resume' };
 
-interface FlakyOptions {
-  readonly failAt?: readonly number[];
-  readonly fault?: string;
-  readonly phase?: string;
+interface FlakyOptions extends Omit<FlakyRunOptions, 'restart'> {
   readonly restart?: RestartPolicy;
-  readonly chaining?: Chaining;
-  readonly heapLimitMb?: number;
-  readonly onNodeRestart?: (r: RestartRecord) => void;
 }
 
-/** push('in') → FlakyCalculator "flaky" → PassThrough "after" → pull('out'). */
+/** The flaky pipeline under `resume` unless the test says otherwise. */
 function flakyRun(o: FlakyOptions): Run {
-  const run = new Session({
-    registry: faultRegistry,
-    watchdogMs: 20,
-    chaining: o.chaining ?? 'off',
-    ...(o.onNodeRestart === undefined ? {} : { onNodeRestart: o.onNodeRestart }),
-  })
-    .add(
-      push('in'),
-      graph()
-        .node('FlakyCalculator', {
-          name: 'flaky',
-          inputs: { '': 'in' },
-          outputs: { '': 'mid' },
-          options: { failAt: o.failAt ?? [], fault: o.fault ?? 'throw', phase: o.phase ?? 'process' },
-          restart: o.restart ?? RESUME,
-          ...(o.heapLimitMb === undefined ? {} : { heapLimitMb: o.heapLimitMb }),
-        })
-        .node('PassThroughCalculator', { name: 'after', inputs: { '': 'mid' }, outputs: { '': 'out' } }),
-      pull('out'),
-    )
-    .build();
+  const run = buildFlakyRun({ ...o, restart: o.restart ?? RESUME });
   runs.push(run);
   return run;
-}
-
-/** Pushes 0..n-1 with timestamps 10, 20, …, closes the input, pulls everything until closed. */
-async function feed(run: Run, n: number): Promise<{ values: unknown[]; timestamps: number[] }> {
-  await run.start();
-  const values: unknown[] = [];
-  const timestamps: number[] = [];
-  for (let i = 0; i < n; i++) await run.push({ value: i, timestamp: (i + 1) * 10 });
-  run.closeInput();
-  for (;;) {
-    const r = await run.pull();
-    if (r.status !== 'sample') break;
-    values.push(r.sample.value);
-    timestamps.push(r.sample.timestamp);
-  }
-  return { values, timestamps };
 }
 
 describe('resume: a failing process call drops its input set, the node goes on', () => {

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { afterEach, beforeEach } from 'vitest';
 import { RedisConnection } from '../../src/redis/redis-connection.js';
 
 const BINARY = process.env.WEFT_REDIS_SERVER ?? 'redis-server';
@@ -122,6 +123,37 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       proc?.kill('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A server started before each test of the enclosing `describe`, and a connection to it. */
+export interface RedisFixture {
+  readonly server: RedisServer;
+  /** For the test's own commands. */
+  readonly c: RedisConnection;
+}
+
+/**
+ * Starts a server and connects to it before each test of the enclosing `describe`; closes both
+ * after it. Read the fields inside tests (they are set by then).
+ */
+export function useRedisServer(options: RedisServerOptions = {}): RedisFixture {
+  const f: { server?: RedisServer; c?: RedisConnection } = {};
+  beforeEach(async () => {
+    f.server = await startRedisServer(options);
+    f.c = await connect(f.server.url);
+  });
+  afterEach(async () => {
+    await f.c?.close();
+    await f.server?.close();
+  });
+  return {
+    get server() {
+      return f.server!;
+    },
+    get c() {
+      return f.c!;
     },
   };
 }
