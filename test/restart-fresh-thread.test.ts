@@ -225,6 +225,43 @@ describe('restart: process', () => {
   });
 });
 
+describe('restart: a fault outside any call of the process stage', () => {
+  it.each(['timer', 'floating'] as const)('a %s throw restarts the node; it goes on', async (fault) => {
+    let heard!: (r: RestartRecord) => void;
+    const restarted = new Promise<RestartRecord>((resolve) => {
+      heard = resolve;
+    });
+    const run = new Session({ registry: faultRegistry, watchdogMs: 20, onNodeRestart: (r) => heard(r) })
+      .add(
+        push('in'),
+        graph().node('FaultyCalculator', {
+          name: 'buggy',
+          inputs: { '': 'in' },
+          outputs: { '': 'out' },
+          options: { fault, phase: 'process', at: 20, async: true },
+          restart: { policy: 'restart' },
+        }),
+        pull('out'),
+      )
+      .build();
+    runs.push(run);
+    await run.start();
+    await run.push({ value: 1, timestamp: 10 });
+    await run.push({ value: 2, timestamp: 20 });
+    // The fault fires after the call returned: wait for the node's restart.
+    const record = await restarted;
+    expect(record).toMatchObject({ node: 'buggy', phase: 'process', action: 'restart', count: 1 });
+    expect(record.message).toContain('threw outside a call');
+    await run.push({ value: 3, timestamp: 30 });
+    run.closeInput();
+    const values: unknown[] = [];
+    for await (const s of run.output()) values.push(s.value);
+    expect(values).toEqual([1, 2, 3]);
+    await run.waitUntilDone();
+    expect(run.stageStats()[0]).toMatchObject({ restarts: 1, lost: 0 });
+  });
+});
+
 describe('restart: open and close', () => {
   it.each(['throw', 'exit', 'oom'])(
     'open fails once (%s): a fresh thread opens, nothing is lost',
