@@ -64,12 +64,8 @@ export class ActorInputs {
         continue;
       }
       const configured = c.queueLimit(this.inputBase + i);
-      const limit =
-        configured < 0
-          ? this.readAhead === Infinity
-            ? -1
-            : this.readAhead
-          : Math.min(configured, this.readAhead);
+      // No queue limit (-1) and no read-ahead limit (Infinity) leave the drain unbounded.
+      const limit = configured < 0 ? this.readAhead : Math.min(configured, this.readAhead);
       const e = engine;
       const inputPackets = packets;
       while (limit < 0 || e.queueSize(i) < limit) {

@@ -260,12 +260,6 @@ export abstract class EngineBase {
     return true;
   }
 
-  /** Timestamp of the oldest packet queued on input `input`; NaN when none is. */
-  queueHead(input: number): number {
-    const q = this.queue(input);
-    return q.size > 0 ? q.headTimestamp() : Number.NaN;
-  }
-
   /** Packets queued on input `input`. */
   queueSize(input: number): number {
     return this.queue(input).size;
