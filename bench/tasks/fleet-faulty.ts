@@ -32,6 +32,8 @@ class SteeredFleet {
   readonly control: InstanceType<Weft['FleetControl']>;
   readonly report: Promise<FleetReport>;
   windows: Windows = NO_WINDOWS;
+  /** Restarts within the measured stretches of the windows (not their refills and drains). */
+  restarts = 0;
 
   constructor(w: Weft, modelPath: string, faultRate: number, paused: boolean) {
     this.control = new w.FleetControl();
@@ -66,8 +68,9 @@ class SteeredFleet {
     this.control.resume();
     await delay(REFILL_MS);
     const w = await measured(async () => {
-      const [f0, t0] = [this.processed(), performance.now()];
+      const [f0, t0, r0] = [this.processed(), performance.now(), this.control.restarts()];
       await delay(seconds * 1000);
+      this.restarts += this.control.restarts() - r0;
       return { frames: this.processed() - f0, ms: performance.now() - t0 };
     });
     this.windows = plus(this.windows, w);
@@ -115,16 +118,11 @@ export async function fleetFaultCases(ctx: SuiteContext): Promise<void> {
     ctx.progress(`faults fleet.faulty: warming up (crash rate ${faultRate.toFixed(4)} per batch)`);
     await faulty.warm((ctx.quick ? 1 : WARMUP_S) * 1000);
     await faulty.settle();
-    let restarts = 0;
-    let faultyMs = 0;
     for (let c = 0; c < (ctx.quick ? 1 : CYCLES); c++) {
       ctx.progress(`faults fleet.clean: window ${c + 1}`);
       await clean.window(window);
       ctx.progress(`faults fleet.faulty: window ${c + 1}`);
-      const before = faulty.control.restarts();
-      const w = await faulty.window(window);
-      restarts += faulty.control.restarts() - before;
-      faultyMs += w.ms;
+      await faulty.window(window);
     }
     const [cleanReport, faultyReport] = [
       await clean.finish('fleet.clean'),
@@ -132,7 +130,7 @@ export async function fleetFaultCases(ctx: SuiteContext): Promise<void> {
     ];
     ctx.record('fleet.clean', 'fps', rateOf(clean.windows), 'frames/s');
     ctx.record('fleet.faulty', 'fps', rateOf(faulty.windows), 'frames/s');
-    ctx.record('fleet.faulty', 'restarts_per_s', (restarts * 1000) / faultyMs, '1/s');
+    ctx.record('fleet.faulty', 'restarts_per_s', (faulty.restarts * 1000) / faulty.windows.ms, '1/s');
     ctx.record('fleet.faulty', 'lost_frames', faultyReport.lostToFaults, 'frames');
     if (cleanReport.restarts !== 0) throw new Error(`fleet.clean restarted ${cleanReport.restarts} times`);
   } finally {

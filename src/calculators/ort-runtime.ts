@@ -11,6 +11,7 @@
  *
  * Threading: any thread; each thread that loads the module gets its own instance (one per isolate).
  */
+import { createRequire } from 'node:module';
 import { MissingDependencyError } from '../core/errors.js';
 
 /** A tensor as inference reads and makes it. */
@@ -52,22 +53,46 @@ export interface OrtModule {
 }
 
 /**
- * Imports onnxruntime-node in this thread (Node caches it after the first call).
+ * Loads onnxruntime-node in this thread (Node caches it after the first call).
  * @throws MissingDependencyError when the package is not installed.
  */
 export async function loadOrt(): Promise<OrtModule> {
   let mod: OrtModule & { default?: OrtModule };
   try {
-    mod = (await import(ORT)) as OrtModule & { default?: OrtModule };
+    // `require`, not `import`: the package is CommonJS, and an ESM import of it runs Node's CommonJS
+    // export lexer over its sources in every thread that loads it, a burst that V8 then compiles
+    // with its optimizing compiler: measured as a large share of what a restarted actor's fresh
+    // thread costs the host. A future ECMAScript-module build is imported instead.
+    mod = requireHere(ORT) as OrtModule & { default?: OrtModule };
   } catch (cause) {
-    if ((cause as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
-    throw new MissingDependencyError(
-      'inference needs onnxruntime-node, an optional peer dependency of weft: npm install onnxruntime-node',
-      { cause },
-    );
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'ERR_REQUIRE_ESM') return loadOrtModule();
+    // Only the package itself missing: a module it requires in turn failing is its own error.
+    if (code !== 'MODULE_NOT_FOUND' || !String((cause as Error).message).includes(`'${ORT}'`)) throw cause;
+    throw missingOrt(cause);
   }
   return mod.default ?? mod;
 }
+
+async function loadOrtModule(): Promise<OrtModule> {
+  let mod: OrtModule & { default?: OrtModule };
+  try {
+    mod = (await import(ORT)) as OrtModule & { default?: OrtModule };
+  } catch (cause) {
+    if ((cause as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+    throw missingOrt(cause);
+  }
+  return mod.default ?? mod;
+}
+
+function missingOrt(cause: unknown): MissingDependencyError {
+  return new MissingDependencyError(
+    'inference needs onnxruntime-node, an optional peer dependency of weft: npm install onnxruntime-node',
+    { cause },
+  );
+}
+
+const requireHere = createRequire(import.meta.url);
 
 // A variable, not a literal: TypeScript would otherwise look for the package's typings, which a
 // consumer without onnxruntime-node does not have.
