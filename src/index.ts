@@ -225,6 +225,7 @@ export {
   RedisAuthError,
   RedisCommandError,
   RedisConnectionError,
+  RedisTlsError,
   RemoteError,
   RestartLimitError,
   type RestartRecord,

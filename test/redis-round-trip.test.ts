@@ -119,4 +119,47 @@ describe.skipIf(!runRedisTests)('Redis stream source and sink', () => {
     expect(err).toMatchObject({ node: 'source', phase: 'open' });
     expect(chain.find((e) => e.code === 'ERR_WEFT_REDIS_COMMAND')).toMatchObject({ stream: 'not-a-stream' });
   });
+
+  it('settles every output at each timestamp: a node joining FRAME and VALUE of one source goes on', async () => {
+    // One stream of mixed entries: a frame, then values. A merge of FRAME and VALUE sees each
+    // timestamp settled on both (the output without a packet has its bound moved), so every entry
+    // reaches the sink and is acknowledged: nothing waits for the end of the stream.
+    await redis.c.command(
+      ['XADD', 'mixed', '*', ...encodeEntry(codec, { kind: 'frame', camera: 1, frame: 0 }, frameBytes(0))],
+      'XADD',
+    );
+    for (let i = 0; i < 4; i++)
+      await redis.c.command(
+        ['XADD', 'mixed', '*', ...encodeEntry(codec, { kind: 'value', value: i })],
+        'XADD',
+      );
+    const url = redis.server.url;
+    const g = new CalculatorGraph(
+      graph()
+        .node('RedisStreamSourceCalculator', {
+          name: 'source',
+          outputs: { FRAME: 'f', VALUE: 'v', META: 'm' },
+          options: { url, streams: ['mixed'], stopWhenDrainedMs: 0 },
+        })
+        .node('MergeCalculator', { inputs: { '': ['f', 'v'] }, outputs: { '': 'all' } })
+        .node('RedisStreamSinkCalculator', {
+          name: 'sink',
+          inputs: { IN: 'all', ACK: 'm' },
+          options: { url, stream: 'mixed-out' },
+        })
+        .build(),
+    );
+    try {
+      await g.runToCompletion();
+    } finally {
+      await g.close();
+    }
+    const out = (await readAll(redis.c, 'mixed-out')).map((e) =>
+      decodeEntry(codec, e.fields, DEFAULT_WIRE_LIMITS, 'mixed-out'),
+    );
+    expect(out.map((e) => e.header.kind)).toEqual(['frame', 'value', 'value', 'value', 'value']);
+    expect(out.slice(1).map((e) => e.header.value)).toEqual([0, 1, 2, 3]);
+    const pending = await redis.c.command<unknown[]>(['XPENDING', 'mixed', 'weft'], 'XPENDING');
+    expect(Number(pending[0])).toBe(0);
+  });
 });

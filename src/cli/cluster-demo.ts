@@ -12,6 +12,7 @@ import { redactRedisUrl } from '../redis/redis-url.js';
 import type { DemoFlags } from './fleet-demo.js';
 import { onInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
+import { redisTlsFiles } from './redis-tls-flags.js';
 
 function line(f: RedisFigures, seconds: number): string {
   return (
@@ -39,6 +40,7 @@ export async function clusterDemo(flags: DemoFlags, fallback: (name: string) => 
   progress.update('starting actors');
   const report = await runRedisFleet({
     url,
+    tls: redisTlsFiles(flags),
     prefix,
     lanes,
     streams: (flags.streams as number | undefined) ?? 32,

@@ -8,6 +8,7 @@
 import { redactRedisUrl } from '../redis/redis-url.js';
 import { onInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
+import { redisTlsFiles } from './redis-tls-flags.js';
 
 /** The parsed flags. */
 export interface FeedFlags {
@@ -20,6 +21,9 @@ export interface FeedFlags {
   readonly size: number;
   readonly prefix: string;
   readonly maxBacklog: number;
+  readonly redisCa?: string;
+  readonly redisCert?: string;
+  readonly redisKey?: string;
 }
 
 /** Runs the feed; exit code 130 when interrupted. */
@@ -36,6 +40,7 @@ export async function feedCommand(f: FeedFlags): Promise<void> {
   const progress = createProgress();
   const r = await runFeed({
     url: f.redis,
+    tls: redisTlsFiles({ ...f }),
     cameras: f.cameras,
     fps: f.fps,
     ...(f.seconds === undefined ? {} : { seconds: f.seconds }),

@@ -16,6 +16,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError, WeftError } from '../core/errors.js';
 import { count, DEMO_FLAGS, number } from './cli-values.js';
 import type { FeedFlags } from './feed-command.js';
+import { addRedisTlsOptions, redisTlsFiles } from './redis-tls-flags.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -62,13 +63,14 @@ function program(): Command {
       count('claim-idle'),
     )
     .option('--consumer <name>', 'with --redis: consumer name prefix (default: host-pid)');
+  addRedisTlsOptions(demo);
   addUiOptions(demo);
   demo.action(async (o: Record<string, number | string | undefined>) => {
     const { fleetDemo } = await import('./fleet-demo.js');
     await fleetDemo(o);
   });
 
-  weft
+  const feed = weft
     .command('feed')
     .description('publish synthetic cameras into hash-sharded Redis streams, for weft demo --redis consumers')
     .requiredOption('--redis <url>', 'redis:// or rediss:// URL, with ACL user and password if any')
@@ -89,24 +91,26 @@ function program(): Command {
       'entries a stream may hold before the feed waits (live cameras drop)',
       count('max-backlog'),
       1000,
-    )
-    .action(async (o: FeedFlags) => {
-      const { feedCommand } = await import('./feed-command.js');
-      await feedCommand(o);
-    });
+    );
+  addRedisTlsOptions(feed).action(async (o: FeedFlags) => {
+    const { feedCommand } = await import('./feed-command.js');
+    await feedCommand(o);
+  });
 
-  weft
+  const report = weft
     .command('report')
     .description(
       'account every frame of a fleet spread over hosts: produced = processed + dropped, per camera',
     )
     .requiredOption('--redis <url>', 'redis:// or rediss:// URL')
     .option('--prefix <name>', 'key prefix', 'weft')
-    .option('--json', 'print JSON instead of text')
-    .action(async (o: { redis: string; prefix: string; json?: boolean }) => {
+    .option('--json', 'print JSON instead of text');
+  addRedisTlsOptions(report).action(
+    async (o: { redis: string; prefix: string; json?: boolean } & Record<string, unknown>) => {
       const { reportCommand } = await import('./report-command.js');
-      await reportCommand({ redis: o.redis, prefix: o.prefix, json: o.json === true });
-    });
+      await reportCommand({ redis: o.redis, prefix: o.prefix, json: o.json === true, tls: redisTlsFiles(o) });
+    },
+  );
 
   weft
     .command('relay')

@@ -5,18 +5,20 @@
  *
  * Threading: main thread of the CLI process.
  */
+import type { RedisTlsFiles } from '../redis/redis-tls.js';
 
 /** The parsed flags. */
 export interface ReportFlags {
   readonly redis: string;
   readonly prefix: string;
   readonly json: boolean;
+  readonly tls: RedisTlsFiles;
 }
 
 /** Prints the report; sets exit code 1 when frames are unaccounted for or out of order. */
 export async function reportCommand(f: ReportFlags): Promise<void> {
   const { clusterReport } = await import('../redis/redis-report.js');
-  const r = await clusterReport(f.redis, f.prefix);
+  const r = await clusterReport(f.redis, f.prefix, f.tls);
   if (f.json) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   } else {

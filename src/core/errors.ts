@@ -383,6 +383,17 @@ export const RedisAuthError = defineError(
   'the Redis server refused the credentials',
 );
 export type RedisAuthError = WeftError;
+/**
+ * The TLS handshake with a `rediss://` server failed: its certificate was not trusted (no CA given
+ * for a private one), did not name the host, or the server demanded a client certificate, or spoke
+ * no TLS at all. Not retried at the first connection: retrying cannot fix it.
+ */
+export const RedisTlsError = defineError(
+  'RedisTlsError',
+  'ERR_WEFT_REDIS_TLS',
+  'the TLS handshake with the Redis server failed',
+);
+export type RedisTlsError = WeftError;
 /** A Redis command failed on the server for another reason (WRONGTYPE, OOM, a missing group). */
 export const RedisCommandError = defineError(
   'RedisCommandError',

@@ -13,7 +13,14 @@
  * meanwhile is retried `maxRetries` times before its commands fail with RedisConnectionError.
  */
 import type { RedisClientType } from 'redis';
-import { RedisAuthError, RedisCommandError, RedisConnectionError, type WeftError } from '../core/errors.js';
+import {
+  RedisAuthError,
+  RedisCommandError,
+  RedisConnectionError,
+  RedisTlsError,
+  type WeftError,
+} from '../core/errors.js';
+import { isTlsRefusal, type RedisTlsFiles, tlsHint, tlsSocketOptions } from './redis-tls.js';
 import { parseRedisUrl, type RedisAddress, scrubSecret } from './redis-url.js';
 
 /** What happened to a connection, for the owner to report (the URL is redacted). */
@@ -52,6 +59,8 @@ export interface RedisConnectionOptions {
   readonly stallTimeoutMs?: number;
   /** Called on loss, reconnection and giving up. Default: a line on stderr. */
   readonly onEvent?: (event: RedisConnectionEvent) => void;
+  /** PEM files for a `rediss://` URL: the server's CA, a client certificate and key. */
+  readonly tls?: RedisTlsFiles;
 }
 
 /** A raw command argument. */
@@ -84,29 +93,37 @@ export class RedisConnection {
   ) {}
 
   /**
-   * Connects. Fails with RedisAuthError when the server refuses the credentials, and with
-   * RedisConnectionError when it cannot be reached within the retries.
+   * Connects. Fails with RedisAuthError when the server refuses the credentials, RedisTlsError when
+   * the TLS handshake fails (neither is retried), and RedisConnectionError when the server cannot
+   * be reached within the retries; InvalidArgumentError for a bad URL or TLS files.
    */
   static async open(options: RedisConnectionOptions): Promise<RedisConnection> {
     const address = parseRedisUrl(options.url);
+    const tls = tlsSocketOptions(address, options.tls, options.node);
     const { createClient } = await import('redis');
     const maxRetries = options.maxRetries ?? 30;
     const connectRetries = Math.min(maxRetries, options.connectRetries ?? 5);
     const report = options.onEvent ?? printEvent;
     let conn: RedisConnection | undefined;
-    let authFailure: unknown;
+    // A refusal that no retry can fix: wrong credentials; a TLS handshake refused at the first
+    // connection (mid-run, a server whose certificate is being replaced may come back).
+    let refusal: unknown;
     const client = createClient({
       url: options.url,
       ...(options.clientName === undefined ? {} : { name: options.clientName }),
       // Keeps an idle connection talking, so that silence means a stalled server (socketTimeout).
       pingInterval: 1000,
       socket: {
+        ...tls,
         connectTimeout: 5000,
         socketTimeout: options.stallTimeoutMs ?? 10_000,
         reconnectStrategy: (retries, cause) => {
           // A refused password is not an outage: retrying cannot fix it.
-          if (isAuthReply(cause)) authFailure = cause;
-          if (authFailure !== undefined || retries >= (conn === undefined ? connectRetries : maxRetries)) {
+          if (isAuthReply(cause) || (conn === undefined && isTlsRefusal(cause))) refusal = cause;
+          // A first connection that timed out already waited connectTimeout: a host that takes
+          // no connection, or a plain server that never answers a TLS handshake, fails now.
+          if (conn === undefined && isConnectTimeout(cause)) refusal = cause;
+          if (refusal !== undefined || retries >= (conn === undefined ? connectRetries : maxRetries)) {
             if (conn !== undefined) conn.gaveUp = true;
             report({
               kind: 'gave-up',
@@ -138,7 +155,7 @@ export class RedisConnection {
       await client.connect();
     } catch (err) {
       client.destroy();
-      throw typedRedisError(authFailure ?? err, options.url, 'connect', context);
+      throw typedRedisError(refusal ?? err, options.url, 'connect', context);
     }
     conn = new RedisConnection(client, address, options.url, context);
     return conn;
@@ -186,6 +203,12 @@ function isServerReply(err: unknown): boolean {
   return false;
 }
 
+function isConnectTimeout(err: unknown): boolean {
+  return (
+    (err as { constructor?: { name?: unknown } } | undefined)?.constructor?.name === 'ConnectionTimeoutError'
+  );
+}
+
 function isAuthReply(err: unknown): boolean {
   const m = err instanceof Error ? err.message : String(err);
   return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(m);
@@ -198,7 +221,7 @@ function why(err: unknown): string {
 
 /**
  * The typed weft error for a failure of the client or the server: RedisAuthError for refused
- * credentials or permissions, RedisCommandError for other server replies, RedisConnectionError for
+ * credentials or permissions, RedisTlsError for a refused TLS handshake, RedisCommandError for other server replies, RedisConnectionError for
  * the rest. Credentials are scrubbed from every message; `cause` keeps the client's error, whose
  * message is the server's reply or a socket error (neither quotes the password).
  */
@@ -224,13 +247,19 @@ export function typedRedisError(
     phase: what === 'connect' ? ('open' as const) : ('transport' as const),
     cause: err instanceof Error ? new Error(message) : message,
   };
+  if (isTlsRefusal(err)) {
+    return new RedisTlsError(`${what} on ${redacted} failed: TLS ${reason}: ${tlsHint(err)}`, ctx);
+  }
   if (isAuthReply(err)) {
     return new RedisAuthError(`the Redis server at ${redacted} refused ${what}: ${message}`, ctx);
   }
   if (isServerReply(err)) {
     return new RedisCommandError(`${what} failed on ${redacted}: ${message}`, ctx);
   }
-  return new RedisConnectionError(`${what} on ${redacted} failed: ${reason}`, ctx);
+  // A TLS client that got no handshake from a plain server sees only a timeout.
+  const hint =
+    isConnectTimeout(err) && parseRedisUrl(url).tls ? ' (is the server speaking TLS on that port?)' : '';
+  return new RedisConnectionError(`${what} on ${redacted} failed: ${reason}${hint}`, ctx);
 }
 
 function printEvent(e: RedisConnectionEvent): void {

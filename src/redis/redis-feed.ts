@@ -17,11 +17,14 @@ import { wallMs } from '../fleet/fleet-layout.js';
 import { Codec } from '../transport/codec.js';
 import { clusterKeys, DEFAULT_PREFIX, DEFAULT_STREAMS, streamOfCamera } from './cluster-keys.js';
 import { RedisConnection } from './redis-connection.js';
+import type { RedisTlsFiles } from './redis-tls.js';
 import { encodeEntry } from './stream-wire-format.js';
 
 /** What {@link runFeed} takes. */
 export interface FeedOptions {
   readonly url: string;
+  /** PEM files for a `rediss://` URL (the server's CA, a client certificate and key). */
+  readonly tls?: RedisTlsFiles;
   readonly cameras: number;
   /** Frames per second per camera; 0: as fast as the streams take them. */
   readonly fps: number;
@@ -62,7 +65,7 @@ export async function runFeed(o: FeedOptions): Promise<FeedReport> {
   const maxLagMs = o.maxLagMs ?? 200;
   const perCamera = o.framesPerCamera ?? -1;
   const total = perCamera < 0 ? Number.POSITIVE_INFINITY : perCamera * o.cameras;
-  const conn = await RedisConnection.open({ url: o.url, clientName: 'weft-feed' });
+  const conn = await RedisConnection.open({ url: o.url, clientName: 'weft-feed', tls: o.tls });
   const codec = new Codec();
   const look = { width: size, height: size, format: 'rgba' as const, seed: 0 };
   const produced = new Int32Array(o.cameras);

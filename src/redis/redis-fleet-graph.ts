@@ -24,6 +24,7 @@ import type { GraphConfig } from '../core/graph-config.js';
 import type { FramePoolOptions } from '../transport/frame-pool.js';
 import { clusterKeys, DEFAULT_PREFIX, DEFAULT_STREAMS, streamsOfLane } from './cluster-keys.js';
 import { createRedisCounters, type RedisCountersDescriptor } from './redis-counters.js';
+import type { RedisTlsFiles } from './redis-tls.js';
 
 /** One host's share of the fleet. */
 export interface RedisFleetOptions {
@@ -52,6 +53,8 @@ export interface RedisFleetOptions {
   readonly consumerPrefix: string;
   /** The results stream keeps about this many entries (`MAXLEN ~`). */
   readonly resultsMaxLen: number;
+  /** PEM files for a `rediss://` URL (the server's CA, a client certificate and key). */
+  readonly tls: RedisTlsFiles;
 }
 
 /** Defaults for one host on this machine. */
@@ -68,6 +71,7 @@ export const REDIS_FLEET_DEFAULTS: Omit<RedisFleetOptions, 'url'> = {
   stopWhenDrainedMs: -1,
   consumerPrefix: '',
   resultsMaxLen: 1_000_000,
+  tls: {},
 };
 
 /** A built host graph. */
@@ -100,6 +104,7 @@ export function redisFleetGraph(
       outputs: { FRAME: `frame_${l}`, META: `meta_${l}` },
       options: {
         url: o.url,
+        tls: o.tls,
         streams: streamsOfLane(o.streams, lanes, l).map((s) => keys.stream(s)),
         group: keys.group,
         consumer: `${who}-lane${l}`,
@@ -147,6 +152,7 @@ export function redisFleetGraph(
       inputs: { IN: `detection_${l}`, ACK: `meta_${l}` },
       options: {
         url: o.url,
+        tls: o.tls,
         stream: keys.results,
         maxLen: o.resultsMaxLen,
         by: `${who}-lane${l}`,

@@ -18,6 +18,7 @@
 import { Codec } from '../transport/codec.js';
 import { clusterKeys, DEFAULT_PREFIX } from './cluster-keys.js';
 import { RedisConnection } from './redis-connection.js';
+import type { RedisTlsFiles } from './redis-tls.js';
 import { DEFAULT_WIRE_LIMITS, decodeEntry, nextEntryId } from './stream-wire-format.js';
 
 /** What a fleet did, over every host. */
@@ -43,9 +44,13 @@ export interface ClusterReport {
 const CHUNK = 2000;
 
 /** Reads the fleet under `prefix` and accounts for it. */
-export async function clusterReport(url: string, prefix: string = DEFAULT_PREFIX): Promise<ClusterReport> {
+export async function clusterReport(
+  url: string,
+  prefix: string = DEFAULT_PREFIX,
+  tls?: RedisTlsFiles,
+): Promise<ClusterReport> {
   const keys = clusterKeys(prefix);
-  const conn = await RedisConnection.open({ url, clientName: 'weft-report' });
+  const conn = await RedisConnection.open({ url, clientName: 'weft-report', tls });
   const codec = new Codec();
   try {
     const produced = toCounts(await conn.command<unknown>(['HGETALL', keys.produced], 'HGETALL'));

@@ -10,6 +10,7 @@ import { InvalidArgumentError, type WeftError } from '../core/errors.js';
 import { Codec } from '../transport/codec.js';
 import { backoffMs, RedisConnection, reportEvent } from './redis-connection.js';
 import { RedisCounter, RedisCounters, type RedisCountersDescriptor } from './redis-counters.js';
+import { checkTlsFiles, type RedisTlsFiles } from './redis-tls.js';
 import { encodeEntry, type WireHeader } from './stream-wire-format.js';
 
 /** Options of {@link RedisStreamSinkCalculator}. */
@@ -26,6 +27,8 @@ export interface RedisStreamSinkOptions {
   readonly by: string;
   /** Reconnection attempts per outage before the node fails. Default 30. */
   readonly maxRetries: number;
+  /** PEM files for a `rediss://` URL: the server's CA, a client certificate and key. Default none. */
+  readonly tls: RedisTlsFiles;
   readonly counters: RedisCountersDescriptor | null;
   readonly lane: number;
 }
@@ -75,6 +78,7 @@ const RedisStreamSinkCalculator = defineCalculator<RedisStreamSinkOptions>({
       maxPending: 1024,
       by: '',
       maxRetries: 30,
+      tls: {},
       counters: null,
       lane: 0,
     },
@@ -83,7 +87,7 @@ const RedisStreamSinkCalculator = defineCalculator<RedisStreamSinkOptions>({
         ? 'maxLen must be an integer ≥ 0'
         : !Number.isSafeInteger(o.maxPending) || o.maxPending < 1
           ? 'maxPending must be an integer ≥ 1'
-          : undefined,
+          : checkTlsFiles(o.tls),
   },
   create: () => {
     let conn: RedisConnection | undefined;
@@ -171,6 +175,7 @@ const RedisStreamSinkCalculator = defineCalculator<RedisStreamSinkOptions>({
           stream: o.stream,
           clientName: `weft-sink-${by}`.replace(/\s/g, '_'),
           maxRetries: o.maxRetries,
+          tls: o.tls,
           onEvent: (e) => reportEvent(ctx.node, e),
         });
         ctx.waker();

@@ -18,6 +18,7 @@ import { RedisClaimer } from './redis-claimer.js';
 import { RedisConnection, reportEvent } from './redis-connection.js';
 import { RedisCounter, RedisCounters, type RedisCountersDescriptor } from './redis-counters.js';
 import { type RawEntry, RedisStreamReader } from './redis-stream-reader.js';
+import { checkTlsFiles, type RedisTlsFiles } from './redis-tls.js';
 import { emitEntry, type SourceMeta } from './source-emit.js';
 import { decodeEntry, type WireEntry, type WireLimits } from './stream-wire-format.js';
 
@@ -59,6 +60,8 @@ export interface RedisStreamSourceOptions {
   readonly stopWhenDrainedMs: number;
   /** Reconnection attempts per outage before the node fails. Default 30. */
   readonly maxRetries: number;
+  /** PEM files for a `rediss://` URL: the server's CA, a client certificate and key. Default none. */
+  readonly tls: RedisTlsFiles;
   /** Shared counters, and this node's lane in them. */
   readonly counters: RedisCountersDescriptor | null;
   readonly lane: number;
@@ -83,6 +86,8 @@ export interface RedisStreamSourceOptions {
  *   Redis, where producers see the stream's length (see `weft feed`).
  * - Threading: runs on its actor's thread; the client is created in `open`, quit in `close`.
  */
+const OUTPUTS = ['FRAME', 'VALUE', 'META', 'DEAD'] as const;
+
 const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
   name: 'RedisStreamSourceCalculator',
   description:
@@ -108,6 +113,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
       ack: 'sink',
       stopWhenDrainedMs: -1,
       maxRetries: 30,
+      tls: {},
       counters: null,
       lane: 0,
     },
@@ -122,7 +128,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
         if (!Number.isSafeInteger(o[k]) || o[k] < 1) return `${k} must be an integer ≥ 1`;
       if (!Number.isSafeInteger(o.blockMs) || o.blockMs < 0) return 'blockMs must be an integer ≥ 0';
       if (o.ack !== 'sink' && o.ack !== 'read') return `ack must be 'sink' or 'read', not ${String(o.ack)}`;
-      return undefined;
+      return checkTlsFiles(o.tls);
     },
     timestampOffset: null,
   },
@@ -165,6 +171,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
           stream: o.streams.join(','),
           clientName: `weft-src-${consumer}`.replace(/\s/g, '_'),
           maxRetries: o.maxRetries,
+          tls: o.tls,
           onEvent: (e) => reportEvent(ctx.node, e),
         });
         reader = new RedisStreamReader(conn, {
@@ -243,6 +250,12 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
       },
     };
 
+    // Every output's bound moves to `next`, not only the one an entry went to: a node downstream that
+    // joins FRAME with VALUE (or either with DEAD) sees each timestamp settled on all of them.
+    function promiseNext(ctx: CalculatorContext<RedisStreamSourceOptions>, next: number): void {
+      for (const tag of OUTPUTS) if (ctx.outputCount(tag) > 0) ctx.output(tag).setNextTimestampBound(next);
+    }
+
     // Emits the queued entries, stopping early when the pool has no slot for a frame.
     async function emitQueued(ctx: CalculatorContext<RedisStreamSourceOptions>): Promise<void> {
       const o = ctx.options;
@@ -279,8 +292,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
           if (h < 0) {
             // No slot: promise the next timestamp (a join downstream goes on) and wait for one with
             // the event loop turning; bounded, so a stop is seen even if no slot ever frees.
-            for (const tag of ['FRAME', 'VALUE', 'META', 'DEAD'])
-              if (ctx.outputCount(tag) > 0) ctx.output(tag).setNextTimestampBound(ts);
+            promiseNext(ctx, ts);
             await ctx.frames.allocAsync(entry.bytes.byteLength, 100).then(
               (slot) => {
                 pending = slot;
@@ -299,6 +311,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
         if (o.ack === 'read') ackNow.push(e);
         head++;
       }
+      promiseNext(ctx, ts);
       for (const e of ackNow) await reader!.ack(e.stream, [e.id]);
     }
   },

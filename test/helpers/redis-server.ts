@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { afterEach, beforeEach } from 'vitest';
 import { RedisConnection } from '../../src/redis/redis-connection.js';
+import { makeTlsCerts, type TlsCerts } from './tls-certs.js';
 
 const BINARY = process.env.WEFT_REDIS_SERVER ?? 'redis-server';
 
@@ -33,13 +34,20 @@ export interface RedisServerOptions {
   readonly password?: string;
   /** An ACL user with this name and password, allowed everything. */
   readonly aclUser?: { readonly name: string; readonly password: string };
+  /**
+   * TLS only (no plain port), with certificates made for the server (see tls-certs.ts); whether
+   * clients must show a certificate signed by the test CA (Redis's default) or may connect without.
+   */
+  readonly tls?: { readonly clientCerts: 'required' | 'optional' };
 }
 
 /** A running server. */
 export interface RedisServer {
   readonly port: number;
-  /** `redis://[user:password@]127.0.0.1:port` with the configured credentials. */
+  /** `redis[s]://[user:password@]127.0.0.1:port` with the configured credentials. */
   readonly url: string;
+  /** The certificates of a TLS server. */
+  readonly certs: TlsCerts | undefined;
   /** Stops the server (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
   /** Starts it again on the same port and directory (the AOF, if any, is reloaded). */
@@ -66,7 +74,14 @@ async function freePort(): Promise<number> {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-redis-'));
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
+  const certs = options.tls === undefined ? undefined : makeTlsCerts(dir);
+  const args = ['--bind', '127.0.0.1', '--dir', dir, '--save', ''];
+  if (certs === undefined) args.push('--port', String(port));
+  else {
+    args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.serverCert);
+    args.push('--tls-key-file', certs.serverKey, '--tls-ca-cert-file', certs.ca);
+    args.push('--tls-auth-clients', options.tls!.clientCerts === 'required' ? 'yes' : 'optional');
+  }
   args.push('--appendonly', options.aof === true ? 'yes' : 'no');
   if (options.aof === true) args.push('--appendfsync', 'always');
   if (options.password !== undefined) args.push('--requirepass', options.password);
@@ -105,7 +120,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let closed = false;
   return {
     port,
-    url: `redis://${credentials}127.0.0.1:${port}`,
+    url: `${certs === undefined ? 'redis' : 'rediss'}://${credentials}127.0.0.1:${port}`,
+    certs,
     stop,
     restart: async () => {
       await stop();
