@@ -113,6 +113,14 @@ export interface CalculatorContract<O = Record<string, unknown>> {
    * offset cannot), as TimeShiftCalculator does. Called once per run, on the thread that builds it.
    */
   readonly lineageShift?: (options: O) => number;
+  /**
+   * The old-generation size, MiB, V8 should start this calculator's thread with: for calculators
+   * that receive data at a high rate through Node's sockets (every chunk a fresh buffer), whose
+   * small heap V8 would otherwise collect in full every few tens of MiB received. V8 reads this at
+   * a thread's creation from a process-wide setting, which the runtime raises (never lowers) before
+   * it starts such a thread: threads started later in the process get at least as much. Default: V8's.
+   */
+  readonly initialHeapMb?: number;
 }
 
 /** Returned from `process` by a source to say it has nothing more to produce. */

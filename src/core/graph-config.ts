@@ -284,6 +284,8 @@ export interface ResolvedNode {
   readonly processTimestampBounds: boolean;
   /** True when the node has no input streams (it runs until it returns STOP). */
   readonly isSource: boolean;
+  /** The calculator's `initialHeapMb`, if it declares one. */
+  readonly initialHeapMb?: number;
 }
 
 /** Where a stream comes from. */

@@ -281,6 +281,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
       timestampOffset: contract.timestampOffset === undefined ? 0 : contract.timestampOffset,
       processTimestampBounds: contract.processTimestampBounds ?? false,
       isSource: c.inputs.length === 0,
+      ...(contract.initialHeapMb === undefined ? {} : { initialHeapMb: contract.initialHeapMb }),
     };
   });
   const outputs = new Set(config.outputStreams);

@@ -95,6 +95,9 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
   contract: {
     outputs: { FRAME: 'optional', VALUE: 'optional', META: 'optional', DEAD: 'optional' },
     inputSidePackets: { URL: 'optional', GROUP: 'optional', CONSUMER: 'optional' },
+    // Replies arrive as fresh socket buffers, ~100 MiB/s at a lane's rate: a small heap would be
+    // collected in full every few tens of MiB (see initial-heap.ts).
+    initialHeapMb: 128,
     options: {
       url: '',
       streams: [],
