@@ -16,9 +16,7 @@ import { availableParallelism } from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import { CancelledError, type WeftError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
-import { ring } from '../transport/doorbell.js';
 import { FramePool } from '../transport/frame-pool.js';
-import { RingReader } from '../transport/ring-queue.js';
 import { type ActorGroups, actorGroups } from './actor-groups.js';
 import type { ActorResult } from './actor-protocol.js';
 import { spawnActorThread, type ThreadContext } from './actor-threads.js';
@@ -31,6 +29,7 @@ import { NodeRestarts } from './node-restarts.js';
 import { openInWaves } from './open-waves.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
 import { attributeExit, restartReporter, stopOutcome, uncloneable } from './run-failures.js';
+import { shutDownRun } from './run-shutdown.js';
 import {
   DEFAULT_CHAINING,
   DEFAULT_FRAMES,
@@ -419,43 +418,16 @@ export class Supervisor {
     // Shutting down is work: it completes even when nobody awaits it, then lets go for good.
     this.keepAlive.setBusy(true);
     try {
-      await this.stopAll();
+      const { graph, plan, counters, pump, pool, ends, replacement, started, tasks, controls } = this;
+      const parts = { graph, plan, counters, pump, pool, ends, replacement, started, tasks, controls };
+      await shutDownRun(
+        { ...parts, shutdownTimeoutMs: this.o.shutdownTimeoutMs },
+        this.failure !== undefined,
+        this.resolveExited,
+      );
     } finally {
       this.keepAlive.dispose();
     }
-  }
-
-  private async stopAll(): Promise<void> {
-    await this.replacement.endStandbys();
-    const c = this.counters;
-    if (this.failure !== undefined) {
-      for (const n of this.graph.nodes) c.requestStop(n.id);
-      // Abandoned rings make every blocked or later push throw, so producers cannot stay asleep.
-      for (const d of this.plan.rings) new RingReader(d).close();
-      for (const d of this.plan.doorbells) ring(new Int32Array(d.sab), d.index);
-      this.pump.stop();
-      for (const n of this.graph.nodes) if (!this.started.has(n.id)) void this.tasks[n.id]?.terminate();
-    }
-    // A replacement under way spawns nothing once the run failed; wait for those that did.
-    await this.replacement.settled();
-    const all = this.ends.allSettled();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((r) => {
-      timer = setTimeout(r, this.o.shutdownTimeoutMs);
-    });
-    await Promise.race([all, grace]);
-    clearTimeout(timer);
-    this.ends.endAll();
-    await all;
-    await this.pump.finished.catch(() => {});
-    const exited = this.ends.exited().then(() => {
-      for (const ctl of this.controls) ctl.close();
-      // Every thread is gone: what they held, and what sits in rings nobody will read, comes back.
-      this.pool.reclaimOthers();
-    });
-    exited.then(this.resolveExited, this.resolveExited);
-    // The outcome waits for every thread but those ended while stuck: they finish in the background.
-    if (!this.ends.abandoned) await exited;
   }
 
   /** The first failure, if any. */

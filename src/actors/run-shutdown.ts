@@ -1,0 +1,77 @@
+/**
+ * The end of a run's threads, in order: standby threads ended; on a failure, every node asked to
+ * stop, every ring abandoned and every doorbell rung (so no producer or consumer stays asleep), the
+ * output pump stopped and threads that never started ended; replacements under way settled; then a
+ * grace period for the threads to finish on their own, after which the stragglers are ended; and
+ * once every thread is gone, the control channels closed and the frames the threads held (or left
+ * in rings nobody will read) reclaimed.
+ *
+ * Threading: the supervisor's thread. Lifecycle: once per run (the supervisor's shutdown).
+ */
+import type { ResolvedGraph } from '../core/graph-config.js';
+import { ring } from '../transport/doorbell.js';
+import type { FramePool } from '../transport/frame-pool.js';
+import { RingReader } from '../transport/ring-queue.js';
+import type { ActorResult } from './actor-protocol.js';
+import type { ControlClient } from './control-channel.js';
+import type { GraphPlan } from './graph-plan.js';
+import type { NodeCounters } from './node-counters.js';
+import type { OutputPump } from './output-pump.js';
+import type { ThreadEnds } from './thread-ends.js';
+import type { ThreadReplacement } from './thread-replacement.js';
+import type { ThreadTask } from './thread-task.js';
+
+/** What a run's shutdown ends. */
+export interface RunParts {
+  readonly graph: ResolvedGraph;
+  readonly plan: GraphPlan;
+  readonly counters: NodeCounters;
+  readonly pump: OutputPump;
+  readonly pool: FramePool;
+  readonly ends: ThreadEnds;
+  readonly replacement: ThreadReplacement;
+  /** Nodes whose `start` call completed. */
+  readonly started: ReadonlySet<number>;
+  readonly tasks: readonly (ThreadTask<ActorResult> | undefined)[];
+  readonly controls: readonly (ControlClient | undefined)[];
+  readonly shutdownTimeoutMs: number;
+}
+
+/**
+ * Ends the run's threads (see the module comment); `failed` when the run failed or was stopped.
+ * Calls `exited` once every thread is gone; resolves then too, unless a thread was ended while stuck
+ * in native code (see thread-ends.ts): those finish in the background.
+ */
+export async function shutDownRun(p: RunParts, failed: boolean, exited: () => void): Promise<void> {
+  await p.replacement.endStandbys();
+  if (failed) abandon(p);
+  // A replacement under way spawns nothing once the run failed; wait for those that did.
+  await p.replacement.settled();
+  const all = p.ends.allSettled();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const grace = new Promise<void>((r) => {
+    timer = setTimeout(r, p.shutdownTimeoutMs);
+  });
+  await Promise.race([all, grace]);
+  clearTimeout(timer);
+  p.ends.endAll();
+  await all;
+  await p.pump.finished.catch(() => {});
+  const gone = p.ends.exited().then(() => {
+    for (const ctl of p.controls) ctl?.close();
+    // Every thread is gone: what they held, and what sits in rings nobody will read, comes back.
+    p.pool.reclaimOthers();
+  });
+  gone.then(exited, exited);
+  if (!p.ends.abandoned) await gone;
+}
+
+// A failed run: nothing may wait for it any more.
+function abandon(p: RunParts): void {
+  for (const n of p.graph.nodes) p.counters.requestStop(n.id);
+  // Abandoned rings make every blocked or later push throw, so producers cannot stay asleep.
+  for (const d of p.plan.rings) new RingReader(d).close();
+  for (const d of p.plan.doorbells) ring(new Int32Array(d.sab), d.index);
+  p.pump.stop();
+  for (const n of p.graph.nodes) if (!p.started.has(n.id)) void p.tasks[n.id]?.terminate();
+}
