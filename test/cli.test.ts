@@ -204,6 +204,13 @@ describe('weft inspect', () => {
     expect(r.stdout).toMatch(/input side packets:\n {2}OPTIONS +optional\n {2}MAX_IN_FLIGHT +optional\n/);
     expect(r.stdout).toMatch(/maxInFlight\s+1\n/);
     expect(r.stdout).toContain('input stream handler: ImmediateInputStreamHandler');
+    expect(r.stdout).toContain("thread's initial heap: V8's default\n");
+  });
+
+  it("shows the initial heap a calculator's thread asks for", async () => {
+    const r = await weft('inspect', 'RedisStreamSourceCalculator');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("thread's initial heap: 128 MiB\n");
   });
 
   it('includes the calculators of --calculators modules, and prints JSON with --json', async () => {

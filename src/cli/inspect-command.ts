@@ -26,6 +26,8 @@ export interface CalculatorInfo {
   readonly timestampOffset: string;
   /** Replicas by default when stateless, or `not replicable`. */
   readonly parallelism: string;
+  /** The initial heap its thread starts with, MiB (`initialHeapMb`), or `V8's default`. */
+  readonly initialHeap: string;
 }
 
 /** Prints the list, or one calculator. */
@@ -69,6 +71,7 @@ export async function describe(registry: CalculatorRegistry, name: string): Prom
     inputStreamHandler: c.inputStreamHandler?.name ?? 'DefaultInputStreamHandler',
     timestampOffset: offset === null ? 'none' : String(offset),
     parallelism: c.parallelism === undefined ? 'not replicable' : `stateless, ${c.parallelism} by default`,
+    initialHeap: c.initialHeapMb === undefined ? "V8's default" : `${c.initialHeapMb} MiB`,
   };
 }
 
@@ -116,7 +119,8 @@ function formatOne(i: CalculatorInfo): string {
       : `options (default):\n${options.map(([k, v]) => `  ${k.padEnd(ow)}  ${JSON.stringify(v) ?? String(v)}\n`).join('')}`) +
     `input stream handler: ${i.inputStreamHandler}\n` +
     `timestamp offset: ${i.timestampOffset}\n` +
-    `replicas: ${i.parallelism}\n`
+    `replicas: ${i.parallelism}\n` +
+    `thread's initial heap: ${i.initialHeap}\n`
   );
 }
 
