@@ -221,9 +221,10 @@ function why(err: unknown): string {
 
 /**
  * The typed weft error for a failure of the client or the server: RedisAuthError for refused
- * credentials or permissions, RedisTlsError for a refused TLS handshake, RedisCommandError for other server replies, RedisConnectionError for
- * the rest. Credentials are scrubbed from every message; `cause` keeps the client's error, whose
- * message is the server's reply or a socket error (neither quotes the password).
+ * credentials or permissions, RedisTlsError for a refused TLS handshake, RedisCommandError for
+ * other server replies, RedisConnectionError for the rest. Credentials are scrubbed from every
+ * message; `cause` keeps the client's error, whose message is the server's reply or a socket error
+ * (neither quotes the password).
  */
 export function typedRedisError(
   err: unknown,

@@ -47,8 +47,9 @@ export interface RedisTlsSocket {
 /**
  * The TLS socket options for `address` from `files`: undefined for a `redis://` URL (which may not
  * name files), `{ tls: true, ... }` for `rediss://`.
- * @throws InvalidArgumentError (naming `node` and phase `open` when given, else phase `config`) for files with a `redis://` URL, a certificate
- *   without its key or the other way round, or a file that cannot be read (named by its path).
+ * @throws InvalidArgumentError (naming `node` and phase `open` when given, else phase `config`)
+ *   for files with a `redis://` URL, a certificate without its key or the other way round, or a
+ *   file that cannot be read (named by its path, never by its contents).
  */
 export function tlsSocketOptions(
   address: RedisAddress,
