@@ -4,7 +4,7 @@
 // certificate, a plain server) is typed, prompt, not retried, names what to change, and never
 // shows the password; bad TLS files are an InvalidArgumentError before anything connects.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import type { RedisTlsFiles } from '../src/redis/redis-tls.js';
 import { DEFAULT_WIRE_LIMITS, decodeEntry, encodeEntry } from '../src/redis/stream-wire-format.js';
 import { Codec } from '../src/transport/codec.js';
 import { type RedisServer, runRedisTests, startRedisServer } from './helpers/redis-server.js';
-import { opensslFound } from './helpers/tls-certs.js';
+import { makeTlsCerts, opensslFound } from './helpers/tls-certs.js';
 
 const PASSWORD = 'tls-Pass-246';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -72,7 +72,7 @@ describe.skipIf(!runTlsTests)('a TLS Redis server that authenticates its clients
     tls = { ca: c.ca, cert: c.clientCert, key: c.clientKey };
   });
   afterAll(async () => {
-    await server.close();
+    await server?.close();
   });
 
   it('carries frames and values through source and sink with the CA, a client certificate and an ACL user', async () => {
@@ -198,6 +198,62 @@ describe.skipIf(!runTlsTests)('rediss:// against a server without TLS', () => {
       expect(events.map((e) => e.kind)).toEqual(['gave-up']);
     } finally {
       await plain.close();
+    }
+  });
+});
+
+describe.skipIf(!(opensslFound || process.env.CI !== undefined))('TLS files OpenSSL cannot use', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-tls-'));
+  const certs = opensslFound ? makeTlsCerts(dir) : undefined;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const c = () => certs!;
+
+  it.each([
+    [
+      "a key that is not the certificate's",
+      () => ({ ca: c().ca, cert: c().clientCert, key: c().serverKey }),
+      'ERR_OSSL_X509_KEY_VALUES_MISMATCH',
+    ],
+    [
+      'an encrypted key',
+      () => ({ ca: c().ca, cert: c().clientCert, key: c().encryptedKey }),
+      'an encrypted key is not supported',
+    ],
+    ['a CA file that is not PEM', () => ({ ca: c().clientKey }), 'is not a PEM file'],
+  ])('%s: InvalidArgumentError before connecting', async (_, files, text) => {
+    const err = await RedisConnection.open({
+      url: 'rediss://127.0.0.1:1',
+      tls: files(),
+      onEvent: () => {},
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toContain(text);
+  });
+
+  it('PEM text given where a path belongs is refused without being shown', async () => {
+    const keyText = readFileSync(c().clientKey, 'utf8');
+    const err = await RedisConnection.open({
+      url: 'rediss://127.0.0.1:1',
+      tls: { ca: c().ca, cert: c().clientCert, key: keyText },
+      onEvent: () => {},
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect(chain(err)).toContain('PEM text given where a file path belongs');
+    expect(chain(err)).not.toContain('PRIVATE KEY');
+    const g = new CalculatorGraph(
+      graph()
+        .node('RedisStreamSinkCalculator', {
+          name: 'sink',
+          options: { url: 'rediss://h:1', stream: 's', tls: { key: keyText } },
+        })
+        .build(),
+    );
+    try {
+      const bad = await g.validate().catch((e: unknown) => e);
+      expect(String((bad as Error).message)).toContain('not PEM text');
+      expect(chain(bad)).not.toContain('PRIVATE KEY');
+    } finally {
+      await g.close();
     }
   });
 });

@@ -19,7 +19,6 @@ import type { ActorArgs, ActorResult, RestartArgs } from './actor-protocol.js';
 import type { CompiledSources } from './compiled-sources.js';
 import type { ExecutorArgs } from './executor-host.js';
 import type { GraphPlan } from './graph-plan.js';
-import { raiseInitialHeap } from './initial-heap.js';
 import { F_CALL_STARTED_AT, type NodeCounters } from './node-counters.js';
 import type { CalculatorModules } from './supervisor.js';
 import { spawnTask, type ThreadTask, taskModuleUrl } from './thread-task.js';
@@ -62,7 +61,6 @@ export function spawnActorThread(ctx: ThreadContext, ids: readonly number[]): No
   const resourceLimits = {
     maxOldGenerationSizeMb: Math.min(...nodes.map((n) => n.heapLimitMb ?? ctx.heapLimitMb)),
   };
-  raiseInitialHeap(Math.max(0, ...nodes.map((n) => n.initialHeapMb ?? 0)));
   const name = `weft:${nodes.map((n) => n.name).join('+')}`;
   const transferList = channels.map((c) => c.port2);
   const twins = compiledFor(ctx, nodes);

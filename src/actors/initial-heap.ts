@@ -10,10 +10,14 @@
  * helper threads (measured: `node --trace-gc`, a one-lane `weft demo --redis`); starting it with
  * 128 MiB, two in 8 s, and the host's frames/s rose by a quarter.
  *
- * Threading: the thread that spawns actors (the supervisor's). Lifecycle: process-wide; the setting
- * is raised, never lowered, so it holds for every thread started after it, weft's or not.
+ * Threading: a run's supervisor raises it before starting the run's threads. Only on the main
+ * thread: the value raised so far lives in this module, one copy per thread, and a run started from
+ * a worker thread could otherwise lower what the main thread raised (V8 has no way to read the
+ * flag back). Lifecycle: process-wide; raised, never lowered, so it holds for every thread started
+ * afterwards in the process, weft's or not.
  */
 import { setFlagsFromString } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 
 // What the process runs with: the command line's value (`node --initial-old-space-size=N`), then
 // whatever was raised here.
@@ -23,7 +27,7 @@ let current = initialHeapFromArgv(process.execArgv);
 export function initialHeapFromArgv(argv: readonly string[]): number {
   let mb = 0;
   for (const a of argv) {
-    const m = /^--initial-(?:old-space|heap)-size=(\d+)$/.exec(a.replace(/_/g, '-'));
+    const m = /^--initial-old-space-size=(\d+)$/.exec(a.replace(/_/g, '-'));
     if (m !== null) mb = Math.max(mb, Number(m[1]));
   }
   return mb;
@@ -34,9 +38,12 @@ export function initialHeapMb(): number {
   return current;
 }
 
-/** Raises the initial old-generation size of threads started from now on to at least `mb` MiB. */
+/**
+ * Raises the initial old-generation size of threads started from now on to at least `mb` MiB; on a
+ * worker thread, does nothing (see the module comment).
+ */
 export function raiseInitialHeap(mb: number | undefined): void {
-  if (mb === undefined || !Number.isSafeInteger(mb) || mb <= current) return;
+  if (!isMainThread || mb === undefined || !Number.isSafeInteger(mb) || mb <= current) return;
   current = mb;
   setFlagsFromString(`--initial-old-space-size=${mb}`);
 }

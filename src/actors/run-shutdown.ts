@@ -38,13 +38,14 @@ export interface RunParts {
 }
 
 /**
- * Ends the run's threads (see the module comment); `failed` when the run failed or was stopped.
- * Calls `exited` once every thread is gone; resolves then too, unless a thread was ended while stuck
- * in native code (see thread-ends.ts): those finish in the background.
+ * Ends the run's threads (see the module comment); `failed` says, once the standbys are gone,
+ * whether the run failed or was stopped (a failure may come while they end). Calls `exited` once
+ * every thread is gone; resolves then too, unless a thread was ended while stuck in native code
+ * (see thread-ends.ts): those finish in the background.
  */
-export async function shutDownRun(p: RunParts, failed: boolean, exited: () => void): Promise<void> {
+export async function shutDownRun(p: RunParts, failed: () => boolean, exited: () => void): Promise<void> {
   await p.replacement.endStandbys();
-  if (failed) abandon(p);
+  if (failed()) abandon(p);
   // A replacement under way spawns nothing once the run failed; wait for those that did.
   await p.replacement.settled();
   const all = p.ends.allSettled();

@@ -23,6 +23,7 @@ import { spawnActorThread, type ThreadContext } from './actor-threads.js';
 import { type CompiledSources, compiledSources } from './compiled-sources.js';
 import { type ControlClient, connectControl, ThreadDoneError } from './control-channel.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
+import { raiseInitialHeap } from './initial-heap.js';
 import { KeepAlive } from './keep-alive.js';
 import { createCounters, NodeCounters } from './node-counters.js';
 import { NodeRestarts } from './node-restarts.js';
@@ -226,6 +227,8 @@ export class Supervisor {
       await this.done.catch(() => {});
       throw this.failure;
     }
+    // Before any thread starts, so that every thread of the run gets it, whatever the layout's order.
+    raiseInitialHeap(Math.max(0, ...this.graph.nodes.map((n) => n.initialHeapMb ?? 0)));
     for (const ids of this.layout.groups) this.spawnThread(ids, compiled);
     // From the first open on: a stuck open is named like a stuck process call.
     this.watchdog.start();
@@ -422,7 +425,7 @@ export class Supervisor {
       const parts = { graph, plan, counters, pump, pool, ends, replacement, started, tasks, controls };
       await shutDownRun(
         { ...parts, shutdownTimeoutMs: this.o.shutdownTimeoutMs },
-        this.failure !== undefined,
+        () => this.failure !== undefined,
         this.resolveExited,
       );
     } finally {

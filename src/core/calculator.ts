@@ -117,8 +117,9 @@ export interface CalculatorContract<O = Record<string, unknown>> {
    * The old-generation size, MiB, V8 should start this calculator's thread with: for calculators
    * that receive data at a high rate through Node's sockets (every chunk a fresh buffer), whose
    * small heap V8 would otherwise collect in full every few tens of MiB received. V8 reads this at
-   * a thread's creation from a process-wide setting, which the runtime raises (never lowers) before
-   * it starts such a thread: threads started later in the process get at least as much. Default: V8's.
+   * a thread's creation from a process-wide setting, which a run (started on the main thread)
+   * raises, never lowers, before it starts its threads: every thread of the run, and every thread
+   * started later in the process, gets at least as much. Default: V8's.
    */
   readonly initialHeapMb?: number;
 }

@@ -11,6 +11,8 @@
  * main thread of a command); its client is never shared. Lifecycle: {@link RedisConnection.open}
  * connects (or fails typed), {@link RedisConnection.close} quits, idempotent; a connection lost
  * meanwhile is retried `maxRetries` times before its commands fail with RedisConnectionError.
+ * Refused credentials, and at the first connection a refused TLS handshake or a connect timeout,
+ * are not retried: retrying cannot fix them.
  */
 import type { RedisClientType } from 'redis';
 import {
@@ -47,7 +49,8 @@ export interface RedisConnectionOptions {
   readonly maxRetries?: number;
   /**
    * Attempts for the first connection, before any command ran; default 5 (about 1.5 s): a wrong
-   * host or port fails fast, while an outage mid-run gets `maxRetries`.
+   * host or port fails fast, while an outage mid-run gets `maxRetries`. A first connection that
+   * times out (`connectTimeout`, 5 s) or whose TLS handshake is refused is not retried at all.
    */
   readonly connectRetries?: number;
   /**

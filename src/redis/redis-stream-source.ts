@@ -67,6 +67,8 @@ export interface RedisStreamSourceOptions {
   readonly lane: number;
 }
 
+const OUTPUTS = ['FRAME', 'VALUE', 'META', 'DEAD'] as const;
+
 /**
  * Reads entries through a consumer group and emits each as packets at its own timestamp (0, 1, 2, …
  * in the order this consumer emits them).
@@ -86,8 +88,6 @@ export interface RedisStreamSourceOptions {
  *   Redis, where producers see the stream's length (see `weft feed`).
  * - Threading: runs on its actor's thread; the client is created in `open`, quit in `close`.
  */
-const OUTPUTS = ['FRAME', 'VALUE', 'META', 'DEAD'] as const;
-
 const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
   name: 'RedisStreamSourceCalculator',
   description:

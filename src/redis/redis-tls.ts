@@ -12,6 +12,7 @@
  * files in the thread that opens it).
  */
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { RedisAddress } from './redis-url.js';
 
@@ -32,8 +33,14 @@ export function checkTlsFiles(tls: unknown): string | undefined {
   for (const [k, v] of Object.entries(tls)) {
     if (k !== 'ca' && k !== 'cert' && k !== 'key') return `tls has no field ${k} (ca, cert, key)`;
     if (typeof v !== 'string') return `tls.${k} must be a file path`;
+    if (looksLikePem(v)) return `tls.${k} must be a file path, not PEM text (its contents are not shown)`;
   }
   return undefined;
+}
+
+// PEM text where a path belongs (other clients take it inline): never to be quoted in a message.
+function looksLikePem(v: string): boolean {
+  return v.includes('-----BEGIN') || v.includes('\n');
 }
 
 /** The socket options node-redis takes for a TLS connection. */
@@ -75,27 +82,53 @@ export function tlsSocketOptions(
       ctx,
     );
   }
-  return {
+  const socket: RedisTlsSocket = {
     tls: true,
-    ...(ca === undefined ? {} : { ca: readPem(ca, 'CA certificate', ctx) }),
-    ...(cert === undefined ? {} : { cert: readPem(cert, 'client certificate', ctx) }),
-    ...(key === undefined ? {} : { key: readPem(key, 'client key', ctx) }),
+    ...(ca === undefined ? {} : { ca: readPem(ca, 'CA certificate', PEM_CERT, ctx) }),
+    ...(cert === undefined ? {} : { cert: readPem(cert, 'client certificate', PEM_CERT, ctx) }),
+    ...(key === undefined ? {} : { key: readPem(key, 'client key', PEM_KEY, ctx) }),
   };
+  // What OpenSSL refuses (a key that does not match its certificate, an encrypted key) would
+  // otherwise surface at every connection attempt as an outage.
+  try {
+    createSecureContext(socket);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new InvalidArgumentError(
+      `the TLS files cannot be used together (${typeof code === 'string' ? code : 'OpenSSL refused them'}): ` +
+        `${[ca, cert, key].filter((f) => f !== undefined).join(', ')}; an encrypted key is not supported`,
+      ctx,
+    );
+  }
+  return socket;
 }
 
-function readPem(path: string, what: string, ctx: { node?: string; phase: 'config' | 'open' }): Buffer {
+const PEM_CERT = /-----BEGIN CERTIFICATE-----/;
+const PEM_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+// Reads a PEM file; its contents never reach a message (neither does the fs error, which could
+// quote a path that was PEM text after all).
+function readPem(
+  path: string,
+  what: string,
+  label: RegExp,
+  ctx: { node?: string; phase: 'config' | 'open' },
+): Buffer {
+  const shown = looksLikePem(path) ? '(PEM text given where a file path belongs)' : path;
+  let pem: Buffer;
   try {
-    return readFileSync(path);
+    pem = readFileSync(path);
   } catch (cause) {
     const code = (cause as { code?: unknown }).code;
     throw new InvalidArgumentError(
-      `cannot read the ${what} ${path}${typeof code === 'string' ? ` (${code})` : ''}`,
-      {
-        ...ctx,
-        cause,
-      },
+      `cannot read the ${what} ${shown}${typeof code === 'string' ? ` (${code})` : ''}`,
+      ctx,
     );
   }
+  if (!label.test(pem.toString('latin1'))) {
+    throw new InvalidArgumentError(`the ${what} ${shown} is not a PEM file (no ${label.source})`, ctx);
+  }
+  return pem;
 }
 
 // Node's codes for a certificate it did not accept (OpenSSL's verification results, the host name

@@ -74,13 +74,19 @@ async function freePort(): Promise<number> {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-redis-'));
   const port = await freePort();
-  const certs = options.tls === undefined ? undefined : makeTlsCerts(dir);
+  let certs: TlsCerts | undefined;
+  try {
+    certs = options.tls === undefined ? undefined : makeTlsCerts(dir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const args = ['--bind', '127.0.0.1', '--dir', dir, '--save', ''];
   if (certs === undefined) args.push('--port', String(port));
   else {
     args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.serverCert);
     args.push('--tls-key-file', certs.serverKey, '--tls-ca-cert-file', certs.ca);
-    args.push('--tls-auth-clients', options.tls!.clientCerts === 'required' ? 'yes' : 'optional');
+    args.push('--tls-auth-clients', options.tls?.clientCerts === 'required' ? 'yes' : 'optional');
   }
   args.push('--appendonly', options.aof === true ? 'yes' : 'no');
   if (options.aof === true) args.push('--appendfsync', 'always');
@@ -158,7 +164,7 @@ export function useRedisServer(options: RedisServerOptions = {}): RedisFixture {
   const f: { server?: RedisServer; c?: RedisConnection } = {};
   beforeEach(async () => {
     f.server = await startRedisServer(options);
-    f.c = await connect(f.server.url);
+    f.c = await connect(f.server.url, f.server.certs);
   });
   afterEach(async () => {
     await f.c?.close();
@@ -174,9 +180,11 @@ export function useRedisServer(options: RedisServerOptions = {}): RedisFixture {
   };
 }
 
-/** A connection for the test's own commands (the caller closes it). */
-export function connect(url: string): Promise<RedisConnection> {
-  return RedisConnection.open({ url, onEvent: () => {} });
+/** A connection for the test's own commands (the caller closes it); `certs` for a TLS server. */
+export function connect(url: string, certs?: TlsCerts): Promise<RedisConnection> {
+  const tls =
+    certs === undefined ? undefined : { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey };
+  return RedisConnection.open({ url, onEvent: () => {}, ...(tls === undefined ? {} : { tls }) });
 }
 
 /**

@@ -17,6 +17,8 @@ export interface TlsCerts {
   readonly clientKey: string;
   /** A CA that signed none of these. */
   readonly otherCa: string;
+  /** A private key encrypted with a passphrase (weft takes none). */
+  readonly encryptedKey: string;
 }
 
 function openssl(dir: string, args: string[]): void {
@@ -68,6 +70,7 @@ export function makeTlsCerts(dir: string): TlsCerts {
   selfSigned(dir, 'other-ca', '/CN=some other CA');
   signed(dir, 'server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
   signed(dir, 'client', '/CN=weft test client');
+  openssl(dir, ['genrsa', '-aes128', '-passout', 'pass:weft-test', '-out', 'encrypted.key', '2048']);
   const at = (f: string) => join(dir, f);
   return {
     ca: at('ca.pem'),
@@ -76,5 +79,6 @@ export function makeTlsCerts(dir: string): TlsCerts {
     clientCert: at('client.pem'),
     clientKey: at('client.key'),
     otherCa: at('other-ca.pem'),
+    encryptedKey: at('encrypted.key'),
   };
 }
