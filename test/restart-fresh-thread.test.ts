@@ -275,6 +275,17 @@ describe('restart: open and close', () => {
     },
   );
 
+  it('a thread that dies after its open, before it is started, is replaced: the run goes on, nothing lost', async () => {
+    // The death races the supervisor's start call (the call finds the thread gone): that is a death
+    // to replace, not the run's failure.
+    const records: RestartRecord[] = [];
+    const run = flakyRun({ phase: 'after-open', once: true }, records);
+    const { values } = await feed(run, 4);
+    expect(values).toEqual([0, 1, 2, 3]);
+    expect(records.map((r) => [r.code, r.action])).toEqual([['ERR_WEFT_WORKER_EXIT', 'restart']]);
+    expect(flaky(run)).toMatchObject({ restarts: 1, lost: 0 });
+  });
+
   it('open fails every time: past maxRestarts the run fails with RestartLimitError', async () => {
     const run = flakyRun({ phase: 'open', fault: 'throw', maxRestarts: 2 }, []);
     const err = (await run.start().catch((e: unknown) => e)) as RestartLimitError;

@@ -106,6 +106,9 @@ export function spawnActorThread(ctx: ThreadContext, ids: readonly number[]): No
     task: {
       result: group.result.then((rs) => rs[k]!),
       threadId: group.threadId,
+      get gone() {
+        return group.gone;
+      },
       terminate: () => group.terminate(),
       unref: () => group.unref(),
     },

@@ -21,7 +21,7 @@ import { type ActorGroups, actorGroups } from './actor-groups.js';
 import type { ActorResult } from './actor-protocol.js';
 import { spawnActorThread, type ThreadContext } from './actor-threads.js';
 import { type CompiledSources, compiledSources } from './compiled-sources.js';
-import { type ControlClient, connectControl, ThreadDoneError } from './control-channel.js';
+import { type ControlClient, connectControl } from './control-channel.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
 import { raiseInitialHeap } from './initial-heap.js';
 import { KeepAlive } from './keep-alive.js';
@@ -237,11 +237,8 @@ export class Supervisor {
       // Every node is open: start them all at once (each starts its loop after its reply).
       await Promise.all(
         this.graph.nodes.map(async (node) => {
-          await this.controls[node.id]!.call('start', [], this.o.callTimeoutMs).catch((err: unknown) => {
-            // Started, ran and finished before the reply came (see ThreadDoneError).
-            if (!(err instanceof ThreadDoneError)) throw err;
-          });
-          this.started.add(node.id);
+          // False: a restartable node's thread died before it answered; its successor starts it.
+          if (await this.replacement.startFirst(node.id)) this.started.add(node.id);
         }),
       );
       this.replacement.prepareStandbys();

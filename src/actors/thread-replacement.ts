@@ -53,8 +53,9 @@ export class ThreadReplacement {
   private readonly openValues: unknown[][] = [];
   // Nodes in an open call: a restart then is the open's to make (see open).
   private readonly opening = new Set<number>();
-  // Replacements of a node's thread under way.
+  // Replacements of a node's thread under way, and the nodes they replace.
   private readonly replacing = new Set<Promise<void>>();
+  private readonly underway = new Set<number>();
   // Per restartable node: a thread started ahead, for its next restart (see prepareStandby).
   private readonly standbys = new Map<number, NodeThread>();
   // Per node: the stuck call that ended its thread, for its restart's record.
@@ -158,12 +159,16 @@ export class ThreadReplacement {
 
   // Replaces a running node's thread in the background; a failure to do so fails the run.
   private begin(id: number, end: ThreadEnd): void {
+    this.underway.add(id);
     const p: Promise<void> = this.replace(id, end)
       .catch((err: unknown) => {
         this.host.fail(err);
         this.host.nodeFailed(id, err);
       })
-      .finally(() => this.replacing.delete(p));
+      .finally(() => {
+        this.replacing.delete(p);
+        this.underway.delete(id);
+      });
     this.replacing.add(p);
   }
 
@@ -172,13 +177,35 @@ export class ThreadReplacement {
     h.setStarted(id, false);
     this.respawn(id, end);
     await this.open(id, this.openValues[id]!);
-    await h
-      .control(id)
-      .call('start', [], h.callTimeoutMs)
-      .catch((err: unknown) => {
-        if (!(err instanceof ThreadDoneError)) throw err;
-      });
+    if (!(await this.start(id))) return;
     h.setStarted(id, true);
+  }
+
+  /**
+   * The run's first start of node `id` (see {@link start}); false, without a call, when the node's
+   * thread already died after its open and a replacement, which starts its successor, is under way.
+   */
+  startFirst(id: number): Promise<boolean> {
+    return this.underway.has(id) ? Promise.resolve(false) : this.start(id);
+  }
+
+  /**
+   * Starts node `id`'s opened thread: true once it runs (or already finished). False when the thread
+   * died before it answered (a crash right after its open, or in its first call): that death is
+   * replaced as any other, by the supervisor's reaction to the thread's end (see {@link died}), not
+   * failed here.
+   */
+  private async start(id: number): Promise<boolean> {
+    const h = this.host;
+    const task = h.task(id);
+    try {
+      await h.control(id).call('start', [], h.callTimeoutMs);
+    } catch (err) {
+      if (err instanceof ThreadDoneError) return true;
+      if (task.gone && h.restarts.restartable(id) && h.failure() === undefined) return false;
+      throw err;
+    }
+    return true;
   }
 
   /**

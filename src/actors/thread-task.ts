@@ -74,6 +74,11 @@ export interface ThreadTask<T> {
   readonly result: Promise<T>;
   /** Node's id for the thread. */
   readonly threadId: number;
+  /**
+   * True once the thread has exited, however: set before `result` settles, so a reaction to a
+   * failure that came from the thread's death (a control call that it ended) can tell so.
+   */
+  readonly gone: boolean;
   /** Ends the thread now (even if blocked in `Atomics.wait`); `result` rejects with CancelledError. */
   terminate(): Promise<void>;
   /**
@@ -157,6 +162,9 @@ export function spawnTask<T = unknown>(
   return {
     result,
     threadId: worker.threadId,
+    get gone() {
+      return !live.has(worker);
+    },
     async terminate() {
       if (!live.has(worker)) return;
       terminated = true;
