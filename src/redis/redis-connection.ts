@@ -15,7 +15,9 @@
  * are not retried: retrying cannot fix them.
  */
 import type { RedisClientType } from 'redis';
+import type { CalculatorContext } from '../core/calculator.js';
 import {
+  InvalidArgumentError,
   RedisAuthError,
   RedisCommandError,
   RedisConnectionError,
@@ -64,6 +66,16 @@ export interface RedisConnectionOptions {
   readonly onEvent?: (event: RedisConnectionEvent) => void;
   /** PEM files for a `rediss://` URL: the server's CA, a client certificate and key. */
   readonly tls?: RedisTlsFiles;
+}
+
+/** The options every Redis calculator has for its connection. */
+export interface RedisNodeOptions {
+  /** `redis://` or `rediss://` URL, with ACL user and password if any; or the `URL` side packet. */
+  readonly url: string;
+  /** Reconnection attempts per outage before the node fails. Default 30. */
+  readonly maxRetries: number;
+  /** PEM files for a `rediss://` URL: the server's CA, a client certificate and key. Default none. */
+  readonly tls: RedisTlsFiles;
 }
 
 /** A raw command argument. */
@@ -162,6 +174,33 @@ export class RedisConnection {
     }
     conn = new RedisConnection(client, address, options.url, context);
     return conn;
+  }
+
+  /**
+   * The connection of a Redis calculator node, opened in its `open`: the URL from the `URL` side
+   * packet, else the `url` option (InvalidArgumentError naming the node when neither is set), loss
+   * and reconnection reported on stderr naming the node.
+   */
+  static forNode(
+    ctx: CalculatorContext<RedisNodeOptions>,
+    how: { readonly stream: string; readonly clientName: string },
+  ): Promise<RedisConnection> {
+    const o = ctx.options;
+    const url = ctx.sidePacket<string | undefined>('URL') ?? o.url;
+    if (url === '')
+      throw new InvalidArgumentError('no Redis URL: set the url option or the URL side packet', {
+        node: ctx.node,
+        phase: 'open',
+      });
+    return RedisConnection.open({
+      url,
+      node: ctx.node,
+      stream: how.stream,
+      clientName: how.clientName.replace(/\s/g, '_'),
+      maxRetries: o.maxRetries,
+      tls: o.tls,
+      onEvent: (e) => reportEvent(ctx.node, e),
+    });
   }
 
   /**

@@ -8,15 +8,13 @@ import { hostname } from 'node:os';
 import { type CalculatorContext, defineCalculator } from '../core/calculator.js';
 import { InvalidArgumentError, type WeftError } from '../core/errors.js';
 import { Codec } from '../transport/codec.js';
-import { backoffMs, RedisConnection, reportEvent } from './redis-connection.js';
+import { backoffMs, RedisConnection, type RedisNodeOptions } from './redis-connection.js';
 import { RedisCounter, RedisCounters, type RedisCountersDescriptor } from './redis-counters.js';
-import { checkTlsFiles, type RedisTlsFiles } from './redis-tls.js';
+import { checkTlsFiles } from './redis-tls.js';
 import { encodeEntry, type WireHeader } from './stream-wire-format.js';
 
 /** Options of {@link RedisStreamSinkCalculator}. */
-export interface RedisStreamSinkOptions {
-  /** `redis://` or `rediss://` URL; or the `URL` side packet. */
-  readonly url: string;
+export interface RedisStreamSinkOptions extends RedisNodeOptions {
   /** The stream written (XADD). Required when `IN` is wired. */
   readonly stream: string;
   /** `MAXLEN ~` of every XADD: the stream keeps about this many entries. 0: no trimming. */
@@ -25,10 +23,6 @@ export interface RedisStreamSinkOptions {
   readonly maxPending: number;
   /** The writer's name in each entry's header (`by`). Default `host-pid-node`. */
   readonly by: string;
-  /** Reconnection attempts per outage before the node fails. Default 30. */
-  readonly maxRetries: number;
-  /** PEM files for a `rediss://` URL: the server's CA, a client certificate and key. Default none. */
-  readonly tls: RedisTlsFiles;
   readonly counters: RedisCountersDescriptor | null;
   readonly lane: number;
 }
@@ -156,12 +150,6 @@ const RedisStreamSinkCalculator = defineCalculator<RedisStreamSinkOptions>({
     return {
       async open(ctx) {
         const o = ctx.options;
-        const url = ctx.sidePacket<string | undefined>('URL') ?? o.url;
-        if (url === '')
-          throw new InvalidArgumentError('no Redis URL: set the url option or the URL side packet', {
-            node: ctx.node,
-            phase: 'open',
-          });
         if (ctx.inputCount('IN') > 0 && o.stream === '')
           throw new InvalidArgumentError('IN is wired: the stream option names where to write', {
             node: ctx.node,
@@ -169,15 +157,7 @@ const RedisStreamSinkCalculator = defineCalculator<RedisStreamSinkOptions>({
           });
         by = o.by || `${hostname()}-${process.pid}-${ctx.node}`;
         counters = o.counters === null ? null : new RedisCounters(o.counters);
-        conn = await RedisConnection.open({
-          url,
-          node: ctx.node,
-          stream: o.stream,
-          clientName: `weft-sink-${by}`.replace(/\s/g, '_'),
-          maxRetries: o.maxRetries,
-          tls: o.tls,
-          onEvent: (e) => reportEvent(ctx.node, e),
-        });
+        conn = await RedisConnection.forNode(ctx, { stream: o.stream, clientName: `weft-sink-${by}` });
         ctx.waker();
       },
       // Not async: most calls only buffer, and a promise per packet would cost the actor an await.

@@ -15,17 +15,15 @@ import {
 } from '../core/errors.js';
 import { Codec } from '../transport/codec.js';
 import { RedisClaimer } from './redis-claimer.js';
-import { RedisConnection, reportEvent } from './redis-connection.js';
+import { RedisConnection, type RedisNodeOptions } from './redis-connection.js';
 import { RedisCounter, RedisCounters, type RedisCountersDescriptor } from './redis-counters.js';
 import { type RawEntry, RedisStreamReader } from './redis-stream-reader.js';
-import { checkTlsFiles, type RedisTlsFiles } from './redis-tls.js';
+import { checkTlsFiles } from './redis-tls.js';
 import { emitEntry, type SourceMeta } from './source-emit.js';
 import { decodeEntry, type WireEntry, type WireLimits } from './stream-wire-format.js';
 
 /** Options of {@link RedisStreamSourceCalculator}. */
-export interface RedisStreamSourceOptions {
-  /** `redis://` or `rediss://` URL, with ACL user and password if any; or the `URL` side packet. */
-  readonly url: string;
+export interface RedisStreamSourceOptions extends RedisNodeOptions {
   /** The stream keys to read (one or many). */
   readonly streams: readonly string[];
   /** Consumer group (created at `startId` when missing), or the `GROUP` side packet. Default 'weft'. */
@@ -58,10 +56,6 @@ export interface RedisStreamSourceOptions {
   readonly ack: 'sink' | 'read';
   /** STOP once the group has nothing pending or undelivered for this long (ms); -1: never. */
   readonly stopWhenDrainedMs: number;
-  /** Reconnection attempts per outage before the node fails. Default 30. */
-  readonly maxRetries: number;
-  /** PEM files for a `rediss://` URL: the server's CA, a client certificate and key. Default none. */
-  readonly tls: RedisTlsFiles;
   /** Shared counters, and this node's lane in them. */
   readonly counters: RedisCountersDescriptor | null;
   readonly lane: number;
@@ -153,12 +147,6 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
     return {
       async open(ctx) {
         const o = ctx.options;
-        const url = ctx.sidePacket<string | undefined>('URL') ?? o.url;
-        if (url === '')
-          throw new InvalidArgumentError('no Redis URL: set the url option or the URL side packet', {
-            node: ctx.node,
-            phase: 'open',
-          });
         if (o.ack === 'sink' && ctx.outputCount('META') === 0)
           throw new InvalidArgumentError("ack 'sink' needs META wired to an ack point (a sink's ACK input)", {
             node: ctx.node,
@@ -168,14 +156,9 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
           ctx.sidePacket<string | undefined>('CONSUMER') ??
           (o.consumer || `${hostname()}-${process.pid}-${ctx.node}`);
         const group = ctx.sidePacket<string | undefined>('GROUP') ?? o.group;
-        conn = await RedisConnection.open({
-          url,
-          node: ctx.node,
+        conn = await RedisConnection.forNode(ctx, {
           stream: o.streams.join(','),
-          clientName: `weft-src-${consumer}`.replace(/\s/g, '_'),
-          maxRetries: o.maxRetries,
-          tls: o.tls,
-          onEvent: (e) => reportEvent(ctx.node, e),
+          clientName: `weft-src-${consumer}`,
         });
         reader = new RedisStreamReader(conn, {
           streams: o.streams,
