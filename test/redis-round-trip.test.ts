@@ -163,3 +163,34 @@ describe.skipIf(!runRedisTests)('Redis stream source and sink', () => {
     expect(Number(pending[0])).toBe(0);
   });
 });
+
+describe('a Redis node without a URL', () => {
+  const cases: [string, Record<string, unknown>, Record<string, string>][] = [
+    ['RedisStreamSourceCalculator', { streams: ['in'], ack: 'read' }, { VALUE: 'v' }],
+    ['RedisStreamSinkCalculator', { stream: 'out' }, {}],
+  ];
+  it.each(cases)(
+    '%s fails its open typed, naming the node, before connecting',
+    async (calculator, options, outputs) => {
+      const g = new CalculatorGraph(graph().node(calculator, { name: 'redis', outputs, options }).build());
+      try {
+        const err = await g.runToCompletion().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toMatchObject({ node: 'redis', phase: 'open' });
+        const chain: unknown[] = [];
+        for (
+          let e = err as { code?: unknown; cause?: unknown } | undefined;
+          e != null;
+          e = e.cause as typeof e
+        )
+          chain.push(e.code);
+        expect(chain).toContain('ERR_WEFT_INVALID_ARGUMENT');
+        expect(String((err as Error).message)).toContain('no Redis URL');
+      } finally {
+        await g.close();
+      }
+    },
+  );
+});
