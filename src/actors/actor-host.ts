@@ -7,7 +7,6 @@
  * Threading: the node's thread.
  */
 import type { CalculatorDefinition } from '../core/calculator.js';
-import { CalculatorError } from '../core/errors.js';
 import { NodeEngine } from '../core/node-engine.js';
 import type { RestartCarry } from '../core/restart-handover.js';
 import { FramePool } from '../transport/frame-pool.js';
@@ -15,6 +14,7 @@ import type { InputSet } from '../transport/input-set.js';
 import { type RingReader, RingWriter } from '../transport/ring-queue.js';
 import { actorFrames } from './actor-frames.js';
 import { ActorInputs } from './actor-inputs.js';
+import { ActorOutcome } from './actor-outcome.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { ActorRestart } from './actor-restart.js';
 import { RECOVERED } from './control-channel.js';
@@ -29,7 +29,6 @@ import {
 } from './node-counters.js';
 import { RestartPolicyRunner } from './restart-policy.js';
 import { RingSink } from './ring-sink.js';
-import { isStopEffect } from './run-failures.js';
 import { stageStore } from './stray-errors.js';
 
 // Process calls a source makes per loop turn.
@@ -49,11 +48,9 @@ export const TURN_CLOSED = 2;
  * (executor-host.ts); `finished` settles once the node is done.
  */
 export class Actor {
+  /** Settles once the node is done: its result, or its failure. */
   readonly finished: Promise<ActorResult>;
-  private resolve!: (r: ActorResult) => void;
-  private reject!: (err: unknown) => void;
   private readonly n: number;
-  private readonly nodeName: string;
   private readonly counters: NodeCounters;
   private readonly readers: RingReader[];
   private readonly set: InputSet | null;
@@ -70,35 +67,12 @@ export class Actor {
    * allocation waits (the frames may be held here); says whether anything moved.
    */
   frameHelper: (() => boolean) | null = null;
-  /**
-   * Set by a driver that runs several nodes on this thread: told of the node's failure at once,
-   * synchronously (a peer on the thread may be spinning in a blocked push that only the supervisor's
-   * reaction to this failure can end).
-   */
-  onFailure: ((err: unknown) => void) | null = null;
   // Becomes true once a lifecycle call returned a promise: from then on waits keep the loop turning.
   private asyncMode = false;
   private readonly in: ActorInputs;
-  private readonly calculatorName: string;
-  private settled = false;
-  // A stray error failed the node: the loop leaves at its next check.
-  private strayFailed = false;
-  // The node's restart policy at work (see restart-policy.ts).
-  private readonly restarts: RestartPolicyRunner;
 
   constructor(args: ActorArgs, definition: CalculatorDefinition) {
-    this.finished = new Promise((resolve, reject) => {
-      this.resolve = (r) => {
-        this.settled = true;
-        resolve(r);
-      };
-      this.reject = (err) => {
-        this.settled = true;
-        reject(err);
-      };
-    });
     this.n = args.node.id;
-    this.nodeName = args.node.name;
     this.inputBase = args.inputBase;
     this.counters = new NodeCounters(args.counters);
     this.startedAtField = this.counters.field(this.n, F_CALL_STARTED_AT);
@@ -120,7 +94,6 @@ export class Actor {
       this.sink,
       actorFrames(this.pool, this.counters, this.n, () => this.frameHelper),
     );
-    this.calculatorName = definition.name;
     this.engine.setStageHook((stage) => {
       this.counters.setStage(this.n, stage);
       // Timers and promises made from here on carry this stage (see stray-errors.ts).
@@ -132,12 +105,23 @@ export class Actor {
       this.counters.f64[this.counters.field(this.n, F_RESTARTS)]! += 1;
       args.control.postMessage({ [RECOVERED]: r });
     });
-    this.restarts = restarts;
     const role =
       args.restart === undefined
         ? null
         : new ActorRestart(args.restart, args.node.restart, this.engine, this.pool, this.sink);
     this.role = role;
+    this.outcome = new ActorOutcome({
+      n: this.n,
+      counters: this.counters,
+      engine: this.engine,
+      sink: this.sink,
+      role,
+      sidePacketsOut: this.sidePacketsOut,
+      startedAtField: this.startedAtField,
+      restarts,
+      names: { node: args.node.name, calculator: definition.name },
+    });
+    this.finished = this.outcome.finished;
     if (role?.readsOneAhead === true) {
       this.in.readAhead = 1;
       this.in.pending = role.pending;
@@ -152,47 +136,24 @@ export class Actor {
 
   // The node's part in the `restart` policy (actor-restart.ts); null under other policies.
   private readonly role: ActorRestart | null;
+  // How the node ends (actor-outcome.ts).
+  private readonly outcome: ActorOutcome;
 
-  // The node asked to be replaced: its result says so, its outputs stay open for the successor.
-  private askRestart(): boolean {
-    const role = this.role;
-    if (role === null || role.request === null || this.counters.stopRequested(this.n)) return false;
-    this.counters.setState(this.n, NodeState.Failed);
-    this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped: false, restart: role.request });
-    return true;
+  /**
+   * Set by a driver that runs several nodes on this thread: told of the node's failure at once,
+   * synchronously (a peer on the thread may be spinning in a blocked push that only the supervisor's
+   * reaction to this failure can end).
+   */
+  set onFailure(f: ((err: unknown) => void) | null) {
+    this.outcome.onFailure = f;
   }
 
   /**
    * An error that escaped every call of the calculator (a timer's throw, a rejection nobody
-   * awaited), in the stage that scheduled it (or the current one). While the node runs, it fails
-   * the node as a throwing call would; once the node ended, it is returned, to be reported late.
+   * awaited), in the stage that scheduled it (or the current one): see {@link ActorOutcome.stray}.
    */
   stray(err: unknown, stage: string | undefined): Error | undefined {
-    const phase = (stage ?? this.counters.stage(this.n) ?? 'open') as 'open' | 'process' | 'close';
-    const what = err instanceof Error ? err.message : String(err);
-    const e = new CalculatorError(
-      `${this.calculatorName} threw outside a call, from a timer or a promise nobody awaited: ${what}`,
-      { node: this.nodeName, phase, cause: err },
-    );
-    if (this.settled) return e;
-    // Under `restart`, a fault while the node processes asks for a fresh instance, as a failed call.
-    if (this.role !== null && phase === 'process') {
-      this.role.failed(e);
-      if (this.askRestart()) {
-        this.strayFailed = true;
-        return undefined;
-      }
-    }
-    // Under `resume`, a fault of the process or close stage the node survives like a failed call;
-    // there is no input set to drop, and the engine never saw it.
-    const failure = phase === 'open' || !this.restarts.active ? e : this.restarts.decide(phase, e);
-    if (failure === null) return undefined;
-    this.strayFailed = true;
-    this.counters.setState(this.n, NodeState.Failed);
-    this.sink.closeAll();
-    this.onFailure?.(failure);
-    this.reject(failure);
-    return undefined;
+    return this.outcome.stray(err, stage);
   }
 
   /**
@@ -222,11 +183,8 @@ export class Actor {
     } catch (err) {
       c.f64[this.startedAtField] = 0;
       this.role?.openFailed(err);
-      if (this.askRestart()) throw err;
-      this.counters.setState(this.n, NodeState.Failed);
-      // Open failed: the calculator is never processed or closed. Close outputs so nothing waits.
-      this.sink.closeAll();
-      this.reject(err);
+      // Open failed: the calculator is never processed or closed; its outputs end so nothing waits.
+      if (!this.outcome.askRestart()) this.outcome.openFailed(err);
       throw err;
     }
   }
@@ -253,7 +211,7 @@ export class Actor {
    * once the node has finished and `finished` settled. Never throws: a failure settles `finished`.
    */
   step(): number | Promise<number> {
-    if (this.counters.stopRequested(this.n) || this.strayFailed) return this.finish(undefined, false);
+    if (this.counters.stopRequested(this.n) || this.outcome.strayFailed) return this.finish(undefined, false);
     let t: number | Promise<number>;
     try {
       t = this.turn();
@@ -274,54 +232,19 @@ export class Actor {
     try {
       if (!threw) {
         try {
-          await this.complete();
+          // A stray error failed the node already (see stray): nothing more to report.
+          if (!this.outcome.strayFailed) await this.outcome.complete();
           return TURN_CLOSED;
         } catch (e) {
           err = e;
         }
       }
-      await this.failed(err);
+      await this.outcome.failed(err);
       return TURN_CLOSED;
     } finally {
       for (const r of this.readers) r.release();
       this.pool.flushWakes();
     }
-  }
-
-  private async complete(): Promise<void> {
-    // A stray error failed the node already (see stray): nothing more to report.
-    if (this.strayFailed) return;
-    const c = this.counters;
-    const stopped = c.stopRequested(this.n) && this.engine.state !== 'closed';
-    if (stopped) await this.shutdown();
-    c.setState(this.n, NodeState.Done);
-    this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped });
-  }
-
-  private async failed(err: unknown): Promise<void> {
-    if (this.askRestart()) return;
-    const c = this.counters;
-    c.setState(this.n, NodeState.Failed);
-    if (c.stopRequested(this.n)) {
-      // Stopping abandons rings under our feet: a push failing now is the stop, not a fault. The
-      // calculator is still closed, and a close that fails is a fault: reported, never swallowed.
-      let failure = isStopEffect(err) ? undefined : err;
-      try {
-        await this.shutdown();
-      } catch (closeErr) {
-        if (!isStopEffect(closeErr)) failure ??= closeErr;
-      }
-      if (failure === undefined) {
-        this.resolve({ outputSidePackets: { ...this.sidePacketsOut }, stopped: true });
-        return;
-      }
-      this.onFailure?.(failure);
-      this.reject(failure);
-      return;
-    }
-    this.sink.closeAll();
-    this.onFailure?.(err);
-    this.reject(err);
   }
 
   /**
@@ -454,19 +377,5 @@ export class Actor {
     else this.set!.wait(250);
     this.in.fromIdle = true;
     c.f64[c.field(this.n, F_IDLE_MS)]! += performance.now() - t0;
-  }
-
-  // Stopped from outside: close the calculator (if it opened) and end every output stream.
-  private async shutdown(): Promise<void> {
-    this.counters.setState(this.n, NodeState.Closing);
-    const c = this.counters;
-    c.f64[this.startedAtField] = Date.now();
-    try {
-      const r = this.engine.close();
-      if (r instanceof Promise) await r;
-    } finally {
-      c.f64[this.startedAtField] = 0;
-      this.sink.closeAll();
-    }
   }
 }

@@ -29,7 +29,8 @@ import { createCounters, NodeCounters } from './node-counters.js';
 import { NodeRestarts } from './node-restarts.js';
 import { openInWaves } from './open-waves.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
-import { attributeExit, restartReporter, stopOutcome, uncloneable } from './run-failures.js';
+import { attributeExit, restartReporter, uncloneable } from './run-failures.js';
+import { RunOutcome, type Settlement, settlement } from './run-outcome.js';
 import { shutDownRun } from './run-shutdown.js';
 import {
   DEFAULT_CHAINING,
@@ -68,7 +69,6 @@ export class Supervisor {
    * cannot interrupt (native code), which exits only when that call returns. Never rejects.
    */
   readonly exited: Promise<void>;
-  private resolveExited!: () => void;
   private readonly ends = new ThreadEnds();
   /**
    * The run's one hold on the event loop (its threads and background waits hold none): taken while
@@ -83,14 +83,11 @@ export class Supervisor {
   private readonly pump: OutputPump;
   private readonly sidePackets = new Map<string, unknown>();
   private readonly o: ResolvedSupervisorOptions;
-  private failure: unknown;
-  private lateFailure: unknown;
-  private resolveDone!: () => void;
-  private rejectDone!: (err: unknown) => void;
+  // The run's ending: first failure, shutdown, `done` and `exited` (run-outcome.ts).
+  private readonly outcome = new RunOutcome(() => this.doShutdown());
   private readonly watchdog: Watchdog;
   // Per node: the longest a call may run, ms (Infinity: no limit).
   private readonly stuckLimits: readonly number[];
-  private shuttingDown: Promise<void> | undefined;
   // The `restart` policy's bookkeeping (node-restarts.ts).
   private readonly restarts: NodeRestarts;
   // Per node: settles once the node is done for good (its last thread, under `restart`).
@@ -134,7 +131,7 @@ export class Supervisor {
       keepAlive: this.keepAlive,
       stuckLimits: this.stuckLimits,
       watchdogMs: this.o.watchdogMs,
-      failed: () => this.failure !== undefined,
+      failed: () => this.outcome.failed,
       inputWaiting: () => this.inputWaits > 0,
       fail: (err) => this.fail(err),
       terminate: (id) => this.ends.end(id),
@@ -150,24 +147,9 @@ export class Supervisor {
     );
     this.nodeEnds = graph.nodes.map(() => settlement());
     this.replacement = new ThreadReplacement(this.replacementHost());
-    this.exited = new Promise<void>((resolve) => {
-      this.resolveExited = resolve;
-    });
-    this.done = new Promise<void>((resolve, reject) => {
-      this.resolveDone = resolve;
-      this.rejectDone = reject;
-    });
-    this.done.then(
-      () => {
-        this.over = true;
-      },
-      () => {
-        this.over = true;
-      },
-    );
+    this.done = this.outcome.done;
+    this.exited = this.outcome.exited;
   }
-
-  private over = false;
 
   /**
    * How many `addPacket` calls wait for room in a full graph input now: the watchdog counts them as
@@ -177,7 +159,7 @@ export class Supervisor {
 
   /** True once `done` has settled: the run is over (see {@link exited} for its threads). */
   get isOver(): boolean {
-    return this.over;
+    return this.outcome.isOver;
   }
 
   /**
@@ -223,9 +205,9 @@ export class Supervisor {
     const compiled = await this.compiled;
     this.compiledTwins = compiled;
     // Stopped meanwhile: no thread was started, and none may start now.
-    if (this.failure !== undefined) {
+    if (this.outcome.failed) {
       await this.done.catch(() => {});
-      throw this.failure;
+      throw this.outcome.error;
     }
     // Before any thread starts, so that every thread of the run gets it, whatever the layout's order.
     raiseInitialHeap(Math.max(0, ...this.graph.nodes.map((n) => n.initialHeapMb ?? 0)));
@@ -245,7 +227,7 @@ export class Supervisor {
     } catch (err) {
       this.fail(err);
       await this.done.catch(() => {});
-      throw this.failure;
+      throw this.outcome.error;
     }
     this.pump.start((err) => this.fail(err));
     this.watchdog.running();
@@ -270,7 +252,7 @@ export class Supervisor {
   isIdle(): boolean {
     // The nodes first: while one still works it may write to an output the pump has just found
     // empty; once every node is quiet, nothing more reaches the outputs, and empty ones stay empty.
-    return this.over || (this.watchdog.quiet() && this.pump.drained());
+    return this.outcome.isOver || (this.watchdog.quiet() && this.pump.drained());
   }
 
   /** Cancels the run: `done` rejects with CancelledError once every actor is gone. */
@@ -345,8 +327,8 @@ export class Supervisor {
       counters: this.counters,
       restarts: this.restarts,
       callTimeoutMs: this.o.callTimeoutMs,
-      failure: () => this.failure,
-      over: () => this.over,
+      failure: () => this.outcome.error,
+      over: () => this.outcome.isOver,
       fail: (err) => this.fail(err),
       nodeFailed: (id, err) => this.nodeEnds[id]!.reject(err),
       task: (id) => this.tasks[id]!,
@@ -380,37 +362,13 @@ export class Supervisor {
     for (const [i, v] of Object.entries(values)) this.sidePackets.set(ports[Number(i)]!.name, v);
   }
 
-  /**
-   * Records the first failure and shuts everything down. Later failures are ignored, except the
-   * first real fault after a stop (a calculator whose close throws while stopping): it becomes the
-   * cause of the stop's CancelledError, so it is reported rather than lost.
-   */
+  // The first failure ends the run (see run-outcome.ts).
   private fail(err: unknown): void {
-    if (this.failure !== undefined) {
-      if (this.failure instanceof CancelledError && !(err instanceof CancelledError))
-        this.lateFailure ??= err;
-      return;
-    }
-    this.failure = err;
-    void this.shutdown().then(() => this.rejectDone(this.outcome()));
+    this.outcome.fail(err);
   }
 
   private finish(): void {
-    if (this.failure !== undefined) return;
-    void this.shutdown().then(() => {
-      if (this.failure === undefined) this.resolveDone();
-      else this.rejectDone(this.outcome());
-    });
-  }
-
-  private outcome(): unknown {
-    this.failure = stopOutcome(this.failure, this.lateFailure);
-    return this.failure;
-  }
-
-  private shutdown(): Promise<void> {
-    this.shuttingDown ??= this.doShutdown();
-    return this.shuttingDown;
+    this.outcome.finish();
   }
 
   private async doShutdown(): Promise<void> {
@@ -422,8 +380,8 @@ export class Supervisor {
       const parts = { graph, plan, counters, pump, pool, ends, replacement, started, tasks, controls };
       await shutDownRun(
         { ...parts, shutdownTimeoutMs: this.o.shutdownTimeoutMs },
-        () => this.failure !== undefined,
-        this.resolveExited,
+        () => this.outcome.failed,
+        () => this.outcome.exitedNow(),
       );
     } finally {
       this.keepAlive.dispose();
@@ -432,25 +390,6 @@ export class Supervisor {
 
   /** The first failure, if any. */
   get error(): WeftError | Error | undefined {
-    return this.failure as WeftError | Error | undefined;
+    return this.outcome.error;
   }
-}
-
-/** A promise with its settling functions (Node 20 has no Promise.withResolvers). */
-interface Settlement {
-  readonly promise: Promise<void>;
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
-function settlement(): Settlement {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Settled for whoever asks; a rejection nobody awaits is not an unhandled one.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
 }
