@@ -1,8 +1,10 @@
 /**
  * weft: streaming calculator graphs on Node.js, every calculator an actor in its own worker thread.
  *
- * This is the only public entry. Everything exported here is documented with its threading and
- * lifecycle contract; anything not exported is internal and may change.
+ * This is the public entry of the runtime. Everything exported here is documented with its
+ * threading and lifecycle contract; anything not exported is internal and may change. The one other
+ * entry, `weft/models` (src/models/index.ts), builds the small ONNX models of the examples and the
+ * fleet, so that the runtime's entry does not carry an ONNX encoder.
  */
 
 export type { Chaining } from './actors/actor-groups.js';
@@ -210,6 +212,7 @@ export {
   GraphInvalidError,
   GraphParseError,
   GraphThrottledError,
+  InternalError,
   InvalidArgumentError,
   InvalidTimestampError,
   MissingDependencyError,

@@ -219,6 +219,7 @@ export class Actor {
       return this.finish(err);
     }
     if (typeof t === 'number') return t === TURN_CLOSED ? this.finish(undefined, false) : t;
+    // Allocates the continuation's closures: async turns only (a call that returned a promise).
     return t.then(
       (next) => (next === TURN_CLOSED ? this.finish(undefined, false) : next),
       (err: unknown) => this.finish(err),
@@ -278,6 +279,7 @@ export class Actor {
   }
 
   // The rest of a turn whose call returned a promise: from then on, waits keep the loop turning.
+  // Allocates the async function's promise: async turns only.
   private async endAsyncTurn(
     pending: Promise<number>,
     before: number,

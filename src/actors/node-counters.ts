@@ -41,8 +41,11 @@ export const NodeState = Object.freeze({
 } as const);
 export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 
+/** Int32 word of a node's block: its {@link NodeState}; written by its actor, read by anyone (Atomics). */
 export const STATE = 0;
+/** Int32 word: bumped by the actor after every turn that did work; the watchdog reads it for stalls. */
 export const PROGRESS = 1;
+/** Int32 word: set to 1 by the supervisor (the run stops); the actor leaves its loop at its next check. */
 export const STOP = 2;
 /** The calculator's lifecycle stage: 0 none yet, then {@link Stage} open, process, close. */
 export const STAGE = 3;
@@ -53,12 +56,21 @@ export const Stage = Object.freeze({ None: 0, Open: 1, Process: 2, Close: 3 } as
 const STAGE_NAMES = [undefined, 'open', 'process', 'close'] as const;
 const STAGE_KEYS = { open: 'Open', process: 'Process', close: 'Close' } as const;
 
+// Float64 fields of a node's block (see the layout above). Each has one writing thread, its actor,
+// unless said otherwise; any thread reads them (stage stats, the watchdog) without Atomics.
+/** Float64 field: process calls made. */
 export const F_PROCESS_CALLS = 0;
+/** Float64 field: packets taken from the node's inputs. */
 export const F_PACKETS_IN = 1;
+/** Float64 field: packets written to the node's outputs. */
 export const F_PACKETS_OUT = 2;
+/** Float64 field: ms spent in turns (blocked pushes included). */
 export const F_BUSY_MS = 3;
+/** Float64 field: ms parked waiting for input. */
 export const F_IDLE_MS = 4;
+/** Float64 field: ms blocked on full outputs. */
 export const F_BLOCKED_MS = 5;
+/** Float64 field: epoch ms at which the call in progress started, 0 outside calls (the watchdog's stuck check). */
 export const F_CALL_STARTED_AT = 6;
 /** Failures the node's restart policy survived (the actor under `resume`, the supervisor under `restart`). */
 export const F_RESTARTS = 7;

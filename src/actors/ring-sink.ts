@@ -31,6 +31,12 @@ export const HELP_MOVED = 1;
 /** {@link RingSink.helper}: the consumer lives on this thread but cannot run now: spill. */
 export const HELP_DEFER = 2;
 
+/**
+ * A node's output sink over rings (see the module comment).
+ *
+ * Threading: the node's thread only. Lifecycle: one per actor, written by its engine from open to
+ * close; `closeAll` ends every stream (end of stream on each ring), after which pushes fail.
+ */
 export class RingSink implements OutputSink {
   /**
    * Set by a driver that runs several nodes on this thread: called when a push finds `writer` full,

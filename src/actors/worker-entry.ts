@@ -14,14 +14,14 @@
  * Threading: runs once per worker thread, on that thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { serializeError } from '../core/errors.js';
+import { InvalidArgumentError, serializeError, UsageError } from '../core/errors.js';
 import { importModule } from '../core/module-loader.js';
 import { poolThreadHandler } from './pool-worker.js';
 import { catchStrayErrors } from './stray-errors.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 
 const port = parentPort;
-if (port === null) throw new Error('weft worker-entry must run in a worker thread');
+if (port === null) throw new UsageError('weft worker-entry must run in a worker thread');
 const request = workerData as TaskRequest;
 
 /** piscina's task handler in a pool thread (see pool-worker.ts); undefined in a spawnTask thread. */
@@ -43,7 +43,9 @@ if (poolHandler === undefined) {
     const mod = await importModule(request.module);
     const fn = mod[request.exportName];
     if (typeof fn !== 'function') {
-      throw new TypeError(`task module ${request.module} has no exported function "${request.exportName}"`);
+      throw new InvalidArgumentError(
+        `task module ${request.module} has no exported function "${request.exportName}"`,
+      );
     }
     const value: unknown = await (fn as (args: unknown) => unknown)(request.args);
     reply({ type: 'result', value });

@@ -31,21 +31,6 @@ export interface PreprocessOptions {
   readonly std: readonly number[];
 }
 
-/**
- * Converts each RGB(A) frame (interleaved bytes, rows packed) into a tensor frame of
- * `3 * height * width` values, planar (CHW) by default: the input OnnxInferenceCalculator expects for a
- * model taking `[N, 3, height, width]`. Float32 values are `(byte / 255 - mean[c]) / std[c]`; uint8
- * values are the bytes (`dtype`).
- *
- * - Inputs: one untagged stream of frame packets. Outputs: one untagged stream of frame packets.
- * - Options: see {@link PreprocessOptions}; a frame whose size does not match them fails `process`.
- * - Timestamps: each output at its input's timestamp (`timestampOffset` 0).
- * - Frames: the output is a new pool frame (`12 * width * height` bytes, `3 * width * height` for
- *   uint8), handed over with `addFrame`; the input frame is read in place and released by the
- *   engine after `process`.
- * - Hot path: float32: one Float32Array view object per frame over the new frame's shared bytes.
- * - Threading: runs on its actor's thread.
- */
 /** Per channel `scale` and `bias` such that `byte * scale + bias = (byte / 255 - mean) / std`. */
 export function normalization(
   mean: readonly number[],
@@ -124,6 +109,21 @@ export function arrangePixels(
   }
 }
 
+/**
+ * Converts each RGB(A) frame (interleaved bytes, rows packed) into a tensor frame of
+ * `3 * height * width` values, planar (CHW) by default: the input OnnxInferenceCalculator expects for a
+ * model taking `[N, 3, height, width]`. Float32 values are `(byte / 255 - mean[c]) / std[c]`; uint8
+ * values are the bytes (`dtype`).
+ *
+ * - Inputs: one untagged stream of frame packets. Outputs: one untagged stream of frame packets.
+ * - Options: see {@link PreprocessOptions}; a frame whose size does not match them fails `process`.
+ * - Timestamps: each output at its input's timestamp (`timestampOffset` 0).
+ * - Frames: the output is a new pool frame (`12 * width * height` bytes, `3 * width * height` for
+ *   uint8), handed over with `addFrame`; the input frame is read in place and released by the
+ *   engine after `process`.
+ * - Hot path: float32: one Float32Array view object per frame over the new frame's shared bytes.
+ * - Threading: runs on its actor's thread.
+ */
 const PreprocessCalculator = defineCalculator<PreprocessOptions>({
   name: 'PreprocessCalculator',
   description:

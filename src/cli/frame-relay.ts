@@ -4,6 +4,7 @@
  * cross between threads; the summary shows what that buys.
  */
 import { spawnTask, taskModuleUrl } from '../actors/thread-task.js';
+import { InternalError } from '../core/errors.js';
 import { SampleBuffer } from '../telemetry/percentiles.js';
 import { FramePool } from '../transport/frame-pool.js';
 import { createRing, RecordKind, RingReader } from '../transport/ring-queue.js';
@@ -118,7 +119,9 @@ export async function runFrameRelay(o: FrameRelayOptions): Promise<FrameRelaySum
   const [p50, p90, p99] = latency.percentiles([50, 90, 99]);
   const stats = pool.stats()[0]!;
   if (sent !== analyzed || analyzed !== received) {
-    throw new Error(`frames lost: camera sent ${sent}, analyzer saw ${analyzed}, main received ${received}`);
+    throw new InternalError(
+      `frames lost: camera sent ${sent}, analyzer saw ${analyzed}, main received ${received}`,
+    );
   }
   return {
     frames: received,

@@ -368,6 +368,17 @@ export type GraphThrottledError = WeftError;
 export const UsageError = defineError('UsageError', 'ERR_WEFT_USAGE', 'API used against its rules');
 export type UsageError = WeftError;
 
+/**
+ * One of weft's own invariants failed (e.g. a frame handed across a ring never arrived): a bug in
+ * weft, not in the application. The message says what was expected and what was seen.
+ */
+export const InternalError = defineError(
+  'InternalError',
+  'ERR_WEFT_INTERNAL',
+  'an invariant of weft failed (a bug in weft: please report it)',
+);
+export type InternalError = WeftError;
+
 // Redis Streams across hosts (src/redis). Messages carry redacted URLs only: never a password.
 /** The Redis server could not be reached, or the connection stayed lost past its retry limit. */
 export const RedisConnectionError = defineError(

@@ -9,7 +9,7 @@
 import type { FieldMessage } from './graph-text-fields.js';
 import { parseError, type TextField, type TextMessage, type TextValue } from './graph-text-lexer.js';
 
-// Where a node's options came from: the first extension's type and field, and enum paths.
+/** Where a node's options came from: the first extension's type and field, and enum paths. */
 export interface OptionsSource {
   type: string | undefined;
   field: 'options' | 'node_options';
@@ -85,6 +85,7 @@ function toPlainValue(src: string, v: TextValue, path: string, enums: string[]):
   return v.value;
 }
 
+/** A text-format boolean identifier (`true`, `True`, `t` and their false forms) as a boolean; undefined for others. */
 export function booleanOf(ident: string): boolean | undefined {
   if (ident === 'true' || ident === 'True' || ident === 't') return true;
   if (ident === 'false' || ident === 'False' || ident === 'f') return false;

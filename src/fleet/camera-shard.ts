@@ -44,6 +44,9 @@ export interface CameraShardOptions {
   readonly stats: FleetStatsDescriptor | null;
 }
 
+// Longest single wait for a pool slot before the shard looks at its stop flag again.
+const SLOT_WAIT_MS = 100;
+
 /**
  * Renders frames for the cameras `hash(camera) % shards === shard`, round-robin, a batch per call.
  *
@@ -69,9 +72,6 @@ export interface CameraShardOptions {
  * - Threading: runs on its actor's thread. Lifecycle: process until every camera sent its frames,
  *   or the fleet's stats ask for a stop (`FleetStats.requestStop`), then STOP.
  */
-// Longest single wait for a pool slot before the shard looks at its stop flag again.
-const SLOT_WAIT_MS = 100;
-
 const CameraShardCalculator = defineCalculator<CameraShardOptions>({
   name: 'CameraShardCalculator',
   description:

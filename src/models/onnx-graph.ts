@@ -14,6 +14,7 @@
  */
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import type { InputElementType } from '../calculators/inference-batch.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /** ONNX `TensorProto.DataType` codes weft's models use. */
 export const DataType = { FLOAT: 1, UINT8: 2 } as const;
@@ -69,7 +70,9 @@ export interface ModelParts {
 export function floatTensor(name: string, dims: readonly number[], values: Float32Array): TensorPart {
   const size = dims.reduce((a, b) => a * b, 1);
   if (size !== values.length) {
-    throw new RangeError(`tensor ${name}: dims ${dims.join('x')} need ${size} values, got ${values.length}`);
+    throw new InvalidArgumentError(
+      `tensor ${name}: dims ${dims.join('x')} need ${size} values, got ${values.length}`,
+    );
   }
   // Float32Array is little-endian on every platform Node supports; copy so the part owns its bytes.
   const raw = new Uint8Array(values.slice().buffer);

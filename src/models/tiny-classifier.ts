@@ -20,6 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { InvalidArgumentError } from '../core/errors.js';
 import { dataType, type ElementType, encodeModel, floatTensor, node, valueInfo } from './onnx-graph.js';
 
 /** Options of {@link buildTinyClassifier}. */
@@ -59,7 +60,8 @@ export interface TinyClassifier {
 
 /**
  * Builds the tiny classifier. Deterministic: the same options give the same bytes.
- * @throws RangeError for sizes that are not positive integers.
+ * @throws InvalidArgumentError for sizes that are not positive integers, a seed that is not a safe
+ *   integer, or an unknown input type.
  */
 export function buildTinyClassifier(options: TinyClassifierOptions = {}): TinyClassifier {
   const inputShape = options.inputShape ?? [3, 32, 32];
@@ -76,11 +78,12 @@ export function buildTinyClassifier(options: TinyClassifierOptions = {}): TinyCl
     ['hidden', hidden],
     ['batch', options.batch ?? 1],
   ] as const) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${what} must be an integer ≥ 1, not ${v}`);
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new InvalidArgumentError(`${what} must be an integer ≥ 1, not ${v}`);
   }
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, not ${seed}`);
+  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`seed must be a safe integer, not ${seed}`);
   if (inputType !== 'float32' && inputType !== 'uint8') {
-    throw new RangeError(`inputType must be 'float32' or 'uint8', not ${inputType}`);
+    throw new InvalidArgumentError(`inputType must be 'float32' or 'uint8', not ${inputType}`);
   }
 
   const random = mulberry32(seed);

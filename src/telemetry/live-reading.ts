@@ -139,27 +139,29 @@ function readWith(
   snapshotOf: SnapshotOf,
 ): LiveReading {
   const atMs = Date.now();
+  const starting: LiveReading = {
+    atMs,
+    state: 'starting',
+    error: undefined,
+    stats: [],
+    snapshot: undefined,
+    snapshotAtMs: atMs,
+    pool: [],
+    app: undefined,
+  };
   let source: LiveSource | undefined;
   let stats: StageStats[];
   let state: string;
   let snap: { snapshot: RunDiagSnapshot; atMs: number };
   try {
     source = typeof ref === 'function' ? ref() : ref;
-    if (source === undefined) throw new Error('not built yet');
+    // Not built yet, or not readable yet (a graph whose run has not started): still starting.
+    if (source === undefined) return starting;
     stats = source.stageStats();
     state = source.state ?? stateOf(stats);
     snap = snapshotOf(source, state);
   } catch {
-    return {
-      atMs,
-      state: 'starting',
-      error: undefined,
-      stats: [],
-      snapshot: undefined,
-      snapshotAtMs: atMs,
-      pool: [],
-      app: undefined,
-    };
+    return starting;
   }
   let pool: SizeClassStats[] = [];
   try {

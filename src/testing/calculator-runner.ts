@@ -39,6 +39,7 @@ import { buildNode, canonicalId, lookup } from './runner-wiring.js';
 
 export { canonicalId } from './runner-wiring.js';
 
+/** Any calculator definition, whatever its options type. */
 // biome-ignore lint/suspicious/noExplicitAny: every calculator's options type is accepted.
 export type AnyDefinition = CalculatorDefinition<any>;
 

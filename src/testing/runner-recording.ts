@@ -59,7 +59,6 @@ export class RecordingSink implements OutputSink {
   }
 }
 
-/** The given pool, or a small one made on first use. */
 /** Frame access over a given pool, or one created on first use. */
 export class LazyFrames implements FrameAccess {
   private made: FramePool | undefined;

@@ -26,6 +26,10 @@ function parseId(id: string, node: string): { tag: string; index: number } {
   return { tag: id.slice(0, colon), index };
 }
 
+/**
+ * The index of port `id` (`TAG:index`, `TAG` or an index) among `ports`.
+ * @throws UnknownPortError naming the node when it has no such port.
+ */
 export function lookup(ports: PortIndex, id: string, what: string, node: string): number {
   const { tag, index } = parseId(id, node);
   const i = ports.find(tag, index);
@@ -69,6 +73,7 @@ function refs(
   return out;
 }
 
+/** The resolved node the runner gives its calculator: one node wired as `o` says. Any thread. */
 export function buildNode(
   def: AnyDefinition,
   o: RunnerOptions,

@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 
+/** Ends of the records a ring holds unreleased (see the module comment). Producer thread only. */
 export class RecordWindow {
   private readonly ends: Int32Array;
   private head = 0;

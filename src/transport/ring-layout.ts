@@ -49,7 +49,9 @@ export const CONTROL_WORDS = OWN_DOORBELL + DOORBELL_WORDS;
 /** Byte offset of the data region (a multiple of 64). */
 export const DATA_OFFSET = CONTROL_WORDS * 4;
 
+/** FLAGS bit set by the producer when it ends the stream (or abandons the ring); the consumer reads it. */
 export const PRODUCER_CLOSED = 1;
+/** FLAGS bit set by the consumer when it stops reading; the producer's pushes then throw RingClosedError. */
 export const CONSUMER_CLOSED = 2;
 
 /** Record header bytes: kind word, length word, float64 timestamp. */

@@ -123,7 +123,10 @@ export class RingReader extends RingEnd {
     }
   }
 
-  /** Async {@link pop} for threads whose event loop must keep turning; resolves EMPTY on timeout. */
+  /**
+   * Async {@link pop} for threads whose event loop must keep turning; resolves EMPTY on timeout.
+   * Allocates a promise per call (and the park's, when it waits): the sync {@link pop} allocates none.
+   */
   async popAsync(timeoutMs = Number.POSITIVE_INFINITY): Promise<number> {
     const deadline = deadlineOf(timeoutMs);
     for (;;) {
@@ -151,7 +154,6 @@ export class RingReader extends RingEnd {
     return this.u8.subarray(this.valueOffset, this.valueOffset + this.valueLength);
   }
 
-  /** True when a record or the end of stream is ready to be popped. One shared load. */
   /**
    * Tells the producer whether publications on this ring should wake this consumer's doorbell:
    * muted, they do not (closing still does). Only for a consumer that waits on a shared doorbell
@@ -164,6 +166,7 @@ export class RingReader extends RingEnd {
     Atomics.store(this.ctl, CONSUMER_MUTED, muted ? 1 : 0);
   }
 
+  /** True when a record or the end of stream is ready to be popped. One shared load. */
   readable(): boolean {
     return (
       this.ended ||

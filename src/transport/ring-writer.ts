@@ -153,6 +153,7 @@ export class RingWriter extends RingEnd {
 
   /** Async {@link pushBound}, for the main thread; as {@link pushAsync}. */
   pushBoundAsync(bound: number, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    // Allocates the attempt's closure, as pushAsync: the async path allocates a promise anyway.
     return this.writeAsync(() => this.tryPushBound(bound), timeoutMs);
   }
 
@@ -238,6 +239,7 @@ export class RingWriter extends RingEnd {
    * Resolves false on timeout; rejects with RingClosedError once the consumer abandoned the ring.
    */
   waitRecordRoomAsync(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    // Allocates the attempt's closure and the wait's promise: called only once a ring is full.
     return this.writeAsync(() => this.hasRecordRoom, timeoutMs);
   }
 

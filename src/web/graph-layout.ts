@@ -15,6 +15,7 @@ import type { GraphLayout, LayoutEdge, LayoutNode } from './dashboard-protocol.j
 
 /** The box of a node: room for its name, calculator, rate, queues and share bar. */
 export const NODE_WIDTH = 190;
+/** The height of a node's box (see {@link NODE_WIDTH}). */
 export const NODE_HEIGHT = 74;
 /** The id of the box standing for the graph's inputs. */
 export const GRAPH_INPUT = 'graph';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { DataType } from '../../src/models/onnx-graph.js';
 import { buildTinyClassifier, ensureModel } from '../../src/models/tiny-classifier.js';
 import { summarizeModel } from '../fixtures/models/onnx-decode.js';
@@ -37,7 +38,7 @@ describe('tiny classifier model', () => {
   });
 
   it('rejects sizes that are not positive integers, and input types it does not build', () => {
-    expect(() => buildTinyClassifier({ classes: 0 })).toThrow(RangeError);
+    expect(() => buildTinyClassifier({ classes: 0 })).toThrow(InvalidArgumentError);
     expect(() => buildTinyClassifier({ inputShape: [3, 2.5, 4] })).toThrow(/height/);
     expect(() => buildTinyClassifier({ inputType: 'int8' as never })).toThrow(/inputType/);
   });
