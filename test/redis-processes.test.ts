@@ -119,16 +119,23 @@ describe.skipIf(!runRedisTests)('weft demo --redis processes', () => {
       streams: STREAMS,
       size: 32,
     });
+    // What a consumer has read and not acknowledged, over every stream.
+    const pendingOf = async (consumer: string) => {
+      let n = 0;
+      for (let st = 0; st < STREAMS; st++) {
+        const pending = await c.command<unknown[]>(['XPENDING', keys.stream(st), keys.group], 'XPENDING');
+        const mine = ((pending[3] as unknown[][] | null) ?? []).find((p) => String(p[0]) === consumer);
+        n += Number(mine?.[1] ?? 0);
+      }
+      return n;
+    };
     await pollUntil(async () => (await results()) >= 300, 'the hosts have written results', 100_000);
+    // Killed while it holds entries: on a loaded machine B alone may have written those results
+    // while A was still starting, and a kill then would leave nothing to claim.
+    await pollUntil(async () => (await pendingOf('hostA-lane0')) > 0, 'host A holds entries', 100_000);
     a.proc.kill('SIGKILL');
     await a.exited;
-    // What the killed host had read and not acknowledged, over every stream.
-    let left = 0;
-    for (let st = 0; st < STREAMS; st++) {
-      const pending = await c.command<unknown[]>(['XPENDING', keys.stream(st), keys.group], 'XPENDING');
-      const mine = ((pending[3] as unknown[][] | null) ?? []).find((p) => String(p[0]) === 'hostA-lane0');
-      left += Number(mine?.[1] ?? 0);
-    }
+    const left = await pendingOf('hostA-lane0');
     await feed;
     expect(await b.exited, b.out).toBe(0);
     const r = await clusterReport(server.url);

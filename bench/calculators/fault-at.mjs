@@ -6,7 +6,7 @@
 // source's last: the run then ends normally). JavaScript, so that the `faults` suite measures the
 // compiled package as users run it, with no TypeScript loader in the threads.
 import { getHeapStatistics } from 'node:v8';
-import { defineCalculator } from 'weft';
+import { defineCalculator } from 'weft/calculator';
 
 export default defineCalculator({
   name: 'FaultAtCalculator',
