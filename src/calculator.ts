@@ -3,9 +3,9 @@
  *
  * Every node's worker thread imports its calculator's module. A module that imports `weft` loads the
  * whole public entry on that thread — graphs, sessions, the supervisor, the fleet, Redis, the
- * dashboard's HTTP server, metrics — a few hundred modules and Node's http, tls and crypto
- * subsystems it never uses: measured on a 2-core host, ~120 ms of a fresh thread's start-up against
- * ~7 ms for this entry, and a graph of four such nodes started (startRun to first output) in ~450 ms
+ * dashboard, metrics: ~200 modules it never uses (their third-party packages and Node's http and tls
+ * load only when used). Measured on a 2-core host: ~85 ms of a fresh thread's start-up against ~6 ms
+ * for this entry, and a graph of four such nodes started (startRun to first output) in ~300 ms
  * against ~150 ms. The cost is paid per thread: at every start, and again at every restart of a node
  * under the `restart` policy. Calculator modules should import from here; the values are the same
  * objects as `weft`'s, so either works with the other.

@@ -22,9 +22,11 @@
  * (waits for running tasks, rejects queued ones, then ends every thread). {@link livePoolThreadCount}
  * lets tests prove that no pool thread outlived its owner's close.
  */
+
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { PoolReply, PoolTask, PoolWorkerData } from '../actors/pool-protocol.js';
 import { CancelledError, deserializeError, InvalidArgumentError, WorkerExitError } from '../core/errors.js';
 import { tsxBootstrapModule } from '../core/module-loader.js';
@@ -57,6 +59,15 @@ export interface PoolThreadsOptions {
 export interface PoolResult {
   readonly frame: number;
   readonly value: unknown;
+}
+
+// piscina is loaded with the first pool, not with weft: a graph without a PoolCalculator, and every
+// thread whose calculator module imports weft, would otherwise load it for nothing (~20 ms of a fresh
+// thread's start-up). Its CommonJS build loads synchronously.
+let piscinaModule: typeof import('piscina') | undefined;
+function piscina(): typeof import('piscina') {
+  piscinaModule ??= createRequire(import.meta.url)('piscina') as typeof import('piscina');
+  return piscinaModule;
 }
 
 const live = new Set<PoolThreads>();
@@ -94,7 +105,7 @@ export class PoolThreads {
     this.label = options.name ?? module.slice(module.lastIndexOf('/') + 1);
     const bootstrap = fromSource ? tsxBootstrapModule() : undefined;
     const execArgv = bootstrap === undefined ? undefined : [`--import=${bootstrap}`];
-    this.piscina = new Piscina<PoolTask, PoolReply>({
+    this.piscina = new (piscina().Piscina)<PoolTask, PoolReply>({
       filename: ENTRY_URL,
       workerData,
       minThreads: threads,

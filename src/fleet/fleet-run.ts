@@ -5,7 +5,6 @@
  * promise settles, also on failure.
  */
 import { CalculatorGraph } from '../api/calculator-graph.js';
-import { ensureModel } from '../models/tiny-classifier.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
 import type { SizeClassStats } from '../transport/frame-pool-layout.js';
 import { fleetRegistry } from './fleet-calculators.js';
@@ -68,7 +67,9 @@ export interface FleetReport {
 /** Runs the fleet graph; resolves with its report once the pipeline drained. */
 export async function runFleet(options: FleetRunOptions = {}): Promise<FleetReport> {
   const o: FleetOptions = { ...FLEET_DEFAULTS, ...options };
-  const modelPath = options.modelPath ?? (await ensureModel(fleetModel(o)));
+  // The model builder (and its protobuf writer) loads only when a run needs a model built.
+  const modelPath =
+    options.modelPath ?? (await (await import('../models/tiny-classifier.js')).ensureModel(fleetModel(o)));
   const fleet = fleetGraph(modelPath, o);
   const stats = new FleetStats(fleet.stats);
   const g = new CalculatorGraph(fleet.config, { frames: fleet.frames, registry: fleetRegistry() });

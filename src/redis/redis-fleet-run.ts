@@ -9,7 +9,6 @@
  */
 import { CalculatorGraph } from '../api/calculator-graph.js';
 import { fleetRegistry } from '../fleet/fleet-calculators.js';
-import { ensureModel } from '../models/tiny-classifier.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
 import { RedisCounters, type RedisFigures } from './redis-counters.js';
 import { REDIS_FLEET_DEFAULTS, type RedisFleetOptions, redisFleetGraph } from './redis-fleet-graph.js';
@@ -42,7 +41,13 @@ export interface RedisFleetReport {
 export async function runRedisFleet(options: RedisFleetRunOptions): Promise<RedisFleetReport> {
   const size = options.size ?? REDIS_FLEET_DEFAULTS.size;
   const modelPath =
-    options.modelPath ?? (await ensureModel({ inputShape: [3, size, size], inputType: 'uint8' }));
+    options.modelPath ??
+    (await (
+      await import('../models/tiny-classifier.js')
+    ).ensureModel({
+      inputShape: [3, size, size],
+      inputType: 'uint8',
+    }));
   const fleet = redisFleetGraph(modelPath, options);
   const counters = new RedisCounters(fleet.counters);
   const g = new CalculatorGraph(fleet.config, { frames: fleet.frames, registry: fleetRegistry() });

@@ -11,8 +11,9 @@
  * Threading: pure functions plus synchronous file reads; any thread (each connection reads its
  * files in the thread that opens it).
  */
+
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
+import { createRequire } from 'node:module';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { RedisAddress } from './redis-url.js';
 
@@ -91,7 +92,8 @@ export function tlsSocketOptions(
   // What OpenSSL refuses (a key that does not match its certificate, an encrypted key) would
   // otherwise surface at every connection attempt as an outage.
   try {
-    createSecureContext(socket);
+    // node:tls (and crypto) load with the first TLS connection's files, not with weft.
+    (createRequire(import.meta.url)('node:tls') as typeof import('node:tls')).createSecureContext(socket);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     throw new InvalidArgumentError(

@@ -9,20 +9,31 @@
  * Threading: the thread that owns the graph or Run (main thread). Lifecycle: lives as long as its
  * owner keeps it (the dashboard server); holds no timer and no handle.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
 import type { LiveReading } from './live-reading.js';
 import { COUNTER_FAMILIES, GAUGE_FAMILIES, type Labels } from './prometheus-families.js';
+
+// prom-client is loaded with the first WeftMetrics, not with weft: an application that serves no
+// metrics, and every thread whose calculator module imports weft, would otherwise load it for
+// nothing (~25 ms of a fresh thread's start-up). It is CommonJS, so `require` loads it synchronously.
+let promClient: typeof PromClient | undefined;
+function prom(): typeof PromClient {
+  promClient ??= createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  return promClient;
+}
 
 /** The metrics of one graph or Run, in a registry of their own. */
 export class WeftMetrics {
   /** The private registry: register more metrics here to serve them on the same `/metrics`. */
-  readonly registry = new Registry();
+  readonly registry: PromClient.Registry = new (prom().Registry)();
   // The reading of the scrape in progress: every collect() of one scrape sees the same figures.
   private current: LiveReading | undefined;
 
   /** `read` takes a reading; it is called once per scrape, on the owner's thread. */
   constructor(private readonly read: () => LiveReading) {
     const metrics = this;
+    const { Counter, Gauge } = prom();
     for (const [name, help, labelNames, pick] of COUNTER_FAMILIES) {
       new Counter({
         name,
@@ -98,8 +109,8 @@ function rendered(
   help: string,
   type: 'summary' | 'histogram',
   values: () => Rendered[],
-): Gauge {
-  return new (class extends Gauge {
+): PromClient.Gauge {
+  return new (class extends prom().Gauge {
     override async get() {
       // prom-client's typings name the type by an enum its runtime does not use: the text is what counts.
       return {

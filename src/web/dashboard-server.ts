@@ -22,7 +22,7 @@
  * keeps showing its last figures and the failure; closing the run does not close the server.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { DashboardListenError, InvalidArgumentError } from '../core/errors.js';
@@ -203,6 +203,8 @@ export async function serveDashboard(
   if (!(intervalMs >= 100) || !Number.isInteger(historyLength) || historyLength < 2) {
     throw new InvalidArgumentError('dashboard intervalMs must be ≥ 100 and historyLength an integer ≥ 2');
   }
+  // node:http (and net) load with the first server, not with weft.
+  const { createServer } = await import('node:http');
   const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 });
   server.maxConnections = MAX_CONNECTIONS;
   // A connection that stays silent this long is dropped: an abandoned tab holds nothing for long.
