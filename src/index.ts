@@ -2,9 +2,10 @@
  * weft: streaming calculator graphs on Node.js, every calculator an actor in its own worker thread.
  *
  * This is the public entry of the runtime. Everything exported here is documented with its
- * threading and lifecycle contract; anything not exported is internal and may change. The one other
- * entry, `weft/models` (src/models/index.ts), builds the small ONNX models of the examples and the
- * fleet, so that the runtime's entry does not carry an ONNX encoder.
+ * threading and lifecycle contract; anything not exported is internal and may change. Two more
+ * entries: `weft/calculator` (src/calculator.ts), the part of this API a calculator module needs,
+ * which its thread loads without the runtime; and `weft/models` (src/models/index.ts), the small
+ * ONNX models of the examples and the fleet, so that the runtime's entry carries no ONNX encoder.
  */
 
 export type { Chaining } from './actors/actor-groups.js';

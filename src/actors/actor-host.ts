@@ -41,6 +41,21 @@ export const TURN_IDLE = 1;
 export const TURN_CLOSED = 2;
 
 /**
+ * Runs a definition's `prepare` hook on the thread that will run it, right after its module was
+ * imported. Its failure is the hook's own business: `open` reports what it needed and did not get.
+ * Threading: the node's thread, before any instance exists.
+ */
+export function prepareCalculator(definition: CalculatorDefinition | undefined): void {
+  if (typeof definition?.prepare !== 'function') return;
+  try {
+    const r = definition.prepare();
+    if (r instanceof Promise) r.catch(() => {});
+  } catch {
+    // See above: open reports it.
+  }
+}
+
+/**
  * One node on its thread: its engine, rings and counters, and the loop that runs them.
  *
  * Threading: the thread that hosts the node. Lifecycle: `open`, then either `loop` (the node has the

@@ -3,8 +3,7 @@
  * end by stop (the calculator still closed), a failure (outputs ended so nobody waits on them), or,
  * under the `restart` policy, a request to be replaced (outputs left open for the successor).
  *
- * Threading: the node's thread. Lifecycle: one per actor, settled once; {@link ActorOutcome.settled}
- * says whether it has been.
+ * Threading: the node's thread. Lifecycle: one per actor, settled once.
  */
 import { CalculatorError } from '../core/errors.js';
 import type { NodeEngine } from '../core/node-engine.js';
@@ -54,11 +53,6 @@ export class ActorOutcome {
       this.resolve = resolve;
       this.reject = reject;
     });
-  }
-
-  /** True once {@link finished} has settled (or is about to, with the value given). */
-  get settled(): boolean {
-    return this.isSettled;
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { importModule } from '../core/module-loader.js';
 import type { RestartCarry } from '../core/restart-handover.js';
-import { Actor } from './actor-host.js';
+import { Actor, prepareCalculator } from './actor-host.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { exposeControl } from './control-channel.js';
 import { onStrayError } from './stray-errors.js';
@@ -20,6 +20,7 @@ import { onStrayError } from './stray-errors.js';
 export async function hostActor(args: ActorArgs): Promise<ActorResult> {
   const mod = await importModule(args.calculator.module);
   const definition = mod[args.calculator.exportName] as CalculatorDefinition;
+  prepareCalculator(definition);
   let actor: Actor | undefined;
   let made!: (a: Actor) => void;
   let unmade!: (err: unknown) => void;

@@ -17,7 +17,7 @@ import { importModule } from '../core/module-loader.js';
 import { publishAll } from '../transport/doorbell.js';
 import { InputSet } from '../transport/input-set.js';
 import type { RingWriter } from '../transport/ring-queue.js';
-import { Actor, TURN_BUSY, TURN_CLOSED, TURN_IDLE } from './actor-host.js';
+import { Actor, prepareCalculator, TURN_BUSY, TURN_CLOSED, TURN_IDLE } from './actor-host.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { exposeControl, FAILED } from './control-channel.js';
 import { NodeCounters } from './node-counters.js';
@@ -38,7 +38,9 @@ export async function hostExecutor(args: ExecutorArgs): Promise<ActorResult[]> {
   const members = await Promise.all(
     args.actors.map(async (a) => {
       const mod = await importModule(a.calculator.module);
-      return new Actor(a, mod[a.calculator.exportName] as CalculatorDefinition);
+      const definition = mod[a.calculator.exportName] as CalculatorDefinition;
+      prepareCalculator(definition);
+      return new Actor(a, definition);
     }),
   );
   const driver = new Driver(members, args.actors);

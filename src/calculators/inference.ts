@@ -19,11 +19,6 @@ import {
 } from './inference-batch.js';
 import { loadOrt } from './ort-runtime.js';
 
-// On an actor's thread, onnxruntime starts loading with this module, not at the first open: a
-// standby thread of a node under the `restart` policy has it ready before it takes over (what it
-// cost at each restart of the fleet's inference, besides the session). A failure surfaces at open.
-if (!isMainThread) loadOrt().catch(() => {});
-
 // See `InferenceOptions.crashRate`. A worker thread only: on the main thread it would end the process.
 function injectCrash(rate: number): void {
   if (!isMainThread && Math.random() < rate) process.exit(70);
@@ -190,6 +185,12 @@ const OnnxInferenceCalculator = defineCalculator<InferenceOptions>({
     processTimestampBounds: true,
     // Replicas each batch their own share of the items: results never depend on another item.
     parallelism: 1,
+  },
+  // onnxruntime starts loading with the node's thread, not at the first open: a standby thread of a
+  // node under the `restart` policy has it ready before it takes over (what it cost at each restart
+  // of the fleet's inference, besides the session). A failure surfaces at open.
+  prepare: async () => {
+    await loadOrt();
   },
   create: () => {
     let batcher: InferenceBatcher | null = null;

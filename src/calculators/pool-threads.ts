@@ -23,13 +23,12 @@
  * lets tests prove that no pool thread outlived its owner's close.
  */
 
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Piscina } from 'piscina';
 import type { PoolReply, PoolTask, PoolWorkerData } from '../actors/pool-protocol.js';
 import { CancelledError, deserializeError, InvalidArgumentError, WorkerExitError } from '../core/errors.js';
-import { tsxBootstrapModule } from '../core/module-loader.js';
+import { requireDependency, tsxBootstrapModule } from '../core/module-loader.js';
 import type { FramePoolDescriptor } from '../transport/frame-pool.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -64,9 +63,11 @@ export interface PoolResult {
 // piscina is loaded with the first pool, not with weft: a graph without a PoolCalculator, and every
 // thread whose calculator module imports weft, would otherwise load it for nothing (~20 ms of a fresh
 // thread's start-up). Its CommonJS build loads synchronously.
-let piscinaModule: typeof import('piscina') | undefined;
-function piscina(): typeof import('piscina') {
-  piscinaModule ??= createRequire(import.meta.url)('piscina') as typeof import('piscina');
+// `require('piscina')` is the Piscina class itself, which also names itself as its `Piscina` property.
+type PiscinaModule = { readonly Piscina: typeof Piscina };
+let piscinaModule: PiscinaModule | undefined;
+function piscina(): PiscinaModule {
+  piscinaModule ??= requireDependency<PiscinaModule>('piscina', 'PoolCalculator (a pool of threads)');
   return piscinaModule;
 }
 

@@ -254,6 +254,15 @@ export interface CalculatorDefinition<O = Record<string, unknown>> {
   readonly contract: CalculatorContract<O>;
   /** Creates a fresh instance for one run, on the actor's thread. */
   create(): Calculator<O>;
+  /**
+   * Called once on each thread that will run the calculator, as soon as its module is imported and
+   * before any instance exists — also on the idle standby thread of a node under the `restart`
+   * policy: start loading what instances will need (a native library), so that `open` finds it
+   * ready. Not called on a thread that imports the module for another reason (an application's main
+   * thread, a calculator that imports this one). Its result is not awaited and its errors are
+   * ignored: `open` reports the failure when it needs what failed to load.
+   */
+  prepare?(): void | Promise<void>;
 }
 
 /** Identity helper that infers the options type. */

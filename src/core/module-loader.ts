@@ -46,6 +46,25 @@ export async function importModule(url: string): Promise<Record<string, unknown>
   return typeof inner === 'object' && inner !== null && inner.__esModule === true ? inner : mod;
 }
 
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * Loads `name`, one of weft's own CommonJS dependencies, synchronously and on first use: the feature
+ * that needs it (`feature`, for the message) calls this, so that importing weft does not load it.
+ * Node caches the module; later calls cost a lookup. Any thread.
+ * @throws MissingDependencyError naming the package when it cannot be loaded (a broken install).
+ */
+export function requireDependency<T>(name: string, feature: string): T {
+  try {
+    return requireHere(name) as T;
+  } catch (cause) {
+    throw new MissingDependencyError(
+      `${feature} needs ${name}, a dependency of weft that cannot be loaded: reinstall weft's dependencies (npm install)`,
+      { cause },
+    );
+  }
+}
+
 /** Registers tsx in this thread (once), or checks that Node strips types itself. */
 function enableTypeScript(forModule?: string): Promise<void> {
   const g = globalThis as Registry;

@@ -89,11 +89,12 @@ export function tlsSocketOptions(
     ...(cert === undefined ? {} : { cert: readPem(cert, 'client certificate', PEM_CERT, ctx) }),
     ...(key === undefined ? {} : { key: readPem(key, 'client key', PEM_KEY, ctx) }),
   };
+  // node:tls (and crypto) load with the first TLS connection's files, not with weft.
+  const tls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
   // What OpenSSL refuses (a key that does not match its certificate, an encrypted key) would
   // otherwise surface at every connection attempt as an outage.
   try {
-    // node:tls (and crypto) load with the first TLS connection's files, not with weft.
-    (createRequire(import.meta.url)('node:tls') as typeof import('node:tls')).createSecureContext(socket);
+    tls.createSecureContext(socket);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     throw new InvalidArgumentError(

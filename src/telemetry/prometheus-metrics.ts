@@ -9,8 +9,8 @@
  * Threading: the thread that owns the graph or Run (main thread). Lifecycle: lives as long as its
  * owner keeps it (the dashboard server); holds no timer and no handle.
  */
-import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
+import { requireDependency } from '../core/module-loader.js';
 import type { LiveReading } from './live-reading.js';
 import { COUNTER_FAMILIES, GAUGE_FAMILIES, type Labels } from './prometheus-families.js';
 
@@ -19,8 +19,17 @@ import { COUNTER_FAMILIES, GAUGE_FAMILIES, type Labels } from './prometheus-fami
 // nothing (~25 ms of a fresh thread's start-up). It is CommonJS, so `require` loads it synchronously.
 let promClient: typeof PromClient | undefined;
 function prom(): typeof PromClient {
-  promClient ??= createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  promClient ??= requireDependency<typeof PromClient>('prom-client', 'Prometheus metrics');
   return promClient;
+}
+
+/**
+ * Loads prom-client now, for a caller that must know before it commits to serving metrics (a
+ * server about to listen). Any thread.
+ * @throws MissingDependencyError when it cannot be loaded.
+ */
+export function loadMetricsLibrary(): void {
+  prom();
 }
 
 /** The metrics of one graph or Run, in a registry of their own. */

@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { DashboardListenError, InvalidArgumentError } from '../core/errors.js';
 import type { AppFigures, LiveSourceRef } from '../telemetry/live-reading.js';
-import { WeftMetrics } from '../telemetry/prometheus-metrics.js';
+import { loadMetricsLibrary, WeftMetrics } from '../telemetry/prometheus-metrics.js';
 import { dashboardHtml } from './dashboard-page.js';
 import type { GraphLayout } from './dashboard-protocol.js';
 import { DASHBOARD_SCRIPT } from './dashboard-script.js';
@@ -203,7 +203,9 @@ export async function serveDashboard(
   if (!(intervalMs >= 100) || !Number.isInteger(historyLength) || historyLength < 2) {
     throw new InvalidArgumentError('dashboard intervalMs must be ≥ 100 and historyLength an integer ≥ 2');
   }
-  // node:http (and net) load with the first server, not with weft.
+  // node:http (and net) load with the first server, not with weft; prom-client before the server
+  // listens, so that a broken install fails here rather than leaving a server behind.
+  loadMetricsLibrary();
   const { createServer } = await import('node:http');
   const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 });
   server.maxConnections = MAX_CONNECTIONS;
