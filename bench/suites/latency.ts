@@ -17,6 +17,11 @@
  * - `startup.graph4`: from building the Run (Session, `build()`, `start()`) of Push → 4 PassThrough
  *   (`chaining: 'off'`, 4 threads) → Pull to the first sample pulled back out: what a short-lived
  *   job pays before its first result. Metric `ms`, the median of 5 fresh runs.
+ * - `startup.graph4.js`, `startup.graph4.js-weft`: the same with 4 nodes of a user's JavaScript
+ *   calculator that forwards each packet, importing `weft/calculator` (`calculators/relay-calc.mjs`)
+ *   or `weft` (`calculators/relay-weft.mjs`), on the compiled package (dist/) as users run it (from
+ *   source, a thread whose calculator module is JavaScript outside weft loads weft's sources through
+ *   tsx): what each node's thread pays for the entry its calculator module imports.
  * - `startup.piscina4`: from `new Piscina({ minThreads: 4, maxThreads: 4 })` on a task module that
  *   returns its input (`tasks/piscina-echo-task.ts`) to the result of its first `run()`; the median
  *   of 5 fresh pools. Both load their worker code the same way (TypeScript through tsx, from source).
@@ -34,6 +39,7 @@ import type { Run } from '../../src/api/run.js';
 import { pull, push, Session } from '../../src/api/session.js';
 import { graph } from '../../src/core/graph-builder.js';
 import { tsxBootstrapModule } from '../../src/core/module-loader.js';
+import { compiledWeft, type Weft } from '../lib/compiled-package.js';
 import { PostRelay, pacedLatencies, percentile, SAMPLE_TIMEOUT_MS, TICK_MS } from '../lib/latency.js';
 import type { Suite, SuiteContext } from '../lib/suite.js';
 
@@ -45,23 +51,37 @@ const STARTUP_HOPS = 4;
 const EXT = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
 const ECHO_TASK = new URL(`../tasks/piscina-echo-task.${EXT}`, import.meta.url);
 
+/** What a chain is built with: weft from source, or the compiled package. */
+type ChainApi = Pick<Weft, 'graph' | 'Session' | 'push' | 'pull'> & {
+  readonly registry?: InstanceType<Weft['CalculatorRegistry']>;
+};
+const FROM_SOURCE: ChainApi = { graph, Session, push, pull };
+
 /**
- * Push 'in' → `hops` PassThroughCalculator nodes in a line → Pull 'out'. Only the layout is set
+ * Push 'in' → `hops` nodes of `calculator` in a line → Pull 'out'. Only the layout is set
  * (`chaining`, left at the session's default when undefined); the Run's options are the defaults.
  */
-function buildChain(hops: number, chaining: Chaining | undefined): Run {
-  const b = graph();
+function buildChain(
+  hops: number,
+  chaining: Chaining | undefined,
+  calculator = 'PassThroughCalculator',
+  api: ChainApi = FROM_SOURCE,
+): Run {
+  const b = api.graph();
   for (let i = 1; i <= hops; i++) {
-    b.node('PassThroughCalculator', {
+    b.node(calculator, {
       name: `hop${i}`,
       inputs: { '': i === 1 ? 'in' : `s${i - 1}` },
       outputs: { '': i === hops ? 'out' : `s${i}` },
     });
   }
-  return new Session(chaining === undefined ? {} : { chaining })
-    .add(push('in'))
+  return new api.Session({
+    ...(api.registry === undefined ? {} : { registry: api.registry }),
+    ...(chaining === undefined ? {} : { chaining }),
+  })
+    .add(api.push('in'))
     .add(b)
-    .add(pull('out'))
+    .add(api.pull('out'))
     .build();
 }
 
@@ -112,10 +132,19 @@ async function postIdle(
   }
 }
 
-/** `startup.graph4`, once: build and start a fresh Run, then one sample through it. */
-async function graphStartupMs(): Promise<number> {
+/** The compiled package with the user calculators of the `startup.graph4.js*` cases registered. */
+async function compiledChainApi(): Promise<ChainApi> {
+  const w = await compiledWeft();
+  const registry = new w.CalculatorRegistry(w.defaultRegistry())
+    .register('RelayCalculator', new URL('../calculators/relay-calc.mjs', import.meta.url))
+    .register('RelayWeftCalculator', new URL('../calculators/relay-weft.mjs', import.meta.url));
+  return { graph: w.graph, Session: w.Session, push: w.push, pull: w.pull, registry };
+}
+
+/** `startup.graph4` (or a `.js` variant), once: build and start a fresh Run, then one sample through it. */
+async function graphStartupMs(calculator?: string, api?: ChainApi): Promise<number> {
   const t0 = performance.now();
-  const run = buildChain(STARTUP_HOPS, 'off');
+  const run = buildChain(STARTUP_HOPS, 'off', calculator, api);
   try {
     await run.start();
     await weftRoundTrip(run, 0);
@@ -159,14 +188,28 @@ async function idleCase(ctx: SuiteContext, name: string, measure: () => Promise<
 }
 
 /**
- * Both start-up cases, their repetitions alternating (in alternating order), so that both see the
+ * The start-up cases, their repetitions interleaved (in alternating order), so that all see the
  * same machine: on shared cores a burst of other work must not fall on one case only. A case that
  * fails once is reported and not repeated; the other goes on.
  */
 async function startupCases(ctx: SuiteContext): Promise<void> {
+  // Imported before any clock starts: the package's own import is not a graph's start-up.
+  const compiled = await compiledChainApi();
   const cases = [
     { name: 'startup.piscina4', once: piscinaStartupMs, ms: [] as number[], failed: false },
-    { name: 'startup.graph4', once: graphStartupMs, ms: [] as number[], failed: false },
+    { name: 'startup.graph4', once: () => graphStartupMs(), ms: [] as number[], failed: false },
+    {
+      name: 'startup.graph4.js-weft',
+      once: () => graphStartupMs('RelayWeftCalculator', compiled),
+      ms: [] as number[],
+      failed: false,
+    },
+    {
+      name: 'startup.graph4.js',
+      once: () => graphStartupMs('RelayCalculator', compiled),
+      ms: [] as number[],
+      failed: false,
+    },
   ];
   for (let r = 1; r <= STARTUP_REPS; r++) {
     for (const c of r % 2 === 1 ? cases : [...cases].reverse()) {
@@ -211,6 +254,7 @@ export const latencySuite: Suite = {
       lowerIsBetter: true,
     },
     { case: 'startup.graph4', baseline: 'startup.piscina4', metric: 'ms', target: 1.0, lowerIsBetter: true },
+    { case: 'startup.graph4.js', baseline: 'startup.graph4.js-weft', metric: 'ms', lowerIsBetter: true },
   ],
   async run(ctx) {
     const total = ctx.quick ? 100 : 500;
