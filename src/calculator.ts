@@ -53,6 +53,7 @@ export {
   type WeftErrorClass,
 } from './core/errors.js';
 export { FrameRef, isFrameRef } from './core/frame-ref.js';
+export type { InputStreamHandlerConfig } from './core/input-stream-handler-config.js';
 export {
   formatTimestamp,
   isAllowedInStream,
