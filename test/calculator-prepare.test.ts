@@ -12,7 +12,9 @@ const url = new URL('./fixtures/graph/prepared.ts', import.meta.url);
 const registry = new CalculatorRegistry(defaultRegistry())
   .register('PreparedCalculator', url)
   .register('ThrowingPrepareCalculator', url, 'Throwing')
-  .register('RejectingPrepareCalculator', url, 'Rejecting');
+  .register('RejectingPrepareCalculator', url, 'Rejecting')
+  .register('ExitingPrepareCalculator', url, 'Exiting')
+  .register('LoopingPrepareCalculator', url, 'Looping');
 const { graphs } = closedAfterEach();
 
 type Record = { runsOn: number; preparedOn: number; prepared: number };
@@ -61,5 +63,35 @@ describe('a calculator definition’s prepare hook', () => {
     ['rejects', 'RejectingPrepareCalculator'],
   ])('a prepare that %s is ignored: %s runs all the same', async (_how, calculator) => {
     expect(await run(calculator)).toHaveLength(5);
+  });
+
+  it('a prepare that ends its thread fails the run: WorkerExitError naming the node, in open', async () => {
+    await expect(run('ExitingPrepareCalculator', { name: 'prep' })).rejects.toMatchObject({
+      code: 'ERR_WEFT_WORKER_EXIT',
+      node: 'prep',
+      phase: 'open',
+    });
+  });
+
+  it('a prepare that never returns is a stuck open: NodeStuckError naming the node, thread ended', async () => {
+    const g = new CalculatorGraph(
+      graph()
+        .input('in')
+        .node('LoopingPrepareCalculator', {
+          name: 'prep',
+          inputs: { '': 'in' },
+          outputs: { '': 'out' },
+          stuckTimeoutMs: 300,
+        })
+        .output('out')
+        .build(),
+      { registry, watchdogMs: 20 },
+    );
+    graphs.push(g);
+    await expect(g.startRun()).rejects.toMatchObject({
+      code: 'ERR_WEFT_NODE_STUCK',
+      node: 'prep',
+      phase: 'open',
+    });
   });
 });

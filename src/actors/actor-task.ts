@@ -20,7 +20,7 @@ import { onStrayError } from './stray-errors.js';
 export async function hostActor(args: ActorArgs): Promise<ActorResult> {
   const mod = await importModule(args.calculator.module);
   const definition = mod[args.calculator.exportName] as CalculatorDefinition;
-  prepareCalculator(definition);
+  prepareCalculator(definition, args);
   let actor: Actor | undefined;
   let made!: (a: Actor) => void;
   let unmade!: (err: unknown) => void;

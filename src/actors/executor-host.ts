@@ -39,7 +39,7 @@ export async function hostExecutor(args: ExecutorArgs): Promise<ActorResult[]> {
     args.actors.map(async (a) => {
       const mod = await importModule(a.calculator.module);
       const definition = mod[a.calculator.exportName] as CalculatorDefinition;
-      prepareCalculator(definition);
+      prepareCalculator(definition, a);
       return new Actor(a, definition);
     }),
   );
