@@ -9,17 +9,15 @@ import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import {
   BadNameError,
   BadOptionsError,
-  GraphInvalidError,
   InvalidArgumentError,
-  type WeftError,
   type WeftErrorClass,
 } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
-import type { GraphConfig } from '../src/core/graph-config.js';
 import { formatGraphText, parseGraphText } from '../src/core/graph-text.js';
 import { validateGraph } from '../src/core/graph-validation.js';
 import { expandSubgraphs } from '../src/core/subgraph-expansion.js';
 import { unusedFieldsWarning } from '../src/core/unused-fields.js';
+import { problemsWith } from './fixtures/validation-problems.js';
 
 const registry = new CalculatorRegistry(defaultRegistry()).register(
   'JitterCalculator', // contract parallelism 3
@@ -46,15 +44,7 @@ node { name: "b" calculator: "PassThroughCalculator" input_stream: "x" output_st
 node { name: "c" calculator: "PassThroughCalculator" input_stream: "y" output_stream: "out" executor: "" }
 `;
 
-function problemsOf(config: GraphConfig): WeftError[] {
-  try {
-    validateGraph(config, lookup);
-  } catch (err) {
-    expect(err).toBeInstanceOf(GraphInvalidError);
-    return (err as GraphInvalidError).problems ?? [];
-  }
-  throw new Error('expected GraphInvalidError');
-}
+const problemsOf = problemsWith(lookup);
 
 describe('executors in the text format', () => {
   it('parses declarations and node names, and resolves each node to its executor', () => {
