@@ -1,14 +1,6 @@
-// RelayWeftCalculator: forwards each packet. A user's calculator in JavaScript, importing `weft`, for the
-// latency suite's start-up cases: what a node's thread pays to load a user module that imports it.
-import { defineCalculator } from 'weft';
+// RelayWeftCalculator: relay-calc.mjs's calculator in a module that imports `weft`, as a user's
+// calculator module written against the main entry does: its thread loads the whole runtime.
+import 'weft';
+import { relay } from './relay-calc.mjs';
 
-export default defineCalculator({
-  name: 'RelayWeftCalculator',
-  contract: { inputs: { '': 'one' }, outputs: { '': 'one' } },
-  create: () => ({
-    process(ctx) {
-      const p = ctx.input(0);
-      if (!p.isEmpty) ctx.output(0).add(p.value, ctx.inputTimestamp);
-    },
-  }),
-});
+export default relay('RelayWeftCalculator');

@@ -41,37 +41,6 @@ export const TURN_IDLE = 1;
 export const TURN_CLOSED = 2;
 
 /**
- * Runs a definition's `prepare` hook on the thread that will run node `args`, right after its
- * module was imported. Its failure is the hook's own business: `open` reports what it needed and did
- * not get. A hook that never returns is a stuck open: the node shows as opening with its call clock
- * running, so the watchdog names it — except on the thread of a node under the `restart` policy,
- * which may be a standby whose node's counters belong to a predecessor still at work (there the
- * open call's own timeout ends the wait).
- * Threading: the node's thread, before any instance exists.
- */
-export function prepareCalculator(definition: CalculatorDefinition | undefined, args: ActorArgs): void {
-  if (typeof definition?.prepare !== 'function') return;
-  const c = args.restart === undefined ? new NodeCounters(args.counters) : null;
-  const n = args.node.id;
-  const clock = c?.field(n, F_CALL_STARTED_AT) ?? 0;
-  if (c !== null) {
-    c.setState(n, NodeState.Opening);
-    c.f64[clock] = Date.now();
-  }
-  try {
-    const r = definition.prepare();
-    if (r instanceof Promise) r.catch(() => {});
-  } catch {
-    // See above: open reports it.
-  } finally {
-    if (c !== null) {
-      c.f64[clock] = 0;
-      c.setState(n, NodeState.Created);
-    }
-  }
-}
-
-/**
  * One node on its thread: its engine, rings and counters, and the loop that runs them.
  *
  * Threading: the thread that hosts the node. Lifecycle: `open`, then either `loop` (the node has the
@@ -215,7 +184,7 @@ export class Actor {
       c.f64[this.startedAtField] = 0;
       this.role?.openFailed(err);
       // Open failed: the calculator is never processed or closed; its outputs end so nothing waits.
-      if (!this.outcome.askRestart()) this.outcome.openFailed(err);
+      if (!this.outcome.askRestart()) this.outcome.fail(err, false);
       throw err;
     }
   }

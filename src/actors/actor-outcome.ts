@@ -98,18 +98,14 @@ export class ActorOutcome {
     return undefined;
   }
 
-  /** Fails the node with `err`: its outputs end, a sharing driver hears of it, `finished` rejects. */
-  fail(err: unknown): void {
+  /**
+   * Fails the node with `err`: its outputs end, `finished` rejects, and a sharing driver hears of it
+   * unless `tellDriver` is false (a failed open: the open call itself reports it).
+   */
+  fail(err: unknown, tellDriver = true): void {
     this.p.counters.setState(this.p.n, NodeState.Failed);
     this.p.sink.closeAll();
-    this.onFailure?.(err);
-    this.rejectWith(err);
-  }
-
-  /** Open failed and no restart was asked: the calculator is never processed or closed. */
-  openFailed(err: unknown): void {
-    this.p.counters.setState(this.p.n, NodeState.Failed);
-    this.p.sink.closeAll();
+    if (tellDriver) this.onFailure?.(err);
     this.rejectWith(err);
   }
 
@@ -144,9 +140,7 @@ export class ActorOutcome {
       this.rejectWith(failure);
       return;
     }
-    this.p.sink.closeAll();
-    this.onFailure?.(err);
-    this.rejectWith(err);
+    this.fail(err);
   }
 
   // Stopped from outside: close the calculator (if it opened) and end every output stream.

@@ -7,9 +7,10 @@
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { importModule } from '../core/module-loader.js';
 import type { RestartCarry } from '../core/restart-handover.js';
-import { Actor, prepareCalculator } from './actor-host.js';
+import { Actor } from './actor-host.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { exposeControl } from './control-channel.js';
+import { prepareCalculator } from './prepare-hook.js';
 import { onStrayError } from './stray-errors.js';
 
 /**

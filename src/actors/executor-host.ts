@@ -17,10 +17,11 @@ import { importModule } from '../core/module-loader.js';
 import { publishAll } from '../transport/doorbell.js';
 import { InputSet } from '../transport/input-set.js';
 import type { RingWriter } from '../transport/ring-queue.js';
-import { Actor, prepareCalculator, TURN_BUSY, TURN_CLOSED, TURN_IDLE } from './actor-host.js';
+import { Actor, TURN_BUSY, TURN_CLOSED, TURN_IDLE } from './actor-host.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { exposeControl, FAILED } from './control-channel.js';
 import { NodeCounters } from './node-counters.js';
+import { prepareCalculator } from './prepare-hook.js';
 import { HELP_DEFER, HELP_MOVED, HELP_NONE } from './ring-sink.js';
 import { nodeStore, onStrayError, stageStore } from './stray-errors.js';
 
