@@ -266,9 +266,13 @@ export class Actor {
     c.f64[this.startedAtField] = Date.now();
     let calls = this.engine.run();
     if (calls instanceof Promise) return this.endAsyncTurn(calls, 0, moved, turnStart);
-    if (this.set === null) {
-      // A source's run() is one process call: batch them, so the per-turn bookkeeping (clock,
-      // counters, stop check, publication) is paid once per batch rather than per packet.
+    // A source's run() is one process call: batch them, so the per-turn bookkeeping (clock,
+    // counters, stop check, publication) is paid once per batch rather than per packet. Not when a
+    // consumer shares the thread (a driver set the sink's helper): it runs only after this turn, so
+    // a batch would only queue packets, and the frames they hold, in front of it (measured on the
+    // fleet's lanes, 2 cores: the shards held every camera slot, p50 latency 8 → 4 ms and p99 28 →
+    // 10 ms with one call a turn, and 7–10 % more frames/s).
+    if (this.set === null && this.sink.helper === null) {
       for (let k = 1; k < SOURCE_BATCH && calls > 0 && this.engine.state !== 'closed'; k++) {
         const more = this.engine.run();
         if (more instanceof Promise) return this.endAsyncTurn(more, calls, moved, turnStart);
