@@ -9,10 +9,11 @@ import { graph } from '../src/core/graph-builder.js';
 import type { GraphConfig } from '../src/core/graph-config.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';
 
-const registry = new CalculatorRegistry(defaultRegistry()).register(
-  'AsyncDelayCalculator',
-  new URL('./fixtures/graph/async-delay.ts', import.meta.url),
-);
+const probe = new URL('./fixtures/graph/turn-probe.ts', import.meta.url);
+const registry = new CalculatorRegistry(defaultRegistry())
+  .register('AsyncDelayCalculator', new URL('./fixtures/graph/async-delay.ts', import.meta.url))
+  .register('ProbeSourceCalculator', probe, 'ProbeSourceCalculator')
+  .register('ProbeTakerCalculator', probe, 'ProbeTakerCalculator');
 const { graphs } = closedAfterEach();
 
 async function layoutOf(config: GraphConfig, chaining: Chaining, cores = 64): Promise<number[][]> {
@@ -172,5 +173,26 @@ describe('a chain behaves as the same nodes on threads of their own', () => {
     await g.runToCompletion();
     expect(count).toBe(100);
     expect(threads).toBe(1);
+  });
+
+  it('a heavy source hands each call on to its consumer on the thread before its next call', async () => {
+    // Each source call spins 1 ms, past the 0.2 ms a source turn may run before its consumers on
+    // the same thread get theirs: so call i finds the consumer has taken every earlier packet. A
+    // source batching its calls (as on a thread of its own) would run up to 64 ahead.
+    const config = graph({ executors: [{ name: 'lane' }] })
+      .node('ProbeSourceCalculator', {
+        outputs: { '': 's' },
+        options: { count: 20, micros: 1000 },
+        executor: 'lane',
+      })
+      .node('ProbeTakerCalculator', { inputs: { '': 's' }, outputs: { '': 't' }, executor: 'lane' })
+      .output('t')
+      .build();
+    const g = new CalculatorGraph(config, { registry });
+    graphs.push(g);
+    const behind: unknown[] = [];
+    g.observeOutputStream('t', (_ts, value) => behind.push(value));
+    await g.runToCompletion();
+    expect(behind).toEqual(Array.from({ length: 20 }, () => 0));
   });
 });
