@@ -5,14 +5,8 @@
  *
  * Threading: pure, any thread.
  */
-import {
-  type ErrorContext,
-  errorClassOf,
-  type Phase,
-  RemoteError,
-  WeftError,
-  withContext,
-} from './errors.js';
+import { RemoteError } from './errors.js';
+import { type ErrorContext, errorClassOf, type Phase, WeftError, withContext } from './weft-error.js';
 
 /** Plain-data form of an error, safe for structuredClone and msgpack. */
 export interface SerializedError {

@@ -10,87 +10,18 @@
  * Threading: pure data, usable on any thread.
  */
 
-/** Where in a node's life a failure happened. */
-export type Phase = 'open' | 'process' | 'close' | 'transport' | 'config' | 'run' | 'shutdown';
+import { defineError, type Phase, type WeftError } from './weft-error.js';
 
-/** Optional context attached to an error: which node, stream and phase were involved. */
-export interface ErrorContext {
-  /** The node (calculator instance) involved. */
-  node?: string;
-  /** The stream, side packet or ring involved. */
-  stream?: string;
-  /** The lifecycle phase. */
-  phase?: Phase;
-  /** The original error. */
-  cause?: unknown;
-}
-
-/**
- * Base class of every weft error. `code` is stable; `node`, `stream` and `phase` are set when known.
- * Threading: plain object, any thread; crosses threads via {@link serializeError}.
- */
-export class WeftError extends Error {
-  /** Stable machine-readable code (`ERR_WEFT_...`). */
-  readonly code: string;
-  readonly node: string | undefined;
-  readonly stream: string | undefined;
-  readonly phase: Phase | undefined;
-
-  constructor(code: string, message: string, context: ErrorContext = {}) {
-    super(withContext(message, context), context.cause === undefined ? undefined : { cause: context.cause });
-    this.code = code;
-    this.node = context.node;
-    this.stream = context.stream;
-    this.phase = context.phase;
-  }
-
-  override get name(): string {
-    return this.constructor.name;
-  }
-}
-
-/** `message` with the context appended (` [node "…", stream "…", phase …]`), as errors show it. */
-export function withContext(message: string, c: ErrorContext): string {
-  const parts: string[] = [];
-  if (c.node !== undefined) parts.push(`node "${c.node}"`);
-  if (c.stream !== undefined) parts.push(`stream "${c.stream}"`);
-  if (c.phase !== undefined) parts.push(`phase ${c.phase}`);
-  return parts.length === 0 ? message : `${message} [${parts.join(', ')}]`;
-}
-
-/** A constructor for one error class, as kept in the registry. */
-export type WeftErrorClass = (new (
-  message?: string,
-  context?: ErrorContext,
-) => WeftError) & { readonly code: string };
-const registry = new Map<string, WeftErrorClass>();
-
-/**
- * Declares an error class for a stable code and registers it so that it can be rebuilt by code
- * after crossing a thread. Call once per code, at module load.
- */
-export function defineError(name: string, code: string, defaultMessage: string): WeftErrorClass {
-  if (registry.has(code)) throw new Error(`duplicate weft error code ${code}`);
-  const cls = class extends WeftError {
-    static readonly code = code;
-    constructor(message: string = defaultMessage, context: ErrorContext = {}) {
-      super(code, message, context);
-    }
-  };
-  Object.defineProperty(cls, 'name', { value: name });
-  registry.set(code, cls);
-  return cls;
-}
-
-/** The class registered for `code`, if any (to rebuild an error after a thread crossing). */
-export function errorClassOf(code: string): WeftErrorClass | undefined {
-  return registry.get(code);
-}
-
-/** Every registered error code, for documentation and table-driven tests. */
-export function errorCodes(): string[] {
-  return [...registry.keys()];
-}
+export {
+  defineError,
+  type ErrorContext,
+  errorClassOf,
+  errorCodes,
+  type Phase,
+  WeftError,
+  type WeftErrorClass,
+  withContext,
+} from './weft-error.js';
 
 /** Bad configuration or argument. */
 export const InvalidArgumentError = defineError(
