@@ -174,25 +174,41 @@ describe('a chain behaves as the same nodes on threads of their own', () => {
     expect(count).toBe(100);
     expect(threads).toBe(1);
   });
+});
 
-  it('a heavy source hands each call on to its consumer on the thread before its next call', async () => {
-    // Each source call spins 1 ms, past the 0.2 ms a source turn may run before its consumers on
-    // the same thread get theirs: so call i finds the consumer has taken every earlier packet. A
-    // source batching its calls (as on a thread of its own) would run up to 64 ahead.
-    const config = graph({ executors: [{ name: 'lane' }] })
-      .node('ProbeSourceCalculator', {
-        outputs: { '': 's' },
-        options: { count: 20, micros: 1000 },
-        executor: 'lane',
-      })
-      .node('ProbeTakerCalculator', { inputs: { '': 's' }, outputs: { '': 't' }, executor: 'lane' })
-      .output('t')
-      .build();
-    const g = new CalculatorGraph(config, { registry });
-    graphs.push(g);
-    const behind: unknown[] = [];
-    g.observeOutputStream('t', (_ts, value) => behind.push(value));
-    await g.runToCompletion();
+/** The probe source → taker on one executor thread; what each packet says, and the thread count. */
+async function probeRun(options: { count: number; micros: number; frameBytes: number }) {
+  const config = graph({ executors: [{ name: 'lane' }] })
+    .node('ProbeSourceCalculator', { outputs: { '': 's' }, options, executor: 'lane' })
+    .node('ProbeTakerCalculator', { inputs: { '': 's' }, outputs: { '': 't' }, executor: 'lane' })
+    .output('t')
+    .build();
+  const g = new CalculatorGraph(config, { registry, frames: { classes: [{ slotBytes: 64, slots: 64 }] } });
+  graphs.push(g);
+  let threads = -1;
+  const behind: unknown[] = [];
+  g.observeOutputStream('t', (_ts, value) => {
+    // The probe's counter is module state: both nodes must be on one thread for it to mean anything.
+    if (behind.length === 0) threads = liveThreadCount();
+    behind.push(value);
+  });
+  await g.runToCompletion();
+  return { threads, behind };
+}
+
+describe('a source sharing its thread with its consumer', () => {
+  // A source batching its calls (as it does with no consumer on its thread) would run ahead of the
+  // consumer: call i would find it had taken fewer than i packets.
+  it("hands a heavy call's packets on to it before its next call", async () => {
+    // Each call spins 1 ms, past the 0.2 ms a source turn may run before its consumer's turn.
+    const { threads, behind } = await probeRun({ count: 20, micros: 1000, frameBytes: 0 });
+    expect(threads).toBe(1);
+    expect(behind).toEqual(Array.from({ length: 20 }, () => 0));
+  });
+
+  it('hands a call that made frames on to it before its next call, however cheap', async () => {
+    const { threads, behind } = await probeRun({ count: 20, micros: 0, frameBytes: 64 });
+    expect(threads).toBe(1);
     expect(behind).toEqual(Array.from({ length: 20 }, () => 0));
   });
 });

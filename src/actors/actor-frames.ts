@@ -14,16 +14,23 @@ import { F_BLOCKED_MS, F_CALL_STARTED_AT, type NodeCounters, NodeState } from '.
 /** How long a blocking allocation on a thread shared by several nodes waits before it helps them again, ms. */
 const HELP_WAIT_MS = 1;
 
+/** Frames a node's calculator has taken from the pool so far (see {@link actorFrames}). */
+export interface FrameTally {
+  taken: number;
+}
+
 /**
  * `ctx.frames` of node `n`. `helper` (read at each wait) is set on a thread shared by several nodes:
  * a blocking allocation runs the others while it waits, since the frames it waits for may be held
- * by a node on this very thread; it says whether anything moved.
+ * by a node on this very thread; it says whether anything moved. `tally` counts the slots the
+ * calculator took, so that its actor can tell a source's call that made frames (see actor-host.ts).
  */
 export function actorFrames(
   pool: FramePool,
   counters: NodeCounters,
   n: number,
   helper: () => (() => boolean) | null = () => null,
+  tally: FrameTally = { taken: 0 },
 ): FrameAccess {
   // A blocking allocation on a shared thread: tries, helps, waits briefly, until a slot comes.
   const allocHelped = (bytes: number, help: () => boolean): number => {
@@ -63,15 +70,28 @@ export function actorFrames(
   };
   return {
     alloc: (bytes) => {
-      const h = pool.tryAlloc(bytes);
-      if (h >= 0) return h;
-      const help = helper();
-      return waitForFrame(() => (help === null ? pool.alloc(bytes) : allocHelped(bytes, help)));
+      let h = pool.tryAlloc(bytes);
+      if (h < 0) {
+        const help = helper();
+        h = waitForFrame(() => (help === null ? pool.alloc(bytes) : allocHelped(bytes, help)));
+      }
+      tally.taken++;
+      return h;
     },
-    tryAlloc: (bytes) => pool.tryAlloc(bytes),
+    tryAlloc: (bytes) => {
+      const h = pool.tryAlloc(bytes);
+      if (h >= 0) tally.taken++;
+      return h;
+    },
     allocAsync: async (bytes, timeoutMs) => {
       const h = pool.tryAlloc(bytes);
-      return h >= 0 ? h : waitForFrame(() => pool.allocAsync(bytes, timeoutMs));
+      if (h >= 0) {
+        tally.taken++;
+        return h;
+      }
+      const slot = await waitForFrame(() => pool.allocAsync(bytes, timeoutMs));
+      tally.taken++;
+      return slot;
     },
     bytes: (h) => pool.bytes(h),
     byteLength: (h) => pool.byteLength(h),

@@ -12,7 +12,7 @@ import type { RestartCarry } from '../core/restart-handover.js';
 import { FramePool } from '../transport/frame-pool.js';
 import type { InputSet } from '../transport/input-set.js';
 import { type RingReader, RingWriter } from '../transport/ring-queue.js';
-import { actorFrames } from './actor-frames.js';
+import { actorFrames, type FrameTally } from './actor-frames.js';
 import { ActorInputs } from './actor-inputs.js';
 import { ActorOutcome } from './actor-outcome.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
@@ -34,8 +34,8 @@ import { stageStore } from './stray-errors.js';
 // Process calls a source makes per loop turn.
 const SOURCE_BATCH = 64;
 // A source whose consumers share its thread makes no further call in a turn that has run this long,
-// ms: a cheap source still batches (64 calls of a counter take ~0.1 ms), a heavy one hands each
-// call's output on at once.
+// ms: a cheap source still batches (64 calls of a counter source take ~0.1 ms on 2 cores here), a
+// heavy one hands each call's output on at once.
 const LOCAL_SOURCE_TURN_MS = 0.2;
 /** What a loop does after a turn ({@link Actor.step}): run it again. */
 export const TURN_BUSY = 0;
@@ -71,6 +71,8 @@ export class Actor {
    * allocation waits (the frames may be held here); says whether anything moved.
    */
   frameHelper: (() => boolean) | null = null;
+  // Frames the calculator has taken from the pool (a source's turn stops batching once it made one).
+  private readonly frameTally: FrameTally = { taken: 0 };
   // Becomes true once a lifecycle call returned a promise: from then on waits keep the loop turning.
   private asyncMode = false;
   private readonly in: ActorInputs;
@@ -96,7 +98,7 @@ export class Actor {
       args.node,
       definition,
       this.sink,
-      actorFrames(this.pool, this.counters, this.n, () => this.frameHelper),
+      actorFrames(this.pool, this.counters, this.n, () => this.frameHelper, this.frameTally),
     );
     this.engine.setStageHook((stage) => {
       this.counters.setStage(this.n, stage);
@@ -268,19 +270,25 @@ export class Actor {
     const moved = this.in.drain(this.engine);
     if (moved > 0 && this.role !== null) this.role.noteHeld(this.readers);
     c.f64[this.startedAtField] = Date.now();
+    const taken = this.frameTally.taken;
     let calls = this.engine.run();
     if (calls instanceof Promise) return this.endAsyncTurn(calls, 0, moved, turnStart);
     if (this.set === null) {
       // A source's run() is one process call: batch them, so the per-turn bookkeeping (clock,
       // counters, stop check, publication) is paid once per batch rather than per packet. When a
-      // consumer shares the thread (a driver set the sink's helper) it runs only after this turn:
-      // once the calls outweigh the bookkeeping, more of them only queue packets, and the frames
-      // they hold, in front of it. Measured on the fleet's lanes (2 cores), where a camera shard's
-      // call renders 16 frames: batched, the shards held every camera slot; with one call a turn
-      // p50 latency went 8 → 4 ms, p99 28 → 10 ms, and frames/s rose 7–10 %.
+      // consumer shares the thread (a driver set the sink's helper) it gets its turn only after
+      // this one: once a call has made frames, or the calls outweigh the bookkeeping, more calls
+      // only queue packets, and the pool slots they hold, in front of it. Measured on the fleet's
+      // lanes (2 cores, a camera shard's call renders 16 frames): batched, the shards held every
+      // camera slot (half their calls found the pool empty); one call a turn took p50 latency
+      // 8 → 4 ms and p99 28 → 10 ms.
       const local = this.sink.helper !== null;
       for (let k = 1; k < SOURCE_BATCH && calls > 0 && this.engine.state !== 'closed'; k++) {
-        if (local && performance.now() - turnStart > LOCAL_SOURCE_TURN_MS) break;
+        if (
+          local &&
+          (this.frameTally.taken !== taken || performance.now() - turnStart > LOCAL_SOURCE_TURN_MS)
+        )
+          break;
         const more = this.engine.run();
         if (more instanceof Promise) return this.endAsyncTurn(more, calls, moved, turnStart);
         calls += more;

@@ -24,7 +24,7 @@ export interface ErrorContext {
 
 /**
  * Base class of every weft error. `code` is stable; `node`, `stream` and `phase` are set when known.
- * Threading: plain object, any thread; crosses threads via {@link serializeError}.
+ * Threading: plain object, any thread; crosses threads via serializeError (error-serialization.ts).
  */
 export class WeftError extends Error {
   /** Stable machine-readable code (`ERR_WEFT_...`). */
