@@ -1,16 +1,9 @@
 // Faults as a user's buggy calculator makes them, through the public graph API: every kind, in
 // every phase, fails the run with a typed error naming the node and the phase, keeping the cause,
 // and leaves no thread and no frame behind. A fault that went unreported would hang the test into
-// its timeout or let the run resolve.
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// its timeout or let the run resolve. Calls that never return: fault-stuck.test.ts.
 import { describe, expect, it } from 'vitest';
-import { liveThreadCount } from '../src/actors/thread-task.js';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
-import type { Run } from '../src/api/run.js';
-import { pull, push, Session } from '../src/api/session.js';
 import {
   CalculatorError,
   CancelledError,
@@ -22,65 +15,13 @@ import {
 import { graph } from '../src/core/graph-builder.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';
 import type { FaultKind, FaultPhase } from './fixtures/faults/faulty.js';
+import { buggy, faultyGraph, faultyRun, type Layout } from './fixtures/faults/faulty-graphs.js';
 import { faultRegistry } from './fixtures/faults/registry.js';
 
 const registry = faultRegistry;
 
-const { graphs, runs } = closedAfterEach();
-
-/** Limits a test sets on the node under test. */
-interface Limits {
-  readonly stuckTimeoutMs?: number;
-  readonly heapLimitMb?: number;
-}
-
-/** The node under test: FaultyCalculator "buggy", reading `input`, writing "out". */
-function buggy(fault: FaultKind, phase: FaultPhase, input: string, limits: Limits = {}) {
-  return {
-    name: 'buggy',
-    inputs: { '': input },
-    outputs: { '': 'out' },
-    options: { fault, phase },
-    ...limits,
-  };
-}
-
-/**
- * How the graph's nodes sit on threads: each its own, chained onto one (source, faulty node and the
- * pass-through after it), or on one declared executor.
- */
-type Layout = 'own' | 'chained' | 'executor';
-
-/** A counter of three packets feeding the faulty node, then a pass-through; "out" observed and discarded. */
-function faultyGraph(
-  fault: FaultKind,
-  phase: FaultPhase,
-  limits: Limits = {},
-  layout: Layout = 'own',
-): CalculatorGraph {
-  const on = layout === 'executor' ? { executor: 'shared' } : {};
-  const g = new CalculatorGraph(
-    graph({ executors: layout === 'executor' ? [{ name: 'shared' }] : [] })
-      .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 }, ...on })
-      .node('FaultyCalculator', { ...buggy(fault, phase, 'n', limits), outputs: { '': 'mid' }, ...on })
-      .node('PassThroughCalculator', { inputs: { '': 'mid' }, outputs: { '': 'out' }, ...on })
-      .output('out')
-      .build(),
-    { registry, watchdogMs: 20, chaining: layout === 'chained' ? 'on' : 'off' },
-  );
-  graphs.push(g);
-  g.observeOutputStream('out', () => {});
-  return g;
-}
-
-/** push("in") → the faulty node → pull("out"), as a Run. */
-function faultyRun(fault: FaultKind, phase: FaultPhase): Run {
-  const run = new Session({ registry, watchdogMs: 20 })
-    .add(push('in'), graph().node('FaultyCalculator', buggy(fault, phase, 'in')), pull('out'))
-    .build();
-  runs.push(run);
-  return run;
-}
+const opened = closedAfterEach();
+const { graphs } = opened;
 
 const KINDS: readonly [FaultKind, abstract new (...a: never[]) => WeftError, RegExp][] = [
   ['throw', CalculatorError, /injected throw/],
@@ -99,7 +40,7 @@ describe('a calculator fault fails the run, typed, naming node and phase', () =>
       KINDS.flatMap(([kind, cls, why]) => PHASES.map((phase) => [kind, phase, layout, cls, why] as const)),
     ),
   )('%s in %s, nodes on threads: %s', async (kind, phase, layout, cls, why) => {
-    const g = faultyGraph(kind, phase, {}, layout);
+    const g = faultyGraph(opened, kind, phase, {}, layout);
     const err = await g.runToCompletion().then(
       () => undefined,
       (e: unknown) => e,
@@ -118,7 +59,7 @@ describe('a calculator that exhausts its heap ends its own thread, not the proce
   it.each(
     (['own', 'executor'] as const).flatMap((layout) => PHASES.map((phase) => [phase, layout] as const)),
   )('in %s, under a node heap limit of 64 MiB, nodes on threads: %s', async (phase, layout) => {
-    const g = faultyGraph('oom', phase, { heapLimitMb: 64 }, layout);
+    const g = faultyGraph(opened, 'oom', phase, { heapLimitMb: 64 }, layout);
     const err = await g.runToCompletion().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutOfMemoryError);
     expect(err).toMatchObject({ node: 'buggy', phase });
@@ -163,7 +104,7 @@ describe('a calculator whose close throws while the run is stopped', () => {
   );
 
   it('Run.stop(): waitUntilDone reports it as the cause, and close() does not throw it again', async () => {
-    const run = faultyRun('throw', 'close');
+    const run = faultyRun(opened, 'throw', 'close');
     await run.start();
     await run.push({ value: 1 });
     expect((await run.pull()).status).toBe('sample');
@@ -173,7 +114,7 @@ describe('a calculator whose close throws while the run is stopped', () => {
   });
 
   it('Run.close() with nothing else awaited: close rejects with it', async () => {
-    const run = faultyRun('throw', 'close');
+    const run = faultyRun(opened, 'throw', 'close');
     await run.start();
     await run.push({ value: 1 });
     expect((await run.pull()).status).toBe('sample');
@@ -186,7 +127,7 @@ describe('the end of an output is final only once its producer finished cleanly'
     // The end of stream reaches the output before the thread reports the failure of its close:
     // reporting `closed` then would be a clean end of a failed run (it did, in about half the runs).
     for (let attempt = 0; attempt < 8; attempt++) {
-      const run = faultyRun('throw', 'close');
+      const run = faultyRun(opened, 'throw', 'close');
       await run.start();
       for (let i = 0; i < 3; i++) await run.push({ value: i });
       run.closeInput();
@@ -209,108 +150,6 @@ describe('the end of an output is final only once its producer finished cleanly'
       expect(last).toMatchObject({ node: 'buggy', phase: 'close' });
       await run.close();
     }
-  });
-});
-
-describe('a stuck call fails the run, naming node and phase, and its thread is ended', () => {
-  it.each(
-    (['own', 'executor'] as const).flatMap((layout) =>
-      (['loop', 'hang'] as const).flatMap((kind) => PHASES.map((phase) => [kind, phase, layout] as const)),
-    ),
-  )('%s in %s, under a node limit of 300 ms, nodes on threads: %s', async (kind, phase, layout) => {
-    const g = faultyGraph(kind, phase, { stuckTimeoutMs: 300 }, layout);
-    const err = await g.runToCompletion().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(NodeStuckError);
-    expect(err).toMatchObject({ node: 'buggy', phase });
-    expect((err as Error).message).toMatch(/limit 300 ms/);
-    await g.close();
-    expect(g.frames.inUse()).toBe(0);
-  });
-
-  it('a call stuck in native code: the run fails at once, close() waits for the thread to exit', async () => {
-    // Terminating a thread cannot interrupt a system call: the thread exits only once the call
-    // returns, here when the test writes to the FIFO the calculator reads.
-    const dir = await mkdtemp(join(tmpdir(), 'weft-native-'));
-    const fifo = join(dir, 'block');
-    execFileSync('mkfifo', [fifo]);
-    let unblocked: Promise<void> | undefined;
-    // Opening the FIFO for writing is what releases the reader's blocked open(); a reader whose
-    // thread was ended then exits at once, so the write itself may find no reader (EPIPE): fine.
-    const unblock = () =>
-      (unblocked ??= writeFile(fifo, 'go').catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-      }));
-    try {
-      const g = new CalculatorGraph(
-        graph()
-          .node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } })
-          .node('FaultyCalculator', {
-            ...buggy('native', 'process', 'n', { stuckTimeoutMs: 300 }),
-            options: { fault: 'native', phase: 'process', fifo },
-          })
-          .output('out')
-          .build(),
-        { registry, watchdogMs: 20 },
-      );
-      graphs.push(g);
-      g.observeOutputStream('out', () => {});
-      const err = await g.runToCompletion().catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(NodeStuckError);
-      expect(err).toMatchObject({ node: 'buggy', phase: 'process' });
-      // Reported while the thread is still blocked: the failure did not wait for it.
-      expect(liveThreadCount()).toBe(1);
-      const closed = g.close();
-      await unblock();
-      await closed;
-      expect(liveThreadCount()).toBe(0);
-      expect(g.frames.inUse()).toBe(0);
-    } finally {
-      await unblock();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('the limit comes from the node, else the graph (text format), else the run option, else 30 s', async () => {
-    const { DEFAULT_STUCK_TIMEOUT_MS } = await import('../src/actors/supervisor.js');
-    expect(DEFAULT_STUCK_TIMEOUT_MS).toBe(30_000);
-    const g = CalculatorGraph.fromText(
-      `
-      stuck_timeout_ms: 250
-      node { calculator: "CounterSourceCalculator" output_stream: "n" }
-      node {
-        name: "buggy" calculator: "FaultyCalculator" input_stream: "n" output_stream: "out"
-        node_options { [type.googleapis.com/weft.FaultyOptions] { fault: "loop" phase: "process" } }
-      }
-      output_stream: "out"
-    `,
-      { registry, watchdogMs: 20, stuckTimeoutMs: -1 },
-    );
-    graphs.push(g);
-    expect((await g.validate()).nodes.map((n) => n.stuckTimeoutMs)).toEqual([250, 250]);
-    const err = await g.runToCompletion().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(NodeStuckError);
-    expect((err as Error).message).toMatch(/limit 250 ms/);
-  });
-
-  it.each([0, 1.5, -2, 1e12])('refuses a stuckTimeoutMs of %s before any thread starts', async (ms) => {
-    const config = graph()
-      .node('CounterSourceCalculator', { outputs: { '': 'n' } })
-      .node('PassThroughCalculator', { inputs: { '': 'n' }, outputs: { '': 'out' } })
-      .build();
-    for (const bad of [
-      new CalculatorGraph({ ...config, stuckTimeoutMs: ms }, { registry }),
-      new CalculatorGraph(
-        { ...config, nodes: config.nodes.map((n) => ({ ...n, stuckTimeoutMs: ms })) },
-        { registry },
-      ),
-    ]) {
-      graphs.push(bad);
-      await expect(bad.validate()).rejects.toMatchObject({ code: 'ERR_WEFT_GRAPH_INVALID' });
-    }
-    expect(liveThreadCount()).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GraphParseError, InvalidArgumentError, type WeftError } from '../src/core/errors.js';
 import type { GraphConfig } from '../src/core/graph-config.js';
@@ -240,136 +241,10 @@ describe('parseGraphText: errors', () => {
 });
 
 // In the style of MediaPipe's face detection example graphs.
-const FACE_DETECTION = `
-# MediaPipe graph that performs face detection on the CPU.
-
-# Images coming into and out of the graph.
-input_stream: "input_video"
-output_stream: "output_video"
-num_threads: 4
-
-# Throttles the images flowing downstream for flow control. It passes through
-# the very first incoming image unaltered, and waits for downstream nodes to
-# finish before letting the next image through.
-node {
-  calculator: "FlowLimiterCalculator"
-  input_stream: "input_video"
-  input_stream: "FINISHED:output_video"
-  input_stream_info: {
-    tag_index: "FINISHED"
-    back_edge: true
-  }
-  output_stream: "throttled_input_video"
-  node_options: {
-    [type.googleapis.com/mediapipe.FlowLimiterCalculatorOptions] {
-      max_in_flight: 1
-      max_in_queue: 1
-    }
-  }
-}
-
-# Transforms the input image into a 128x128 one while keeping the aspect ratio.
-node: {
-  calculator: "ImageTransformationCalculator"
-  input_stream: "IMAGE:throttled_input_video"
-  output_stream: "IMAGE:transformed_input_video"
-  output_stream: "LETTERBOX_PADDING:letterbox_padding"
-  options: {
-    [mediapipe.ImageTransformationCalculatorOptions.ext] {
-      output_width: 128
-      output_height: 128
-      scale_mode: FIT
-    }
-  }
-}
-
-# Generates a single side packet containing a vector of SSD anchors.
-node {
-  calculator: "SsdAnchorsCalculator"
-  output_side_packet: "anchors"
-  options: {
-    [mediapipe.SsdAnchorsCalculatorOptions.ext] {
-      num_layers: 4
-      min_scale: 0.1484375
-      max_scale: 0.75
-      input_size_height: 128
-      input_size_width: 128
-      anchor_offset_x: 0.5
-      anchor_offset_y: 0.5
-      strides: 8
-      strides: 16
-      strides: 16
-      strides: 16
-      aspect_ratios: 1.0
-      fixed_anchor_size: true
-    }
-  }
-}
-
-node {
-  calculator: "TfLiteInferenceCalculator"
-  input_stream: "TENSORS:image_tensor"
-  output_stream: "TENSORS:detection_tensors"
-  options: {
-    [mediapipe.TfLiteInferenceCalculatorOptions.ext] {
-      model_path: "mediapipe/models/face_detection_front.tflite"
-    }
-  }
-}
-
-node {
-  calculator: "TfLiteTensorsToDetectionsCalculator"
-  input_stream: "TENSORS:detection_tensors"
-  input_side_packet: "ANCHORS:anchors"
-  output_stream: "DETECTIONS:detections"
-  options: {
-    [mediapipe.TfLiteTensorsToDetectionsCalculatorOptions.ext] {
-      num_classes: 1
-      num_boxes: 896
-      num_coords: 16
-      keypoint_coord_offset: 4
-      ignore_classes: [1, 2]
-      sigmoid_score: true
-      score_clipping_thresh: 100.0
-      reverse_output_order: true
-      x_scale: 128.0
-      min_score_thresh: 0.75
-    }
-  }
-}
-
-# Performs non-max suppression to remove excessive detections.
-node {
-  calculator: "NonMaxSuppressionCalculator"
-  input_stream: "detections"
-  output_stream: "filtered_detections"
-  options: {
-    [mediapipe.NonMaxSuppressionCalculatorOptions.ext] {
-      min_suppression_threshold: 0.3
-      overlap_type: INTERSECTION_OVER_UNION
-      algorithm: WEIGHTED
-      return_empty_detections: true
-    }
-  }
-}
-
-# Draws annotations and overlays them on top of the input images.
-node {
-  calculator: "AnnotationOverlayCalculator"
-  input_stream: "IMAGE:throttled_input_video"
-  input_stream: "render_data"
-  output_stream: "IMAGE:output_video"
-  input_stream_handler {
-    input_stream_handler: "SyncSetInputStreamHandler"
-    options {
-      [mediapipe.SyncSetInputStreamHandlerOptions.ext] {
-        sync_set { tag_index: "IMAGE" }
-        sync_set { tag_index: ":0" }
-      }
-    }
-  }
-}
-`;
+const FACE_DETECTION = readFileSync(
+  new URL('./fixtures/graph-text/face-detection.pbtxt', import.meta.url),
+  'utf8',
+);
 
 describe('parseGraphText: a realistic MediaPipe graph', () => {
   it('parses the face detection graph', () => {

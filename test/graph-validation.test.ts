@@ -2,24 +2,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CalculatorDefinition } from '../src/core/calculator.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import {
-  BadNameError,
-  BadOptionsError,
-  CycleError,
-  DuplicateNodeError,
-  DuplicateProducerError,
   GraphInvalidError,
   InvalidArgumentError,
-  NoProducerError,
-  PortIndexError,
-  PortTagError,
   SidePacketMissingError,
   UnknownCalculatorError,
   type WeftError,
-  type WeftErrorClass,
 } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import { parseGraphText } from '../src/core/graph-text.js';
 import { checkSidePackets, validateGraph } from '../src/core/graph-validation.js';
+import { LIMITER, VALIDATION_ROWS } from './fixtures/validation-rows.js';
 
 const fixture = (file: string): URL => new URL(`./fixtures/calculators/${file}.ts`, import.meta.url);
 const registry = new CalculatorRegistry()
@@ -48,19 +40,6 @@ function problemsOf(text: string): WeftError[] {
   }
   throw new Error('expected GraphInvalidError');
 }
-
-const LIMITER = `
-  input_stream: "frames"
-  output_stream: "out"
-  node {
-    name: "limiter"
-    calculator: "FlowLimiterCalculator"
-    input_stream: "frames"
-    input_stream: "FINISHED:out"
-    input_stream_info: { tag_index: "FINISHED" back_edge: true }
-    output_stream: "throttled"
-  }
-  node { name: "work" calculator: "PassThroughCalculator" input_stream: "throttled" output_stream: "out" }`;
 
 describe('validateGraph: a valid graph', () => {
   it('resolves a FlowLimiter back edge with producers, consumers and topological order', () => {
@@ -136,278 +115,12 @@ describe('validateGraph: a valid graph', () => {
   });
 });
 
-// One config per row, each triggering exactly one problem.
-const ROWS: [string, WeftErrorClass, string | undefined, string | undefined, string, string][] = [
-  [
-    'unknown calculator',
-    UnknownCalculatorError,
-    'x',
-    undefined,
-    'unknown calculator "NoSuchCalculator"',
-    'input_stream: "in" node { name: "x" calculator: "NoSuchCalculator" input_stream: "in" }',
-  ],
-  [
-    'bad stream name in a node',
-    BadNameError,
-    'pass',
-    'Out',
-    'must match [a-z_][a-z0-9_]*',
-    `input_stream: "in" node { name: "pass" calculator: "PassThroughCalculator"
-      input_stream: "in" output_stream: "Out" }`,
-  ],
-  ['bad graph input name', BadNameError, undefined, 'In', 'graph input stream "In"', 'input_stream: "In"'],
-  [
-    'duplicate node name',
-    DuplicateNodeError,
-    'p',
-    undefined,
-    'node name "p" is used by node #1 and node #2',
-    `input_stream: "in"
-     node { name: "p" calculator: "PassThroughCalculator" input_stream: "in" output_stream: "a" }
-     node { name: "p" calculator: "PassThroughCalculator" input_stream: "in" output_stream: "b" }`,
-  ],
-  [
-    'explicit name equal to a default name',
-    DuplicateNodeError,
-    'PassThroughCalculator',
-    undefined,
-    'used by node #1 and node #2',
-    `input_stream: "in"
-     node { calculator: "PassThroughCalculator" input_stream: "in" output_stream: "a" }
-     node { name: "PassThroughCalculator" calculator: "PassThroughCalculator"
-       input_stream: "in" output_stream: "b" }`,
-  ],
-  [
-    'undeclared tag',
-    PortTagError,
-    'pass',
-    'in',
-    'input stream tag "EXTRA" is not declared by PassThroughCalculator',
-    `input_stream: "in"
-     node { name: "pass" calculator: "PassThroughCalculator" input_stream: "in"
-       input_stream: "EXTRA:in" output_stream: "a" }`,
-  ],
-  [
-    'required tag missing',
-    PortTagError,
-    'join',
-    undefined,
-    'input stream tag "B" is required by JoinCalculator but not wired',
-    `input_stream: "in" node { name: "join" calculator: "JoinCalculator" input_stream: "A:in"
-      output_stream: "out" }`,
-  ],
-  [
-    'too many streams for a tag',
-    PortTagError,
-    'join',
-    'y',
-    'tag "A" takes at most 1',
-    `input_stream: "x" input_stream: "y"
-     node { name: "join" calculator: "JoinCalculator" input_stream: "A:0:x" input_stream: "A:1:y"
-       input_stream: "B:x" output_stream: "out" }`,
-  ],
-  [
-    'contract validate hook',
-    PortTagError,
-    'pass',
-    undefined,
-    'needs as many outputs as inputs',
-    `input_stream: "a" input_stream: "b"
-     node { name: "pass" calculator: "PassThroughCalculator" input_stream: "a"
-       input_stream: "b" output_stream: "c" }`,
-  ],
-  [
-    'index gap',
-    PortIndexError,
-    'overlay',
-    'e',
-    'skip index 1',
-    `input_stream: "img" input_stream: "d" input_stream: "e"
-     node { name: "overlay" calculator: "OverlayCalculator" input_stream: "IMAGE:img"
-       input_stream: "DETECTIONS:0:d" input_stream: "DETECTIONS:2:e" output_stream: "IMAGE:out" }`,
-  ],
-  [
-    'index repeat',
-    PortIndexError,
-    'overlay',
-    'e',
-    'use index 0 twice',
-    `input_stream: "img" input_stream: "d" input_stream: "e"
-     node { name: "overlay" calculator: "OverlayCalculator" input_stream: "IMAGE:img"
-       input_stream: "DETECTIONS:d" input_stream: "DETECTIONS:e" output_stream: "IMAGE:out" }`,
-  ],
-  [
-    'unknown option key',
-    BadOptionsError,
-    'join',
-    undefined,
-    'option "sep" is not an option of JoinCalculator (known: separator)',
-    `input_stream: "a" node { name: "join" calculator: "JoinCalculator" input_stream: "A:a"
-      input_stream: "B:a"
-       output_stream: "out" options { [x.ext] { sep: "-" } } }`,
-  ],
-  [
-    'options for a calculator without options',
-    BadOptionsError,
-    'pass',
-    undefined,
-    'it takes no options',
-    `input_stream: "a" node { name: "pass" calculator: "PassThroughCalculator" input_stream: "a"
-       output_stream: "b" options { [x.ext] { speed: 2 } } }`,
-  ],
-  [
-    'option of the wrong type',
-    BadOptionsError,
-    'join',
-    undefined,
-    'option "separator" must be a string, not a number',
-    `input_stream: "a" node { name: "join" calculator: "JoinCalculator" input_stream: "A:a"
-      input_stream: "B:a"
-       output_stream: "out" options { [x.ext] { separator: 3 } } }`,
-  ],
-  [
-    'validateOptions hook',
-    BadOptionsError,
-    'limiter',
-    undefined,
-    'maxInFlight must be ≥ 1, got 0',
-    `input_stream: "in" input_stream: "done"
-     node { name: "limiter" calculator: "FlowLimiterCalculator" input_stream: "in"
-       input_stream: "FINISHED:done"
-       output_stream: "out" options { [x.ext] { max_in_flight: 0 } } }`,
-  ],
-  [
-    'FixedSize target above trigger',
-    BadOptionsError,
-    'pass',
-    undefined,
-    'targetQueueSize 3 exceeds triggerQueueSize 2',
-    `input_stream: "a" node { name: "pass" calculator: "PassThroughCalculator"
-      input_stream: "a" output_stream: "b"
-       input_stream_handler { input_stream_handler: "FixedSizeInputStreamHandler"
-         options { [x.ext] { trigger_queue_size: 2 target_queue_size: 3 } } } }`,
-  ],
-  [
-    'parallelism of a stateful calculator',
-    BadOptionsError,
-    'join',
-    undefined,
-    'does not declare itself stateless',
-    `input_stream: "a" node { name: "join" calculator: "JoinCalculator" input_stream: "A:a"
-      input_stream: "B:a" output_stream: "out" parallelism: 2 }`,
-  ],
-  [
-    'parallelism out of range',
-    BadOptionsError,
-    'pass',
-    undefined,
-    'parallelism 0 must be an integer in [1, 256]',
-    `input_stream: "a" node { name: "pass" calculator: "PassThroughCalculator" input_stream: "a"
-       output_stream: "b" parallelism: 0 }`,
-  ],
-  [
-    'sync set naming no input',
-    PortTagError,
-    'join',
-    undefined,
-    'sync set entry "C" names no input',
-    `input_stream: "a" node { name: "join" calculator: "JoinCalculator" input_stream: "A:a"
-      input_stream: "B:a"
-       output_stream: "out" input_stream_handler { input_stream_handler: "SyncSetInputStreamHandler"
-         options { [x.ext] { sync_set { tag_index: "A" } sync_set { tag_index: "C" } } } } }`,
-  ],
-  [
-    'graph max_queue_size out of range',
-    BadOptionsError,
-    undefined,
-    undefined,
-    'graph maxQueueSize 0',
-    'max_queue_size: 0',
-  ],
-  [
-    'stream produced twice',
-    DuplicateProducerError,
-    'second',
-    'out',
-    'stream "out" is already produced by node "first"',
-    `input_stream: "in"
-     node { name: "first" calculator: "PassThroughCalculator" input_stream: "in" output_stream: "out" }
-     node { name: "second" calculator: "PassThroughCalculator" input_stream: "in" output_stream: "out" }`,
-  ],
-  [
-    'graph input produced by a node',
-    DuplicateProducerError,
-    'pass',
-    'in',
-    'stream "in" is already produced by the graph input',
-    `input_stream: "in" input_stream: "x"
-     node { name: "pass" calculator: "PassThroughCalculator" input_stream: "x" output_stream: "in" }`,
-  ],
-  [
-    'side packet produced twice',
-    DuplicateProducerError,
-    'loader2',
-    'model',
-    'side packet "model" is already produced by node "loader1"',
-    `input_side_packet: "path"
-     node { name: "loader1" calculator: "ModelLoaderCalculator"
-       input_side_packet: "PATH:path" output_side_packet: "MODEL:model" }
-     node { name: "loader2" calculator: "ModelLoaderCalculator"
-       input_side_packet: "PATH:path" output_side_packet: "MODEL:model" }`,
-  ],
-  [
-    'side packet that is also a graph input side packet',
-    DuplicateProducerError,
-    'loader',
-    'model',
-    'already produced by the graph input',
-    `input_side_packet: "path" input_side_packet: "model"
-     node { name: "loader" calculator: "ModelLoaderCalculator"
-       input_side_packet: "PATH:path" output_side_packet: "MODEL:model" }`,
-  ],
-  [
-    'input stream without producer',
-    NoProducerError,
-    'pass',
-    'nowhere',
-    'input stream "nowhere" is neither a graph input nor any node\'s output',
-    'node { name: "pass" calculator: "PassThroughCalculator" input_stream: "nowhere" output_stream: "b" }',
-  ],
-  [
-    'graph output without producer',
-    NoProducerError,
-    undefined,
-    'missing',
-    'graph output stream "missing"',
-    'input_stream: "in" output_stream: "missing"',
-  ],
-  [
-    'cycle without back edge',
-    CycleError,
-    'limiter',
-    'out',
-    'cycle "limiter" → "work" → "limiter"',
-    LIMITER.replace('input_stream_info: { tag_index: "FINISHED" back_edge: true }', ''),
-  ],
-  [
-    'input_stream_info naming no input',
-    PortTagError,
-    'limiter',
-    undefined,
-    'input_stream_info tag_index "DONE" names no input',
-    `input_stream: "in" input_stream: "done"
-     node { name: "limiter" calculator: "FlowLimiterCalculator" input_stream: "in"
-       input_stream: "FINISHED:done"
-       input_stream_info { tag_index: "DONE" back_edge: true } output_stream: "out" }`,
-  ],
-];
-
 describe('validateGraph: one problem per row', () => {
   it('the valid base graphs resolve', () => {
     expect(validateGraph(parseGraphText(LIMITER), lookup).topologicalOrder).toEqual([0, 1]);
   });
 
-  it.each(ROWS)('%s → %s', (_, cls, node, stream, fragment, text) => {
+  it.each(VALIDATION_ROWS)('%s → %s', (_, cls, node, stream, fragment, text) => {
     const problems = problemsOf(text);
     expect(problems.map((p) => p.name)).toEqual([cls.name]);
     const [p] = problems;
