@@ -98,7 +98,9 @@ describe('a consumer that falls behind back-pressures the producers', () => {
     const queued = run.stats().inputs.in!.queued;
     expect(queued).toBeGreaterThanOrEqual(1);
     expect(queued).toBeLessThanOrEqual(2);
-    for (let t = 0; t < 10; t++) await new Promise((r) => setImmediate(r));
+    // Once the node has stopped running (it waits for input the boundary holds back, or for room
+    // in its output), nothing more can move: the input still refuses.
+    await waitUntil(() => run.stageStats().every((s) => s.state !== 'Running'), 'the node settles');
     expect(run.tryPush({ value: pushed })).toBe(false);
     // Bounded: the output's limit plus what the rings, the node and the boundary held when it filled.
     expect(pushed).toBeLessThan(8 + 2 * 42 + 4 + 2 + 10);
