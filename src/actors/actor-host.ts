@@ -274,14 +274,11 @@ export class Actor {
     let calls = this.engine.run();
     if (calls instanceof Promise) return this.endAsyncTurn(calls, 0, moved, turnStart);
     if (this.set === null) {
-      // A source's run() is one process call: batch them, so the per-turn bookkeeping (clock,
-      // counters, stop check, publication) is paid once per batch rather than per packet. When a
-      // consumer shares the thread (a driver set the sink's helper) it gets its turn only after
-      // this one: once a call has made frames, or the calls outweigh the bookkeeping, more calls
-      // only queue packets, and the pool slots they hold, in front of it. Measured on the fleet's
-      // lanes (2 cores, a camera shard's call renders 16 frames): batched, the shards held every
-      // camera slot (half their calls found the pool empty); one call a turn took p50 latency
-      // 8 → 4 ms and p99 28 → 10 ms.
+      // A source's run() is one process call: batch them, so the per-turn bookkeeping is paid once
+      // per batch. A consumer sharing the thread (the sink has a helper) runs only after this turn:
+      // once a call made frames, or the calls outweigh the bookkeeping, more calls only queue
+      // packets, and their pool slots, in front of it (measured on the fleet's lanes: batched, the
+      // shards held every camera slot; one call a turn took p50 / p99 latency 8 / 28 → 4 / 10 ms).
       const local = this.sink.helper !== null;
       for (let k = 1; k < SOURCE_BATCH && calls > 0 && this.engine.state !== 'closed'; k++) {
         if (
