@@ -49,6 +49,26 @@ describe('a calculator definition’s prepare hook', () => {
     expect(preparedHere.count).toBe(0);
   });
 
+  it('runs once per thread, however many nodes of the calculator share it', async () => {
+    const g = new CalculatorGraph(
+      graph({ executors: [{ name: 'lane' }] })
+        .input('in')
+        .node('PreparedCalculator', { inputs: { '': 'in' }, outputs: { '': 'mid' }, executor: 'lane' })
+        .node('PreparedCalculator', { inputs: { '': 'mid' }, outputs: { '': 'out' }, executor: 'lane' })
+        .output('out')
+        .build(),
+      { registry },
+    );
+    graphs.push(g);
+    const out: Record[] = [];
+    g.observeOutputStream('out', (_ts, v) => out.push(v as Record));
+    await g.startRun();
+    await g.addPacket('in', 0, 0);
+    g.closeAllInputStreams();
+    await g.waitUntilDone();
+    expect(out).toEqual([{ runsOn: out[0]!.runsOn, preparedOn: out[0]!.runsOn, prepared: 1 }]);
+  });
+
   it('runs on the fresh thread that replaces a crashed one under the restart policy', async () => {
     const out = await run('PreparedCalculator', { restart: { policy: 'restart' }, options: { exitAt: 2 } });
     // The packet at 2 died with the first thread (at most once); the rest came through.

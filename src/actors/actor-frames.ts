@@ -85,11 +85,7 @@ export function actorFrames(
     },
     allocAsync: async (bytes, timeoutMs) => {
       const h = pool.tryAlloc(bytes);
-      if (h >= 0) {
-        tally.taken++;
-        return h;
-      }
-      const slot = await waitForFrame(() => pool.allocAsync(bytes, timeoutMs));
+      const slot = h >= 0 ? h : await waitForFrame(() => pool.allocAsync(bytes, timeoutMs));
       tally.taken++;
       return slot;
     },

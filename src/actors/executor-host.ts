@@ -40,7 +40,8 @@ export async function hostExecutor(args: ExecutorArgs): Promise<ActorResult[]> {
     args.actors.map(async (a) => {
       const mod = await importModule(a.calculator.module);
       const definition = mod[a.calculator.exportName] as CalculatorDefinition;
-      prepareCalculator(definition, a);
+      // Timers and promises the hook leaves behind belong to this node (see nodeStore).
+      nodeStore.run(a.node.id, () => prepareCalculator(definition, a));
       return new Actor(a, definition);
     }),
   );

@@ -52,12 +52,18 @@ const requireHere = createRequire(import.meta.url);
  * Loads `name`, one of weft's own CommonJS dependencies, synchronously and on first use: the feature
  * that needs it (`feature`, for the message) calls this, so that importing weft does not load it.
  * Node caches the module; later calls cost a lookup. Any thread.
- * @throws MissingDependencyError naming the package when it cannot be loaded (a broken install).
+ * @throws MissingDependencyError naming the package when it is not installed (a broken install);
+ * an error the package itself throws while loading goes on as it is.
  */
 export function requireDependency<T>(name: string, feature: string): T {
   try {
     return requireHere(name) as T;
   } catch (cause) {
+    // Only the package itself missing: a module it requires in turn failing is its own error.
+    const missing =
+      (cause as { code?: unknown }).code === 'MODULE_NOT_FOUND' &&
+      String((cause as Error).message).includes(`'${name}'`);
+    if (!missing) throw cause;
     throw new MissingDependencyError(
       `${feature} needs ${name}, a dependency of weft that cannot be loaded: reinstall weft's dependencies (npm install)`,
       { cause },

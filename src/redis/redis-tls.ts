@@ -17,6 +17,8 @@ import { createRequire } from 'node:module';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { RedisAddress } from './redis-url.js';
 
+const requireHere = createRequire(import.meta.url);
+
 /** PEM files for a `rediss://` connection; an empty string is the same as none. */
 export interface RedisTlsFiles {
   /** The CA certificate(s) that signed the server's certificate. Default: Node's trusted CAs. */
@@ -90,7 +92,7 @@ export function tlsSocketOptions(
     ...(key === undefined ? {} : { key: readPem(key, 'client key', PEM_KEY, ctx) }),
   };
   // node:tls (and crypto) load with the first TLS connection's files, not with weft.
-  const tls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+  const tls = requireHere('node:tls') as typeof import('node:tls');
   // What OpenSSL refuses (a key that does not match its certificate, an encrypted key) would
   // otherwise surface at every connection attempt as an outage.
   try {
