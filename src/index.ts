@@ -199,6 +199,7 @@ export {
   CalculatorError,
   CancelledError,
   CodecError,
+  type CodedError,
   CycleError,
   DashboardListenError,
   DeadlockError,

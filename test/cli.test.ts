@@ -267,6 +267,7 @@ describe('weft demo', () => {
     expect(kept.code).toBe(0);
     expect(kept.stdout).toMatch(/lost to faults\s+\d+ frames, [1-9]\d* inference restarts?/);
     expect(kept.stdout).toContain('cameras not accounted for  0');
+    expect(kept.stdout).toMatch(/resident memory\s+\d+ MiB at \d+ s, \d+ MiB at the end, peak \d+ MiB/);
     const failed = await weft('demo', ...flags, '--fault-rate', '1');
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/ERR_WEFT_WORKER_EXIT/);

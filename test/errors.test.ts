@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as weft from '../src/index.js';
-import { deserializeError, errorCodes, RemoteError, serializeError, WeftError } from '../src/index.js';
+import {
+  CalculatorError,
+  deserializeError,
+  errorCodes,
+  GraphInvalidError,
+  RemoteError,
+  RestartLimitError,
+  serializeError,
+  WeftError,
+  WorkerExitError,
+} from '../src/index.js';
 
 const classes = Object.values(weft).filter(
   (v): v is weft.WeftErrorClass => typeof v === 'function' && v.prototype instanceof WeftError,
@@ -53,6 +63,40 @@ describe('error codes', () => {
     expect(rebuilt).toBeInstanceOf(RemoteError);
     expect(rebuilt.message).toBe('Error: disk full');
     expect(rebuilt).toMatchObject({ remoteName: 'Error', remoteCode: 'ENOSPC' });
+  });
+
+  it('each class is its own type: `instanceof` narrows to its code and its fields (checked by tsc)', () => {
+    // What a TypeScript user writes: every branch must keep its type, none may narrow to never.
+    const describeError = (e: WeftError): string => {
+      if (e instanceof CalculatorError) return `${e.code} in ${e.phase}`;
+      if (e instanceof WorkerExitError) return `${e.code} of ${e.node}`;
+      if (e instanceof GraphInvalidError) return `${e.code}: ${e.problems?.length} problems`;
+      if (e instanceof RestartLimitError) return `${e.code} after ${e.restarts?.length}`;
+      if (e instanceof RemoteError) return `${e.code} ${e.remoteName}`;
+      return e.code;
+    };
+    expectTypeOf<CalculatorError['code']>().toEqualTypeOf<'ERR_WEFT_CALCULATOR'>();
+    expectTypeOf<GraphInvalidError['problems']>().toEqualTypeOf<WeftError[] | undefined>();
+    expectTypeOf<RemoteError['remoteName']>().toEqualTypeOf<string | undefined>();
+    const invalid = Object.assign(new GraphInvalidError('bad graph'), { problems: [new CalculatorError()] });
+    const remote = deserializeError(serializeError(new TypeError('no')));
+    expect(
+      [
+        new CalculatorError('x', { phase: 'open' }),
+        new WorkerExitError('x', { node: 'n' }),
+        invalid,
+        new RestartLimitError(),
+        remote as WeftError,
+        new weft.TimeoutError(),
+      ].map(describeError),
+    ).toEqual([
+      'ERR_WEFT_CALCULATOR in open',
+      'ERR_WEFT_WORKER_EXIT of n',
+      'ERR_WEFT_GRAPH_INVALID: 1 problems',
+      'ERR_WEFT_RESTART_LIMIT after undefined',
+      'ERR_WEFT_REMOTE TypeError',
+      'ERR_WEFT_TIMEOUT',
+    ]);
   });
 
   it('a thrown non-error value is kept as its string form', () => {

@@ -2,10 +2,17 @@
 // (calculator_graph_test.cc CheckInputTimestamp and CheckInputTimestamp2,
 // calculator_graph_stopping_test.cc CloseAllPacketSources): the input timestamp each call of a
 // source sees, a source that stops itself, STOP from a node with inputs, which closes the sources
-// while the node goes on, and closeAllPacketSources.
-import { describe, expect, it } from 'vitest';
+// while the node goes on, and closeAllPacketSources. Then CalculatorGraph::CleanupAfterRun: a run
+// that fails still closes every node whose Open succeeded.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Chaining } from '../src/actors/actor-groups.js';
 import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
+import { CalculatorError } from '../src/core/errors.js';
+import { graph } from '../src/core/graph-builder.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';
 
 const stopping = new URL('./fixtures/mediapipe/stopping.ts', import.meta.url);
@@ -15,7 +22,8 @@ const registry = new CalculatorRegistry(defaultRegistry())
     new URL('./fixtures/mediapipe/check-input-timestamp.ts', import.meta.url),
   )
   .register('InfiniteSequenceCalculator', stopping, 'InfiniteSequenceCalculator')
-  .register('StoppingPassThroughCalculator', stopping, 'StoppingPassThroughCalculator');
+  .register('StoppingPassThroughCalculator', stopping, 'StoppingPassThroughCalculator')
+  .register('CloseMarkerCalculator', new URL('./fixtures/faults/close-marker.ts', import.meta.url));
 const { graphs } = closedAfterEach();
 
 describe('lifecycle, as MediaPipe runs it', () => {
@@ -98,5 +106,69 @@ describe('lifecycle, as MediaPipe runs it', () => {
     expect(seen.count_out!.length).toBeGreaterThanOrEqual(8);
     expect(seen.event).toEqual([1, 2]);
     expect(seen.event_out).toEqual([1, 2]);
+  });
+});
+
+describe('a failed run closes every node whose open succeeded (CalculatorGraph::CleanupAfterRun)', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  });
+
+  // `first` opens in the first wave (it sets READY); `second` takes READY, so it opens after it.
+  function twoNodes(second: { failOpen?: boolean; failProcess?: boolean }, executor?: string) {
+    dir = mkdtempSync(join(tmpdir(), 'weft-cleanup-'));
+    return graph(executor === undefined ? {} : { executors: [{ name: executor }] })
+      .input('in')
+      .node('CloseMarkerCalculator', {
+        name: 'first',
+        inputs: { '': 'in' },
+        outputSidePackets: { READY: 'ready' },
+        options: { dir },
+        ...(executor === undefined ? {} : { executor }),
+      })
+      .node('CloseMarkerCalculator', {
+        name: 'second',
+        inputs: { '': 'in' },
+        inputSidePackets: { AFTER: 'ready' },
+        options: { dir, ...second },
+        ...(executor === undefined ? {} : { executor }),
+      })
+      .build();
+  }
+  const marked = (node: string, call: string) => existsSync(join(dir, `${node}.${call}`));
+
+  it.each([
+    ['threads of their own', 'off', undefined],
+    ['one executor thread', 'auto', 'lane'],
+  ] as const)(
+    'an open that fails: the node opened before it is closed, the failing one is not (%s)',
+    async (_, chaining, executor) => {
+      const g = new CalculatorGraph(twoNodes({ failOpen: true }, executor), {
+        registry,
+        chaining: chaining as Chaining,
+      });
+      graphs.push(g);
+      const err = await g.startRun().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CalculatorError);
+      expect(err).toMatchObject({ node: 'second', phase: 'open' });
+      await g.close();
+      expect([marked('first', 'open'), marked('second', 'open')]).toEqual([true, true]);
+      expect(marked('first', 'close')).toBe(true);
+      expect(marked('second', 'close')).toBe(false);
+    },
+  );
+
+  it('a process call that fails: the other node is closed', async () => {
+    const g = new CalculatorGraph(twoNodes({ failProcess: true }), { registry, chaining: 'off' });
+    graphs.push(g);
+    await g.startRun();
+    await g.addPacket('in', 1, 0);
+    await expect(g.waitUntilDone()).rejects.toMatchObject({ node: 'second', phase: 'process' });
+    expect(marked('first', 'close')).toBe(true);
   });
 });

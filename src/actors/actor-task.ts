@@ -1,6 +1,6 @@
 /**
  * The worker task of a node with a thread of its own: loads its calculator, answers the
- * supervisor's control calls (open, start) and runs the actor's loop until the node is done.
+ * supervisor's control calls (open, start, closeOpened) and runs the actor's loop until the node is done.
  *
  * Threading: the node's worker thread, from worker-entry.ts.
  */
@@ -54,6 +54,8 @@ export async function hostActor(args: ActorArgs): Promise<ActorResult> {
         const a = make();
         setImmediate(() => a.loop());
       },
+      // The run failed before this opened node started: its stop is requested, so one turn closes it.
+      closeOpened: () => actor?.step(),
     },
     args.control,
   );

@@ -63,6 +63,9 @@ export async function hostExecutor(args: ExecutorArgs): Promise<ActorResult[]> {
         start: () => {
           if (++starts === members.length) setImmediate(() => void driver.run());
         },
+        // The run failed before the driver started: this opened node's stop is requested, so one
+        // turn closes it (the driver never runs; the supervisor ends the thread).
+        closeOpened: () => nodeStore.run(a.node.id, () => members[k]!.step()),
       },
       a.control,
     );

@@ -1,7 +1,9 @@
 /**
  * The end of a run's threads, in order: standby threads ended; on a failure, every node asked to
  * stop, every ring abandoned and every doorbell rung (so no producer or consumer stays asleep), the
- * output pump stopped and threads that never started ended; replacements under way settled; then a
+ * output pump stopped, nodes that opened but never started closed (as MediaPipe's cleanup closes
+ * every node whose Open succeeded) and threads that never started ended; replacements under way
+ * settled; then a
  * grace period for the threads to finish on their own, after which the stragglers are ended; and
  * once every thread is gone, the control channels closed and the frames the threads held (or left
  * in rings nobody will read) reclaimed.
@@ -32,6 +34,8 @@ export interface RunParts {
   readonly replacement: ThreadReplacement;
   /** Nodes whose `start` call completed. */
   readonly started: ReadonlySet<number>;
+  /** Nodes whose `open` call completed. */
+  readonly opened: ReadonlySet<number>;
   readonly tasks: readonly (ThreadTask<ActorResult> | undefined)[];
   readonly controls: readonly (ControlClient | undefined)[];
   readonly shutdownTimeoutMs: number;
@@ -74,5 +78,25 @@ function abandon(p: RunParts): void {
   for (const d of p.plan.rings) new RingReader(d).close();
   for (const d of p.plan.doorbells) ring(new Int32Array(d.sab), d.index);
   p.pump.stop();
-  for (const n of p.graph.nodes) if (!p.started.has(n.id)) void p.tasks[n.id]?.terminate();
+  // An opened node that never started is closed on its thread (its stop is requested, so its one
+  // turn closes it: outputs are abandoned, so what its close writes is dropped), then its thread
+  // ends: one that never started runs nothing else, and a shared one may host a node that never
+  // opened, which would keep it waiting. Any other thread that never started ends now.
+  // By thread: the nodes of a shared thread each hold a task of their own for it.
+  const closing = new Map<number, { task: ThreadTask<ActorResult>; ids: number[] }>();
+  for (const n of p.graph.nodes) {
+    const task = p.tasks[n.id];
+    if (task === undefined || p.started.has(n.id) || !p.opened.has(n.id)) continue;
+    const entry = closing.get(task.threadId) ?? { task, ids: [] };
+    entry.ids.push(n.id);
+    closing.set(task.threadId, entry);
+  }
+  for (const n of p.graph.nodes) {
+    const task = p.tasks[n.id];
+    if (task !== undefined && !p.started.has(n.id) && !closing.has(task.threadId)) void task.terminate();
+  }
+  for (const { task, ids } of closing.values()) {
+    const calls = ids.map((id) => p.controls[id]?.call('closeOpened', [], p.shutdownTimeoutMs));
+    void Promise.allSettled(calls).then(() => task.terminate());
+  }
 }

@@ -80,6 +80,8 @@ export class Supervisor {
   private readonly tasks: ThreadTask<ActorResult>[] = [];
   private readonly controls: ControlClient[] = [];
   private readonly started = new Set<number>();
+  // Nodes whose open succeeded: a run that fails before starting them still closes them.
+  private readonly opened = new Set<number>();
   private readonly pump: OutputPump;
   private readonly sidePackets = new Map<string, unknown>();
   private readonly o: ResolvedSupervisorOptions;
@@ -315,7 +317,10 @@ export class Supervisor {
   }
 
   private openAll(): Promise<void> {
-    return openInWaves(this.graph, this.sidePackets, (id, values) => this.replacement.open(id, values));
+    return openInWaves(this.graph, this.sidePackets, async (id, values) => {
+      await this.replacement.open(id, values);
+      this.opened.add(id);
+    });
   }
 
   // What thread-replacement.ts needs of this run.
@@ -376,8 +381,20 @@ export class Supervisor {
     // Shutting down is work: it completes even when nobody awaits it, then lets go for good.
     this.keepAlive.setBusy(true);
     try {
-      const { graph, plan, counters, pump, pool, ends, replacement, started, tasks, controls } = this;
-      const parts = { graph, plan, counters, pump, pool, ends, replacement, started, tasks, controls };
+      const { graph, plan, counters, pump, pool, ends, replacement, started, opened, tasks, controls } = this;
+      const parts = {
+        graph,
+        plan,
+        counters,
+        pump,
+        pool,
+        ends,
+        replacement,
+        started,
+        opened,
+        tasks,
+        controls,
+      };
       await shutDownRun(
         { ...parts, shutdownTimeoutMs: this.o.shutdownTimeoutMs },
         () => this.outcome.failed,

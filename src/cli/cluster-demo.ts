@@ -13,11 +13,12 @@ import type { DemoFlags } from './fleet-demo.js';
 import { onInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
 import { redisTlsFiles } from './redis-tls-flags.js';
+import { ResidentMemory } from './resident-memory.js';
 
-function line(f: RedisFigures, seconds: number): string {
+function line(f: RedisFigures, seconds: number, rssMib: number): string {
   return (
     `read ${f.read}  written ${f.written}  acked ${f.acked}  claimed ${f.claimed}  ` +
-    `dead-lettered ${f.deadLettered}  reconnects ${f.reconnects}  (${seconds.toFixed(0)} s)`
+    `dead-lettered ${f.deadLettered}  reconnects ${f.reconnects}  ${ResidentMemory.label(rssMib)}  (${seconds.toFixed(0)} s)`
   );
 }
 
@@ -38,6 +39,7 @@ export async function clusterDemo(flags: DemoFlags, fallback: (name: string) => 
   const stopListening = onInterrupt(() => interrupt.abort());
   const progress = createProgress();
   progress.update('starting actors');
+  const memory = new ResidentMemory();
   const report = await runRedisFleet({
     url,
     tls: redisTlsFiles(flags),
@@ -52,12 +54,13 @@ export async function clusterDemo(flags: DemoFlags, fallback: (name: string) => 
     ...(flags.consumer === undefined ? {} : { consumerPrefix: flags.consumer as string }),
     ...(seconds === undefined ? {} : { seconds }),
     signal: interrupt.signal,
-    onProgress: (f, t) => progress.update(line(f, t)),
+    onProgress: (f, t) => progress.update(line(f, t, memory.sample(t))),
   }).finally(stopListening);
   progress.clear();
   const f = report.figures;
   process.stdout.write(
-    `  ${line(f, report.seconds)}\n  throughput ${report.fps.toFixed(0)} fps over ${report.seconds.toFixed(1)} s\n`,
+    `  ${line(f, report.seconds, memory.sample(report.seconds))}\n  throughput ${report.fps.toFixed(0)} fps over ${report.seconds.toFixed(1)} s\n` +
+      `  resident memory ${memory.summary()}\n`,
   );
   if (interrupt.signal.aborted) process.exitCode = 130;
 }

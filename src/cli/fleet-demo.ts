@@ -14,12 +14,13 @@ import { DEMO_FLAGS } from './cli-values.js';
 import { openDashboard, uiFlags } from './dashboard-option.js';
 import { onInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
+import { ResidentMemory } from './resident-memory.js';
 
-function line(f: FleetFigures, seconds: number, lastProcessed: number, dt: number): string {
+function line(f: FleetFigures, seconds: number, lastProcessed: number, dt: number, rssMib: number): string {
   const fps = dt > 0 ? (f.processed - lastProcessed) / dt : 0;
   return (
     `frames ${f.processed}  fps ${fps.toFixed(0)}  p50 ${f.latencyMs.p50.toFixed(1)} ms  ` +
-    `p99 ${f.latencyMs.p99.toFixed(1)} ms  dropped ${f.dropped}  (${seconds.toFixed(0)} s)`
+    `p99 ${f.latencyMs.p99.toFixed(1)} ms  dropped ${f.dropped}  ${ResidentMemory.label(rssMib)}  (${seconds.toFixed(0)} s)`
   );
 }
 
@@ -79,12 +80,13 @@ export async function fleetDemo(flags: DemoFlags): Promise<void> {
   progress.update('starting actors');
   let last = 0;
   let lastAt = 0;
+  const memory = new ResidentMemory();
   const report = await runFleet({
     ...options,
     seconds,
     signal: interrupt.signal,
     onProgress: (f, t) => {
-      progress.update(line(f, t, last, t - lastAt));
+      progress.update(line(f, t, last, t - lastAt, memory.sample(t)));
       last = f.processed;
       lastAt = t;
     },
@@ -101,6 +103,7 @@ export async function fleetDemo(flags: DemoFlags): Promise<void> {
       await dashboard?.close();
     });
   progress.clear();
+  memory.sample(report.seconds);
   if (interrupt.signal.aborted) process.stdout.write('interrupted: cameras stopped, the pipeline drained\n');
   const f = report.figures;
   const rows: [string, string][] = [
@@ -127,6 +130,7 @@ export async function fleetDemo(flags: DemoFlags): Promise<void> {
       `camera frames ${report.frames.cameraFrames.slots}, ${report.frames.cameraFrames.exhaustedWaits}; ` +
         `tensors ${report.frames.tensors.slots}, ${report.frames.tensors.exhaustedWaits}`,
     ],
+    ['resident memory', memory.summary()],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, val] of rows) process.stdout.write(`  ${k.padEnd(w)}  ${val}\n`);

@@ -13,6 +13,7 @@
 import { defineError, type Phase, type WeftError } from './weft-error.js';
 
 export {
+  type CodedError,
   defineError,
   type ErrorContext,
   errorClassOf,
@@ -29,71 +30,77 @@ export const InvalidArgumentError = defineError(
   'ERR_WEFT_INVALID_ARGUMENT',
   'invalid argument',
 );
-export type InvalidArgumentError = WeftError;
+export type InvalidArgumentError = InstanceType<typeof InvalidArgumentError>;
 /** A timestamp that is not a safe integer, or lies outside the range a stream accepts. */
 export const InvalidTimestampError = defineError(
   'InvalidTimestampError',
   'ERR_WEFT_INVALID_TIMESTAMP',
   'timestamp is not a safe integer in the stream range',
 );
-export type InvalidTimestampError = WeftError;
+export type InvalidTimestampError = InstanceType<typeof InvalidTimestampError>;
 /** An inline payload larger than the ring accepts: put large data in a frame instead. */
 export const PayloadTooLargeError = defineError(
   'PayloadTooLargeError',
   'ERR_WEFT_PAYLOAD_TOO_LARGE',
   'inline payload exceeds the ring limit',
 );
-export type PayloadTooLargeError = WeftError;
+export type PayloadTooLargeError = InstanceType<typeof PayloadTooLargeError>;
 /** Push to a ring its producer closed or its consumer abandoned. */
 export const RingClosedError = defineError('RingClosedError', 'ERR_WEFT_RING_CLOSED', 'ring is closed');
-export type RingClosedError = WeftError;
+export type RingClosedError = InstanceType<typeof RingClosedError>;
 /** A frame handle whose slot was released (and maybe reused): use after release or double release. */
 export const FrameStaleError = defineError(
   'FrameStaleError',
   'ERR_WEFT_FRAME_STALE',
   'frame handle is stale or was already released',
 );
-export type FrameStaleError = WeftError;
+export type FrameStaleError = InstanceType<typeof FrameStaleError>;
 /** A frame handle minted by another pool, or a number that is not a handle. */
 export const FrameForeignError = defineError(
   'FrameForeignError',
   'ERR_WEFT_FRAME_FOREIGN',
   'frame handle belongs to another pool',
 );
-export type FrameForeignError = WeftError;
+export type FrameForeignError = InstanceType<typeof FrameForeignError>;
 /** A frame request larger than every size class of the pool. */
 export const FrameTooLargeError = defineError(
   'FrameTooLargeError',
   'ERR_WEFT_FRAME_TOO_LARGE',
   'frame is larger than the largest size class',
 );
-export type FrameTooLargeError = WeftError;
+export type FrameTooLargeError = InstanceType<typeof FrameTooLargeError>;
 /** No free slot in the size class within the timeout. */
 export const PoolExhaustedError = defineError(
   'PoolExhaustedError',
   'ERR_WEFT_POOL_EXHAUSTED',
   'frame pool size class is exhausted',
 );
-export type PoolExhaustedError = WeftError;
+export type PoolExhaustedError = InstanceType<typeof PoolExhaustedError>;
 /** A value the codec cannot encode, or bytes it cannot decode. */
 export const CodecError = defineError('CodecError', 'ERR_WEFT_CODEC', 'value cannot be encoded or decoded');
-export type CodecError = WeftError;
+export type CodecError = InstanceType<typeof CodecError>;
 /** A worker thread exited or crashed while work was pending. */
 export const WorkerExitError = defineError(
   'WorkerExitError',
   'ERR_WEFT_WORKER_EXIT',
   'worker thread exited unexpectedly',
 );
-export type WorkerExitError = WeftError;
+export type WorkerExitError = InstanceType<typeof WorkerExitError>;
 /** A bounded wait expired. */
 export const TimeoutError = defineError('TimeoutError', 'ERR_WEFT_TIMEOUT', 'operation timed out');
-export type TimeoutError = WeftError;
+export type TimeoutError = InstanceType<typeof TimeoutError>;
 /** Work abandoned by `stop()` or `close()`. */
 export const CancelledError = defineError('CancelledError', 'ERR_WEFT_CANCELLED', 'operation was cancelled');
-export type CancelledError = WeftError;
-/** A non-weft error thrown in another thread, rebuilt with its name, message and stack. */
-export const RemoteError = defineError('RemoteError', 'ERR_WEFT_REMOTE', 'error thrown in another thread');
-export type RemoteError = WeftError;
+export type CancelledError = InstanceType<typeof CancelledError>;
+/**
+ * A non-weft error thrown in another thread, rebuilt with its message (`Name: message`) and stack;
+ * `remoteName` is the original class name (`TypeError`), `remoteCode` its `code` if it had one.
+ */
+export const RemoteError = defineError<
+  'ERR_WEFT_REMOTE',
+  { readonly remoteName?: string; readonly remoteCode?: string }
+>('RemoteError', 'ERR_WEFT_REMOTE', 'error thrown in another thread');
+export type RemoteError = InstanceType<typeof RemoteError>;
 
 /**
  * An optional package a feature needs is not installed: onnxruntime-node for inference, tsx for a
@@ -105,7 +112,7 @@ export const MissingDependencyError = defineError(
   'ERR_WEFT_MISSING_DEPENDENCY',
   'an optional package this feature needs is not installed',
 );
-export type MissingDependencyError = WeftError;
+export type MissingDependencyError = InstanceType<typeof MissingDependencyError>;
 
 /**
  * A node's thread ran out of JavaScript heap (its `heapLimitMb`): the thread was ended; the
@@ -116,7 +123,7 @@ export const OutOfMemoryError = defineError(
   'ERR_WEFT_OUT_OF_MEMORY',
   'a thread ran out of its heap limit',
 );
-export type OutOfMemoryError = WeftError;
+export type OutOfMemoryError = InstanceType<typeof OutOfMemoryError>;
 
 /**
  * An application callback the runtime called threw: an output observer (`observeOutputStream`) or a
@@ -127,7 +134,7 @@ export const ObserverError = defineError(
   'ERR_WEFT_OBSERVER',
   'an output callback of the application threw',
 );
-export type ObserverError = WeftError;
+export type ObserverError = InstanceType<typeof ObserverError>;
 
 // Graph configuration and validation (reported before any worker starts).
 /** MediaPipe text format that does not parse; the message gives line and column. */
@@ -136,76 +143,76 @@ export const GraphParseError = defineError(
   'ERR_WEFT_GRAPH_PARSE',
   'graph text does not parse',
 );
-export type GraphParseError = WeftError;
+export type GraphParseError = InstanceType<typeof GraphParseError>;
 /** A graph with one or more validation problems; `problems` lists every one as its own typed error. */
-export const GraphInvalidError = defineError(
+export const GraphInvalidError = defineError<'ERR_WEFT_GRAPH_INVALID', { problems?: WeftError[] }>(
   'GraphInvalidError',
   'ERR_WEFT_GRAPH_INVALID',
   'graph is invalid',
 );
-export type GraphInvalidError = WeftError & { problems?: WeftError[] };
+export type GraphInvalidError = InstanceType<typeof GraphInvalidError>;
 /** A calculator name the registry does not know. */
 export const UnknownCalculatorError = defineError(
   'UnknownCalculatorError',
   'ERR_WEFT_UNKNOWN_CALCULATOR',
   'unknown calculator',
 );
-export type UnknownCalculatorError = WeftError;
+export type UnknownCalculatorError = InstanceType<typeof UnknownCalculatorError>;
 /** A tag the calculator does not declare, or a required tag (or count) the node does not wire. */
 export const PortTagError = defineError(
   'PortTagError',
   'ERR_WEFT_PORT_TAG',
   'port tag does not match the contract',
 );
-export type PortTagError = WeftError;
+export type PortTagError = InstanceType<typeof PortTagError>;
 /** Indices of one tag with a gap or a repeat (e.g. IN:0 and IN:2 without IN:1). */
 export const PortIndexError = defineError(
   'PortIndexError',
   'ERR_WEFT_PORT_INDEX',
   'port indices have a gap or a repeat',
 );
-export type PortIndexError = WeftError;
+export type PortIndexError = InstanceType<typeof PortIndexError>;
 /** A stream, side-packet, tag or node name that breaks the naming rules. */
 export const BadNameError = defineError('BadNameError', 'ERR_WEFT_BAD_NAME', 'name breaks the naming rules');
-export type BadNameError = WeftError;
+export type BadNameError = InstanceType<typeof BadNameError>;
 /** Two nodes with the same name. */
 export const DuplicateNodeError = defineError(
   'DuplicateNodeError',
   'ERR_WEFT_DUPLICATE_NODE',
   'node name used twice',
 );
-export type DuplicateNodeError = WeftError;
+export type DuplicateNodeError = InstanceType<typeof DuplicateNodeError>;
 /** A stream or side packet produced twice (also a graph input that a node produces). */
 export const DuplicateProducerError = defineError(
   'DuplicateProducerError',
   'ERR_WEFT_DUPLICATE_PRODUCER',
   'stream or side packet produced twice',
 );
-export type DuplicateProducerError = WeftError;
+export type DuplicateProducerError = InstanceType<typeof DuplicateProducerError>;
 /** An input stream (or side packet, or graph output) that nothing produces. */
 export const NoProducerError = defineError(
   'NoProducerError',
   'ERR_WEFT_NO_PRODUCER',
   'input has no producer',
 );
-export type NoProducerError = WeftError;
+export type NoProducerError = InstanceType<typeof NoProducerError>;
 /** A cycle whose closing input is not declared as a back edge. */
 export const CycleError = defineError('CycleError', 'ERR_WEFT_CYCLE', 'cycle without a back edge');
-export type CycleError = WeftError;
+export type CycleError = InstanceType<typeof CycleError>;
 /** A required side packet that was not provided when the run started. */
 export const SidePacketMissingError = defineError(
   'SidePacketMissingError',
   'ERR_WEFT_SIDE_PACKET_MISSING',
   'required side packet missing',
 );
-export type SidePacketMissingError = WeftError;
+export type SidePacketMissingError = InstanceType<typeof SidePacketMissingError>;
 /** Options the calculator rejects (unknown keys, wrong types, bad values). */
 export const BadOptionsError = defineError(
   'BadOptionsError',
   'ERR_WEFT_BAD_OPTIONS',
   'node options are invalid',
 );
-export type BadOptionsError = WeftError;
+export type BadOptionsError = InstanceType<typeof BadOptionsError>;
 
 // Running a graph.
 /** A packet below its stream's bound, or a bound lowered ("Packet timestamp mismatch"). */
@@ -214,35 +221,34 @@ export const TimestampOrderError = defineError(
   'ERR_WEFT_TIMESTAMP_ORDER',
   'timestamp is below the stream bound',
 );
-export type TimestampOrderError = WeftError;
+export type TimestampOrderError = InstanceType<typeof TimestampOrderError>;
 /** A packet added to an output stream after it was closed. */
 export const StreamClosedError = defineError(
   'StreamClosedError',
   'ERR_WEFT_STREAM_CLOSED',
   'packet sent to a closed stream',
 );
-export type StreamClosedError = WeftError;
+export type StreamClosedError = InstanceType<typeof StreamClosedError>;
 /** A port a calculator asked for that its node does not have. */
 export const UnknownPortError = defineError(
   'UnknownPortError',
   'ERR_WEFT_UNKNOWN_PORT',
   'no such port on this node',
 );
-export type UnknownPortError = WeftError;
+export type UnknownPortError = InstanceType<typeof UnknownPortError>;
 /** An error thrown by a calculator's open, process or close; `cause` is the original error. */
 export const CalculatorError = defineError('CalculatorError', 'ERR_WEFT_CALCULATOR', 'calculator failed');
-export type CalculatorError = WeftError;
+export type CalculatorError = InstanceType<typeof CalculatorError>;
 /**
  * A node whose restart policy recovered it more than `maxRestarts` times within `periodMs`: the
  * policy escalates, and the run fails. `cause` is the last failure; `restarts` lists every recovery
  * in the window and the failure that escalated, oldest first ({@link RestartRecord}).
  */
-export const RestartLimitError = defineError(
-  'RestartLimitError',
+export const RestartLimitError = defineError<
   'ERR_WEFT_RESTART_LIMIT',
-  'restart limit exceeded',
-);
-export type RestartLimitError = WeftError & { readonly restarts?: readonly RestartRecord[] };
+  { readonly restarts?: readonly RestartRecord[] }
+>('RestartLimitError', 'ERR_WEFT_RESTART_LIMIT', 'restart limit exceeded');
+export type RestartLimitError = InstanceType<typeof RestartLimitError>;
 
 /** One failure a restart policy saw (see RestartLimitError, and a run's `onNodeRestart`). */
 export interface RestartRecord {
@@ -272,7 +278,7 @@ export const NodeStuckError = defineError(
   'ERR_WEFT_NODE_STUCK',
   'calculator call did not return in time',
 );
-export type NodeStuckError = WeftError;
+export type NodeStuckError = InstanceType<typeof NodeStuckError>;
 /**
  * The graph stopped making progress behind full queues, or while a node waits for a frame of an
  * exhausted pool class (with `reportDeadlock`).
@@ -282,7 +288,7 @@ export const DeadlockError = defineError(
   'ERR_WEFT_DEADLOCK',
   'graph is deadlocked behind full queues or an exhausted frame pool',
 );
-export type DeadlockError = WeftError;
+export type DeadlockError = InstanceType<typeof DeadlockError>;
 
 /**
  * A packet refused because a queue its graph input feeds is full, in MediaPipe's add-if-not-full
@@ -293,11 +299,11 @@ export const GraphThrottledError = defineError(
   'ERR_WEFT_GRAPH_THROTTLED',
   'graph is throttled: a queue fed by this input is full',
 );
-export type GraphThrottledError = WeftError;
+export type GraphThrottledError = InstanceType<typeof GraphThrottledError>;
 
 /** An API used against its threading or lifecycle rules (e.g. a second push while one waits). */
 export const UsageError = defineError('UsageError', 'ERR_WEFT_USAGE', 'API used against its rules');
-export type UsageError = WeftError;
+export type UsageError = InstanceType<typeof UsageError>;
 
 /**
  * One of weft's own invariants failed (e.g. a frame handed across a ring never arrived): a bug in
@@ -308,7 +314,7 @@ export const InternalError = defineError(
   'ERR_WEFT_INTERNAL',
   'an invariant of weft failed (a bug in weft: please report it)',
 );
-export type InternalError = WeftError;
+export type InternalError = InstanceType<typeof InternalError>;
 
 // Redis Streams across hosts (src/redis). Messages carry redacted URLs only: never a password.
 /** The Redis server could not be reached, or the connection stayed lost past its retry limit. */
@@ -317,14 +323,14 @@ export const RedisConnectionError = defineError(
   'ERR_WEFT_REDIS_CONNECTION',
   'the Redis server cannot be reached',
 );
-export type RedisConnectionError = WeftError;
+export type RedisConnectionError = InstanceType<typeof RedisConnectionError>;
 /** The Redis server refused the credentials (WRONGPASS, NOAUTH) or the ACL user's permissions (NOPERM). */
 export const RedisAuthError = defineError(
   'RedisAuthError',
   'ERR_WEFT_REDIS_AUTH',
   'the Redis server refused the credentials',
 );
-export type RedisAuthError = WeftError;
+export type RedisAuthError = InstanceType<typeof RedisAuthError>;
 /**
  * The TLS handshake with a `rediss://` server failed: its certificate was not trusted (no CA given
  * for a private one), did not name the host, or the server demanded a client certificate, or spoke
@@ -335,14 +341,14 @@ export const RedisTlsError = defineError(
   'ERR_WEFT_REDIS_TLS',
   'the TLS handshake with the Redis server failed',
 );
-export type RedisTlsError = WeftError;
+export type RedisTlsError = InstanceType<typeof RedisTlsError>;
 /** A Redis command failed on the server for another reason (WRONGTYPE, OOM, a missing group). */
 export const RedisCommandError = defineError(
   'RedisCommandError',
   'ERR_WEFT_REDIS_COMMAND',
   'a Redis command failed',
 );
-export type RedisCommandError = WeftError;
+export type RedisCommandError = InstanceType<typeof RedisCommandError>;
 /**
  * A stream entry that breaks weft's wire format (malformed, truncated or oversized): it is counted,
  * moved to the dead-letter stream and acknowledged, never passed into the graph.
@@ -352,7 +358,7 @@ export const StreamEntryError = defineError(
   'ERR_WEFT_STREAM_ENTRY',
   'a stream entry breaks the wire format',
 );
-export type StreamEntryError = WeftError;
+export type StreamEntryError = InstanceType<typeof StreamEntryError>;
 
 /** The live view's server (`--ui`, `serveDashboard`) could not listen: the port is taken, or the host cannot be bound. */
 export const DashboardListenError = defineError(
@@ -360,6 +366,6 @@ export const DashboardListenError = defineError(
   'ERR_WEFT_UI_LISTEN',
   'the dashboard server cannot listen on that address',
 );
-export type DashboardListenError = WeftError;
+export type DashboardListenError = InstanceType<typeof DashboardListenError>;
 
 export { deserializeError, type SerializedError, serializeError } from './error-serialization.js';

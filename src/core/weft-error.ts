@@ -55,18 +55,31 @@ export function withContext(message: string, c: ErrorContext): string {
   return parts.length === 0 ? message : `${message} [${parts.join(', ')}]`;
 }
 
+/**
+ * An instance of the class {@link defineError} made for `code`: a WeftError whose `code` is that
+ * literal, with the class's own fields `D`. Distinct codes make distinct types, so `instanceof`
+ * narrows between them in TypeScript.
+ */
+export type CodedError<C extends string = string, D extends object = object> = WeftError & {
+  readonly code: C;
+} & D;
+
 /** A constructor for one error class, as kept in the registry. */
-export type WeftErrorClass = (new (
+export type WeftErrorClass<C extends string = string, D extends object = object> = (new (
   message?: string,
   context?: ErrorContext,
-) => WeftError) & { readonly code: string };
+) => CodedError<C, D>) & { readonly code: C };
 const registry = new Map<string, WeftErrorClass>();
 
 /**
  * Declares an error class for a stable code and registers it so that it can be rebuilt by code
  * after crossing a thread. Call once per code, at module load.
  */
-export function defineError(name: string, code: string, defaultMessage: string): WeftErrorClass {
+export function defineError<C extends string, D extends object = object>(
+  name: string,
+  code: C,
+  defaultMessage: string,
+): WeftErrorClass<C, D> {
   if (registry.has(code)) throw new Error(`duplicate weft error code ${code}`);
   const cls = class extends WeftError {
     static readonly code = code;
@@ -75,8 +88,9 @@ export function defineError(name: string, code: string, defaultMessage: string):
     }
   };
   Object.defineProperty(cls, 'name', { value: name });
-  registry.set(code, cls);
-  return cls;
+  registry.set(code, cls as WeftErrorClass);
+  // The class's own fields (D) are assigned where it is thrown or rebuilt (deserializeError).
+  return cls as unknown as WeftErrorClass<C, D>;
 }
 
 /** The class registered for `code`, if any (to rebuild an error after a thread crossing). */
