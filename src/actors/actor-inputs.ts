@@ -37,6 +37,10 @@ export class ActorInputs {
     private readonly pool: FramePool,
   ) {
     this.readers = rings.map((d) => new RingReader(d));
+    // A Run's input counts what its node queued against the queue the user sized (queue-split.ts).
+    // Not a node that joins several inputs: it must hold one input's samples while it waits for the
+    // others, in a queue of its own (max_queue_size), or a producer feeding both would wait forever.
+    if (this.readers.length === 1) this.readers[0]!.reportHeld();
     const gauge = rings[0]?.gauge;
     // A stop set just before the actor advertised sleep is seen by its re-check: the supervisor
     // stores the stop word, then rings the doorbell (see doorbell.ts).
@@ -96,6 +100,7 @@ export class ActorInputs {
       if (packets > inputPackets) c.inputPackets[this.inputBase + i]! += packets - inputPackets;
       const depth = e.queueSize(i);
       c.setQueueDepth(this.inputBase + i, depth);
+      r.holding(depth);
       set!.enabled[i] = r.done || (limit >= 0 && depth >= limit) ? 0 : 1;
     }
     // One shared write per turn rather than per packet.
@@ -106,6 +111,11 @@ export class ActorInputs {
   /** Queue depths after the engine took what it could: what a snapshot between turns should show. */
   recordDepths(engine: NodeEngine): void {
     const c = this.counters;
-    for (let i = 0; i < this.readers.length; i++) c.setQueueDepth(this.inputBase + i, engine.queueSize(i));
+    for (let i = 0; i < this.readers.length; i++) {
+      const depth = engine.queueSize(i);
+      c.setQueueDepth(this.inputBase + i, depth);
+      // A producer that counts packets sees what the node finished and may write more.
+      this.readers[i]!.holding(depth);
+    }
   }
 }

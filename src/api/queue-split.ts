@@ -10,14 +10,16 @@ import type { InputOptions } from './run-options.js';
 
 /**
  * Where an input's `queueSize` samples wait: `boundary` at the boundary (where a policy can evict
- * them), `ring` in the ring to the node (counted in samples, not bytes), `node` in the node's own
- * queue for the input (its `max_queue_size` there, for a node with that one input).
- * - replace: the node holds the next in line, the ring one, the boundary the rest: eviction reaches
- *   every sample the node has not taken.
- * - drop: the node holds the next in line, the ring the rest: a full ring refuses (with several
- *   consumers the pump writes, so one of them waits at the boundary instead).
- * - wait: half in the node's queue, half in the ring: a node that reads its queue in bursts keeps
- *   its throughput (one packet per read costs ~5× on a pass-through), memory stays bounded.
+ * them), `ring` in the ring to the node and at the node (counted in samples, not bytes: the node
+ * reports the samples it took and has not finished, queued or in its call), `node` how many the
+ * node may take ahead into its own queue (its `max_queue_size` there, for a node with that one
+ * input). `boundary + ring` is `queueSize`: every sample pushed and not finished by the node counts.
+ * - replace: the boundary holds all but one, the ring and node the last one: eviction reaches every
+ *   sample the node has not taken.
+ * - drop: the ring and node hold them all: a full ring refuses (with several consumers the pump
+ *   writes, so one of them waits at the boundary instead).
+ * - wait: one at the boundary, the rest in the ring and node; the node takes up to half ahead, so
+ *   that it reads its queue in bursts (one packet per read costs ~4× on a pass-through).
  * Pure; any thread.
  */
 export function queueSplit(
@@ -31,8 +33,7 @@ export function queueSplit(
       ? { boundary: 0, ring: size, node: 1 }
       : { boundary: 1, ring: Math.max(1, size - 1), node: 1 };
   }
-  const node = Math.max(1, size >> 1);
-  return { boundary: 1, ring: Math.max(1, size - node), node };
+  return { boundary: 1, ring: Math.max(1, size - 1), node: Math.max(1, size >> 1) };
 }
 
 /**

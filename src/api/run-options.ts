@@ -56,9 +56,10 @@ export interface InputDropInfo {
  */
 export interface InputOptions {
   /**
-   * The input's queue: how many pushed samples may wait that its first node has not taken yet,
-   * wherever they wait (at the boundary, in the ring to the node). Past it, the overflow policy
-   * acts. At most one more sample sits at the node's input, next in line. Default: the preset's.
+   * The input's queue: how many pushed samples its first node may not have finished with yet,
+   * wherever they are (at the boundary, in the ring to the node, queued at the node, in its call).
+   * Past it, the overflow policy acts. A node that joins several inputs queues them apart, under its
+   * `max_queue_size`. Default: the preset's.
    */
   readonly queueSize?: number;
   /** The earlier name of {@link queueSize}; `queueSize` wins when both are given. */

@@ -3,6 +3,8 @@
  * written record ends, oldest first, forgotten once the consumer's read position passes it. Lets a
  * ring be sized in records (samples) rather than bytes (`RingWriter.limitRecords`).
  *
+ * The consumer's HELD word adds the packets it took and has not finished with (see ring-layout.ts).
+ *
  * Threading: the ring's producer thread only. No allocation after construction.
  */
 import { InvalidArgumentError } from '../core/errors.js';
@@ -24,9 +26,13 @@ export class RecordWindow {
     this.ends = new Int32Array(limit);
   }
 
-  /** True while another record fits. */
-  get hasRoom(): boolean {
-    return this.count < this.limit;
+  /**
+   * True while another record fits beside the `held` ones the consumer took out of the ring and
+   * has not finished with. A HELD read after the read position it goes with never counts too few:
+   * the consumer raises HELD before it releases the packets' space.
+   */
+  hasRoomBesides(held: number): boolean {
+    return this.count + held < this.limit;
   }
 
   /** Counts a record that ends at write position `end`. Call only while {@link hasRoom}. */

@@ -28,7 +28,13 @@ export const PAD = 15;
 export const WRITE = 0;
 /** Published read position. Consumer stores, producer loads. */
 export const READ = 16;
-/** Bit flags: {@link PRODUCER_CLOSED}, {@link CONSUMER_CLOSED}. */
+/**
+ * Packets the consumer took from the ring and still holds, queued or in its current call (only
+ * where the producer counts packets: {@link PACKETS_COUNTED}). Consumer stores, producer loads; on
+ * the READ line, which only the consumer writes.
+ */
+export const HELD = 17;
+/** Bit flags: {@link PRODUCER_CLOSED}, {@link CONSUMER_CLOSED}, {@link PACKETS_COUNTED}. */
 export const FLAGS = 32;
 /** 1 while the producer sleeps waiting for space. */
 export const PRODUCER_WAITING = 48;
@@ -53,6 +59,12 @@ export const DATA_OFFSET = CONTROL_WORDS * 4;
 export const PRODUCER_CLOSED = 1;
 /** FLAGS bit set by the consumer when it stops reading; the producer's pushes then throw RingClosedError. */
 export const CONSUMER_CLOSED = 2;
+/**
+ * FLAGS bit set by a producer that caps the packets the ring holds (`RingWriter.limitRecords`),
+ * before its consumer attaches: the consumer then reports in {@link HELD} the packets it took and
+ * has not finished, so that the cap covers every packet the consumer has not finished with.
+ */
+export const PACKETS_COUNTED = 4;
 
 /** Record header bytes: kind word, length word, float64 timestamp. */
 export const HEADER_BYTES = 16;

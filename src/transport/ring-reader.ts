@@ -12,6 +12,8 @@ import {
   EMPTY,
   FLAGS,
   HEADER_BYTES,
+  HELD,
+  PACKETS_COUNTED,
   PAD,
   PayloadType,
   PRODUCER_CLOSED,
@@ -50,6 +52,9 @@ export class RingReader extends RingEnd {
   private valueLength = 0;
   private ended = false;
   private muted = false;
+  // This consumer reports in HELD the packets it took and holds (see reportHeld).
+  private counts = false;
+  private held = 0;
 
   /** Attaches to a ring created by `createRing`. Call once, on the consumer thread. */
   constructor(desc: RingDescriptor) {
@@ -98,7 +103,35 @@ export class RingReader extends RingEnd {
     }
     this.rpos = (this.rpos + size) | 0;
     this.consumed++;
+    // Published with the release that frees the packet's space (see release).
+    if (kind === RecordKind.Packet && this.counts) this.held++;
     return kind;
+  }
+
+  /**
+   * For a consumer that queues what it takes (a node): where the producer counts packets
+   * (limitRecords), from now on this reader reports in HELD the packets taken and not finished
+   * (see {@link holding}), so that the producer's cap covers them too. Starts from none held: a
+   * node that takes over a ring from a dead one holds nothing yet. Call once, before the first pop;
+   * other readers (the run's own, a cleanup) never touch HELD.
+   */
+  reportHeld(): void {
+    this.counts = (Atomics.load(this.ctl, FLAGS) & PACKETS_COUNTED) !== 0;
+    this.held = 0;
+    if (this.counts) Atomics.store(this.ctl, HELD, 0);
+  }
+
+  /**
+   * The consumer still holds `n` of the packets it took from this ring (queued, or in its current
+   * call): told to a producer that counts packets (limitRecords), which is woken if it waits for
+   * room and `n` fell. A no-op on other rings. One shared store when `n` changed.
+   */
+  holding(n: number): void {
+    if (!this.counts || n === this.held) return;
+    const fewer = n < this.held;
+    this.held = n;
+    Atomics.store(this.ctl, HELD, n);
+    if (fewer) this.wakeProducer();
   }
 
   /** Blocking {@link tryPop}: spins briefly, then parks on the doorbell; EMPTY on timeout. */
@@ -198,6 +231,8 @@ export class RingReader extends RingEnd {
    */
   release(): void {
     this.consumed = 0;
+    // HELD first: a producer that sees the space freed also sees the packets it now counts as held.
+    if (this.counts) Atomics.store(this.ctl, HELD, this.held);
     Atomics.store(this.ctl, READ, this.rpos);
     // `cachedWrite` may lag: the unread estimate is low, which only ever wakes the producer early.
     if (((this.cachedWrite - this.rpos) | 0) <= this.wakeBelow) this.wakeProducer();

@@ -20,6 +20,8 @@ import {
   CONSUMER_MUTED,
   FLAGS,
   HEADER_BYTES,
+  HELD,
+  PACKETS_COUNTED,
   PAD,
   PayloadType,
   PRODUCER_CLOSED,
@@ -48,6 +50,8 @@ export class RingWriter extends RingEnd {
   private published = 0;
   private unpublished = 0;
   private cachedRead = 0;
+  // The consumer's HELD as last seen (rings under limitRecords only).
+  private cachedHeld = 0;
   private closedLocally = false;
   // performance.now() of the first lazily published record not yet announced to the consumer; 0: none.
   private unannouncedSince = 0;
@@ -225,12 +229,14 @@ export class RingWriter extends RingEnd {
    */
   limitRecords(limit: number): void {
     this.window = limit === 0 ? null : new RecordWindow(limit);
+    if (limit === 0) Atomics.and(this.ctl, FLAGS, ~PACKETS_COUNTED);
+    else Atomics.or(this.ctl, FLAGS, PACKETS_COUNTED);
   }
 
   /** True while one more packet fits under {@link limitRecords} (always without a limit; bytes may still be short). */
   get hasRecordRoom(): boolean {
     const w = this.window;
-    return w === null || w.hasRoom || this.recordRoom(w);
+    return w === null || w.hasRoomBesides(this.cachedHeld) || this.recordRoom(w);
   }
 
   /**
@@ -243,11 +249,14 @@ export class RingWriter extends RingEnd {
     return this.writeAsync(() => this.hasRecordRoom, timeoutMs);
   }
 
-  /** Packets counted under {@link limitRecords} that the consumer has not released yet (0 without a limit). */
+  /**
+   * Packets counted under {@link limitRecords} that the consumer has not finished with: in the
+   * ring, or taken and held (queued, or in its current call). 0 without a limit.
+   */
   get heldRecords(): number {
     if (this.window === null) return 0;
     this.recordRoom(this.window);
-    return this.window.count;
+    return this.window.count + this.cachedHeld;
   }
 
   /** Bytes written and not yet freed by the consumer, as last seen by the producer. */
@@ -264,7 +273,8 @@ export class RingWriter extends RingEnd {
   private write(kind: number, ptype: number, ts: number, num: number, bytes: Uint8Array | null): boolean {
     if (this.closedLocally) this.throwClosed();
     const counted = kind === RecordKind.Packet ? this.window : null;
-    if (counted !== null && !counted.hasRoom && !this.recordRoom(counted)) return false;
+    if (counted !== null && !counted.hasRoomBesides(this.cachedHeld) && !this.recordRoom(counted))
+      return false;
     // Float compares only: NaN and infinities fail the range test, fractions fail the floor test.
     if (!(ts >= MIN_TS && ts <= MAX_TS && Math.floor(ts) === ts)) checkTimestamp(ts, this.name);
     const size =
@@ -401,8 +411,9 @@ export class RingWriter extends RingEnd {
     if ((Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0) this.throwClosed();
     const read = Atomics.load(this.ctl, READ);
     this.cachedRead = read;
+    this.cachedHeld = Atomics.load(this.ctl, HELD);
     window.releaseUpTo(read);
-    return window.hasRoom;
+    return window.hasRoomBesides(this.cachedHeld);
   }
 
   // Sets PRODUCER_WAITING, then re-checks: true when space or a close appeared meanwhile (the
@@ -411,6 +422,7 @@ export class RingWriter extends RingEnd {
     Atomics.store(this.ctl, PRODUCER_WAITING, 1);
     const changed =
       Atomics.load(this.ctl, READ) !== this.cachedRead ||
+      (this.window !== null && Atomics.load(this.ctl, HELD) !== this.cachedHeld) ||
       (Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0;
     if (changed) Atomics.store(this.ctl, PRODUCER_WAITING, 0);
     return changed;
