@@ -238,6 +238,22 @@ describe('weft inspect', () => {
   });
 });
 
+describe('a reader that stops early', () => {
+  it('ends the command quietly with exit code 0 (weft inspect --json | head -1)', async () => {
+    const child = spawn(process.execPath, [main, 'inspect', '--json'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The reader is gone before the command writes: its write finds the pipe closed (EPIPE).
+    child.stdout!.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
+
 describe('weft demo', () => {
   it('fails when live cameras drop more than --max-drop of their frames, saying so', async () => {
     // 400 cameras at 200 fps want 80 000 frames a second: far more than one lane takes.

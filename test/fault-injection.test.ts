@@ -49,6 +49,8 @@ describe('a calculator fault fails the run, typed, naming node and phase', () =>
     expect(err).toMatchObject({ node: 'buggy', phase });
     const text = `${(err as Error).message} ${String((err as Error).cause)}`;
     expect(text).toMatch(why);
+    // One context, the node's: a thread's own "[phase run]" does not leak into the message.
+    expect((err as Error).message.match(/ \[(node|phase|stream) /g)).toHaveLength(1);
     await g.close();
     expect(g.frames.inUse()).toBe(0);
   });

@@ -44,8 +44,8 @@ const programs = code
 const shell = all
   .filter((b) => b.lang === 'sh')
   .flatMap((b) => b.body.split('\n').filter((l) => l.trim() !== ''));
-// What `.ci/run` runs itself, or what installs into a user's project.
-const SETUP = /^npm (install|start|test)\b/;
+// What `.ci/run` runs itself, or what sets up a user's project (installs, package.json settings).
+const SETUP = /^npm (install|start|test|pkg set)\b/;
 
 function exec(file: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {

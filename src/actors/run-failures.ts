@@ -6,6 +6,7 @@
  * Threading: pure functions, any thread (the supervisor's, and an actor's for isStopEffect).
  */
 import {
+  bareMessage,
   CancelledError,
   CodecError,
   ObserverError,
@@ -33,10 +34,12 @@ export function attributeExit(
   if (!exited || err.node !== undefined) return err;
   const node = graph.nodes[id]!;
   const cls = err instanceof OutOfMemoryError ? OutOfMemoryError : WorkerExitError;
-  return new cls(`${node.calculator}: ${err.message}`, {
+  // The thread's own error says only that it exited (its phase is the run's): its words, not its
+  // context, go into the node's error, and its cause (the crash, if one was reported) is kept.
+  return new cls(`${node.calculator}: ${bareMessage(err)}`, {
     node: node.name,
     phase: counters.stage(id) ?? 'open',
-    cause: err.cause ?? err,
+    cause: err.cause,
   });
 }
 

@@ -232,6 +232,13 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// A reader that stops early (`weft inspect --json | head -1`) closes the pipe: the output is no
+// longer wanted, which is no failure of the command. Anything else on stdout is.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   const code = err instanceof WeftError ? ` (${err.code})` : '';
   process.stderr.write(`weft: ${err instanceof Error ? err.message : String(err)}${code}\n`);

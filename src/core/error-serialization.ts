@@ -6,7 +6,7 @@
  * Threading: pure, any thread.
  */
 import { RemoteError } from './errors.js';
-import { type ErrorContext, errorClassOf, type Phase, WeftError, withContext } from './weft-error.js';
+import { bareMessage, type ErrorContext, errorClassOf, type Phase, WeftError } from './weft-error.js';
 
 /** Plain-data form of an error, safe for structuredClone and msgpack. */
 export interface SerializedError {
@@ -43,7 +43,7 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
     out.node = err.node;
     out.stream = err.stream;
     out.phase = err.phase;
-    out.bare = stripContext(err);
+    out.bare = bareMessage(err);
     for (const k of DATA_KEYS) {
       const v: unknown = (err as unknown as Record<string, unknown>)[k];
       if (v !== undefined) (out.data ??= {})[k] = v;
@@ -51,13 +51,6 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
   }
   if (err.cause !== undefined && depth < 8) out.cause = serializeError(err.cause, depth + 1);
   return out;
-}
-
-function stripContext(err: WeftError): string {
-  const suffix = withContext('', { node: err.node, stream: err.stream, phase: err.phase });
-  return suffix.length > 0 && err.message.endsWith(suffix)
-    ? err.message.slice(0, -suffix.length)
-    : err.message;
 }
 
 /**

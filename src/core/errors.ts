@@ -13,6 +13,7 @@
 import { defineError, type Phase, type WeftError } from './weft-error.js';
 
 export {
+  bareMessage,
   type CodedError,
   defineError,
   type ErrorContext,

@@ -46,6 +46,14 @@ export class WeftError extends Error {
   }
 }
 
+/** An error's message without the context suffix {@link withContext} appended to it. */
+export function bareMessage(err: WeftError): string {
+  const suffix = withContext('', { node: err.node, stream: err.stream, phase: err.phase });
+  return suffix.length > 0 && err.message.endsWith(suffix)
+    ? err.message.slice(0, -suffix.length)
+    : err.message;
+}
+
 /** `message` with the context appended (` [node "…", stream "…", phase …]`), as errors show it. */
 export function withContext(message: string, c: ErrorContext): string {
   const parts: string[] = [];
