@@ -70,14 +70,17 @@ describe('deadlocks behind a graph input', () => {
 
 describe('add modes', () => {
   // The BlockingPassThroughCalculator holds each process call until the test releases it.
-  function blocked(maxQueueSize: number): { g: CalculatorGraph; cell: Int32Array } {
+  // With `front`, a PassThroughCalculator stands between the input and the blocking node.
+  function blocked(maxQueueSize: number, front = false): { g: CalculatorGraph; cell: Int32Array } {
     // The gate is shared memory given as the node's option, as MediaPipe's test gives its mutex.
     const gate = new SharedArrayBuffer(8);
+    const b = graph({ maxQueueSize }).input('input_numbers');
+    if (front)
+      b.node('PassThroughCalculator', { inputs: { '': 'input_numbers' }, outputs: { '': 'passed' } });
     const g = new CalculatorGraph(
-      graph({ maxQueueSize })
-        .input('input_numbers')
+      b
         .node('BlockingPassThroughCalculator', {
-          inputs: { '': 'input_numbers' },
+          inputs: { '': front ? 'passed' : 'input_numbers' },
           outputs: { '': 'output_numbers' },
           options: { gate },
         })
@@ -87,6 +90,20 @@ describe('add modes', () => {
     );
     graphs.push(g);
     return { g, cell: new Int32Array(gate) };
+  }
+  // Adds packets 0, 1, … to input_numbers until one is refused (at most 10): what refused it, and how many went in.
+  async function addUntilRefused(g: CalculatorGraph): Promise<{ refused: unknown; added: number }> {
+    let refused: unknown;
+    let added = 0;
+    for (let i = 0; i < 10 && refused === undefined; i++) {
+      await g.addPacket('input_numbers', i, i).then(
+        () => added++,
+        (e: unknown) => {
+          refused = e;
+        },
+      );
+    }
+    return { refused, added };
   }
   const release = (cell: Int32Array, n: number) => {
     Atomics.store(cell, 1, n);
@@ -101,16 +118,7 @@ describe('add modes', () => {
       Atomics.store(cell, 0, 0);
       Atomics.store(cell, 1, 0);
       await g.startRun();
-      let refused: unknown;
-      let added = 0;
-      for (let i = 0; i < 10 && refused === undefined; i++) {
-        await g.addPacket('input_numbers', i, i).then(
-          () => added++,
-          (e: unknown) => {
-            refused = e;
-          },
-        );
-      }
+      const { refused, added } = await addUntilRefused(g);
       expect(refused).toBeInstanceOf(GraphThrottledError);
       expect(refused).toMatchObject({
         code: 'ERR_WEFT_GRAPH_THROTTLED',
@@ -123,6 +131,19 @@ describe('add modes', () => {
       g.closeInputStream('input_numbers');
       await g.waitUntilDone();
     }
+  });
+
+  it('a full queue further downstream throttles the input too (UpdateThrottledNodes: every ancestor source)', async () => {
+    const { g, cell } = blocked(1, true);
+    g.setGraphInputStreamAddMode('addIfNotFull');
+    await g.startRun();
+    const { refused, added } = await addUntilRefused(g);
+    // The pass-through in front never holds a packet long: the blocking node's queue is what fills.
+    expect(refused).toBeInstanceOf(GraphThrottledError);
+    expect(added).toBeLessThanOrEqual(2);
+    release(cell, 1000);
+    g.closeInputStream('input_numbers');
+    await g.waitUntilDone();
   });
 
   it('ThrottlingDisabled: max_queue_size -1 never throttles', async () => {

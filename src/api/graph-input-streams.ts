@@ -1,7 +1,9 @@
 /**
  * The graph input streams of a {@link CalculatorGraph} run, and MediaPipe's throttling of them, for {@link CalculatorGraph.addPacket}: an input is
  * *full* while a queue it feeds holds `max_queue_size` packets or more, counting both what the
- * consuming node already took into its queue and what still waits in the ring between them. In the
+ * consuming node already took into its queue and what still waits in the ring between them, or
+ * while the queue of any input further downstream holds its limit (as MediaPipe throttles every
+ * source that is an ancestor of a full stream's node; back edges do not make ancestors). In the
  * wait-till-not-full mode `addPacket` waits for room (and the watchdog sees the wait, so a graph
  * stuck behind it is reported or resolved as a deadlock); in add-if-not-full mode a full input
  * refuses the packet ("Graph is throttled").
@@ -19,6 +21,7 @@ import type { Supervisor } from '../actors/supervisor.js';
 import { GraphThrottledError, InvalidArgumentError, InvalidTimestampError } from '../core/errors.js';
 import { checkInputTimestamp, isRangeValue, previousAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { isFrameRef } from '../transport/codec.js';
+import { PUBLISHED_PACKETS } from '../transport/ring-layout.js';
 import { RingWriter } from '../transport/ring-queue.js';
 import type { CalculatorGraph } from './calculator-graph.js';
 import { checkFrameRef } from './input-boundary.js';
@@ -43,10 +46,15 @@ export class GraphInputThrottle {
    * @param inputs per writer, the consumer's global input index in `counters`, or -1 for a ring
    *   with no queue limit (a graph output).
    */
+  /**
+   * @param downstream the queues further downstream (inputs of nodes that the input's consumers
+   *   feed, directly or not): a full one throttles this input too.
+   */
   constructor(
     private readonly writers: readonly RingWriter[],
     private readonly inputs: readonly number[],
     private readonly counters: NodeCounters,
+    private readonly downstream: readonly DownstreamQueue[] = [],
   ) {
     this.ends = writers.map(() => []);
     this.heads = writers.map(() => 0);
@@ -59,6 +67,15 @@ export class GraphInputThrottle {
       if (g < 0) continue;
       const limit = this.counters.queueLimit(g);
       if (limit >= 0 && this.counters.queueDepth(g) + this.unread(k) >= limit) return true;
+    }
+    const c = this.counters;
+    for (const { input, ring } of this.downstream) {
+      const limit = c.queueLimit(input);
+      if (limit < 0) continue;
+      // Packets its producer published that the node has not taken yet, then those it queued. The
+      // node adds what it took once per turn: a lagging count only throttles a moment early.
+      const unread = (Atomics.load(ring, PUBLISHED_PACKETS) - (c.inputPackets[input]! | 0)) | 0;
+      if (unread + c.queueDepth(input) >= limit) return true;
     }
     return false;
   }
@@ -132,10 +149,8 @@ export class GraphInputStreams {
           const c = consumers[k];
           return c === undefined ? -1 : plan.inputBase[c.node]! + c.input;
         });
-        return [
-          name,
-          { writers, throttle: new GraphInputThrottle(writers, inputs, counters), last: Timestamp.Unset },
-        ];
+        const throttle = new GraphInputThrottle(writers, inputs, counters, downstreamInputs(run, name));
+        return [name, { writers, throttle, last: Timestamp.Unset }];
       }),
     );
   }
@@ -225,4 +240,37 @@ export class GraphInputStreams {
     }
     return input;
   }
+}
+
+/** A node input downstream of a graph input: its global index, and its ring's control words. */
+interface DownstreamQueue {
+  readonly input: number;
+  readonly ring: Int32Array;
+}
+
+/**
+ * Every queue downstream of graph input `name` past its own consumers: the inputs of nodes its
+ * consumers feed, directly or through others, along forward edges only.
+ */
+function downstreamInputs(run: Supervisor, name: string): DownstreamQueue[] {
+  const { graph, plan } = run;
+  const direct = graph.streams.find((s) => s.name === name)?.consumers ?? [];
+  const seen = new Set(direct.map((c) => c.node));
+  const queue = [...seen];
+  const out: DownstreamQueue[] = [];
+  while (queue.length > 0) {
+    const node = graph.nodes[queue.shift()!]!;
+    for (const o of node.outputs) {
+      for (const c of graph.streams.find((s) => s.name === o.name)?.consumers ?? []) {
+        if (graph.nodes[c.node]!.inputs[c.input]!.backEdge) continue;
+        const ring = new Int32Array(plan.nodeInputs[c.node]![c.input]!.sab, 0, PUBLISHED_PACKETS + 1);
+        out.push({ input: plan.inputBase[c.node]! + c.input, ring });
+        if (!seen.has(c.node)) {
+          seen.add(c.node);
+          queue.push(c.node);
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -26,6 +26,11 @@ export const PAD = 15;
 // and consumer's stores never share a cache line (false sharing costs ~2x).
 /** Published write position (bytes, wraps modulo 2^32). Producer stores, consumer loads. */
 export const WRITE = 0;
+/**
+ * Packets written and published (wraps modulo 2^32), beside WRITE on the producer's line: what an
+ * observer compares with the consumer's count of packets taken (a graph input's throttle).
+ */
+export const PUBLISHED_PACKETS = 1;
 /** Published read position. Consumer stores, producer loads. */
 export const READ = 16;
 /**

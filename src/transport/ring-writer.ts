@@ -26,6 +26,7 @@ import {
   PayloadType,
   PRODUCER_CLOSED,
   PRODUCER_WAITING,
+  PUBLISHED_PACKETS,
   READ,
   RecordKind,
   type RingDescriptor,
@@ -50,6 +51,8 @@ export class RingWriter extends RingEnd {
   private published = 0;
   private unpublished = 0;
   private cachedRead = 0;
+  // Packets written (wraps modulo 2^32), published as PUBLISHED_PACKETS.
+  private packets = 0;
   // The consumer's HELD as last seen (rings under limitRecords only).
   private cachedHeld = 0;
   private closedLocally = false;
@@ -68,6 +71,7 @@ export class RingWriter extends RingEnd {
     this.wakeBytes = desc.capacityBytes >> 3;
     this.eager = desc.announceEagerly === true;
     this.wpos = this.published = Atomics.load(this.ctl, WRITE);
+    this.packets = Atomics.load(this.ctl, PUBLISHED_PACKETS);
     this.cachedRead = Atomics.load(this.ctl, READ);
     registerPublisher(this);
   }
@@ -295,6 +299,7 @@ export class RingWriter extends RingEnd {
       this.f64[(off >> 3) + 2] = num;
     }
     this.wpos = (this.wpos + size) | 0;
+    if (kind === RecordKind.Packet) this.packets = (this.packets + 1) | 0;
     if (counted !== null) counted.add(this.wpos);
     // Frames batch like any record. Publishing (and so waking) per frame cost a futex round trip per
     // frame and hop (measured: a third of the camera fleet's CPU); a held-back frame still goes out
@@ -316,6 +321,7 @@ export class RingWriter extends RingEnd {
   publishLazily(): void {
     if (this.wpos !== this.published) {
       if ((Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0) this.throwClosed();
+      Atomics.store(this.ctl, PUBLISHED_PACKETS, this.packets);
       Atomics.store(this.ctl, WRITE, this.wpos);
       this.published = this.wpos;
       this.unpublished = 0;
@@ -366,6 +372,7 @@ export class RingWriter extends RingEnd {
   }
 
   private store(): void {
+    Atomics.store(this.ctl, PUBLISHED_PACKETS, this.packets);
     Atomics.store(this.ctl, WRITE, this.wpos);
     this.published = this.wpos;
     this.unpublished = 0;
