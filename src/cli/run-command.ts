@@ -100,8 +100,10 @@ function printSummary(
   const out = process.stdout;
   if (interrupted) out.write(`interrupted: ${file} stopped after ${seconds} s; what it did so far:\n`);
   else out.write(`ran ${file} in ${seconds} s (${g.config.nodes.length} nodes, one thread each)\n`);
-  for (const [stream, c] of outputs)
-    out.write(`  output "${stream}": ${c.count} packets  ${c.first.join('  ')}\n`);
+  for (const [stream, c] of outputs) {
+    const more = c.count > c.first.length ? `  … (${c.count - c.first.length} more)` : '';
+    out.write(`  output "${stream}": ${c.count} packets  ${c.first.join('  ')}${more}\n`);
+  }
   let side: Record<string, unknown> = {};
   let snapshot = '';
   try {
