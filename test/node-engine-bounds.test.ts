@@ -358,6 +358,32 @@ describe('timestamp errors name the node and the stream', () => {
     if (cls !== UnknownPortError) expect(err.cause).toMatchObject({ stream: 'out_0' });
   });
 
+  it('output: a packet below a bound set earlier in the same call goes out, and drops that bound (OutputStreamShard::AddPacketInternal)', async () => {
+    const spec = recorder({
+      inputs: { IN: 'one' },
+      outputs: { OUT: 'one' },
+      onProcess: (ctx) => {
+        const out = ctx.output('OUT');
+        out.setNextTimestampBound(ctx.inputTimestamp + 5);
+        out.add('at input', ctx.inputTimestamp);
+        // Once the call is over the bound is final: the next call may not go below it.
+        if (ctx.inputTimestamp === 20) out.setNextTimestampBound(40);
+      },
+      timestampOffset: null,
+    });
+    const r = new CalculatorRunner(spec.definition);
+    await r.open();
+    r.addPacket('IN', 10, 'x');
+    await r.run();
+    expect(r.outputs('OUT').map((p) => p.timestamp)).toEqual([10]);
+    expect(r.bound('OUT')).toBe(11);
+    r.addPacket('IN', 20, 'y');
+    await r.run();
+    expect(r.bound('OUT')).toBe(40);
+    r.addPacket('IN', 30, 'z');
+    await expect(r.run()).rejects.toThrow(/minimum allowed timestamp is 40 but received 30/);
+  });
+
   it('output: a bound below the current one but above every packet is ignored', async () => {
     const spec = recorder({
       inputs: { IN: 'one' },

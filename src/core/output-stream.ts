@@ -13,6 +13,10 @@
  * - `setNextTimestampBound(b)` below the current bound is ignored (the offset may already have
  *   raised it further), except at or below a packet already sent, which is a TimestampOrderError:
  *   that call shows the calculator lost track of its own stream.
+ * - As in MediaPipe, a bound set with `setNextTimestampBound` stays tentative until the engine
+ *   flushes it: a packet added later in the same call may lie below it (at or above the bound the
+ *   sink knows, or the offset's) and drops it (`OutputStreamShard::AddPacketInternal`). A bound of
+ *   Done is final at once.
  * - `setNextTimestampBound` on a closed stream is ignored; `add` on it is a StreamClosedError, also
  *   when the stream is done because the timestamp offset carried the inputs' Done bound to it.
  * - Writing outside `open` / `process` / `close` (e.g. from a timer after `process` returned) is an
@@ -37,6 +41,9 @@ import { formatTimestamp, isAllowedInStream, isBound, nextAllowedInStream, Times
 /** A node's output stream. */
 export class OutputStream implements OutputPort {
   private bound: number = Timestamp.PreStream;
+  // The lowest timestamp a packet may carry now: `bound` without the tentative setNextTimestampBound
+  // raises of the current call (see the module comment).
+  private floor: number = Timestamp.PreStream;
   // The bound the sink knows: last packet + 1, or the last bound sent.
   private sent: number = Timestamp.PreStream;
   private lastPacket: number = Timestamp.Unset;
@@ -101,6 +108,7 @@ export class OutputStream implements OutputPort {
       );
     }
     if (bound > this.bound) this.bound = bound;
+    if (bound === Timestamp.Done) this.floor = bound;
   }
 
   close(): void {
@@ -119,7 +127,7 @@ export class OutputStream implements OutputPort {
       return;
     }
     if (bound <= this.bound) return;
-    this.bound = this.sent = bound;
+    this.bound = this.sent = this.floor = bound;
     this.resumedAt = bound;
   }
 
@@ -129,10 +137,12 @@ export class OutputStream implements OutputPort {
   /** Raises the bound without a packet (timestamp offset). No effect on a closed stream. */
   raise(bound: number): void {
     if (bound > this.bound) this.bound = bound;
+    if (bound > this.floor) this.floor = bound;
   }
 
   /** Tells the sink about a pending bound raise, if any (a Done bound as a close). */
   flush(): void {
+    if (this.bound > this.floor) this.floor = this.bound;
     if (this.closed || this.bound <= this.sent) return;
     if (this.bound === Timestamp.Done) {
       this.end();
@@ -156,13 +166,13 @@ export class OutputStream implements OutputPort {
 
   private emit(timestamp: number, value: unknown, frame: number): void {
     this.lastPacket = timestamp;
-    this.bound = this.sent = nextAllowedInStream(timestamp);
+    this.bound = this.sent = this.floor = nextAllowedInStream(timestamp);
     this.sink.packet(this.index, timestamp, value, frame);
   }
 
   private check(t: number): void {
     this.checkInCall();
-    if (this.closed || this.bound === Timestamp.Done) {
+    if (this.closed || this.floor === Timestamp.Done) {
       const why = this.closed
         ? ''
         : ": its bound is Done (timestampOffset carried the inputs' end to it;" +
@@ -179,15 +189,15 @@ export class OutputStream implements OutputPort {
         this.where(),
       );
     }
-    if (t < this.bound) {
+    if (t < this.floor) {
       const last =
         this.lastPacket === Timestamp.Unset ? '' : `; last packet at ${formatTimestamp(this.lastPacket)}`;
       const raised =
-        this.bound > nextAllowedInStream(this.lastPacket) || this.lastPacket === Timestamp.Unset
+        this.floor > nextAllowedInStream(this.lastPacket) || this.lastPacket === Timestamp.Unset
           ? '; the bound was raised by setNextTimestampBound or by the timestamp offset'
           : '';
       throw new TimestampOrderError(
-        `packet timestamp mismatch: minimum allowed timestamp is ${formatTimestamp(this.bound)} ` +
+        `packet timestamp mismatch: minimum allowed timestamp is ${formatTimestamp(this.floor)} ` +
           `but received ${formatTimestamp(t)}${last}${raised}`,
         this.where(),
       );
