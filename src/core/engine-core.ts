@@ -171,10 +171,11 @@ export abstract class EngineCore extends EngineBase {
     for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.flush();
   }
 
-  // Inputs as seen in open/close: every input empty at its (head or bound) − 1.
+  // Inputs as seen in open/close: every input empty, its timestamp Unset, as MediaPipe shows them
+  // (InputStreamShard's empty packet; its EmptyInputInOpen test).
   protected fillBounds(): void {
     this.ctx.base = 0;
-    for (let i = 0; i < this.nIn; i++) this.queues[i]!.fillEmpty(this.sets.slots[i]!);
+    for (let i = 0; i < this.nIn; i++) this.sets.slots[i]!.setEmpty(Timestamp.Unset);
   }
 
   // Drops gathered sets and queued packets, releasing their frames.
