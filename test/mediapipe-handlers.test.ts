@@ -1,6 +1,7 @@
-// MediaPipe's Mux, Barrier and TimestampAlign input stream handler tests
+// MediaPipe's Mux, Barrier, Immediate and TimestampAlign input stream handler tests
 // (stream_handler/mux_input_stream_handler_test.cc, barrier_input_stream_handler_test.cc,
-// timestamp_align_input_stream_handler_test.cc), ported with their inputs and expected outputs.
+// immediate_input_stream_handler_test.cc, timestamp_align_input_stream_handler_test.cc), ported
+// with their inputs and expected outputs.
 import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import MuxCalculator from '../src/calculators/mux.js';
@@ -187,6 +188,43 @@ describe('BarrierInputStreamHandler', () => {
     r.addPacket('A', 40, 'a3');
     r.closeInput('B');
     expect(await r.run()).toBe(0);
+    expect(r.state).toBe('closed');
+  });
+});
+
+describe('ImmediateInputStreamHandler', () => {
+  it('StreamDoneReady: an input that ends while others are open makes one call, every input empty', async () => {
+    const spec = recorder({
+      inputs: { INPUT_A: 'one', INPUT_B: 'one', INPUT_C: 'one' },
+      inputStreamHandler: { name: 'ImmediateInputStreamHandler' },
+    });
+    const r = new CalculatorRunner(spec.definition);
+    await r.open();
+    const process = () => spec.calls.filter((c: Call) => c.phase === 'process');
+    const empty = (c: Call) => Object.values(c.inputs).every((i) => i.empty);
+    r.addPacket('INPUT_A', 10, 'packet 1');
+    expect(await r.run()).toBe(1);
+    expect(process()[0]).toMatchObject({ ts: 10, inputs: { INPUT_A: { value: 'packet 1' } } });
+    // No packets arrive: not ready.
+    expect(await r.run()).toBe(0);
+    // Done arrives on INPUT_B: one call, nothing in it, at the lowest bound of the others
+    // (INPUT_C has seen nothing: PreStream).
+    r.closeInput('INPUT_B');
+    expect(await r.run()).toBe(1);
+    expect(empty(process()[1]!)).toBe(true);
+    expect(process()[1]!.ts).toBe(Timestamp.PreStream);
+    expect(await r.run()).toBe(0);
+    // A bound alone is not ready.
+    r.setBound('INPUT_A', 200);
+    expect(await r.run()).toBe(0);
+    // Another Done: another call.
+    r.closeInput('INPUT_A');
+    expect(await r.run()).toBe(1);
+    expect(empty(process()[2]!)).toBe(true);
+    // The last input ends: the node closes, with no call.
+    r.closeInput('INPUT_C');
+    expect(await r.run()).toBe(0);
+    expect(process()).toHaveLength(3);
     expect(r.state).toBe('closed');
   });
 });

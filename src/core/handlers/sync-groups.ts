@@ -12,6 +12,11 @@
  * group per input, filling every group ready at the winning timestamp (as MediaPipe does). Inputs
  * outside the filled groups get empty packets at their (head or bound) − 1.
  *
+ * Immediate without `processTimestampBounds` also makes one call, every input empty, when an input
+ * ends while others are open and no set is ready (MediaPipe's `stream_became_done`, which it keeps
+ * for backward compatibility), at the lowest bound of the others; an end seen along with a ready set
+ * is folded into that set's call, as there.
+ *
  * Back edges take part like any other input, as in MediaPipe.
  *
  * Threading: owned by one node engine on one thread; not thread-safe. No allocation after
@@ -69,6 +74,9 @@ export class SyncGroupHandler implements InputStreamHandler {
   private readonly candidates: Float64Array;
   private readonly last: Float64Array;
   private chosen = -1;
+  // Immediate without processTimestampBounds: 1 once a group's end was shown to a call (see above).
+  private readonly endShown: Uint8Array | null;
+  private endCall = false;
 
   /**
    * `groups`: input positions per group (every input in exactly one). `fillAllAtTimestamp`: fill
@@ -82,6 +90,7 @@ export class SyncGroupHandler implements InputStreamHandler {
   ) {
     this.candidates = new Float64Array(groups.length);
     this.last = new Float64Array(groups.length).fill(Timestamp.Unset);
+    this.endShown = fillAllAtTimestamp && !processBounds ? new Uint8Array(groups.length) : null;
   }
 
   packetAdded(_input: number): void {}
@@ -90,10 +99,15 @@ export class SyncGroupHandler implements InputStreamHandler {
     let chosen = -1;
     let best = DONE;
     let allDone = true;
+    let ended = false;
+    const shown = this.endShown;
     for (let g = 0; g < this.groups.length; g++) {
       const c = this.candidate(g);
       this.candidates[g] = c;
-      if (c === DONE) continue;
+      if (c === DONE) {
+        if (shown !== null && shown[g] === 0) ended = true;
+        continue;
+      }
       allDone = false;
       if (c !== WAITING && (chosen < 0 || c < best)) {
         chosen = g;
@@ -101,15 +115,27 @@ export class SyncGroupHandler implements InputStreamHandler {
       }
     }
     this.chosen = chosen;
+    this.endCall = false;
     if (chosen >= 0) {
       this.timestamp = best;
       return READY;
     }
-    return allDone ? READY_FOR_CLOSE : NOT_READY;
+    if (allDone) return READY_FOR_CLOSE;
+    if (!ended) return NOT_READY;
+    this.endCall = true;
+    this.timestamp = this.settledBound();
+    return READY;
   }
 
   fill(slots: readonly PacketSlot[], base: number): void {
     const ts = this.timestamp;
+    const shown = this.endShown;
+    if (shown !== null)
+      for (let g = 0; g < this.groups.length; g++) if (this.candidates[g] === DONE) shown[g] = 1;
+    if (this.endCall) {
+      for (let i = 0; i < this.queues.length; i++) this.queues[i]!.fillEmpty(slots[base + i]!);
+      return;
+    }
     for (let g = 0; g < this.groups.length; g++) {
       const take = g === this.chosen || (this.fillAllAtTimestamp && this.candidates[g] === ts);
       if (take) this.last[g] = ts;
