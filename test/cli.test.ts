@@ -2,7 +2,9 @@
 // builds first) in a child process, with calculator and graph modules in JavaScript and TypeScript.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -96,6 +98,7 @@ describe('weft run', () => {
     const r = await weft('run', fixture('custom-chain.pbtxt'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('JsScaleCalculator');
+    expect(r.stderr).toContain('give the module that defines it with --calculators FILE');
   });
 
   it('runs a TypeScript graph module, feeds its input from a JSON-lines file, and types --side values', async () => {
@@ -235,6 +238,22 @@ describe('weft inspect', () => {
     const r = await weft('inspect', 'Gate');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no calculator "Gate" (did you mean GateCalculator?)');
+  });
+});
+
+describe('a calculator module that does not parse', () => {
+  it('is refused saying what and where (line), which Node 20 leaves out of the SyntaxError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-broken-'));
+    try {
+      // Written here, not kept as a fixture: the linter would refuse a file that does not parse.
+      writeFileSync(join(dir, 'broken.mjs'), 'export default {\n  a: 1,\n  b: (2,\n};\n');
+      const r = await weft('inspect', '--calculators', join(dir, 'broken.mjs'));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/cannot import .*broken\.mjs: SyntaxError: Unexpected token/);
+      expect(r.stderr).toMatch(/\(at .*broken\.mjs:4\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

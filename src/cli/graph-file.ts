@@ -13,7 +13,7 @@ import { CalculatorGraph, defaultRegistry } from '../api/calculator-graph.js';
 import { CalculatorRegistry, isDefinition } from '../core/calculator-registry.js';
 import { UsageError } from '../core/errors.js';
 import type { GraphConfig } from '../core/graph-config.js';
-import { importModule } from '../core/module-loader.js';
+import { importExplained } from '../core/module-loader.js';
 
 const MODULE = /\.[mc]?[jt]s$/;
 
@@ -33,7 +33,7 @@ export async function calculatorRegistry(modules: readonly string[]): Promise<Ca
   const registry = new CalculatorRegistry(defaultRegistry());
   for (const path of modules) {
     const url = fileUrl(path, 'calculator module');
-    const mod = await importModule(url);
+    const mod = await importExplained(`calculator module ${path}`, url);
     const seen = new Set<unknown>();
     for (const [exportName, value] of Object.entries(mod)) {
       if (!isDefinition(value) || seen.has(value)) continue;
@@ -56,7 +56,9 @@ export async function calculatorRegistry(modules: readonly string[]): Promise<Ca
 export async function loadGraph(file: string, registry: CalculatorRegistry): Promise<CalculatorGraph> {
   const url = fileUrl(file, 'graph file');
   if (!MODULE.test(file)) return CalculatorGraph.fromText(await readFile(new URL(url), 'utf8'), { registry });
-  const exported = (await importModule(url)).default as { build?: () => GraphConfig } | undefined;
+  const exported = (await importExplained(`graph module ${file}`, url)).default as
+    | { build?: () => GraphConfig }
+    | undefined;
   if (typeof exported !== 'object' || exported === null) {
     throw new UsageError(`${file} has no default export (a GraphConfig or a graph() builder)`);
   }

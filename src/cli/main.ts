@@ -242,5 +242,14 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).catch((err: unknown) => {
   const code = err instanceof WeftError ? ` (${err.code})` : '';
   process.stderr.write(`weft: ${err instanceof Error ? err.message : String(err)}${code}\n`);
+  // The validation message speaks to API users (a registry); on the command line it is a flag.
+  const problems = (err as { problems?: readonly { code?: string }[] }).problems ?? [
+    err as { code?: string },
+  ];
+  if (problems.some((p) => p?.code === 'ERR_WEFT_UNKNOWN_CALCULATOR')) {
+    process.stderr.write(
+      'weft: give the module that defines it with --calculators FILE (`weft inspect` lists the calculators weft has)\n',
+    );
+  }
   process.exitCode = err instanceof UsageError ? 2 : 1;
 });

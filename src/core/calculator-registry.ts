@@ -19,7 +19,7 @@ import type { CalculatorDefinition } from './calculator.js';
 import { InvalidArgumentError, UnknownCalculatorError } from './errors.js';
 import type { GraphConfig } from './graph-config.js';
 import { parseGraphText } from './graph-text.js';
-import { importModule } from './module-loader.js';
+import { importExplained } from './module-loader.js';
 
 /** Where a calculator lives: plain data, sent to the worker that runs it. */
 export interface CalculatorEntry {
@@ -158,15 +158,7 @@ function moduleUrl(name: string, module: string | URL): string {
 }
 
 async function importDefinition(entry: CalculatorEntry): Promise<CalculatorDefinition> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = await importModule(entry.module);
-  } catch (cause) {
-    throw new InvalidArgumentError(`calculator "${entry.name}": cannot import ${entry.module}`, {
-      cause,
-      phase: 'config',
-    });
-  }
+  const mod = await importExplained(`calculator "${entry.name}"`, entry.module);
   const def = mod[entry.exportName];
   if (!isDefinition(def)) {
     throw new InvalidArgumentError(
