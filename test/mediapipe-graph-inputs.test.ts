@@ -139,8 +139,10 @@ describe('add modes', () => {
     await g.startRun();
     const { refused, added } = await addUntilRefused(g);
     // The pass-through in front never holds a packet long: the blocking node's queue is what fills.
+    // One in process, one waiting for it, and at most one more seen nowhere for a moment (taken
+    // by the pass-through, its output not yet published): without the downstream check all ten go in.
     expect(refused).toBeInstanceOf(GraphThrottledError);
-    expect(added).toBeLessThanOrEqual(2);
+    expect(added).toBeLessThanOrEqual(3);
     release(cell, 1000);
     g.closeInputStream('input_numbers');
     await g.waitUntilDone();

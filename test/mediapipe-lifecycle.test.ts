@@ -163,6 +163,41 @@ describe('a failed run closes every node whose open succeeded (CalculatorGraph::
     },
   );
 
+  it.each([
+    ['threads of their own', 'off', undefined],
+    ['one executor thread', 'auto', 'lane'],
+  ] as const)(
+    'an open that fails while another is under way: that one is closed once it opened (%s)',
+    async (_, chaining, executor) => {
+      dir = mkdtempSync(join(tmpdir(), 'weft-cleanup-'));
+      const on = executor === undefined ? {} : { executor };
+      const config = graph(executor === undefined ? {} : { executors: [{ name: executor }] })
+        .input('in')
+        .node('CloseMarkerCalculator', {
+          name: 'slow',
+          inputs: { '': 'in' },
+          options: { dir, openDelayMs: 300 },
+          ...on,
+        })
+        .node('CloseMarkerCalculator', {
+          name: 'failing',
+          inputs: { '': 'in' },
+          options: { dir, failOpen: true },
+          ...on,
+        })
+        .build();
+      const g = new CalculatorGraph(config, { registry, chaining: chaining as Chaining });
+      graphs.push(g);
+      await expect(g.startRun()).rejects.toMatchObject({ node: 'failing', phase: 'open' });
+      await g.close();
+      // Both opens began in one wave; the slow one is likely still opening when the other fails, or
+      // has just opened: either way it is closed, the failing one is not.
+      expect([marked('slow', 'open'), marked('failing', 'open')]).toEqual([true, true]);
+      expect(marked('slow', 'close')).toBe(true);
+      expect(marked('failing', 'close')).toBe(false);
+    },
+  );
+
   it('a process call that fails: the other node is closed', async () => {
     const g = new CalculatorGraph(twoNodes({ failProcess: true }), { registry, chaining: 'off' });
     graphs.push(g);

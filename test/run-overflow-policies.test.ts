@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
 import type { Run } from '../src/api/run.js';
 import type { InputDropInfo } from '../src/api/run-options.js';
+import { pull, push, Session } from '../src/api/session.js';
+import { graph } from '../src/core/graph-builder.js';
 import { FrameRef } from '../src/transport/codec.js';
-import { Latch, latchSession } from './fixtures/run/setup.js';
+import { Latch, latchSession, testOptions } from './fixtures/run/setup.js';
 import { waitUntil } from './helpers/wait-until.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -173,6 +175,48 @@ describe('stop with samples queued at the boundary', () => {
 });
 
 describe('the queue the user sizes is the one a sample waits in (seed 000)', () => {
+  it.each(['wait', 'drop'] as const)(
+    '%s: each sample the node finishes makes room for exactly one more',
+    async (overflowPolicy) => {
+      const cell = new Int32Array(new SharedArrayBuffer(12));
+      const step = (n: number) => {
+        Atomics.add(cell, 0, n);
+        Atomics.notify(cell, 0);
+      };
+      const run = new Session({ ...testOptions, maxQueueSize: 1, ringBytes: 1024 })
+        .add(
+          push('in'),
+          graph().node('StepCalculator', {
+            inputs: { '': 'in' },
+            outputs: { '': 'out' },
+            options: { cell: cell.buffer },
+          }),
+          pull('out'),
+        )
+        .build({ overflowPolicy, queueSize: 4 });
+      cleanup.push(async () => {
+        step(1000);
+        await run.close();
+      });
+      await run.start();
+      let pushed = fill(run);
+      expect(pushed).toBe(4);
+      await waitUntil(() => Atomics.load(cell, 1) === 1, 'the node begins sample 0');
+      for (let k = 1; k <= 6; k++) {
+        step(1);
+        // Sample k - 1 is finished and the node is in sample k's call: 3 of the 4 are not finished,
+        // so one more is taken (under wait, once the boundary's sample has moved on), and no second.
+        await waitUntil(() => Atomics.load(cell, 1) === k + 1, `the node begins sample ${k}`);
+        const sample = { value: pushed, frameId: pushed };
+        const taken = overflowPolicy === 'wait' ? await run.push(sample) : run.tryPush(sample);
+        expect(taken, `after ${k} finished`).toBe(true);
+        pushed++;
+        expect(run.tryPush({ value: pushed, frameId: pushed }), `a second after ${k} finished`).toBe(false);
+        expect(run.stats().inputs.in!.queued).toBe(4);
+      }
+    },
+  );
+
   it.each(['wait', 'drop'] as const)(
     '%s: queueSize 8 holds 8 samples, the one the node is processing included',
     async (overflowPolicy) => {

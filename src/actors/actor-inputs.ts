@@ -17,6 +17,8 @@ export class ActorInputs {
   readonly readers: RingReader[];
   /** Null for a source (no input rings). */
   readonly set: InputSet | null;
+  /** The input's producer counts the packets this node holds (see {@link heldNow}). */
+  readonly countsHeld: boolean;
   /** The last wait for input ended: the next drain sees records that reached an idle node. */
   fromIdle = false;
   /** Packets the drain queues per input at most, below the queue limit (see ActorRestart). */
@@ -40,7 +42,7 @@ export class ActorInputs {
     // A Run's input counts what its node queued against the queue the user sized (queue-split.ts).
     // Not a node that joins several inputs: it must hold one input's samples while it waits for the
     // others, in a queue of its own (max_queue_size), or a producer feeding both would wait forever.
-    if (this.readers.length === 1) this.readers[0]!.reportHeld();
+    this.countsHeld = this.readers.length === 1 && this.readers[0]!.reportHeld();
     const gauge = rings[0]?.gauge;
     // A stop set just before the actor advertised sleep is seen by its re-check: the supervisor
     // stores the stop word, then rings the doorbell (see doorbell.ts).
@@ -100,12 +102,25 @@ export class ActorInputs {
       if (packets > inputPackets) c.inputPackets[this.inputBase + i]! += packets - inputPackets;
       const depth = e.queueSize(i);
       c.setQueueDepth(this.inputBase + i, depth);
+      // What the drain took is copied into the engine: its space goes back now, not at the next
+      // pop, so a producer counting packets sees them as held, not as still in the ring. A node
+      // that reads one ahead keeps its last record on the ring for its successor (see pending).
+      if (this.pending === null) r.handBack();
       r.holding(depth);
       set!.enabled[i] = r.done || (limit >= 0 && depth >= limit) ? 0 : 1;
     }
     // One shared write per turn rather than per packet.
     if (packets > 0) c.f64[c.field(this.n, F_PACKETS_IN)]! += packets;
     return moved;
+  }
+
+  /**
+   * After each call, where the producer counts packets (countsHeld): the node holds what is queued
+   * now, so a slow node's producer sees each finished packet at once, not at the turn's end. One
+   * shared store per call on such rings, none on others.
+   */
+  heldNow(engine: NodeEngine): void {
+    this.readers[0]!.holding(engine.queueSize(0));
   }
 
   /** Queue depths after the engine took what it could: what a snapshot between turns should show. */

@@ -34,8 +34,12 @@ export interface RunParts {
   readonly replacement: ThreadReplacement;
   /** Nodes whose `start` call completed. */
   readonly started: ReadonlySet<number>;
+  /** Nodes whose `open` call is under way. */
+  readonly opening: ReadonlySet<number>;
   /** Nodes whose `open` call completed. */
   readonly opened: ReadonlySet<number>;
+  /** Nodes whose `start` call was made (completed or not). */
+  readonly starting: ReadonlySet<number>;
   readonly tasks: readonly (ThreadTask<ActorResult> | undefined)[];
   readonly controls: readonly (ControlClient | undefined)[];
   readonly shutdownTimeoutMs: number;
@@ -78,25 +82,28 @@ function abandon(p: RunParts): void {
   for (const d of p.plan.rings) new RingReader(d).close();
   for (const d of p.plan.doorbells) ring(new Int32Array(d.sab), d.index);
   p.pump.stop();
-  // An opened node that never started is closed on its thread (its stop is requested, so its one
-  // turn closes it: outputs are abandoned, so what its close writes is dropped), then its thread
-  // ends: one that never started runs nothing else, and a shared one may host a node that never
-  // opened, which would keep it waiting. Any other thread that never started ends now.
-  // By thread: the nodes of a shared thread each hold a task of their own for it.
-  const closing = new Map<number, { task: ThreadTask<ActorResult>; ids: number[] }>();
+  // A thread whose nodes run (an own thread whose start was asked for; a shared one once every
+  // node on it was, which starts its driver) closes them itself: their stop is requested. On any
+  // other, each node opened or opening is closed there (its stop requested, its one turn closes it,
+  // after an open under way; what it writes is dropped, the rings being abandoned), as MediaPipe
+  // closes every node whose Open succeeded; then the thread ends, since it runs nothing else (a
+  // shared one may host a node that never opened, which would keep it waiting). Others end now.
+  const threads = new Map<number, { task: ThreadTask<ActorResult>; ids: number[] }>();
   for (const n of p.graph.nodes) {
     const task = p.tasks[n.id];
-    if (task === undefined || p.started.has(n.id) || !p.opened.has(n.id)) continue;
-    const entry = closing.get(task.threadId) ?? { task, ids: [] };
-    entry.ids.push(n.id);
-    closing.set(task.threadId, entry);
+    if (task === undefined) continue;
+    const t = threads.get(task.threadId) ?? { task, ids: [] };
+    t.ids.push(n.id);
+    threads.set(task.threadId, t);
   }
-  for (const n of p.graph.nodes) {
-    const task = p.tasks[n.id];
-    if (task !== undefined && !p.started.has(n.id) && !closing.has(task.threadId)) void task.terminate();
-  }
-  for (const { task, ids } of closing.values()) {
-    const calls = ids.map((id) => p.controls[id]?.call('closeOpened', [], p.shutdownTimeoutMs));
+  for (const { task, ids } of threads.values()) {
+    if (ids.every((id) => p.starting.has(id) || p.started.has(id))) continue;
+    const open = ids.filter((id) => p.opened.has(id) || p.opening.has(id));
+    if (open.length === 0) {
+      void task.terminate();
+      continue;
+    }
+    const calls = open.map((id) => p.controls[id]?.call('closeOpened', [], p.shutdownTimeoutMs));
     void Promise.allSettled(calls).then(() => task.terminate());
   }
 }

@@ -80,8 +80,11 @@ export class Supervisor {
   private readonly tasks: ThreadTask<ActorResult>[] = [];
   private readonly controls: ControlClient[] = [];
   private readonly started = new Set<number>();
-  // Nodes whose open succeeded: a run that fails before starting them still closes them.
+  // The lifecycle so far, for a run that fails before its nodes run (see run-shutdown.ts): opens
+  // under way and succeeded, starts asked for.
+  private readonly opening = new Set<number>();
   private readonly opened = new Set<number>();
+  private readonly starting = new Set<number>();
   private readonly pump: OutputPump;
   private readonly sidePackets = new Map<string, unknown>();
   private readonly o: ResolvedSupervisorOptions;
@@ -222,6 +225,7 @@ export class Supervisor {
       await Promise.all(
         this.graph.nodes.map(async (node) => {
           // False: a restartable node's thread died before it answered; its successor starts it.
+          this.starting.add(node.id);
           if (await this.replacement.startFirst(node.id)) this.started.add(node.id);
         }),
       );
@@ -318,8 +322,13 @@ export class Supervisor {
 
   private openAll(): Promise<void> {
     return openInWaves(this.graph, this.sidePackets, async (id, values) => {
-      await this.replacement.open(id, values);
-      this.opened.add(id);
+      this.opening.add(id);
+      try {
+        await this.replacement.open(id, values);
+        this.opened.add(id);
+      } finally {
+        this.opening.delete(id);
+      }
     });
   }
 
@@ -346,7 +355,11 @@ export class Supervisor {
       adopt: (t) => this.track(t.id, t.task, t.control, t.culprit),
       setStarted: (id, started) => {
         if (started) this.started.add(id);
-        else this.started.delete(id);
+        else {
+          // A replaced thread: its successor's start is the replacement's, not asked for yet.
+          this.started.delete(id);
+          this.starting.delete(id);
+        }
       },
       callOpen: (id, args) => {
         // A stuck open is the watchdog's to name (node, phase, limit): the call's own timeout stays
@@ -381,7 +394,8 @@ export class Supervisor {
     // Shutting down is work: it completes even when nobody awaits it, then lets go for good.
     this.keepAlive.setBusy(true);
     try {
-      const { graph, plan, counters, pump, pool, ends, replacement, started, opened, tasks, controls } = this;
+      const { graph, plan, counters, pump, pool, ends, replacement, started, tasks, controls } = this;
+      const { opening, opened, starting } = this;
       const parts = {
         graph,
         plan,
@@ -391,7 +405,9 @@ export class Supervisor {
         ends,
         replacement,
         started,
+        opening,
         opened,
+        starting,
         tasks,
         controls,
       };

@@ -73,6 +73,7 @@ export abstract class EngineBase {
   protected stageHook: ((stage: 'open' | 'process' | 'close') => void) | null = null;
   protected faultHook: ((phase: 'process' | 'close', err: Error) => Error | null) | null = null;
   protected setDone: ((timestamp: number) => void) | null = null;
+  protected afterSet: (() => void) | null = null;
 
   protected wakerWanted = false;
 
@@ -148,6 +149,14 @@ export abstract class EngineBase {
    */
   setSetDoneHook(hook: (timestamp: number) => void): void {
     this.setDone = hook;
+  }
+
+  /**
+   * Sets what the engine calls after each input set it finished, after the set-done hook: an actor
+   * whose producer counts the packets it holds reports its queue there. Engine's thread.
+   */
+  setAfterSetHook(hook: () => void): void {
+    this.afterSet = hook;
   }
 
   /** See `setsByTimestamp` in input-stream-handlers.ts. */

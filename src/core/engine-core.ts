@@ -30,7 +30,7 @@ export abstract class EngineCore extends EngineBase {
     let r: LifecycleResult;
     try {
       this.calculator = this.definition.create() as Calculator<Record<string, unknown>>;
-      this.fillBounds();
+      this.fillUnset();
       this.ctx.inputTimestamp = Timestamp.Unstarted;
       this.ctx.phase = 'open';
       this.stageHook?.('open');
@@ -71,7 +71,7 @@ export abstract class EngineCore extends EngineBase {
   protected callClose(): Promise<void> | undefined {
     this.closeCalled = true;
     this.releaseInputs();
-    this.fillBounds();
+    this.fillUnset();
     this.ctx.inputTimestamp = Timestamp.Done;
     this.propagateOffset();
     this.ctx.phase = 'close';
@@ -171,11 +171,23 @@ export abstract class EngineCore extends EngineBase {
     for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.flush();
   }
 
+  // A call ended: the bounds it set are final for the calls after it, sent or not (see OutputStream).
+  protected settleOutputs(): void {
+    for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.settle();
+  }
+
   // Inputs as seen in open/close: every input empty, its timestamp Unset, as MediaPipe shows them
   // (InputStreamShard's empty packet; its EmptyInputInOpen test).
-  protected fillBounds(): void {
+  protected fillUnset(): void {
     this.ctx.base = 0;
     for (let i = 0; i < this.nIn; i++) this.sets.slots[i]!.setEmpty(Timestamp.Unset);
+  }
+
+  // Inputs as seen in a wake call (weft's own): every input empty at its (head or bound) − 1, so
+  // the calculator sees how far each input has settled.
+  protected fillBounds(): void {
+    this.ctx.base = 0;
+    for (let i = 0; i < this.nIn; i++) this.queues[i]!.fillEmpty(this.sets.slots[i]!);
   }
 
   // Drops gathered sets and queued packets, releasing their frames.

@@ -166,6 +166,7 @@ export class NodeEngine extends EngineCore {
         );
       }
       ctx.phase = null;
+      this.settleOutputs();
       const frame = slot.frame;
       slot.value = undefined;
       slot.frame = -1;
@@ -177,6 +178,7 @@ export class NodeEngine extends EngineCore {
         }
       }
       this.setDone?.(ctx.inputTimestamp);
+      this.afterSet?.();
       if (result === STOP) {
         // A node with inputs goes on and every source is asked to stop (MediaPipe's), unless its
         // contract says STOP closes it.
@@ -230,6 +232,7 @@ export class NodeEngine extends EngineCore {
   private afterWake(result: unknown, calls: number): number | Promise<number> {
     this.ctx.woken = false;
     this.ctx.phase = null;
+    this.settleOutputs();
     if (result === STOP) {
       if (!this.stopCloses) {
         this.stopAsked = true;
@@ -258,6 +261,7 @@ export class NodeEngine extends EngineCore {
   // Releases the set's frames, advances the batch, and closes the node on STOP.
   private afterProcess(result: unknown): Promise<void> | undefined {
     this.ctx.phase = null;
+    this.settleOutputs();
     if (this.nIn > 0) {
       try {
         this.sets.finishRow();
@@ -265,6 +269,7 @@ export class NodeEngine extends EngineCore {
         throw this.fail('process', err);
       }
       this.setDone?.(this.ctx.inputTimestamp);
+      this.afterSet?.();
     }
     if (result === STOP) {
       if (this.stopCloses) {

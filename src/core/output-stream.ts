@@ -13,10 +13,11 @@
  * - `setNextTimestampBound(b)` below the current bound is ignored (the offset may already have
  *   raised it further), except at or below a packet already sent, which is a TimestampOrderError:
  *   that call shows the calculator lost track of its own stream.
- * - As in MediaPipe, a bound set with `setNextTimestampBound` stays tentative until the engine
- *   flushes it: a packet added later in the same call may lie below it (at or above the bound the
- *   sink knows, or the offset's) and drops it (`OutputStreamShard::AddPacketInternal`). A bound of
- *   Done is final at once.
+ * - As in MediaPipe, a bound set with `setNextTimestampBound` stays tentative until its call ends
+ *   ({@link OutputStream.settle}; an async call's first await sends it, which also makes it final):
+ *   a packet added later in the same call may lie below it (at or above the bound the sink knows,
+ *   or the offset's) and drops it (`OutputStreamShard::AddPacketInternal`). A bound of Done is
+ *   final at once.
  * - `setNextTimestampBound` on a closed stream is ignored; `add` on it is a StreamClosedError, also
  *   when the stream is done because the timestamp offset carried the inputs' Done bound to it.
  * - Writing outside `open` / `process` / `close` (e.g. from a timer after `process` returned) is an
@@ -138,6 +139,14 @@ export class OutputStream implements OutputPort {
   raise(bound: number): void {
     if (bound > this.bound) this.bound = bound;
     if (bound > this.floor) this.floor = bound;
+  }
+
+  /**
+   * The call that set a tentative bound ended: later calls may not add below it, whether or not it
+   * was sent yet (a turn sends its bounds once, after all its calls).
+   */
+  settle(): void {
+    if (this.bound > this.floor) this.floor = this.bound;
   }
 
   /** Tells the sink about a pending bound raise, if any (a Done bound as a close). */

@@ -55,6 +55,8 @@ export class RingReader extends RingEnd {
   // This consumer reports in HELD the packets it took and holds (see reportHeld).
   private counts = false;
   private held = 0;
+  // Packets popped since the last release: the producer still counts them as in the ring.
+  private unreleased = 0;
 
   /** Attaches to a ring created by `createRing`. Call once, on the consumer thread. */
   constructor(desc: RingDescriptor) {
@@ -104,7 +106,10 @@ export class RingReader extends RingEnd {
     this.rpos = (this.rpos + size) | 0;
     this.consumed++;
     // Published with the release that frees the packet's space (see release).
-    if (kind === RecordKind.Packet && this.counts) this.held++;
+    if (kind === RecordKind.Packet && this.counts) {
+      this.held++;
+      this.unreleased++;
+    }
     return kind;
   }
 
@@ -113,12 +118,24 @@ export class RingReader extends RingEnd {
    * (limitRecords), from now on this reader reports in HELD the packets taken and not finished
    * (see {@link holding}), so that the producer's cap covers them too. Starts from none held: a
    * node that takes over a ring from a dead one holds nothing yet. Call once, before the first pop;
-   * other readers (the run's own, a cleanup) never touch HELD.
+   * other readers (the run's own, a cleanup) never touch HELD. True when the producer counts.
    */
-  reportHeld(): void {
+  reportHeld(): boolean {
     this.counts = (Atomics.load(this.ctl, FLAGS) & PACKETS_COUNTED) !== 0;
     this.held = 0;
-    if (this.counts) Atomics.store(this.ctl, HELD, 0);
+    this.unreleased = 0;
+    // A producer left waiting on what a dead predecessor held hears that nothing is held now.
+    if (this.counts && Atomics.exchange(this.ctl, HELD, 0) !== 0) this.wakeProducer();
+    return this.counts;
+  }
+
+  /**
+   * Hands back the space of every record taken so far (the current one included), now rather than
+   * at the next pop: for a consumer that stops taking records (its queue is full) and has copied
+   * what it took. No shared access when nothing was taken since the last hand-back.
+   */
+  handBack(): void {
+    if (this.consumed > 0) this.release();
   }
 
   /**
@@ -128,10 +145,14 @@ export class RingReader extends RingEnd {
    */
   holding(n: number): void {
     if (!this.counts || n === this.held) return;
-    const fewer = n < this.held;
+    // The packets a node holds are the last it popped (its queue is in arrival order), so those not
+    // released yet, which the producer counts in the ring, are among them: HELD says the rest.
+    const before = Math.max(0, this.held - this.unreleased);
     this.held = n;
-    Atomics.store(this.ctl, HELD, n);
-    if (fewer) this.wakeProducer();
+    const now = Math.max(0, n - this.unreleased);
+    if (now === before) return;
+    Atomics.store(this.ctl, HELD, now);
+    if (now < before) this.wakeProducer();
   }
 
   /** Blocking {@link tryPop}: spins briefly, then parks on the doorbell; EMPTY on timeout. */
@@ -232,7 +253,10 @@ export class RingReader extends RingEnd {
   release(): void {
     this.consumed = 0;
     // HELD first: a producer that sees the space freed also sees the packets it now counts as held.
-    if (this.counts) Atomics.store(this.ctl, HELD, this.held);
+    if (this.counts) {
+      this.unreleased = 0;
+      Atomics.store(this.ctl, HELD, this.held);
+    }
     Atomics.store(this.ctl, READ, this.rpos);
     // `cachedWrite` may lag: the unread estimate is low, which only ever wakes the producer early.
     if (((this.cachedWrite - this.rpos) | 0) <= this.wakeBelow) this.wakeProducer();
