@@ -107,7 +107,7 @@ export class Actor {
     });
     const set = this.set;
     if (set !== null) this.engine.setWakeHook(() => set.interrupt());
-    if (this.in.countsHeld) this.engine.setAfterSetHook(() => this.in.heldNow(this.engine));
+    if (this.in.countsHeld) this.engine.setAfterSetHook(() => this.in.heldNow(this.engine, this.asyncMode));
     const restarts = new RestartPolicyRunner(args.node.restart, args.node.name, (r) => {
       this.counters.f64[this.counters.field(this.n, F_RESTARTS)]! += 1;
       args.control.postMessage({ [RECOVERED]: r });

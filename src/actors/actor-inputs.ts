@@ -116,11 +116,14 @@ export class ActorInputs {
 
   /**
    * After each call, where the producer counts packets (countsHeld): the node holds what is queued
-   * now, so a slow node's producer sees each finished packet at once, not at the turn's end. One
-   * shared store per call on such rings, none on others.
+   * now, so its producer sees each finished packet at once, not at the turn's end. One plain shared
+   * store per call on such rings, none on others. `wake`: also wake a producer waiting for room, as
+   * an async calculator's node does after each call (its calls are slow next to a wake-up); a sync
+   * one wakes it at the turn's end (recordDepths), since a wake-up per call of a fast node cost a
+   * quarter of its throughput (pushpull).
    */
-  heldNow(engine: NodeEngine): void {
-    this.readers[0]!.holding(engine.queueSize(0));
+  heldNow(engine: NodeEngine, wake: boolean): void {
+    this.readers[0]!.holding(engine.queueSize(0), wake);
   }
 
   /** Queue depths after the engine took what it could: what a snapshot between turns should show. */

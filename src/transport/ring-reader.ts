@@ -57,6 +57,8 @@ export class RingReader extends RingEnd {
   private held = 0;
   // Packets popped since the last release: the producer still counts them as in the ring.
   private unreleased = 0;
+  // HELD fell without waking a producer that may wait for room (see holding).
+  private wakeOwed = false;
 
   /** Attaches to a ring created by `createRing`. Call once, on the consumer thread. */
   constructor(desc: RingDescriptor) {
@@ -140,19 +142,32 @@ export class RingReader extends RingEnd {
 
   /**
    * The consumer still holds `n` of the packets it took from this ring (queued, or in its current
-   * call): told to a producer that counts packets (limitRecords), which is woken if it waits for
-   * room and `n` fell. A no-op on other rings. One shared store when `n` changed.
+   * call): told to a producer that counts packets (limitRecords), which is woken, if it waits for
+   * room, when `n` fell and `wake` (the default). A no-op on other rings. One shared store when `n`
+   * changed.
    */
-  holding(n: number): void {
-    if (!this.counts || n === this.held) return;
-    // The packets a node holds are the last it popped (its queue is in arrival order), so those not
-    // released yet, which the producer counts in the ring, are among them: HELD says the rest.
-    const before = Math.max(0, this.held - this.unreleased);
-    this.held = n;
-    const now = Math.max(0, n - this.unreleased);
-    if (now === before) return;
-    Atomics.store(this.ctl, HELD, now);
-    if (now < before) this.wakeProducer();
+  holding(n: number, wake = true): void {
+    if (!this.counts) return;
+    if (n !== this.held) {
+      // The packets a node holds are the last it popped (its queue is in arrival order), so those
+      // not released yet, which the producer counts in the ring, are among them: HELD says the rest.
+      const before = Math.max(0, this.held - this.unreleased);
+      this.held = n;
+      const now = Math.max(0, n - this.unreleased);
+      if (now > before) Atomics.store(this.ctl, HELD, now);
+      else if (now < before) {
+        // Fewer held (a call ended): a plain store, as this runs after every call of a fast node. A
+        // producer that reads the old, higher count only finds room a little later. The wake-up it
+        // is owed comes now or with the next call that may wake (the turn's end at the latest); a
+        // wake-up is a system call, after which its reads see the store.
+        this.ctl[HELD] = now;
+        this.wakeOwed = true;
+      }
+    }
+    if (wake && this.wakeOwed) {
+      this.wakeOwed = false;
+      this.wakeProducer();
+    }
   }
 
   /** Blocking {@link tryPop}: spins briefly, then parks on the doorbell; EMPTY on timeout. */
