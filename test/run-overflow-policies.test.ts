@@ -4,10 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
 import type { Run } from '../src/api/run.js';
 import type { InputDropInfo } from '../src/api/run-options.js';
-import { pull, push, Session } from '../src/api/session.js';
-import { graph } from '../src/core/graph-builder.js';
 import { FrameRef } from '../src/transport/codec.js';
-import { Latch, latchSession, testOptions } from './fixtures/run/setup.js';
+import { heldNodeSession, Latch, latchSession } from './fixtures/run/setup.js';
 import { waitUntil } from './helpers/wait-until.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -183,17 +181,10 @@ describe('the queue the user sizes is the one a sample waits in (seed 000)', () 
         Atomics.add(cell, 0, n);
         Atomics.notify(cell, 0);
       };
-      const run = new Session({ ...testOptions, maxQueueSize: 1, ringBytes: 1024 })
-        .add(
-          push('in'),
-          graph().node('StepCalculator', {
-            inputs: { '': 'in' },
-            outputs: { '': 'out' },
-            options: { cell: cell.buffer },
-          }),
-          pull('out'),
-        )
-        .build({ overflowPolicy, queueSize: 4 });
+      const run = heldNodeSession('StepCalculator', { cell: cell.buffer }).build({
+        overflowPolicy,
+        queueSize: 4,
+      });
       cleanup.push(async () => {
         step(1000);
         await run.close();
