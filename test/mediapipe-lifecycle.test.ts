@@ -117,7 +117,11 @@ describe('a failed run closes every node whose open succeeded (CalculatorGraph::
   });
 
   // `first` opens in the first wave (it sets READY); `second` takes READY, so it opens after it.
-  function twoNodes(second: { failOpen?: boolean; failProcess?: boolean }, executor?: string) {
+  function twoNodes(
+    second: { failOpen?: boolean; failProcess?: boolean },
+    executor?: string,
+    first: { close?: string } = {},
+  ) {
     dir = mkdtempSync(join(tmpdir(), 'weft-cleanup-'));
     return graph(executor === undefined ? {} : { executors: [{ name: executor }] })
       .input('in')
@@ -125,7 +129,7 @@ describe('a failed run closes every node whose open succeeded (CalculatorGraph::
         name: 'first',
         inputs: { '': 'in' },
         outputSidePackets: { READY: 'ready' },
-        options: { dir },
+        options: { dir, ...first },
         ...(executor === undefined ? {} : { executor }),
       })
       .node('CloseMarkerCalculator', {
@@ -195,6 +199,21 @@ describe('a failed run closes every node whose open succeeded (CalculatorGraph::
       expect([marked('slow', 'open'), marked('failing', 'open')]).toEqual([true, true]);
       expect(marked('slow', 'close')).toBe(true);
       expect(marked('failing', 'close')).toBe(false);
+    },
+  );
+
+  it.each(['throw', 'hang'])(
+    'an open that fails while an opened node’s close would %s: the open’s error is the run’s, nothing hangs',
+    async (close) => {
+      const g = new CalculatorGraph(twoNodes({ failOpen: true }, undefined, { close }), {
+        registry,
+        chaining: 'off',
+        shutdownTimeoutMs: 300,
+      });
+      graphs.push(g);
+      await expect(g.startRun()).rejects.toMatchObject({ node: 'second', phase: 'open' });
+      await g.close();
+      expect(marked('first', 'close')).toBe(true);
     },
   );
 
