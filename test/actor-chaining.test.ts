@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { actorGroups, type Chaining } from '../src/actors/actor-groups.js';
 import { liveThreadCount } from '../src/actors/thread-task.js';
 import { CalculatorGraph, defaultRegistry, prepareGraph } from '../src/api/calculator-graph.js';
+import { pull, push, Session } from '../src/api/session.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import type { GraphConfig } from '../src/core/graph-config.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';
@@ -14,7 +16,7 @@ const registry = new CalculatorRegistry(defaultRegistry())
   .register('AsyncDelayCalculator', new URL('./fixtures/graph/async-delay.ts', import.meta.url))
   .register('ProbeSourceCalculator', probe, 'ProbeSourceCalculator')
   .register('ProbeTakerCalculator', probe, 'ProbeTakerCalculator');
-const { graphs } = closedAfterEach();
+const { graphs, runs } = closedAfterEach();
 
 async function layoutOf(config: GraphConfig, chaining: Chaining, cores = 64): Promise<number[][]> {
   const { graph: resolved } = await prepareGraph(config, registry, () => {});
@@ -210,5 +212,42 @@ describe('a source sharing its thread with its consumer', () => {
     const { threads, behind } = await probeRun({ count: 20, micros: 0, frameBytes: 64 });
     expect(threads).toBe(1);
     expect(behind).toEqual(Array.from({ length: 20 }, () => 0));
+  });
+});
+
+describe('executors declared by Session fragments', () => {
+  const onLane = (name: string, from: string, to: string) =>
+    graph({ executors: [{ name: 'lane' }] }).node('PassThroughCalculator', {
+      name,
+      inputs: { '': from },
+      outputs: { '': to },
+      executor: 'lane',
+    });
+
+  it('fragments declaring one executor alike share it: one declaration, one thread, packets through', async () => {
+    const session = new Session().add(
+      push('in'),
+      onLane('a', 'in', 'x'),
+      onLane('b', 'x', 'out'),
+      pull('out'),
+    );
+    expect(session.config.executors).toEqual([{ name: 'lane' }]);
+    expect(actorGroups(await session.validate(), 'off', 64).groups.map((g) => [...g])).toEqual([[0, 1]]);
+    const run = session.build();
+    runs.push(run);
+    await run.start();
+    expect(await run.push({ value: 7, timestamp: 1 })).toBe(true);
+    expect(await run.pullOrThrow()).toMatchObject({ value: 7, timestamp: 1 });
+  });
+
+  it('two fragments declaring one executor differently are refused, naming it', () => {
+    const other = graph({ executors: [{ name: 'lane', numThreads: 2 }] }).node('PassThroughCalculator', {
+      inputs: { '': 'x' },
+      outputs: { '': 'out' },
+      executor: 'lane',
+    });
+    const session = new Session().add(push('in'), onLane('a', 'in', 'x'), other, pull('out'));
+    expect(() => session.config).toThrow(InvalidArgumentError);
+    expect(() => session.config).toThrow(/executor "lane" is declared by two fragments/);
   });
 });

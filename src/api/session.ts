@@ -23,7 +23,7 @@
  */
 import { InvalidArgumentError, UsageError } from '../core/errors.js';
 import { GraphBuilder } from '../core/graph-builder.js';
-import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
+import type { ExecutorConfig, GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { parseGraphText } from '../core/graph-text.js';
 import type { RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
@@ -204,6 +204,7 @@ export class Session implements AsyncDisposable {
       ),
       maxQueueSize: this.options.maxQueueSize ?? f[0]?.maxQueueSize ?? 100,
       reportDeadlock: this.options.reportDeadlock ?? f.some((c) => c.reportDeadlock),
+      ...mergedExecutors(f),
     };
   }
 
@@ -340,4 +341,29 @@ function duplicate(what: string, name: string): Error {
 function collected(run: Run, s: OutputSample): OutputSample {
   if (!isFrameRef(s.value)) return s;
   return { ...s, value: run.frames.view(s.value.handle).slice() };
+}
+
+/**
+ * The fragments' executor declarations, one per name: fragments may each declare the executor their
+ * nodes share; two that declare one name differently are an error, since a run has one of each.
+ */
+function mergedExecutors(fragments: readonly GraphConfig[]): { executors?: ExecutorConfig[] } {
+  const byName = new Map<string, ExecutorConfig>();
+  for (const e of fragments.flatMap((c) => c.executors ?? [])) {
+    const seen = byName.get(e.name);
+    if (seen === undefined) byName.set(e.name, e);
+    else if (!sameExecutor(seen, e)) {
+      throw new InvalidArgumentError(
+        `executor "${e.name}" is declared by two fragments with different settings ` +
+          `(${JSON.stringify(seen)} and ${JSON.stringify(e)}): declare it once, or the same way`,
+        { phase: 'config' },
+      );
+    }
+  }
+  return byName.size === 0 ? {} : { executors: [...byName.values()] };
+}
+
+function sameExecutor(a: ExecutorConfig, b: ExecutorConfig): boolean {
+  const rest = (e: ExecutorConfig) => JSON.stringify([e.type, e.numThreads, e.unused ?? []]);
+  return rest(a) === rest(b);
 }
