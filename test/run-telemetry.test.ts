@@ -10,6 +10,7 @@ import { NumberQueue } from '../src/core/sample-queue.js';
 import { formatDiagSnapshot } from '../src/telemetry/diag-snapshot.js';
 import type { LatencySummary } from '../src/telemetry/latency-profiler.js';
 import { MAX_LOGGED, RunLatency } from '../src/telemetry/run-latency.js';
+import { faultRegistry } from './fixtures/faults/registry.js';
 import {
   closeStartedRuns,
   passThroughSession,
@@ -160,6 +161,38 @@ describe('the run snapshot', () => {
     expect(text).toMatch(/pull "out"\s+400 samples/);
     expect(text).toContain('latency push -> pull (ms, 400 samples)');
   });
+
+  it.each(['stop', 'close', 'failure'] as const)(
+    'stats() and diagnose() still answer after the run ended by %s',
+    async (end) => {
+      const session =
+        end === 'failure'
+          ? new Session({ ...testOptions, registry: faultRegistry }).add(
+              push('in'),
+              graph().node('FaultyCalculator', {
+                name: 'bad',
+                inputs: { '': 'in' },
+                outputs: { '': 'out' },
+                options: { fault: 'throw', phase: 'process', at: 2 },
+              }),
+              pull('out'),
+            )
+          : passThroughSession();
+      const run = await startRun(session.build());
+      expect(await run.push({ value: 1, timestamp: 1 })).toBe(true);
+      expect((await run.pullOrThrow()).value).toBe(1);
+      if (end === 'stop') await run.stop();
+      else if (end === 'close') await run.close();
+      else {
+        await run.push({ value: 2, timestamp: 2 });
+        await expect(run.waitUntilDone()).rejects.toMatchObject({ code: 'ERR_WEFT_CALCULATOR', node: 'bad' });
+      }
+      // After a failure the failing sample still counts as held: the node never finished it.
+      const held = end === 'failure' ? 1 : 0;
+      expect(run.stats().inputs.in).toMatchObject({ pushed: held + 1, queued: held });
+      expect(run.diagnose().boundary!.inputs[0]).toMatchObject({ input: 'in', queued: held });
+    },
+  );
 
   it('samples stage statistics every profileIntervalMs into a Chrome trace with a track per actor', async () => {
     const session = new Session({ ...testOptions, profileIntervalMs: 5 }).add(

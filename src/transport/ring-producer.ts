@@ -238,11 +238,17 @@ export abstract class RingProducer extends RingEnd {
   // consumer that abandoned the ring never releases more: the push fails now rather than waits.
   protected recordRoom(window: RecordWindow): boolean {
     if ((Atomics.load(this.ctl, FLAGS) & CONSUMER_CLOSED) !== 0) this.throwClosed();
+    this.seeReleases(window);
+    return window.hasRoomBesides(this.cachedHeld);
+  }
+
+  // Forgets the counted records the consumer released, and reads what it holds. Never throws: a
+  // statistic read after either end closed (a stopped run's stats) must not fail like a push.
+  protected seeReleases(window: RecordWindow): void {
     const read = Atomics.load(this.ctl, READ);
     this.cachedRead = read;
     this.cachedHeld = Atomics.load(this.ctl, HELD);
     window.releaseUpTo(read);
-    return window.hasRoomBesides(this.cachedHeld);
   }
 
   // Sets PRODUCER_WAITING, then re-checks: true when space or a close appeared meanwhile (the

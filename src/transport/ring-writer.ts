@@ -188,11 +188,12 @@ export class RingWriter extends RingProducer {
 
   /**
    * Packets counted under {@link limitRecords} that the consumer has not finished with: in the
-   * ring, or taken and held (queued, or in its current call). 0 without a limit.
+   * ring, or taken and held (queued, or in its current call). 0 without a limit. Never throws,
+   * also once either end closed the ring (a stopped run's statistics read it).
    */
   get heldRecords(): number {
     if (this.window === null) return 0;
-    this.recordRoom(this.window);
+    this.seeReleases(this.window);
     return this.window.count + this.cachedHeld;
   }
 
