@@ -90,3 +90,68 @@ export function resolveOptions(options: SupervisorOptions): ResolvedSupervisorOp
     onNodeRestart: options.onNodeRestart ?? (() => {}),
   };
 }
+
+const SUPERVISOR_KEYS: readonly (keyof SupervisorOptions)[] = [
+  'frames',
+  'ringBytes',
+  'eagerOutputs',
+  'chaining',
+  'callTimeoutMs',
+  'stuckTimeoutMs',
+  'heapLimitMb',
+  'watchdogMs',
+  'shutdownTimeoutMs',
+  'onWarning',
+  'onNodeRestart',
+];
+const CHAININGS: readonly Chaining[] = ['auto', 'on', 'off'];
+
+/**
+ * Checks a run's options before anything starts: each value's type and range, and no key but
+ * `SUPERVISOR_KEYS` and `extraKeys` (a misspelt option would otherwise be ignored: a misspelt
+ * `stuckTimeoutMs` turned the stuck-call watchdog off). Returns every problem, `where` first;
+ * empty when the options are good. Pure; any thread.
+ */
+export function supervisorOptionProblems(
+  options: object,
+  where: string,
+  extraKeys: readonly string[] = [],
+): string[] {
+  const o = options as Record<string, unknown>;
+  const out: string[] = [];
+  const bad = (key: string, want: string) =>
+    out.push(`${where}: ${key} must be ${want}, not ${show(o[key])}`);
+  const known = new Set<string>([...SUPERVISOR_KEYS, ...extraKeys]);
+  for (const key of Object.keys(o)) {
+    if (!known.has(key)) out.push(`${where}: unknown option "${key}" (known: ${[...known].join(', ')})`);
+  }
+  const has = (key: string) => o[key] !== undefined;
+  const int = (key: string, min: number, max: number) => {
+    const v = o[key];
+    return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+  };
+  if (has('stuckTimeoutMs') && !(int('stuckTimeoutMs', 1, 86_400_000) || o.stuckTimeoutMs === -1))
+    bad('stuckTimeoutMs', 'an integer number of ms from 1 to 86400000, or -1 for no limit');
+  if (has('callTimeoutMs') && !int('callTimeoutMs', 1, 86_400_000))
+    bad('callTimeoutMs', 'an integer number of ms from 1 to 86400000');
+  if (has('watchdogMs') && !int('watchdogMs', 1, 60_000))
+    bad('watchdogMs', 'an integer number of ms from 1 to 60000');
+  if (has('shutdownTimeoutMs') && !int('shutdownTimeoutMs', 0, 86_400_000))
+    bad('shutdownTimeoutMs', 'an integer number of ms from 0 to 86400000');
+  if (has('heapLimitMb') && !int('heapLimitMb', 16, 65_536))
+    bad('heapLimitMb', 'an integer number of MiB, 16 to 65536');
+  const ring = o.ringBytes as number;
+  if (has('ringBytes') && !(int('ringBytes', 1024, 2 ** 30) && (ring & (ring - 1)) === 0))
+    bad('ringBytes', 'a power of two from 1024 to 1073741824');
+  if (has('eagerOutputs') && typeof o.eagerOutputs !== 'boolean') bad('eagerOutputs', 'true or false');
+  if (has('chaining') && !CHAININGS.includes(o.chaining as Chaining))
+    bad('chaining', `one of ${CHAININGS.map((c) => `'${c}'`).join(', ')}`);
+  for (const key of ['onWarning', 'onNodeRestart'])
+    if (has(key) && typeof o[key] !== 'function') bad(key, 'a function');
+  if (has('frames') && (typeof o.frames !== 'object' || o.frames === null)) bad('frames', 'an object');
+  return out;
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : typeof v === 'function' ? 'a function' : String(v);
+}

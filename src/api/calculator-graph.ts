@@ -20,6 +20,7 @@
 
 import type { StreamObserver } from '../actors/output-pump.js';
 import { Supervisor, type SupervisorOptions } from '../actors/supervisor.js';
+import { supervisorOptionProblems } from '../actors/supervisor-options.js';
 import { coreCalculatorModules } from '../calculators/index.js';
 import replicaDispatch from '../calculators/replica-dispatch.js';
 import replicaGather from '../calculators/replica-gather.js';
@@ -150,6 +151,7 @@ export class CalculatorGraph {
     readonly config: GraphConfig,
     private readonly options: CalculatorGraphOptions = {},
   ) {
+    checkGraphOptions(options, 'graph options');
     this.registry = options.registry ?? defaultRegistry();
   }
 
@@ -391,4 +393,25 @@ export class CalculatorGraph {
     this.current();
     return this.inputs!;
   }
+}
+
+/**
+ * Throws InvalidArgumentError listing every problem of a CalculatorGraph's or Session's options
+ * (`extraKeys`: the further options a Session takes, checked by the caller). Pure; any thread.
+ */
+export function checkGraphOptions(
+  options: CalculatorGraphOptions,
+  where: string,
+  extraKeys: readonly string[] = [],
+): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(`${where} must be an object`, { phase: 'config' });
+  }
+  const problems = supervisorOptionProblems(options, where, ['registry', 'profileIntervalMs', ...extraKeys]);
+  const { registry, profileIntervalMs: interval } = options;
+  if (registry !== undefined && !(registry instanceof CalculatorRegistry))
+    problems.push(`${where}: registry must be a CalculatorRegistry`);
+  if (interval !== undefined && !(typeof interval === 'number' && Number.isFinite(interval) && interval >= 0))
+    problems.push(`${where}: profileIntervalMs must be a number of ms ≥ 0 (0: off), not ${String(interval)}`);
+  if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '), { phase: 'config' });
 }

@@ -25,12 +25,14 @@ import { InvalidArgumentError, UsageError } from '../core/errors.js';
 import { GraphBuilder } from '../core/graph-builder.js';
 import type { ExecutorConfig, GraphConfig, ResolvedGraph } from '../core/graph-config.js';
 import { parseGraphText } from '../core/graph-text.js';
+import { isQueueSize } from '../core/graph-validation-ports.js';
 import type { RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
 import { isFrameRef } from '../transport/codec.js';
 import {
   CalculatorGraph,
   type CalculatorGraphOptions,
+  checkGraphOptions,
   defaultRegistry,
   prepareGraph,
 } from './calculator-graph.js';
@@ -136,8 +138,18 @@ export class Session implements AsyncDisposable {
   private live: Run | undefined;
 
   constructor(private readonly options: SessionOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('session options must be an object', { phase: 'config' });
+    checkGraphOptions(options, 'session options', ['maxQueueSize', 'reportDeadlock']);
+    const { maxQueueSize: q, reportDeadlock: report } = options;
+    if (q !== undefined && !isQueueSize(q)) {
+      throw new InvalidArgumentError(
+        `session options: maxQueueSize must be an integer from 1 to 2147483647, or -1, not ${String(q)}`,
+        { phase: 'config' },
+      );
+    }
+    if (report !== undefined && typeof report !== 'boolean') {
+      throw new InvalidArgumentError(`session options: reportDeadlock must be true or false`, {
+        phase: 'config',
+      });
     }
   }
 
