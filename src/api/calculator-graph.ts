@@ -409,7 +409,12 @@ export function checkGraphOptions(
   }
   const problems = supervisorOptionProblems(options, where, ['registry', 'profileIntervalMs', ...extraKeys]);
   const { registry, profileIntervalMs: interval } = options;
-  if (registry !== undefined && !(registry instanceof CalculatorRegistry))
+  // By shape, not instanceof: a registry from another copy of weft (a bundled one) is as good.
+  const reg = registry as Partial<CalculatorRegistry> | undefined;
+  if (
+    reg !== undefined &&
+    (typeof reg !== 'object' || typeof reg.load !== 'function' || typeof reg.entry !== 'function')
+  )
     problems.push(`${where}: registry must be a CalculatorRegistry`);
   if (interval !== undefined && !(typeof interval === 'number' && Number.isFinite(interval) && interval >= 0))
     problems.push(`${where}: profileIntervalMs must be a number of ms ≥ 0 (0: off), not ${String(interval)}`);
