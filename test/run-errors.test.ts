@@ -142,6 +142,29 @@ describe('timestamps and payloads', () => {
     }
   });
 
+  it('something that is not a sample is InvalidArgumentError, never pushed as an empty value', async () => {
+    const run = track(passThroughSession().build());
+    await run.start();
+    for (const bad of [5, 'x', undefined, null, {}, { input: 'in' }]) {
+      await expect(run.push(bad as never)).rejects.toThrow(InvalidArgumentError);
+      expect(() => run.tryPush(bad as never)).toThrow(/push takes a sample, \{ value/);
+    }
+    // The sample pushed next is the first the graph sees.
+    expect(await run.push({ value: 9, timestamp: 1 })).toBe(true);
+    expect(await run.pullOrThrow()).toMatchObject({ value: 9, timestamp: 1 });
+  });
+
+  it('a pull timeout below 0 other than -1, or no number, is InvalidArgumentError; Infinity waits', async () => {
+    const run = track(passThroughSession().build());
+    await run.start();
+    for (const bad of [-5, -1.5, Number.NaN, 'abc']) {
+      await expect(run.pull(bad as never)).rejects.toThrow(/pull timeout must be a number of ms ≥ 0/);
+    }
+    const waiting = run.pull(Number.POSITIVE_INFINITY);
+    expect(await run.push({ value: 3, timestamp: 1 })).toBe(true);
+    expect(await waiting).toMatchObject({ status: 'sample', sample: { value: 3 } });
+  });
+
   it('an inline payload over the ring limit: PayloadTooLargeError on the push, queued or not', async () => {
     const latch = new Latch();
     const run = track(latchSession(latch).build(), latch);

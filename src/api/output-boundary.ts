@@ -38,6 +38,8 @@ const CLOSED_P = Promise.resolve(CLOSED);
 const TIMEOUT_P = Promise.resolve(TIMEOUT);
 const CANCELLED_P = Promise.resolve(CANCELLED);
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** One Pull output. See the module comment. */
 export class OutputBoundary implements RunOutput, StreamObserver {
   /** Samples the application got so far: pulled, or handed to its callback. */
@@ -150,7 +152,8 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     // The caller awaits this pull: the run keeps the process alive until it settles.
     return heldPromise<PullResult>(this.host.hold.bind(this.host), (resolve, reject) => {
       const w: Waiter = { resolve, reject, timer: undefined };
-      if (timeoutMs > 0 && timeoutMs !== Number.POSITIVE_INFINITY) {
+      // Past setTimeout's range (~24.8 days) a timer would fire at once: take it as no limit.
+      if (timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
         w.timer = setTimeout(() => {
           if (this.waiter !== w) return;
           this.waiter = undefined;
@@ -229,8 +232,11 @@ export class OutputBoundary implements RunOutput, StreamObserver {
   }
 
   private checkPull(timeoutMs: number): void {
-    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
-      throw new InvalidArgumentError(`pull timeout must be a number of ms (-1: no limit), not ${timeoutMs}`);
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0 || timeoutMs === -1)) {
+      throw new InvalidArgumentError(
+        `pull timeout must be a number of ms ≥ 0 (-1 or Infinity: no limit), not ${String(timeoutMs)}`,
+        { stream: this.name, phase: 'run' },
+      );
     }
     if (this.waiter !== undefined) {
       throw new UsageError(

@@ -209,6 +209,8 @@ export class RunCore implements InputHost, OutputHost {
 
   /** The input a sample goes to; throws the error that explains why there is none. */
   inputOf(sample: PushSample): InputBoundary {
+    // A bare value (`push(5)`, `push('in', {...})`) would otherwise go in as an empty payload.
+    if (typeof sample !== 'object' || sample === null || !('value' in sample)) throw notASample(sample);
     const name = sample.input;
     const input = name === undefined ? this.soleInput : this.inputs.get(name);
     if (input !== undefined) return input;
@@ -286,3 +288,14 @@ export function cancelledPushError(name: string): Error {
 }
 
 function noop(): void {}
+
+function notASample(sample: unknown): InvalidArgumentError {
+  const what =
+    sample === null || typeof sample !== 'object'
+      ? `${typeof sample} ${String(sample).slice(0, 40)}`
+      : 'an object without value';
+  return new InvalidArgumentError(
+    `push takes a sample, { value, input?, timestamp?, streamId?, frameId? }, not ${what}`,
+    { phase: 'run' },
+  );
+}

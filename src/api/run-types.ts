@@ -68,7 +68,8 @@ export interface RunOutput<T = unknown> extends AsyncIterable<OutputSample<T>> {
   /** True once the output ended cleanly and every sample was pulled, or the run was stopped. */
   readonly done: boolean;
   /**
-   * The next sample. Waits up to `timeoutMs` (-1, the default: indefinitely; 0: never waits).
+   * The next sample. Waits up to `timeoutMs` (-1, the default, or Infinity: indefinitely; 0: never
+   * waits); InvalidArgumentError for another negative number or a non-number.
    * Rejects with the run's error (node and phase named) once the graph failed: sticky until close.
    */
   pull(timeoutMs?: number): Promise<PullResult<T>>;
