@@ -8,6 +8,7 @@ import type { NodeEngine } from '../core/node-engine.js';
 import { FrameRef } from '../transport/codec.js';
 import type { DoorbellDescriptor } from '../transport/doorbell.js';
 import type { FramePool } from '../transport/frame-pool.js';
+import { handedOnStaleError } from '../transport/frame-pool-errors.js';
 import { InputSet } from '../transport/input-set.js';
 import { EMPTY, PayloadType, RecordKind, type RingDescriptor, RingReader } from '../transport/ring-queue.js';
 import { F_PACKETS_IN, type NodeCounters } from './node-counters.js';
@@ -86,6 +87,8 @@ export class ActorInputs {
           if (pt === PayloadType.Number) e.addPacket(i, r.timestamp, r.number, -1);
           // Allocates a FrameRef per frame packet: small next to the frame it stands for.
           else if (pt === PayloadType.Frame) {
+            // Caught here, naming the stream (and so its writer), not in whatever reads the frame.
+            if (!this.pool.isValid(r.frame)) throw handedOnStaleError(r.name, r.frame);
             // The reference enters this thread's ledger (a no-op without one: see FramePool.attach).
             this.pool.adopt(r.frame);
             e.addPacket(i, r.timestamp, new FrameRef(r.frame), r.frame);

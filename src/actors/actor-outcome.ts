@@ -5,7 +5,7 @@
  *
  * Threading: the node's thread. Lifecycle: one per actor, settled once.
  */
-import { CalculatorError } from '../core/errors.js';
+import { CalculatorError, causeText } from '../core/errors.js';
 import type { NodeEngine } from '../core/node-engine.js';
 import type { ActorResult } from './actor-protocol.js';
 import type { ActorRestart } from './actor-restart.js';
@@ -75,7 +75,7 @@ export class ActorOutcome {
   stray(err: unknown, stage: string | undefined): Error | undefined {
     const { counters, n, role, restarts, names } = this.p;
     const phase = (stage ?? counters.stage(n) ?? 'open') as 'open' | 'process' | 'close';
-    const what = err instanceof Error ? err.message : String(err);
+    const what = causeText(err);
     const e = new CalculatorError(
       `${names.calculator} threw outside a call, from a timer or a promise nobody awaited: ${what}`,
       { node: names.node, phase, cause: err },

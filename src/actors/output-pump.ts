@@ -9,9 +9,10 @@
  * Threading: the supervisor's thread; waits with `Atomics.waitAsync`, so the event loop keeps
  * turning.
  */
-import { ObserverError } from '../core/errors.js';
+import { causeText, ObserverError } from '../core/errors.js';
 import { FrameRef } from '../transport/codec.js';
 import type { FramePool } from '../transport/frame-pool.js';
+import { handedOnStaleError } from '../transport/frame-pool-errors.js';
 import { InputSet } from '../transport/input-set.js';
 import { EMPTY, PayloadType, RecordKind, RingReader } from '../transport/ring-queue.js';
 import type { GraphPlan } from './graph-plan.js';
@@ -188,6 +189,8 @@ export class OutputPump {
     const pt = r.payloadType;
     if (pt === PayloadType.Frame) {
       const h = r.frame;
+      // Caught here, naming the stream (and so its writer), not when an observer reads the frame.
+      if (!this.pool.isValid(h)) throw handedOnStaleError(r.name, h);
       this.pool.adopt(h);
       try {
         // Allocates the FrameRef handed to observers.
@@ -222,7 +225,7 @@ function guard(
     else if (what === BOUND) o.bound?.(timestamp);
     else o.end?.();
   } catch (cause) {
-    const why = cause instanceof Error ? cause.message : String(cause);
+    const why = causeText(cause);
     throw new ObserverError(`the application's callback on output "${stream}" threw: ${why}`, {
       stream,
       phase: 'run',

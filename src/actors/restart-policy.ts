@@ -8,7 +8,7 @@
  * the `restart` policy, the supervisor's thread too (it decides on each replacement of the thread).
  */
 
-import { type Phase, RestartLimitError, type RestartRecord } from '../core/errors.js';
+import { causeText, type Phase, RestartLimitError, type RestartRecord } from '../core/errors.js';
 import type { ResolvedRestartPolicy } from '../core/graph-config.js';
 
 /** The fault hook's decision maker for one node. */
@@ -44,7 +44,7 @@ export class RestartPolicyRunner {
       const last = this.record(phase, err, 'escalate', w.length + 1, now, lost);
       const e = new RestartLimitError(
         `${w.length + 1} failures within ${this.policy.periodMs} ms, more than the ${this.policy.maxRestarts} ` +
-          `its restart policy allows: ${err.message}`,
+          `its restart policy allows: ${causeText(err)}`,
         { node: this.node, phase, cause: err },
       );
       // Plain data: it crosses to the supervisor with the error (see serializeError).

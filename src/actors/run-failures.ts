@@ -9,6 +9,7 @@ import {
   bareMessage,
   CancelledError,
   CodecError,
+  causeText,
   ObserverError,
   OutOfMemoryError,
   type RestartRecord,
@@ -86,7 +87,7 @@ export function uncloneable(
     }
   });
   return new CodecError(
-    `side packet "${bad?.name ?? '?'}" of node "${node.name}" cannot be copied to its thread: ${err.message}`,
+    `side packet "${bad?.name ?? '?'}" of node "${node.name}" cannot be copied to its thread: ${causeText(err)}`,
     { node: node.name, stream: bad?.name, phase: 'open', cause: err },
   );
 }
@@ -99,10 +100,10 @@ export function stopOutcome(failure: unknown, late: unknown): unknown {
   if (!(failure instanceof CancelledError) || late === undefined || failure.cause !== undefined)
     return failure;
   const where = late instanceof WeftError && late.node !== undefined ? `node "${late.node}"` : 'a node';
-  return new CancelledError(
-    `the run was stopped, and ${where} failed while stopping: ${late instanceof Error ? late.message : String(late)}`,
-    { phase: 'shutdown', cause: late },
-  );
+  return new CancelledError(`the run was stopped, and ${where} failed while stopping: ${causeText(late)}`, {
+    phase: 'shutdown',
+    cause: late,
+  });
 }
 
 /** True when `err` (or an error it was caused by) is what a stop does to a running node. */
@@ -125,7 +126,7 @@ export function restartReporter(
     try {
       callback(record);
     } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
+      const why = causeText(cause);
       fail(
         new ObserverError(`the application's onNodeRestart callback threw: ${why}`, {
           node: record.node,

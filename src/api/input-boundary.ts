@@ -14,7 +14,7 @@
  * Threading: the thread that owns the Run; one producer per input (checked: a second push while one
  * waits is a UsageError).
  */
-import { CancelledError, UsageError, WeftError, type WeftErrorClass } from '../core/errors.js';
+import { CancelledError, causeText, UsageError, WeftError, type WeftErrorClass } from '../core/errors.js';
 import { SampleQueue } from '../core/sample-queue.js';
 import { checkInputTimestamp, Timestamp } from '../core/timestamp.js';
 import type { PushLog } from '../telemetry/run-latency.js';
@@ -391,6 +391,10 @@ export function checkFrameRef(frames: FramePool, handle: number, stream: string)
   } catch (err) {
     if (!(err instanceof WeftError)) throw err;
     const Cls = err.constructor as WeftErrorClass;
-    throw new Cls(`frame added to input "${stream}": ${err.message}`, { stream, phase: 'run', cause: err });
+    throw new Cls(`frame added to input "${stream}": ${causeText(err)}`, {
+      stream,
+      phase: 'run',
+      cause: err,
+    });
   }
 }

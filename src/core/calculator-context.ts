@@ -90,24 +90,39 @@ export class InputSets {
    */
   finishRow(): void {
     const base = this.done * this.inputs;
+    let first: unknown;
     for (let i = 0; i < this.inputs; i++) {
       const slot = this.slots[base + i]!;
       const frame = slot.frame;
       slot.value = undefined;
       slot.frame = -1;
-      if (frame >= 0) this.frames!.release(frame);
+      // The row's other frames are released even when one release throws: none leaks.
+      if (frame >= 0) {
+        const err = releaseCaught(this.frames!, frame);
+        first ??= err;
+      }
     }
     if (++this.done === this.filled) this.done = this.filled = 0;
+    if (first !== undefined) throw first;
   }
 
-  /** Drops every gathered set, releasing its frames. */
-  clear(): void {
+  /**
+   * Drops every gathered set, releasing its frames; returns the first release that threw (a frame
+   * the calculator released itself), after releasing all the others: one bad handle leaks no frame.
+   */
+  clear(): unknown {
+    let first: unknown;
     for (let k = this.done * this.inputs; k < this.filled * this.inputs; k++) {
       const slot = this.slots[k]!;
-      if (slot.frame >= 0) this.frames?.release(slot.frame);
+      const frame = slot.frame;
       slot.setEmpty(slot.timestamp);
+      if (frame >= 0 && this.frames !== null) {
+        const err = releaseCaught(this.frames, frame);
+        first ??= err;
+      }
     }
     this.done = this.filled = 0;
+    return first;
   }
 }
 
@@ -318,4 +333,14 @@ function noFrames(node: string): FrameAccess {
       return fail();
     },
   };
+}
+
+/** Releases `frame`, returning what the release threw instead of throwing it. */
+export function releaseCaught(frames: { release(handle: number): void }, frame: number): unknown {
+  try {
+    frames.release(frame);
+    return undefined;
+  } catch (err) {
+    return err;
+  }
 }

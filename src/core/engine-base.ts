@@ -7,7 +7,7 @@
  * Threading: one thread; not thread-safe.
  */
 import type { Calculator, CalculatorDefinition, FrameAccess } from './calculator.js';
-import { EngineContext, InputSets } from './calculator-context.js';
+import { EngineContext, InputSets, releaseCaught } from './calculator-context.js';
 import { InvalidArgumentError } from './errors.js';
 import { FrameRef } from './frame-ref.js';
 import type { ResolvedNode } from './graph-config.js';
@@ -170,7 +170,10 @@ export abstract class EngineBase {
    * For the fault hook of a node under `restart`, before the engine fails.
    */
   takeCarry(retry: (timestamp: number) => boolean): RestartCarry {
-    return takeCarry(this.queues, this.sets, retry, (f) => this.frames?.release(f));
+    // A frame that will not release is one the calculator released itself before failing: it is
+    // free already, and the failure under way is the one to report.
+    const frames = this.frames;
+    return takeCarry(this.queues, this.sets, retry, (f) => frames !== null && releaseCaught(frames, f));
   }
 
   /** Packets queued or gathered and not yet done (the set in a call included). */

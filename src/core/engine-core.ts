@@ -7,7 +7,7 @@
  */
 import { type Calculator, type LifecycleResult, STOP } from './calculator.js';
 import { EngineBase } from './engine-base.js';
-import { CalculatorError } from './errors.js';
+import { CalculatorError, causeText, WeftError } from './errors.js';
 import { addClamped, Timestamp } from './timestamp.js';
 
 export type { EngineState, OutputSink } from './output-sink.js';
@@ -70,7 +70,8 @@ export abstract class EngineCore extends EngineBase {
   // Calls the calculator's close (input timestamp Done, inputs empty at their bounds), then ends.
   protected callClose(): Promise<void> | undefined {
     this.closeCalled = true;
-    this.releaseInputs();
+    const stale = this.releaseInputs();
+    if (stale !== undefined) throw this.fail('close', stale);
     this.fillUnset();
     this.ctx.inputTimestamp = Timestamp.Done;
     this.propagateOffset();
@@ -110,10 +111,14 @@ export abstract class EngineCore extends EngineBase {
 
   // Final state: outputs closed, inputs released. A failure stays a failure.
   protected end(): void {
+    const wasFailed = this.current === 'failed';
     this.ctx.phase = null;
-    if (this.current !== 'failed') this.current = 'closed';
-    this.releaseInputs();
+    if (!wasFailed) this.current = 'closed';
+    const stale = this.releaseInputs();
     for (const o of this.outputs) o.end();
+    // A failed node's own error is the one to report; otherwise a frame the calculator released
+    // itself (an input it never retained) is its fault, reported as its close's.
+    if (stale !== undefined && !wasFailed) throw this.fail('close', stale);
   }
 
   protected fail(phase: 'open' | 'process' | 'close', err: unknown): Error {
@@ -136,15 +141,18 @@ export abstract class EngineCore extends EngineBase {
   private failed(): void {
     this.ctx.phase = null;
     this.current = 'failed';
+    // A release that throws here is a frame the calculator released itself before it failed: it is
+    // free already, and the failure being reported is the calculator's own (it must not be replaced).
     this.releaseInputs();
   }
 
   private calculatorError(phase: 'open' | 'process' | 'close', err: unknown): Error {
-    const what = err instanceof Error ? err.message : String(err);
+    // A weft error from the node's own call (an output misused) names its stream: keep it.
+    const stream = err instanceof WeftError ? err.stream : undefined;
     return new CalculatorError(
       `Calculator::${LIFECYCLE_NAMES[phase]}() for node "${this.node.name}" ` +
-        `(${this.definition.name}) failed: ${what}`,
-      { node: this.node.name, phase, cause: err },
+        `(${this.definition.name}) failed: ${causeText(err)}`,
+      { node: this.node.name, stream, phase, cause: err },
     );
   }
 
@@ -190,10 +198,15 @@ export abstract class EngineCore extends EngineBase {
     for (let i = 0; i < this.nIn; i++) this.queues[i]!.fillEmpty(this.sets.slots[i]!);
   }
 
-  // Drops gathered sets and queued packets, releasing their frames.
-  protected releaseInputs(): void {
-    this.sets.clear();
-    for (const q of this.queues) q.clear();
+  // Drops gathered sets and queued packets, releasing their frames; never throws, returns the first
+  // release that threw (every other frame is released all the same).
+  protected releaseInputs(): unknown {
+    let first = this.sets.clear();
+    for (const q of this.queues) {
+      const err = q.clear();
+      first ??= err;
+    }
+    return first;
   }
 
   protected track<T>(p: Promise<T>): Promise<T> {

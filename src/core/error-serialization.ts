@@ -6,7 +6,14 @@
  * Threading: pure, any thread.
  */
 import { RemoteError } from './errors.js';
-import { bareMessage, type ErrorContext, errorClassOf, type Phase, WeftError } from './weft-error.js';
+import {
+  bareMessage,
+  causeText,
+  type ErrorContext,
+  errorClassOf,
+  type Phase,
+  WeftError,
+} from './weft-error.js';
 
 /** Plain-data form of an error, safe for structuredClone and msgpack. */
 export interface SerializedError {
@@ -27,17 +34,21 @@ export interface SerializedError {
 // Plain-data properties that cross threads with their error (structured-cloneable by contract).
 const DATA_KEYS = ['problems', 'restarts'] as const;
 
-/** Encodes any thrown value for a thread crossing, keeping the cause chain (depth-limited). */
+/**
+ * Encodes any thrown value for a thread crossing, keeping the cause chain (depth-limited). Never
+ * throws: a property whose getter throws is read as unreadable, so the failure still crosses.
+ */
 export function serializeError(err: unknown, depth = 0): SerializedError {
   if (!(err instanceof Error)) {
-    return { name: 'Error', code: undefined, message: String(err), stack: undefined };
+    return { name: 'Error', code: undefined, message: causeText(err), stack: undefined };
   }
-  const code: unknown = (err as { code?: unknown }).code;
+  const code: unknown = safely(() => (err as { code?: unknown }).code, undefined);
+  const stack: unknown = safely(() => err.stack, undefined);
   const out: SerializedError = {
-    name: err.name,
+    name: safely(() => String(err.name), 'Error'),
     code: typeof code === 'string' ? code : undefined,
-    message: err.message,
-    stack: err.stack,
+    message: err instanceof WeftError ? err.message : causeText(err),
+    stack: typeof stack === 'string' ? stack : undefined,
   };
   if (err instanceof WeftError) {
     out.node = err.node;
@@ -49,8 +60,18 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
       if (v !== undefined) (out.data ??= {})[k] = v;
     }
   }
-  if (err.cause !== undefined && depth < 8) out.cause = serializeError(err.cause, depth + 1);
+  const cause = safely(() => err.cause, undefined);
+  if (cause !== undefined && depth < 8) out.cause = serializeError(cause, depth + 1);
   return out;
+}
+
+// A thrown value's property, or `fallback` when reading it throws (a hostile or broken getter).
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { defineError, type Phase, type WeftError } from './weft-error.js';
 export {
   bareMessage,
   type CodedError,
+  causeText,
   defineError,
   type ErrorContext,
   errorClassOf,

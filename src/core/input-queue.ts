@@ -168,9 +168,20 @@ export class InputQueue {
     }
   }
 
-  /** Drops every queued packet, releasing their frames. */
-  clear(): void {
-    while (this.count > 0) this.dropHead();
+  /**
+   * Drops every queued packet, releasing their frames; returns the first release that threw, after
+   * dropping all the others (see `InputSets.clear`).
+   */
+  clear(): unknown {
+    let first: unknown;
+    while (this.count > 0) {
+      try {
+        this.dropHead();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    return first;
   }
 
   private dropHead(): void {

@@ -30,10 +30,13 @@
 import type { FrameAccess, OutputPort } from './calculator.js';
 import type { EngineContext } from './calculator-context.js';
 import {
+  causeText,
   InvalidArgumentError,
   InvalidTimestampError,
   StreamClosedError,
   TimestampOrderError,
+  WeftError,
+  type WeftErrorClass,
 } from './errors.js';
 import { FrameRef, isFrameRef } from './frame-ref.js';
 import type { OutputSink } from './node-engine.js';
@@ -79,6 +82,10 @@ export class OutputStream implements OutputPort {
 
   addFrame(handle: number, timestamp: number, ref?: FrameRef): void {
     try {
+      // A handle that is not a live frame of this pool fails here, naming this node and stream,
+      // not later in whichever thread reads it (one shared load; throws FrameStaleError or
+      // FrameForeignError).
+      this.checkLive(handle);
       if (this.resent(timestamp)) {
         this.releaseQuietly(handle);
         return;
@@ -232,6 +239,16 @@ export class OutputStream implements OutputPort {
     return phase === null
       ? { node: this.ctx.node, stream: this.stream }
       : { node: this.ctx.node, stream: this.stream, phase };
+  }
+
+  private checkLive(handle: number): void {
+    try {
+      this.frames.byteLength(handle);
+    } catch (err) {
+      if (!(err instanceof WeftError)) throw err;
+      const Cls = err.constructor as WeftErrorClass;
+      throw new Cls(`addFrame(${handle}): ${causeText(err)}`, { ...this.where(), cause: err });
+    }
   }
 
   private releaseQuietly(handle: number): void {

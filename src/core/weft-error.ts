@@ -54,6 +54,23 @@ export function bareMessage(err: WeftError): string {
     : err.message;
 }
 
+/**
+ * The text of a cause, for the message of the error that wraps it: a WeftError's without its
+ * context suffix (the wrapper appends its own, so context never shows twice), an Error's message,
+ * a thrown object's string `message`, else `String(err)`. Never throws, whatever the thrown value's
+ * getters or `toString` do: a failure report must not fail in turn.
+ */
+export function causeText(err: unknown): string {
+  try {
+    if (err instanceof WeftError) return bareMessage(err);
+    if (err instanceof Error) return err.message;
+    const message = (err as { message?: unknown } | null)?.message;
+    return typeof message === 'string' ? message : String(err);
+  } catch {
+    return 'a thrown value whose message cannot be read';
+  }
+}
+
 /** `message` with the context appended (` [node "…", stream "…", phase …]`), as errors show it. */
 export function withContext(message: string, c: ErrorContext): string {
   const parts: string[] = [];

@@ -40,7 +40,7 @@
 
 import type { ExtensionCodecType } from '@msgpack/msgpack';
 import { decodeTimestampExtension, Encoder, ExtData, encodeTimestampExtension } from '@msgpack/msgpack';
-import { CodecError, InvalidArgumentError } from '../core/errors.js';
+import { CodecError, causeText, InvalidArgumentError } from '../core/errors.js';
 import { FrameRef, isFrameRef } from '../core/frame-ref.js';
 
 export { FrameRef, isFrameRef };
@@ -264,7 +264,7 @@ export class Codec {
       // Allocates the decoded value.
       return this.reader.read(input);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = causeText(err);
       throw new CodecError(`cannot decode a ${input.byteLength}-byte payload: ${reason}`, {
         phase: 'transport',
         cause: err,
@@ -276,7 +276,7 @@ export class Codec {
 /** Builds the encode error, naming the offending part of the value (cold path only). */
 function encodeError(value: unknown, cause: unknown, maxDepth: number): CodecError {
   const found = findUnencodable(value, '$', 1, maxDepth, []);
-  const reason = found ?? (cause instanceof Error ? cause.message : String(cause));
+  const reason = found ?? causeText(cause);
   return new CodecError(`cannot encode ${reason}`, { phase: 'transport', cause });
 }
 

@@ -33,6 +33,19 @@ export function staleError(pool: string, op: string, h: number, state: number): 
   });
 }
 
+/**
+ * A frame record whose frame was gone before its reader took it: the writer handed on a reference
+ * it did not own. `stream` is the ring's name, which names the producing node.
+ */
+export function handedOnStaleError(stream: string, h: number): Error {
+  return new FrameStaleError(
+    `${describeHandle(h)} was released before it arrived: the node writing this stream handed on a ` +
+      'frame reference it did not own (an input frame forwarded without frames.retain(), or one ' +
+      'frame added twice)',
+    { stream, phase: 'transport' },
+  );
+}
+
 /** No slot in class `c` within the timeout. */
 export function exhaustedError(
   pool: string,

@@ -6,7 +6,7 @@
  *
  * Threading: any thread; uses the codec given (each thread has its own).
  */
-import { CodecError, PayloadTooLargeError, type Phase } from '../core/errors.js';
+import { CodecError, causeText, PayloadTooLargeError, type Phase } from '../core/errors.js';
 import type { Codec } from './codec.js';
 
 /** The value's msgpack bytes (a view of the codec's shared buffer, valid until its next encode). */
@@ -22,7 +22,7 @@ export function encodeInline(
     bytes = codec.encodeShared(value);
   } catch (err) {
     // Re-thrown with the stream named: the codec does not know which ring it encodes for.
-    const why = err instanceof Error ? err.message : String(err);
+    const why = causeText(err);
     throw new CodecError(`cannot push value: ${why}`, { stream, phase, cause: err });
   }
   if (bytes.length > maxInline) {
