@@ -1,5 +1,5 @@
 // MediaPipe's core calculators with MediaPipe's contracts (calculators/core): ConstantSidePacket,
-// SidePacketToStream, PacketPresence, wired as MediaPipe's graphs wire them.
+// SidePacketToStream, wired as MediaPipe's graphs wire them (PacketPresence: its own file).
 import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { Timestamp } from '../src/core/timestamp.js';
@@ -107,29 +107,6 @@ describe('ConstantSidePacketCalculator → SidePacketToStreamCalculator', () => 
       phase: 'open',
       message: expect.stringContaining('TICK'),
     });
-  });
-});
-
-describe('PacketPresenceCalculator', () => {
-  it('true where PACKET has a packet, false where only its bound moved', async () => {
-    const { g, seen } = load(`
-      input_stream: "in"
-      output_stream: "presence"
-      node { calculator: "PacketPresenceCalculator" input_stream: "PACKET:in" output_stream: "PRESENCE:presence" }
-    `);
-    await g.startRun();
-    await g.addPacket('in', 'x', 10);
-    await g.waitUntilIdle();
-    await g.setInputStreamTimestampBound('in', 21);
-    await g.waitUntilIdle();
-    await g.addPacket('in', 'y', 30);
-    g.closeAllInputStreams();
-    await g.waitUntilDone();
-    expect(seen('presence')).toEqual([
-      [10, true],
-      [20, false],
-      [30, true],
-    ]);
   });
 });
 

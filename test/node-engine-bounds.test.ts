@@ -1,6 +1,7 @@
 // Timestamp bounds inside and between nodes: propagation, offsets, settled timestamps, back edges,
 // and the errors for timestamps that break the order.
 import { describe, expect, it } from 'vitest';
+import AdderCalculator from '../src/calculators/adder.js';
 import {
   InvalidTimestampError,
   StreamClosedError,
@@ -179,6 +180,41 @@ describe('processTimestampBounds', () => {
       value: undefined,
     });
     expect(spec.calls.at(-1)!.phase).toBe('close');
+  });
+
+  it('with an offset, a packet and a later bound read together: the bound-only timestamp may still be emitted at', async () => {
+    // MediaPipe raises the output bound after Process(t) to t + 1 + offset, not to what the inputs
+    // settled meanwhile: the call for the bound-only timestamp 3 comes after the one for 1.
+    const r = new CalculatorRunner(AdderCalculator, { options: { emitEmpty: true } });
+    await r.open();
+    r.addPacket(':0', 1, 5).setBound(':0', 4);
+    await r.run();
+    expect(r.outputs(':0')).toEqual([
+      { timestamp: 1, value: 5 },
+      { timestamp: 3, value: 0 },
+    ]);
+    // Once every settled timestamp had its call, the bound is the inputs' again.
+    expect(r.bound(':0')).toBe(4);
+    await r.close();
+  });
+
+  it("with an offset and one sync set per input, each input's bound-only timestamps keep their calls", async () => {
+    const spec = recorder({
+      inputs: { A: 'one', B: 'one' },
+      outputs: { OUT: 'one' },
+      processTimestampBounds: true,
+      timestampOffset: 0,
+      inputStreamHandler: { name: 'ImmediateInputStreamHandler' },
+      onProcess: (ctx) => ctx.output('OUT').add(ctx.inputTimestamp, ctx.inputTimestamp),
+    });
+    const r = new CalculatorRunner(spec.definition);
+    await r.open();
+    r.addPacket('A', 1, 'a').setBound('A', 6).setBound('B', 4);
+    await r.run();
+    // A's packet, B's bound-only 3, A's bound-only 5: after the call at 1 the offset bound waits at
+    // B's pending 3, not at the 4 both inputs settled.
+    expect(r.outputs('OUT').map((p) => p.timestamp)).toEqual([1, 3, 5]);
+    await r.close();
   });
 });
 

@@ -12,6 +12,9 @@ export type PacketPresenceOptions = Record<string, never>;
 /**
  * Emits on `PRESENCE`, at every timestamp `PACKET` settles (by a packet or a bound), true when a
  * packet is there and false when only the bound moved.
+ *
+ * Timestamps: `processTimestampBounds` and `timestampOffset: 0`, as MediaPipe's GetContract and
+ * Open set them; a packet and a later bound that arrive together get one call each.
  */
 export default defineCalculator<PacketPresenceOptions>({
   name: 'PacketPresenceCalculator',

@@ -15,9 +15,11 @@
  * Choices (MediaPipe leaves room, or behaves in ways a single-threaded engine need not copy):
  * - Timestamp offset: after each `process` and at the end of each `run()`, every output's bound is
  *   raised to (settled input bound + offset), where the settled input bound is the handler's
- *   `settledBound()` (min over queued heads and empty inputs' bounds), held at the first gathered
- *   set while a batch fills. Once every input is done the outputs of a node with an offset are Done
- *   before `close` runs, so `close` cannot emit on them (declare `timestampOffset: null` for that).
+ *   `settledBound()` (min over queued heads and empty inputs' bounds, and with
+ *   `processTimestampBounds` over the bound-only timestamps still to be called at), held at the
+ *   first gathered set while a batch fills. Once every input is done the outputs of a node with an
+ *   offset are Done before `close` runs, so `close` cannot emit on them (declare
+ *   `timestampOffset: null` for that).
  * - `processTimestampBounds` under Immediate fires per input for its newly settled timestamps;
  *   MediaPipe's extra call when an input becomes done is not made: `close` covers it.
  * - A source's `process` sees input timestamp 0 (MediaPipe's). STOP returned by a source closes it;

@@ -59,7 +59,9 @@ export interface InputStreamHandler {
   fill(slots: readonly PacketSlot[], base: number): void;
   /**
    * The lowest timestamp not yet settled on the inputs: min over heads of non-empty queues and
-   * bounds of empty blocking ones; Done when there is none. Output bounds follow it with an offset.
+   * bounds of empty blocking ones; Done when there is none. With `processTimestampBounds`, no higher
+   * than the next timestamp settled by bounds alone that the node is still to be called at. Output
+   * bounds follow it with an offset.
    */
   settledBound(): number;
 }
@@ -156,6 +158,13 @@ export class SyncGroupHandler implements InputStreamHandler {
       const q = this.queues[i]!;
       const t = q.size > 0 ? q.headTimestamp() : q.bound;
       if (t < min) min = t;
+    }
+    if (!this.processBounds) return min;
+    // A timestamp settled by a bound alone and not called at yet lies below the inputs' bound; its
+    // call may still emit there (MediaPipe's bound after Process(t) is t + 1 + offset).
+    for (let g = 0; g < this.groups.length; g++) {
+      const c = this.candidate(g);
+      if (c !== WAITING && c < min) min = c;
     }
     return min;
   }
