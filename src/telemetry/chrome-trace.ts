@@ -4,7 +4,11 @@
  *
  * Each interval between two samples becomes a complete event ("X") on the actor's track, named by
  * what the actor mostly did then (work, back-pressured, idle) with the exact shares and packet counts
- * as arguments; counter events ("C") per actor plot its queue depth.
+ * as arguments; counter events ("C") per actor plot its queue depth. Each failure the node's restart
+ * policy survived is one instant event ("i") `restart` on its track, at the first sample that counted
+ * it — so a trace whose last sample was taken once the run ended has exactly `StageStats.restarts`
+ * of them per node, however the samples fell (an interval in which a node being replaced did no
+ * work, several restarts in one interval, restarts of an `open` before the first sample).
  *
  * Threading: pure functions over samples taken on the run's thread.
  */
@@ -39,6 +43,8 @@ export function toChromeTrace(timeline: readonly TimelineSample[]): ChromeTrace 
       tid: i + 1,
       args: { name: `${s.node} (${s.calculator})` },
     });
+    // Restarts before the first sample (a failed open while the run started): at the trace's start.
+    pushRestarts(events, i + 1, 0, 0, s);
   });
   for (let k = 1; k < timeline.length; k++) {
     const a = timeline[k - 1]!;
@@ -51,6 +57,8 @@ export function toChromeTrace(timeline: readonly TimelineSample[]): ChromeTrace 
       const work = s.busyMs - p.busyMs - blocked;
       const idle = s.idleMs - p.idleMs;
       const total = work + blocked + idle;
+      // Before the span test: a node being replaced may have done no work in the interval.
+      pushRestarts(events, i + 1, (b.atMs - first.atMs) * 1000, p.restarts, s);
       if (total <= 0) return;
       const name = work >= blocked && work >= idle ? 'work' : blocked >= idle ? 'back-pressured' : 'idle';
       events.push({
@@ -69,19 +77,6 @@ export function toChromeTrace(timeline: readonly TimelineSample[]): ChromeTrace 
           packetsOut: s.packetsOut - p.packetsOut,
         },
       });
-      // Failures the node's restart policy survived in this interval: an instant mark on its track.
-      if (s.restarts > p.restarts) {
-        events.push({
-          name: 'restart',
-          cat: 'supervision',
-          ph: 'i',
-          s: 't',
-          pid: PID,
-          tid: i + 1,
-          ts: (b.atMs - first.atMs) * 1000,
-          args: { restarts: s.restarts - p.restarts, total: s.restarts },
-        });
-      }
       events.push({
         name: `${s.node} queue`,
         ph: 'C',
@@ -93,4 +88,30 @@ export function toChromeTrace(timeline: readonly TimelineSample[]): ChromeTrace 
     });
   }
   return { traceEvents: events, displayTimeUnit: 'ms' };
+}
+
+/**
+ * One instant event per failure the node's restart policy survived since the previous sample
+ * (`before` restarts counted then), at `ts` on track `tid`; `count` numbers them as the node's
+ * restart records do (`RestartRecord.count`).
+ */
+function pushRestarts(
+  events: Record<string, unknown>[],
+  tid: number,
+  ts: number,
+  before: number,
+  s: StageStats,
+): void {
+  for (let n = before + 1; n <= s.restarts; n++) {
+    events.push({
+      name: 'restart',
+      cat: 'supervision',
+      ph: 'i',
+      s: 't',
+      pid: PID,
+      tid,
+      ts,
+      args: { count: n },
+    });
+  }
 }

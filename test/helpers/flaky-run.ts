@@ -22,6 +22,8 @@ export interface FlakyRunOptions {
   readonly stuckTimeoutMs?: number;
   readonly parallelism?: number;
   readonly onNodeRestart?: (r: RestartRecord) => void;
+  /** Samples stage statistics for a timeline and Chrome trace (see `profileIntervalMs`). */
+  readonly profileIntervalMs?: number;
 }
 
 /** Builds the pipeline (not started); the caller closes the run. */
@@ -31,6 +33,7 @@ export function flakyRun(o: FlakyRunOptions): Run {
     watchdogMs: 20,
     chaining: o.chaining ?? 'off',
     ...(o.onNodeRestart === undefined ? {} : { onNodeRestart: o.onNodeRestart }),
+    ...(o.profileIntervalMs === undefined ? {} : { profileIntervalMs: o.profileIntervalMs }),
   })
     .add(
       push('in'),
