@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
-import { formatDiagSnapshot } from '../src/telemetry/diag-snapshot.js';
+import { type ElementTiming, formatDiagSnapshot } from '../src/telemetry/diag-snapshot.js';
 import { slowChain, slowRegistry } from './fixtures/graph/slow-chain.js';
 
 let g: CalculatorGraph | undefined;
@@ -24,5 +24,36 @@ describe('RunDiagSnapshot', () => {
     const text = formatDiagSnapshot(snap);
     expect(text).toContain('bottleneck: slow');
     expect(text).toContain('fast -> slow  "b"  300 packets');
+  });
+});
+
+/** One element's figures: a node that worked half its time, with the counts given. */
+function element(node: string, o: Partial<ElementTiming> = {}): ElementTiming {
+  return {
+    node,
+    calculator: 'PassThroughCalculator',
+    workShare: 0.5,
+    backPressuredShare: 0,
+    idleShare: 0.5,
+    processCalls: 8,
+    packetsIn: 8,
+    packetsOut: 8,
+    restarts: 0,
+    lost: 0,
+    ...o,
+  };
+}
+
+describe('formatDiagSnapshot', () => {
+  it('has a restarts/lost column, as the JSON has them', () => {
+    const text = formatDiagSnapshot({
+      elements: [element('decode'), element('flaky', { packetsOut: 6, restarts: 3, lost: 2 })],
+      pads: [],
+      bottleneck: undefined,
+    });
+    const [header, decode, flaky] = text.split('\n');
+    expect(header).toBe('node     work  back-pressured  idle   calls  restarts/lost  packets in/out');
+    expect(decode).toBe('decode    50%              0%    50%       8            0/0  8/8');
+    expect(flaky).toBe('flaky     50%              0%    50%       8            3/2  8/6');
   });
 });

@@ -155,11 +155,11 @@ const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(5);
 /** A plain-text rendering of a snapshot (what `weft` prints; no screenshot needed). */
 export function formatDiagSnapshot(s: RunDiagSnapshot): string {
   const w = Math.max(4, ...s.elements.map((e) => e.node.length));
-  const lines = [`${'node'.padEnd(w)}   work  back-pressured  idle   calls  packets in/out`];
+  const lines = [`${'node'.padEnd(w)}   work  back-pressured  idle   calls  restarts/lost  packets in/out`];
   for (const e of s.elements) {
     lines.push(
       `${e.node.padEnd(w)}  ${pct(e.workShare)}  ${pct(e.backPressuredShare).padStart(14)}  ${pct(e.idleShare)}` +
-        `  ${String(e.processCalls).padStart(6)}  ${e.packetsIn}/${e.packetsOut}`,
+        `  ${String(e.processCalls).padStart(6)}  ${`${e.restarts}/${e.lost}`.padStart(13)}  ${e.packetsIn}/${e.packetsOut}`,
     );
   }
   lines.push('', 'streams:');
