@@ -53,13 +53,19 @@ describe('resume: a failing process call drops its input set, the node goes on',
       const stats = run.stageStats().find((s) => s.node === 'flaky')!;
       expect(stats.restarts).toBe(2);
       expect(stats.processCalls).toBe(8);
-      expect(run.stageStats().find((s) => s.node === 'after')!.restarts).toBe(0);
-      expect(run.diagnose().elements.find((e) => e.node === 'flaky')!.restarts).toBe(2);
+      // Each dropped set is one input packet lost: delivered + lost = sent.
+      expect(stats.lost).toBe(2);
+      expect(values.length + stats.lost).toBe(8);
+      expect(run.stageStats().find((s) => s.node === 'after')!).toMatchObject({ restarts: 0, lost: 0 });
+      expect(run.diagnose().elements.find((e) => e.node === 'flaky')!).toMatchObject({
+        restarts: 2,
+        lost: 2,
+      });
       // The records come on the control channel; both were posted before the node ended.
       expect(seen).toHaveLength(2);
-      expect(seen.map((r) => [r.node, r.phase, r.action, r.count, r.code])).toEqual([
-        ['flaky', 'process', 'resume', 1, 'ERR_WEFT_CALCULATOR'],
-        ['flaky', 'process', 'resume', 2, 'ERR_WEFT_CALCULATOR'],
+      expect(seen.map((r) => [r.node, r.phase, r.action, r.count, r.code, r.lost])).toEqual([
+        ['flaky', 'process', 'resume', 1, 'ERR_WEFT_CALCULATOR', 1],
+        ['flaky', 'process', 'resume', 2, 'ERR_WEFT_CALCULATOR', 1],
       ]);
       expect(seen[0]!.message).toContain('bad packet 2');
     },
@@ -84,6 +90,7 @@ describe('resume: a failing process call drops its input set, the node goes on',
     }
     expect(firstBytes).toEqual([0, 2, 4]);
     await run.waitUntilDone();
+    expect(run.stageStats()[0]!.lost).toBe(2);
     expect(run.frames.inUse()).toBe(0);
   });
 
@@ -93,7 +100,8 @@ describe('resume: a failing process call drops its input set, the node goes on',
     const { values } = await feed(run, 3);
     expect(values).toEqual([0, 1, 2]);
     await run.waitUntilDone();
-    expect(seen.map((r) => [r.phase, r.action, r.count])).toEqual([['close', 'resume', 1]]);
+    expect(seen.map((r) => [r.phase, r.action, r.count, r.lost])).toEqual([['close', 'resume', 1, 0]]);
+    expect(run.stageStats()[0]).toMatchObject({ restarts: 1, lost: 0 });
   });
 });
 
@@ -130,7 +138,9 @@ describe('resume: a fault outside any call of the process stage', () => {
     for await (const s of run.output()) values.push(s.value);
     expect(values).toEqual([1, 2, 3]);
     await run.waitUntilDone();
-    expect(run.stageStats()[0]!.restarts).toBe(1);
+    // No input set to drop: nothing lost.
+    expect(run.stageStats()[0]).toMatchObject({ restarts: 1, lost: 0 });
+    expect(record.lost).toBe(0);
   });
 });
 
@@ -256,6 +266,7 @@ describe('replicas', () => {
     for (const r of seen) expect(r.node).toMatch(/^flaky/);
     const stats = run.stageStats();
     expect(stats.reduce((n, s) => n + s.restarts, 0)).toBe(3);
+    expect(values.length + stats.reduce((n, s) => n + s.lost, 0)).toBe(12);
     for (const s of stats.filter((x) => !x.node.startsWith('flaky') || /dispatch|gather/.test(x.node))) {
       expect(s.restarts).toBe(0);
     }

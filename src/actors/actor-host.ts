@@ -22,6 +22,7 @@ import {
   F_BUSY_MS,
   F_CALL_STARTED_AT,
   F_IDLE_MS,
+  F_LOST,
   F_PROCESS_CALLS,
   F_RESTARTS,
   NodeCounters,
@@ -29,6 +30,7 @@ import {
 } from './node-counters.js';
 import { RestartPolicyRunner } from './restart-policy.js';
 import { RingSink } from './ring-sink.js';
+import { SentMark } from './sent-mark.js';
 import { stageStore } from './stray-errors.js';
 
 // Process calls a source makes per loop turn.
@@ -138,7 +140,16 @@ export class Actor {
       this.engine.setFaultHook((phase, err) =>
         phase === 'process' ? role.failed(err) : restarts.decide(phase, err),
       );
-    } else if (restarts.active) this.engine.setFaultHook((phase, err) => restarts.decide(phase, err));
+    } else if (restarts.active) {
+      // `resume` drops a failing call's set: its packets are lost, unless the call had sent output.
+      const sent = new SentMark(this.engine, new Float64Array([Number.NaN, 0]));
+      this.sink.onPacket = sent.onPacket;
+      this.engine.setFaultHook((phase, err) => {
+        const lost = phase === 'process' ? sent.droppedByCall() : 0;
+        this.counters.f64[this.counters.field(this.n, F_LOST)]! += lost;
+        return restarts.decide(phase, err, 'resume', lost);
+      });
+    }
   }
 
   // The node's part in the `restart` policy (actor-restart.ts); null under other policies.

@@ -20,6 +20,7 @@ import type { RingReader } from '../transport/ring-queue.js';
 import type { RestartArgs, RestartRequest } from './actor-protocol.js';
 import { RestartState } from './restart-state.js';
 import type { RingSink } from './ring-sink.js';
+import { SentMark } from './sent-mark.js';
 
 /** One restartable node's part in its actor (see the module comment). */
 export class ActorRestart {
@@ -39,6 +40,8 @@ export class ActorRestart {
   ) {
     this.state = new RestartState(args.state);
     sink.emitted = this.state.bounds;
+    // Which set's call sent output, for the supervisor to tell the failing set delivered, not lost.
+    sink.onPacket = new SentMark(engine, this.state.sent).onPacket;
     this.readsOneAhead = engine.setsByTimestamp;
     engine.setSetDoneHook((ts) => {
       this.state.held = engine.heldPackets();

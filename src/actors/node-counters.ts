@@ -74,7 +74,7 @@ export const F_BLOCKED_MS = 5;
 export const F_CALL_STARTED_AT = 6;
 /** Failures the node's restart policy survived (the actor under `resume`, the supervisor under `restart`). */
 export const F_RESTARTS = 7;
-/** Input packets lost to restarts (`restart` policy: written by the supervisor). */
+/** Input packets lost to failures (see `StageStats.lost`): the actor under `resume`, the supervisor under `restart`. */
 export const F_LOST = 8;
 const NODE_F64 = 10;
 const GRAPH_BYTES = 64;

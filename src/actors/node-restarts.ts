@@ -84,20 +84,36 @@ export class NodeRestarts {
     const view = new RestartState(state);
     let carry: RestartCarry | null;
     let lost: number;
-    if (end.request !== null) {
+    // True when the set view.sentIn names is given to the next instance again.
+    let again: boolean;
+    if (end.request !== null && end.request.phase !== 'open') {
       carry = end.request.carry;
-      lost = carry?.dropped ?? 0;
-    } else if (view.tookOver === 0) {
-      // Died before it took its hand-over: the next thread gets it (its frames were never counted
-      // in the dead thread's ledger).
-      carry = this.carries.get(id) ?? null;
+      // A dropped set whose call had sent output is delivered, not lost (sent-mark.ts).
+      lost = carry === null || carry.failing === view.sentIn ? 0 : carry.dropped;
+      again = carry?.retried === view.sentIn;
+    } else if (end.request !== null || view.tookOver === 0) {
+      // A failed open passes on the hand-over it was given; a thread that died before it took its
+      // hand-over leaves it to the next (its frames were never counted in the dead thread's ledger).
+      // Either way that hand-over's losses were counted when it was made.
+      carry = end.request?.carry ?? this.carries.get(id) ?? null;
       lost = 0;
+      again = true;
     } else {
       carry = null;
-      lost = setsByTimestamp(node) ? this.settlePending(id, view, state.ledger) : view.held;
+      if (setsByTimestamp(node)) {
+        const settled = this.settlePending(id, view, state.ledger);
+        lost = settled.lost;
+        again = settled.again === view.sentIn;
+      } else {
+        // Everything it held, but the set of the dead call when that call had sent output.
+        lost = view.held - (view.sentIn <= view.done ? 0 : view.sentSet);
+        again = false;
+      }
     }
+    // What a set's call sent counts for that set only while it is still to be processed.
+    if (!again) view.forgetSent();
     // Whatever the decision, the gone thread's references come back now (but one it left on a ring
-    // for its successor: see rereadPending).
+    // for its successor: see settlePending).
     this.pool.releaseHeldBy(state.ledger);
     view.held = 0;
     view.tookOver = 0;
@@ -128,11 +144,17 @@ export class NodeRestarts {
    * A node that reads one ahead (ActorRestart) died: each input's packet it had taken and not handed
    * back is still on its ring. The set in the dead call is the earliest of them not yet processed;
    * the successor reads it again under at-least-once (once: not when it is the set it was already
-   * given again), else it is handed back and lost. Packets already processed are handed back; later
-   * ones are left for the successor. A record left keeps its frame reference, which is then not the
-   * gone thread's to give back. Returns the packets lost.
+   * given again), else it is handed back and lost — unless the dead call had sent output (it is
+   * delivered then: see sent-mark.ts). Packets already processed are handed back; later ones are
+   * left for the successor. A record left keeps its frame reference, which is then not the gone
+   * thread's to give back. Returns the packets lost, and the timestamp of the set read again (null:
+   * none).
    */
-  private settlePending(id: number, view: RestartState, ledger: SharedArrayBuffer): number {
+  private settlePending(
+    id: number,
+    view: RestartState,
+    ledger: SharedArrayBuffer,
+  ): { lost: number; again: number | null } {
     const rings = this.plan.nodeInputs[id]!;
     const heads: (RingReader | null)[] = rings.map((d, i) => {
       const ts = view.pending[i]!;
@@ -151,6 +173,7 @@ export class NodeRestarts {
       this.graph.nodes[id]!.restart.delivery === 'at-least-once' &&
       this.retried.get(id) !== failing;
     if (again) this.retried.set(id, failing);
+    const delivered = failing === view.sentIn;
     let lost = 0;
     heads.forEach((r, i) => {
       if (r === null) return;
@@ -158,10 +181,10 @@ export class NodeRestarts {
       const processed = done >= ts;
       if (processed || (ts === failing && !again)) {
         r.release();
-        if (!processed) lost++;
+        if (!processed && !delivered) lost++;
       } else if (r.payloadType === PayloadType.Frame) this.pool.keepOffLedger(ledger, r.frame);
     });
-    return lost;
+    return { lost, again: again ? failing : null };
   }
 
   // A hand-over's references, owned by nobody now: adopted first, since this thread's pool keeps the

@@ -33,9 +33,9 @@ export class RestartPolicyRunner {
    * A call of the node failed with `err` (a CalculatorError) in `phase`: null to go on, else the
    * error the node fails with — `err` itself under `stop`, a RestartLimitError past the limit.
    * `action` names what going on means (`restart`: the supervisor replaces the thread), `lost` the
-   * input packets the failure cost, for the record.
+   * input packets the failure cost, for the record (see `StageStats.lost`; the caller counts them).
    */
-  decide(phase: Phase, err: Error, action: 'resume' | 'restart' = 'resume', lost?: number): Error | null {
+  decide(phase: Phase, err: Error, action: 'resume' | 'restart' = 'resume', lost = 0): Error | null {
     if (this.policy.policy === 'stop') return err;
     const now = Date.now();
     const w = this.window;
@@ -63,7 +63,7 @@ export class RestartPolicyRunner {
     action: RestartRecord['action'],
     count: number,
     at: number,
-    lost: number | undefined,
+    lost: number,
   ): RestartRecord {
     const code = (err as { code?: unknown }).code;
     return {
@@ -74,7 +74,7 @@ export class RestartPolicyRunner {
       at,
       code: typeof code === 'string' ? code : undefined,
       message: err.message,
-      ...(lost === undefined ? {} : { lost }),
+      lost,
     };
   }
 }

@@ -53,6 +53,11 @@ export class RingSink implements OutputSink {
    * under the `restart` policy (see restart-state.ts); null otherwise.
    */
   emitted: Float64Array | null = null;
+  /**
+   * Told of each packet, for a node whose restart policy may drop a failing call's set (see
+   * sent-mark.ts); null otherwise.
+   */
+  onPacket: (() => void) | null = null;
 
   constructor(
     private readonly writers: readonly (readonly RingWriter[])[],
@@ -75,6 +80,7 @@ export class RingSink implements OutputSink {
       // Nobody listens: the reference handed to us ends here.
       if (ws.length === 0) {
         this.pool.release(frame);
+        if (this.onPacket !== null) this.onPacket();
         return;
       }
       if (ws.length > 1) this.pool.retain(frame, ws.length - 1);
@@ -92,6 +98,8 @@ export class RingSink implements OutputSink {
         if (!this.spilled(w, SpillKind.Value, timestamp, value) && !w.tryPushValue(timestamp, value))
           this.blocked(w, SpillKind.Value, timestamp, value, (ms) => w.pushValue(timestamp, value, ms));
     }
+    // Once on every ring: a thread that dies blocked on a full one has not sent the packet.
+    if (this.onPacket !== null) this.onPacket();
   }
 
   bound(output: number, bound: number): void {

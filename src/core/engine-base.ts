@@ -182,6 +182,22 @@ export abstract class EngineBase {
   }
 
   /**
+   * The input timestamp of the call in progress, or of the last one: a set's timestamp, Unstarted in
+   * `open` and wake calls, Done in `close`.
+   */
+  get callTimestamp(): number {
+    return this.ctx.inputTimestamp;
+  }
+
+  /** Packets in the input set of the call in progress (0 in `open`, `close`, wake and source calls). */
+  callSetPackets(): number {
+    const base = this.ctx.base;
+    let n = 0;
+    for (let i = 0; i < this.nIn; i++) if (!this.sets.slots[base + i]!.isEmpty) n++;
+    return n;
+  }
+
+  /**
    * For a fresh instance of a restarted node, before open: each output goes on from the bound its
    * predecessor left downstream (`bounds`, per output; Done: it had ended the stream). What open
    * sends below it is dropped (a header the predecessor sent already); below it later fails the call.

@@ -268,10 +268,12 @@ export interface RestartRecord {
   readonly code: string | undefined;
   readonly message: string;
   /**
-   * Under `restart`: input packets the failure cost — the failing set under at-most-once delivery,
-   * and what a thread that died had read and not processed.
+   * Input packets the failure cost (see `StageStats.lost`): the failing call's input set when it is
+   * dropped (`resume`; `restart` under at-most-once, or a retry that failed again) and its call had
+   * sent no output, and what a `restart` node's thread that died had read and not processed. 0 for
+   * a failed `open` or `close`, and for a fault outside any call.
    */
-  readonly lost?: number;
+  readonly lost: number;
 }
 
 /** A calculator call that ran past the configured time limit. */

@@ -149,7 +149,9 @@ export class NodeEngine extends EngineCore {
       try {
         result = calculator.process(ctx);
       } catch (err) {
-        // Seen as a gathered row, the slot's frame is released with the queued ones.
+        // Seen as a gathered row, the slot's frame is released with the queued ones; a restart's
+        // hand-over reads the failing set's timestamp there too (restart-handover.ts).
+        this.sets.timestamps[0] = ctx.inputTimestamp;
         this.sets.filled = 1;
         const f = this.recover('process', err);
         if (f !== null) throw f;
@@ -159,6 +161,7 @@ export class NodeEngine extends EngineCore {
       }
       if (isThenable(result)) {
         // The general path finishes this call: it sees the slot as a gathered row.
+        this.sets.timestamps[0] = ctx.inputTimestamp;
         this.sets.filled = 1;
         this.flushOutputs();
         // Allocates the continuation: async calculators only.

@@ -28,6 +28,8 @@ export interface RestartCarry {
   readonly bounds: number[];
   /** Timestamp of the input set whose call failed, when it is carried to be tried once more. */
   readonly retried: number | null;
+  /** Timestamp of the input set whose call failed, carried or dropped; null when no set was gathered. */
+  readonly failing: number | null;
   /** Packets of the failing set that were dropped (at-most-once, or a set that failed its retry). */
   readonly dropped: number;
 }
@@ -47,15 +49,16 @@ export function takeCarry(
   const perInput: CarriedPacket[][] = queues.map(() => []);
   let dropped = 0;
   let retried: number | null = null;
-  const again = sets.filled > sets.done && retry(sets.timestamps[sets.done]!);
+  const failing = sets.filled > sets.done ? sets.timestamps[sets.done]! : null;
+  const again = failing !== null && retry(failing);
   for (let row = sets.done; row < sets.filled; row++) {
-    const failing = row === sets.done;
-    if (failing && again) retried = sets.timestamps[row]!;
+    const inCall = row === sets.done;
+    if (inCall && again) retried = sets.timestamps[row]!;
     for (let i = 0; i < n; i++) {
       const slot = sets.slots[row * n + i]!;
       if (slot.isEmpty) continue;
       const frame = slot.frame;
-      if (failing && !again) {
+      if (inCall && !again) {
         dropped++;
         if (frame >= 0) release(frame);
       } else {
@@ -81,6 +84,7 @@ export function takeCarry(
     packets: perInput.flat(),
     bounds: queues.map((q) => (q.closed ? Timestamp.Done : q.bound)),
     retried,
+    failing,
     dropped,
   };
 }

@@ -74,7 +74,7 @@ export const COUNTER_FAMILIES: readonly Family[] = [
   ],
   [
     'weft_node_lost_packets_total',
-    'Input packets the node lost to its restarts (a set dropped at most once, or read by a thread that died).',
+    'Input packets the node lost to failures its restart policy survived (sets it dropped, or read by a thread that died).',
     ['node'],
     perNode((s) => s.lost),
   ],

@@ -50,8 +50,14 @@ export interface StageStats {
   /** Failures the node's restart policy survived (`resume`, `restart`); 0 under `stop`. */
   readonly restarts: number;
   /**
-   * Input packets its restarts cost (`restart`): sets dropped at-most-once, and what a thread that
-   * died had read and not processed. 0 under the other policies (`resume` counts a drop as a restart).
+   * Input packets the node's failures cost: the packets of each input set it dropped — a failing
+   * call's set under `resume`, under `restart` with at-most-once delivery, or a retried set that
+   * failed again — and what a `restart` node's thread that died had read and not processed (a node
+   * that reads one ahead loses only the set of the dead call). A dropped set whose call had sent a
+   * packet before it failed is not lost: that output is delivered (the rest of what the call would
+   * have sent is not). So for a node that emits one packet per input set at its timestamp (one-in,
+   * one-out), on a run that ended: `packets it delivered + lost = input sets it was sent`. 0 under
+   * `stop`. See also the record of each restart (`RestartRecord.lost`).
    */
   readonly lost: number;
 }

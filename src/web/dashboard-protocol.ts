@@ -22,7 +22,7 @@ export interface NodeView {
   readonly packetsOut: number;
   readonly processCalls: number;
   readonly restarts: number;
-  /** Input packets its restarts lost. */
+  /** Input packets its failures cost (see `StageStats.lost`). */
   readonly lost: number;
   /** Per input, in port order. */
   readonly queues: readonly { readonly depth: number; readonly limit: number }[];
