@@ -7,12 +7,19 @@
  */
 import { type Calculator, type LifecycleResult, STOP } from './calculator.js';
 import { EngineBase } from './engine-base.js';
-import { CalculatorError, causeText, WeftError } from './errors.js';
+import { CalculatorError, causeText, OutOfMemoryError, WeftError, WorkerExitError } from './errors.js';
 import { addClamped, Timestamp } from './timestamp.js';
 
 export type { EngineState, OutputSink } from './output-sink.js';
 
 const LIFECYCLE_NAMES = { open: 'Open', process: 'Process', close: 'Close' } as const;
+
+// Codes of the errors that report a node's failure as a whole (see calculatorError).
+const NODE_FAILURES: ReadonlySet<unknown> = new Set([
+  CalculatorError.code,
+  WorkerExitError.code,
+  OutOfMemoryError.code,
+]);
 
 /**
  * Everything of a node engine but its `run()` loops; not used on its own (see `NodeEngine`).
@@ -147,6 +154,12 @@ export abstract class EngineCore extends EngineBase {
   }
 
   private calculatorError(phase: 'open' | 'process' | 'close', err: unknown): Error {
+    // A calculator that runs work on threads of its own (PoolCalculator) reports a failure there as
+    // the node's failure: naming this node and the phase the work began in, in the class that says
+    // what happened. It stands as it is: wrapped, it would name the node twice and be charged to the
+    // call that saw it (close, waiting for a task that process submitted). Weft errors only: their
+    // fields are plain data, never a thrown value's getters.
+    if (err instanceof WeftError && err.node === this.node.name && NODE_FAILURES.has(err.code)) return err;
     // A weft error from the node's own call (an output misused) names its stream: keep it.
     const stream = err instanceof WeftError ? err.stream : undefined;
     return new CalculatorError(
