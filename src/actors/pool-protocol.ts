@@ -27,6 +27,26 @@ export interface PoolWorkerData {
 }
 
 /**
+ * What a pool thread tells its owner, through its parent port, when it fails outside a reply (piscina
+ * hands such a message to the pool's 'message' listeners; its own messages are told apart by a key
+ * of theirs). Posted before the thread ends, so it reaches the owner before the thread's exit does.
+ *
+ * - `stray`: an error thrown from a timer or a promise nobody awaited (the thread then ends);
+ * - `clone`: the reply to the task at `timestamp` could not be structured-cloned (the thread then
+ *   ends: the reply is lost, and only the thread's end settles the task);
+ * - `exit`: the thread is exiting with `code` (`process.exit` in the user's code).
+ *
+ * `timestamp`: the task running on the thread then (for `clone`, the one whose reply failed), or
+ * null between tasks (and during a probe).
+ */
+export interface PoolFault {
+  readonly weftPoolFault: 'stray' | 'clone' | 'exit';
+  readonly timestamp: number | null;
+  readonly error?: SerializedError;
+  readonly code?: number;
+}
+
+/**
  * One task: a frame packet (`handle` ≥ 0, `value` undefined) or a structured value (`handle` -1).
  * The sender holds a reference to the frame until the task's reply has arrived.
  */

@@ -9,15 +9,21 @@
  * thread boundary. Errors are returned as serialized replies rather than thrown: piscina would
  * structured-clone a thrown error and lose its class and `code`.
  *
+ * Faults outside a reply (an error from a timer or a promise nobody awaited, a reply that cannot
+ * be cloned, `process.exit`) are posted to the owner as a {@link PoolFault} before the thread ends:
+ * piscina would otherwise report them as a bare thread exit, or not at all when no task was running.
+ *
  * Threading: runs on a piscina thread, one task at a time (piscina's default of one task per
  * thread). Lifecycle: the handler lives as long as its thread; piscina ends the thread on close.
  */
 
+import { parentPort } from 'node:worker_threads';
 import { InvalidArgumentError, serializeError } from '../core/errors.js';
 import { importModule } from '../core/module-loader.js';
 import { isFrameRef } from '../transport/codec.js';
 import { FramePool } from '../transport/frame-pool.js';
-import type { PoolFunction, PoolReply, PoolTask, PoolWorkerData } from './pool-protocol.js';
+import type { PoolFault, PoolFunction, PoolReply, PoolTask, PoolWorkerData } from './pool-protocol.js';
+import { catchStrayErrors } from './stray-errors.js';
 
 /** piscina's task handler in a pool thread. */
 export type PoolTaskHandler = (task: PoolTask) => Promise<PoolReply>;
@@ -29,15 +35,24 @@ export function isPoolWorkerData(data: unknown): data is PoolWorkerData {
 
 /**
  * The task handler of a pool thread, or undefined when `workerData` is not a pool's (a thread that
- * spawnTask started). Starts no work: loading happens on the first task, so a missing module or
- * export becomes that task's error, not a thread that fails to start (piscina would start a
- * replacement, which would fail the same way).
+ * spawnTask started). Installs the thread's fault reports (see the file header) but starts no work:
+ * loading happens on the first task, so a missing module or export becomes that task's error, not
+ * a thread that fails to start (piscina would start a replacement, which would fail the same way).
  */
 export function poolThreadHandler(workerData: unknown): PoolTaskHandler | undefined {
   if (!isPoolWorkerData(workerData)) return undefined;
   const data = workerData;
   let setup: Promise<{ fn: PoolFunction; frames: FramePool }> | undefined;
+  // The task in the handler now, and the last one whose reply the handler returned (piscina posts it
+  // next): null when none. Only a fault report reads them.
+  let running: number | null = null;
+  let replied: number | null = null;
+  reportFaults(
+    () => running,
+    () => replied,
+  );
   return async (task) => {
+    running = task.probe === true ? null : task.timestamp;
     try {
       setup ??= load(data);
       const { fn, frames } = await setup;
@@ -52,8 +67,40 @@ export function poolThreadHandler(workerData: unknown): PoolTaskHandler | undefi
       return { ok: true, frame: -1, value: isSharedTypedArray(out) ? out.slice() : out };
     } catch (err) {
       return { ok: false, error: serializeError(err) };
+    } finally {
+      replied = running;
+      running = null;
     }
   };
+}
+
+// The first fault of this thread goes to the owner (one report: the exit that follows a stray error
+// is not a fault of its own).
+function reportFaults(running: () => number | null, replied: () => number | null): void {
+  const port = parentPort!;
+  let reported = false;
+  const report = (fault: PoolFault) => {
+    if (reported) return;
+    reported = true;
+    port.postMessage(fault);
+  };
+  // piscina posts a reply after the handler returned; one that cannot be cloned is thrown from a
+  // microtask, as a stray error, and the task it answers would wait for a reply that never comes:
+  // the thread ends so that its end settles the task. Any other stray error ends the thread too, as
+  // it would end an actor's node: the owner fails the run with it.
+  catchStrayErrors((err) => {
+    const ts = running();
+    const clone = ts === null && replied() !== null && (err as { name?: unknown })?.name === 'DataCloneError';
+    report({
+      weftPoolFault: clone ? 'clone' : 'stray',
+      timestamp: clone ? replied() : ts,
+      error: serializeError(err),
+    });
+    process.exit(1);
+  });
+  // `process.exit(n)` in the user's code: piscina would say only that the thread exited, and not even
+  // that when it happens between tasks.
+  process.on('exit', (code) => report({ weftPoolFault: 'exit', timestamp: running(), code }));
 }
 
 async function load(data: PoolWorkerData): Promise<{ fn: PoolFunction; frames: FramePool }> {

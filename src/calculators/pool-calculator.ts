@@ -5,9 +5,17 @@
  * Threading: the definition is plain data plus functions; an instance runs on its actor's thread
  * and owns one {@link PoolThreads} (its threads are children of the actor's thread and end with it).
  */
+import { resourceLimits } from 'node:worker_threads';
 import type { CalculatorContext, FrameAccess } from '../core/calculator.js';
 import { defineCalculator } from '../core/calculator.js';
-import { InvalidArgumentError } from '../core/errors.js';
+import {
+  bareMessage,
+  CalculatorError,
+  errorClassOf,
+  InvalidArgumentError,
+  OutOfMemoryError,
+  WorkerExitError,
+} from '../core/errors.js';
 import { nextAllowedInStream } from '../core/timestamp.js';
 import type { FramePoolDescriptor } from '../transport/frame-pool.js';
 import { type PoolFrames, PoolThreads } from './pool-threads.js';
@@ -55,12 +63,19 @@ interface Slot {
  * - Frames: an input frame is retained while its task runs and released when it replies.
  * - Lifecycle: `open` starts the threads and loads the function in one of them (a missing module or
  *   export fails `open`). `close` awaits every buffered task, emits the results, and ends the
- *   threads. The first error in the function fails the run (CalculatorError naming the node, cause:
- *   the function's error rebuilt with its class and code), after the pool has been closed and every
- *   result frame not emitted has been released; a close after that failure does not report it again.
+ *   threads.
+ * - Failures: the first one fails the run in phase `process` (where the task was submitted, also
+ *   when `close` is what waits for it), naming the node and the task's timestamp: CalculatorError
+ *   when the function threw (cause: its error rebuilt with its class and code), when its result
+ *   cannot be copied back (cause: CodecError), or when a pool thread threw outside a task (a timer,
+ *   a promise nobody awaited); WorkerExitError when a pool thread exited; OutOfMemoryError when one
+ *   outgrew the node's heap limit, which every pool thread gets. At that failure the pool is closed
+ *   at once (tasks still running are ended, so nothing waits on a thread that will never answer)
+ *   and every result frame not emitted is released; the run hears of it through the call in
+ *   progress or a wake call. A close after that failure does not report it again.
  * - Threading: the instance runs on its actor's thread; the function runs on the pool's threads,
  *   one packet at a time per thread, so it may keep per-thread state but must not rely on which
- *   thread sees which packet.
+ *   thread sees which packet. A pool thread's event loop turns between tasks, so its timers run.
  */
 const PoolCalculator = defineCalculator<PoolOptions>({
   name: 'PoolCalculator',
@@ -88,27 +103,39 @@ const PoolCalculator = defineCalculator<PoolOptions>({
   create: () => {
     let threads: PoolThreads | null = null;
     let frames: PoolFrames | null = null;
+    let node = '';
+    let phase: 'open' | 'process' = 'open';
     let limit = 0;
     let wake: () => void = () => {};
     const order: Slot[] = [];
-    // The first task error; `reported` once it failed a call.
+    // The first failure, the node's error; `reported` once it failed a call.
     let failure: { error: unknown; reported: boolean } | null = null;
+    // The pool's close: begun by the first failure, else by `close` once every task settled.
+    let closed: Promise<void> | null = null;
+
+    // A task or a pool thread failed: the node's failure, and the pool closes now, which settles
+    // every task still pending (a wait on one of them ends), whether its thread answers or not.
+    function poolFailed(err: unknown): void {
+      if (failure !== null) return;
+      failure = { error: nodeFailure(node, phase, err), reported: false };
+      void closeThreads();
+      wake();
+    }
+
+    function closeThreads(): Promise<void> {
+      closed ??= threads === null ? Promise.resolve() : threads.close();
+      return closed;
+    }
 
     function submit(frame: number, value: unknown, timestamp: number): void {
       const slot: Slot = { timestamp, done: false, frame: -1, value: undefined, settled: Promise.resolve() };
       // Allocates the slot and the task's promises: one per packet, next to a pool round trip.
-      slot.settled = threads!.run(frame, value, timestamp).then(
-        (r) => {
-          slot.done = true;
-          slot.frame = r.frame;
-          slot.value = r.value;
-          wake();
-        },
-        (error: unknown) => {
-          failure ??= { error, reported: false };
-          wake();
-        },
-      );
+      slot.settled = threads!.run(frame, value, timestamp).then((r) => {
+        slot.done = true;
+        slot.frame = r.frame;
+        slot.value = r.value;
+        wake();
+      }, poolFailed);
       order.push(slot);
     }
 
@@ -128,14 +155,10 @@ const PoolCalculator = defineCalculator<PoolOptions>({
       if (b > out.nextTimestampBound) out.setNextTimestampBound(b);
     }
 
-    // Closes the pool (running tasks finish, queued ones are dropped) and releases unemitted frames.
+    // Closes the pool (tasks not finished are dropped) and releases unemitted frames.
     async function teardown(): Promise<void> {
-      const t = threads;
-      threads = null;
-      if (t !== null) {
-        await t.close();
-        await Promise.all(order.map((s) => s.settled));
-      }
+      await closeThreads();
+      await Promise.all(order.map((s) => s.settled));
       for (const s of order) if (s.done && s.frame >= 0) frames!.release(s.frame);
       order.length = 0;
     }
@@ -175,6 +198,7 @@ const PoolCalculator = defineCalculator<PoolOptions>({
     return {
       async open(ctx) {
         const o = ctx.options;
+        node = ctx.node;
         frames = poolFrames(ctx.frames);
         limit = o.maxInFlight > 0 ? o.maxInFlight : 2 * o.threads;
         wake = ctx.waker();
@@ -183,13 +207,22 @@ const PoolCalculator = defineCalculator<PoolOptions>({
           exportName: o.exportName,
           threads: o.threads,
           name: ctx.node,
+          // The node's heap limit is its thread's: the actor's thread was started with it (a thread
+          // shared by nodes has the smallest of theirs). Undefined off a worker (a test runner).
+          heapLimitMb: resourceLimits.maxOldGenerationSizeMb,
+          // Timers and promises of the function run between tasks, so their errors are reported.
+          atomics: 'async',
+          onFault: poolFailed,
         });
         try {
           await threads.probe();
         } catch (err) {
+          const first = failure?.error ?? nodeFailure(node, phase, err);
           await teardown();
-          throw err;
+          throw first;
         }
+        if (failure !== null) return fail(failure.error);
+        phase = 'process';
       },
       process(ctx) {
         if (failure !== null) return fail(failure.error);
@@ -222,12 +255,33 @@ const PoolCalculator = defineCalculator<PoolOptions>({
           return fail(err);
         }
         if (failure !== null) return fail(failure.error);
-        return teardown();
+        await teardown();
+        // A stray error that a pool thread reported before it was ended surfaces while the pool
+        // closes: still the node's failure. (The cast: TypeScript cannot see teardown set it.)
+        const late = failure as { error: unknown } | null;
+        if (late !== null) return fail(late.error);
       },
     };
   },
 });
 export default PoolCalculator;
+
+/**
+ * A failure of the pool (PoolThreads' errors, made there, never the function's own) as the node's:
+ * CalculatorError (the function or its load threw, or a stray error), WorkerExitError and
+ * OutOfMemoryError keep their class and words and get the node and the phase the task was submitted
+ * in; CodecError (a result that cannot be copied back) is the cause of a CalculatorError, as an
+ * output that cannot be encoded is. The engine reports such an error as it stands rather than
+ * wrapping it in the phase of the call that saw it (see engine-core.ts).
+ */
+function nodeFailure(node: string, phase: 'open' | 'process', err: unknown): Error {
+  if (err instanceof CalculatorError || err instanceof WorkerExitError || err instanceof OutOfMemoryError) {
+    const cls = errorClassOf(err.code)!;
+    return new cls(`PoolCalculator: ${bareMessage(err)}`, { node, phase, cause: err.cause });
+  }
+  const what = err instanceof Error ? err.message : String(err);
+  return new CalculatorError(`PoolCalculator: ${what}`, { node, phase, cause: err });
+}
 
 // The calculator's frame access as the pool needs it: with the descriptor its threads attach.
 function poolFrames(frames: FrameAccess): PoolFrames {

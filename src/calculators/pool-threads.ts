@@ -15,19 +15,39 @@
  *
  * Frames: {@link PoolThreads.run} takes its own reference to an input frame before posting the
  * task and drops it when the reply (or the failure) arrives, so the frame stays valid while a pool
- * thread reads it, whatever the caller does with its own reference meanwhile.
+ * thread reads it, whatever the caller does with its own reference meanwhile; a task cut short by
+ * close drops it only once every thread is gone.
+ *
+ * Failures are typed errors naming the pool and the task's timestamp, without node or phase (the
+ * owner adds its own, as PoolCalculator does): see {@link PoolThreads.run}. A pool thread reports a
+ * fault outside a reply itself ({@link PoolFault}, posted before it ends), since piscina would say
+ * only that a thread exited, or nothing when it was between tasks.
+ *
+ * Close ends the threads at once (piscina's `destroy`), rather than through piscina's `close`:
+ * that one waits for each thread's tasks to report done, which a thread that died never does, so
+ * it hung whenever two threads had died (the second died after close began, beside the
+ * replacement piscina was starting for the first), and it would wait on a task that never ends.
  *
  * Threading: one owner thread (an actor, or the main thread) uses a PoolThreads; the pool's threads
  * are its children and end with it. Lifecycle: construct (threads start) → probe? → run* → close
- * (waits for running tasks, rejects queued ones, then ends every thread). {@link livePoolThreadCount}
- * lets tests prove that no pool thread outlived its owner's close.
+ * (ends every thread; tasks not finished reject). {@link livePoolThreadCount} lets tests prove that
+ * no pool thread outlived its owner's close.
  */
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Piscina } from 'piscina';
-import type { PoolReply, PoolTask, PoolWorkerData } from '../actors/pool-protocol.js';
-import { CancelledError, deserializeError, InvalidArgumentError, WorkerExitError } from '../core/errors.js';
+import type { PoolFault, PoolReply, PoolTask, PoolWorkerData } from '../actors/pool-protocol.js';
+import {
+  CalculatorError,
+  CancelledError,
+  CodecError,
+  deserializeError,
+  InvalidArgumentError,
+  OutOfMemoryError,
+  RemoteError,
+  WorkerExitError,
+} from '../core/errors.js';
 import { requireDependency, tsxBootstrapModule } from '../core/module-loader.js';
 import type { FramePoolDescriptor } from '../transport/frame-pool.js';
 
@@ -52,6 +72,25 @@ export interface PoolThreadsOptions {
   readonly threads?: number;
   /** Named in error messages (the node's name). */
   readonly name?: string;
+  /**
+   * Each thread's JavaScript heap limit, MiB (V8's old generation, as Node's `resourceLimits`): a
+   * thread that outgrows it is ended, and its task rejects with OutOfMemoryError. Default: Node's.
+   */
+  readonly heapLimitMb?: number;
+  /**
+   * How an idle thread waits for its next task (piscina's `atomics`). `'sync'` (piscina's default)
+   * blocks it in `Atomics.wait`, so its timers and promise jobs run only while a task awaits
+   * something; `'async'` keeps its event loop turning between tasks, at some cost per task, so an
+   * error from a timer is reported when it happens. Default 'sync'.
+   */
+  readonly atomics?: 'sync' | 'async';
+  /**
+   * Told of each fault of a thread outside a reply: an error thrown from a timer or a promise nobody
+   * awaited, a reply that cannot be cloned, a thread that exited or ran out of heap. A fault during
+   * a task is told here first, then rejects that task with the same error; between tasks, only here.
+   * A stray error that a thread reported before close ended it is told during close.
+   */
+  readonly onFault?: (err: Error) => void;
 }
 
 /** A task's result. `frame` ≥ 0: a result frame whose one reference now belongs to the caller. */
@@ -86,9 +125,13 @@ export class PoolThreads {
   readonly piscina: Piscina<PoolTask, PoolReply>;
   private readonly frames: PoolFrames;
   private readonly label: string;
+  private readonly heapLimitMb: number | undefined;
+  private readonly onFault: ((err: Error) => void) | undefined;
   private closing: Promise<void> | null = null;
-  // An error piscina reported outside any task (an idle thread's uncaught error, a close timeout).
-  private fault: unknown;
+  // The first fault of a thread: every task submitted after it rejects with it.
+  private fault: Error | undefined;
+  // Faults a thread reported during a task, by the task's timestamp, for that task's rejection.
+  private taskFaults: Map<number, Error> | undefined;
 
   constructor(frames: PoolFrames, options: PoolThreadsOptions) {
     const threads = options.threads ?? 2;
@@ -104,6 +147,8 @@ export class PoolThreads {
     };
     this.frames = frames;
     this.label = options.name ?? module.slice(module.lastIndexOf('/') + 1);
+    this.heapLimitMb = options.heapLimitMb;
+    this.onFault = options.onFault;
     const bootstrap = fromSource ? tsxBootstrapModule() : undefined;
     const execArgv = bootstrap === undefined ? undefined : [`--import=${bootstrap}`];
     this.piscina = new (piscina().Piscina)<PoolTask, PoolReply>({
@@ -115,10 +160,23 @@ export class PoolThreads {
       idleTimeout: Number.POSITIVE_INFINITY,
       recordTiming: false,
       ...(execArgv === undefined ? {} : { execArgv }),
+      ...(options.heapLimitMb === undefined
+        ? {}
+        : { resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb } }),
+      ...(options.atomics === undefined ? {} : { atomics: options.atomics }),
     });
-    // Without a listener an 'error' event would throw in the owner thread.
+    // A thread's error while no task ran on it (it ran out of heap idle). Without a listener the
+    // 'error' event would throw in the owner thread.
     this.piscina.on('error', (err: unknown) => {
-      this.fault ??= err;
+      if (this.closing === null) this.threadFailed(this.deathError(err, null));
+    });
+    // While the pool closes, a stray error still counts (a thread's messages are read before its
+    // exit, which close awaits, so one posted before the thread was ended is never lost); the
+    // threads' ends do not.
+    this.piscina.on('message', (m: unknown) => {
+      if (isPoolFault(m) && (this.closing === null || m.weftPoolFault === 'stray')) {
+        this.threadFailed(this.faultError(m), m.timestamp);
+      }
     });
     live.add(this);
   }
@@ -129,8 +187,9 @@ export class PoolThreads {
   }
 
   /**
-   * Loads the user's function in one thread and resolves when it is ready; rejects with the load
-   * error rebuilt (e.g. InvalidArgumentError when the export is not a function).
+   * Loads the user's function in one thread and resolves when it is ready; rejects as {@link run}
+   * does, with CalculatorError caused by the load's error rebuilt (e.g. InvalidArgumentError when
+   * the export is not a function).
    */
   async probe(): Promise<void> {
     await this.submit({ handle: -1, value: undefined, timestamp: 0, probe: true }, -1);
@@ -139,8 +198,11 @@ export class PoolThreads {
   /**
    * Runs the function on one input: a frame (`handle` ≥ 0, referenced by the caller now: this takes
    * its own reference before returning) or a structured value (`handle` -1, cloned to the thread).
-   * Resolves with the function's result; rejects with the function's error rebuilt by code, with
-   * WorkerExitError when a pool thread died, or CancelledError when the pool closed first.
+   * Resolves with the function's result. Rejects, each error naming the pool and `timestamp`, with:
+   * CalculatorError when the function threw (cause: its error rebuilt by code) or its thread threw
+   * outside a task meanwhile; CodecError when the result cannot be cloned back; WorkerExitError when
+   * the thread exited; OutOfMemoryError when it outgrew `heapLimitMb`; the first such fault of the
+   * pool when one came before; CancelledError when the pool closed first.
    */
   run(handle: number, value: unknown, timestamp: number): Promise<PoolResult> {
     if (handle >= 0) this.frames.retain(handle);
@@ -148,33 +210,112 @@ export class PoolThreads {
   }
 
   /**
-   * Waits for running tasks, rejects queued ones with CancelledError, and ends every thread. Results
-   * of tasks that were running still resolve: their frames are the caller's to release. Idempotent.
+   * Ends every thread now: tasks still queued or running reject with CancelledError (a running
+   * task's input frame is released once its thread is gone). Results that arrived before resolve:
+   * their frames are the caller's to release. Idempotent.
    */
   close(): Promise<void> {
-    this.closing ??= this.piscina.close({ force: true }).finally(() => live.delete(this));
+    this.closing ??= this.piscina.destroy().finally(() => live.delete(this));
     return this.closing;
   }
 
   private async submit(task: PoolTask, handle: number): Promise<PoolResult> {
     let reply: PoolReply;
     try {
+      if (this.closing !== null) throw this.closedError(task);
       if (this.fault !== undefined) throw this.fault;
       reply = await this.piscina.run(task);
     } catch (err) {
-      if (this.closing !== null) {
-        throw new CancelledError(`pool task was dropped: pool ${this.label} closed`, {
-          phase: 'shutdown',
-          cause: err,
-        });
-      }
-      throw new WorkerExitError(`pool ${this.label}: a thread failed`, { phase: 'run', cause: err });
-    } finally {
+      // A thread being ended may still read (or write) the input frame until it is gone.
+      if (this.closing !== null) await this.closing;
       if (handle >= 0) this.frames.release(handle);
+      throw this.taskError(err, task);
     }
-    if (!reply.ok) throw deserializeError(reply.error);
-    return { frame: reply.frame, value: reply.value };
+    if (handle >= 0) this.frames.release(handle);
+    if (reply.ok) return { frame: reply.frame, value: reply.value };
+    const cause = deserializeError(reply.error);
+    // A RemoteError's message names the original class already (`TypeError: …`).
+    const what = cause instanceof RemoteError ? cause.message : `${cause.name}: ${cause.message}`;
+    throw new CalculatorError(`${taskName(task)} in pool "${this.label}" threw ${what}`, { cause });
   }
+
+  // Why the task failed, when piscina rejected it (its thread died, or the pool closed).
+  private taskError(err: unknown, task: PoolTask): unknown {
+    if (this.closing !== null) return err instanceof CancelledError ? err : this.closedError(task, err);
+    if (err === this.fault) return err;
+    const fault = this.taskFaults?.get(task.timestamp);
+    if (fault !== undefined) {
+      this.taskFaults!.delete(task.timestamp);
+      return fault;
+    }
+    return this.deathError(err, task);
+  }
+
+  private closedError(task: PoolTask, cause?: unknown): CancelledError {
+    return new CancelledError(`${taskName(task)} in pool "${this.label}" was dropped: the pool closed`, {
+      phase: 'shutdown',
+      cause,
+    });
+  }
+
+  // A thread that died as piscina saw it: out of heap (Node's worker error says so), else exited.
+  private deathError(err: unknown, task: PoolTask | null): Error {
+    const where = task === null ? 'between tasks' : `while running ${taskName(task)}`;
+    if ((err as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      const limit = this.heapLimitMb === undefined ? '' : ` (limit ${this.heapLimitMb} MiB)`;
+      return new OutOfMemoryError(
+        `a thread of pool "${this.label}" ran out of its JavaScript heap${limit} ${where}, and was ended`,
+        { cause: err },
+      );
+    }
+    const why = err instanceof Error ? err.message : String(err);
+    return new WorkerExitError(`a thread of pool "${this.label}" ended ${where}: ${why}`, { cause: err });
+  }
+
+  // What a thread reported of its own fault (see PoolFault).
+  private faultError(f: PoolFault): Error {
+    const task = f.timestamp === null ? null : `the task at timestamp ${f.timestamp}`;
+    const cause = f.error === undefined ? undefined : deserializeError(f.error);
+    const pool = `pool "${this.label}"`;
+    switch (f.weftPoolFault) {
+      case 'clone':
+        return new CodecError(
+          `the result of ${task ?? 'a task'} in ${pool} cannot be copied back from its thread ` +
+            `(a function, a symbol, an object with private state...): ${cause?.message}`,
+          { cause },
+        );
+      case 'stray':
+        return new CalculatorError(
+          `a thread of ${pool} threw outside a task, from a timer or a promise nobody awaited` +
+            `${task === null ? '' : ` (while running ${task})`}, and was ended: ${cause?.message}`,
+          { cause },
+        );
+      case 'exit':
+        return new WorkerExitError(
+          `a thread of ${pool} exited with code ${f.code} ${task === null ? 'between tasks' : `while running ${task}`}`,
+        );
+    }
+  }
+
+  // The first fault fails every later task, and is told to the owner; a fault during a task also
+  // waits for that task's rejection, which follows it.
+  private threadFailed(err: Error, timestamp: number | null = null): void {
+    if (timestamp !== null) (this.taskFaults ??= new Map()).set(timestamp, err);
+    this.fault ??= err;
+    this.onFault?.(err);
+  }
+}
+
+function taskName(task: PoolTask): string {
+  return task.probe === true ? 'the load of its function' : `the task at timestamp ${task.timestamp}`;
+}
+
+function isPoolFault(m: unknown): m is PoolFault {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as { weftPoolFault?: unknown }).weftPoolFault === 'string'
+  );
 }
 
 function moduleUrl(module: string | URL): string {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../../src/actors/thread-task.js';
 import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
 import PoolCalculator from '../../src/calculators/pool-calculator.js';
-import { livePoolThreadCount } from '../../src/calculators/pool-threads.js';
+import { livePoolThreadCount, PoolThreads } from '../../src/calculators/pool-threads.js';
 import { renderSyntheticFrame, syntheticFrameTimestamp } from '../../src/calculators/synthetic-video.js';
 import { graph } from '../../src/core/graph-builder.js';
 import { CalculatorRunner } from '../../src/testing/calculator-runner.js';
@@ -16,9 +16,11 @@ const FUNCTIONS = new URL('../fixtures/calculators/pool-functions.ts', import.me
 
 const runners: CalculatorRunner[] = [];
 const graphs: CalculatorGraph[] = [];
+const pools: PoolThreads[] = [];
 afterEach(async () => {
   for (const r of runners.splice(0)) await r.close().catch(() => {});
   for (const g of graphs.splice(0)) await g.close();
+  for (const p of pools.splice(0)) await p.close();
   expect(livePoolThreadCount(), 'pool threads left running after the test').toBe(0);
 });
 
@@ -206,6 +208,7 @@ describe('PoolCalculator on the calculator runner', () => {
       phase: 'process',
     });
     const err = (await failed.catch((e: unknown) => e)) as Error & { cause: Error };
+    expect(err.message).toMatch(/the task at timestamp 3 in pool "pool" threw RangeError: boom at 3/);
     expect(err.cause).toBeInstanceOf(Error);
     expect(err.cause).toMatchObject({ remoteName: 'RangeError', remoteCode: 'E_BOOM' });
     expect(err.cause.message).toContain('boom at 3');
@@ -217,15 +220,17 @@ describe('PoolCalculator on the calculator runner', () => {
     expect(pool.inUse()).toBe(0);
   });
 
-  it('fails the run with a WorkerExitError cause when a pool thread dies mid-task', async () => {
+  it('fails the run with a WorkerExitError naming the node and the task when a pool thread dies mid-task', async () => {
     const r = runner({ exportName: 'exitThread', threads: 1 });
     await r.open();
     r.addPacket(':0', 1, 'x');
     const failed = r.run().then(() => drain(r, 1));
     await expect(failed).rejects.toMatchObject({
-      name: 'CalculatorError',
+      name: 'WorkerExitError',
+      code: 'ERR_WEFT_WORKER_EXIT',
       node: 'pool',
-      cause: { name: 'WorkerExitError', code: 'ERR_WEFT_WORKER_EXIT' },
+      phase: 'process',
+      message: expect.stringMatching(/exited with code 7 while running the task at timestamp 1/),
     });
     expect(livePoolThreadCount()).toBe(0);
   });
@@ -243,6 +248,60 @@ describe('PoolCalculator on the calculator runner', () => {
   it('rejects bad options at validation', () => {
     expect(() => runner({ threads: 0 })).toThrow(/threads must be an integer/);
     expect(() => runner({ module: '' })).toThrow(/module must be/);
+  });
+});
+
+describe('PoolThreads', () => {
+  function poolThreads(options: { onFault?: (err: Error) => void } = {}): PoolThreads {
+    const frames = FramePool.create({ name: 'pool-test', classes: [{ slotBytes: 64, slots: 1 }] });
+    const p = new PoolThreads(
+      { descriptor: frames.descriptor, retain: (h) => frames.retain(h), release: (h) => frames.release(h) },
+      { module: FUNCTIONS, exportName: 'faulty', threads: 2, name: 'p', atomics: 'async', ...options },
+    );
+    pools.push(p);
+    return p;
+  }
+
+  // piscina's own close waited for every thread to report its tasks done, which a thread that died
+  // after the close began never did: it hung until piscina's 30 s close timeout, and longer in an
+  // actor (the bug behind a PoolCalculator that hung when two of its threads died).
+  it.each([
+    ['exit', 'WorkerExitError'],
+    ['uncloneable', 'CodecError'],
+  ])('closes at once when two tasks fail with %s and the first failure closes it', async (kind, name) => {
+    const p = poolThreads();
+    await p.probe();
+    const tasks = [p.run(-1, kind, 1), p.run(-1, kind, 2)];
+    const first = await Promise.race(tasks).catch((e: unknown) => e);
+    expect(first).toMatchObject({ name });
+    await p.close();
+    const settled = await Promise.allSettled(tasks);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    expect(p.threadCount).toBe(0);
+  });
+
+  it('tells of a fault during a task first, then rejects that task with the same error', async () => {
+    const faults: Error[] = [];
+    const p = poolThreads({ onFault: (err) => faults.push(err) });
+    await p.probe();
+    const err = await p.run(-1, 'exit', 5).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'WorkerExitError', message: expect.stringMatching(/timestamp 5/) });
+    expect(faults).toEqual([err]);
+    // A pool with a dead thread fails what comes after with the first fault.
+    await expect(p.run(-1, 'ok', 6)).rejects.toBe(err);
+  });
+
+  it('tells of a throw from a timer between tasks, with no task to reject', async () => {
+    let fault: (err: Error) => void = () => {};
+    const told = new Promise<Error>((resolve) => (fault = resolve));
+    const p = poolThreads({ onFault: (err) => fault(err) });
+    await p.probe();
+    await expect(p.run(-1, 'timer', 1)).resolves.toMatchObject({ value: 1 });
+    expect(await told).toMatchObject({
+      name: 'CalculatorError',
+      message: expect.stringMatching(/threw outside a task, from a timer .*injected timer/),
+      cause: { remoteName: 'InjectedFault' },
+    });
   });
 });
 
