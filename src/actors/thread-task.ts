@@ -17,7 +17,7 @@
  *
  * Threading: main thread, or any thread that owns workers. Never imported by `src/core`.
  */
-import { type ResourceLimits, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
+import { type ResourceLimits, Worker, type WorkerOptions } from 'node:worker_threads';
 import { CancelledError, deserializeError, OutOfMemoryError, WorkerExitError } from '../core/errors.js';
 import { tsxBootstrapModule } from '../core/module-loader.js';
 import { twinRootOf } from './compiled-sources.js';
@@ -58,6 +58,10 @@ export function taskModuleUrl(callerUrl: string, relative: string): URL {
   return new URL(`${relative}.${callerUrl.endsWith('.ts') ? 'ts' : 'js'}`, callerUrl);
 }
 
+// What a Worker may transfer, read off WorkerOptions: @types/node renamed the named type
+// (TransferListItem) across majors, and weft's declarations must check against the one installed.
+type Transferable = NonNullable<WorkerOptions['transferList']>[number];
+
 /** Options for {@link spawnTask}. */
 export interface SpawnOptions {
   /** Thread name shown in diagnostics. */
@@ -65,7 +69,7 @@ export interface SpawnOptions {
   /** Forwarded to `Worker`: bounds the JS heap (not ArrayBuffers). */
   resourceLimits?: ResourceLimits;
   /** Objects in `args` to transfer rather than clone (MessagePorts must be listed here). */
-  transferList?: readonly TransferListItem[];
+  transferList?: readonly Transferable[];
 }
 
 /** A running task thread. */
