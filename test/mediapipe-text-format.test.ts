@@ -25,8 +25,13 @@ describe('MediaPipe fields weft does not use', () => {
     graphs.push(g);
     await g.validate();
     await g.validate();
+    // Observing a stream after validate() makes the graph validate again (as `weft run` does).
+    g.observeOutputStream('out', () => {});
+    await g.validate();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('num_threads: 4: weft runs one worker thread per node');
+    expect(warnings[0]).toContain(
+      "num_threads: 4: a graph's threads follow its nodes, executors and chaining in weft",
+    );
     expect(warnings[0]).toMatch(/node "PassThroughCalculator #0": max_in_flight: 2: .*never overlap/);
     expect(warnings[0]).toContain('buffer_size_hint: 3: queues are sized by max_queue_size');
   });

@@ -1,5 +1,6 @@
 /**
- * The supervisor: runs one validated graph as a set of actors, one worker thread per node.
+ * The supervisor: runs one validated graph as a set of actors, on worker threads laid out by node,
+ * executor and chain (see actor-groups.ts).
  *
  * It wires the rings, spawns the actors, opens them in side-packet order, starts them, pumps the
  * graph's output streams on the main thread, and watches the shared counters (no messages) for a

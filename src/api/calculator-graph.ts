@@ -146,6 +146,7 @@ export class CalculatorGraph {
   private readonly observers: [string, StreamObserver][] = [];
   // Streams observed that the config does not declare as outputs: made outputs for the runs.
   private readonly tapped = new Set<string>();
+  private readonly warned = new Set<string>();
 
   constructor(
     readonly config: GraphConfig,
@@ -168,7 +169,14 @@ export class CalculatorGraph {
         ? this.config
         : { ...this.config, outputStreams: [...this.config.outputStreams, ...this.tapped] };
     const observed = new Set(this.observers.map(([stream]) => stream));
-    this.prepared = await prepareGraph(config, this.registry, this.options.onWarning, observed);
+    // Each warning once per graph: a graph validated again (a stream observed after validate(),
+    // as `weft run` does) would repeat it.
+    const warn = (m: string) => {
+      if (this.warned.has(m)) return;
+      this.warned.add(m);
+      (this.options.onWarning ?? defaultWarn)(m);
+    };
+    this.prepared = await prepareGraph(config, this.registry, warn, observed);
     return this.prepared.graph;
   }
 

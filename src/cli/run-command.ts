@@ -99,7 +99,10 @@ function printSummary(
   const seconds = ((performance.now() - t0) / 1000).toFixed(2);
   const out = process.stdout;
   if (interrupted) out.write(`interrupted: ${file} stopped after ${seconds} s; what it did so far:\n`);
-  else out.write(`ran ${file} in ${seconds} s (${g.config.nodes.length} nodes, one thread each)\n`);
+  else {
+    const n = g.config.nodes.length;
+    out.write(`ran ${file} in ${seconds} s (${n} node${n === 1 ? '' : 's'})\n`);
+  }
   for (const [stream, c] of outputs) {
     const more = c.count > c.first.length ? `  … (${c.count - c.first.length} more)` : '';
     out.write(`  output "${stream}": ${c.count} packets  ${c.first.join('  ')}${more}\n`);

@@ -8,7 +8,7 @@ import type { GraphConfig } from './graph-config.js';
 
 // Field → why weft does without it.
 const REASONS: Readonly<Record<string, string>> = {
-  num_threads: 'weft runs one worker thread per node',
+  num_threads: "a graph's threads follow its nodes, executors and chaining in weft, not a thread count",
   max_in_flight: "a node's process calls never overlap in weft; use parallelism for replicas",
   profiler_config: 'use the profileIntervalMs option and the run snapshot',
   profile_config: 'use the profileIntervalMs option and the run snapshot',
