@@ -81,11 +81,17 @@ describe('misuse is a UsageError, not corruption', () => {
     await expect(run.pull()).rejects.toBeInstanceOf(UsageError);
     expect(() => run.closeInput()).toThrow(UsageError);
     await run.start();
-    await expect(run.start()).rejects.toBeInstanceOf(UsageError);
+    await expect(run.start()).rejects.toThrow(/start\(\) was already called \(the run is running\)/);
     run.closeInput();
     run.closeInput();
     await expect(run.push({ value: 1 })).rejects.toBeInstanceOf(UsageError);
     await expect(run.pull()).resolves.toEqual({ status: 'closed' });
+  });
+
+  it('start after stop, never started: says the run was stopped before it started', async () => {
+    const run = track(passThroughSession().build());
+    await run.stop();
+    await expect(run.start()).rejects.toThrow(/the run was stopped before it started: build a new run/);
   });
 
   it('a second live run of one session, and adding parts while a run is live', async () => {
@@ -124,7 +130,9 @@ describe('timestamps and payloads', () => {
     const err = await run.push({ value: 2, timestamp: 100 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimestampOrderError);
     expect(err).toMatchObject({ stream: 'in' });
-    expect((err as Error).message).toContain('"in"');
+    expect((err as Error).message).toMatch(
+      /timestamp 100 added to input "in" must be at least 101: the input's last packet or timestamp bound \(100\)/,
+    );
     expect(() => run.tryPush({ value: 2, timestamp: 50 })).toThrow(TimestampOrderError);
     // The run goes on: a later timestamp is fine, and so is one from the run clock.
     await run.push({ value: 3, timestamp: 101 });

@@ -83,7 +83,11 @@ export class Run implements AsyncDisposable {
    */
   start(sidePackets: Record<string, unknown> = {}): Promise<void> {
     if (this.core.st !== 'created') {
-      return Promise.reject(new UsageError(`start() was already called (the run is ${this.core.st})`));
+      const why =
+        this.starting === undefined
+          ? `the run was ${this.core.st === 'closed' ? 'closed' : 'stopped'} before it started: build a new run`
+          : `start() was already called (the run is ${this.core.st})`;
+      return Promise.reject(new UsageError(why));
     }
     this.core.st = 'starting';
     this.starting = this.doStart(sidePackets);

@@ -117,7 +117,8 @@ export function checkInputTimestamp(ts: number, last: number, stream: string): v
   }
   if (ts < next) {
     throw new TimestampOrderError(
-      `timestamp ${ts} added to input "${stream}" must be above the previous one (${formatTimestamp(last)})`,
+      `timestamp ${ts} added to input "${stream}" must be at least ${formatTimestamp(next)}: ` +
+        `the input's last packet or timestamp bound (${formatTimestamp(last)}) allows nothing lower`,
       { stream, phase: 'run' },
     );
   }
