@@ -1,10 +1,12 @@
-// A calculator that misuses frames, or throws a value whose message cannot be read: the run fails
+// A calculator that misuses frames, throws a value whose message cannot be read, or sets an output
+// side packet that cannot cross threads: the run fails
 // with the calculator's own error, typed, naming the node and stream that did it (not a bare frame
 // error from whichever thread read the frame later), every context shown once; no frame leaks.
 import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import {
   CalculatorError,
+  CodecError,
   FrameForeignError,
   FrameStaleError,
   type RestartRecord,
@@ -141,5 +143,51 @@ describe('frame misuse and unreadable errors', () => {
     expect(restarts[0]!.message).toMatch(/boom after release/);
     await g.close();
     expect(g.frames.inUse()).toBe(0);
+  });
+});
+
+describe('output side packets that cannot cross threads', () => {
+  it.each([
+    ['function', 'open'],
+    ['symbol', 'open'],
+    ['nested', 'close'],
+  ] as const)('a %s set in %s: CodecError naming node, side packet and phase', async (kind, when) => {
+    const g = new CalculatorGraph(
+      graph()
+        .outputSidePacket('sp')
+        .node('SideMakerCalculator', {
+          name: 'maker',
+          outputSidePackets: { OUT: 'sp' },
+          options: { when, kind },
+        })
+        .build(),
+      { registry: faultRegistry, watchdogMs: 20 },
+    );
+    graphs.push(g);
+    const err = await g.runToCompletion().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CalculatorError);
+    expect(err).toMatchObject({ node: 'maker', stream: 'sp', phase: when, cause: expect.any(CodecError) });
+    expect((err as Error).message).toMatch(
+      /output side packet OUT:0: cannot be copied to the thread that runs the graph/,
+    );
+  });
+
+  it('a plain object crosses', async () => {
+    const g = new CalculatorGraph(
+      graph()
+        .outputSidePacket('sp')
+        .node('SideMakerCalculator', {
+          outputSidePackets: { OUT: 'sp' },
+          options: { when: 'close', kind: 'good' },
+        })
+        .build(),
+      { registry: faultRegistry },
+    );
+    graphs.push(g);
+    await g.runToCompletion();
+    expect(g.outputSidePackets()).toEqual({ sp: { ok: 1, list: [1, 2] } });
   });
 });

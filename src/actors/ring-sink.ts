@@ -7,6 +7,7 @@
  *
  * Threading: the actor's thread.
  */
+import { CodecError, causeText } from '../core/errors.js';
 import type { OutputSink } from '../core/node-engine.js';
 import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { threadCodec } from '../transport/codec.js';
@@ -128,6 +129,7 @@ export class RingSink implements OutputSink {
   }
 
   sidePacket(index: number, value: unknown): void {
+    checkCloneable(value);
     this.sidePackets[index] = value;
   }
 
@@ -196,5 +198,25 @@ export class RingSink implements OutputSink {
     const started = c.field(this.node, F_CALL_STARTED_AT);
     if (c.f64[started] !== 0) c.f64[started] = Date.now();
     c.setState(this.node, NodeState.Running);
+  }
+}
+
+/**
+ * Throws CodecError for a value structured clone cannot copy (a function, a symbol, an object
+ * holding one): an output side packet crosses to the thread that runs the graph, and found only
+ * then it failed as an untyped error naming nothing. Copies the value once to find out (side
+ * packets are set once a run), except binary data, which always clones.
+ */
+function checkCloneable(value: unknown): void {
+  const t = typeof value;
+  if (value === null || (t !== 'object' && t !== 'function' && t !== 'symbol')) return;
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer || ArrayBuffer.isView(value)) return;
+  try {
+    structuredClone(value);
+  } catch (err) {
+    throw new CodecError(`cannot be copied to the thread that runs the graph: ${causeText(err)}`, {
+      phase: 'transport',
+      cause: err,
+    });
   }
 }

@@ -18,7 +18,13 @@ import type {
   PortKind,
 } from './calculator.js';
 import { portDecl } from './calculator.js';
-import { InvalidArgumentError, UnknownPortError } from './errors.js';
+import {
+  causeText,
+  InvalidArgumentError,
+  UnknownPortError,
+  WeftError,
+  type WeftErrorClass,
+} from './errors.js';
 import type { ResolvedNode, ResolvedPort } from './graph-config.js';
 import type { InputStreamHandler } from './input-stream-handlers.js';
 import type { OutputSink } from './node-engine.js';
@@ -293,8 +299,19 @@ export class EngineContext implements CalculatorContext<Record<string, unknown>>
         phase: this.phase ?? undefined,
       });
     }
+    try {
+      this.sink.sidePacket(i, value);
+    } catch (err) {
+      if (!(err instanceof WeftError)) throw err;
+      const Cls = err.constructor as WeftErrorClass;
+      throw new Cls(`output side packet ${this.name(tag, index)}: ${causeText(err)}`, {
+        node: this.node,
+        stream: this.sideOut.ports[i]!.name,
+        phase: this.phase ?? undefined,
+        cause: err,
+      });
+    }
     this.sideOutSet[i] = true;
-    this.sink.sidePacket(i, value);
   }
 
   private declared(decls: Readonly<Record<string, unknown>> | undefined, tag: string | number): boolean {
