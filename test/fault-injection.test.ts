@@ -56,6 +56,18 @@ describe('a calculator fault fails the run, typed, naming node and phase', () =>
   });
 });
 
+describe('a shared thread ended by process.exit from a timer is charged to the node that set it', () => {
+  it.each(['chained', 'executor'] as const)('nodes on threads: %s', async (layout) => {
+    const g = faultyGraph(opened, 'timerExit', 'process', {}, layout);
+    const err = await g.runToCompletion().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkerExitError);
+    expect(err).toMatchObject({ node: 'buggy' });
+    expect((err as Error).message).toMatch(/FaultyCalculator: thread .* exited with exit code 3/);
+    await g.close();
+    expect(g.frames.inUse()).toBe(0);
+  });
+});
+
 describe('a calculator that exhausts its heap ends its own thread, not the process', () => {
   // A node with a heap limit of its own is never chained: on an executor, its limit is the thread's.
   it.each(

@@ -19,7 +19,7 @@ import type { ActorArgs, ActorResult, RestartArgs } from './actor-protocol.js';
 import type { CompiledSources } from './compiled-sources.js';
 import type { ExecutorArgs } from './executor-host.js';
 import type { GraphPlan } from './graph-plan.js';
-import { F_CALL_STARTED_AT, type NodeCounters } from './node-counters.js';
+import { F_CALL_STARTED_AT, F_EXITED_THREAD, type NodeCounters } from './node-counters.js';
 import type { CalculatorModules } from './supervisor.js';
 import { spawnTask, type ThreadTask, taskModuleUrl } from './thread-task.js';
 
@@ -87,9 +87,12 @@ export function spawnActorThread(ctx: ThreadContext, ids: readonly number[]): No
     },
   );
   const c = ctx.counters;
-  // The node in a call, or the innermost of several (a node waiting for a frame slot runs the others
-  // on its thread meanwhile: the latest call to start, downstream on ties, is the one that died).
+  // The node whose code exited the thread; else (out of memory: no code runs then) the node in a
+  // call, or the innermost of several (a node waiting for a frame slot runs the others on its
+  // thread meanwhile: the latest call to start, downstream on ties, is the one that died).
   const culprit = () => {
+    // The node whose code called process.exit, when the dying thread could tell (see executor-host.ts).
+    for (const id of ids) if (c.f64[c.field(id, F_EXITED_THREAD)] === 1) return id;
     let best = ids[0]!;
     let at = 0;
     for (const id of ids) {

@@ -20,7 +20,7 @@ import type { RingWriter } from '../transport/ring-queue.js';
 import { Actor, TURN_BUSY, TURN_CLOSED, TURN_IDLE } from './actor-host.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { exposeControl, FAILED } from './control-channel.js';
-import { NodeCounters } from './node-counters.js';
+import { F_EXITED_THREAD, NodeCounters } from './node-counters.js';
 import { prepareCalculator } from './prepare-hook.js';
 import { HELP_DEFER, HELP_MOVED, HELP_NONE } from './ring-sink.js';
 import { nodeStore, onStrayError, stageStore } from './stray-errors.js';
@@ -47,6 +47,14 @@ export async function hostExecutor(args: ExecutorArgs): Promise<ActorResult[]> {
   );
   const driver = new Driver(members, args.actors);
   onStrayError((err, stage, node) => driver.stray(err, stage, node));
+  // `process.exit` from a node's code (a call, or a timer or promise it left) runs this in that
+  // code's async context: mark the node, so the thread's death is charged to it rather than to
+  // whichever member's call started last.
+  const counters = new NodeCounters(args.actors[0]!.counters);
+  process.once('exit', () => {
+    const id = nodeStore.getStore();
+    if (id !== undefined) counters.f64[counters.field(id, F_EXITED_THREAD)] = 1;
+  });
   // A node's failure goes to the supervisor at once, on the node's control port: the thread's own
   // result comes only once every node on it has closed, and the supervisor is the one to stop
   // the rest of the graph (nodes elsewhere may be blocked on rings only it can close).

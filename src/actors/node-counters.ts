@@ -76,6 +76,11 @@ export const F_CALL_STARTED_AT = 6;
 export const F_RESTARTS = 7;
 /** Input packets lost to failures (see `StageStats.lost`): the actor under `resume`, the supervisor under `restart`. */
 export const F_LOST = 8;
+/**
+ * 1 once code of this node ended its shared thread with `process.exit` (a timer, a promise, a call):
+ * the supervisor charges the thread's death to it (see actor-threads.ts). Written by the dying thread.
+ */
+export const F_EXITED_THREAD = 9;
 const NODE_F64 = 10;
 const GRAPH_BYTES = 64;
 
