@@ -3,7 +3,9 @@
 // and leaves no thread and no frame behind. A fault that went unreported would hang the test into
 // its timeout or let the run resolve. Calls that never return: fault-stuck.test.ts.
 import { describe, expect, it } from 'vitest';
+import { liveThreadCount } from '../src/actors/thread-task.js';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { pull, push, Session } from '../src/api/session.js';
 import {
   CalculatorError,
   CancelledError,
@@ -134,6 +136,28 @@ describe('a calculator whose close throws while the run is stopped', () => {
     expect((await run.pull()).status).toBe('sample');
     expectReportedStop(await run.close().catch((e: unknown) => e));
   });
+});
+
+describe('a calculator whose close never returns while the run is stopped', () => {
+  it.each(['loop', 'hang'] as const)(
+    'close %s: stop() resolves with its thread gone, and the stop names the node stuck in close',
+    async (fault) => {
+      const run = new Session({ registry, watchdogMs: 20, shutdownTimeoutMs: 200 })
+        .add(push('in'), graph().node('FaultyCalculator', buggy(fault, 'close', 'in')), pull('out'))
+        .build();
+      opened.runs.push(run);
+      await run.start();
+      await run.push({ value: 1 });
+      expect((await run.pull()).status).toBe('sample');
+      await run.stop();
+      expect(liveThreadCount()).toBe(0);
+      const err = await run.waitUntilDone().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CancelledError);
+      expect((err as Error).message).toMatch(/node "buggy" failed while stopping: .*still in its close call/);
+      expect((err as Error).cause).toBeInstanceOf(NodeStuckError);
+      expect((err as Error).cause).toMatchObject({ node: 'buggy', phase: 'close' });
+    },
+  );
 });
 
 describe('the end of an output is final only once its producer finished cleanly', () => {

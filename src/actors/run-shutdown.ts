@@ -10,6 +10,7 @@
  *
  * Threading: the supervisor's thread. Lifecycle: once per run (the supervisor's shutdown).
  */
+import { NodeStuckError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { ring } from '../transport/doorbell.js';
 import type { FramePool } from '../transport/frame-pool.js';
@@ -17,7 +18,7 @@ import { RingReader } from '../transport/ring-queue.js';
 import type { ActorResult } from './actor-protocol.js';
 import type { ControlClient } from './control-channel.js';
 import type { GraphPlan } from './graph-plan.js';
-import type { NodeCounters } from './node-counters.js';
+import { F_CALL_STARTED_AT, type NodeCounters } from './node-counters.js';
 import type { OutputPump } from './output-pump.js';
 import type { ThreadEnds } from './thread-ends.js';
 import type { ThreadReplacement } from './thread-replacement.js';
@@ -48,10 +49,16 @@ export interface RunParts {
 /**
  * Ends the run's threads (see the module comment); `failed` says, once the standbys are gone,
  * whether the run failed or was stopped (a failure may come while they end). Calls `exited` once
- * every thread is gone; resolves then too, unless a thread was ended while stuck in native code
- * (see thread-ends.ts): those finish in the background.
+ * every thread is gone; resolves then too, or at most 1 s after ending threads (one stuck in native
+ * code finishes in the background: see thread-ends.ts). Tells `stuck` of each node still in a call
+ * when the grace ran out (NodeStuckError), before its thread is ended.
  */
-export async function shutDownRun(p: RunParts, failed: () => boolean, exited: () => void): Promise<void> {
+export async function shutDownRun(
+  p: RunParts,
+  failed: () => boolean,
+  exited: () => void,
+  stuck: (err: Error) => void,
+): Promise<void> {
   await p.replacement.endStandbys();
   if (failed()) abandon(p);
   // A replacement under way spawns nothing once the run failed; wait for those that did.
@@ -63,6 +70,9 @@ export async function shutDownRun(p: RunParts, failed: () => boolean, exited: ()
   });
   await Promise.race([all, grace]);
   clearTimeout(timer);
+  // A node still in a call after the grace is ended with its thread: said, not silent (the watchdog
+  // stopped when the shutdown began).
+  for (const err of stragglers(p)) stuck(err);
   p.ends.endAll();
   await all;
   await p.pump.finished.catch(() => {});
@@ -73,6 +83,41 @@ export async function shutDownRun(p: RunParts, failed: () => boolean, exited: ()
   });
   gone.then(exited, exited);
   if (!p.ends.abandoned) await gone;
+  // Ended threads are waited for a moment: terminating JavaScript takes milliseconds, so the run
+  // ends with them gone; one stuck in a native call exits only once it returns, in the background.
+  else await bounded(gone, TERMINATE_WAIT_MS);
+}
+
+/** How long a shutdown waits for the threads it terminated to exit. */
+const TERMINATE_WAIT_MS = 1000;
+
+function bounded(p: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<void>((r) => {
+    timer = setTimeout(r, ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+// NodeStuckError for each node whose thread is still running with the node in a call.
+function stragglers(p: RunParts): Error[] {
+  const c = p.counters;
+  const out: Error[] = [];
+  for (const id of p.ends.running()) {
+    const started = c.f64[c.field(id, F_CALL_STARTED_AT)]!;
+    const phase = c.stage(id);
+    if (started === 0 || phase === undefined) continue;
+    const n = p.graph.nodes[id]!;
+    const ms = Math.round(Date.now() - started);
+    out.push(
+      new NodeStuckError(
+        `${n.calculator} was still in its ${phase} call after ${ms} ms, past the shutdown's ` +
+          `${p.shutdownTimeoutMs} ms grace (shutdownTimeoutMs): its thread was ended`,
+        { node: n.name, phase },
+      ),
+    );
+  }
+  return out;
 }
 
 // A failed run: nothing may wait for it any more.

@@ -416,6 +416,7 @@ export class Supervisor {
         { ...parts, shutdownTimeoutMs: this.o.shutdownTimeoutMs },
         () => this.outcome.failed,
         () => this.outcome.exitedNow(),
+        (err) => this.fail(err),
       );
     } finally {
       this.keepAlive.dispose();

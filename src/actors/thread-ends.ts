@@ -41,6 +41,14 @@ export class ThreadEnds {
     void task.terminate();
   }
 
+  /** The threads (by node id) that have not exited yet. */
+  running(): number[] {
+    const out: number[] = [];
+    for (let id = 0; id < this.tasks.length; id++)
+      if (this.tasks[id] !== undefined && !this.gone.has(id)) out.push(id);
+    return out;
+  }
+
   /** Ends every thread still running. */
   endAll(): void {
     for (let id = 0; id < this.tasks.length; id++) this.end(id);
