@@ -59,7 +59,8 @@ export interface InputOptions {
    * The input's queue: how many pushed samples its first node may not have finished with yet,
    * wherever they are (at the boundary, in the ring to the node, queued at the node, in its call).
    * Past it, the overflow policy acts. A node that joins several inputs queues them apart, under its
-   * `max_queue_size`. Default: the preset's.
+   * `max_queue_size`. Under `wait` and `replace` one sample always waits at the boundary besides the
+   * one in the node's call, so 1 holds 2 samples there (exact from 2 up). Default: the preset's.
    */
   readonly queueSize?: number;
   /** The earlier name of {@link queueSize}; `queueSize` wins when both are given. */
