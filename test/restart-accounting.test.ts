@@ -122,3 +122,18 @@ describe('at-least-once gives each failing set once more', () => {
     },
   );
 });
+
+describe('a retried set re-sends what its failed call had sent: delivered once', () => {
+  it.each(['throw', 'exit'] as const)(
+    '%s after emitting: the retry succeeds with one restart, each value delivered once',
+    async (fault) => {
+      const records: RestartRecord[] = [];
+      const options = { dir: freshDir(), failOnce: [3], fault, emitFirst: true };
+      const r = run('RelapseCalculator', options, { policy: 'restart', delivery: 'at-least-once' }, records);
+      const { values, stats } = await fed(r, 6);
+      expect(values).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(stats).toMatchObject({ restarts: 1, lost: 0 });
+      expect(records).toHaveLength(1);
+    },
+  );
+});

@@ -139,7 +139,7 @@ export class OutputStream implements OutputPort {
     this.resumedAt = bound;
   }
 
-  // The predecessor's bound (see resumeFrom): what open sends below it is dropped; Unset: none.
+  // The predecessor's bound (see resumeFrom): what is sent below it is dropped; Unset: none.
   private resumedAt: number = Timestamp.Unset;
 
   /** Raises the bound without a packet (timestamp offset). No effect on a closed stream. */
@@ -175,9 +175,12 @@ export class OutputStream implements OutputPort {
     this.sink.close(this.index);
   }
 
-  // A restarted node's open sending what its predecessor sent already (see resumeFrom): dropped.
+  // A restarted node sending what its predecessor sent already (see resumeFrom): dropped. Its open
+  // sends a header again; a set retried under at-least-once delivery sends again what its failed
+  // call had sent before failing. Below the predecessor's bound nothing else can come: each output
+  // is delivered once.
   private resent(t: number): boolean {
-    return t < this.resumedAt && this.ctx.phase === 'open';
+    return t < this.resumedAt;
   }
 
   private emit(timestamp: number, value: unknown, frame: number): void {
