@@ -20,7 +20,6 @@
 
 import type { StreamObserver } from '../actors/output-pump.js';
 import { Supervisor, type SupervisorOptions } from '../actors/supervisor.js';
-import { supervisorOptionProblems } from '../actors/supervisor-options.js';
 import { coreCalculatorModules } from '../calculators/index.js';
 import replicaDispatch from '../calculators/replica-dispatch.js';
 import replicaGather from '../calculators/replica-gather.js';
@@ -38,6 +37,7 @@ import { diagnose, type RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import { readStageStats, type StageStats } from '../telemetry/stage-stats.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import { type GraphInputStreamAddMode, GraphInputStreams } from './graph-input-streams.js';
+import { checkGraphOptions } from './graph-options.js';
 import type { PreparedGraph } from './run-spec.js';
 
 /** Options of a {@link CalculatorGraph}. */
@@ -401,30 +401,4 @@ export class CalculatorGraph {
     this.current();
     return this.inputs!;
   }
-}
-
-/**
- * Throws InvalidArgumentError listing every problem of a CalculatorGraph's or Session's options
- * (`extraKeys`: the further options a Session takes, checked by the caller). Pure; any thread.
- */
-export function checkGraphOptions(
-  options: CalculatorGraphOptions,
-  where: string,
-  extraKeys: readonly string[] = [],
-): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError(`${where} must be an object`, { phase: 'config' });
-  }
-  const problems = supervisorOptionProblems(options, where, ['registry', 'profileIntervalMs', ...extraKeys]);
-  const { registry, profileIntervalMs: interval } = options;
-  // By shape, not instanceof: a registry from another copy of weft (a bundled one) is as good.
-  const reg = registry as Partial<CalculatorRegistry> | undefined;
-  if (
-    reg !== undefined &&
-    (typeof reg !== 'object' || typeof reg.load !== 'function' || typeof reg.entry !== 'function')
-  )
-    problems.push(`${where}: registry must be a CalculatorRegistry`);
-  if (interval !== undefined && !(typeof interval === 'number' && Number.isFinite(interval) && interval >= 0))
-    problems.push(`${where}: profileIntervalMs must be a number of ms ≥ 0 (0: off), not ${String(interval)}`);
-  if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '), { phase: 'config' });
 }

@@ -32,10 +32,10 @@ import { isFrameRef } from '../transport/codec.js';
 import {
   CalculatorGraph,
   type CalculatorGraphOptions,
-  checkGraphOptions,
   defaultRegistry,
   prepareGraph,
 } from './calculator-graph.js';
+import { checkGraphOptions } from './graph-options.js';
 import { Run } from './run.js';
 import { type InputOptions, type RunOptions, resolveInputOptions, resolveRunOptions } from './run-options.js';
 import type { PreparedGraph, RunSpec } from './run-spec.js';
