@@ -48,6 +48,26 @@ describe('ConstantSidePacketCalculator → SidePacketToStreamCalculator', () => 
     expect(seen('strings')).toEqual([[Timestamp.PreStream, 'two']]);
   });
 
+  it('EveryPossibleType, the vectors: int, float and string vectors keep their values', async () => {
+    const { g } = load(`
+      output_side_packet: "ints" output_side_packet: "floats" output_side_packet: "strings"
+      node {
+        calculator: "ConstantSidePacketCalculator"
+        output_side_packet: "PACKET:0:ints" output_side_packet: "PACKET:1:floats"
+        output_side_packet: "PACKET:2:strings"
+        options: {
+          [mediapipe.ConstantSidePacketCalculatorOptions.ext]: {
+            packet { int_vector_value { int_value: 1 int_value: 2 } }
+            packet { float_vector_value { float_value: 1.5 float_value: 2.5 } }
+            packet { string_vector_value { string_value: "a" string_value: "b" } }
+          }
+        }
+      }
+    `);
+    await g.runToCompletion();
+    expect(g.outputSidePackets()).toEqual({ ints: [1, 2], floats: [1.5, 2.5], strings: ['a', 'b'] });
+  });
+
   it.each([
     ['AT_ZERO', 0],
     ['AT_POSTSTREAM', Timestamp.PostStream],
@@ -210,16 +230,48 @@ describe('PassThroughCalculator with tags and side packets', () => {
     expect(g.outputSidePackets()).toEqual({ config_out: { fps: 30 } });
   });
 
-  it('refuses unequal counts of streams or of side packets, naming both counts', async () => {
+  it('refuses outputs whose tags or indexes differ from the inputs (pass_through_calculator.cc)', async () => {
+    for (const [input, output, shown] of [
+      ['IN:a', 'OUT:b', /output streams: OUT:0; input streams: IN:0/],
+      ['a', 'OUT:b', /output streams: OUT:0; input streams: :0/],
+    ] as const) {
+      const { g } = load(`
+        input_stream: "a"
+        node { calculator: "PassThroughCalculator" input_stream: "${input}" output_stream: "${output}" }
+      `);
+      await expect(g.validate()).rejects.toMatchObject({
+        code: 'ERR_WEFT_GRAPH_INVALID',
+        message: expect.stringMatching(shown),
+      });
+    }
+  });
+
+  it('checks side packets only when it has output side packets, as MediaPipe does', async () => {
     const { g } = load(`
-      input_stream: "a" input_side_packet: "s"
-      node { calculator: "PassThroughCalculator" input_stream: "IN:a" output_stream: "OUT:b"
-             input_side_packet: "s" }
+      input_stream: "a" input_side_packet: "s" output_stream: "b"
+      node { calculator: "PassThroughCalculator" input_stream: "a" output_stream: "b" input_side_packet: "s" }
     `);
-    await expect(g.validate()).rejects.toMatchObject({
-      code: 'ERR_WEFT_GRAPH_INVALID',
-      message: expect.stringMatching(/as many output side packets as input side packets \(has 1 input/),
+    await expect(g.validate()).resolves.toBeDefined();
+    const { g: bad } = load(`
+      input_side_packet: "s" output_side_packet: "t"
+      node { calculator: "PassThroughCalculator" input_side_packet: "S:s" output_side_packet: "T:t" }
+    `);
+    await expect(bad.validate()).rejects.toMatchObject({
+      message: expect.stringMatching(/output side packets: T:0; input side packets: S:0/),
     });
+  });
+
+  it('a node with side packets only is opened and closed, never run as a source (SharePacketGeneratorGraph)', async () => {
+    const { g, seen } = load(`
+      input_side_packet: "max_count5"
+      output_stream: "count5"
+      node { calculator: "PassThroughCalculator" input_side_packet: "MAX_COUNT:max_count5"
+             output_side_packet: "MAX_COUNT:max_count6" }
+      node { calculator: "CountingSourceCalculator" output_stream: "count5"
+             input_side_packet: "MAX_COUNT:max_count6" }
+    `);
+    await g.runToCompletion({ max_count5: 3 });
+    expect(seen('count5').map(([, v]) => v)).toEqual([0, 1, 2]);
   });
 });
 

@@ -357,6 +357,12 @@ describe('timestamp errors name the node and the stream', () => {
       'a packet at 10 was already sent',
     ],
     [
+      'a bound of Done (output_stream_shard.cc: close() ends a stream)',
+      (ctx) => ctx.output('OUT').setNextTimestampBound(Timestamp.Done),
+      InvalidTimestampError,
+      'not a safe integer in [PreStream, OneOverPostStream]: close() the output to end it',
+    ],
+    [
       'a packet after the output was closed',
       (ctx) => {
         ctx.output('OUT').close();

@@ -17,7 +17,8 @@ export interface ConstantSidePacketOptions {
   readonly packet: unknown;
 }
 
-// MediaPipe's value fields; a vector's values sit in its `stringValue`/`value` field.
+// MediaPipe's value fields; a vector's values sit in its `stringValue`, `intValue` or `floatValue`
+// field (as the proto names them), or `value`.
 const VALUE_FIELDS = [
   'intValue',
   'int64Value',
@@ -84,7 +85,10 @@ function packetValue(p: unknown): unknown {
     const v = r[f];
     if (v === undefined) continue;
     if (f.endsWith('VectorValue') && typeof v === 'object' && v !== null) {
-      const inner = (v as Record<string, unknown>).stringValue ?? (v as Record<string, unknown>).value ?? [];
+      // StringVectorValue's repeated field is string_value, IntVectorValue's int_value,
+      // FloatVectorValue's float_value (constant_side_packet_calculator.proto).
+      const fields = v as Record<string, unknown>;
+      const inner = fields.stringValue ?? fields.intValue ?? fields.floatValue ?? fields.value ?? [];
       return Array.isArray(inner) ? inner : [inner];
     }
     return v;

@@ -26,17 +26,35 @@ function ordered(ctx: CalculatorContext<PassThroughOptions>, kind: PortKind): [s
     .flatMap((tag) => Array.from({ length: count(tag) }, (_, i): [string, number] => [tag, i]));
 }
 
-function total(ports: Readonly<Record<string, readonly number[]>>): number {
+type Ports = Readonly<Record<string, readonly number[]>>;
+
+function total(ports: Ports): number {
   return Object.values(ports).reduce((n, list) => n + list.length, 0);
 }
 
+/** `TAG:i` of every port, in MediaPipe's order, for messages and comparison. */
+function shape(ports: Ports): string {
+  return Object.keys(ports)
+    .sort()
+    .flatMap((tag) => [...ports[tag]!].sort((a, b) => a - b).map((i) => `${tag}:${i}`))
+    .join(' ');
+}
+
+function mismatch(what: string, ports: Ports, against: string, reference: Ports): string | undefined {
+  const a = shape(ports);
+  const b = shape(reference);
+  return a === b
+    ? undefined
+    : `PassThroughCalculator needs its ${what} to use the tags and indexes of its ${against} ` +
+        `(${what}: ${a || 'none'}; ${against}: ${b || 'none'})`;
+}
+
 /**
- * Copies each input to its output, and each input side packet to its output side packet: the k-th
- * input (in MediaPipe's order: by tag, `''` first, then by index) goes to the k-th output, so
- * `input_stream: "VIDEO:a"` → `output_stream: "VIDEO:b"` and `"in"` → `"out"` both pair up.
+ * Copies each input to the output with its tag and index, and each input side packet likewise:
+ * `input_stream: "VIDEO:a"` → `output_stream: "VIDEO:b"`, `"in"` → `"out"`.
  *
- * - Inputs / outputs: any tags, as many outputs as inputs. Side packets: any tags, as many output
- *   side packets as input side packets (set in `open`).
+ * - Inputs / outputs: any tags, the outputs with the inputs' tags and indexes. Side packets: none
+ *   out, or the input side packets' tags and indexes (set in `open`), as MediaPipe's contract says.
  * - Timestamps: packets keep their timestamp; `timestampOffset: 0`, so an output's bound follows its
  *   input's even where no packet passes.
  * - Frames: a frame packet is forwarded by taking one extra reference (the runtime drops the input's
@@ -51,19 +69,19 @@ export default defineCalculator<PassThroughOptions>({
     outputs: { '*': 'many' },
     inputSidePackets: { '*': 'many' },
     outputSidePackets: { '*': 'many' },
-    validate: (wiring: NodeWiring) => {
-      const inputs = total(wiring.inputs);
-      const outputs = total(wiring.outputs);
-      const sideIn = total(wiring.inputSidePackets);
-      const sideOut = total(wiring.outputSidePackets);
-      if (inputs !== outputs) {
-        return `PassThroughCalculator needs as many outputs as inputs (has ${inputs} inputs, ${outputs} outputs)`;
-      }
-      return sideIn === sideOut
+    // MediaPipe's contract: outputs with the same tags and indexes as the inputs; output side
+    // packets, when there are any, the same as the input side packets (a node that only reads
+    // side packets is fine).
+    validate: (wiring: NodeWiring) =>
+      mismatch('output streams', wiring.outputs, 'input streams', wiring.inputs) ??
+      (total(wiring.outputSidePackets) === 0
         ? undefined
-        : 'PassThroughCalculator needs as many output side packets as input side packets ' +
-            `(has ${sideIn} input side packets, ${sideOut} output side packets)`;
-    },
+        : mismatch(
+            'output side packets',
+            wiring.outputSidePackets,
+            'input side packets',
+            wiring.inputSidePackets,
+          )),
     timestampOffset: 0,
     // Stateless: a node may run it as several replicas.
     parallelism: 1,

@@ -282,7 +282,7 @@ export interface ResolvedNode {
   /** The calculator's `timestampOffset` (null: none). */
   readonly timestampOffset: number | null;
   readonly processTimestampBounds: boolean;
-  /** True when the node has no input streams (it runs until it returns STOP). */
+  /** True when the node has no input streams and some output stream (it runs until it returns STOP); a node with neither is opened and closed, never processed, as in MediaPipe. */
   readonly isSource: boolean;
   /** The calculator's `initialHeapMb`, if it declares one. */
   readonly initialHeapMb?: number;

@@ -280,7 +280,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
       executor: node.executor === '' ? undefined : node.executor,
       timestampOffset: contract.timestampOffset === undefined ? 0 : contract.timestampOffset,
       processTimestampBounds: contract.processTimestampBounds ?? false,
-      isSource: c.inputs.length === 0,
+      isSource: c.inputs.length === 0 && c.outputs.length > 0,
       ...(contract.initialHeapMb === undefined ? {} : { initialHeapMb: contract.initialHeapMb }),
     };
   });

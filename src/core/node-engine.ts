@@ -78,6 +78,13 @@ export class NodeEngine extends EngineCore {
         this.ctx.base = this.sets.done * this.nIn;
         this.ctx.inputTimestamp = this.sets.timestamps[this.sets.done]!;
       } else if (this.nIn === 0) {
+        // No input and no output stream (side packets only): no source, as MediaPipe's
+        // IsSource() says; opened and closed, never processed.
+        if (this.outputs.length === 0) {
+          const c = this.callClose();
+          if (c !== undefined) return c.then(() => calls);
+          break;
+        }
         if (calls > 0) break;
         // MediaPipe's: a source's process runs at input timestamp 0.
         this.ctx.inputTimestamp = 0;

@@ -101,9 +101,11 @@ export class OutputStream implements OutputPort {
 
   setNextTimestampBound(bound: number): void {
     this.checkInCall();
-    if (!isBound(bound)) {
+    // As MediaPipe's OutputStreamShard: a stream's timestamps and OneOverPostStream; Done is close()'s.
+    if (!isBound(bound) || bound > Timestamp.OneOverPostStream) {
       throw new InvalidTimestampError(
-        `timestamp bound ${String(bound)} is not a safe integer in [PreStream, Done]`,
+        `timestamp bound ${String(bound)} is not a safe integer in [PreStream, OneOverPostStream]` +
+          (bound === Timestamp.Done ? ': close() the output to end it' : ''),
         this.where(),
       );
     }

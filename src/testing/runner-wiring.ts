@@ -119,7 +119,7 @@ export function buildNode(
     executor: undefined,
     timestampOffset: c.timestampOffset === undefined ? 0 : c.timestampOffset,
     processTimestampBounds: c.processTimestampBounds ?? false,
-    isSource: checked.inputs.length === 0,
+    isSource: checked.inputs.length === 0 && checked.outputs.length > 0,
   };
   const byPort = new Map(sides.map((s) => [`${s.tag}:${s.index}`, o.sidePackets![s.key]]));
   return { node, sideValues: node.inputSidePackets.map((p) => byPort.get(`${p.tag}:${p.index}`)) };
