@@ -92,7 +92,7 @@ const ROWS: Row[] = [
     'after',
     FrameStaleError,
     { stream: 'bad:b -> after::0' },
-    /released before it arrived: the node writing this stream handed on a frame reference it did not own/,
+    /released before it arrived: a frame reference was handed on by code that did not own it, most likely the writer of this stream/,
   ],
   ['forwardNoRetain', 'output', FrameStaleError, { stream: 'bad:b -> graph output' }, /did not own/],
   [
@@ -115,6 +115,13 @@ const ROWS: Row[] = [
     CalculatorError,
     { node: 'bad', phase: 'process' },
     /failed: stack unreadable \[/,
+  ],
+  [
+    'hostileProxy',
+    'after',
+    CalculatorError,
+    { node: 'bad' },
+    /failed: a thrown value whose message cannot be read/,
   ],
   ['hostileObject', 'after', CalculatorError, { node: 'bad' }, /failed: plain object thrown \[/],
 ];

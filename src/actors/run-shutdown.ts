@@ -18,7 +18,7 @@ import { RingReader } from '../transport/ring-queue.js';
 import type { ActorResult } from './actor-protocol.js';
 import type { ControlClient } from './control-channel.js';
 import type { GraphPlan } from './graph-plan.js';
-import { F_CALL_STARTED_AT, type NodeCounters } from './node-counters.js';
+import { F_CALL_STARTED_AT, type NodeCounters, NodeState } from './node-counters.js';
 import type { OutputPump } from './output-pump.js';
 import type { ThreadEnds } from './thread-ends.js';
 import type { ThreadReplacement } from './thread-replacement.js';
@@ -106,7 +106,9 @@ function stragglers(p: RunParts): Error[] {
   for (const id of p.ends.running()) {
     const started = c.f64[c.field(id, F_CALL_STARTED_AT)]!;
     const phase = c.stage(id);
-    if (started === 0 || phase === undefined) continue;
+    // A node waiting for a frame slot is not stuck in its own code: on a stop the frames it waits
+    // for may sit in rings nobody reads any more, given back only once every thread is gone.
+    if (started === 0 || phase === undefined || c.state(id) === NodeState.WaitingFrame) continue;
     const n = p.graph.nodes[id]!;
     const ms = Math.round(Date.now() - started);
     out.push(

@@ -27,7 +27,8 @@ export function checkGraphOptions(
   const reg = registry as Partial<CalculatorRegistry> | undefined;
   if (
     reg !== undefined &&
-    (typeof reg !== 'object' || typeof reg.load !== 'function' || typeof reg.entry !== 'function')
+    (typeof reg !== 'object' ||
+      !(['load', 'entry', 'entries', 'subgraph', 'has'] as const).every((m) => typeof reg[m] === 'function'))
   )
     problems.push(`${where}: registry must be a CalculatorRegistry`);
   if (interval !== undefined && !(typeof interval === 'number' && Number.isFinite(interval) && interval >= 0))

@@ -7,7 +7,7 @@
  */
 import { type Calculator, type LifecycleResult, STOP } from './calculator.js';
 import { EngineBase } from './engine-base.js';
-import { CalculatorError, causeText, OutOfMemoryError, WeftError, WorkerExitError } from './errors.js';
+import { CalculatorError, causeText, isWeftError, OutOfMemoryError, WorkerExitError } from './errors.js';
 import { addClamped, Timestamp } from './timestamp.js';
 
 export type { EngineState, OutputSink } from './output-sink.js';
@@ -78,7 +78,12 @@ export abstract class EngineCore extends EngineBase {
   protected callClose(): Promise<void> | undefined {
     this.closeCalled = true;
     const stale = this.releaseInputs();
-    if (stale !== undefined) throw this.fail('close', stale);
+    if (stale !== undefined) {
+      // The outputs end all the same, as after any failed close.
+      const f = this.fail('close', stale);
+      this.end();
+      throw f;
+    }
     this.fillUnset();
     this.ctx.inputTimestamp = Timestamp.Done;
     this.propagateOffset();
@@ -159,9 +164,9 @@ export abstract class EngineCore extends EngineBase {
     // what happened. It stands as it is: wrapped, it would name the node twice and be charged to the
     // call that saw it (close, waiting for a task that process submitted). Weft errors only: their
     // fields are plain data, never a thrown value's getters.
-    if (err instanceof WeftError && err.node === this.node.name && NODE_FAILURES.has(err.code)) return err;
+    if (isWeftError(err) && err.node === this.node.name && NODE_FAILURES.has(err.code)) return err;
     // A weft error from the node's own call (an output misused) names its stream: keep it.
-    const stream = err instanceof WeftError ? err.stream : undefined;
+    const stream = isWeftError(err) ? err.stream : undefined;
     return new CalculatorError(
       `Calculator::${LIFECYCLE_NAMES[phase]}() for node "${this.node.name}" ` +
         `(${this.definition.name}) failed: ${causeText(err)}`,

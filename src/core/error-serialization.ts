@@ -39,28 +39,32 @@ const DATA_KEYS = ['problems', 'restarts'] as const;
  * throws: a property whose getter throws is read as unreadable, so the failure still crosses.
  */
 export function serializeError(err: unknown, depth = 0): SerializedError {
-  if (!(err instanceof Error)) {
+  // `instanceof` itself runs a Proxy's getPrototypeOf trap, which may throw.
+  if (!safely(() => err instanceof Error, false)) {
     return { name: 'Error', code: undefined, message: causeText(err), stack: undefined };
   }
-  const code: unknown = safely(() => (err as { code?: unknown }).code, undefined);
-  const stack: unknown = safely(() => err.stack, undefined);
+  const e = err as Error;
+  const isWeft = safely(() => e instanceof WeftError, false);
+  const code: unknown = safely(() => (e as { code?: unknown }).code, undefined);
+  const stack: unknown = safely(() => e.stack, undefined);
   const out: SerializedError = {
-    name: safely(() => String(err.name), 'Error'),
+    name: safely(() => String(e.name), 'Error'),
     code: typeof code === 'string' ? code : undefined,
-    message: err instanceof WeftError ? err.message : causeText(err),
+    message: isWeft ? e.message : causeText(e),
     stack: typeof stack === 'string' ? stack : undefined,
   };
-  if (err instanceof WeftError) {
-    out.node = err.node;
-    out.stream = err.stream;
-    out.phase = err.phase;
-    out.bare = bareMessage(err);
+  if (isWeft) {
+    const w = e as WeftError;
+    out.node = w.node;
+    out.stream = w.stream;
+    out.phase = w.phase;
+    out.bare = bareMessage(w);
     for (const k of DATA_KEYS) {
-      const v: unknown = (err as unknown as Record<string, unknown>)[k];
+      const v: unknown = (w as unknown as Record<string, unknown>)[k];
       if (v !== undefined) (out.data ??= {})[k] = v;
     }
   }
-  const cause = safely(() => err.cause, undefined);
+  const cause = safely(() => e.cause, undefined);
   if (cause !== undefined && depth < 8) out.cause = serializeError(cause, depth + 1);
   return out;
 }

@@ -20,6 +20,7 @@ export {
   type ErrorContext,
   errorClassOf,
   errorCodes,
+  isWeftError,
   type Phase,
   WeftError,
   type WeftErrorClass,

@@ -55,6 +55,18 @@ export function bareMessage(err: WeftError): string {
 }
 
 /**
+ * `err instanceof WeftError`, false instead of throwing for a thrown Proxy whose getPrototypeOf
+ * trap throws: for code that reports failures, which must not fail in turn.
+ */
+export function isWeftError(err: unknown): err is WeftError {
+  try {
+    return err instanceof WeftError;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The text of a cause, for the message of the error that wraps it: a WeftError's without its
  * context suffix (the wrapper appends its own, so context never shows twice), an Error's message,
  * a thrown object's string `message`, else `String(err)`. Never throws, whatever the thrown value's

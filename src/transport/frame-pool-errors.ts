@@ -34,14 +34,16 @@ export function staleError(pool: string, op: string, h: number, state: number): 
 }
 
 /**
- * A frame record whose frame was gone before its reader took it: the writer handed on a reference
- * it did not own. `stream` is the ring's name, which names the producing node.
+ * A frame record whose frame was gone before its reader took it: a reference was handed on by
+ * someone who did not own it, most likely the stream's writer. `stream` is the ring's name, which
+ * names the writer. Worded as the likely cause, not a verdict: the double release may also have
+ * happened further upstream and surfaced here.
  */
 export function handedOnStaleError(stream: string, h: number): Error {
   return new FrameStaleError(
-    `${describeHandle(h)} was released before it arrived: the node writing this stream handed on a ` +
-      'frame reference it did not own (an input frame forwarded without frames.retain(), or one ' +
-      'frame added twice)',
+    `${describeHandle(h)} was released before it arrived: a frame reference was handed on by code ` +
+      'that did not own it, most likely the writer of this stream (an input frame forwarded without ' +
+      'frames.retain(), or one frame added twice)',
     { stream, phase: 'transport' },
   );
 }
