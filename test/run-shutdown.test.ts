@@ -2,7 +2,11 @@
 // close (release everything; idempotent; also `await using`).
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
+import { defaultRegistry } from '../src/api/calculator-graph.js';
+import { pull, Session } from '../src/api/session.js';
+import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { CancelledError } from '../src/core/errors.js';
+import { graph } from '../src/core/graph-builder.js';
 import { FrameRef } from '../src/transport/codec.js';
 import {
   closeAfterTest,
@@ -193,5 +197,36 @@ describe('close: release everything', () => {
     expect(run.state).toBe('closed');
     session.build();
     await session.close();
+  });
+});
+
+describe('stop while a source waits for a frame slot', () => {
+  it('the frames left unread in a graph output come back: the source goes on, stop ends without the grace', async () => {
+    const registry = new CalculatorRegistry(defaultRegistry()).register(
+      'FrameSourceCalculator',
+      new URL('./fixtures/graph/frame-source.ts', import.meta.url),
+    );
+    // A grace far past the test's timeout: a stop that waited it out would fail the test.
+    const session = new Session({
+      registry,
+      frames: { classes: [{ slotBytes: 1024, slots: 4 }] },
+      shutdownTimeoutMs: 600_000,
+    }).add(
+      graph().node('FrameSourceCalculator', {
+        name: 'src',
+        outputs: { '': 'f' },
+        options: { count: 1_000_000, bytes: 1024 },
+      }),
+      pull('f'),
+    );
+    const run = await started(session.build({ outputDepth: 1 }));
+    // Nobody pulls: the output holds one frame, the ring the rest, and the source waits for a slot.
+    while (run.stageStats().find((s) => s.node === 'src')!.state !== 'WaitingFrame') {
+      await new Promise((r) => setImmediate(r));
+    }
+    await run.stop();
+    expect(liveThreadCount()).toBe(0);
+    await expect(run.waitUntilDone()).rejects.toBeInstanceOf(CancelledError);
+    expect(run.frames.inUse()).toBe(0);
   });
 });

@@ -119,6 +119,29 @@ export class OutputPump {
     Atomics.notify(new Int32Array(bell.sab), bell.index);
   }
 
+  /**
+   * For a run that failed or was stopped, after {@link stop}: gives back the frames of the records
+   * left unread in the graph outputs' rings. A node waiting for a frame slot (a source on an
+   * exhausted pool) then gets one and meets its abandoned rings, instead of waiting out the
+   * shutdown's grace for frames only the run's end would reclaim. Main thread.
+   */
+  releaseUnread(): void {
+    const readers =
+      this.readers.length > 0
+        ? this.readers
+        : [...this.plan.graphOutputs.values()].map((d) => new RingReader(d));
+    for (const r of readers) {
+      for (let k = r.tryPop(); k !== EMPTY && k !== RecordKind.End; k = r.tryPop()) {
+        if (k !== RecordKind.Packet || r.payloadType !== PayloadType.Frame) continue;
+        const h = r.frame;
+        // Each record holds one reference, the reader's to give back (the ledger counts it first).
+        if (!this.pool.isValid(h)) continue;
+        this.pool.adopt(h);
+        this.pool.release(h);
+      }
+    }
+  }
+
   // The first failure ends the pump and goes to the run, once.
   private fail(err: unknown): void {
     const report = this.onError;

@@ -129,6 +129,7 @@ function abandon(p: RunParts): void {
   for (const d of p.plan.rings) new RingReader(d).close();
   for (const d of p.plan.doorbells) ring(new Int32Array(d.sab), d.index);
   p.pump.stop();
+  p.pump.releaseUnread();
   // A thread whose nodes run (an own thread whose start was asked for; a shared one once every
   // node on it was, which starts its driver) closes them itself: their stop is requested. On any
   // other, each node opened or opening is closed there (its stop requested, its one turn closes it,
