@@ -91,6 +91,7 @@ export function actorFrames(
     },
     bytes: (h) => pool.bytes(h),
     byteLength: (h) => pool.byteLength(h),
+    isValid: (h) => pool.isValid(h),
     retain: (h) => pool.retain(h),
     release: (h) => pool.release(h),
     descriptor: pool.descriptor,

@@ -344,6 +344,8 @@ function noFrames(node: string): FrameAccess {
     allocAsync: fail,
     bytes: fail,
     byteLength: fail,
+    // No pool, no live frame; then byteLength says why.
+    isValid: () => false,
     retain: fail,
     release: fail,
     get descriptor(): never {

@@ -179,6 +179,8 @@ export interface FrameAccess {
   bytes(handle: number): Uint8Array;
   /** The frame's length in bytes. */
   byteLength(handle: number): number;
+  /** True while `handle` is a live frame of this pool (never throws; one shared read). */
+  isValid(handle: number): boolean;
   /** Takes an extra reference (to keep an input frame past `process`). */
   retain(handle: number): void;
   /** Drops a reference taken with alloc or retain. */

@@ -83,8 +83,8 @@ export class OutputStream implements OutputPort {
   addFrame(handle: number, timestamp: number, ref?: FrameRef): void {
     try {
       // A handle that is not a live frame of this pool fails here, naming this node and stream,
-      // not later in whichever thread reads it (one shared load; throws FrameStaleError or
-      // FrameForeignError).
+      // not later in whichever thread reads it (one shared load while it is live; throws
+      // FrameStaleError or FrameForeignError).
       this.checkLive(handle);
       if (this.resent(timestamp)) {
         this.releaseQuietly(handle);
@@ -247,7 +247,9 @@ export class OutputStream implements OutputPort {
   }
 
   private checkLive(handle: number): void {
+    if (this.frames.isValid(handle)) return;
     try {
+      // Not live: byteLength throws the error that says why (stale, foreign).
       this.frames.byteLength(handle);
     } catch (err) {
       if (!(err instanceof WeftError)) throw err;

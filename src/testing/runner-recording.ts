@@ -99,6 +99,10 @@ export class LazyFrames implements FrameAccess {
     return this.pool().byteLength(handle);
   }
 
+  isValid(handle: number): boolean {
+    return this.pool().isValid(handle);
+  }
+
   retain(handle: number): void {
     this.pool().retain(handle);
   }
