@@ -43,8 +43,8 @@ export function poolThreadHandler(workerData: unknown): PoolTaskHandler | undefi
   if (!isPoolWorkerData(workerData)) return undefined;
   const data = workerData;
   let setup: Promise<{ fn: PoolFunction; frames: FramePool }> | undefined;
-  // The task in the handler now, and the last one whose reply the handler returned (piscina posts it
-  // next): null when none. Only a fault report reads them.
+  // The task in the handler now, and the one whose reply the handler just returned (piscina posts it
+  // in the same turn): null when none. Only a fault report reads them.
   let running: number | null = null;
   let replied: number | null = null;
   reportFaults(
@@ -68,8 +68,14 @@ export function poolThreadHandler(workerData: unknown): PoolTaskHandler | undefi
     } catch (err) {
       return { ok: false, error: serializeError(err) };
     } finally {
-      replied = running;
+      const mine = running;
+      replied = mine;
       running = null;
+      // piscina posts the reply in this same turn's microtasks: a DataCloneError after that is the
+      // user's own (a timer posting something), not this reply's. Allocates a callback per task.
+      setImmediate(() => {
+        if (replied === mine) replied = null;
+      });
     }
   };
 }
