@@ -63,10 +63,31 @@ describe('weft --help and --version', () => {
     [['demo', '--seconds', 'soon'], '--seconds takes a number'],
     [['demo', '--fault-rate', '2'], '--fault-rate takes a probability in [0, 1]'],
     [['viz', 'examples/graphs/flow-limited.pbtxt', '--format', 'svg'], 'Allowed choices are mermaid, dot'],
+    [
+      ['feed', '--redis', 'redis://h', '--cameras', '1e3'],
+      '--cameras takes a whole number from 1 to 1000000',
+    ],
+    [['feed', '--redis', 'redis://h', '--cameras', '99999999999'], 'from 1 to 1000000'],
+    // Malformed Redis URLs: refused before anything is printed or connected, the password never shown.
+    [
+      ['feed', '--redis', 'redis:/:TOPSECRET@127.0.0.1:6391'],
+      '--redis: no host in redis:/***@127.0.0.1:6391',
+    ],
+    [
+      ['feed', '--redis', 'redis://h:1?password=TOPSECRET'],
+      'query parameters are not taken (redis://h:1?***)',
+    ],
+    [
+      ['feed', '--redis', 'redis://:TOP%SECRET@h'],
+      'bad percent-encoding in the user or password of redis://:***@h',
+    ],
+    [['demo', '--redis', 'http://:TOPSECRET@h'], 'a Redis URL starts with redis:// or rediss://'],
+    [['report', '--redis', 'redis:TOPSECRET@h'], '--redis: no host in redis:***@h'],
   ])('a bad command line %j exits 2 and says why', async (args, why) => {
     const r = await weft(...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(why);
+    expect(`${r.stdout}${r.stderr}`).not.toContain('TOPSECRET');
   });
 });
 

@@ -5,7 +5,9 @@
  * Threading: main thread of the CLI process.
  */
 import { InvalidArgumentError as FlagError } from 'commander';
+import { bareMessage, UsageError, WeftError } from '../core/errors.js';
 import { FLEET_DEFAULTS, hostShards } from '../fleet/fleet-graph.js';
+import { parseRedisUrl } from '../redis/redis-url.js';
 
 /** A parser of a number ≥ `min`. */
 export function number(name: string, min = 0): (raw: string) => number {
@@ -18,12 +20,31 @@ export function number(name: string, min = 0): (raw: string) => number {
   };
 }
 
-/** A parser of an integer ≥ `min` (default 1). */
-export function count(name: string, min = 1): (raw: string) => number {
+/**
+ * `--redis URL`, checked as the flag is read (a usage error, before anything is printed or
+ * connected). A UsageError, not commander's flag error: commander would quote the raw value, and
+ * with it the password; this message shows the URL redacted.
+ */
+export function redisUrl(raw: string): string {
+  try {
+    parseRedisUrl(raw);
+  } catch (err) {
+    throw new UsageError(`--redis: ${err instanceof WeftError ? bareMessage(err) : String(err)}`);
+  }
+  return raw;
+}
+
+/** The most cameras a fleet or feed takes: seed 004 runs 1000; a million frames' bookkeeping still fits. */
+export const MAX_CAMERAS = 1_000_000;
+
+/** A parser of a whole number in [min, max] (decimal digits only). */
+export function count(name: string, min = 1, max = Number.MAX_SAFE_INTEGER): (raw: string) => number {
   return (raw) => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) {
-      throw new FlagError(`--${name} takes a whole number ≥ ${min}`);
+    // Decimal digits only: Number() would also take 1e3 and 0x10.
+    const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+      throw new FlagError(`--${name} takes a whole number ${range}`);
     }
     return n;
   };
@@ -56,7 +77,7 @@ export const DEFAULT_MAX_DROP_PERCENT = 1;
 /** The demo's flags; `fallback` is the value when the flag is absent. */
 export const DEMO_FLAGS: readonly DemoFlag[] = [
   flag('--seconds <n>', 'cameras stop after n seconds, then the pipeline drains', number('seconds', 0.1), 5),
-  flag('--cameras <n>', 'synthetic cameras', count('cameras'), FLEET_DEFAULTS.cameras),
+  flag('--cameras <n>', 'synthetic cameras', count('cameras', 1, MAX_CAMERAS), FLEET_DEFAULTS.cameras),
   flag(
     '--shards <k>',
     `camera shards by hash of camera id, each with its own lane (1 per core, at most ${FLEET_DEFAULTS.shards})`,

@@ -14,7 +14,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, WeftError } from '../core/errors.js';
-import { count, DEMO_FLAGS, number } from './cli-values.js';
+import { count, DEMO_FLAGS, MAX_CAMERAS, number, redisUrl } from './cli-values.js';
 import type { FeedFlags } from './feed-command.js';
 import { addRedisTlsOptions, redisTlsFiles } from './redis-tls-flags.js';
 
@@ -45,6 +45,7 @@ function program(): Command {
     .option(
       '--redis <url>',
       'read the cameras from Redis streams (redis:// or rediss://, weft feed writes them)',
+      redisUrl,
     )
     .option(
       '--streams <n>',
@@ -73,8 +74,8 @@ function program(): Command {
   const feed = weft
     .command('feed')
     .description('publish synthetic cameras into hash-sharded Redis streams, for weft demo --redis consumers')
-    .requiredOption('--redis <url>', 'redis:// or rediss:// URL, with ACL user and password if any')
-    .option('--cameras <n>', 'synthetic cameras', count('cameras'), 100)
+    .requiredOption('--redis <url>', 'redis:// or rediss:// URL, with ACL user and password if any', redisUrl)
+    .option('--cameras <n>', 'synthetic cameras', count('cameras', 1, MAX_CAMERAS), 100)
     .option(
       '--fps <f>',
       'frames per second per camera; 0: as fast as the streams take them',
@@ -102,7 +103,7 @@ function program(): Command {
     .description(
       'account every frame of a fleet spread over hosts: produced = processed + dropped, per camera',
     )
-    .requiredOption('--redis <url>', 'redis:// or rediss:// URL')
+    .requiredOption('--redis <url>', 'redis:// or rediss:// URL', redisUrl)
     .option('--prefix <name>', 'key prefix', 'weft')
     .option('--json', 'print JSON instead of text');
   addRedisTlsOptions(report).action(
@@ -251,5 +252,8 @@ main(process.argv.slice(2)).catch((err: unknown) => {
       'weft: give the module that defines it with --calculators FILE (`weft inspect` lists the calculators weft has)\n',
     );
   }
-  process.exitCode = err instanceof UsageError ? 2 : 1;
+  // Exit now: a failed command may leave a connection or timer open (a Redis client mid-retry), and
+  // a CLI that printed its error must not linger. stderr is written synchronously to files, TTYs
+  // and pipes on POSIX.
+  process.exit(err instanceof UsageError ? 2 : 1);
 });

@@ -39,6 +39,31 @@ export function parseRedisUrl(url: string): RedisAddress {
       { phase: 'config' },
     );
   }
+  // `redis:/:pw@host` (a slash short) parses with no host: the credentials sit in the path.
+  if (u.hostname === '') {
+    throw new InvalidArgumentError(
+      `no host in ${redactRedisUrl(url)}: write redis://[user:password@]host[:port][/db]`,
+      {
+        phase: 'config',
+      },
+    );
+  }
+  if (u.search !== '') {
+    throw new InvalidArgumentError(
+      `query parameters are not taken (${redactRedisUrl(url)}): give the password as redis://:password@host`,
+      { phase: 'config' },
+    );
+  }
+  let username: string | undefined;
+  try {
+    username = u.username === '' ? undefined : decodeURIComponent(u.username);
+    decodeURIComponent(u.password);
+  } catch {
+    throw new InvalidArgumentError(
+      `bad percent-encoding in the user or password of ${redactRedisUrl(url)}: write % as %25`,
+      { phase: 'config' },
+    );
+  }
   const port = u.port === '' ? 6379 : Number(u.port);
   const db = u.pathname === '' || u.pathname === '/' ? 0 : Number(u.pathname.slice(1));
   if (!Number.isSafeInteger(db) || db < 0) {
@@ -50,7 +75,7 @@ export function parseRedisUrl(url: string): RedisAddress {
     host: u.hostname,
     port,
     database: db,
-    username: u.username === '' ? undefined : decodeURIComponent(u.username),
+    username,
     hasPassword: u.password !== '',
   };
 }
@@ -63,11 +88,18 @@ export function parseRedisUrl(url: string): RedisAddress {
 export function redactRedisUrl(url: string): string {
   try {
     const u = new URL(url);
+    // Without a host (a slash short) the credentials are in the path: cut as for no URL at all.
+    if (u.hostname === '') throw new Error('no host');
     if (u.password !== '') u.password = '***';
+    if (u.search !== '') u.search = '?***';
     return u.toString();
   } catch {
     const at = url.lastIndexOf('@');
-    return at < 0 ? url : `***@${url.slice(at + 1)}`;
+    const scheme = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0] ?? '';
+    const rest = at < 0 ? url.slice(scheme.length) : url.slice(at + 1);
+    // No @: a query may still carry a secret (?password=...).
+    const q = rest.indexOf('?');
+    return `${scheme}${at < 0 ? '' : '***@'}${q < 0 ? rest : `${rest.slice(0, q)}?***`}`;
   }
 }
 
