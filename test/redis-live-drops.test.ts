@@ -45,4 +45,22 @@ describe.skipIf(!runRedisTests)('live cameras over Redis', () => {
     });
     expect(r.processed + r.dropped).toBe(r.produced);
   });
+
+  it('two feeds under one prefix: the second numbers on, and the report counts both, none lost', {
+    timeout: 120_000,
+  }, async () => {
+    const options = { url: server.url, cameras: 2, fps: 0, framesPerCamera: 3, streams: 2, size: 8 };
+    const first = await runFeed(options);
+    const second = await runFeed(options);
+    const host = await runRedisFleet({
+      url: server.url,
+      streams: 2,
+      lanes: 1,
+      size: 8,
+      stopWhenDrainedMs: 0,
+    });
+    expect(host.figures.written).toBe(first.produced + second.produced);
+    const r = await clusterReport(server.url);
+    expect(r).toMatchObject({ produced: 12, processed: 12, duplicates: 0, lost: 0, orderErrors: 0 });
+  });
 });

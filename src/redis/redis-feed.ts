@@ -17,6 +17,7 @@ import { wallMs } from '../fleet/fleet-layout.js';
 import { Codec } from '../transport/codec.js';
 import { clusterKeys, DEFAULT_PREFIX, DEFAULT_STREAMS, streamOfCamera } from './cluster-keys.js';
 import { RedisConnection } from './redis-connection.js';
+import { toCounts } from './redis-report.js';
 import type { RedisTlsFiles } from './redis-tls.js';
 import { encodeEntry } from './stream-wire-format.js';
 
@@ -103,13 +104,18 @@ export async function runFeed(o: FeedOptions): Promise<FeedReport> {
       ['HSET', keys.feed, 'cameras', String(o.cameras), 'streams', String(streams), 'size', String(size)],
       'HSET',
     );
+    // A camera's frames go on from what earlier feeds under this prefix produced (the counters are
+    // cumulative): numbered from 0 again, the report would take them for redeliveries of the first
+    // feed's and count the first feed's as lost.
+    const prior = toCounts(await conn.command<unknown>(['HGETALL', keys.produced], 'HGETALL'));
+    const base = Float64Array.from({ length: o.cameras }, (_, c) => prior.get(c) ?? 0);
     await refresh();
     while (g < total && o.signal?.aborted !== true && wallMs() < end) {
       const writes: Promise<unknown>[] = [];
       let blocked = false;
       while (writes.length < BATCH && g < total) {
         const camera = g % o.cameras;
-        const seq = Math.floor(g / o.cameras);
+        const seq = base[camera]! + Math.floor(g / o.cameras);
         const due = t0 + g * period;
         const now = wallMs();
         if (period > 0 && due > now) break;

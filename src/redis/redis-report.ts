@@ -144,7 +144,8 @@ async function scan(conn: RedisConnection, stream: string, each: (fields: unknow
   }
 }
 
-function toCounts(reply: unknown): Map<number, number> {
+/** A counter hash (camera → count) as HGETALL returns it, in whichever reply shape the client gives. */
+export function toCounts(reply: unknown): Map<number, number> {
   const out = new Map<number, number>();
   const entries =
     reply instanceof Map
