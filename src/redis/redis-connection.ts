@@ -138,6 +138,9 @@ export class RedisConnection {
           // A first connection that timed out already waited connectTimeout: a host that takes
           // no connection, or a plain server that never answers a TLS handshake, fails now.
           if (conn === undefined && isConnectTimeout(cause)) refusal = cause;
+          // A first connection that gets no Redis reply at all (an HTTP server on that port) will
+          // not get one on a retry either.
+          if (conn === undefined && isProtocolError(cause)) refusal = cause;
           if (refusal !== undefined || retries >= (conn === undefined ? connectRetries : maxRetries)) {
             if (conn !== undefined) conn.gaveUp = true;
             report({
@@ -251,6 +254,11 @@ function isConnectTimeout(err: unknown): boolean {
   );
 }
 
+function isProtocolError(err: unknown): boolean {
+  const m = err instanceof Error ? err.message : String(err);
+  return /Unknown RESP type|Protocol error/i.test(m);
+}
+
 function isAuthReply(err: unknown): boolean {
   const m = err instanceof Error ? err.message : String(err);
   return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(m);
@@ -301,7 +309,11 @@ export function typedRedisError(
   }
   // A TLS client that got no handshake from a plain server sees only a timeout.
   const hint =
-    isConnectTimeout(err) && parseRedisUrl(url).tls ? ' (is the server speaking TLS on that port?)' : '';
+    isConnectTimeout(err) && parseRedisUrl(url).tls
+      ? ' (is the server speaking TLS on that port?)'
+      : isProtocolError(err) || /Unknown RESP type/i.test(message)
+        ? ' (what answers on that port does not speak Redis: another service, such as an HTTP server?)'
+        : '';
   return new RedisConnectionError(`${what} on ${redacted} failed: ${reason}${hint}`, ctx);
 }
 
