@@ -2,6 +2,7 @@
 // acknowledged): the source and sink reconnect with back-off, the run neither fails nor hangs, and
 // every entry is processed (entries whose replies were lost in the outage are claimed again).
 // Stalled (SIGSTOP): the silence is detected, reported, and the connection comes back.
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import { graph } from '../src/core/graph-builder.js';
@@ -107,6 +108,33 @@ describe.skipIf(!runRedisTests)('a Redis server restarted mid-run', () => {
     } finally {
       redis.server.resume();
       await conn.close();
+    }
+  });
+});
+
+describe('a port where something else than Redis answers', () => {
+  it('fails the first connection at once, saying it does not speak Redis (no retries)', async () => {
+    // An HTTP-like server on loopback: it answers every connection with an HTTP status line.
+    const sockets: Socket[] = [];
+    const server = createServer((s) => {
+      sockets.push(s);
+      s.write('HTTP/1.1 400 Bad Request\r\n\r\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const events: RedisConnectionEvent[] = [];
+    try {
+      const err = await RedisConnection.open({
+        url: `redis://:secret@127.0.0.1:${port}`,
+        onEvent: (e) => events.push(e),
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_WEFT_REDIS_CONNECTION' });
+      expect((err as Error).message).toMatch(/does not speak Redis/);
+      expect((err as Error).message).not.toContain('secret');
+      expect(events.filter((e) => e.kind === 'lost')).toEqual([]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
     }
   });
 });
