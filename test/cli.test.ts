@@ -83,6 +83,14 @@ describe('weft --help and --version', () => {
     ],
     [['demo', '--redis', 'http://:TOPSECRET@h'], 'a Redis URL starts with redis:// or rediss://'],
     [['report', '--redis', 'redis:TOPSECRET@h'], '--redis: no host in redis:***@h'],
+    [
+      ['demo', '--idle-exit', '100', '--claim-idle', '5'],
+      '--idle-exit, --claim-idle take effect only with --redis',
+    ],
+    [
+      ['feed', '--redis', 'redis://h', '--frames', '1', '--seconds', '2'],
+      'give --seconds or --frames, not both',
+    ],
   ])('a bad command line %j exits 2 and says why', async (args, why) => {
     const r = await weft(...args);
     expect(r.code).toBe(2);

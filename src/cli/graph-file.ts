@@ -60,7 +60,8 @@ export async function loadGraph(file: string, registry: CalculatorRegistry): Pro
     | { build?: () => GraphConfig }
     | undefined;
   if (typeof exported !== 'object' || exported === null) {
-    throw new UsageError(`${file} has no default export (a GraphConfig or a graph() builder)`);
+    const what = exported === undefined ? 'has no default export' : `exports ${typeof exported} by default`;
+    throw new UsageError(`${file} ${what}: it must export a GraphConfig or a graph() builder`);
   }
   const config = typeof exported.build === 'function' ? exported.build() : (exported as GraphConfig);
   return new CalculatorGraph(config, { registry });

@@ -67,6 +67,22 @@ function program(): Command {
   addRedisTlsOptions(demo);
   addUiOptions(demo);
   demo.action(async (o: Record<string, number | string | undefined>) => {
+    // Flags that only mean something across hosts: without --redis they would be ignored silently.
+    const redisOnly = [
+      'streams',
+      'prefix',
+      'idleExit',
+      'claimIdle',
+      'consumer',
+      'redisCa',
+      'redisCert',
+      'redisKey',
+    ];
+    const stray = redisOnly.filter((k) => o[k] !== undefined);
+    if (o.redis === undefined && stray.length > 0) {
+      const flags = stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      throw new UsageError(`weft demo: ${flags.join(', ')} take effect only with --redis`);
+    }
     const { fleetDemo } = await import('./fleet-demo.js');
     await fleetDemo(o);
   });
@@ -94,6 +110,9 @@ function program(): Command {
       1000,
     );
   addRedisTlsOptions(feed).action(async (o: FeedFlags) => {
+    if (o.seconds !== undefined && o.frames !== undefined) {
+      throw new UsageError('weft feed: give --seconds or --frames, not both');
+    }
     const { feedCommand } = await import('./feed-command.js');
     await feedCommand(o);
   });

@@ -11,7 +11,10 @@ import type { RedisTlsFiles } from '../redis/redis-tls.js';
 /** Adds the flags to `cmd`. */
 export function addRedisTlsOptions(cmd: Command): Command {
   return cmd
-    .option('--redis-ca <file>', "with rediss://: the CA certificate (PEM) that signed the server's")
+    .option(
+      '--redis-ca <file>',
+      "with rediss://: the CA certificate (PEM) that signed the server's certificate",
+    )
     .option(
       '--redis-cert <file>',
       'with rediss://: a client certificate (PEM), for a server that asks for one',
