@@ -16,6 +16,7 @@ import {
   passThroughSession,
   startRun,
 } from './fixtures/run/setup.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 afterEach(closeStartedRuns);
 const started = startRun;
@@ -221,9 +222,10 @@ describe('stop while a source waits for a frame slot', () => {
     );
     const run = await started(session.build({ outputDepth: 1 }));
     // Nobody pulls: the output holds one frame, the ring the rest, and the source waits for a slot.
-    while (run.stageStats().find((s) => s.node === 'src')!.state !== 'WaitingFrame') {
-      await new Promise((r) => setImmediate(r));
-    }
+    await waitUntil(
+      () => run.stageStats().find((s) => s.node === 'src')!.state === 'WaitingFrame',
+      'the source waits for a frame slot',
+    );
     await run.stop();
     expect(liveThreadCount()).toBe(0);
     await expect(run.waitUntilDone()).rejects.toBeInstanceOf(CancelledError);

@@ -4,6 +4,7 @@
  * Threading: plain data and a pure function, any thread.
  */
 import type { RestartRecord } from '../core/errors.js';
+import { isHeapLimit, isTimeLimit } from '../core/graph-validation-ports.js';
 import type { FramePoolOptions } from '../transport/frame-pool.js';
 import type { Chaining } from './actor-groups.js';
 
@@ -130,7 +131,8 @@ export function supervisorOptionProblems(
     const v = o[key];
     return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
   };
-  if (has('stuckTimeoutMs') && !(int('stuckTimeoutMs', 1, 86_400_000) || o.stuckTimeoutMs === -1))
+  // The same ranges as a graph's and a node's own limits (graph-validation-ports.ts).
+  if (has('stuckTimeoutMs') && !(typeof o.stuckTimeoutMs === 'number' && isTimeLimit(o.stuckTimeoutMs)))
     bad('stuckTimeoutMs', 'an integer number of ms from 1 to 86400000, or -1 for no limit');
   if (has('callTimeoutMs') && !int('callTimeoutMs', 1, 86_400_000))
     bad('callTimeoutMs', 'an integer number of ms from 1 to 86400000');
@@ -138,7 +140,7 @@ export function supervisorOptionProblems(
     bad('watchdogMs', 'an integer number of ms from 1 to 60000');
   if (has('shutdownTimeoutMs') && !int('shutdownTimeoutMs', 0, 86_400_000))
     bad('shutdownTimeoutMs', 'an integer number of ms from 0 to 86400000');
-  if (has('heapLimitMb') && !int('heapLimitMb', 16, 65_536))
+  if (has('heapLimitMb') && !(typeof o.heapLimitMb === 'number' && isHeapLimit(o.heapLimitMb)))
     bad('heapLimitMb', 'an integer number of MiB, 16 to 65536');
   const ring = o.ringBytes as number;
   if (has('ringBytes') && !(int('ringBytes', 1024, 2 ** 30) && (ring & (ring - 1)) === 0))
