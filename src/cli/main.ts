@@ -260,7 +260,12 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const code = err instanceof WeftError ? ` (${err.code})` : '';
+  // A wrapped failure (a node's open that failed on a refused password) shows what it wraps too.
+  const cause = err instanceof WeftError && err.cause instanceof WeftError ? err.cause.code : undefined;
+  const code =
+    err instanceof WeftError
+      ? ` (${err.code}${cause === undefined || cause === err.code ? '' : `, cause ${cause}`})`
+      : '';
   process.stderr.write(`weft: ${err instanceof Error ? err.message : String(err)}${code}\n`);
   // The validation message speaks to API users (a registry); on the command line it is a flag.
   const problems = (err as { problems?: readonly { code?: string }[] }).problems ?? [

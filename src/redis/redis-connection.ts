@@ -37,6 +37,11 @@ export interface RedisConnectionEvent {
   readonly delayMs: number;
   /** Why, with credentials scrubbed. */
   readonly reason: string;
+  /**
+   * True while the first connection is being made: a `gave-up` then is also the error that
+   * {@link RedisConnection.open} rejects with (so {@link reportEvent} does not print it twice).
+   */
+  readonly first: boolean;
 }
 
 /** Options of {@link RedisConnection.open}. */
@@ -149,12 +154,20 @@ export class RedisConnection {
               attempt: retries,
               delayMs: 0,
               reason: why(cause),
+              first: conn === undefined,
             });
             return new Error(`gave up after ${retries} reconnection attempts: ${why(cause)}`);
           }
           const delayMs = backoffMs(retries);
           if (conn !== undefined) conn.attempt = retries + 1;
-          report({ kind: 'lost', url: address.redacted, attempt: retries + 1, delayMs, reason: why(cause) });
+          report({
+            kind: 'lost',
+            url: address.redacted,
+            attempt: retries + 1,
+            delayMs,
+            reason: why(cause),
+            first: conn === undefined,
+          });
           return delayMs;
         },
       },
@@ -164,7 +177,14 @@ export class RedisConnection {
     client.on('ready', () => {
       if (conn !== undefined && conn.attempt > 0) {
         conn.reconnects++;
-        report({ kind: 'reconnected', url: address.redacted, attempt: conn.attempt, delayMs: 0, reason: '' });
+        report({
+          kind: 'reconnected',
+          url: address.redacted,
+          attempt: conn.attempt,
+          delayMs: 0,
+          reason: '',
+          first: false,
+        });
         conn.attempt = 0;
       }
     });
@@ -321,13 +341,19 @@ function printEvent(e: RedisConnectionEvent): void {
   reportEvent(undefined, e);
 }
 
-/** Writes a connection event as one line on stderr, naming the node (the URL is redacted). */
+/**
+ * Writes a connection event as one line on stderr, naming the node (the URL is redacted); not a
+ * first connection's failure, which reaches the caller as the error it is.
+ */
 export function reportEvent(node: string | undefined, e: RedisConnectionEvent): void {
+  if (e.kind === 'gave-up' && e.first) return;
   const line =
     e.kind === 'lost'
       ? `connection to ${e.url} lost (${e.reason}); retry ${e.attempt} in ${e.delayMs} ms`
       : e.kind === 'reconnected'
         ? `reconnected to ${e.url} after ${e.attempt} attempt(s)`
-        : `gave up reconnecting to ${e.url} (${e.reason})`;
+        : e.attempt === 0
+          ? `${e.url} refused to reconnect; not retried (${e.reason})`
+          : `gave up reconnecting to ${e.url} after ${e.attempt} attempt(s) (${e.reason})`;
   process.stderr.write(`weft redis${node === undefined ? '' : ` [${node}]`}: ${line}\n`);
 }

@@ -10,6 +10,7 @@
 import { CalculatorGraph } from '../api/calculator-graph.js';
 import { fleetRegistry } from '../fleet/fleet-calculators.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
+import { RedisConnection } from './redis-connection.js';
 import { RedisCounters, type RedisFigures } from './redis-counters.js';
 import { REDIS_FLEET_DEFAULTS, type RedisFleetOptions, redisFleetGraph } from './redis-fleet-graph.js';
 
@@ -37,6 +38,21 @@ export interface RedisFleetReport {
   readonly stages: StageStats[];
 }
 
+/**
+ * One connection from this thread before any actor starts: wrong credentials, TLS files the server
+ * refuses, or no server at all fail here, once, with the connection's own typed error
+ * (RedisAuthError, RedisTlsError, RedisConnectionError), instead of as every source's and sink's
+ * failed open.
+ */
+async function checkServer(o: RedisFleetOptions): Promise<void> {
+  const conn = await RedisConnection.open({
+    url: o.url,
+    tls: o.tls,
+    clientName: 'weft-fleet-check',
+  });
+  await conn.close();
+}
+
 /** Runs the host's graph; resolves with its report once it drained and closed. */
 export async function runRedisFleet(options: RedisFleetRunOptions): Promise<RedisFleetReport> {
   const size = options.size ?? REDIS_FLEET_DEFAULTS.size;
@@ -49,6 +65,7 @@ export async function runRedisFleet(options: RedisFleetRunOptions): Promise<Redi
       inputType: 'uint8',
     }));
   const fleet = redisFleetGraph(modelPath, options);
+  await checkServer(fleet.options);
   const counters = new RedisCounters(fleet.counters);
   const g = new CalculatorGraph(fleet.config, { frames: fleet.frames, registry: fleetRegistry() });
   const timers: ReturnType<typeof setTimeout>[] = [];

@@ -23,6 +23,12 @@ import { emitEntry, type SourceMeta } from './source-emit.js';
 import { decodeEntry, type WireEntry, type WireLimits } from './stream-wire-format.js';
 
 /** Options of {@link RedisStreamSourceCalculator}. */
+
+// Errors name the streams a source reads; a shard's 16 or 32 keys would bury the message.
+function streamList(keys: readonly string[]): string {
+  return keys.length <= 3 ? keys.join(',') : `${keys[0]} … ${keys[keys.length - 1]} (${keys.length} streams)`;
+}
+
 export interface RedisStreamSourceOptions extends RedisNodeOptions {
   /** The stream keys to read (one or many). */
   readonly streams: readonly string[];
@@ -157,7 +163,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
           (o.consumer || `${hostname()}-${process.pid}-${ctx.node}`);
         const group = ctx.sidePacket<string | undefined>('GROUP') ?? o.group;
         conn = await RedisConnection.forNode(ctx, {
-          stream: o.streams.join(','),
+          stream: streamList(o.streams),
           clientName: `weft-src-${consumer}`,
         });
         reader = new RedisStreamReader(conn, {
