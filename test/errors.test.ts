@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as weft from '../src/index.js';
 import {
+  BadOptionsError,
   CalculatorError,
   deserializeError,
   errorCodes,
@@ -9,6 +10,7 @@ import {
   RemoteError,
   RestartLimitError,
   serializeError,
+  UnknownPortError,
   WeftError,
   WorkerExitError,
 } from '../src/index.js';
@@ -99,7 +101,44 @@ describe('error codes', () => {
     ]);
   });
 
-  it('a thrown non-error value is kept as its string form', () => {
-    expect(deserializeError(serializeError('just a string')).message).toContain('just a string');
+  it.each([
+    ['a string', 'just a string', 'just a string'],
+    ['a number', 42, '42'],
+    ['a plain object', { code: 42, why: 'x' }, 'a thrown object {"code":42,"why":"x"}'],
+    ['an array', [1, 'two'], 'a thrown array [1,"two"]'],
+    [
+      'a cyclic object',
+      (() => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      })(),
+      'a thrown object ([object Object])',
+    ],
+    ['a long object', { text: 'y'.repeat(500) }, `a thrown object {"text":"${'y'.repeat(190)}`],
+  ])('a thrown non-error value (%s) crosses as its content, not "[object Object]"', (_what, value, text) => {
+    const rebuilt = deserializeError(structuredClone(serializeError(value)));
+    expect(rebuilt.message).toContain(text);
+    expect(rebuilt.message.length).toBeLessThan(300);
+  });
+
+  it("GraphInvalidError's problems cross a thread as typed errors of their own, with their context", () => {
+    const problems = [
+      new UnknownPortError('no port OUT', { node: 'a', stream: 'x', phase: 'config' }),
+      new BadOptionsError('bad option', { node: 'b', phase: 'config', cause: new RangeError('r') }),
+    ];
+    const invalid = Object.assign(new GraphInvalidError('graph is invalid'), { problems });
+    const rebuilt = deserializeError(structuredClone(serializeError(invalid))) as GraphInvalidError;
+    expect(rebuilt).toBeInstanceOf(GraphInvalidError);
+    expect(rebuilt.problems).toHaveLength(2);
+    expect(rebuilt.problems![0]).toBeInstanceOf(UnknownPortError);
+    expect(rebuilt.problems![0]).toMatchObject({
+      code: 'ERR_WEFT_UNKNOWN_PORT',
+      node: 'a',
+      stream: 'x',
+      phase: 'config',
+    });
+    expect(rebuilt.problems![1]).toBeInstanceOf(BadOptionsError);
+    expect(rebuilt.problems![1]!.cause).toMatchObject({ message: 'RangeError: r' });
   });
 });

@@ -138,3 +138,22 @@ describe('a port where something else than Redis answers', () => {
     }
   });
 });
+
+describe('a port where nothing listens', () => {
+  it("fails the first connection with RedisConnectionError whose cause keeps the socket error's code", async () => {
+    // A port that was free a moment ago: bound, then closed.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((r) => server.close(r));
+    const err = await RedisConnection.open({
+      url: `redis://:secret@127.0.0.1:${port}`,
+      connectRetries: 0,
+      onEvent: () => {},
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_WEFT_REDIS_CONNECTION', phase: 'open' });
+    // A program can still tell a refused connection from a timeout or a DNS failure.
+    expect((err as Error).cause).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
+    expect(JSON.stringify((err as Error).cause)).not.toContain('secret');
+  });
+});

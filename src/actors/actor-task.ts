@@ -7,6 +7,7 @@
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { importModule } from '../core/module-loader.js';
 import type { RestartCarry } from '../core/restart-handover.js';
+import { causeText } from '../core/weft-error.js';
 import { Actor } from './actor-host.js';
 import type { ActorArgs, ActorResult } from './actor-protocol.js';
 import { exposeControl } from './control-channel.js';
@@ -44,7 +45,7 @@ export async function hostActor(args: ActorArgs): Promise<ActorResult> {
   };
   // Before the actor exists, no calculator code but its module's ran: such an error is reported late.
   onStrayError((err, stage) =>
-    actor === undefined ? (err instanceof Error ? err : new Error(String(err))) : actor.stray(err, stage),
+    actor === undefined ? (err instanceof Error ? err : new Error(causeText(err))) : actor.stray(err, stage),
   );
   exposeControl(
     {

@@ -9,6 +9,7 @@
  * shutdown, after which nothing is replaced or spawned.
  */
 import type { ResolvedGraph } from '../core/graph-config.js';
+import { causeText } from '../core/weft-error.js';
 import type { ActorResult, RestartRequest } from './actor-protocol.js';
 import type { NodeThread } from './actor-threads.js';
 import { type ControlClient, ThreadDoneError } from './control-channel.js';
@@ -154,7 +155,7 @@ export class ThreadReplacement {
     const h = this.host;
     const cause = this.stuckCauses.get(id) ?? attributeExit(h.graph, h.counters, id, err);
     const phase = h.counters.stage(id) ?? 'open';
-    return { cause: cause instanceof Error ? cause : new Error(String(cause)), phase, request: null };
+    return { cause: cause instanceof Error ? cause : new Error(causeText(cause)), phase, request: null };
   }
 
   // Replaces a running node's thread in the background; a failure to do so fails the run.

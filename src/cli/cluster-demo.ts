@@ -38,7 +38,7 @@ export async function clusterDemo(flags: DemoFlags, fallback: (name: string) => 
   const interrupt = new AbortController();
   const stopListening = onInterrupt(() => interrupt.abort());
   const progress = createProgress();
-  progress.update('starting actors');
+  progress.update('connecting to Redis, starting actors');
   const memory = new ResidentMemory();
   const report = await runRedisFleet({
     url,

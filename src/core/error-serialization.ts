@@ -27,12 +27,14 @@ export interface SerializedError {
   cause?: SerializedError | undefined;
   /** Original message before context was appended (weft errors only). */
   bare?: string | undefined;
-  /** Data some errors carry beside their message (GraphInvalidError's `problems`, ...). */
+  /** Data some errors carry beside their message (NodeRestartError's `restarts`, ...). */
   data?: Record<string, unknown> | undefined;
+  /** GraphInvalidError's `problems`, each an error of its own, rebuilt by its code too. */
+  problems?: SerializedError[] | undefined;
 }
 
 // Plain-data properties that cross threads with their error (structured-cloneable by contract).
-const DATA_KEYS = ['problems', 'restarts'] as const;
+const DATA_KEYS = ['restarts'] as const;
 
 /**
  * Encodes any thrown value for a thread crossing, keeping the cause chain (depth-limited). Never
@@ -63,6 +65,9 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
       const v: unknown = (w as unknown as Record<string, unknown>)[k];
       if (v !== undefined) (out.data ??= {})[k] = v;
     }
+    const problems: unknown = (w as { problems?: unknown }).problems;
+    if (Array.isArray(problems) && depth < 8)
+      out.problems = problems.map((p) => serializeError(p, depth + 1));
   }
   const cause = safely(() => e.cause, undefined);
   if (cause !== undefined && depth < 8) out.cause = serializeError(cause, depth + 1);
@@ -93,6 +98,7 @@ export function deserializeError(s: SerializedError): Error {
     if (s.phase !== undefined) context.phase = s.phase;
     err = new cls(s.bare ?? s.message, context);
     if (s.data !== undefined) Object.assign(err, s.data);
+    if (s.problems !== undefined) Object.assign(err, { problems: s.problems.map(deserializeError) });
   } else {
     err = new RemoteError(`${s.name}: ${s.message}`, { cause });
     Object.defineProperty(err, 'remoteName', { value: s.name, enumerable: true });

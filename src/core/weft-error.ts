@@ -77,10 +77,24 @@ export function causeText(err: unknown): string {
     if (err instanceof WeftError) return bareMessage(err);
     if (err instanceof Error) return err.message;
     const message = (err as { message?: unknown } | null)?.message;
-    return typeof message === 'string' ? message : String(err);
+    if (typeof message === 'string') return message;
+    return typeof err === 'object' && err !== null ? objectText(err) : String(err);
   } catch {
     return 'a thrown value whose message cannot be read';
   }
+}
+
+// A thrown plain object or array, shown by its content (`String` gives "[object Object]").
+function objectText(err: object): string {
+  const what = Array.isArray(err) ? 'array' : 'object';
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(err);
+  } catch {
+    // A cycle, a BigInt or a throwing getter: its content cannot be shown.
+  }
+  if (json === undefined) return `a thrown ${what} (${String(err)})`;
+  return `a thrown ${what} ${json.length > 200 ? `${json.slice(0, 200)}…` : json}`;
 }
 
 /** `message` with the context appended (` [node "…", stream "…", phase …]`), as errors show it. */

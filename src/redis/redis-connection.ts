@@ -284,6 +284,27 @@ function isAuthReply(err: unknown): boolean {
   return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(m);
 }
 
+// The client's error with its message scrubbed: a copy (the client's own may be shared), keeping
+// what a program tests for (name, `code` such as ECONNREFUSED, `errno`, `syscall`).
+function scrubbedCause(err: Error, message: string): Error {
+  const copy = Object.assign(new Error(message), socketFields(err));
+  copy.name = err.name;
+  return copy;
+}
+
+// What a program tests a socket error for: its `code` (ECONNREFUSED), `errno` and `syscall`; of
+// the socket's own error when the client gave up (its ReconnectStrategyError carries it).
+function socketFields(err: unknown): Record<string, string | number> {
+  const e = err as { code?: unknown; socketError?: unknown } | null | undefined;
+  if (e?.code === undefined && e?.socketError !== undefined) return socketFields(e.socketError);
+  const out: Record<string, string | number> = {};
+  for (const k of ['code', 'errno', 'syscall'] as const) {
+    const v: unknown = (err as Partial<Record<typeof k, unknown>> | null | undefined)?.[k];
+    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
 function why(err: unknown): string {
   const e = err as { code?: string; message?: string } | undefined;
   return e?.code ?? e?.message ?? String(err);
@@ -293,8 +314,8 @@ function why(err: unknown): string {
  * The typed weft error for a failure of the client or the server: RedisAuthError for refused
  * credentials or permissions, RedisTlsError for a refused TLS handshake, RedisCommandError for
  * other server replies, RedisConnectionError for the rest. Credentials are scrubbed from every
- * message; `cause` keeps the client's error, whose message is the server's reply or a socket error
- * (neither quotes the password).
+ * message; `cause` is the client's error with its message scrubbed (the server's reply or a socket
+ * error) and its name, `code`, `errno` and `syscall` kept.
  */
 export function typedRedisError(
   err: unknown,
@@ -316,7 +337,7 @@ export function typedRedisError(
     ...(context.node === undefined ? {} : { node: context.node }),
     ...(context.stream === undefined ? {} : { stream: context.stream }),
     phase: what === 'connect' ? ('open' as const) : ('transport' as const),
-    cause: err instanceof Error ? new Error(message) : message,
+    cause: err instanceof Error ? scrubbedCause(err, message) : message,
   };
   if (isTlsRefusal(err)) {
     return new RedisTlsError(`${what} on ${redacted} failed: TLS ${reason}: ${tlsHint(err)}`, ctx);
