@@ -191,6 +191,24 @@ describe('Codec values', () => {
     expect(out.scores).toEqual(new Float64Array([0.25, 0.5]));
   });
 
+  it('decodeRange reads one value in place within a larger buffer; its errors give offsets in the range', () => {
+    const codec = new Codec();
+    const bytes = codec.encode({ a: [1, 'two'], b: 3.5 });
+    const sab = new SharedArrayBuffer(bytes.length + 40);
+    const u8 = new Uint8Array(sab);
+    u8.fill(0xc1); // never valid msgpack: a read outside the range would fail
+    u8.set(bytes, 17);
+    const out = codec.decodeRange(u8, 17, 17 + bytes.length);
+    scribble(sab);
+    expect(out).toEqual({ a: [1, 'two'], b: 3.5 });
+    // Cut short by 2 bytes: truncated at an offset counted from the range's start.
+    u8.set(bytes, 17);
+    expect(() => codec.decodeRange(u8, 17, 17 + bytes.length - 2)).toThrow(CodecError);
+    expect(() => codec.decodeRange(u8, 17, 17 + bytes.length - 2)).toThrow(
+      new RegExp(`of ${bytes.length - 2}\\b`),
+    );
+  });
+
   it('copies foreign msgpack bin instead of returning a view of the input', () => {
     const codec = new Codec();
     const foreign = msgpackEncode({ a: new Uint8Array([1, 2, 3]), list: [new Uint8Array([4]), 5] });

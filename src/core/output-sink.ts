@@ -11,7 +11,8 @@
 export interface OutputSink {
   /**
    * A packet on output `output` (position in node.outputs). frame >= 0 marks a frame packet whose
-   * reference is handed over (value is then a FrameRef).
+   * reference is handed over; value is then the FrameRef the calculator passed, or undefined (a
+   * frame crosses as its handle: no object per frame).
    */
   packet(output: number, timestamp: number, value: unknown, frame: number): void;
   /**

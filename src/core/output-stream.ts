@@ -38,7 +38,7 @@ import {
   WeftError,
   type WeftErrorClass,
 } from './errors.js';
-import { FrameRef, isFrameRef } from './frame-ref.js';
+import { type FrameRef, isFrameRef } from './frame-ref.js';
 import type { OutputSink } from './node-engine.js';
 import { formatTimestamp, isAllowedInStream, isBound, nextAllowedInStream, Timestamp } from './timestamp.js';
 
@@ -95,8 +95,9 @@ export class OutputStream implements OutputPort {
       this.releaseQuietly(handle);
       throw err;
     }
-    // Allocates the FrameRef the sink expects, unless the calculator passed one.
-    this.emit(timestamp, ref ?? new FrameRef(handle), handle);
+    // No FrameRef is made here: the ring sink sends the handle alone (a sink that shows the packet
+    // as a value, the CalculatorRunner's recording, makes one itself).
+    this.emit(timestamp, ref, handle);
   }
 
   setNextTimestampBound(bound: number): void {

@@ -7,6 +7,7 @@
 /** Records what the engine emits. */
 
 import type { FrameAccess } from '../core/calculator.js';
+import { FrameRef } from '../core/frame-ref.js';
 import type { ResolvedNode } from '../core/graph-config.js';
 import type { OutputSink } from '../core/node-engine.js';
 import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
@@ -37,7 +38,7 @@ export class RecordingSink implements OutputSink {
       const pool = this.frames.pool();
       const bytes = pool.view(frame).slice();
       pool.release(frame);
-      this.packets[output]!.push({ timestamp, value, bytes });
+      this.packets[output]!.push({ timestamp, value: value ?? new FrameRef(frame), bytes });
     } else {
       this.packets[output]!.push({ timestamp, value });
     }

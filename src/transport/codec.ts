@@ -260,12 +260,20 @@ export class Codec {
       bytes.constructor === Uint8Array
         ? bytes
         : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.decodeRange(input, 0, input.byteLength);
+  }
+
+  /**
+   * {@link decode} of `u8[start, end)`, read in place: the ring reader's per-packet path, which
+   * makes no view. `u8` must be a plain Uint8Array (not a Buffer).
+   */
+  decodeRange(u8: Uint8Array, start: number, end: number): unknown {
     try {
       // Allocates the decoded value.
-      return this.reader.read(input);
+      return this.reader.read(u8, start, end);
     } catch (err) {
       const reason = causeText(err);
-      throw new CodecError(`cannot decode a ${input.byteLength}-byte payload: ${reason}`, {
+      throw new CodecError(`cannot decode a ${end - start}-byte payload: ${reason}`, {
         phase: 'transport',
         cause: err,
       });

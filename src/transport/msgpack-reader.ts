@@ -35,6 +35,7 @@ export class MsgpackReader {
   private b: Uint8Array = EMPTY;
   private p = 0;
   private end = 0;
+  private start = 0;
   private readonly f64 = new Float64Array(1);
   private readonly f64b = new Uint8Array(this.f64.buffer);
   private readonly f32 = new Float32Array(1);
@@ -46,11 +47,14 @@ export class MsgpackReader {
 
   constructor(private readonly ext: ExtDecoder) {}
 
-  /** Decodes exactly one value filling `bytes`. Allocates the decoded value. */
-  read(bytes: Uint8Array): unknown {
+  /**
+   * Decodes exactly one value filling `bytes[start, end)` (a range, so that a ring's payload is read
+   * in place, without a view made per packet). Allocates the decoded value.
+   */
+  read(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
     this.b = bytes;
-    this.p = 0;
-    this.end = bytes.length;
+    this.p = this.start = start;
+    this.end = end;
     try {
       const v = this.value(0);
       if (this.p !== this.end) throw new MsgpackFormatError(`${this.end - this.p} trailing bytes`);
@@ -62,7 +66,9 @@ export class MsgpackReader {
 
   private need(n: number): void {
     if (this.p + n > this.end) {
-      throw new MsgpackFormatError(`truncated: needed ${n} more bytes at offset ${this.p} of ${this.end}`);
+      throw new MsgpackFormatError(
+        `truncated: needed ${n} more bytes at offset ${this.p - this.start} of ${this.end - this.start}`,
+      );
     }
   }
 
@@ -139,7 +145,9 @@ export class MsgpackReader {
       case 0xdf:
         return this.map(this.uint(4), depth);
       default:
-        throw new MsgpackFormatError(`invalid type byte 0x${t.toString(16)} at offset ${this.p - 1}`);
+        throw new MsgpackFormatError(
+          `invalid type byte 0x${t.toString(16)} at offset ${this.p - 1 - this.start}`,
+        );
     }
   }
 

@@ -215,7 +215,7 @@ export class RingReader extends RingEnd {
    * the decoded value. Only valid for PayloadType.Value, before the next pop.
    */
   value(): unknown {
-    return this.codec.decode(this.u8.subarray(this.valueOffset, this.valueOffset + this.valueLength));
+    return this.codec.decodeRange(this.u8, this.valueOffset, this.valueOffset + this.valueLength);
   }
 
   /** The current packet's raw inline bytes: a view of ring memory, valid until the next pop. Allocates a view. */
