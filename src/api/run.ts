@@ -19,26 +19,20 @@
  * Telemetry (`latency`, `diagnose`, `chromeTrace`) reads counters the data path keeps anyway.
  */
 
-import { Supervisor } from '../actors/supervisor.js';
-import type { CalculatorContract } from '../core/calculator.js';
-import { CancelledError, InvalidArgumentError, UsageError } from '../core/errors.js';
-import { checkSidePackets } from '../core/graph-validation.js';
+import { InvalidArgumentError, UsageError } from '../core/errors.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
 import type { RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import type { LatencySummary } from '../telemetry/latency-profiler.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
 import type { FramePool } from '../transport/frame-pool.js';
-import { InputBoundary } from './input-boundary.js';
+import type { InputBoundary } from './input-boundary.js';
 import { frameOf, type OutputBoundary } from './output-boundary.js';
-import { limitNodeQueues } from './queue-split.js';
-import { cancelledPushError, closedInputError, RunCore } from './run-core.js';
-import { lineageOf } from './run-ids.js';
+import { RunCore } from './run-core.js';
+import { RunLifecycle } from './run-lifecycle.js';
 import type { ResolvedRunOptions } from './run-options.js';
-import type { PreparedGraph, RunSpec } from './run-spec.js';
+import type { RunSpec } from './run-spec.js';
 import { RunTelemetry } from './run-telemetry.js';
 import type { OutputSample, PullResult, PushSample, RunOutput, RunState, RunStats } from './run-types.js';
-
-const noop = (): void => {};
 
 /**
  * A live run of a session's graph. See the module comment for an example.
@@ -55,19 +49,14 @@ export class Run implements AsyncDisposable {
   readonly options: ResolvedRunOptions;
   private readonly core: RunCore;
   private readonly telemetry = new RunTelemetry();
-  private prepared: PreparedGraph | undefined;
-  private starting: Promise<void> | undefined;
-  private finished: Promise<void> | undefined;
-  private stopping: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
+  // Start-up and shutdown: the promises behind start, stop, close and waitUntilDone.
+  private readonly lifecycle: RunLifecycle;
 
   /** Runs come from `Session.build`; this constructor is not public API. */
-  constructor(
-    private readonly spec: RunSpec,
-    options: ResolvedRunOptions,
-  ) {
+  constructor(spec: RunSpec, options: ResolvedRunOptions) {
     this.options = options;
     this.core = new RunCore(options, spec.outputs);
+    this.lifecycle = new RunLifecycle(this, spec, this.core, this.telemetry);
   }
 
   /** Where the run is in its life. Any time, on the run's thread. */
@@ -82,16 +71,7 @@ export class Run implements AsyncDisposable {
    * Threading: the coordinator; once per Run.
    */
   start(sidePackets: Record<string, unknown> = {}): Promise<void> {
-    if (this.core.st !== 'created') {
-      const why =
-        this.starting === undefined
-          ? `the run was ${this.core.st === 'closed' ? 'closed' : 'stopped'} before it started: build a new run`
-          : `start() was already called (the run is ${this.core.st})`;
-      return Promise.reject(new UsageError(why));
-    }
-    this.core.st = 'starting';
-    this.starting = this.doStart(sidePackets);
-    return this.starting;
+    return this.lifecycle.start(sidePackets);
   }
 
   /**
@@ -198,8 +178,7 @@ export class Run implements AsyncDisposable {
    * Threading: the coordinator, at any time (also while a push or pull waits).
    */
   stop(): Promise<void> {
-    this.stopping ??= this.doStop();
-    return this.stopping;
+    return this.lifecycle.stop();
   }
 
   /**
@@ -210,8 +189,7 @@ export class Run implements AsyncDisposable {
    * Threading: the coordinator, at any time. Also `await using run = session.build()`.
    */
   close(): Promise<void> {
-    this.closing ??= this.doClose();
-    return this.closing;
+    return this.lifecycle.close();
   }
 
   /** `close()`, for `await using`. */
@@ -225,19 +203,17 @@ export class Run implements AsyncDisposable {
    * Threading: any task on the run's thread, any number of times.
    */
   waitUntilDone(): Promise<void> {
-    if (this.finished === undefined) return Promise.reject(new UsageError('waitUntilDone() before start()'));
-    this.core.reported = true;
-    // An awaited run keeps the process alive until it ends (see the supervisor's keepAlive).
-    return this.core.sup?.keepAlive.during(this.finished) ?? this.finished;
+    return this.lifecycle.waitUntilDone();
   }
 
   /** Output side packets of the run (complete once it ended). Available once started. */
   outputSidePackets(): Record<string, unknown> {
-    if (this.core.sup === undefined || this.prepared === undefined) {
+    const prepared = this.lifecycle.prepared;
+    if (this.core.sup === undefined || prepared === undefined) {
       throw new UsageError('outputSidePackets() is available once start() was called');
     }
     const all = this.core.sup.outputSidePackets();
-    const names = this.prepared.graph.outputSidePackets;
+    const names = prepared.graph.outputSidePackets;
     return Object.fromEntries(names.filter((n) => n in all).map((n) => [n, all[n]]));
   }
 
@@ -300,110 +276,5 @@ export class Run implements AsyncDisposable {
 
   private async outputOrReject(): Promise<OutputBoundary> {
     return this.core.output(undefined);
-  }
-
-  private async doStart(sidePackets: Record<string, unknown>): Promise<void> {
-    const c = this.core;
-    try {
-      const prepared = await this.spec.prepare();
-      if (c.stopRequested)
-        throw new CancelledError('the run was stopped before it started', { phase: 'run' });
-      checkSidePackets(prepared.graph, sidePackets, prepared.lookup);
-      this.prepared = prepared;
-      // A run that evicts stale input wants each result as soon as it exists (see eagerOutputs).
-      const eagerOutputs = this.spec.inputs.some((i) => i.options.overflowPolicy === 'replace');
-      const sup = new Supervisor(prepared.graph, prepared.modules, { ...this.spec.supervisor, eagerOutputs });
-      for (const out of c.outputList) sup.observe(out.name, out);
-      for (const { name, options } of this.spec.inputs) {
-        c.addInput(new InputBoundary(name, sup.plan.graphInputs.get(name) ?? [], options, c));
-        limitNodeQueues(sup, prepared.graph, name, options);
-      }
-      c.setLineage(
-        lineageOf(
-          prepared.graph,
-          this.spec.inputs.map((i) => i.name),
-          c.outputList.map((o) => o.name),
-          (calculator) => prepared.lookup(calculator)?.contract as CalculatorContract | undefined,
-        ),
-      );
-      c.sup = sup;
-      this.telemetry.attach(sup);
-      this.finished = sup.done.then(
-        () => this.ended(),
-        (err: unknown) => this.over(err),
-      );
-      this.finished.catch(noop);
-      c.t0 = performance.now();
-      await sup.start(sidePackets);
-      this.telemetry.begin(this.options.profileIntervalMs);
-      if (c.st === 'starting') c.st = 'running';
-    } catch (err) {
-      c.failure ??= err;
-      c.reported = true;
-      if (c.st === 'starting') c.st = c.stopRequested ? 'stopped' : 'failed';
-      throw err;
-    }
-  }
-
-  // The graph finished by itself: every output ended.
-  private ended(): void {
-    const c = this.core;
-    this.telemetry.end();
-    if (c.st === 'running' || c.st === 'draining') c.st = 'ended';
-    for (const i of c.inputList) i.abandon(closedInputError(i.name));
-  }
-
-  // The graph failed, or was stopped: settle everything that waits, then make `finished` reject.
-  private over(err: unknown): never {
-    const c = this.core;
-    this.telemetry.end();
-    const failure = c.failure ?? err;
-    const cancelled = c.stopRequested && failure instanceof CancelledError;
-    // A stop that carries a fault (a calculator's close failed while stopping) is still reported.
-    if (!cancelled || (failure as Error).cause !== undefined) c.failure = failure;
-    if (c.st === 'running' || c.st === 'draining' || c.st === 'starting')
-      c.st = cancelled ? 'stopped' : 'failed';
-    for (const i of c.inputList) i.abandon(cancelled ? cancelledPushError(i.name) : failure);
-    for (const o of c.outputList) {
-      if (cancelled) o.cancel();
-      else o.fail(failure);
-    }
-    throw failure;
-  }
-
-  private async doStop(): Promise<void> {
-    const c = this.core;
-    c.stopRequested = true;
-    this.telemetry.end();
-    if (c.st === 'created') {
-      c.st = 'stopped';
-      return;
-    }
-    // Shut the actors down first (synchronously abandons every ring and wakes their producers), then
-    // settle whatever waits here: nothing below may wait for a worker.
-    const live = c.st === 'starting' || c.st === 'running' || c.st === 'draining';
-    const down = live ? c.sup?.stop() : undefined;
-    for (const o of c.outputList) o.cancel();
-    for (const i of c.inputList) i.abandon(cancelledPushError(i.name));
-    if (c.st === 'running' || c.st === 'draining') c.st = 'stopped';
-    await this.starting?.catch(noop);
-    // stop() came while the session validated the graph: the supervisor appeared only now, if at all.
-    if (live) await (down ?? c.sup?.stop());
-  }
-
-  private async doClose(): Promise<void> {
-    const c = this.core;
-    if (c.st !== 'ended' && c.st !== 'failed' && c.st !== 'stopped') await this.stop();
-    await this.finished?.catch(noop);
-    // A thread ended while stuck may still be exiting: close means every thread is gone.
-    await c.sup?.exited;
-    for (const o of c.outputList) o.cancel();
-    c.st = 'closed';
-    this.spec.released(this);
-    const bareStop = c.failure instanceof CancelledError && c.failure.cause === undefined;
-    if (c.failure !== undefined && !c.reported && !bareStop) {
-      c.reported = true;
-      throw c.failure;
-    }
   }
 }
