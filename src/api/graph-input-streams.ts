@@ -24,7 +24,7 @@ import { isFrameRef } from '../transport/codec.js';
 import { PUBLISHED_PACKETS } from '../transport/ring-layout.js';
 import { RingWriter } from '../transport/ring-queue.js';
 import type { CalculatorGraph } from './calculator-graph.js';
-import { checkFrameRef } from './input-boundary.js';
+import { checkFrameRef } from './frame-ref-check.js';
 
 /** How `addPacket` treats a full graph input (MediaPipe's GraphInputStreamAddMode). */
 export type GraphInputStreamAddMode = 'waitTillNotFull' | 'addIfNotFull';

@@ -11,33 +11,29 @@
  * output, a sample goes straight into the ring with a non-blocking write — no promise, no queue
  * entry — and the ring's records are published once per burst (a microtask), not per sample.
  *
+ * The rings themselves are `InputRings` (input-rings.ts); how a queued sample is written into them,
+ * or dropped and accounted for, is in pending-sample.ts.
+ *
  * Threading: the thread that owns the Run; one producer per input (checked: a second push while one
  * waits is a UsageError).
  */
-import { CancelledError, causeText, UsageError, WeftError, type WeftErrorClass } from '../core/errors.js';
+import { CancelledError, UsageError } from '../core/errors.js';
 import { SampleQueue } from '../core/sample-queue.js';
 import { checkInputTimestamp, Timestamp } from '../core/timestamp.js';
 import type { PushLog } from '../telemetry/run-latency.js';
 import { isFrameRef, threadCodec } from '../transport/codec.js';
-import type { FramePool } from '../transport/frame-pool.js';
 import { encodeInline } from '../transport/inline-payload.js';
-import { type RingDescriptor, RingWriter } from '../transport/ring-queue.js';
+import type { RingDescriptor, RingWriter } from '../transport/ring-queue.js';
+import { checkFrameRef } from './frame-ref-check.js';
 import { heldPromise } from './held-promise.js';
+import { InputRings } from './input-rings.js';
+import { discard, type PendingSample, pendingOf, releaseUnwritten, tryWrite } from './pending-sample.js';
 import { queueSplit } from './queue-split.js';
-import type { InputDropReason, InputOptions } from './run-options.js';
+import type { InputOptions } from './run-options.js';
 import type { InputHost, InputStats, PushSample } from './run-types.js';
 
-interface Pending {
-  readonly value: unknown;
-  readonly timestamp: number;
-  readonly streamId: number | string | undefined;
-  readonly frameId: number;
-  /** The sample carried its own ids (they are attached to outputs). */
-  readonly hasIds: boolean;
-}
-
 interface Waiter {
-  readonly pending: Pending;
+  readonly pending: PendingSample;
   readonly previous: number;
   /** performance.now() at the push call when latency is recorded (the wait is part of it), else 0. */
   readonly pushedAt: number;
@@ -56,10 +52,10 @@ const FALSE = Promise.resolve(false);
 /** One Push input. See the module comment. */
 export class InputBoundary {
   readonly stats: InputStats = { pushed: 0, dropped: 0, evicted: 0, cancelled: 0 };
-  private readonly writers: RingWriter[];
+  private readonly rings: InputRings;
+  // The fast path's ring, read once per push: `rings.single`, kept here to save a load.
   private readonly single: RingWriter | null;
-  private readonly maxInline: number;
-  private readonly queue = new SampleQueue<Pending>();
+  private readonly queue = new SampleQueue<PendingSample>();
   private readonly depth: number;
   private readonly policy: InputOptions['overflowPolicy'];
   private readonly timeoutMs: number;
@@ -70,7 +66,6 @@ export class InputBoundary {
   private seq = 0;
   private pumping = false;
   private closeRequested = false;
-  private writersClosed = false;
 
   constructor(
     readonly name: string,
@@ -78,18 +73,11 @@ export class InputBoundary {
     options: Required<InputOptions>,
     private readonly host: InputHost,
   ) {
-    this.writers = rings.map((d) => {
-      const w = new RingWriter(d);
-      // The pump's waits run in the background: a push the caller awaits holds the loop instead.
-      w.holdsEventLoop = false;
-      return w;
-    });
-    this.single = this.writers.length === 1 ? this.writers[0]! : null;
-    this.maxInline = Math.min(...rings.map((d) => d.maxInlineBytes));
     this.policy = options.overflowPolicy;
     const split = queueSplit(options, rings.length);
     this.depth = split.boundary;
-    for (const w of this.writers) w.limitRecords(split.ring);
+    this.rings = new InputRings(rings, split.ring);
+    this.single = this.rings.single;
     this.timeoutMs = options.pushTimeoutMs;
     this.log = host.latency === null ? null : host.latency.addInput();
   }
@@ -105,9 +93,7 @@ export class InputBoundary {
    * processing may still count.
    */
   get queued(): number {
-    let ring = 0;
-    for (const w of this.writers) ring = Math.max(ring, w.heldRecords);
-    return this.queue.length + ring;
+    return this.queue.length + this.rings.held;
   }
 
   /** See `Run.tryPush`. */
@@ -125,9 +111,9 @@ export class InputBoundary {
     }
     if (r !== WAIT) return r === ACCEPTED ? TRUE : FALSE;
     const previous = this.last;
-    let pending: Pending;
+    let pending: PendingSample;
     try {
-      pending = this.pendingOf(sample, this.stamp(sample.timestamp));
+      pending = pendingOf(sample, this.stamp(sample.timestamp), this.seq);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -153,7 +139,7 @@ export class InputBoundary {
   /** Ends this input once every queued sample is in the graph. Idempotent. */
   close(): void {
     this.closeRequested = true;
-    if (!this.pumping && this.queue.length === 0 && this.waiter === undefined) this.closeWriters();
+    if (!this.pumping && this.queue.length === 0 && this.waiter === undefined) this.rings.close();
     else this.kick();
   }
 
@@ -165,8 +151,7 @@ export class InputBoundary {
   /** Publishes what the fast path wrote. */
   flush(): void {
     if (this.log !== null) this.log.endBurst();
-    if (this.writersClosed) return;
-    for (const w of this.writers) w.flush();
+    this.rings.flush();
   }
 
   /**
@@ -183,8 +168,8 @@ export class InputBoundary {
       if (!(err instanceof CancelledError)) this.host.markReported();
       w.reject(err);
     }
-    for (const p of this.queue.drain()) this.discard(p, 'cancelled');
-    this.closeWriters();
+    for (const p of this.queue.drain()) discard(this.host, this.name, this.stats, p, 'cancelled');
+    this.rings.close();
   }
 
   private offer(sample: PushSample): number {
@@ -221,7 +206,7 @@ export class InputBoundary {
     if (typeof value !== 'number' && !isFrameRef(value)) this.checkPayload(value);
     if (this.queue.length < this.depth) {
       const ts = this.stamp(sample.timestamp);
-      this.queue.push(this.pendingOf(sample, ts));
+      this.queue.push(pendingOf(sample, ts, this.seq));
       this.accepted(sample, ts);
       this.kick();
       return ACCEPTED;
@@ -229,16 +214,16 @@ export class InputBoundary {
     if (this.policy === 'wait') return WAIT;
     const ts = this.stamp(sample.timestamp);
     if (this.policy === 'drop') {
-      const dropped = this.pendingOf(sample, ts);
+      const dropped = pendingOf(sample, ts, this.seq);
       this.seq++;
-      this.discard(dropped, 'queue_full', false);
+      discard(this.host, this.name, this.stats, dropped, 'queue_full', false);
       return REFUSED;
     }
     // replace: the oldest pending sample makes room.
     const oldest = this.queue.shift()!;
-    this.queue.push(this.pendingOf(sample, ts));
+    this.queue.push(pendingOf(sample, ts, this.seq));
     this.accepted(sample, ts);
-    this.discard(oldest, 'evicted');
+    discard(this.host, this.name, this.stats, oldest, 'evicted');
     return ACCEPTED;
   }
 
@@ -251,16 +236,6 @@ export class InputBoundary {
     if (sample.streamId !== undefined || sample.frameId !== undefined) {
       this.host.noteIds(this.name, ts, sample.streamId, sample.frameId);
     }
-  }
-
-  private pendingOf(sample: PushSample, timestamp: number): Pending {
-    return {
-      value: sample.value,
-      timestamp,
-      streamId: sample.streamId,
-      frameId: sample.frameId ?? this.seq,
-      hasIds: sample.streamId !== undefined || sample.frameId !== undefined,
-    };
   }
 
   // The run clock, kept strictly above the previous timestamp; or the sample's own, checked.
@@ -276,59 +251,42 @@ export class InputBoundary {
   // A value that will wait in the queue is encoded now once, so that a payload the ring cannot carry
   // fails this push rather than the pump later.
   private checkPayload(value: unknown): void {
-    encodeInline(threadCodec(), value, this.maxInline, this.name, 'run');
-  }
-
-  // Drops a sample that never entered the graph: its frame goes back to the pool, the user is told.
-  private discard(p: Pending, reason: InputDropReason, wasAccepted = true): void {
-    if (isFrameRef(p.value) && this.host.frames.isValid(p.value.handle)) {
-      this.host.frames.release(p.value.handle);
-    }
-    if (wasAccepted && p.hasIds) this.host.forgetIds(this.name, p.timestamp);
-    if (reason === 'queue_full') this.stats.dropped++;
-    else if (reason === 'evicted') this.stats.evicted++;
-    else this.stats.cancelled++;
-    this.host.options.onInputDrop?.({
-      reason,
-      port: this.name,
-      streamId: p.streamId,
-      frameId: p.frameId,
-      timestamp: p.timestamp,
-    });
+    encodeInline(threadCodec(), value, this.rings.maxInline, this.name, 'run');
   }
 
   private async pump(): Promise<void> {
     this.pumping = true;
-    let p: Pending | undefined;
+    let p: PendingSample | undefined;
     let done = 0;
     let failed = false;
     try {
-      while (!this.host.gated && !this.writersClosed && this.queue.length > 0) {
+      const rings = this.rings;
+      while (!this.host.gated && !rings.closed && this.queue.length > 0) {
         // Wait for room before taking the sample: while it waits here, eviction can still reach it,
         // so what enters the ring is the freshest sample (replace), not one taken a stage ago.
-        const full = this.writerWithoutRoom();
+        const full = rings.withoutRoom();
         if (full !== null) {
           await full.waitRecordRoomAsync();
           continue;
         }
         p = this.queue.shift()!;
         this.admitWaiter();
-        const n = this.writers.length;
+        const n = rings.writers.length;
         // A frame fanned out to several rings needs one reference per ring.
         if (isFrameRef(p.value) && n > 1) this.host.frames.retain(p.value.handle, n - 1);
         for (done = 0; done < n; done++) {
-          const w = this.writers[done]!;
-          if (!this.write(w, p)) await w.pushAsync(p.timestamp, p.value);
+          const w = rings.writers[done]!;
+          if (!tryWrite(w, p)) await w.pushAsync(p.timestamp, p.value);
           if (isFrameRef(p.value)) this.host.frames.handOff(p.value.handle);
         }
         p = undefined;
       }
       // The loop's writes are published lazily, in batches: publish the rest now.
       this.flush();
-      if (this.closeRequested && this.queue.length === 0 && this.waiter === undefined) this.closeWriters();
+      if (this.closeRequested && this.queue.length === 0 && this.waiter === undefined) this.rings.close();
     } catch (err) {
       failed = true;
-      if (p !== undefined) this.releaseUnwritten(p, this.writers.length - done);
+      if (p !== undefined) releaseUnwritten(this.host.frames, p, this.rings.writers.length - done);
       this.host.pumpFailed(err);
     } finally {
       this.pumping = false;
@@ -336,26 +294,7 @@ export class InputBoundary {
     // Space may have come back, or the gate opened, while the last write was in flight. Not after a
     // failure: a ring its consumer abandoned fails every attempt at once, and a pump started again
     // from here would recurse until the stack overflowed (the run's failure drains the queue).
-    if (!failed && !this.writersClosed && this.queue.length > 0 && !this.host.gated) this.kick();
-  }
-
-  private writerWithoutRoom(): RingWriter | null {
-    for (const w of this.writers) if (!w.hasRecordRoom) return w;
-    return null;
-  }
-
-  private write(w: RingWriter, p: Pending): boolean {
-    const v = p.value;
-    if (typeof v === 'number') return w.tryPushNumber(p.timestamp, v);
-    if (isFrameRef(v)) return w.tryPushFrame(p.timestamp, v.handle);
-    return w.tryPushValue(p.timestamp, v);
-  }
-
-  private releaseUnwritten(p: Pending, refs: number): void {
-    if (!isFrameRef(p.value)) return;
-    for (let i = 0; i < refs && this.host.frames.isValid(p.value.handle); i++) {
-      this.host.frames.release(p.value.handle);
-    }
+    if (!failed && !this.rings.closed && this.queue.length > 0 && !this.host.gated) this.kick();
   }
 
   // A queue slot became free: the waiting push (policy wait) takes it and resolves.
@@ -371,30 +310,5 @@ export class InputBoundary {
     if (this.log !== null) this.log.add(p.timestamp, w.pushedAt);
     if (p.hasIds) this.host.noteIds(this.name, p.timestamp, p.streamId, p.frameId);
     w.resolve(true);
-  }
-
-  private closeWriters(): void {
-    if (this.writersClosed) return;
-    this.writersClosed = true;
-    for (const w of this.writers) w.close();
-  }
-}
-
-/**
- * Throws the pool's typed error (FrameStaleError, FrameForeignError) for a handle that is not a live
- * frame of `frames`, naming the input: a bad FrameRef is refused at the call that adds it, rather
- * than failing the run when a node reads it. A few shared loads; no allocation when valid.
- */
-export function checkFrameRef(frames: FramePool, handle: number, stream: string): void {
-  try {
-    frames.byteLength(handle);
-  } catch (err) {
-    if (!(err instanceof WeftError)) throw err;
-    const Cls = err.constructor as WeftErrorClass;
-    throw new Cls(`frame added to input "${stream}": ${causeText(err)}`, {
-      stream,
-      phase: 'run',
-      cause: err,
-    });
   }
 }
