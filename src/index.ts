@@ -22,11 +22,8 @@ export {
   type ThreadTask,
   terminateAllThreads,
 } from './actors/thread-task.js';
-export {
-  CalculatorGraph,
-  type CalculatorGraphOptions,
-  defaultRegistry,
-} from './api/calculator-graph.js';
+export { CalculatorGraph, type CalculatorGraphOptions } from './api/calculator-graph.js';
+export { defaultRegistry } from './api/graph-preparation.js';
 export { Run } from './api/run.js';
 export {
   type InputDropInfo,

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { actorGroups, type Chaining } from '../src/actors/actor-groups.js';
 import { liveThreadCount } from '../src/actors/thread-task.js';
-import { CalculatorGraph, defaultRegistry, prepareGraph } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry, prepareGraph } from '../src/api/graph-preparation.js';
 import { pull, push, Session } from '../src/api/session.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { InvalidArgumentError } from '../src/core/errors.js';

@@ -2,7 +2,8 @@
 // its module is imported and before any instance (also on the idle standby of a node under the
 // `restart` policy), never on a thread that only imports the module; its failure is ignored.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { graph } from '../src/core/graph-builder.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';

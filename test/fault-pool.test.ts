@@ -6,7 +6,8 @@
 // unreported, or a pool that never closes, hangs the test into its timeout instead of being
 // reported late as a stuck close.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { CalculatorError, OutOfMemoryError, type WeftError, WorkerExitError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';

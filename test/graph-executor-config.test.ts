@@ -3,7 +3,7 @@
 // ValidateExecutors rules and resolved into ResolvedNode.executor (nodes sharing an executor run in
 // one actor thread).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultRegistry, prepareGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry, prepareGraph } from '../src/api/graph-preparation.js';
 import type { CalculatorDefinition } from '../src/core/calculator.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import {

@@ -1,6 +1,7 @@
 // Replicas: `parallelism: N` runs a stateless calculator as N actors, outputs back in timestamp order.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CalculatorGraph, prepareGraph } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { prepareGraph } from '../src/api/graph-preparation.js';
 import { pull, push, Session } from '../src/api/session.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { graph } from '../src/core/graph-builder.js';

@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
-import {
-  CalculatorGraph,
-  type CalculatorGraphOptions,
-  defaultRegistry,
-} from '../src/api/calculator-graph.js';
+import { CalculatorGraph, type CalculatorGraphOptions } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import {
   CalculatorError,

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { WeftError } from '../src/core/errors.js';
 import type { GraphConfig } from '../src/core/graph-config.js';
 import { parseGraphText } from '../src/core/graph-text.js';

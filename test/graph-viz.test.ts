@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { parseGraphText } from '../src/core/graph-text.js';
 import { validateGraph } from '../src/core/graph-validation.js';
 import { toDot, toMermaid } from '../src/core/graph-viz.js';

@@ -5,7 +5,8 @@
 // ~70 ms without it (see src/actors/initial-heap.ts).
 import { describe, expect, it } from 'vitest';
 import { initialHeapFromArgv, initialHeapMb, raiseInitialHeap } from '../src/actors/initial-heap.js';
-import { CalculatorGraph, defaultRegistry, prepareGraph } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry, prepareGraph } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { graph } from '../src/core/graph-builder.js';
 import RedisStreamSourceCalculator from '../src/redis/redis-stream-source.js';

@@ -3,7 +3,8 @@
 // and a bound emitted instead of a packet, reach a node that turns settled timestamps into packets;
 // and any stream can be observed, not only declared outputs.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';
 

@@ -2,7 +2,7 @@
 // CalculatorChannel, and GatedChannel's closed-gate half; MediaPipe's SwitchContainer is not
 // ported), plus TAG:index pairing and the option checks.
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import {
   describeRegisteredNames,

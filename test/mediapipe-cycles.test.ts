@@ -4,7 +4,8 @@
 // graph that goes idle with a loop still open (a FlowLimiter's FINISHED edge) ends cleanly.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';
 

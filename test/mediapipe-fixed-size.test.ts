@@ -2,7 +2,8 @@
 // expected outputs: a FixedSize node takes a packet that reaches it idle at once, and trims only what
 // arrives while it works; the timestamps it dropped still let the join downstream go on.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { graph } from '../src/core/graph-builder.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';

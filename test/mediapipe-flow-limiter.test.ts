@@ -5,7 +5,8 @@
 // end of that chain is FINISHED. The same timeline is replayed here as a discrete-event simulation
 // around the calculator, so every arrival, FINISHED and close happens in MediaPipe's order.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import FlowLimiterCalculator from '../src/calculators/flow-limiter.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { graph } from '../src/core/graph-builder.js';

@@ -3,7 +3,8 @@
 // full while a queue it feeds holds max_queue_size packets; adding then waits (and a graph stuck
 // behind the wait is a deadlock, reported or resolved) or, in add-if-not-full mode, is refused.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { GraphThrottledError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';

@@ -4,7 +4,8 @@
 // packet_sequencer_calculator_test.cc (PacketSequencerCalculator), plus the frames ImmediateMux
 // forwards or drops and the frame MakePair refuses.
 import { describe, expect, it } from 'vitest';
-import { type CalculatorGraph, defaultRegistry } from '../src/api/calculator-graph.js';
+import type { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { ImmediateMuxCalculator, MakePairCalculator } from '../src/calculators/index.js';
 import { Timestamp } from '../src/core/timestamp.js';
 import { CalculatorRunner } from '../src/testing/calculator-runner.js';

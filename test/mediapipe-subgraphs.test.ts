@@ -2,7 +2,8 @@
 // registered subgraph (a config with `type:`) becomes the subgraph's nodes, their names prefixed
 // with the node's, joined to the node's streams by tag and index; nested subgraphs expand too.
 import { describe, expect, it } from 'vitest';
-import { CalculatorGraph, defaultRegistry, prepareGraph } from '../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { defaultRegistry, prepareGraph } from '../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { formatGraphText, parseGraphText } from '../src/core/graph-text.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';

@@ -2,7 +2,7 @@
 // close (release everything; idempotent; also `await using`).
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
-import { defaultRegistry } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { pull, Session } from '../src/api/session.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { CancelledError } from '../src/core/errors.js';

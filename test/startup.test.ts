@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compiledSources } from '../src/actors/compiled-sources.js';
 import { liveThreadCount } from '../src/actors/thread-task.js';
-import { defaultRegistry } from '../src/api/calculator-graph.js';
+import { defaultRegistry } from '../src/api/graph-preparation.js';
 import { pull, push, Session } from '../src/api/session.js';
 import { CalculatorRegistry } from '../src/core/calculator-registry.js';
 import { graph } from '../src/core/graph-builder.js';

@@ -20,7 +20,8 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { spawnTask } from '../../src/actors/thread-task.js';
-import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../../src/api/calculator-graph.js';
+import { defaultRegistry } from '../../src/api/graph-preparation.js';
 import type { Run } from '../../src/api/run.js';
 import type { RunOptions } from '../../src/api/run-options.js';
 import { pull, push, Session } from '../../src/api/session.js';

@@ -22,7 +22,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { spawnTask } from '../../src/actors/thread-task.js';
-import { defaultRegistry } from '../../src/api/calculator-graph.js';
+import { defaultRegistry } from '../../src/api/graph-preparation.js';
 import type { Run } from '../../src/api/run.js';
 import { pull, push, Session } from '../../src/api/session.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';

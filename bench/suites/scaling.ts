@@ -17,7 +17,8 @@
  * Threading: main thread.
  */
 import os from 'node:os';
-import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../../src/api/calculator-graph.js';
+import { defaultRegistry } from '../../src/api/graph-preparation.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';
 import { graph } from '../../src/core/graph-builder.js';
 import type { SinkStats } from '../calculators/count-sink.js';

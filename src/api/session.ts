@@ -29,13 +29,9 @@ import { isQueueSize } from '../core/graph-validation-ports.js';
 import type { RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
 import { isFrameRef } from '../transport/codec.js';
-import {
-  CalculatorGraph,
-  type CalculatorGraphOptions,
-  defaultRegistry,
-  prepareGraph,
-} from './calculator-graph.js';
+import { CalculatorGraph, type CalculatorGraphOptions } from './calculator-graph.js';
 import { checkGraphOptions } from './graph-options.js';
+import { defaultRegistry, prepareGraph } from './graph-preparation.js';
 import { Run } from './run.js';
 import { type InputOptions, type RunOptions, resolveInputOptions, resolveRunOptions } from './run-options.js';
 import type { PreparedGraph, RunSpec } from './run-spec.js';

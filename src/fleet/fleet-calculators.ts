@@ -7,7 +7,7 @@
  * Threading: main thread (registries are per thread); importing the module starts no work.
  */
 
-import { defaultRegistry } from '../api/calculator-graph.js';
+import { defaultRegistry } from '../api/graph-preparation.js';
 import { type CoreCalculatorModule, calculatorModulesBeside } from '../calculators/index.js';
 import { CalculatorRegistry } from '../core/calculator-registry.js';
 import cameraShard from './camera-shard.js';

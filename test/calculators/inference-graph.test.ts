@@ -1,7 +1,8 @@
 import ort from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../../src/actors/thread-task.js';
-import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../../src/api/calculator-graph.js';
+import { defaultRegistry } from '../../src/api/graph-preparation.js';
 import type { BatchInfo, InferenceResult } from '../../src/calculators/inference.js';
 import { renderSyntheticFrame, syntheticFrameTimestamp } from '../../src/calculators/synthetic-video.js';
 import { CalculatorRegistry } from '../../src/core/calculator-registry.js';

@@ -1,7 +1,8 @@
 // PoolCalculator: a plain per-frame function on a piscina pool, frames by handle, results in order.
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../../src/actors/thread-task.js';
-import { CalculatorGraph, defaultRegistry } from '../../src/api/calculator-graph.js';
+import { CalculatorGraph } from '../../src/api/calculator-graph.js';
+import { defaultRegistry } from '../../src/api/graph-preparation.js';
 import PoolCalculator from '../../src/calculators/pool-calculator.js';
 import { livePoolThreadCount, PoolThreads } from '../../src/calculators/pool-threads.js';
 import { renderSyntheticFrame, syntheticFrameTimestamp } from '../../src/calculators/synthetic-video.js';
