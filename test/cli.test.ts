@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseGraphText } from '../src/core/graph-text.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -121,6 +122,47 @@ describe('weft run', () => {
     expect(r.code).toBe(0);
     // 0..4, times 3, plus 100.
     expect(r.stdout).toContain('output "out": 5 packets  0: 100  1: 103  2: 106');
+  });
+
+  it('runs a GraphConfig saved as JSON, as it runs the same graph in text format', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-json-graph-'));
+    try {
+      const text = readFileSync(join(root, 'examples/graphs/counter-chain.pbtxt'), 'utf8');
+      const file = join(dir, 'counter-chain.json');
+      writeFileSync(file, JSON.stringify(parseGraphText(text)));
+      const r = await weft('run', file);
+      expect(r.stderr).not.toContain('weft:');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('output "out": 1000 packets  0: 0  1: 1  2: 2  … (997 more)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['graph.json', '{"nodes": [', 2, 'graph.json is not JSON'],
+    ['graph.json', '[1, 2]', 2, 'must hold a GraphConfig object'],
+    ['graph.json', '{"nodes": 3}', 1, 'graph field nodes must be an array of node configs, not number 3'],
+    [
+      'graph.json',
+      '{"inputStreams": [], "outputStreams": [], "inputSidePackets": [], "outputSidePackets": [], "maxQueueSize": 100, "reportDeadlock": false, "nodes": [{"calculator": "PassThroughCalculator"}]}',
+      1,
+      'node 0 (PassThroughCalculator): inputStreams must be an array of ports, not missing',
+    ],
+    // Text format is what any other file is read as; the error says so when the name suggests otherwise.
+    ['notes.md', '# A graph\n**bold**', 1, 'notes.md: graph text 2:1'],
+    ['notes.md', '# A graph\n**bold**', 1, 'is read as MediaPipe text format'],
+  ])('a graph file %s holding %j exits %d saying %j', async (name, content, code, why) => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-bad-graph-'));
+    try {
+      writeFileSync(join(dir, name), content);
+      const r = await weft('run', join(dir, name));
+      expect(r.code).toBe(code);
+      expect(r.stderr).toContain(why);
+      expect(r.stderr).not.toMatch(/TypeError|\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a graph using calculators it was not given fails naming the calculator', async () => {

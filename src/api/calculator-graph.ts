@@ -23,6 +23,7 @@ import { Supervisor, type SupervisorOptions } from '../actors/supervisor.js';
 import type { CalculatorRegistry } from '../core/calculator-registry.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { GraphConfig, ResolvedGraph } from '../core/graph-config.js';
+import { checkGraphConfigShape } from '../core/graph-config-shape.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { checkSidePackets } from '../core/graph-validation.js';
 import { type ChromeTrace, type TimelineSample, toChromeTrace } from '../telemetry/chrome-trace.js';
@@ -56,10 +57,18 @@ export class CalculatorGraph {
   private readonly tapped = new Set<string>();
   private readonly warned = new Set<string>();
 
+  /**
+   * Main thread (the thread that runs the graph); starts nothing: threads start at `startRun`.
+   * @throws GraphInvalidError when a field of `config` is not of GraphConfig's type (a config written
+   * by hand); InvalidArgumentError for an unknown or mistyped option.
+   */
   constructor(
     readonly config: GraphConfig,
     private readonly options: CalculatorGraphOptions = {},
   ) {
+    // A config written by hand (JavaScript, JSON) has had no type check: its fields are checked
+    // here, not found wrong by a TypeError deep inside validation.
+    checkGraphConfigShape(config);
     checkGraphOptions(options, 'graph options');
     this.registry = options.registry ?? defaultRegistry();
   }

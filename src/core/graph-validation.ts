@@ -47,6 +47,8 @@ import type {
   ResolvedStream,
   StreamProducer,
 } from './graph-config.js';
+import { checkGraphConfigShape } from './graph-config-shape.js';
+import { graphInvalid } from './graph-problems.js';
 import { checkParallelism, expandReplicas, parallelismOf } from './graph-replicas.js';
 import { findCycles, topologicalOrder } from './graph-validation-cycles.js';
 import { checkExecutors } from './graph-validation-executors.js';
@@ -74,6 +76,7 @@ export type CalculatorLookup = (calculator: string) => CalculatorDefinition | un
  * @throws GraphInvalidError listing every problem; `problems` holds them as typed errors.
  */
 export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): ResolvedGraph {
+  checkGraphConfigShape(config);
   const problems: WeftError[] = [];
   const at = (node?: string, stream?: string) => ({ node, stream, phase: 'config' as const });
   if (!isQueueSize(config.maxQueueSize)) {
@@ -251,14 +254,7 @@ export function validateGraph(config: GraphConfig, lookup: CalculatorLookup): Re
     problems.push(new CycleError(msg, at(names[cycle[0]!], closing)));
   }
 
-  if (problems.length > 0) {
-    const list = problems.map((p) => `  - ${p.name}: ${p.message}`).join('\n');
-    const err = new GraphInvalidError(
-      `graph is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${list}`,
-    );
-    // No context on the summary: each problem carries its own, and a suffix would trail the list.
-    throw Object.assign(err, { problems });
-  }
+  if (problems.length > 0) throw graphInvalid(problems);
   // Replicated nodes are rewritten into plain ones, checked again: `lookup` must know the
   // replica calculators (REPLICA_DISPATCH, REPLICA_GATHER).
   if (config.nodes.some((n) => parallelismOf(n, lookup(n.calculator)) > 1)) {
