@@ -23,7 +23,7 @@ export interface FrameTally {
  * `ctx.frames` of node `n`. `helper` (read at each wait) is set on a thread shared by several nodes:
  * a blocking allocation runs the others while it waits, since the frames it waits for may be held
  * by a node on this very thread; it says whether anything moved. `tally` counts the slots the
- * calculator took, so that its actor can tell a source's call that made frames (see actor-host.ts).
+ * calculator took, so that its actor can tell a source's call that made frames (see actor-turns.ts).
  */
 export function actorFrames(
   pool: FramePool,
