@@ -14,25 +14,22 @@
  * Threading: main thread (or whichever thread owns the run); never on the data path.
  */
 import { availableParallelism } from 'node:os';
-import type { MessagePort } from 'node:worker_threads';
 import { CancelledError, type WeftError } from '../core/errors.js';
 import type { ResolvedGraph } from '../core/graph-config.js';
 import { FramePool } from '../transport/frame-pool.js';
 import { type ActorGroups, actorGroups } from './actor-groups.js';
-import type { ActorResult } from './actor-protocol.js';
-import { spawnActorThread, type ThreadContext } from './actor-threads.js';
-import { type CompiledSources, compiledSources } from './compiled-sources.js';
-import { type ControlClient, connectControl } from './control-channel.js';
+import { compiledSources } from './compiled-sources.js';
 import { type GraphPlan, planGraph } from './graph-plan.js';
 import { raiseInitialHeap } from './initial-heap.js';
 import { KeepAlive } from './keep-alive.js';
 import { createCounters, NodeCounters } from './node-counters.js';
 import { NodeRestarts } from './node-restarts.js';
-import { openInWaves } from './open-waves.js';
 import { OutputPump, type StreamObserver } from './output-pump.js';
-import { attributeExit, restartReporter, uncloneable } from './run-failures.js';
-import { RunOutcome, type Settlement, settlement } from './run-outcome.js';
+import { restartReporter, uncloneable } from './run-failures.js';
+import { RunOutcome } from './run-outcome.js';
 import { shutDownRun } from './run-shutdown.js';
+import { RunThreads } from './run-threads.js';
+import { StartSequence } from './start-sequence.js';
 import {
   DEFAULT_CHAINING,
   DEFAULT_FRAMES,
@@ -40,9 +37,7 @@ import {
   resolveOptions,
   type SupervisorOptions,
 } from './supervisor-options.js';
-import { ThreadEnds } from './thread-ends.js';
 import { type ReplacementHost, ThreadReplacement } from './thread-replacement.js';
-import type { ThreadTask } from './thread-task.js';
 import { Watchdog } from './watchdog.js';
 
 export {
@@ -70,7 +65,6 @@ export class Supervisor {
    * cannot interrupt (native code), which exits only when that call returns. Never rejects.
    */
   readonly exited: Promise<void>;
-  private readonly ends = new ThreadEnds();
   /**
    * The run's one hold on the event loop (its threads and background waits hold none): taken while
    * the actors work or the application awaits the run; see keep-alive.ts.
@@ -78,35 +72,26 @@ export class Supervisor {
   readonly keepAlive = new KeepAlive();
   /** Which nodes share a thread (executors, chains). */
   readonly layout: ActorGroups;
-  private readonly tasks: ThreadTask<ActorResult>[] = [];
-  private readonly controls: ControlClient[] = [];
-  private readonly started = new Set<number>();
-  // The lifecycle so far, for a run that fails before its nodes run (see run-shutdown.ts): opens
-  // under way and succeeded, starts asked for.
-  private readonly opening = new Set<number>();
-  private readonly opened = new Set<number>();
-  private readonly starting = new Set<number>();
   private readonly pump: OutputPump;
   private readonly sidePackets = new Map<string, unknown>();
   private readonly o: ResolvedSupervisorOptions;
   // The run's ending: first failure, shutdown, `done` and `exited` (run-outcome.ts).
   private readonly outcome = new RunOutcome(() => this.doShutdown());
   private readonly watchdog: Watchdog;
-  // Per node: the longest a call may run, ms (Infinity: no limit).
-  private readonly stuckLimits: readonly number[];
   // The `restart` policy's bookkeeping (node-restarts.ts).
   private readonly restarts: NodeRestarts;
-  // Per node: settles once the node is done for good (its last thread, under `restart`).
-  private readonly nodeEnds: Settlement[];
+  // The run's threads: spawned, followed, their ends made the nodes' (run-threads.ts).
+  private readonly threads: RunThreads;
   // Opening nodes and replacing their threads under the `restart` policy (thread-replacement.ts).
   private readonly replacement: ThreadReplacement;
-  private compiledTwins: CompiledSources | undefined;
+  // Opening and starting the nodes, and how far each got (start-sequence.ts).
+  private readonly startup: StartSequence;
   // From source: the compiled twins the threads start from (see compiled-sources.ts), made meanwhile.
   private readonly compiled = compiledSources();
 
   constructor(
     readonly graph: ResolvedGraph,
-    private readonly modules: CalculatorModules,
+    modules: CalculatorModules,
     options: SupervisorOptions = {},
   ) {
     this.o = resolveOptions(options);
@@ -125,7 +110,8 @@ export class Supervisor {
       createCounters(graph.nodes.length, this.plan.totalInputs, (i) => limits[i]!),
     );
     this.pump = new OutputPump(this.plan, this.pool);
-    this.stuckLimits = graph.nodes.map((n) => {
+    // Per node: the longest a call may run, ms (Infinity: no limit).
+    const stuckLimits = graph.nodes.map((n) => {
       const ms = n.stuckTimeoutMs ?? this.o.stuckTimeoutMs;
       return ms < 0 ? Number.POSITIVE_INFINITY : ms;
     });
@@ -135,12 +121,12 @@ export class Supervisor {
       counters: this.counters,
       pool: this.pool,
       keepAlive: this.keepAlive,
-      stuckLimits: this.stuckLimits,
+      stuckLimits,
       watchdogMs: this.o.watchdogMs,
       failed: () => this.outcome.failed,
       inputWaiting: () => this.inputWaits > 0,
       fail: (err) => this.fail(err),
-      terminate: (id) => this.ends.end(id),
+      terminate: (id) => this.threads.ends.end(id),
       restartStuck: (id, err) => this.replacement.restartStuck(id, err),
       warn: this.o.onWarning,
     });
@@ -151,8 +137,22 @@ export class Supervisor {
       this.counters,
       restartReporter(this.o.onNodeRestart, (err) => this.fail(err)),
     );
-    this.nodeEnds = graph.nodes.map(() => settlement());
+    this.threads = new RunThreads({
+      graph,
+      modules,
+      plan: this.plan,
+      pool: this.pool,
+      counters: this.counters,
+      heapLimitMb: this.o.heapLimitMb,
+      restarts: this.restarts,
+      onNodeRestart: this.o.onNodeRestart,
+      fail: (err) => this.fail(err),
+      collectSidePackets: (id, values) => this.collectSidePackets(id, values),
+      requested: (id, request) => this.replacement.requested(id, request),
+      died: (id, err) => this.replacement.died(id, err),
+    });
     this.replacement = new ThreadReplacement(this.replacementHost());
+    this.startup = new StartSequence(graph, this.replacement);
     this.done = this.outcome.done;
     this.exited = this.outcome.exited;
   }
@@ -176,7 +176,7 @@ export class Supervisor {
    */
   producerFinished(stream: string): Promise<boolean> {
     const s = this.graph.streams.find((x) => x.name === stream);
-    const end = s?.producer.kind === 'node' ? this.nodeEnds[s.producer.node]!.promise : this.done;
+    const end = s?.producer.kind === 'node' ? this.threads.nodeEnd(s.producer.node) : this.done;
     return end.then(
       () => true,
       () => false,
@@ -209,7 +209,7 @@ export class Supervisor {
     this.keepAlive.start();
     for (const [k, v] of Object.entries(sidePackets)) this.sidePackets.set(k, v);
     const compiled = await this.compiled;
-    this.compiledTwins = compiled;
+    this.threads.useCompiled(compiled);
     // Stopped meanwhile: no thread was started, and none may start now.
     if (this.outcome.failed) {
       await this.done.catch(() => {});
@@ -217,19 +217,12 @@ export class Supervisor {
     }
     // Before any thread starts, so that every thread of the run gets it, whatever the layout's order.
     raiseInitialHeap(Math.max(0, ...this.graph.nodes.map((n) => n.initialHeapMb ?? 0)));
-    for (const ids of this.layout.groups) this.spawnThread(ids, compiled);
+    for (const ids of this.layout.groups) this.threads.spawnGroup(ids);
     // From the first open on: a stuck open is named like a stuck process call.
     this.watchdog.start();
     try {
-      await this.openAll();
-      // Every node is open: start them all at once (each starts its loop after its reply).
-      await Promise.all(
-        this.graph.nodes.map(async (node) => {
-          // False: a restartable node's thread died before it answered; its successor starts it.
-          this.starting.add(node.id);
-          if (await this.replacement.startFirst(node.id)) this.started.add(node.id);
-        }),
-      );
+      await this.startup.openAll(this.sidePackets);
+      await this.startup.startAll();
       this.replacement.prepareStandbys();
     } catch (err) {
       this.fail(err);
@@ -238,9 +231,7 @@ export class Supervisor {
     }
     this.pump.start((err) => this.fail(err));
     this.watchdog.running();
-    void Promise.allSettled([...this.nodeEnds.map((e) => e.promise), this.pump.finished]).then(() =>
-      this.finish(),
-    );
+    void Promise.allSettled([...this.threads.allNodeEnds(), this.pump.finished]).then(() => this.finish());
   }
 
   /**
@@ -268,74 +259,9 @@ export class Supervisor {
     await this.done.catch(() => {});
   }
 
-  // The thread of one node, or of several (an executor, a chain): see actor-threads.ts.
-  private spawnThread(ids: readonly number[], compiled: CompiledSources | undefined): void {
-    const threads = spawnActorThread(this.threadContext(compiled), ids);
-    for (const t of threads) this.track(t.id, t.task, t.control, t.culprit, ids.length > 1);
-  }
-
-  private threadContext(compiled: CompiledSources | undefined): ThreadContext {
-    return {
-      graph: this.graph,
-      modules: this.modules,
-      plan: this.plan,
-      pool: this.pool,
-      counters: this.counters,
-      heapLimitMb: this.o.heapLimitMb,
-      compiled,
-      restartOf: (id) => this.restarts.argsFor(id),
-    };
-  }
-
-  private track(
-    id: number,
-    task: ThreadTask<ActorResult>,
-    port: MessagePort,
-    culprit: () => number,
-    shared = false,
-  ): void {
-    const node = this.graph.nodes[id]!;
-    task.unref();
-    this.tasks[id] = task;
-    this.ends.track(id, task);
-    task.result.then(
-      (r) => {
-        if (r.restart !== undefined && this.replacement.requested(id, r.restart)) return;
-        if (r.restart === undefined) this.collectSidePackets(id, r.outputSidePackets);
-        this.nodeEnds[id]!.resolve();
-      },
-      (err: unknown) => {
-        if (this.replacement.died(id, err)) return;
-        const e = attributeExit(this.graph, this.counters, culprit(), err);
-        this.fail(e);
-        this.nodeEnds[id]!.reject(e);
-      },
-    );
-    this.controls[id] = connectControl(port, {
-      label: `node "${node.name}"`,
-      node: node.name,
-      exited: task.result,
-      // On a shared thread a node's failure comes before the thread's result (see executor-host.ts).
-      ...(shared ? { onFailure: (err: Error) => this.fail(err) } : {}),
-      onRecovered: restartReporter(this.o.onNodeRestart, (err) => this.fail(err)),
-    });
-  }
-
-  private openAll(): Promise<void> {
-    return openInWaves(this.graph, this.sidePackets, async (id, values) => {
-      this.opening.add(id);
-      try {
-        await this.replacement.open(id, values);
-        this.opened.add(id);
-      } finally {
-        this.opening.delete(id);
-      }
-    });
-  }
-
   // What thread-replacement.ts needs of this run.
   private replacementHost(): ReplacementHost {
-    const compiled = () => this.compiledTwins;
+    const threads = this.threads;
     return {
       graph: this.graph,
       plan: this.plan,
@@ -345,31 +271,15 @@ export class Supervisor {
       failure: () => this.outcome.error,
       over: () => this.outcome.isOver,
       fail: (err) => this.fail(err),
-      nodeFailed: (id, err) => this.nodeEnds[id]!.reject(err),
-      task: (id) => this.tasks[id]!,
-      control: (id) => this.controls[id]!,
-      spawn: (id, follow) => {
-        const [t] = spawnActorThread(this.threadContext(compiled()), [id]);
-        if (follow) this.track(t!.id, t!.task, t!.control, t!.culprit);
-        return t!;
-      },
-      adopt: (t) => this.track(t.id, t.task, t.control, t.culprit),
-      setStarted: (id, started) => {
-        if (started) this.started.add(id);
-        else {
-          // A replaced thread: its successor's start is the replacement's, not asked for yet.
-          this.started.delete(id);
-          this.starting.delete(id);
-        }
-      },
+      nodeFailed: (id, err) => threads.nodeFailed(id, err),
+      task: (id) => threads.task(id),
+      control: (id) => threads.control(id),
+      spawn: (id, follow) => threads.spawn(id, follow),
+      adopt: (t) => threads.adopt(t),
+      setStarted: (id, started) => this.startup.setStarted(id, started),
       callOpen: (id, args) => {
-        // A stuck open is the watchdog's to name (node, phase, limit): the call's own timeout stays
-        // out of its way.
-        const limit = this.stuckLimits[id]!;
-        const timeout = Number.isFinite(limit)
-          ? Math.max(this.o.callTimeoutMs, limit + 4 * this.o.watchdogMs + 1000)
-          : this.o.callTimeoutMs;
-        return this.controls[id]!.call<Record<number, unknown>>('open', args, timeout);
+        const timeout = this.watchdog.openTimeoutMs(id, this.o.callTimeoutMs);
+        return threads.control(id).call<Record<number, unknown>>('open', args, timeout);
       },
       openError: (id, err) => uncloneable(this.graph, id, this.sidePackets, err),
       collectSidePackets: (id, values) => this.collectSidePackets(id, values),
@@ -395,25 +305,12 @@ export class Supervisor {
     // Shutting down is work: it completes even when nobody awaits it, then lets go for good.
     this.keepAlive.setBusy(true);
     try {
-      const { graph, plan, counters, pump, pool, ends, replacement, started, tasks, controls } = this;
-      const { opening, opened, starting } = this;
-      const parts = {
-        graph,
-        plan,
-        counters,
-        pump,
-        pool,
-        ends,
-        replacement,
-        started,
-        opening,
-        opened,
-        starting,
-        tasks,
-        controls,
-      };
+      const { graph, plan, counters, pump, pool, replacement } = this;
+      const { ends, tasks, controls } = this.threads;
+      const { started, opening, opened, starting } = this.startup;
+      const parts = { graph, plan, counters, pump, pool, ends, replacement, tasks, controls };
       await shutDownRun(
-        { ...parts, shutdownTimeoutMs: this.o.shutdownTimeoutMs },
+        { ...parts, started, opening, opened, starting, shutdownTimeoutMs: this.o.shutdownTimeoutMs },
         () => this.outcome.failed,
         () => this.outcome.exitedNow(),
         (err) => this.fail(err),

@@ -78,6 +78,19 @@ export class Watchdog {
     this.stallChecks = true;
   }
 
+  /**
+   * The timeout of node `id`'s open call, for control calls that otherwise time out after
+   * `callTimeoutMs`. Any time; a pure function of the run's limits.
+   */
+  openTimeoutMs(id: number, callTimeoutMs: number): number {
+    // A stuck open is the watchdog's to name (node, phase, limit): the call's own timeout stays
+    // out of its way.
+    const limit = this.run.stuckLimits[id]!;
+    return Number.isFinite(limit)
+      ? Math.max(callTimeoutMs, limit + 4 * this.run.watchdogMs + 1000)
+      : callTimeoutMs;
+  }
+
   /** True when no node has work now: see IdleEnd.quiet. */
   quiet(): boolean {
     return this.idleEnd.quiet();
