@@ -67,6 +67,46 @@ describe('pull timing', () => {
   });
 });
 
+describe('iterating an output', () => {
+  it('yields ready and late samples in order, ends when the output closes, and stays ended', async () => {
+    const run = await started(passThroughSession().build({ preset: 'reliable' }));
+    for (let i = 0; i < 5; i++) await run.push({ value: i });
+    const it = run.output()[Symbol.asyncIterator]();
+    // Samples already at the output and ones still on their way come the same way.
+    const got: number[] = [];
+    for (let i = 0; i < 3; i++) got.push(((await it.next()).value as OutputSample).value as number);
+    run.closeInput();
+    for (let r = await it.next(); r.done !== true; r = await it.next()) got.push(r.value.value as number);
+    expect(got).toEqual([0, 1, 2, 3, 4]);
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('a loop left early leaves the rest to pull; a stopped run ends the loop', async () => {
+    const run = await started(passThroughSession().build({ preset: 'reliable' }));
+    for (let i = 0; i < 4; i++) await run.push({ value: i });
+    for await (const s of run.output()) if (s.value === 1) break;
+    expect(await run.pullOrThrow()).toMatchObject({ value: 2 });
+    const loop = (async () => {
+      const rest: unknown[] = [];
+      for await (const s of run.output()) rest.push(s.value);
+      return rest;
+    })();
+    await waitUntil(() => run.stats().outputs.out!.queued === 0, 'the loop took the last sample');
+    await run.stop();
+    expect(await loop).toEqual([3]);
+  });
+
+  it('a pullOrThrow timeout out of range rejects (no throw) and leaves the waiting sample for the next pull', async () => {
+    const run = await started(passThroughSession().build({ preset: 'reliable' }));
+    await run.push({ value: 1 });
+    await waitUntil(() => run.stats().outputs.out!.queued === 1, 'the sample reached the output');
+    const bad = run.pullOrThrow(-5);
+    await expect(bad).rejects.toThrow(/timeout/);
+    // The sample is still there for a pull that asks properly.
+    expect(await run.pullOrThrow()).toMatchObject({ value: 1 });
+  });
+});
+
 describe('onOutput callbacks', () => {
   it('receive every sample, in order, on the run thread; the run ends when the inputs do', async () => {
     const run = passThroughSession().build();

@@ -37,6 +37,14 @@ const CANCELLED: PullResult = Object.freeze({ status: 'cancelled' });
 const CLOSED_P = Promise.resolve(CLOSED);
 const TIMEOUT_P = Promise.resolve(TIMEOUT);
 const CANCELLED_P = Promise.resolve(CANCELLED);
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+const DONE_P = Promise.resolve(DONE);
+
+// An output's iteration step from a pull's result: a sample, or the end (closed, cancelled).
+function iteration(r: PullResult): IteratorResult<OutputSample> {
+  // Allocates the result object the iterator protocol needs.
+  return r.status === 'sample' ? { value: r.sample, done: false } : DONE;
+}
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -169,8 +177,15 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     return this.cancelled ? undefined : this.take();
   }
 
-  async pullOrThrow(timeoutMs = -1): Promise<OutputSample> {
-    const r = await this.pull(timeoutMs);
+  pullOrThrow(timeoutMs = -1): Promise<OutputSample> {
+    // A sample already here settles at once (allocates only the promise); else as pull() does.
+    const s = this.cancelled ? undefined : this.takeChecked(timeoutMs);
+    if (s instanceof Error) return Promise.reject(s);
+    if (s !== undefined) return Promise.resolve(s);
+    return this.pull(timeoutMs).then((r) => this.sampleOrThrow(r, timeoutMs));
+  }
+
+  private sampleOrThrow(r: PullResult, timeoutMs: number): OutputSample {
     switch (r.status) {
       case 'sample':
         return r.sample;
@@ -192,12 +207,29 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<OutputSample> {
-    for (;;) {
-      const r = await this.pull();
-      if (r.status !== 'sample') return;
-      yield r.sample;
+  /**
+   * Samples until the output closes or the run stops (a failure rejects). Written out rather than
+   * as an async generator: a sample already here costs the promise and the result object the
+   * protocol needs, and nothing more (the generator cost ~1 KB a sample).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<OutputSample> {
+    const next = (): Promise<IteratorResult<OutputSample>> => {
+      const s = this.cancelled ? undefined : this.takeChecked(-1);
+      if (s instanceof Error) return Promise.reject(s);
+      if (s !== undefined) return Promise.resolve({ value: s, done: false });
+      return this.pull().then(iteration);
+    };
+    return { next, return: () => DONE_P };
+  }
+
+  // A queued sample, after the checks pull() makes (an Error to reject with instead of throwing).
+  private takeChecked(timeoutMs: number): OutputSample | Error | undefined {
+    try {
+      this.checkPull(timeoutMs);
+    } catch (err) {
+      return err as Error;
     }
+    return this.take();
   }
 
   /** Stop or close: a waiting pull reports `cancelled`; queued samples are released. */

@@ -123,7 +123,10 @@ export class Run implements AsyncDisposable {
 
   /** {@link RunOutput.pullOrThrow} of the only Pull output. Threading: the output's consumer task. */
   pullOrThrow(timeoutMs = -1): Promise<OutputSample> {
-    return this.outputOrReject().then((o) => o.pullOrThrow(timeoutMs));
+    const out = this.core.soleOutput;
+    return out !== undefined
+      ? out.pullOrThrow(timeoutMs)
+      : this.outputOrReject().then((o) => o.pullOrThrow(timeoutMs));
   }
 
   /**
