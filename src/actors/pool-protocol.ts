@@ -70,7 +70,14 @@ export type PoolReply =
   | { readonly ok: true; readonly frame: number; readonly value: unknown }
   | { readonly ok: false; readonly error: SerializedError };
 
-/** What the user's function receives besides its input. */
+/**
+ * What the user's function receives besides its input, made afresh for each task.
+ *
+ * Threading: the pool thread that runs the function. `frames` is that thread's own attachment of
+ * the pool (a FramePool object belongs to the thread that made it): hand another thread a frame's
+ * handle, never this object. Lifecycle: `frame`'s reference is held by the calculator until the
+ * task's reply arrives; `frames` lives as long as the pool thread.
+ */
 export interface PoolCall {
   /** The packet's timestamp (µs). */
   readonly timestamp: number;

@@ -4,9 +4,12 @@
  * (dashboard-state.ts, graph-layout.ts) and the page's script reads them.
  *
  * Rates and shares are over the sampler's last interval (about a second), totals since the start.
+ *
+ * Threading: every type here is plain JSON data, built on the thread that serves the dashboard (the
+ * graph's or Run's owner) and parsed by the page; any thread may hold one. Lifecycle: none.
  */
 
-/** One node as the view shows it. */
+/** One node as the view shows it. Plain JSON data; any thread. */
 export interface NodeView {
   readonly node: string;
   readonly calculator: string;
@@ -28,7 +31,7 @@ export interface NodeView {
   readonly queues: readonly { readonly depth: number; readonly limit: number }[];
 }
 
-/** One stream into one consumer. `from` is `graph` for a graph input. */
+/** One stream into one consumer. `from` is `graph` for a graph input. Plain JSON data; any thread. */
 export interface EdgeView {
   readonly id: string;
   readonly stream: string;
@@ -38,7 +41,7 @@ export interface EdgeView {
   readonly perSecond: number;
 }
 
-/** One size class of the frame pool. */
+/** One size class of the frame pool, as its counters read at sampling. Plain JSON data; any thread. */
 export interface PoolClassView {
   readonly class: number;
   readonly slotBytes: number;
@@ -48,7 +51,7 @@ export interface PoolClassView {
   readonly exhaustedWaits: number;
 }
 
-/** One lane of an application (the fleet's camera shards). */
+/** One lane of an application (the fleet's camera shards). Plain JSON data; any thread. */
 export interface LaneView {
   readonly lane: string;
   readonly processed: number;
@@ -58,7 +61,7 @@ export interface LaneView {
   readonly busiestShare: number;
 }
 
-/** The panel's headline figures. */
+/** The panel's headline figures. Plain JSON data; any thread. */
 export interface TotalsView {
   /** What is counted: `frames`, `samples`, `packets`. */
   readonly unit: string;
@@ -70,7 +73,10 @@ export interface TotalsView {
   readonly latencyP99: number | null;
 }
 
-/** The series over time, oldest first; `t` in epoch seconds. Bounded (see the sampler). */
+/**
+ * The series over time, oldest first; `t` in epoch seconds. Bounded (see the sampler). Plain JSON
+ * data; any thread.
+ */
 export interface HistoryView {
   readonly t: readonly number[];
   readonly throughput: readonly number[];
@@ -79,7 +85,10 @@ export interface HistoryView {
   readonly drops: readonly number[];
 }
 
-/** `GET /api/state`. */
+/**
+ * `GET /api/state`: built at each request, on the thread that serves the dashboard, from the
+ * latest sample. Plain JSON data; any thread.
+ */
 export interface DashboardState {
   readonly title: string;
   /** Epoch ms of the reading. */
@@ -99,7 +108,7 @@ export interface DashboardState {
   readonly history: HistoryView;
 }
 
-/** A laid-out node box (left to right). */
+/** A laid-out node box (left to right). Plain JSON data; any thread. */
 export interface LayoutNode {
   readonly id: string;
   readonly calculator: string;
@@ -109,7 +118,7 @@ export interface LayoutNode {
   readonly height: number;
 }
 
-/** A laid-out edge: a polyline of points. */
+/** A laid-out edge: a polyline of points. Plain JSON data; any thread. */
 export interface LayoutEdge {
   readonly id: string;
   readonly stream: string;
@@ -118,7 +127,10 @@ export interface LayoutEdge {
   readonly points: readonly (readonly [number, number])[];
 }
 
-/** `GET /api/graph`. */
+/**
+ * `GET /api/graph`: laid out once, on the thread that serves the dashboard, from the first reading
+ * that has the run's nodes (a run's topology never changes). Plain JSON data; any thread.
+ */
 export interface GraphLayout {
   readonly width: number;
   readonly height: number;
