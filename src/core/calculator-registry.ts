@@ -21,7 +21,7 @@ import type { GraphConfig } from './graph-config.js';
 import { parseGraphText } from './graph-text.js';
 import { importExplained } from './module-loader.js';
 
-/** Where a calculator lives: plain data, sent to the worker that runs it. */
+/** Where a calculator lives: plain data, sent to the worker that runs it; any thread. */
 export interface CalculatorEntry {
   /** Registry name, e.g. `PassThroughCalculator`. */
   readonly name: string;
@@ -33,7 +33,16 @@ export interface CalculatorEntry {
 
 const CALCULATOR_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
-/** Maps calculator names to modules and loads their definitions (cached per registry). */
+/**
+ * Maps calculator names to modules and loads their definitions (cached per registry).
+ *
+ * Threading: the thread that builds graphs with it (normally the main thread); a registry never
+ * crosses threads: each worker is sent only its node's plain {@link CalculatorEntry}, and
+ * {@link load} imports the module on the calling thread. Lifecycle: nothing to close. Register
+ * before a graph or session prepares its graph with the registry (`validate`, the first run): it
+ * reads the entries then and keeps them, so a later registration reaches only graphs prepared
+ * later.
+ */
 export class CalculatorRegistry {
   private readonly own = new Map<string, CalculatorEntry>();
   private readonly subgraphs = new Map<string, GraphConfig>();

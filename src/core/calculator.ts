@@ -32,13 +32,14 @@
 import type { FramePoolDescriptorBase } from './frame-ref.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
-/** How many streams (or side packets) a tag accepts. */
+/** How many streams (or side packets) a tag accepts. Plain data; any thread. */
 export type Cardinality = 'one' | 'optional' | 'many' | { readonly min: number; readonly max: number };
 
 /**
  * Ports by tag. The empty tag `''` names untagged streams (`input_stream: "name"`); the key `'*'`
  * declares every tag not declared by name (untagged included), each with that cardinality — for
- * calculators that take any tags, as MediaPipe's PassThroughCalculator does.
+ * calculators that take any tags, as MediaPipe's PassThroughCalculator does. Plain data; any
+ * thread.
  */
 export type PortDecls = Readonly<Record<string, Cardinality>>;
 
@@ -50,7 +51,10 @@ export function portDecl(decls: PortDecls | undefined, tag: string): Cardinality
 /** The four kinds of port a calculator has, as its contract and {@link CalculatorContext.tags} name them. */
 export type PortKind = 'inputs' | 'outputs' | 'inputSidePackets' | 'outputSidePackets';
 
-/** The wiring of one node, as validation sees it. */
+/**
+ * The wiring of one node, as validation sees it: made for `contract.validate` on the thread that
+ * validates the graph, before any of its threads starts. Plain data; any thread.
+ */
 export interface NodeWiring {
   readonly node: string;
   /** Indices present per tag, e.g. `{ '': [0, 1], FINISHED: [0] }`. */
@@ -60,7 +64,14 @@ export interface NodeWiring {
   readonly outputSidePackets: Readonly<Record<string, readonly number[]>>;
 }
 
-/** What a calculator declares about itself. */
+/**
+ * What a calculator declares about itself.
+ *
+ * Threading: read on every thread that imports the calculator: the hooks (`validateOptions`,
+ * `validate`, `lineageShift`) run on the thread that validates the graph or builds the run,
+ * normally the main thread, before any actor starts; the actor's thread reads the declarations.
+ * Hooks must therefore be pure: whatever state they kept would be another copy on each thread.
+ */
 export interface CalculatorContract<O = Record<string, unknown>> {
   readonly inputs?: PortDecls;
   readonly outputs?: PortDecls;
@@ -124,13 +135,22 @@ export interface CalculatorContract<O = Record<string, unknown>> {
   readonly initialHeapMb?: number;
 }
 
-/** Returned from `process` by a source to say it has nothing more to produce. */
+/**
+ * Returned from `process` by a source to say it has nothing more to produce. A registered symbol
+ * (`Symbol.for`), so that every copy of weft a thread loads agrees on it; it is only ever returned
+ * on the actor's thread, never sent across threads.
+ */
 export const STOP = Symbol.for('weft.stop');
-/** The result type of a lifecycle method. */
+/** The result type of a lifecycle method, returned on the actor's thread. */
 // biome-ignore lint/suspicious/noConfusingVoidType: methods that return nothing must satisfy it.
 export type LifecycleResult = void | typeof STOP | Promise<void | typeof STOP>;
 
-/** A packet as a calculator sees it on an input. Reused between calls: copy fields, not the object. */
+/**
+ * A packet as a calculator sees it on an input. Reused between calls: copy fields, not the object.
+ *
+ * Threading: the actor's thread, during the call that received it: the engine rewrites it before the
+ * next call, and releases its frame once `process` returns (`ctx.frames.retain` to keep it).
+ */
 export interface InputPacket {
   /** True when no packet arrived on this stream at the input timestamp. */
   readonly isEmpty: boolean;
@@ -142,7 +162,13 @@ export interface InputPacket {
   readonly frame: number;
 }
 
-/** An output stream as a calculator writes it. */
+/**
+ * An output stream as a calculator writes it.
+ *
+ * Threading: the actor's thread, inside `open`, `process` or `close` (an async call included, until
+ * its promise settles): a write from a timer after the call returned is an InvalidArgumentError,
+ * since packets must be emitted in the call that produces them.
+ */
 export interface OutputPort {
   /** Emits a packet. Timestamps must increase and stay at or above the stream's bound. */
   add(value: unknown, timestamp: number): void;
@@ -160,7 +186,15 @@ export interface OutputPort {
   readonly nextTimestampBound: number;
 }
 
-/** Frame pool access for calculators: allocate and write frames, read incoming frames in place. */
+/**
+ * Frame pool access for calculators: allocate and write frames, read incoming frames in place.
+ *
+ * Threading: the actor's thread, in a call or between calls (a timer releasing a retained frame).
+ * `alloc` blocks that thread in `Atomics.wait` while the size class is exhausted, so its timers and
+ * promises wait too: a calculator that needs its event loop meanwhile uses `allocAsync`. Another
+ * thread reaches the pool only through {@link FrameAccess.descriptor}; handles cross threads as
+ * plain numbers, each reference released once by whoever holds it.
+ */
 export interface FrameAccess {
   /** Allocates a frame (waits while the pool is exhausted, applying back-pressure). */
   alloc(byteLength: number): number;
@@ -192,7 +226,14 @@ export interface FrameAccess {
   readonly descriptor: FramePoolDescriptorBase;
 }
 
-/** What `open`, `process` and `close` receive. One context object per actor, reused across calls. */
+/**
+ * What `open`, `process` and `close` receive. One context object per actor, reused across calls.
+ *
+ * Threading: the actor's thread only; not thread-safe. Lifecycle: made by the runtime before `open`
+ * and valid until `close` returns; inputs and outputs are good during a call only (see
+ * {@link InputPacket} and {@link OutputPort}), while the function from `waker()` may be called at
+ * any time in between.
+ */
 export interface CalculatorContext<O = Record<string, unknown>> {
   /** The node's name in the graph. */
   readonly node: string;
@@ -240,14 +281,26 @@ export interface CalculatorContext<O = Record<string, unknown>> {
   readonly woken: boolean;
 }
 
-/** A calculator instance: created fresh for each run. */
+/**
+ * A calculator instance: created fresh for each run.
+ *
+ * Threading: created by {@link CalculatorDefinition.create} on its actor's thread and called only
+ * there, one call at a time, in the order the module comment guarantees.
+ */
 export interface Calculator<O = Record<string, unknown>> {
   open?(ctx: CalculatorContext<O>): LifecycleResult;
   process(ctx: CalculatorContext<O>): LifecycleResult;
   close?(ctx: CalculatorContext<O>): LifecycleResult;
 }
 
-/** A calculator module's default export. */
+/**
+ * A calculator module's default export.
+ *
+ * Threading: plain data plus functions, imported on each thread that needs it: the thread that
+ * validates a graph reads its contract, each actor's thread calls `prepare` and `create`. It must
+ * therefore hold no state of its own (each thread has its own copy of the module) and its module
+ * must start no work at top level. Lifecycle: lives as long as its module; nothing to close.
+ */
 export interface CalculatorDefinition<O = Record<string, unknown>> {
   /** Registry name, e.g. `PassThroughCalculator`. */
   readonly name: string;
@@ -267,7 +320,10 @@ export interface CalculatorDefinition<O = Record<string, unknown>> {
   prepare?(): void | Promise<void>;
 }
 
-/** Identity helper that infers the options type. */
+/**
+ * Identity helper that infers the options type. Any thread, usually at a module's top level: it does
+ * no work, so importing the module (on the main thread, to validate a graph) stays free.
+ */
 export function defineCalculator<O = Record<string, unknown>>(
   definition: CalculatorDefinition<O>,
 ): CalculatorDefinition<O> {

@@ -10,6 +10,11 @@
 /**
  * A reference to a frame in the shared frame pool: wraps the numeric handle so the codec can tell it
  * from a number. Nothing here validates the handle; the frame pool does when it is resolved.
+ *
+ * Threading: immutable, any thread. Between threads it travels as its handle (weft's codec in a
+ * ring, a pool function's reply); structured cloning makes it a plain object, no FrameRef.
+ * Lifecycle: it counts no reference itself: the pool's reference belongs to whoever holds the
+ * handle, and emitting a FrameRef (`ctx.output(…).add`, a pool function's result) hands it over.
  */
 export class FrameRef {
   constructor(readonly handle: number) {}
@@ -28,6 +33,7 @@ export function isFrameRef(v: unknown): v is FrameRef {
  * A frame pool's descriptor as the contract sees it: structured-cloneable plain data that
  * `FramePool.attach` turns into a pool on another thread (its SharedArrayBuffers are shared, not
  * copied). The transport's `FramePoolDescriptor` is the full shape; `attach` checks it at run time.
+ * Any thread.
  */
 export interface FramePoolDescriptorBase {
   readonly kind: 'weft.frame-pool';

@@ -126,12 +126,22 @@ export interface GraphOptions {
   readonly executors?: readonly ExecutorConfig[];
 }
 
-/** Starts a graph. See {@link GraphBuilder}. */
+/**
+ * Starts a graph. See {@link GraphBuilder}. Any thread: the builder is the calling thread's, and
+ * what it builds is plain data.
+ */
 export function graph(options: GraphOptions = {}): GraphBuilder {
   return new GraphBuilder(options);
 }
 
-/** Collects graph inputs, outputs and nodes, in call order; `build()` returns the config. */
+/**
+ * Collects graph inputs, outputs and nodes, in call order; `build()` returns the config.
+ *
+ * Threading: the thread that made it (any thread); not for sharing between threads. A built config
+ * is plain data: structured-cloneable as long as the node options are. Lifecycle: nothing to close
+ * and no run ties to it: graphs and sessions take the built config, so a builder changed after
+ * `build()` changes no graph made from it.
+ */
 export class GraphBuilder {
   private readonly inputStreams: string[] = [];
   private readonly outputStreams: string[] = [];

@@ -12,6 +12,11 @@ import type { FleetFigures, FleetStats } from './fleet-stats.js';
  * drain to the sink, after which every actor sleeps (nothing polls) until {@link resume}. The
  * `pipeline` bench uses it to measure the fleet and its serial baseline in alternating windows of
  * one run, so both see the same host.
+ *
+ * Threading: the thread that calls `runFleet` (main thread); it steers the actors through the run's
+ * shared stats block, never by message. Lifecycle: one per run: pass it to `runFleet({ control })`;
+ * calls made before the run starts take effect when it does, and a second run refuses it
+ * (InvalidArgumentError). Nothing to close.
  */
 export class FleetControl {
   private stats: FleetStats | undefined;

@@ -9,7 +9,10 @@
  */
 import { SampleBuffer } from './percentiles.js';
 
-/** Percentiles and extremes of the recorded latencies, in the unit they were recorded in. */
+/**
+ * Percentiles and extremes of the recorded latencies, in the unit they were recorded in. Plain data;
+ * any thread.
+ */
 export interface LatencySummary {
   readonly count: number;
   readonly min: number;
@@ -21,7 +24,13 @@ export interface LatencySummary {
   readonly max: number;
 }
 
-/** Records latencies and reports percentiles. */
+/**
+ * Records latencies and reports percentiles.
+ *
+ * Threading: the thread that made it (plain memory, not shared): merge other threads' latencies by
+ * sending them here. Lifecycle: nothing to close; it keeps every sample since the warm-up mark,
+ * so its memory grows with them until {@link markWarmup} drops them.
+ */
 export class LatencyProfiler {
   private readonly samples = new SampleBuffer();
   private sum = 0;

@@ -32,7 +32,14 @@ export function loadMetricsLibrary(): void {
   prom();
 }
 
-/** The metrics of one graph or Run, in a registry of their own. */
+/**
+ * The metrics of one graph or Run, in a registry of their own.
+ *
+ * Threading: the thread that owns the graph or Run (normally the main thread): each scrape reads its
+ * shared counters there; the registry is prom-client's, which is not shared between threads.
+ * Lifecycle: constructing it loads prom-client (MissingDependencyError when it is not installed);
+ * it holds no timer or handle, so there is nothing to close.
+ */
 export class WeftMetrics {
   /** The private registry: register more metrics here to serve them on the same `/metrics`. */
   readonly registry: PromClient.Registry = new (prom().Registry)();

@@ -43,7 +43,7 @@ export { canonicalId } from './runner-wiring.js';
 // biome-ignore lint/suspicious/noExplicitAny: every calculator's options type is accepted.
 export type AnyDefinition = CalculatorDefinition<any>;
 
-/** How the runner wires the calculator. */
+/** How the runner wires the calculator. Read once, at construction, on the runner's thread. */
 export interface RunnerOptions {
   /** Node options, merged over the contract's defaults. */
   options?: Record<string, unknown>;
@@ -63,7 +63,7 @@ export interface RunnerOptions {
   backEdges?: readonly string[];
 }
 
-/** A packet the calculator emitted. */
+/** A packet the calculator emitted. Plain data, owned by the caller; any thread. */
 export interface RunnerPacket {
   readonly timestamp: number;
   readonly value: unknown;
@@ -71,7 +71,7 @@ export interface RunnerPacket {
   readonly bytes?: Uint8Array;
 }
 
-/** What {@link runCalculator} returns. */
+/** What {@link runCalculator} returns. Plain data, owned by the caller; any thread. */
 export interface RunnerResult {
   /** Emitted packets per output, by canonical port id. */
   readonly outputs: Record<string, RunnerPacket[]>;
@@ -82,7 +82,15 @@ export interface RunnerResult {
   readonly calls: { readonly open: number; readonly process: number; readonly close: number };
 }
 
-/** Runs one calculator instance on the calling thread. See the file header. */
+/**
+ * Runs one calculator instance on the calling thread. See the file header.
+ *
+ * Threading: the thread that constructs it, which is also the calculator's thread here (no
+ * worker): every method, and the calculator's `open`/`process`/`close`, run there; not thread-safe.
+ * Nothing else could free a frame while an allocation blocked this thread, so the runner fails one
+ * at once when its size class is exhausted. Lifecycle: construct → `open` → packets and `run` in
+ * turns → `close`, once; a runner drives one instance through one run and is not reused.
+ */
 export class CalculatorRunner {
   /** The node the runner built (ports in engine order). */
   readonly node: ResolvedNode;
@@ -253,6 +261,10 @@ export class CalculatorRunner {
  * One-shot convenience: open, feed every input's packets (`[timestamp, value]` pairs, in timestamp
  * order per input), close all inputs, run to the end. A source runs until it returns STOP (at most
  * `maxSourceCalls` process calls, default 100000, then InvalidArgumentError).
+ *
+ * Threading: the calling thread, which runs the calculator (see {@link CalculatorRunner}).
+ * Lifecycle: the runner it makes is its own, closed before it resolves; the result's arrays are
+ * the caller's.
  */
 export async function runCalculator(
   definition: AnyDefinition,

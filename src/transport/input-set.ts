@@ -21,7 +21,14 @@ import {
 } from './doorbell.js';
 import type { RingReader } from './ring-reader.js';
 
-/** Several readers sharing one doorbell. */
+/**
+ * Several readers sharing one doorbell.
+ *
+ * Threading: the consumer thread of all its readers, which constructs it; one set per doorbell.
+ * {@link wait} parks that thread in `Atomics.wait`; {@link waitAsync} keeps its event loop turning,
+ * and {@link interrupt} (same thread, from a timer or callback) ends it early. Lifecycle: nothing to
+ * close; the readers stay the owner's, to read and close.
+ */
 export class InputSet {
   private readonly bell: Int32Array;
   private readonly base: number;

@@ -32,6 +32,12 @@ import {
  * nothing. The current record, including the inline bytes behind {@link value} and
  * {@link bytes}, stays valid until the next pop on this reader: space is handed back to the
  * producer only when the next record is requested.
+ *
+ * Threading: the ring's one consumer thread, which constructs it; never shared or handed to another
+ * thread (a reader on a new thread takes the ring over only once the old one's thread is gone, as a
+ * restarted node's does). {@link pop} parks that thread in `Atomics.wait`; {@link popAsync} keeps its
+ * event loop turning. Lifecycle: nothing to free; read until End, or {@link close} to abandon the
+ * ring. A popped frame's reference is the reader's to release.
  */
 export class RingReader extends RingEnd {
   /** Kind of the current record, or EMPTY before the first pop. */

@@ -34,7 +34,7 @@ import { DASHBOARD_SCRIPT } from './dashboard-script.js';
 import { DashboardSampler } from './dashboard-state.js';
 import { layoutGraph } from './graph-layout.js';
 
-/** Options of {@link serveDashboard}. */
+/** Options of {@link serveDashboard}, read once when it is called; `figures` runs on its thread. */
 export interface DashboardOptions {
   /** Interface to listen on. Default `127.0.0.1` (this machine only). */
   readonly host?: string;
@@ -56,7 +56,15 @@ export interface DashboardOptions {
 
 const MAX_CONNECTIONS = 64;
 
-/** A running view server. See the module comment for its endpoints and contract. */
+/**
+ * A running view server. See the module comment for its endpoints.
+ *
+ * Threading: the thread that owns the graph or Run (normally the main thread), which
+ * {@link serveDashboard} runs on: the server samples the run's shared counters there and serves
+ * from that thread's event loop. Lifecycle: made listening by {@link serveDashboard}; it keeps the
+ * process alive until {@link close} (or `await using`), which the owner must call: closing the run
+ * does not close it, and after the run ended or failed it keeps showing the last figures.
+ */
 export class DashboardServer implements AsyncDisposable {
   /** The page's address, e.g. `http://127.0.0.1:39113/`. */
   readonly url: string;
@@ -187,7 +195,9 @@ function send(
  * be (until its nodes exist the page says `starting`), or a function returning it once it exists. Resolves once listening; read the address
  * from `url`. Rejects with DashboardListenError (`ERR_WEFT_UI_LISTEN`) when the port is taken or the
  * host cannot be bound, InvalidArgumentError for a bad port or interval.
- * Threading: main thread. Close the server with `close()` (or `await using`).
+ * Threading: main thread (the thread that owns the graph or Run), before, during or after its run.
+ * Lifecycle: the caller owns the server it resolves with: close it with `close()` (or `await using`);
+ * until then it keeps the process alive.
  */
 export async function serveDashboard(
   source: LiveSourceRef,
