@@ -15,7 +15,10 @@ import {
   WeftError,
 } from './weft-error.js';
 
-/** Plain-data form of an error, safe for structuredClone and msgpack. */
+/**
+ * Plain-data form of an error, safe for structuredClone and msgpack: how an error crosses threads
+ * (a worker's failure, a pool task's reply). Any thread.
+ */
 export interface SerializedError {
   name: string;
   code: string | undefined;
@@ -85,7 +88,8 @@ function safely<T>(read: () => T, fallback: T): T {
 
 /**
  * Rebuilds an error from {@link serializeError}: a registered code gives back its class, any other
- * error becomes a {@link RemoteError} that keeps the original name, message and stack.
+ * error becomes a {@link RemoteError} that keeps the original name, message and stack. Any thread:
+ * called on the receiving one, whose registry (see `defineError`) decides which classes it knows.
  */
 export function deserializeError(s: SerializedError): Error {
   const cause = s.cause === undefined ? undefined : deserializeError(s.cause);

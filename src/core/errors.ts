@@ -7,7 +7,8 @@
  * rebuilt into the same class by {@link deserializeError}, so a worker's failure reaches the main
  * thread with its class, code, context and cause chain intact.
  *
- * Threading: pure data, usable on any thread.
+ * Threading: pure data, usable on any thread. The contract every class here shares is stated once,
+ * on {@link WeftError} and `defineError`; each class's own comment says when it is thrown.
  */
 
 import { defineError, type Phase, type WeftError } from './weft-error.js';
@@ -27,77 +28,107 @@ export {
   withContext,
 } from './weft-error.js';
 
-/** Bad configuration or argument. */
+/**
+ * Bad configuration or argument, thrown at once by the call that was given it: building or
+ * validating a graph (phase `config`), an API call, a calculator checking its input in its call.
+ */
 export const InvalidArgumentError = defineError(
   'InvalidArgumentError',
   'ERR_WEFT_INVALID_ARGUMENT',
   'invalid argument',
 );
 export type InvalidArgumentError = InstanceType<typeof InvalidArgumentError>;
-/** A timestamp that is not a safe integer, or lies outside the range a stream accepts. */
+/**
+ * A timestamp that is not a safe integer, or lies outside the range a stream accepts: thrown where it
+ * is given (an output's `add` in a calculator's call, a push or bound on a graph input), or when the
+ * packet reaches the consumer's queue (phase `transport`).
+ */
 export const InvalidTimestampError = defineError(
   'InvalidTimestampError',
   'ERR_WEFT_INVALID_TIMESTAMP',
   'timestamp is not a safe integer in the stream range',
 );
 export type InvalidTimestampError = InstanceType<typeof InvalidTimestampError>;
-/** An inline payload larger than the ring accepts: put large data in a frame instead. */
+/**
+ * An inline payload larger than the ring accepts: put large data in a frame instead. Thrown when the
+ * packet is written to a ring: by the emitting calculator's `add`, or a push into a graph input.
+ */
 export const PayloadTooLargeError = defineError(
   'PayloadTooLargeError',
   'ERR_WEFT_PAYLOAD_TOO_LARGE',
   'inline payload exceeds the ring limit',
 );
 export type PayloadTooLargeError = InstanceType<typeof PayloadTooLargeError>;
-/** Push to a ring its producer closed or its consumer abandoned. */
+/** Push to a ring its producer closed or its consumer abandoned; thrown by that push (phase `transport`). */
 export const RingClosedError = defineError('RingClosedError', 'ERR_WEFT_RING_CLOSED', 'ring is closed');
 export type RingClosedError = InstanceType<typeof RingClosedError>;
-/** A frame handle whose slot was released (and maybe reused): use after release or double release. */
+/**
+ * A frame handle whose slot was released (and maybe reused): use after release or double release.
+ * Thrown by the pool call given the handle, or where a forwarded frame arrives (phase `transport`).
+ */
 export const FrameStaleError = defineError(
   'FrameStaleError',
   'ERR_WEFT_FRAME_STALE',
   'frame handle is stale or was already released',
 );
 export type FrameStaleError = InstanceType<typeof FrameStaleError>;
-/** A frame handle minted by another pool, or a number that is not a handle. */
+/**
+ * A frame handle minted by another pool, or a number that is not a handle; thrown by the pool call
+ * given it (phase `transport`).
+ */
 export const FrameForeignError = defineError(
   'FrameForeignError',
   'ERR_WEFT_FRAME_FOREIGN',
   'frame handle belongs to another pool',
 );
 export type FrameForeignError = InstanceType<typeof FrameForeignError>;
-/** A frame request larger than every size class of the pool. */
+/** A frame request larger than every size class of the pool; thrown at once by the allocation. */
 export const FrameTooLargeError = defineError(
   'FrameTooLargeError',
   'ERR_WEFT_FRAME_TOO_LARGE',
   'frame is larger than the largest size class',
 );
 export type FrameTooLargeError = InstanceType<typeof FrameTooLargeError>;
-/** No free slot in the size class within the timeout. */
+/**
+ * No free slot in the size class within the timeout: thrown (or, by `allocAsync`, rejected) by an
+ * allocation given one (phase `transport`).
+ */
 export const PoolExhaustedError = defineError(
   'PoolExhaustedError',
   'ERR_WEFT_POOL_EXHAUSTED',
   'frame pool size class is exhausted',
 );
 export type PoolExhaustedError = InstanceType<typeof PoolExhaustedError>;
-/** A value the codec cannot encode, or bytes it cannot decode. */
+/**
+ * A value the codec cannot encode, or bytes it cannot decode: thrown where a value crosses threads
+ * (a packet written to a ring or read from it, phase `transport`; a side packet sent to its node's
+ * thread, phase `open`; a pool task's result).
+ */
 export const CodecError = defineError('CodecError', 'ERR_WEFT_CODEC', 'value cannot be encoded or decoded');
 export type CodecError = InstanceType<typeof CodecError>;
-/** A worker thread exited or crashed while work was pending. */
+/**
+ * A worker thread exited or crashed while work was pending: reported on the thread that started it
+ * (phase `run`), failing the run that owned it or the pool task it was running.
+ */
 export const WorkerExitError = defineError(
   'WorkerExitError',
   'ERR_WEFT_WORKER_EXIT',
   'worker thread exited unexpectedly',
 );
 export type WorkerExitError = InstanceType<typeof WorkerExitError>;
-/** A bounded wait expired. */
+/** A bounded wait expired: thrown by the wait given the bound (a Run output's `pullOrThrow`, phase `run`). */
 export const TimeoutError = defineError('TimeoutError', 'ERR_WEFT_TIMEOUT', 'operation timed out');
 export type TimeoutError = InstanceType<typeof TimeoutError>;
-/** Work abandoned by `stop()` or `close()`. */
+/**
+ * Work abandoned by `stop()` or `close()`: the waits they cut short (a push, `pullOrThrow`,
+ * `waitUntilDone`) reject with it on the thread that owns the run.
+ */
 export const CancelledError = defineError('CancelledError', 'ERR_WEFT_CANCELLED', 'operation was cancelled');
 export type CancelledError = InstanceType<typeof CancelledError>;
 /**
  * A non-weft error thrown in another thread, rebuilt with its message (`Name: message`) and stack;
  * `remoteName` is the original class name (`TypeError`), `remoteCode` its `code` if it had one.
+ * Made by `deserializeError` on the thread that receives the failure, never thrown where it began.
  */
 export const RemoteError = defineError<
   'ERR_WEFT_REMOTE',
@@ -108,7 +139,8 @@ export type RemoteError = InstanceType<typeof RemoteError>;
 /**
  * An optional package a feature needs is not installed: onnxruntime-node for inference, tsx for a
  * TypeScript module on a Node without type stripping. The message names the package and the
- * install command.
+ * install command. Thrown when the feature first loads the package: an inference node's `open`, the
+ * import of a TypeScript module (phase `config`), the first metrics server.
  */
 export const MissingDependencyError = defineError(
   'MissingDependencyError',
@@ -119,7 +151,8 @@ export type MissingDependencyError = InstanceType<typeof MissingDependencyError>
 
 /**
  * A node's thread ran out of JavaScript heap (its `heapLimitMb`): the thread was ended; the
- * process and the other nodes were not.
+ * process and the other nodes were not. Reported on the thread that started it (phase `run`), to
+ * the run that owned the node or the pool task that was running.
  */
 export const OutOfMemoryError = defineError(
   'OutOfMemoryError',
@@ -130,7 +163,8 @@ export type OutOfMemoryError = InstanceType<typeof OutOfMemoryError>;
 
 /**
  * An application callback the runtime called threw: an output observer (`observeOutputStream`) or a
- * Run's `onOutput`. The message names the stream; `cause` is what it threw. It fails the run.
+ * Run's `onOutput`. The message names the stream; `cause` is what it threw. It fails the run
+ * (phase `run`), on the thread that owns it, where the callback ran.
  */
 export const ObserverError = defineError(
   'ObserverError',
@@ -140,76 +174,94 @@ export const ObserverError = defineError(
 export type ObserverError = InstanceType<typeof ObserverError>;
 
 // Graph configuration and validation (reported before any worker starts).
-/** MediaPipe text format that does not parse; the message gives line and column. */
+/**
+ * MediaPipe text format that does not parse; the message gives line and column. Thrown by the parse
+ * itself (`parseGraphText`, `CalculatorGraph.fromText`, `registerSubgraph`), phase `config`.
+ */
 export const GraphParseError = defineError(
   'GraphParseError',
   'ERR_WEFT_GRAPH_PARSE',
   'graph text does not parse',
 );
 export type GraphParseError = InstanceType<typeof GraphParseError>;
-/** A graph with one or more validation problems; `problems` lists every one as its own typed error. */
+/**
+ * A graph with one or more validation problems; `problems` lists every one as its own typed error.
+ * Thrown by validation (`validate`, or the first start or run), before any thread starts.
+ */
 export const GraphInvalidError = defineError<'ERR_WEFT_GRAPH_INVALID', { problems?: WeftError[] }>(
   'GraphInvalidError',
   'ERR_WEFT_GRAPH_INVALID',
   'graph is invalid',
 );
 export type GraphInvalidError = InstanceType<typeof GraphInvalidError>;
-/** A calculator name the registry does not know. */
+/**
+ * A calculator name the registry does not know: a validation problem (in GraphInvalidError's
+ * `problems`), or thrown by the registry's `load` and `entries` (phase `config`).
+ */
 export const UnknownCalculatorError = defineError(
   'UnknownCalculatorError',
   'ERR_WEFT_UNKNOWN_CALCULATOR',
   'unknown calculator',
 );
 export type UnknownCalculatorError = InstanceType<typeof UnknownCalculatorError>;
-/** A tag the calculator does not declare, or a required tag (or count) the node does not wire. */
+/**
+ * A tag the calculator does not declare, or a required tag (or count) the node does not wire; found
+ * by validation or subgraph expansion (phase `config`).
+ */
 export const PortTagError = defineError(
   'PortTagError',
   'ERR_WEFT_PORT_TAG',
   'port tag does not match the contract',
 );
 export type PortTagError = InstanceType<typeof PortTagError>;
-/** Indices of one tag with a gap or a repeat (e.g. IN:0 and IN:2 without IN:1). */
+/** Indices of one tag with a gap or a repeat (e.g. IN:0 and IN:2 without IN:1); found by validation. */
 export const PortIndexError = defineError(
   'PortIndexError',
   'ERR_WEFT_PORT_INDEX',
   'port indices have a gap or a repeat',
 );
 export type PortIndexError = InstanceType<typeof PortIndexError>;
-/** A stream, side-packet, tag or node name that breaks the naming rules. */
+/** A stream, side-packet, tag, node or executor name that breaks the naming rules; found by validation. */
 export const BadNameError = defineError('BadNameError', 'ERR_WEFT_BAD_NAME', 'name breaks the naming rules');
 export type BadNameError = InstanceType<typeof BadNameError>;
-/** Two nodes with the same name. */
+/** Two nodes with the same name; found by validation. */
 export const DuplicateNodeError = defineError(
   'DuplicateNodeError',
   'ERR_WEFT_DUPLICATE_NODE',
   'node name used twice',
 );
 export type DuplicateNodeError = InstanceType<typeof DuplicateNodeError>;
-/** A stream or side packet produced twice (also a graph input that a node produces). */
+/** A stream or side packet produced twice (also a graph input that a node produces); found by validation. */
 export const DuplicateProducerError = defineError(
   'DuplicateProducerError',
   'ERR_WEFT_DUPLICATE_PRODUCER',
   'stream or side packet produced twice',
 );
 export type DuplicateProducerError = InstanceType<typeof DuplicateProducerError>;
-/** An input stream (or side packet, or graph output) that nothing produces. */
+/** An input stream (or side packet, or graph output) that nothing produces; found by validation. */
 export const NoProducerError = defineError(
   'NoProducerError',
   'ERR_WEFT_NO_PRODUCER',
   'input has no producer',
 );
 export type NoProducerError = InstanceType<typeof NoProducerError>;
-/** A cycle whose closing input is not declared as a back edge. */
+/** A cycle whose closing input is not declared as a back edge; found by validation. */
 export const CycleError = defineError('CycleError', 'ERR_WEFT_CYCLE', 'cycle without a back edge');
 export type CycleError = InstanceType<typeof CycleError>;
-/** A required side packet that was not provided when the run started. */
+/**
+ * A required side packet that was not provided when the run started: thrown by the start, before
+ * any node opens; or, failing the run, one a node's `open` should have set for another node.
+ */
 export const SidePacketMissingError = defineError(
   'SidePacketMissingError',
   'ERR_WEFT_SIDE_PACKET_MISSING',
   'required side packet missing',
 );
 export type SidePacketMissingError = InstanceType<typeof SidePacketMissingError>;
-/** Options the calculator rejects (unknown keys, wrong types, bad values). */
+/**
+ * Options the calculator rejects (unknown keys, wrong types, bad values), or graph settings out of
+ * range; found by validation (phase `config`).
+ */
 export const BadOptionsError = defineError(
   'BadOptionsError',
   'ERR_WEFT_BAD_OPTIONS',
@@ -218,28 +270,41 @@ export const BadOptionsError = defineError(
 export type BadOptionsError = InstanceType<typeof BadOptionsError>;
 
 // Running a graph.
-/** A packet below its stream's bound, or a bound lowered ("Packet timestamp mismatch"). */
+/**
+ * A packet below its stream's bound, or a bound lowered ("Packet timestamp mismatch"): thrown by the
+ * output's `add` in the calculator's call, a push into a graph input, or when the packet reaches
+ * the consumer's queue (phase `transport`).
+ */
 export const TimestampOrderError = defineError(
   'TimestampOrderError',
   'ERR_WEFT_TIMESTAMP_ORDER',
   'timestamp is below the stream bound',
 );
 export type TimestampOrderError = InstanceType<typeof TimestampOrderError>;
-/** A packet added to an output stream after it was closed. */
+/**
+ * A packet added to an output stream after it was closed, thrown by that `add` in the calculator's
+ * call; also a Run output's `pullOrThrow` once the output closed.
+ */
 export const StreamClosedError = defineError(
   'StreamClosedError',
   'ERR_WEFT_STREAM_CLOSED',
   'packet sent to a closed stream',
 );
 export type StreamClosedError = InstanceType<typeof StreamClosedError>;
-/** A port a calculator asked for that its node does not have. */
+/**
+ * A port a calculator asked for that its node does not have: thrown by the context's lookup in the
+ * calculator's call (or by a CalculatorRunner given a port id the node lacks).
+ */
 export const UnknownPortError = defineError(
   'UnknownPortError',
   'ERR_WEFT_UNKNOWN_PORT',
   'no such port on this node',
 );
 export type UnknownPortError = InstanceType<typeof UnknownPortError>;
-/** An error thrown by a calculator's open, process or close; `cause` is the original error. */
+/**
+ * An error thrown by a calculator's open, process or close; `cause` is the original error. Made on
+ * the actor's thread with that phase; it fails the run unless the node's restart policy recovers.
+ */
 export const CalculatorError = defineError('CalculatorError', 'ERR_WEFT_CALCULATOR', 'calculator failed');
 export type CalculatorError = InstanceType<typeof CalculatorError>;
 /**
@@ -253,7 +318,10 @@ export const RestartLimitError = defineError<
 >('RestartLimitError', 'ERR_WEFT_RESTART_LIMIT', 'restart limit exceeded');
 export type RestartLimitError = InstanceType<typeof RestartLimitError>;
 
-/** One failure a restart policy saw (see RestartLimitError, and a run's `onNodeRestart`). */
+/**
+ * One failure a restart policy saw (see RestartLimitError, and a run's `onNodeRestart`). Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface RestartRecord {
   readonly node: string;
   readonly phase: Phase;
@@ -277,7 +345,10 @@ export interface RestartRecord {
   readonly lost: number;
 }
 
-/** A calculator call that ran past the configured time limit. */
+/**
+ * A calculator call that ran past the configured time limit: the run's watchdog fails the run with
+ * it, and a stop whose grace ran out gives it as its CancelledError's cause. Phase: the call's.
+ */
 export const NodeStuckError = defineError(
   'NodeStuckError',
   'ERR_WEFT_NODE_STUCK',
@@ -286,7 +357,7 @@ export const NodeStuckError = defineError(
 export type NodeStuckError = InstanceType<typeof NodeStuckError>;
 /**
  * The graph stopped making progress behind full queues, or while a node waits for a frame of an
- * exhausted pool class (with `reportDeadlock`).
+ * exhausted pool class (with `reportDeadlock`): the run's watchdog fails the run with it.
  */
 export const DeadlockError = defineError(
   'DeadlockError',
@@ -298,6 +369,7 @@ export type DeadlockError = InstanceType<typeof DeadlockError>;
 /**
  * A packet refused because a queue its graph input feeds is full, in MediaPipe's add-if-not-full
  * mode (`setGraphInputStreamAddMode('addIfNotFull')`): "Graph is throttled". Nothing was added.
+ * Thrown by that add (phase `run`); the graph goes on.
  */
 export const GraphThrottledError = defineError(
   'GraphThrottledError',
@@ -306,13 +378,17 @@ export const GraphThrottledError = defineError(
 );
 export type GraphThrottledError = InstanceType<typeof GraphThrottledError>;
 
-/** An API used against its threading or lifecycle rules (e.g. a second push while one waits). */
+/**
+ * An API used against its threading or lifecycle rules (e.g. a second push while one waits): thrown
+ * (or rejected) at once by the misused call, on the caller's thread.
+ */
 export const UsageError = defineError('UsageError', 'ERR_WEFT_USAGE', 'API used against its rules');
 export type UsageError = InstanceType<typeof UsageError>;
 
 /**
  * One of weft's own invariants failed (e.g. a frame handed across a ring never arrived): a bug in
- * weft, not in the application. The message says what was expected and what was seen.
+ * weft, not in the application. The message says what was expected and what was seen. Thrown where
+ * the check failed, in any phase.
  */
 export const InternalError = defineError(
   'InternalError',
@@ -322,14 +398,20 @@ export const InternalError = defineError(
 export type InternalError = InstanceType<typeof InternalError>;
 
 // Redis Streams across hosts (src/redis). Messages carry redacted URLs only: never a password.
-/** The Redis server could not be reached, or the connection stayed lost past its retry limit. */
+/**
+ * The Redis server could not be reached, or the connection stayed lost past its retry limit: phase
+ * `open` at the first connection (a Redis node's `open`, a feed's start), `transport` after.
+ */
 export const RedisConnectionError = defineError(
   'RedisConnectionError',
   'ERR_WEFT_REDIS_CONNECTION',
   'the Redis server cannot be reached',
 );
 export type RedisConnectionError = InstanceType<typeof RedisConnectionError>;
-/** The Redis server refused the credentials (WRONGPASS, NOAUTH) or the ACL user's permissions (NOPERM). */
+/**
+ * The Redis server refused the credentials (WRONGPASS, NOAUTH) or the ACL user's permissions
+ * (NOPERM): at the connection (phase `open`) or on a command (phase `transport`).
+ */
 export const RedisAuthError = defineError(
   'RedisAuthError',
   'ERR_WEFT_REDIS_AUTH',
@@ -339,7 +421,8 @@ export type RedisAuthError = InstanceType<typeof RedisAuthError>;
 /**
  * The TLS handshake with a `rediss://` server failed: its certificate was not trusted (no CA given
  * for a private one), did not name the host, or the server demanded a client certificate, or spoke
- * no TLS at all. Not retried at the first connection: retrying cannot fix it.
+ * no TLS at all. Not retried at the first connection: retrying cannot fix it. Phase `open` at the
+ * first connection, `transport` at a reconnection.
  */
 export const RedisTlsError = defineError(
   'RedisTlsError',
@@ -347,7 +430,10 @@ export const RedisTlsError = defineError(
   'the TLS handshake with the Redis server failed',
 );
 export type RedisTlsError = InstanceType<typeof RedisTlsError>;
-/** A Redis command failed on the server for another reason (WRONGTYPE, OOM, a missing group). */
+/**
+ * A Redis command failed on the server for another reason (WRONGTYPE, OOM, a missing group): thrown
+ * by that command (phase `transport`; `open` while connecting).
+ */
 export const RedisCommandError = defineError(
   'RedisCommandError',
   'ERR_WEFT_REDIS_COMMAND',
@@ -356,7 +442,8 @@ export const RedisCommandError = defineError(
 export type RedisCommandError = InstanceType<typeof RedisCommandError>;
 /**
  * A stream entry that breaks weft's wire format (malformed, truncated or oversized): it is counted,
- * moved to the dead-letter stream and acknowledged, never passed into the graph.
+ * moved to the dead-letter stream and acknowledged, never passed into the graph. Thrown by
+ * `decodeEntry` and `encodeEntry` (phase `transport`); the Redis source catches its own.
  */
 export const StreamEntryError = defineError(
   'StreamEntryError',
@@ -365,7 +452,10 @@ export const StreamEntryError = defineError(
 );
 export type StreamEntryError = InstanceType<typeof StreamEntryError>;
 
-/** The live view's server (`--ui`, `serveDashboard`) could not listen: the port is taken, or the host cannot be bound. */
+/**
+ * The live view's server (`--ui`, `serveDashboard`) could not listen: the port is taken, or the host
+ * cannot be bound. `serveDashboard` rejects with it (phase `run`); no server is left behind.
+ */
 export const DashboardListenError = defineError(
   'DashboardListenError',
   'ERR_WEFT_UI_LISTEN',

@@ -7,10 +7,13 @@
  * every thread that imports errors.ts.
  */
 
-/** Where in a node's life a failure happened. */
+/** Where in a node's life a failure happened. Plain data; any thread. */
 export type Phase = 'open' | 'process' | 'close' | 'transport' | 'config' | 'run' | 'shutdown';
 
-/** Optional context attached to an error: which node, stream and phase were involved. */
+/**
+ * Optional context attached to an error: which node, stream and phase were involved. Plain data
+ * (`cause` aside, which crosses threads serialized with its error); any thread.
+ */
 export interface ErrorContext {
   /** The node (calculator instance) involved. */
   node?: string;
@@ -24,7 +27,13 @@ export interface ErrorContext {
 
 /**
  * Base class of every weft error. `code` is stable; `node`, `stream` and `phase` are set when known.
- * Threading: plain object, any thread; crosses threads via serializeError (error-serialization.ts).
+ *
+ * The contract of every class {@link defineError} makes (all of errors.ts's): an error is a value,
+ * immutable once thrown (a class's own data, such as `problems`, is set before), usable on any
+ * thread, and holding nothing to release. It does not cross threads as itself: structured cloning
+ * keeps only a plain Error's message and stack. It crosses as `serializeError`'s plain record, and
+ * `deserializeError`, on the receiving thread, rebuilds it by `code` into its own class with its
+ * context, data and cause chain. Each class's own comment says when and where it is thrown.
  */
 export class WeftError extends Error {
   /** Stable machine-readable code (`ERR_WEFT_...`). */
@@ -109,13 +118,17 @@ export function withContext(message: string, c: ErrorContext): string {
 /**
  * An instance of the class {@link defineError} made for `code`: a WeftError whose `code` is that
  * literal, with the class's own fields `D`. Distinct codes make distinct types, so `instanceof`
- * narrows between them in TypeScript.
+ * narrows between them in TypeScript. Threading: as {@link WeftError}'s (any thread; crosses
+ * threads serialized).
  */
 export type CodedError<C extends string = string, D extends object = object> = WeftError & {
   readonly code: C;
 } & D;
 
-/** A constructor for one error class, as kept in the registry. */
+/**
+ * A constructor for one error class, as kept in the registry: each thread registers its own at
+ * module load (see {@link defineError}), so a class never crosses threads; its `code` does.
+ */
 export type WeftErrorClass<C extends string = string, D extends object = object> = (new (
   message?: string,
   context?: ErrorContext,
@@ -125,6 +138,12 @@ const registry = new Map<string, WeftErrorClass>();
 /**
  * Declares an error class for a stable code and registers it so that it can be rebuilt by code
  * after crossing a thread. Call once per code, at module load.
+ *
+ * Threading: the registry is per thread (module state), so every thread that may receive the error
+ * must load the module that defines it: errors.ts's classes are everywhere weft is. The classes it
+ * makes keep {@link WeftError}'s contract (immutable values, any thread, across threads only through
+ * `serializeError`/`deserializeError`, rebuilt by code); on a thread without the class the error
+ * arrives as a RemoteError. A code defined twice on one thread throws.
  */
 export function defineError<C extends string, D extends object = object>(
   name: string,
@@ -149,7 +168,10 @@ export function errorClassOf(code: string): WeftErrorClass | undefined {
   return registry.get(code);
 }
 
-/** Every registered error code, for documentation and table-driven tests. */
+/**
+ * Every registered error code, for documentation and table-driven tests: those of the calling
+ * thread's registry, which holds the classes of the modules that thread loaded.
+ */
 export function errorCodes(): string[] {
   return [...registry.keys()];
 }
