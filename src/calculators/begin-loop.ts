@@ -106,16 +106,30 @@ export default beginLoopCalculator('BeginLoopCalculator');
 
 // MediaPipe's registered names whose elements weft carries as plain values (not its frame and GPU
 // types: a frame cannot sit inside an array value), plus the test-registered integer variant.
+/** MediaPipe's test-registered `BeginLoopIntegerCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopIntegerCalculator = beginLoopCalculator('BeginLoopIntegerCalculator');
+/** MediaPipe's `BeginLoopIntCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopIntCalculator = beginLoopCalculator('BeginLoopIntCalculator');
+/** MediaPipe's `BeginLoopUint64tCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopUint64tCalculator = beginLoopCalculator('BeginLoopUint64tCalculator');
+/** MediaPipe's `BeginLoopFloatCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopFloatCalculator = beginLoopCalculator('BeginLoopFloatCalculator');
+/** MediaPipe's `BeginLoopStringCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopStringCalculator = beginLoopCalculator('BeginLoopStringCalculator');
+/**
+ * MediaPipe's `BeginLoopNormalizedLandmarkListVectorCalculator`: {@link beginLoopCalculator} under
+ * that name.
+ */
 export const BeginLoopNormalizedLandmarkListVectorCalculator = beginLoopCalculator(
   'BeginLoopNormalizedLandmarkListVectorCalculator',
 );
+/** MediaPipe's `BeginLoopNormalizedRectCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopNormalizedRectCalculator = beginLoopCalculator('BeginLoopNormalizedRectCalculator');
+/** MediaPipe's `BeginLoopDetectionCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopDetectionCalculator = beginLoopCalculator('BeginLoopDetectionCalculator');
+/** MediaPipe's `BeginLoopMatrixCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopMatrixCalculator = beginLoopCalculator('BeginLoopMatrixCalculator');
+/** MediaPipe's `BeginLoopMatrixVectorCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopMatrixVectorCalculator = beginLoopCalculator('BeginLoopMatrixVectorCalculator');
+/** MediaPipe's `BeginLoopTensorCalculator`: {@link beginLoopCalculator} under that name. */
 export const BeginLoopTensorCalculator = beginLoopCalculator('BeginLoopTensorCalculator');

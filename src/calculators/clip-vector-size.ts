@@ -87,9 +87,11 @@ export function clipVectorSizeCalculator(name: string): CalculatorDefinition<Cli
 export default clipVectorSizeCalculator('ClipVectorSizeCalculator');
 
 // MediaPipe's registered names; their element types are plain values in weft.
+/** MediaPipe's `ClipNormalizedRectVectorSizeCalculator`: {@link clipVectorSizeCalculator} under that name. */
 export const ClipNormalizedRectVectorSizeCalculator = clipVectorSizeCalculator(
   'ClipNormalizedRectVectorSizeCalculator',
 );
+/** MediaPipe's `ClipDetectionVectorSizeCalculator`: {@link clipVectorSizeCalculator} under that name. */
 export const ClipDetectionVectorSizeCalculator = clipVectorSizeCalculator(
   'ClipDetectionVectorSizeCalculator',
 );

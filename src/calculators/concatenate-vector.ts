@@ -97,31 +97,50 @@ export default concatenateVectorCalculator('ConcatenateVectorCalculator');
 
 // MediaPipe's registered names whose elements weft carries as plain values (not its image and GPU
 // buffer types: a frame cannot sit inside an array value).
+/** MediaPipe's `ConcatenateFloatVectorCalculator`: {@link concatenateVectorCalculator} under that name. */
 export const ConcatenateFloatVectorCalculator = concatenateVectorCalculator(
   'ConcatenateFloatVectorCalculator',
 );
+/** MediaPipe's `ConcatenateInt32VectorCalculator`: {@link concatenateVectorCalculator} under that name. */
 export const ConcatenateInt32VectorCalculator = concatenateVectorCalculator(
   'ConcatenateInt32VectorCalculator',
 );
+/** MediaPipe's `ConcatenateUInt64VectorCalculator`: {@link concatenateVectorCalculator} under that name. */
 export const ConcatenateUInt64VectorCalculator = concatenateVectorCalculator(
   'ConcatenateUInt64VectorCalculator',
 );
+/** MediaPipe's `ConcatenateBoolVectorCalculator`: {@link concatenateVectorCalculator} under that name. */
 export const ConcatenateBoolVectorCalculator = concatenateVectorCalculator('ConcatenateBoolVectorCalculator');
+/** MediaPipe's `ConcatenateStringVectorCalculator`: {@link concatenateVectorCalculator} under that name. */
 export const ConcatenateStringVectorCalculator = concatenateVectorCalculator(
   'ConcatenateStringVectorCalculator',
 );
+/**
+ * MediaPipe's `ConcatenateTfLiteTensorVectorCalculator`: {@link concatenateVectorCalculator} under
+ * that name.
+ */
 export const ConcatenateTfLiteTensorVectorCalculator = concatenateVectorCalculator(
   'ConcatenateTfLiteTensorVectorCalculator',
 );
+/** MediaPipe's `ConcatenateTensorVectorCalculator`: {@link concatenateVectorCalculator} under that name. */
 export const ConcatenateTensorVectorCalculator = concatenateVectorCalculator(
   'ConcatenateTensorVectorCalculator',
 );
+/** MediaPipe's `ConcatenateLandmarkVectorCalculator`: {@link concatenateVectorCalculator} under that name. */
 export const ConcatenateLandmarkVectorCalculator = concatenateVectorCalculator(
   'ConcatenateLandmarkVectorCalculator',
 );
+/**
+ * MediaPipe's `ConcatenateLandmarkListVectorCalculator`: {@link concatenateVectorCalculator} under
+ * that name.
+ */
 export const ConcatenateLandmarkListVectorCalculator = concatenateVectorCalculator(
   'ConcatenateLandmarkListVectorCalculator',
 );
+/**
+ * MediaPipe's `ConcatenateNormalizedLandmarkListVectorCalculator`: {@link
+ * concatenateVectorCalculator} under that name.
+ */
 export const ConcatenateNormalizedLandmarkListVectorCalculator = concatenateVectorCalculator(
   'ConcatenateNormalizedLandmarkListVectorCalculator',
 );
@@ -129,31 +148,59 @@ export const ConcatenateNormalizedLandmarkListVectorCalculator = concatenateVect
 export const ConcatenateLandmarListVectorCalculator = concatenateVectorCalculator(
   'ConcatenateLandmarListVectorCalculator',
 );
+/**
+ * MediaPipe's `ConcatenateClassificationListVectorCalculator`: {@link concatenateVectorCalculator}
+ * under that name.
+ */
 export const ConcatenateClassificationListVectorCalculator = concatenateVectorCalculator(
   'ConcatenateClassificationListVectorCalculator',
 );
+/**
+ * MediaPipe's `ConcatenateRenderDataVectorCalculator`: {@link concatenateVectorCalculator} under
+ * that name.
+ */
 export const ConcatenateRenderDataVectorCalculator = concatenateVectorCalculator(
   'ConcatenateRenderDataVectorCalculator',
 );
+/**
+ * MediaPipe's `ConcatenateDetectionVectorCalculator`: {@link concatenateVectorCalculator} under
+ * that name.
+ */
 export const ConcatenateDetectionVectorCalculator = concatenateVectorCalculator(
   'ConcatenateDetectionVectorCalculator',
 );
 
 // The list-message forms: the same concatenation over the messages' repeated field.
+/**
+ * MediaPipe's `ConcatenateNormalizedLandmarkListCalculator`: {@link concatenateVectorCalculator}
+ * over list messages' `landmark` field.
+ */
 export const ConcatenateNormalizedLandmarkListCalculator = concatenateVectorCalculator(
   'ConcatenateNormalizedLandmarkListCalculator',
   { field: 'landmark' },
 );
+/**
+ * MediaPipe's `ConcatenateLandmarkListCalculator`: {@link concatenateVectorCalculator} over list
+ * messages' `landmark` field.
+ */
 export const ConcatenateLandmarkListCalculator = concatenateVectorCalculator(
   'ConcatenateLandmarkListCalculator',
   {
     field: 'landmark',
   },
 );
+/**
+ * MediaPipe's `ConcatenateClassificationListCalculator`: {@link concatenateVectorCalculator} over
+ * list messages' `classification` field.
+ */
 export const ConcatenateClassificationListCalculator = concatenateVectorCalculator(
   'ConcatenateClassificationListCalculator',
   { field: 'classification' },
 );
+/**
+ * MediaPipe's `ConcatenateJointListCalculator`: {@link concatenateVectorCalculator} over list
+ * messages' `joint` field.
+ */
 export const ConcatenateJointListCalculator = concatenateVectorCalculator('ConcatenateJointListCalculator', {
   field: 'joint',
 });

@@ -81,19 +81,33 @@ export default endLoopCalculator('EndLoopCalculator');
 
 // MediaPipe's registered names whose elements weft carries as plain values (not its frame and GPU
 // types: a frame cannot sit inside an array value), plus the test-registered integer variant.
+/** MediaPipe's test-registered `EndLoopIntegersCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopIntegersCalculator = endLoopCalculator('EndLoopIntegersCalculator');
+/** MediaPipe's `EndLoopBooleanCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopBooleanCalculator = endLoopCalculator('EndLoopBooleanCalculator');
+/** MediaPipe's `EndLoopFloatCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopFloatCalculator = endLoopCalculator('EndLoopFloatCalculator');
+/** MediaPipe's `EndLoopNormalizedRectCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopNormalizedRectCalculator = endLoopCalculator('EndLoopNormalizedRectCalculator');
+/** MediaPipe's `EndLoopLandmarkListVectorCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopLandmarkListVectorCalculator = endLoopCalculator('EndLoopLandmarkListVectorCalculator');
+/** MediaPipe's `EndLoopNormalizedLandmarkListVectorCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopNormalizedLandmarkListVectorCalculator = endLoopCalculator(
   'EndLoopNormalizedLandmarkListVectorCalculator',
 );
+/** MediaPipe's `EndLoopRenderDataCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopRenderDataCalculator = endLoopCalculator('EndLoopRenderDataCalculator');
+/** MediaPipe's `EndLoopClassificationListCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopClassificationListCalculator = endLoopCalculator('EndLoopClassificationListCalculator');
+/** MediaPipe's `EndLoopDetectionCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopDetectionCalculator = endLoopCalculator('EndLoopDetectionCalculator');
+/** MediaPipe's `EndLoopMatrixCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopMatrixCalculator = endLoopCalculator('EndLoopMatrixCalculator');
+/** MediaPipe's `EndLoopTensorCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopTensorCalculator = endLoopCalculator('EndLoopTensorCalculator');
+/** MediaPipe's `EndLoopTfLiteTensorCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopTfLiteTensorCalculator = endLoopCalculator('EndLoopTfLiteTensorCalculator');
+/** MediaPipe's `EndLoopAffineMatrixCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopAffineMatrixCalculator = endLoopCalculator('EndLoopAffineMatrixCalculator');
+/** MediaPipe's `EndLoopImageSizeCalculator`: {@link endLoopCalculator} under that name. */
 export const EndLoopImageSizeCalculator = endLoopCalculator('EndLoopImageSizeCalculator');

@@ -103,17 +103,29 @@ export function getVectorItemCalculator(name: string): CalculatorDefinition<GetV
 export default getVectorItemCalculator('GetVectorItemCalculator');
 
 // MediaPipe's registered names; their element types are plain values (messages) in weft.
+/** MediaPipe's `GetLandmarkListVectorItemCalculator`: {@link getVectorItemCalculator} under that name. */
 export const GetLandmarkListVectorItemCalculator = getVectorItemCalculator(
   'GetLandmarkListVectorItemCalculator',
 );
+/**
+ * MediaPipe's `GetNormalizedLandmarkListVectorItemCalculator`: {@link getVectorItemCalculator}
+ * under that name.
+ */
 export const GetNormalizedLandmarkListVectorItemCalculator = getVectorItemCalculator(
   'GetNormalizedLandmarkListVectorItemCalculator',
 );
+/**
+ * MediaPipe's `GetClassificationListVectorItemCalculator`: {@link getVectorItemCalculator} under
+ * that name.
+ */
 export const GetClassificationListVectorItemCalculator = getVectorItemCalculator(
   'GetClassificationListVectorItemCalculator',
 );
+/** MediaPipe's `GetDetectionVectorItemCalculator`: {@link getVectorItemCalculator} under that name. */
 export const GetDetectionVectorItemCalculator = getVectorItemCalculator('GetDetectionVectorItemCalculator');
+/** MediaPipe's `GetNormalizedRectVectorItemCalculator`: {@link getVectorItemCalculator} under that name. */
 export const GetNormalizedRectVectorItemCalculator = getVectorItemCalculator(
   'GetNormalizedRectVectorItemCalculator',
 );
+/** MediaPipe's `GetRectVectorItemCalculator`: {@link getVectorItemCalculator} under that name. */
 export const GetRectVectorItemCalculator = getVectorItemCalculator('GetRectVectorItemCalculator');

@@ -64,4 +64,5 @@ export function mergeToVectorCalculator(name: string): CalculatorDefinition<Merg
 export default mergeToVectorCalculator('MergeToVectorCalculator');
 
 // MediaPipe's registered name whose elements weft carries as plain values.
+/** MediaPipe's `MergeDetectionsToVectorCalculator`: {@link mergeToVectorCalculator} under that name. */
 export const MergeDetectionsToVectorCalculator = mergeToVectorCalculator('MergeDetectionsToVectorCalculator');

@@ -218,33 +218,63 @@ export default splitVectorCalculator('SplitVectorCalculator');
 
 // MediaPipe's registered names whose elements weft carries as plain values (not its image, frame
 // and GPU buffer types: a frame cannot sit inside an array value), plus the test-registered int one.
+/** MediaPipe's test-registered `SplitIntVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitIntVectorCalculator = splitVectorCalculator('SplitIntVectorCalculator');
+/** MediaPipe's `SplitUint64tVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitUint64tVectorCalculator = splitVectorCalculator('SplitUint64tVectorCalculator');
+/** MediaPipe's `SplitFloatVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitFloatVectorCalculator = splitVectorCalculator('SplitFloatVectorCalculator');
+/** MediaPipe's `SplitLandmarkVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitLandmarkVectorCalculator = splitVectorCalculator('SplitLandmarkVectorCalculator');
+/**
+ * MediaPipe's `SplitNormalizedLandmarkListVectorCalculator`: {@link splitVectorCalculator} under
+ * that name.
+ */
 export const SplitNormalizedLandmarkListVectorCalculator = splitVectorCalculator(
   'SplitNormalizedLandmarkListVectorCalculator',
 );
+/** MediaPipe's `SplitNormalizedRectVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitNormalizedRectVectorCalculator = splitVectorCalculator(
   'SplitNormalizedRectVectorCalculator',
 );
+/** MediaPipe's `SplitDetectionVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitDetectionVectorCalculator = splitVectorCalculator('SplitDetectionVectorCalculator');
+/** MediaPipe's `SplitClassificationListVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitClassificationListVectorCalculator = splitVectorCalculator(
   'SplitClassificationListVectorCalculator',
 );
+/** MediaPipe's `SplitMatrixVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitMatrixVectorCalculator = splitVectorCalculator('SplitMatrixVectorCalculator');
+/** MediaPipe's `SplitAffineMatrixVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitAffineMatrixVectorCalculator = splitVectorCalculator('SplitAffineMatrixVectorCalculator');
+/** MediaPipe's `SplitTfLiteTensorVectorCalculator`: {@link splitVectorCalculator} under that name. */
 export const SplitTfLiteTensorVectorCalculator = splitVectorCalculator('SplitTfLiteTensorVectorCalculator');
+/**
+ * MediaPipe's `SplitTensorVectorCalculator`: {@link splitVectorCalculator} with its movable
+ * variant's no-overlap rule.
+ */
 export const SplitTensorVectorCalculator = splitVectorCalculator('SplitTensorVectorCalculator', {
   moves: true,
 });
 
 // The list-message forms: the same split over the message's repeated field.
+/**
+ * MediaPipe's `SplitNormalizedLandmarkListCalculator`: {@link splitVectorCalculator} over list
+ * messages' `landmark` field.
+ */
 export const SplitNormalizedLandmarkListCalculator = splitVectorCalculator(
   'SplitNormalizedLandmarkListCalculator',
   { field: 'landmark' },
 );
+/**
+ * MediaPipe's `SplitLandmarkListCalculator`: {@link splitVectorCalculator} over list messages'
+ * `landmark` field.
+ */
 export const SplitLandmarkListCalculator = splitVectorCalculator('SplitLandmarkListCalculator', {
   field: 'landmark',
 });
+/**
+ * MediaPipe's `SplitJointListCalculator`: {@link splitVectorCalculator} over list messages' `joint`
+ * field.
+ */
 export const SplitJointListCalculator = splitVectorCalculator('SplitJointListCalculator', { field: 'joint' });

@@ -85,12 +85,22 @@ const UINT32 = { min: 0n, max: 2n ** 32n - 1n };
 export default stringToIntCalculator('StringToIntCalculator', INT32);
 /** C++ `unsigned int` (32 bits). */
 export const StringToUintCalculator = stringToIntCalculator('StringToUintCalculator', UINT32);
+/** MediaPipe's `StringToInt32Calculator`: {@link stringToIntCalculator} into a 32-bit signed integer. */
 export const StringToInt32Calculator = stringToIntCalculator('StringToInt32Calculator', INT32);
+/** MediaPipe's `StringToUint32Calculator`: {@link stringToIntCalculator} into a 32-bit unsigned integer. */
 export const StringToUint32Calculator = stringToIntCalculator('StringToUint32Calculator', UINT32);
+/**
+ * MediaPipe's `StringToInt64Calculator`: {@link stringToIntCalculator} into a 64-bit signed integer
+ * (a number: beyond ±(2^53 − 1) it is refused).
+ */
 export const StringToInt64Calculator = stringToIntCalculator('StringToInt64Calculator', {
   min: -(2n ** 63n),
   max: 2n ** 63n - 1n,
 });
+/**
+ * MediaPipe's `StringToUint64Calculator`: {@link stringToIntCalculator} into a 64-bit unsigned
+ * integer (a number: beyond 2^53 − 1 it is refused).
+ */
 export const StringToUint64Calculator = stringToIntCalculator('StringToUint64Calculator', {
   min: 0n,
   max: 2n ** 64n - 1n,

@@ -31,8 +31,14 @@ export function vectorIndicesCalculator(name: string): CalculatorDefinition<Vect
 export default vectorIndicesCalculator('VectorIndicesCalculator');
 
 // MediaPipe's registered names; their element types are plain values in weft.
+/** MediaPipe's `IntVectorIndicesCalculator`: {@link vectorIndicesCalculator} under that name. */
 export const IntVectorIndicesCalculator = vectorIndicesCalculator('IntVectorIndicesCalculator');
+/** MediaPipe's `Uint64tVectorIndicesCalculator`: {@link vectorIndicesCalculator} under that name. */
 export const Uint64tVectorIndicesCalculator = vectorIndicesCalculator('Uint64tVectorIndicesCalculator');
+/**
+ * MediaPipe's `NormalizedLandmarkListVectorIndicesCalculator`: {@link vectorIndicesCalculator}
+ * under that name.
+ */
 export const NormalizedLandmarkListVectorIndicesCalculator = vectorIndicesCalculator(
   'NormalizedLandmarkListVectorIndicesCalculator',
 );

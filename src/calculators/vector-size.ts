@@ -30,7 +30,9 @@ export function vectorSizeCalculator(name: string): CalculatorDefinition<VectorS
 export default vectorSizeCalculator('VectorSizeCalculator');
 
 // MediaPipe's registered names; their element types are plain values (messages) in weft.
+/** MediaPipe's `LandmarkListVectorSizeCalculator`: {@link vectorSizeCalculator} under that name. */
 export const LandmarkListVectorSizeCalculator = vectorSizeCalculator('LandmarkListVectorSizeCalculator');
+/** MediaPipe's `ClassificationListVectorSizeCalculator`: {@link vectorSizeCalculator} under that name. */
 export const ClassificationListVectorSizeCalculator = vectorSizeCalculator(
   'ClassificationListVectorSizeCalculator',
 );
