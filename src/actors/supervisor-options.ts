@@ -8,7 +8,10 @@ import { isHeapLimit, isTimeLimit } from '../core/graph-validation-ports.js';
 import type { FramePoolOptions } from '../transport/frame-pool.js';
 import type { Chaining } from './actor-groups.js';
 
-/** Options of a run. */
+/**
+ * Options of a run. Read once, when the run starts, on the thread that starts it; the callbacks are
+ * called there and never cross threads.
+ */
 export interface SupervisorOptions {
   /** Frame pool size classes. Default: 64 slots of 64 KiB and 16 of 4 MiB. */
   frames?: FramePoolOptions;
@@ -62,7 +65,10 @@ export const DEFAULT_CHAINING: Chaining = 'auto';
 /** The heap limit of a node's thread when neither the node, the graph nor the run sets one: 1 GiB. */
 export const DEFAULT_HEAP_LIMIT_MB = 1024;
 
-/** The stuck-call limit when neither the node, the graph nor the run sets one: 30 s. */
+/**
+ * The stuck-call limit when neither the node, the graph nor the run sets one: 30 s. A constant; any
+ * thread.
+ */
 export const DEFAULT_STUCK_TIMEOUT_MS = 30_000;
 
 /** The frame pool when a run sets none: 64 slots of 64 KiB and 16 of 4 MiB. */

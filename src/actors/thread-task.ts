@@ -62,7 +62,10 @@ export function taskModuleUrl(callerUrl: string, relative: string): URL {
 // (TransferListItem) across majors, and weft's declarations must check against the one installed.
 type Transferable = NonNullable<WorkerOptions['transferList']>[number];
 
-/** Options for {@link spawnTask}. */
+/**
+ * Options for {@link spawnTask}. Read by {@link spawnTask} on the calling thread; `transferList`'s
+ * objects move to the new thread.
+ */
 export interface SpawnOptions {
   /** Thread name shown in diagnostics. */
   name?: string;

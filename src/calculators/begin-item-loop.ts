@@ -18,7 +18,7 @@ import {
 import { InvalidArgumentError } from '../core/errors.js';
 import { forwardPacket } from './forward.js';
 
-/** BeginItemLoopCalculator takes no options. */
+/** BeginItemLoopCalculator takes no options. Plain data; any thread. */
 export type BeginItemLoopOptions = Record<string, never>;
 
 type Ctx = CalculatorContext<BeginItemLoopOptions>;

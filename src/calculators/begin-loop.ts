@@ -14,7 +14,7 @@ import { type CalculatorContext, type CalculatorDefinition, defineCalculator } f
 import { forwardPacket } from './forward.js';
 import { checkItem, vectorIn } from './vector-value.js';
 
-/** BeginLoopCalculator takes no options. */
+/** BeginLoopCalculator takes no options. Plain data; any thread. */
 export type BeginLoopOptions = Record<string, never>;
 
 /**
@@ -101,7 +101,10 @@ function raise(out: { nextTimestampBound: number; setNextTimestampBound(b: numbe
   if (b > out.nextTimestampBound) out.setNextTimestampBound(b);
 }
 
-/** weft's generic name, for loops over any plain values. */
+/**
+ * weft's generic name, for loops over any plain values. Any thread may import it; an instance runs
+ * on its actor's thread.
+ */
 export default beginLoopCalculator('BeginLoopCalculator');
 
 // MediaPipe's registered names whose elements weft carries as plain values (not its frame and GPU

@@ -11,7 +11,10 @@ import { parseTagIndex } from '../core/graph-validation-ports.js';
 import { nextAllowedInStream } from '../core/timestamp.js';
 import { forwardPacket } from './forward.js';
 
-/** Options of {@link BypassCalculator} (MediaPipe's BypassCalculatorOptions). */
+/**
+ * Options of {@link BypassCalculator} (MediaPipe's BypassCalculatorOptions). Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface BypassOptions {
   /** Inputs to pass through, as `"TAG:index"` (`"TAG"` is index 0; `""` the untagged stream 0). */
   readonly passInputStream: readonly string[];

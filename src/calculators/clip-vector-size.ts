@@ -12,7 +12,10 @@ import { type CalculatorDefinition, defineCalculator } from '../core/calculator.
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeValue, vectorIn } from './vector-value.js';
 
-/** Options of {@link clipVectorSizeCalculator} (MediaPipe's ClipVectorSizeCalculatorOptions). */
+/**
+ * Options of {@link clipVectorSizeCalculator} (MediaPipe's ClipVectorSizeCalculatorOptions). Plain
+ * data, structured-cloneable; any thread.
+ */
 export interface ClipVectorSizeOptions {
   /** The most elements an output array holds. Default 1; at least 1. */
   readonly maxVecSize: number;
@@ -83,7 +86,10 @@ export function clipVectorSizeCalculator(name: string): CalculatorDefinition<Cli
   });
 }
 
-/** weft's generic name, for arrays of any plain values. */
+/**
+ * weft's generic name, for arrays of any plain values. Any thread may import it; an instance runs
+ * on its actor's thread.
+ */
 export default clipVectorSizeCalculator('ClipVectorSizeCalculator');
 
 // MediaPipe's registered names; their element types are plain values in weft.

@@ -15,7 +15,10 @@ import { type CalculatorDefinition, defineCalculator } from '../core/calculator.
 import { InvalidArgumentError } from '../core/errors.js';
 import { checkItem, isVectorValue, vectorIn } from './vector-value.js';
 
-/** Options of {@link concatenateVectorCalculator} (MediaPipe's ConcatenateVectorCalculatorOptions). */
+/**
+ * Options of {@link concatenateVectorCalculator} (MediaPipe's ConcatenateVectorCalculatorOptions).
+ * Plain data, structured-cloneable; any thread.
+ */
 export interface ConcatenateVectorOptions {
   /** Emit only at timestamps where every input has a packet. Default false. */
   readonly onlyEmitIfAllPresent: boolean;
@@ -92,7 +95,10 @@ export function concatenateVectorCalculator(
   });
 }
 
-/** weft's generic name, for any plain values. */
+/**
+ * weft's generic name, for any plain values. Any thread may import it; an instance runs on its
+ * actor's thread.
+ */
 export default concatenateVectorCalculator('ConcatenateVectorCalculator');
 
 // MediaPipe's registered names whose elements weft carries as plain values (not its image and GPU

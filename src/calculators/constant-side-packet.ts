@@ -7,7 +7,10 @@
 import { defineCalculator, STOP } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
-/** Options: one `packet` per `PACKET` output side packet, each holding one typed value. */
+/**
+ * Options: one `packet` per `PACKET` output side packet, each holding one typed value. Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface ConstantSidePacketOptions {
   /**
    * One value (a message with one of `intValue`, `int64Value`, `uint64Value`, `floatValue`,
@@ -42,6 +45,7 @@ const VALUE_FIELDS = [
  * - Outputs: side packets `PACKET:0..n`, as many as `packet` entries (checked at open).
  * - Options: see {@link ConstantSidePacketOptions}; a vector value becomes an array.
  * - Errors: a count mismatch, or a `packet` without a value, fails `open` naming the entry.
+ * - Threading: runs on its actor's thread.
  */
 export default defineCalculator<ConstantSidePacketOptions>({
   name: 'ConstantSidePacketCalculator',

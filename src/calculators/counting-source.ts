@@ -7,7 +7,7 @@
 import { type CalculatorContext, defineCalculator, type NodeWiring, STOP } from '../core/calculator.js';
 import { CalculatorError, InvalidArgumentError } from '../core/errors.js';
 
-/** CountingSourceCalculator takes no options: side packets configure it. */
+/** CountingSourceCalculator takes no options: side packets configure it. Plain data; any thread. */
 export type CountingSourceOptions = Record<string, never>;
 
 const INT_TAGS = ['MAX_COUNT', 'ERROR_COUNT', 'BATCH_SIZE', 'INITIAL_VALUE', 'INCREMENT'] as const;

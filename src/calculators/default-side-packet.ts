@@ -6,7 +6,7 @@
  */
 import { defineCalculator, STOP } from '../core/calculator.js';
 
-/** DefaultSidePacketCalculator takes no options. */
+/** DefaultSidePacketCalculator takes no options. Plain data; any thread. */
 export type DefaultSidePacketOptions = Record<string, never>;
 
 /**

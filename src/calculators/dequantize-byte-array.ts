@@ -11,7 +11,10 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { quantizationLimitsProblem } from './quantize-float-vector.js';
 import { describeValue } from './vector-value.js';
 
-/** Options of {@link DequantizeByteArrayCalculator} (MediaPipe's DequantizeByteArrayCalculatorOptions). */
+/**
+ * Options of {@link DequantizeByteArrayCalculator} (MediaPipe's
+ * DequantizeByteArrayCalculatorOptions). Plain data, structured-cloneable; any thread.
+ */
 export interface DequantizeByteArrayOptions {
   /** The value byte 255 stands for (less half a step). Required (null: unset). */
   readonly maxQuantizedValue: number | null;

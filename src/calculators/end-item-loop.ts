@@ -9,7 +9,7 @@ import { defineCalculator } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { isRangeValue, nextAllowedInStream } from '../core/timestamp.js';
 
-/** EndItemLoopCalculator takes no options. */
+/** EndItemLoopCalculator takes no options. Plain data; any thread. */
 export type EndItemLoopOptions = Record<string, never>;
 
 /**

@@ -12,7 +12,7 @@ import { type CalculatorDefinition, defineCalculator } from '../core/calculator.
 import { InvalidArgumentError } from '../core/errors.js';
 import { isRangeValue, nextAllowedInStream } from '../core/timestamp.js';
 
-/** EndLoopCalculator takes no options. */
+/** EndLoopCalculator takes no options. Plain data; any thread. */
 export type EndLoopOptions = Record<string, never>;
 
 /**
@@ -76,7 +76,10 @@ export function endLoopCalculator(name: string): CalculatorDefinition<EndLoopOpt
   });
 }
 
-/** weft's generic name, for loops over any plain values. */
+/**
+ * weft's generic name, for loops over any plain values. Any thread may import it; an instance runs
+ * on its actor's thread.
+ */
 export default endLoopCalculator('EndLoopCalculator');
 
 // MediaPipe's registered names whose elements weft carries as plain values (not its frame and GPU

@@ -12,7 +12,10 @@ import { type CalculatorDefinition, defineCalculator } from '../core/calculator.
 import { InvalidArgumentError } from '../core/errors.js';
 import { checkItem, describeValue, vectorIn } from './vector-value.js';
 
-/** Options of {@link getVectorItemCalculator} (MediaPipe's GetVectorItemCalculatorOptions). */
+/**
+ * Options of {@link getVectorItemCalculator} (MediaPipe's GetVectorItemCalculatorOptions). Plain
+ * data, structured-cloneable; any thread.
+ */
 export interface GetVectorItemOptions {
   /** The index to pick where no INDEX packet gives one; null (default): unset, as in proto2. */
   readonly itemIndex: number | null;
@@ -99,7 +102,10 @@ export function getVectorItemCalculator(name: string): CalculatorDefinition<GetV
   });
 }
 
-/** weft's generic name, for arrays of any plain values. */
+/**
+ * weft's generic name, for arrays of any plain values. Any thread may import it; an instance runs
+ * on its actor's thread.
+ */
 export default getVectorItemCalculator('GetVectorItemCalculator');
 
 // MediaPipe's registered names; their element types are plain values (messages) in weft.

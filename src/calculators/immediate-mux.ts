@@ -8,7 +8,10 @@ import { type CalculatorContext, defineCalculator } from '../core/calculator.js'
 import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { forwardPacket } from './forward.js';
 
-/** Options of {@link ImmediateMuxCalculator} (MediaPipe's ImmediateMuxCalculatorOptions). */
+/**
+ * Options of {@link ImmediateMuxCalculator} (MediaPipe's ImmediateMuxCalculatorOptions). Plain
+ * data, structured-cloneable; any thread.
+ */
 export interface ImmediateMuxOptions {
   /**
    * Carry input bounds to the outputs, and count them as passed: a later packet at or below a

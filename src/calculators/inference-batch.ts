@@ -23,7 +23,10 @@ import type { OrtModule, OrtSession, OrtTensor, OrtValueMetadata } from './ort-r
 /** Element types a model input may have: float32, or uint8 (raw pixels the model scales itself). */
 export type InputElementType = 'float32' | 'uint8';
 
-/** What ran a batch: it filled up, its timer expired, or the calculator closed with items pending. */
+/**
+ * What ran a batch: it filled up, its timer expired, or the calculator closed with items pending.
+ * Plain data; any thread.
+ */
 export type BatchTrigger = 'full' | 'timeout' | 'close';
 
 /** What the session and buffer are built from (the calculator's options, resolved). */

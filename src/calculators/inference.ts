@@ -32,7 +32,10 @@ export interface BatchClock {
   schedule(delayMs: number, fire: () => void): () => void;
 }
 
-/** Options of {@link OnnxInferenceCalculator}. */
+/**
+ * Options of {@link OnnxInferenceCalculator}. Plain data, structured-cloneable (they travel to the
+ * node's thread), except `clock`; any thread.
+ */
 export interface InferenceOptions {
   /** Path of the .onnx file. Required, unless the `MODEL_PATH` side packet gives it. */
   readonly modelPath: string;
@@ -70,7 +73,10 @@ export interface InferenceOptions {
   readonly crashRate: number;
 }
 
-/** The value emitted for each item. */
+/**
+ * The value emitted for each item. Plain data (`scores` a typed array the codec carries), made on
+ * the actor's thread; any thread.
+ */
 export interface InferenceResult {
   /** The item's row of the output tensor (for the tiny classifier: softmax scores). */
   readonly scores: Float32Array;
@@ -80,7 +86,10 @@ export interface InferenceResult {
   readonly batchSize: number;
 }
 
-/** The value emitted on `BATCH` for each batch run. */
+/**
+ * The value emitted on `BATCH` for each batch run. Plain data, made on the actor's thread and
+ * carried in packets; any thread.
+ */
 export interface BatchInfo {
   /** Achieved batch size. */
   readonly size: number;

@@ -7,7 +7,7 @@
 import { defineCalculator, type InputPacket } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
-/** MakePairCalculator takes no options. */
+/** MakePairCalculator takes no options. Plain data; any thread. */
 export type MakePairOptions = Record<string, never>;
 
 /**

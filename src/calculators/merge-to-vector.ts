@@ -12,7 +12,7 @@ import { type CalculatorDefinition, defineCalculator } from '../core/calculator.
 import { InvalidArgumentError } from '../core/errors.js';
 import { checkItem } from './vector-value.js';
 
-/** MergeToVectorCalculator takes no options. */
+/** MergeToVectorCalculator takes no options. Plain data; any thread. */
 export type MergeToVectorOptions = Record<string, never>;
 
 /**
@@ -60,7 +60,10 @@ export function mergeToVectorCalculator(name: string): CalculatorDefinition<Merg
   });
 }
 
-/** weft's generic name, for any plain values. */
+/**
+ * weft's generic name, for any plain values. Any thread may import it; an instance runs on its
+ * actor's thread.
+ */
 export default mergeToVectorCalculator('MergeToVectorCalculator');
 
 // MediaPipe's registered name whose elements weft carries as plain values.

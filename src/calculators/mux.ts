@@ -8,7 +8,7 @@ import { defineCalculator, type NodeWiring } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { forwardPacket } from './forward.js';
 
-/** MuxCalculator takes no options. */
+/** MuxCalculator takes no options. Plain data; any thread. */
 export type MuxOptions = Record<string, never>;
 
 /**
@@ -23,6 +23,7 @@ export type MuxOptions = Record<string, never>;
  *   output bound even when the selected input has nothing at that timestamp.
  * - Errors: a `SELECT` value that names no `INPUT` fails the node, naming the stream.
  * - Frames: the forwarded frame packet gets one extra reference.
+ * - Threading: runs on its actor's thread.
  */
 export default defineCalculator<MuxOptions>({
   name: 'MuxCalculator',

@@ -8,7 +8,7 @@ import { type CalculatorContext, defineCalculator, type NodeWiring, STOP } from 
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeValue } from './vector-value.js';
 
-/** NonZeroCalculator takes no options. */
+/** NonZeroCalculator takes no options. Plain data; any thread. */
 export type NonZeroOptions = Record<string, never>;
 
 type Ctx = CalculatorContext<NonZeroOptions>;

@@ -28,7 +28,7 @@ export const realPacerClock: PacerClock = {
   },
 };
 
-/** Highest `fps` accepted: one item per microsecond, the timestamp resolution. */
+/** Highest `fps` accepted: one item per microsecond, the timestamp resolution. A constant; any thread. */
 export const MAX_PACED_FPS = 1e6;
 
 // Slots are float sums of 1000 / fps: a manual clock stepping by the same interval may land a hair

@@ -43,7 +43,10 @@ import { EmitterRuntime } from './paced-emitter-runtime.js';
 export type { ConnectionState } from './paced-emitter-buffer.js';
 export { MAX_PACED_FPS, type PacerClock, realPacerClock } from './paced-emitter-pacer.js';
 
-/** Options every paced emitter has (node options override the definition's defaults). */
+/**
+ * Options every paced emitter has (node options override the definition's defaults). Plain data,
+ * structured-cloneable (they travel to the node's thread), except `clock`; any thread.
+ */
 export interface PacedEmitterOptions {
   /** Target output rate, items per second, in (0, 1e6]. Default 30; `em.fps` changes it at run time. */
   readonly fps: number;
@@ -64,7 +67,10 @@ export interface PacedEmitterOptions {
   readonly clock: PacerClock | null;
 }
 
-/** Counters of one emitter run: `em.stats`, and the `STATS` output side packet at close. */
+/**
+ * Counters of one emitter run: `em.stats`, and the `STATS` output side packet at close. A snapshot:
+ * plain data, structured-cloneable; any thread.
+ */
 export interface PacedEmitterStats {
   /** Items that left on the output stream. */
   readonly emitted: number;
@@ -82,7 +88,7 @@ export interface PacedEmitterStats {
   readonly rate: number;
 }
 
-/** Options of one `emit` / `emitBatch` call. */
+/** Options of one `emit` / `emitBatch` call. Plain data, given on the actor's thread. */
 export interface EmitOptions {
   /** Drop the item (counted in `stats.dropped`, its frame released) instead of waiting when the buffer is full. */
   readonly drop?: boolean;
@@ -161,10 +167,20 @@ export interface PacedEmitter<S = undefined, O extends object = Record<never, ne
   sidePacket<T = unknown>(tag: string, index?: number): T;
 }
 
-/** A handler's result: it may be async (the node waits for it before its next call). */
+/**
+ * A handler's result: it may be async (the node waits for it before its next call). Returned, and
+ * awaited, on the actor's thread.
+ */
 export type HandlerResult = void | Promise<void>;
 
-/** What {@link definePacedEmitter} takes. `S`: the run's state; `O`: the emitter's own options. */
+/**
+ * What {@link definePacedEmitter} takes. `S`: the run's state; `O`: the emitter's own options.
+ *
+ * Plain data plus functions, as a calculator definition is: its module is imported on each thread
+ * that validates or runs the node, so it keeps no state of its own. `validateOptions` runs where
+ * the graph is validated; `state` and the handlers on the actor's thread, where `run` interleaves
+ * with the others at its awaits.
+ */
 export interface PacedEmitterSpec<S = undefined, O extends object = Record<never, never>> {
   /** Registry name, e.g. `MyCameraEmitter`. */
   readonly name: string;

@@ -7,7 +7,10 @@
 import { defineCalculator, type NodeWiring } from '../core/calculator.js';
 import { nextAllowedInStream } from '../core/timestamp.js';
 
-/** Options of {@link PacketClonerCalculator} (MediaPipe's PacketClonerCalculatorOptions). */
+/**
+ * Options of {@link PacketClonerCalculator} (MediaPipe's PacketClonerCalculatorOptions). Plain
+ * data, structured-cloneable; any thread.
+ */
 export interface PacketClonerOptions {
   /** Drop ticks until every input to clone has had a packet. Default false. */
   readonly outputOnlyWhenAllInputsReceived: boolean;

@@ -7,7 +7,7 @@
 import { defineCalculator, type NodeWiring } from '../core/calculator.js';
 import { forwardPacket } from './forward.js';
 
-/** PacketInnerJoinCalculator takes no options. */
+/** PacketInnerJoinCalculator takes no options. Plain data; any thread. */
 export type PacketInnerJoinOptions = Record<string, never>;
 
 /**

@@ -6,7 +6,7 @@
  */
 import { defineCalculator } from '../core/calculator.js';
 
-/** PacketPresenceCalculator takes no options. */
+/** PacketPresenceCalculator takes no options. Plain data; any thread. */
 export type PacketPresenceOptions = Record<string, never>;
 
 /**
@@ -14,7 +14,8 @@ export type PacketPresenceOptions = Record<string, never>;
  * packet is there and false when only the bound moved.
  *
  * Timestamps: `processTimestampBounds` and `timestampOffset: 0`, as MediaPipe's GetContract and
- * Open set them; a packet and a later bound that arrive together get one call each.
+ * Open set them; a packet and a later bound that arrive together get one call each. Runs on its
+ * actor's thread.
  */
 export default defineCalculator<PacketPresenceOptions>({
   name: 'PacketPresenceCalculator',

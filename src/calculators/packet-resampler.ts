@@ -23,7 +23,10 @@ import {
   raise,
 } from './packet-resampler-state.js';
 
-/** Options of {@link PacketResamplerCalculator} (MediaPipe's PacketResamplerCalculatorOptions). */
+/**
+ * Options of {@link PacketResamplerCalculator} (MediaPipe's PacketResamplerCalculatorOptions).
+ * Plain data, structured-cloneable; any thread.
+ */
 export interface PacketResamplerOptions {
   /** The output frame rate, frames per second; must end up > 0 and ≤ 1e6. Default −1 (unset). */
   readonly frameRate: number;

@@ -9,7 +9,7 @@ import { defineCalculator, type NodeWiring } from '../core/calculator.js';
 import { nextAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { forwardPacket } from './forward.js';
 
-/** PacketSequencerCalculator takes no options. */
+/** PacketSequencerCalculator takes no options. Plain data; any thread. */
 export type PacketSequencerOptions = Record<string, never>;
 
 /**

@@ -9,7 +9,10 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { addClamped, nextAllowedInStream, Timestamp } from '../core/timestamp.js';
 import { forwardPacket } from './forward.js';
 
-/** Options of {@link PacketThinnerCalculator} (MediaPipe's PacketThinnerCalculatorOptions). */
+/**
+ * Options of {@link PacketThinnerCalculator} (MediaPipe's PacketThinnerCalculatorOptions). Plain
+ * data, structured-cloneable; any thread.
+ */
 export interface PacketThinnerOptions {
   /**
    * `ASYNC` (default): after a packet is emitted, the next `period` µs of packets are dropped.

@@ -22,7 +22,7 @@ import { type PoolFrames, PoolThreads } from './pool-threads.js';
 
 export type { PoolCall, PoolFunction } from '../actors/pool-protocol.js';
 
-/** Options of {@link PoolCalculator}. */
+/** Options of {@link PoolCalculator}. Plain data, structured-cloneable; any thread. */
 export interface PoolOptions {
   /** The user's module: a `file:` URL, or a path resolved against the working directory. Required. */
   readonly module: string;

@@ -8,7 +8,7 @@ import { type CalculatorContext, defineCalculator, type InputPacket } from '../c
 import { InvalidArgumentError } from '../core/errors.js';
 import type { InputElementType } from './inference-batch.js';
 
-/** Options of {@link PreprocessCalculator}. */
+/** Options of {@link PreprocessCalculator}. Plain data, structured-cloneable; any thread. */
 export interface PreprocessOptions {
   /** Frame width in pixels. Default 32. */
   readonly width: number;

@@ -8,7 +8,7 @@
 import { defineCalculator } from '../core/calculator.js';
 import { Timestamp } from '../core/timestamp.js';
 
-/** PreviousLoopbackCalculator takes no options. */
+/** PreviousLoopbackCalculator takes no options. Plain data; any thread. */
 export type PreviousLoopbackOptions = Record<string, never>;
 
 interface MainSpec {
@@ -33,6 +33,7 @@ interface LoopPacket {
  * - Handler: Immediate with `processTimestampBounds`: MAIN and LOOP are followed separately.
  * - Timestamps: `timestampOffset: null`; the output closes once MAIN is done and answered.
  * - Frames: a LOOP frame waiting for its MAIN timestamp holds one reference, handed on or released.
+ * - Threading: runs on its actor's thread.
  */
 export default defineCalculator<PreviousLoopbackOptions>({
   name: 'PreviousLoopbackCalculator',

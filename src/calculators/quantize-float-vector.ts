@@ -10,7 +10,10 @@ import { defineCalculator } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeValue, vectorIn } from './vector-value.js';
 
-/** Options of {@link QuantizeFloatVectorCalculator} (MediaPipe's QuantizeFloatVectorCalculatorOptions). */
+/**
+ * Options of {@link QuantizeFloatVectorCalculator} (MediaPipe's
+ * QuantizeFloatVectorCalculatorOptions). Plain data, structured-cloneable; any thread.
+ */
 export interface QuantizeFloatVectorOptions {
   /** The value that becomes 255; higher values saturate to it. Required (null: unset). */
   readonly maxQuantizedValue: number | null;

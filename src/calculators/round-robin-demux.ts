@@ -7,13 +7,14 @@
 import { defineCalculator } from '../core/calculator.js';
 import { forwardPacket } from './forward.js';
 
-/** RoundRobinDemuxCalculator takes no options. */
+/** RoundRobinDemuxCalculator takes no options. Plain data; any thread. */
 export type RoundRobinDemuxOptions = Record<string, never>;
 
 /**
- * Sends the i-th input packet to `OUTPUT:(i mod n)`, and i mod n on `SELECT` at the same
- * timestamp (to mux the results back in order with MuxCalculator). `timestampOffset: 0`: every
- * output's bound follows the input, so a join downstream never waits on an output that was skipped.
+ * Sends the i-th input packet to `OUTPUT:(i mod n)`, and i mod n on `SELECT` at the same timestamp
+ * (to mux the results back in order with MuxCalculator). `timestampOffset: 0`: every output's bound
+ * follows the input, so a join downstream never waits on an output that was skipped. Runs on its
+ * actor's thread.
  */
 export default defineCalculator<RoundRobinDemuxOptions>({
   name: 'RoundRobinDemuxCalculator',

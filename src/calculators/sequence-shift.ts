@@ -9,7 +9,10 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { nextAllowedInStream } from '../core/timestamp.js';
 import { forwardPacket } from './forward.js';
 
-/** Options of {@link SequenceShiftCalculator} (MediaPipe's SequenceShiftCalculatorOptions). */
+/**
+ * Options of {@link SequenceShiftCalculator} (MediaPipe's SequenceShiftCalculatorOptions). Plain
+ * data, structured-cloneable; any thread.
+ */
 export interface SequenceShiftOptions {
   /**
    * Packet i is emitted at the timestamp of packet i + packetOffset. Default -1. The

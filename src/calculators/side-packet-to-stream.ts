@@ -8,7 +8,7 @@ import { type CalculatorContext, defineCalculator, STOP } from '../core/calculat
 import { InvalidArgumentError } from '../core/errors.js';
 import { Timestamp } from '../core/timestamp.js';
 
-/** SidePacketToStreamCalculator takes no options. */
+/** SidePacketToStreamCalculator takes no options. Plain data; any thread. */
 export type SidePacketToStreamOptions = Record<string, never>;
 
 // Output tag → the timestamp its packets carry (undefined: taken from TICK or TIMESTAMP).
@@ -31,6 +31,7 @@ const MANY = { min: 0, max: 64 } as const;
  * - Side packets: untagged, one per output stream; `TIMESTAMP` with `AT_TIMESTAMP`.
  * - Errors: another output tag, several, a TICK without a tick output (or the reverse), or counts
  *   that do not match, fail `open`.
+ * - Threading: runs on its actor's thread.
  */
 export default defineCalculator<SidePacketToStreamOptions>({
   name: 'SidePacketToStreamCalculator',

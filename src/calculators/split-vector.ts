@@ -21,7 +21,10 @@ export interface SplitVectorRange {
   readonly end?: number;
 }
 
-/** Options of {@link splitVectorCalculator} (MediaPipe's SplitVectorCalculatorOptions). */
+/**
+ * Options of {@link splitVectorCalculator} (MediaPipe's SplitVectorCalculatorOptions). Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface SplitVectorOptions {
   /** The ranges, one per output (or all into the one output with `combineOutputs`). */
   readonly ranges: readonly SplitVectorRange[];
@@ -213,7 +216,10 @@ function optionsProblem(o: SplitVectorOptions, moves: boolean): string | undefin
   return undefined;
 }
 
-/** weft's generic name, for arrays of any plain values. */
+/**
+ * weft's generic name, for arrays of any plain values. Any thread may import it; an instance runs
+ * on its actor's thread.
+ */
 export default splitVectorCalculator('SplitVectorCalculator');
 
 // MediaPipe's registered names whose elements weft carries as plain values (not its image, frame

@@ -7,7 +7,7 @@
 import { defineCalculator, STOP } from '../core/calculator.js';
 import { InvalidArgumentError } from '../core/errors.js';
 
-/** StreamToSidePacketCalculator takes no options. */
+/** StreamToSidePacketCalculator takes no options. Plain data; any thread. */
 export type StreamToSidePacketOptions = Record<string, never>;
 
 /**

@@ -9,7 +9,7 @@ import { type CalculatorDefinition, defineCalculator, STOP } from '../core/calcu
 import { InvalidArgumentError } from '../core/errors.js';
 import { describeValue } from './vector-value.js';
 
-/** The StringToInt calculators take no options. */
+/** The StringToInt calculators take no options. Plain data; any thread. */
 export type StringToIntOptions = Record<string, never>;
 
 /** The integer type a variant parses into, as its inclusive range. */
@@ -81,7 +81,10 @@ function parse(name: string, range: StringToIntRange, s: unknown): number {
 const INT32 = { min: -(2n ** 31n), max: 2n ** 31n - 1n };
 const UINT32 = { min: 0n, max: 2n ** 32n - 1n };
 
-/** MediaPipe's `StringToIntCalculator` (C++ `int`, 32 bits). */
+/**
+ * MediaPipe's `StringToIntCalculator` (C++ `int`, 32 bits). Any thread may import it; an instance
+ * runs on its actor's thread.
+ */
 export default stringToIntCalculator('StringToIntCalculator', INT32);
 /** C++ `unsigned int` (32 bits). */
 export const StringToUintCalculator = stringToIntCalculator('StringToUintCalculator', UINT32);

@@ -10,7 +10,7 @@ import { isRangeValue } from '../core/timestamp.js';
 /** Pixel layouts of synthetic frames: interleaved 8-bit channels, rows packed, no padding. */
 export type SyntheticPixelFormat = 'rgb' | 'rgba';
 
-/** Options of {@link SyntheticVideoCalculator}. */
+/** Options of {@link SyntheticVideoCalculator}. Plain data, structured-cloneable; any thread. */
 export interface SyntheticVideoOptions {
   /** Frame width in pixels. Default 32. */
   readonly width: number;
@@ -41,7 +41,7 @@ export function channelsOf(format: SyntheticPixelFormat): 3 | 4 {
   return format === 'rgba' ? 4 : 3;
 }
 
-/** Timestamp of frame `index` in µs (strictly increasing in `index` for fps ≤ 1e6). */
+/** Timestamp of frame `index` in µs (strictly increasing in `index` for fps ≤ 1e6). Pure; any thread. */
 export function syntheticFrameTimestamp(
   o: Pick<SyntheticVideoOptions, 'fps' | 'firstTimestamp'>,
   index: number,
@@ -53,7 +53,8 @@ export function syntheticFrameTimestamp(
  * Renders frame `index` into `target` (`width * height * channels` bytes): a gradient that drifts
  * with the index, a square whose position and colour come from (seed, index), and 4 bits of
  * per-pixel hash noise, so consecutive frames differ everywhere and no two seeds look alike.
- * Deterministic and random-access (no state carried between frames). Allocation-free.
+ * Deterministic and random-access (no state carried between frames). Allocation-free. Any thread:
+ * pure, it writes only `target` (a frame's bytes need a reference held while it writes).
  */
 export function renderSyntheticFrame(
   target: Uint8Array,

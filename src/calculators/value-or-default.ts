@@ -7,7 +7,7 @@
 import { defineCalculator } from '../core/calculator.js';
 import { forwardPacket } from './forward.js';
 
-/** ValueOrDefaultCalculator takes no options. */
+/** ValueOrDefaultCalculator takes no options. Plain data; any thread. */
 export type ValueOrDefaultOptions = Record<string, never>;
 
 /**

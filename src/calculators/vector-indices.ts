@@ -10,13 +10,14 @@
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { vectorMapCalculator } from './vector-value.js';
 
-/** VectorIndicesCalculator takes no options. */
+/** VectorIndicesCalculator takes no options. Plain data; any thread. */
 export type VectorIndicesOptions = Record<string, never>;
 
 /**
- * The definition registered as `name`: input `VECTOR`, an array (or typed array); output
- * `INDICES`, an array of its indices in order (empty for an empty array), at the input timestamp.
- * Allocates the output array only. See {@link vectorMapCalculator} for timestamps and errors.
+ * The definition registered as `name`: input `VECTOR`, an array (or typed array); output `INDICES`,
+ * an array of its indices in order (empty for an empty array), at the input timestamp. Allocates
+ * the output array only. See {@link vectorMapCalculator} for timestamps and errors. Any thread,
+ * usually at a module's top level; an instance runs on its actor's thread.
  */
 export function vectorIndicesCalculator(name: string): CalculatorDefinition<VectorIndicesOptions> {
   return vectorMapCalculator<VectorIndicesOptions>(
@@ -27,7 +28,10 @@ export function vectorIndicesCalculator(name: string): CalculatorDefinition<Vect
   );
 }
 
-/** weft's generic name, for arrays of any plain values. */
+/**
+ * weft's generic name, for arrays of any plain values. Any thread may import it; an instance runs
+ * on its actor's thread.
+ */
 export default vectorIndicesCalculator('VectorIndicesCalculator');
 
 // MediaPipe's registered names; their element types are plain values in weft.

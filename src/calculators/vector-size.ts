@@ -10,12 +10,13 @@
 import type { CalculatorDefinition } from '../core/calculator.js';
 import { vectorMapCalculator } from './vector-value.js';
 
-/** VectorSizeCalculator takes no options. */
+/** VectorSizeCalculator takes no options. Plain data; any thread. */
 export type VectorSizeOptions = Record<string, never>;
 
 /**
  * The definition registered as `name`: input `VECTOR`, an array (or typed array); output `SIZE`,
  * its length, at the input timestamp. See {@link vectorMapCalculator} for timestamps and errors.
+ * Any thread, usually at a module's top level; an instance runs on its actor's thread.
  */
 export function vectorSizeCalculator(name: string): CalculatorDefinition<VectorSizeOptions> {
   return vectorMapCalculator<VectorSizeOptions>(
@@ -26,7 +27,10 @@ export function vectorSizeCalculator(name: string): CalculatorDefinition<VectorS
   );
 }
 
-/** weft's generic name, for arrays of any plain values. */
+/**
+ * weft's generic name, for arrays of any plain values. Any thread may import it; an instance runs
+ * on its actor's thread.
+ */
 export default vectorSizeCalculator('VectorSizeCalculator');
 
 // MediaPipe's registered names; their element types are plain values (messages) in weft.

@@ -11,7 +11,10 @@
  */
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
-/** A stream or side-packet reference in a node: `TAG:index:name`, `TAG:name` or `name`. */
+/**
+ * A stream or side-packet reference in a node: `TAG:index:name`, `TAG:name` or `name`. Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface PortRef {
   /** Upper-case tag, or `''` for an untagged port. */
   readonly tag: string;
@@ -66,13 +69,16 @@ export interface RestartPolicy {
   readonly delivery?: RestartDelivery;
 }
 
-/** The policies of {@link RestartPolicy}. */
+/** The policies of {@link RestartPolicy}. Plain data; any thread. */
 export type RestartPolicyName = 'stop' | 'resume' | 'restart';
 
-/** What `restart` does with the failing input set (see {@link RestartPolicy.delivery}). */
+/**
+ * What `restart` does with the failing input set (see {@link RestartPolicy.delivery}). Plain data;
+ * any thread.
+ */
 export type RestartDelivery = 'at-most-once' | 'at-least-once';
 
-/** A {@link RestartPolicy} with its defaults filled in. */
+/** A {@link RestartPolicy} with its defaults filled in. Plain data, structured-cloneable; any thread. */
 export interface ResolvedRestartPolicy {
   readonly policy: RestartPolicyName;
   readonly maxRestarts: number;
@@ -80,7 +86,7 @@ export interface ResolvedRestartPolicy {
   readonly delivery: RestartDelivery;
 }
 
-/** The policy of a node that sets none, in a graph that sets none. */
+/** The policy of a node that sets none, in a graph that sets none. Frozen; any thread. */
 export const DEFAULT_RESTART: ResolvedRestartPolicy = Object.freeze({
   policy: 'stop',
   maxRestarts: 10,
@@ -88,7 +94,7 @@ export const DEFAULT_RESTART: ResolvedRestartPolicy = Object.freeze({
   delivery: 'at-most-once',
 });
 
-/** One node as configured. */
+/** One node as configured. Plain data, structured-cloneable as long as `options` is; any thread. */
 export interface NodeConfig {
   /** Node name; defaults to the calculator name, suffixed `_2`, `_3` when repeated. */
   readonly name?: string;
@@ -155,7 +161,10 @@ export interface NodeConfig {
   readonly unused?: readonly string[];
 }
 
-/** A whole graph as configured. */
+/**
+ * A whole graph as configured. Plain data, structured-cloneable as long as its nodes' options are;
+ * any thread. Nothing checks it until a graph or session prepares it.
+ */
 export interface GraphConfig {
   /** Streams fed from outside (graph inputs count as sources). */
   readonly inputStreams: readonly string[];
@@ -240,7 +249,10 @@ export interface SubgraphPorts {
   readonly outputSidePackets: readonly PortRef[];
 }
 
-/** A node's port after validation: its position, its stream, and which tag/index it was wired as. */
+/**
+ * A node's port after validation: its position, its stream, and which tag/index it was wired as.
+ * Plain data, structured-cloneable; any thread.
+ */
 export interface ResolvedPort {
   readonly tag: string;
   readonly index: number;
@@ -250,7 +262,10 @@ export interface ResolvedPort {
   readonly backEdge: boolean;
 }
 
-/** A node after validation. Port arrays are in a fixed order: tags sorted, then index. */
+/**
+ * A node after validation. Port arrays are in a fixed order: tags sorted, then index. Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface ResolvedNode {
   /** Unique node name. */
   readonly name: string;
@@ -293,7 +308,10 @@ export type StreamProducer =
   | { readonly kind: 'graph-input' }
   | { readonly kind: 'node'; readonly node: number; readonly output: number };
 
-/** A stream after validation: its producer and every consumer. */
+/**
+ * A stream after validation: its producer and every consumer. Plain data, structured-cloneable; any
+ * thread.
+ */
 export interface ResolvedStream {
   readonly name: string;
   readonly producer: StreamProducer;
@@ -303,7 +321,10 @@ export interface ResolvedStream {
   readonly isGraphOutput: boolean;
 }
 
-/** A validated graph: safe to start. */
+/**
+ * A validated graph: safe to start. Plain data, structured-cloneable (a run sends it to every
+ * actor); any thread.
+ */
 export interface ResolvedGraph {
   readonly nodes: readonly ResolvedNode[];
   readonly streams: readonly ResolvedStream[];

@@ -24,7 +24,8 @@ import type { TextField, TextValue } from './graph-text-lexer.js';
 import type { InputStreamHandlerConfig } from './input-stream-handler-config.js';
 
 /**
- * Prints a graph config in MediaPipe text format (two-space indent, one field per line).
+ * Prints a graph config in MediaPipe text format (two-space indent, one field per line). Pure; any
+ * thread.
  * @throws InvalidArgumentError for option values text format cannot hold (functions, null, bigint,
  *   nested arrays, keys that are not identifiers).
  */

@@ -73,6 +73,7 @@ const IGNORED_NODE_FIELDS = [
 
 /**
  * Parses MediaPipe text format into a graph config. Names are not checked here (validation does).
+ * Pure; any thread.
  * @throws GraphParseError with `line:column` and an excerpt of the offending line.
  * @throws InvalidArgumentError when `text` is not a string.
  */

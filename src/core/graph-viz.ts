@@ -9,7 +9,10 @@
  */
 import type { ResolvedGraph } from './graph-config.js';
 
-/** Figures to print on a picture. All optional; keys are node names and stream names. */
+/**
+ * Figures to print on a picture. All optional; keys are node names and stream names. Plain data;
+ * any thread.
+ */
 export interface GraphFigures {
   /** One short line per node, e.g. `busy 82% · 1.2k pkt/s`. */
   readonly nodes?: Readonly<Record<string, string>>;
@@ -51,7 +54,7 @@ function edgeLabel(e: Edge, f: GraphFigures): string {
   return extra === undefined ? e.stream : `${e.stream} (${extra})`;
 }
 
-/** The graph as a Mermaid flowchart (left to right). */
+/** The graph as a Mermaid flowchart (left to right). Pure; any thread. */
 export function toMermaid(g: ResolvedGraph, figures: GraphFigures = {}): string {
   const lines = ['flowchart LR'];
   for (const name of g.inputStreams) lines.push(`  ${id(`in:${name}`)}(["${quote(name)}"])`);
@@ -68,7 +71,7 @@ export function toMermaid(g: ResolvedGraph, figures: GraphFigures = {}): string 
   return `${lines.join('\n')}\n`;
 }
 
-/** The graph as Graphviz dot. */
+/** The graph as Graphviz dot. Pure; any thread. */
 export function toDot(g: ResolvedGraph, figures: GraphFigures = {}): string {
   const lines = ['digraph weft {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   for (const name of g.inputStreams)

@@ -69,7 +69,7 @@ export interface FixedSizeHandlerConfig {
   readonly fixedMinSize?: boolean;
 }
 
-/** Any supported handler configuration. */
+/** Any supported handler configuration. Plain data, structured-cloneable; any thread. */
 export type InputStreamHandlerConfig =
   | DefaultHandlerConfig
   | ImmediateHandlerConfig

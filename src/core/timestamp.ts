@@ -14,7 +14,7 @@ import { InvalidTimestampError, TimestampOrderError } from './errors.js';
 const LOW = Number.MIN_SAFE_INTEGER;
 const HIGH = Number.MAX_SAFE_INTEGER;
 
-/** The special timestamp values, in MediaPipe's order. */
+/** The special timestamp values, in MediaPipe's order. Frozen numbers, the same on every thread. */
 export const Timestamp = Object.freeze({
   /** No timestamp was set. Never valid on a stream. */
   Unset: LOW,
@@ -34,12 +34,12 @@ export const Timestamp = Object.freeze({
   Done: HIGH,
 });
 
-/** True for an ordinary timestamp in [Min, Max]. */
+/** True for an ordinary timestamp in [Min, Max]. Pure; any thread. */
 export function isRangeValue(t: number): boolean {
   return Number.isSafeInteger(t) && t >= Timestamp.Min && t <= Timestamp.Max;
 }
 
-/** True for a timestamp a packet may carry: [PreStream, PostStream]. */
+/** True for a timestamp a packet may carry: [PreStream, PostStream]. Pure; any thread. */
 export function isAllowedInStream(t: number): boolean {
   return Number.isSafeInteger(t) && t >= Timestamp.PreStream && t <= Timestamp.PostStream;
 }
@@ -49,14 +49,17 @@ export function isBound(t: number): boolean {
   return Number.isSafeInteger(t) && t >= Timestamp.PreStream && t <= Timestamp.Done;
 }
 
-/** MediaPipe's `NextAllowedInStream`: the smallest timestamp allowed after a packet at `t`. */
+/**
+ * MediaPipe's `NextAllowedInStream`: the smallest timestamp allowed after a packet at `t`. Pure;
+ * any thread.
+ */
 export function nextAllowedInStream(t: number): number {
   if (t >= Timestamp.Max || t === Timestamp.PreStream) return Timestamp.OneOverPostStream;
   if (t < Timestamp.Min) return Timestamp.Min;
   return t + 1;
 }
 
-/** MediaPipe's `PreviousAllowedInStream`: the largest timestamp settled below bound `t`. */
+/** MediaPipe's `PreviousAllowedInStream`: the largest timestamp settled below bound `t`. Pure; any thread. */
 export function previousAllowedInStream(t: number): number {
   if (t <= Timestamp.Min || t === Timestamp.PostStream) return Timestamp.Unstarted;
   if (t > Timestamp.Max) return Timestamp.Max;
@@ -73,7 +76,7 @@ export function addClamped(t: number, offset: number): number {
 
 const NAMES = new Map<number, string>(Object.entries(Timestamp).map(([k, v]) => [v, k]));
 
-/** Human-readable form for messages: special values by name, others as numbers. */
+/** Human-readable form for messages: special values by name, others as numbers. Pure; any thread. */
 export function formatTimestamp(t: number): string {
   return NAMES.get(t) ?? String(t);
 }

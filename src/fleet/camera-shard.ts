@@ -14,7 +14,10 @@ import { PoolExhaustedError } from '../core/errors.js';
 import { camerasOfShard, type FrameMeta, fleetTimestamp, wallMs } from './fleet-layout.js';
 import { FleetStats, type FleetStatsDescriptor } from './fleet-stats.js';
 
-/** Options of {@link CameraShardCalculator}. */
+/**
+ * Options of {@link CameraShardCalculator}. Plain data, structured-cloneable (the stats block's
+ * SharedArrayBuffer is shared, not copied); any thread.
+ */
 export interface CameraShardOptions {
   /** Cameras in the whole fleet. Default 1000. */
   readonly cameras: number;

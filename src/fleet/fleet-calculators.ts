@@ -14,7 +14,10 @@ import cameraShard from './camera-shard.js';
 import fleetPostprocess from './fleet-postprocess.js';
 import fleetSink from './fleet-sink.js';
 
-/** One entry per fleet calculator, for `registry.register(name, module, exportName)`. */
+/**
+ * One entry per fleet calculator, for `registry.register(name, module, exportName)`. Plain data;
+ * any thread.
+ */
 export function fleetCalculatorModules(): CoreCalculatorModule[] {
   return calculatorModulesBeside(import.meta.url, [
     [cameraShard, 'camera-shard'],
@@ -25,7 +28,10 @@ export function fleetCalculatorModules(): CoreCalculatorModule[] {
 
 let registry: CalculatorRegistry | undefined;
 
-/** weft's core calculators plus the fleet's; one shared instance (add your own in a child registry). */
+/**
+ * weft's core calculators plus the fleet's; one shared instance (add your own in a child registry).
+ * Per thread, as every registry: the main thread's, in practice, which builds the fleet's graphs.
+ */
 export function fleetRegistry(): CalculatorRegistry {
   if (registry === undefined) {
     registry = new CalculatorRegistry(defaultRegistry());

@@ -15,7 +15,8 @@ const BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, Number.
 
 /**
  * The fleet's figures for `serveDashboard({ figures })`: `stats` is the run's FleetStats, `graph`
- * the running graph (for its lanes' stage statistics).
+ * the running graph (for its lanes' stage statistics). Call it, and the function it returns, on the
+ * thread that owns the run (the dashboard's); it only reads shared counters.
  */
 export function fleetDashboardFigures(
   stats: FleetStats,

@@ -38,7 +38,10 @@ import type { GraphConfig } from '../core/graph-config.js';
 import type { FramePoolOptions } from '../transport/frame-pool.js';
 import { createFleetStats, type FleetStatsDescriptor } from './fleet-stats.js';
 
-/** The fleet's sizes; every field has a default (see {@link FLEET_DEFAULTS}). */
+/**
+ * The fleet's sizes; every field has a default (see {@link FLEET_DEFAULTS}). Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface FleetOptions {
   /** Synthetic cameras. */
   readonly cameras: number;
@@ -99,7 +102,10 @@ export interface FleetOptions {
 /** The inference's policy under `restart: true`: crashes are expected, so the limit is high. */
 const INFERENCE_RESTART = { policy: 'restart', maxRestarts: 1000, periodMs: 60_000 } as const;
 
-/** Defaults: seed 004's fleet (1000 cameras, 32 shards, batches of 16 / 5 ms), sized for 2 cores. */
+/**
+ * Defaults: seed 004's fleet (1000 cameras, 32 shards, batches of 16 / 5 ms), sized for 2 cores.
+ * Frozen; any thread.
+ */
 export const FLEET_DEFAULTS: FleetOptions = Object.freeze({
   cameras: 1000,
   shards: 32,
@@ -133,7 +139,10 @@ export function hostShards(cores: number = availableParallelism()): number {
   return Math.max(1, Math.min(FLEET_DEFAULTS.shards, cores));
 }
 
-/** A fleet graph with what is needed to run and watch it. */
+/**
+ * A fleet graph with what is needed to run and watch it. Plain data, structured-cloneable (`stats`
+ * shares its SharedArrayBuffer); any thread.
+ */
 export interface FleetGraph {
   readonly config: GraphConfig;
   readonly stats: FleetStatsDescriptor;
@@ -155,7 +164,8 @@ export function fleetModel(options: Partial<FleetOptions> = {}): {
 
 /**
  * Builds the fleet graph for `modelPath`, a model taking {@link fleetModel}'s input (e.g. from
- * `ensureModel(fleetModel(options))` of `weft/models`).
+ * `ensureModel(fleetModel(options))` of `weft/models`). Any thread (in practice the main thread,
+ * which runs it); each call allocates a fresh shared stats block.
  * @throws InvalidArgumentError when camera frames and tensors would fall in one pool size class.
  */
 export function fleetGraph(modelPath: string, options: Partial<FleetOptions> = {}): FleetGraph {

@@ -12,29 +12,32 @@
 
 import { hash32 } from '../core/hash32.js';
 
-/** 32-bit integer hash (a fixed-point mix): spreads consecutive camera ids over shards. */
+/** 32-bit integer hash (a fixed-point mix): spreads consecutive camera ids over shards. Pure; any thread. */
 export function hashCamera(camera: number): number {
   return hash32(camera);
 }
 
-/** The shard that owns `camera`. */
+/** The shard that owns `camera`. Pure; any thread. */
 export function shardOf(camera: number, shards: number): number {
   return hashCamera(camera) % shards;
 }
 
-/** The cameras of `shard` (ids in [0, cameras)), ascending. Allocates the list. */
+/** The cameras of `shard` (ids in [0, cameras)), ascending. Allocates the list. Pure; any thread. */
 export function camerasOfShard(cameras: number, shards: number, shard: number): Int32Array {
   const own: number[] = [];
   for (let c = 0; c < cameras; c++) if (shardOf(c, shards) === shard) own.push(c);
   return Int32Array.from(own);
 }
 
-/** Timestamp of a frame captured `captureMicros` after the epoch by `shard`. */
+/** Timestamp of a frame captured `captureMicros` after the epoch by `shard`. Pure; any thread. */
 export function fleetTimestamp(captureMicros: number, shards: number, shard: number): number {
   return Math.floor(captureMicros) * shards + shard;
 }
 
-/** The value travelling beside each frame (`META` streams): who captured it, and when. */
+/**
+ * The value travelling beside each frame (`META` streams): who captured it, and when. Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface FrameMeta {
   /** Camera id. */
   readonly camera: number;
@@ -44,7 +47,10 @@ export interface FrameMeta {
   readonly capturedAt: number;
 }
 
-/** What a fleet's postprocess hands to its sink for each frame. */
+/**
+ * What a fleet's postprocess hands to its sink for each frame. Plain data, structured-cloneable;
+ * any thread.
+ */
 export interface Detection extends FrameMeta {
   /** The predicted class. */
   readonly label: number;

@@ -13,7 +13,10 @@ import { FLEET_DEFAULTS, type FleetGraph, type FleetOptions, fleetGraph, fleetMo
 import { wallMs } from './fleet-layout.js';
 import { type FleetFigures, FleetStats } from './fleet-stats.js';
 
-/** What {@link runFleet} takes: the fleet's sizes plus how long and how to report. */
+/**
+ * What {@link runFleet} takes: the fleet's sizes plus how long and how to report. Read on the
+ * calling thread, where every callback is called too.
+ */
 export interface FleetRunOptions extends Partial<FleetOptions> {
   /** Stop producing after this many seconds, then drain. Default: run until every camera is done. */
   readonly seconds?: number;
@@ -37,7 +40,7 @@ export interface FleetRunOptions extends Partial<FleetOptions> {
   readonly onStart?: (graph: CalculatorGraph, stats: FleetStats) => void;
 }
 
-/** What a fleet run did. */
+/** What a fleet run did. Plain data; any thread. */
 export interface FleetReport {
   readonly options: FleetOptions;
   readonly figures: FleetFigures;
@@ -64,7 +67,12 @@ export interface FleetReport {
   readonly frames: { readonly cameraFrames: SizeClassStats; readonly tensors: SizeClassStats };
 }
 
-/** Runs the fleet graph; resolves with its report once the pipeline drained. */
+/**
+ * Runs the fleet graph; resolves with its report once the pipeline drained.
+ *
+ * Threading: main thread, which owns the run; its callbacks run there. Lifecycle: one call, one
+ * graph run, closed (every actor thread gone) before the promise settles, also on failure.
+ */
 export async function runFleet(options: FleetRunOptions = {}): Promise<FleetReport> {
   const o: FleetOptions = { ...FLEET_DEFAULTS, ...options };
   // The model builder (and its protobuf writer) loads only when a run needs a model built.

@@ -19,7 +19,7 @@ import { FLEET_DEFAULTS, type FleetOptions } from './fleet-graph.js';
 import { camerasOfShard, type Detection, wallMs } from './fleet-layout.js';
 import { toDetection } from './fleet-postprocess.js';
 
-/** What {@link runFleetSerial} measured. */
+/** What {@link runFleetSerial} measured. Plain data; any thread. */
 export interface FleetSerialReport {
   readonly frames: number;
   readonly seconds: number;

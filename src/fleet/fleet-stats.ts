@@ -40,7 +40,10 @@ const S_LATENCY_SUM = 2;
 const S_BATCH_SUM = 3;
 const SINK_WORDS = 4 + BUCKETS;
 
-/** Structured-cloneable handle of a stats block (pass it in calculator options). */
+/**
+ * Structured-cloneable handle of a stats block (pass it in calculator options). Any thread: a
+ * SharedArrayBuffer crosses shared, not copied.
+ */
 export interface FleetStatsDescriptor {
   readonly sab: SharedArrayBuffer;
   readonly cameras: number;

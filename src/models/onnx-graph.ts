@@ -89,7 +89,10 @@ export function node(
   return { opType, inputs: [...inputs], outputs: [...outputs], name: outputs[0] ?? opType, attributes };
 }
 
-/** Element types of graph inputs and outputs the tiny models use: those inference can feed. */
+/**
+ * Element types of graph inputs and outputs the tiny models use: those inference can feed. Plain
+ * data; any thread.
+ */
 export type ElementType = InputElementType;
 
 /** A graph input or output of `type` (default float32) with the given (possibly symbolic) shape. */

@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import { dataType, type ElementType, encodeModel, floatTensor, node, valueInfo } from './onnx-graph.js';
 
-/** Options of {@link buildTinyClassifier}. */
+/** Options of {@link buildTinyClassifier}. Plain data, structured-cloneable; any thread. */
 export interface TinyClassifierOptions {
   /** Per item `[channels, height, width]`. Default `[3, 32, 32]`. */
   readonly inputShape?: readonly [number, number, number];
@@ -44,7 +44,7 @@ export interface TinyClassifierOptions {
   readonly inputType?: ElementType;
 }
 
-/** A built model and what callers need to feed it. */
+/** A built model and what callers need to feed it. Plain data, structured-cloneable; any thread. */
 export interface TinyClassifier {
   /** The ONNX protobuf bytes. */
   readonly bytes: Uint8Array;
@@ -59,7 +59,8 @@ export interface TinyClassifier {
 }
 
 /**
- * Builds the tiny classifier. Deterministic: the same options give the same bytes.
+ * Builds the tiny classifier. Deterministic: the same options give the same bytes. Pure; any
+ * thread.
  * @throws InvalidArgumentError for sizes that are not positive integers, a seed that is not a safe
  *   integer, or an unknown input type.
  */
@@ -135,7 +136,10 @@ export function buildTinyClassifier(options: TinyClassifierOptions = {}): TinyCl
   };
 }
 
-/** Options of {@link ensureModel}: the model's, plus where to put the file. */
+/**
+ * Options of {@link ensureModel}: the model's, plus where to put the file. Plain data,
+ * structured-cloneable; any thread.
+ */
 export interface EnsureModelOptions extends TinyClassifierOptions {
   /**
    * The file to write. Default: `<os.tmpdir()>/weft-models/tiny-classifier-<hash>.onnx`, where the
@@ -146,8 +150,9 @@ export interface EnsureModelOptions extends TinyClassifierOptions {
 
 /**
  * Builds the tiny classifier and writes it to a file once; returns the file's path. A file that
- * already holds exactly these bytes is left alone; otherwise the bytes go to a temporary file that is
- * renamed into place, so a concurrent reader (another process, another test) never sees half a model.
+ * already holds exactly these bytes is left alone; otherwise the bytes go to a temporary file that
+ * is renamed into place, so a concurrent reader (another process, another test) never sees half a
+ * model. Any thread (file I/O on its event loop); the file is left for the next run, never deleted.
  */
 export async function ensureModel(options: EnsureModelOptions = {}): Promise<string> {
   const { bytes } = buildTinyClassifier(options);

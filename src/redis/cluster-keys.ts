@@ -19,7 +19,7 @@ export const DEFAULT_PREFIX = 'weft';
 /** Input streams by default: seed 004's 32 shards. */
 export const DEFAULT_STREAMS = 32;
 
-/** The key names of one fleet. */
+/** The key names of one fleet. Plain data, structured-cloneable; any thread. */
 export interface ClusterKeys {
   readonly prefix: string;
   readonly group: string;
@@ -32,7 +32,7 @@ export interface ClusterKeys {
   stream(s: number): string;
 }
 
-/** The keys under `prefix`. */
+/** The keys under `prefix`. Pure; any thread. */
 export function clusterKeys(prefix: string = DEFAULT_PREFIX): ClusterKeys {
   return {
     prefix,
@@ -46,12 +46,12 @@ export function clusterKeys(prefix: string = DEFAULT_PREFIX): ClusterKeys {
   };
 }
 
-/** The input stream of `camera`. */
+/** The input stream of `camera`. Pure; any thread. */
 export function streamOfCamera(camera: number, streams: number): number {
   return shardOf(camera, streams);
 }
 
-/** The input streams lane `lane` of `lanes` reads: those with `s % lanes === lane`. */
+/** The input streams lane `lane` of `lanes` reads: those with `s % lanes === lane`. Pure; any thread. */
 export function streamsOfLane(streams: number, lanes: number, lane: number): number[] {
   const out: number[] = [];
   for (let s = lane; s < streams; s += lanes) out.push(s);

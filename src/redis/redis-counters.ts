@@ -26,7 +26,7 @@ export const RedisCounter = {
 export type RedisCounter = (typeof RedisCounter)[keyof typeof RedisCounter];
 const WORDS = 8;
 
-/** A lane-summed reading of the counters. */
+/** A lane-summed reading of the counters. Plain data; any thread. */
 export interface RedisFigures {
   readonly read: number;
   readonly claimed: number;

@@ -21,7 +21,7 @@ import { toCounts } from './redis-report.js';
 import type { RedisTlsFiles } from './redis-tls.js';
 import { encodeEntry } from './stream-wire-format.js';
 
-/** What {@link runFeed} takes. */
+/** What {@link runFeed} takes. Read on the calling thread, where `onProgress` is called too. */
 export interface FeedOptions {
   readonly url: string;
   /** PEM files for a `rediss://` URL (the server's CA, a client certificate and key). */
@@ -45,7 +45,7 @@ export interface FeedOptions {
   readonly onProgress?: (produced: number, dropped: number, seconds: number) => void;
 }
 
-/** What a feed did. */
+/** What a feed did. Plain data; any thread. */
 export interface FeedReport {
   readonly produced: number;
   readonly dropped: number;
@@ -57,7 +57,12 @@ export interface FeedReport {
 const BATCH = 64;
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Publishes the cameras; resolves when done, stopped or aborted. */
+/**
+ * Publishes the cameras; resolves when done, stopped or aborted.
+ *
+ * Threading: the calling thread (no worker), whose event loop carries its connection. Lifecycle:
+ * one call, one Redis connection, closed before the promise settles, also on failure.
+ */
 export async function runFeed(o: FeedOptions): Promise<FeedReport> {
   const keys = clusterKeys(o.prefix ?? DEFAULT_PREFIX);
   const streams = o.streams ?? DEFAULT_STREAMS;

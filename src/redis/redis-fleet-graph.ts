@@ -26,7 +26,7 @@ import { clusterKeys, DEFAULT_PREFIX, DEFAULT_STREAMS, streamsOfLane } from './c
 import { createRedisCounters, type RedisCountersDescriptor } from './redis-counters.js';
 import type { RedisTlsFiles } from './redis-tls.js';
 
-/** One host's share of the fleet. */
+/** One host's share of the fleet. Plain data, structured-cloneable; any thread. */
 export interface RedisFleetOptions {
   readonly url: string;
   readonly prefix: string;
@@ -57,7 +57,10 @@ export interface RedisFleetOptions {
   readonly tls: RedisTlsFiles;
 }
 
-/** Defaults for one host on this machine. */
+/**
+ * Defaults for one host on this machine. Plain data; any thread. Not frozen, unlike
+ * `FLEET_DEFAULTS`: spread it rather than change it.
+ */
 export const REDIS_FLEET_DEFAULTS: Omit<RedisFleetOptions, 'url'> = {
   prefix: DEFAULT_PREFIX,
   streams: DEFAULT_STREAMS,
@@ -82,7 +85,11 @@ export interface RedisFleetGraph {
   readonly options: RedisFleetOptions;
 }
 
-/** Builds one host's graph for `modelPath` (a model taking `[3, size, size]` uint8). */
+/**
+ * Builds one host's graph for `modelPath` (a model taking `[3, size, size]` uint8). Any thread (in
+ * practice the main thread, which runs it); each call allocates fresh shared counters and opens no
+ * connection.
+ */
 export function redisFleetGraph(
   modelPath: string,
   options: Partial<RedisFleetOptions> & { url: string },

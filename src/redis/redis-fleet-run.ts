@@ -14,7 +14,7 @@ import { RedisConnection } from './redis-connection.js';
 import { RedisCounters, type RedisFigures } from './redis-counters.js';
 import { REDIS_FLEET_DEFAULTS, type RedisFleetOptions, redisFleetGraph } from './redis-fleet-graph.js';
 
-/** What {@link runRedisFleet} takes. */
+/** What {@link runRedisFleet} takes. Read on the calling thread, where `onProgress` is called too. */
 export interface RedisFleetRunOptions extends Partial<RedisFleetOptions> {
   readonly url: string;
   /** Stop reading after this many seconds. Default: until drained or stopped. */
@@ -28,7 +28,7 @@ export interface RedisFleetRunOptions extends Partial<RedisFleetOptions> {
   readonly onStart?: () => void;
 }
 
-/** What a host's run did. */
+/** What a host's run did. Plain data; any thread. */
 export interface RedisFleetReport {
   readonly options: RedisFleetOptions;
   readonly figures: RedisFigures;
@@ -53,7 +53,13 @@ async function checkServer(o: RedisFleetOptions): Promise<void> {
   await conn.close();
 }
 
-/** Runs the host's graph; resolves with its report once it drained and closed. */
+/**
+ * Runs the host's graph; resolves with its report once it drained and closed.
+ *
+ * Threading: main thread, which owns the run; the Redis clients live on the actors' threads.
+ * Lifecycle: one call, one graph run; every thread and Redis client is closed before the promise
+ * settles, also on failure.
+ */
 export async function runRedisFleet(options: RedisFleetRunOptions): Promise<RedisFleetReport> {
   const size = options.size ?? REDIS_FLEET_DEFAULTS.size;
   const modelPath =

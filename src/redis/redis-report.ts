@@ -21,7 +21,7 @@ import { RedisConnection } from './redis-connection.js';
 import type { RedisTlsFiles } from './redis-tls.js';
 import { DEFAULT_WIRE_LIMITS, decodeEntry, nextEntryId } from './stream-wire-format.js';
 
-/** What a fleet did, over every host. */
+/** What a fleet did, over every host. Plain data; any thread. */
 export interface ClusterReport {
   readonly cameras: number;
   readonly produced: number;
@@ -43,7 +43,12 @@ export interface ClusterReport {
 
 const CHUNK = 2000;
 
-/** Reads the fleet under `prefix` and accounts for it. */
+/**
+ * Reads the fleet under `prefix` and accounts for it.
+ *
+ * Threading: the calling thread. Lifecycle: one call, one Redis connection, closed before the
+ * promise settles, also on failure.
+ */
 export async function clusterReport(
   url: string,
   prefix: string = DEFAULT_PREFIX,

@@ -13,7 +13,7 @@ import { RedisCounter, RedisCounters, type RedisCountersDescriptor } from './red
 import { checkTlsFiles } from './redis-tls.js';
 import { encodeEntry, type WireHeader } from './stream-wire-format.js';
 
-/** Options of {@link RedisStreamSinkCalculator}. */
+/** Options of {@link RedisStreamSinkCalculator}. Plain data, structured-cloneable; any thread. */
 export interface RedisStreamSinkOptions extends RedisNodeOptions {
   /** The stream written (XADD). Required when `IN` is wired. */
   readonly stream: string;
@@ -27,7 +27,10 @@ export interface RedisStreamSinkOptions extends RedisNodeOptions {
   readonly lane: number;
 }
 
-/** An `ACK` packet: what a RedisStreamSourceCalculator's `META` carries (other fields ignored). */
+/**
+ * An `ACK` packet: what a RedisStreamSourceCalculator's `META` carries (other fields ignored).
+ * Plain data, carried in packets; any thread.
+ */
 export interface AckRef {
   readonly stream: string;
   readonly group: string;

@@ -29,6 +29,7 @@ function streamList(keys: readonly string[]): string {
   return keys.length <= 3 ? keys.join(',') : `${keys[0]} … ${keys[keys.length - 1]} (${keys.length} streams)`;
 }
 
+/** Options of {@link RedisStreamSourceCalculator}. Plain data, structured-cloneable; any thread. */
 export interface RedisStreamSourceOptions extends RedisNodeOptions {
   /** The stream keys to read (one or many). */
   readonly streams: readonly string[];

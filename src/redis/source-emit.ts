@@ -11,6 +11,7 @@ import type { WireEntry } from './stream-wire-format.js';
 /**
  * The `META` value of an entry. Its `camera`, `seq` and `capturedAt` make it a fleet `FrameMeta`;
  * `stream` and `id` are what an ack point acknowledges (a sink's `ACK` input takes it as it is).
+ * Plain data, made on the source's actor thread and carried in packets; any thread.
  */
 export interface SourceMeta {
   readonly stream: string;

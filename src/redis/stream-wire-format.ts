@@ -22,13 +22,13 @@ import { StreamEntryError } from '../core/errors.js';
 import { isFrameRef } from '../core/frame-ref.js';
 import type { Codec } from '../transport/codec.js';
 
-/** The format version this build writes and reads. */
+/** The format version this build writes and reads. A constant; any thread. */
 export const WIRE_VERSION = 1;
 
-/** What an entry carries. */
+/** What an entry carries. Plain data; any thread. */
 export type WireKind = 'frame' | 'value';
 
-/** An entry's header (field `h`). */
+/** An entry's header (field `h`). Plain data, structured-cloneable; any thread. */
 export interface WireHeader {
   readonly v: typeof WIRE_VERSION;
   readonly kind: WireKind;
@@ -43,13 +43,16 @@ export interface WireHeader {
   readonly claimed?: boolean;
 }
 
-/** A decoded, checked entry. `bytes` views the reply buffer: copy it before the next read. */
+/**
+ * A decoded, checked entry. `bytes` views the reply buffer: copy it before the next read. Plain
+ * data; any thread (a clone sent to another thread copies `bytes`).
+ */
 export interface WireEntry {
   readonly header: WireHeader;
   readonly bytes: Uint8Array | undefined;
 }
 
-/** Limits an entry is checked against. */
+/** Limits an entry is checked against. Plain data, structured-cloneable; any thread. */
 export interface WireLimits {
   /** Largest frame accepted, in bytes. */
   readonly maxFrameBytes: number;
@@ -59,7 +62,7 @@ export interface WireLimits {
   readonly frameBytes?: number;
 }
 
-/** Defaults: frames up to 16 MiB, headers up to 1 MiB. */
+/** Defaults: frames up to 16 MiB, headers up to 1 MiB. Plain data; any thread. */
 export const DEFAULT_WIRE_LIMITS: WireLimits = { maxFrameBytes: 16 << 20, maxHeaderBytes: 1 << 20 };
 
 const HEADER_KEYS = new Set([
@@ -77,7 +80,8 @@ const HEADER_KEYS = new Set([
 
 /**
  * The fields of an entry for XADD: `['h', header, 'b', bytes]` (no `b` for values). A frame's
- * `bytes` field is set from `frame` here, so the reader can tell a truncated frame.
+ * `bytes` field is set from `frame` here, so the reader can tell a truncated frame. Pure but for
+ * `codec`, which is the calling thread's.
  * @throws StreamEntryError for a value holding a frame reference (a handle means nothing on
  * another host), CodecError for a value msgpack cannot carry.
  */
@@ -108,8 +112,8 @@ export function encodeEntry(
 }
 
 /**
- * Decodes and checks an entry's fields as a flat list (`[name, value, name, value, …]`, as XREADGROUP
- * returns them).
+ * Decodes and checks an entry's fields as a flat list (`[name, value, name, value, …]`, as
+ * XREADGROUP returns them). Pure but for `codec`, which is the calling thread's.
  * @throws StreamEntryError naming what is wrong; `stream` set to `stream`.
  */
 export function decodeEntry(

@@ -14,13 +14,13 @@
  */
 import type { StageStats } from './stage-stats.js';
 
-/** One sample of every actor's statistics at a wall-clock time (epoch ms). */
+/** One sample of every actor's statistics at a wall-clock time (epoch ms). Plain data; any thread. */
 export interface TimelineSample {
   readonly atMs: number;
   readonly stats: readonly StageStats[];
 }
 
-/** A Chrome trace-event file. */
+/** A Chrome trace-event file. Plain data (JSON); any thread. */
 export interface ChromeTrace {
   readonly traceEvents: readonly Record<string, unknown>[];
   readonly displayTimeUnit: 'ms';

@@ -16,7 +16,7 @@ import type { ResolvedGraph } from '../core/graph-config.js';
 import type { LatencySummary } from './latency-profiler.js';
 import type { StageStats } from './stage-stats.js';
 
-/** Where one element (node) spent its time, as shares of its time in the run loop. */
+/** Where one element (node) spent its time, as shares of its time in the run loop. Plain data; any thread. */
 export interface ElementTiming {
   readonly node: string;
   readonly calculator: string;
@@ -35,7 +35,7 @@ export interface ElementTiming {
   readonly lost: number;
 }
 
-/** Packets that crossed one stream into one consumer (one ring). */
+/** Packets that crossed one stream into one consumer (one ring). Plain data; any thread. */
 export interface PadFlow {
   readonly stream: string;
   /** Producing node, or `graph` for a graph input stream. */
@@ -44,7 +44,7 @@ export interface PadFlow {
   readonly packets: number;
 }
 
-/** Samples that crossed one Push input of a Run. Plain data. */
+/** Samples that crossed one Push input of a Run. Plain data; any thread. */
 export interface PushFlow {
   readonly input: string;
   /** Samples accepted (enqueued at the boundary or written into the graph). */
@@ -61,7 +61,7 @@ export interface PushFlow {
   readonly queued: number;
 }
 
-/** Samples that crossed one Pull output of a Run. Plain data. */
+/** Samples that crossed one Pull output of a Run. Plain data; any thread. */
 export interface PullFlow {
   readonly output: string;
   /** Samples the application took: pulls, or calls of the output's `onOutput` callback. */
@@ -74,7 +74,7 @@ export interface PullFlow {
   readonly queued: number;
 }
 
-/** The flow through a Run's boundaries: push and pull counts and rates. Plain data. */
+/** The flow through a Run's boundaries: push and pull counts and rates. Plain data; any thread. */
 export interface BoundaryFlow {
   /** Seconds the rates are averaged over: from `start()` resolving to now, or to the run's end. */
   readonly seconds: number;
@@ -82,7 +82,7 @@ export interface BoundaryFlow {
   readonly outputs: readonly PullFlow[];
 }
 
-/** A diagnostic snapshot of a run. Plain data. */
+/** A diagnostic snapshot of a run. Plain data; any thread. */
 export interface RunDiagSnapshot {
   readonly elements: readonly ElementTiming[];
   readonly pads: readonly PadFlow[];
@@ -94,7 +94,7 @@ export interface RunDiagSnapshot {
   readonly latency?: LatencySummary;
 }
 
-/** What a Run adds to its snapshot. */
+/** What a Run adds to its snapshot. Plain data; any thread. */
 export interface RunBoundaryFigures {
   readonly boundary?: BoundaryFlow;
   readonly latency?: LatencySummary;
@@ -106,7 +106,7 @@ const BACK_PRESSURED = 0.1;
 
 /**
  * Builds the snapshot from stage statistics (see `CalculatorGraph.stageStats`), with a Run's
- * boundary figures when given. Pure.
+ * boundary figures when given. Pure; any thread.
  */
 export function diagnose(
   graph: ResolvedGraph,
@@ -152,7 +152,7 @@ export function diagnose(
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(5);
 
-/** A plain-text rendering of a snapshot (what `weft` prints; no screenshot needed). */
+/** A plain-text rendering of a snapshot (what `weft` prints; no screenshot needed). Pure; any thread. */
 export function formatDiagSnapshot(s: RunDiagSnapshot): string {
   const w = Math.max(4, ...s.elements.map((e) => e.node.length));
   const lines = [`${'node'.padEnd(w)}   work  back-pressured  idle   calls  restarts/lost  packets in/out`];

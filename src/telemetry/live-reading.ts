@@ -13,7 +13,9 @@ import type { StageStats } from './stage-stats.js';
 
 /**
  * What the view and the metrics read. A {@link CalculatorGraph} and a {@link Run} fit as they are;
- * any object with these methods does (a test double, a graph wrapped by an application).
+ * any object with these methods does (a test double, a graph wrapped by an application). Its
+ * members are read at each reading on the thread that owns the source (a graph's or Run's), which
+ * they must not block.
  */
 export interface LiveSource {
   /** Per-node figures; may throw before the run started (the reading then says `starting`). */
@@ -28,13 +30,15 @@ export interface LiveSource {
 
 /**
  * A source, or a function giving it once it exists (undefined before): a view can then be served
- * before the graph is built, and says `starting` until it is.
+ * before the graph is built, and says `starting` until it is. The function is called at each
+ * reading, on the reading thread.
  */
 export type LiveSourceRef = LiveSource | (() => LiveSource | undefined);
 
 /**
  * A latency histogram an application keeps (the fleet's capture → sink): frames per bucket, bucket
- * `i` holding latencies up to `upperBoundsMs[i]` (the last bound may be `Infinity`).
+ * `i` holding latencies up to `upperBoundsMs[i]` (the last bound may be `Infinity`). Plain data;
+ * any thread.
  */
 export interface LatencyHistogram {
   readonly upperBoundsMs: readonly number[];
@@ -42,7 +46,10 @@ export interface LatencyHistogram {
   readonly sumMs: number;
 }
 
-/** One lane of an application that runs lanes side by side (the fleet: one per camera shard). */
+/**
+ * One lane of an application that runs lanes side by side (the fleet: one per camera shard). Plain
+ * data; any thread.
+ */
 export interface LaneFigures {
   readonly lane: string;
   /** Items through the lane so far (its rate is shown). */
@@ -54,7 +61,7 @@ export interface LaneFigures {
   readonly busiestShare: number;
 }
 
-/** Figures an application adds to the view's panel and the metrics. Plain data. */
+/** Figures an application adds to the view's panel and the metrics. Plain data; any thread. */
 export interface AppFigures {
   /** What `processed` counts, for labels ("frames"). */
   readonly unit: string;
@@ -68,7 +75,7 @@ export interface AppFigures {
   readonly lanes?: readonly LaneFigures[];
 }
 
-/** Everything one reading holds. Plain data. */
+/** Everything one reading holds. Plain data; any thread. */
 export interface LiveReading {
   /** Epoch ms of the reading. */
   readonly atMs: number;
@@ -87,6 +94,8 @@ export interface LiveReading {
 /**
  * Takes one reading. Never throws: a source not started yet reads as `starting` with no figures, and
  * an application callback that throws leaves `app` out and its message in `error`.
+ *
+ * Threading: the thread that owns the source; it keeps nothing between readings.
  */
 export function readLive(ref: LiveSourceRef, app?: () => AppFigures | undefined): LiveReading {
   return readWith(ref, app, (source) => ({ snapshot: source.diagnose(), atMs: Date.now() }));

@@ -24,7 +24,10 @@ const STATE_NAMES = Object.fromEntries(Object.entries(NodeState).map(([k, v]) =>
   string
 >;
 
-/** One node's figures since its run started. */
+/**
+ * One node's figures since its run started. A snapshot, read from shared counters on the thread
+ * that owns the run. Plain data; any thread.
+ */
 export interface StageStats {
   readonly node: string;
   readonly calculator: string;

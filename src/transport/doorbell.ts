@@ -40,7 +40,10 @@ export const PARKED_SEQ = 17;
 /** Int32 words a doorbell occupies. */
 export const DOORBELL_WORDS = 32;
 
-/** Structured-cloneable location of a doorbell: a SharedArrayBuffer and an Int32 index in it. */
+/**
+ * Structured-cloneable location of a doorbell: a SharedArrayBuffer and an Int32 index in it. Any
+ * thread: pass it in `spawnTask` args (the SharedArrayBuffer is shared, not copied).
+ */
 export interface DoorbellDescriptor {
   readonly sab: SharedArrayBuffer;
   readonly index: number;

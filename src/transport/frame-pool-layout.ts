@@ -51,7 +51,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import type { FramePoolDescriptorBase } from '../core/frame-ref.js';
 
-/** One size class: `slots` slots of `slotBytes` bytes each. */
+/** One size class: `slots` slots of `slotBytes` bytes each. Plain data, structured-cloneable; any thread. */
 export interface SizeClassConfig {
   /** Bytes per slot; rounded up to a multiple of 64, at most 2^30. */
   slotBytes: number;
@@ -59,7 +59,7 @@ export interface SizeClassConfig {
   slots: number;
 }
 
-/** Options of {@link FramePool.create}. */
+/** Options of {@link FramePool.create}. Plain data, structured-cloneable; any thread. */
 export interface FramePoolOptions {
   /** 1..16 size classes, any order (sorted by slotBytes internally); slotBytes must differ. */
   classes: SizeClassConfig[];
@@ -85,7 +85,10 @@ export interface FramePoolDescriptor extends FramePoolDescriptorBase {
   readonly data: readonly SharedArrayBuffer[];
 }
 
-/** Per-class counters, read by {@link FramePool.stats}. */
+/**
+ * Per-class counters, read by {@link FramePool.stats}. A snapshot of the shared counters. Plain
+ * data; any thread.
+ */
 export interface SizeClassStats {
   slotBytes: number;
   slots: number;

@@ -35,7 +35,10 @@ import {
 import { ReleaseWakes } from './release-wakes.js';
 import { SlotViews } from './slot-views.js';
 
-/** What {@link FramePool.tryAlloc} returns when the size class has no free slot. Never a valid handle. */
+/**
+ * What {@link FramePool.tryAlloc} returns when the size class has no free slot. Never a valid
+ * handle. A constant; any thread.
+ */
 export const NO_FRAME = -1;
 
 /**

@@ -7,14 +7,14 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { DOORBELL_WORDS, type DoorbellDescriptor, type LoadGaugeDescriptor } from './doorbell.js';
 
-/** What a record means. `End` is produced by the reader once a closed ring is drained. */
+/** What a record means. `End` is produced by the reader once a closed ring is drained. Frozen; any thread. */
 export const RecordKind = Object.freeze({ Packet: 1, Bound: 2, End: 3 } as const);
 /** One of {@link RecordKind}'s values. */
 export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
-/** `pop` result when nothing is available (try, or the timeout expired). */
+/** `pop` result when nothing is available (try, or the timeout expired). A constant; any thread. */
 export const EMPTY = 0;
 
-/** How a record's payload is stored. */
+/** How a record's payload is stored. Frozen; any thread. */
 export const PayloadType = Object.freeze({ None: 0, Number: 1, Frame: 2, Value: 3 } as const);
 /** One of {@link PayloadType}'s values. */
 export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType];
@@ -76,7 +76,10 @@ export const HEADER_BYTES = 16;
 /** Bytes of a record carrying a number or a frame handle. */
 export const SCALAR_RECORD_BYTES = 24;
 
-/** Options for {@link createRing}. */
+/**
+ * Options for {@link createRing}. Plain data, structured-cloneable; read by {@link createRing} on
+ * the calling thread.
+ */
 export interface RingOptions {
   /** Data capacity in bytes: a power of two, 1 KiB to 1 GiB. Default 64 KiB. */
   capacityBytes?: number;

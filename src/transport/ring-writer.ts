@@ -28,6 +28,12 @@ import { RingProducer } from './ring-producer.js';
  * frame-pool slot), so a sleeping producer never holds records back. Batching publication is what makes the ring fast (one
  * shared store per batch instead of per record), so call `flush()` whenever the producer is about to
  * go idle (for example at the end of a `process` call).
+ *
+ * Threading: the ring's one producer thread, which constructs it; never shared or handed to another
+ * thread (a writer on a new thread takes the ring over only once the old one's thread is gone). The
+ * blocking pushes park that thread in `Atomics.wait`; the `…Async` ones keep its event loop
+ * turning. Lifecycle: {@link close} it to end the stream: until then its thread keeps it
+ * registered, to publish before every park. A frame pushed hands its reference to the consumer.
  */
 export class RingWriter extends RingProducer {
   /** Attaches to a ring created by `createRing`. Call once, on the producer thread. */
