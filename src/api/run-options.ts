@@ -23,10 +23,12 @@ import { InvalidArgumentError } from '../core/errors.js';
  * - `drop`: the new sample is dropped (push resolves false; its frame is released; `onInputDrop`).
  * - `replace`: the oldest pending sample is evicted to make room (its frame is released;
  *   `onInputDrop`), and the new one is enqueued.
+ *
+ * Plain data; any thread.
  */
 export type OverflowPolicy = 'wait' | 'drop' | 'replace';
 
-/** Named option sets (see the table at the top of this module). Plain data. */
+/** Named option sets (see the table at the top of this module). Plain data; any thread. */
 export type RunPreset = 'realtime' | 'balanced' | 'reliable';
 
 /**
@@ -34,10 +36,15 @@ export type RunPreset = 'realtime' | 'balanced' | 'reliable';
  * - `queue_full`: policy `drop`, the input queue was full; the new sample was dropped.
  * - `evicted`: policy `replace`; this (older, pending) sample made room for a newer one.
  * - `cancelled`: the sample was still pending when the run was stopped or closed.
+ *
+ * Plain data; any thread.
  */
 export type InputDropReason = 'queue_full' | 'evicted' | 'cancelled';
 
-/** What {@link RunOptions.onInputDrop} receives. Plain data; a fresh object per call. */
+/**
+ * What {@link RunOptions.onInputDrop} receives. Plain data; a fresh object per call. Made on the
+ * thread that owns the Run, where `onInputDrop` runs; any thread may keep it.
+ */
 export interface InputDropInfo {
   readonly reason: InputDropReason;
   /** The Push input (graph input stream) the sample was pushed to. */
@@ -52,7 +59,7 @@ export interface InputDropInfo {
 
 /**
  * Per-input settings; given to `push(name, options)` or, for every input, in {@link RunOptions}.
- * Plain data, read once by `session.build()`.
+ * Plain data, read once by `session.build()`, on the thread that builds the Run.
  */
 export interface InputOptions {
   /**
@@ -111,7 +118,10 @@ export interface RunOptions extends InputOptions {
   readonly profileIntervalMs?: number;
 }
 
-/** Every option with a value, as a Run uses them (`run.options`). Plain data. */
+/**
+ * Every option with a value, as a Run uses them (`run.options`). Plain data, `onInputDrop` aside,
+ * which runs on the thread that owns the Run; any thread may read the rest.
+ */
 export interface ResolvedRunOptions {
   readonly queueSize: number;
   /** The same as `queueSize` (its earlier name). */

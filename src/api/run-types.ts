@@ -10,7 +10,10 @@ import type { RunLatency } from '../telemetry/run-latency.js';
 import type { FramePool } from '../transport/frame-pool.js';
 import type { ResolvedRunOptions } from './run-options.js';
 
-/** A sample given to `Run.push`. Only `value` is required. */
+/**
+ * A sample given to `Run.push`. Only `value` is required. Given on the thread that owns the Run; a
+ * `FrameRef` value hands its reference over as `value` says.
+ */
 export interface PushSample<T = unknown> {
   /**
    * The payload: a number, a `FrameRef` (hands one frame reference to the run: released by the run
@@ -28,7 +31,10 @@ export interface PushSample<T = unknown> {
   readonly frameId?: number;
 }
 
-/** A sample pulled from an output. */
+/**
+ * A sample pulled from an output. Made on the thread that owns the Run; a frame reference it holds
+ * is the consumer's, released with `run.release(sample)` on that thread.
+ */
 export interface OutputSample<T = unknown> {
   /** The Pull output it came from. */
   readonly output: string;
@@ -45,7 +51,7 @@ export interface OutputSample<T = unknown> {
   readonly frameId: number | undefined;
 }
 
-/** What `pull` reports. */
+/** What `pull` reports. Plain data, on the thread that owns the Run. */
 export type PullResult<T = unknown> =
   | { readonly status: 'sample'; readonly sample: OutputSample<T> }
   /** Nothing arrived within the timeout (for `pull(0)`: nothing was ready). */
@@ -85,7 +91,7 @@ export interface RunOutput<T = unknown> extends AsyncIterable<OutputSample<T>> {
   pullOrThrow(timeoutMs?: number): Promise<OutputSample<T>>;
 }
 
-/** Where a Run is in its life; see the `Run` class comment. */
+/** Where a Run is in its life; see the `Run` class comment. Plain data; any thread. */
 export type RunState =
   | 'created'
   | 'starting'
@@ -96,7 +102,7 @@ export type RunState =
   | 'stopped'
   | 'closed';
 
-/** Counters of one input. */
+/** Counters of one input. Plain data; any thread. */
 export interface InputStats {
   /** Samples accepted (enqueued at the boundary or written to the graph). */
   pushed: number;
@@ -108,7 +114,10 @@ export interface InputStats {
   cancelled: number;
 }
 
-/** Counters of a Run, per input and output (`pulled`: samples the application got, by pull or callback). */
+/**
+ * Counters of a Run, per input and output (`pulled`: samples the application got, by pull or
+ * callback). A snapshot `run.stats()` takes on the Run's thread. Plain data; any thread.
+ */
 export interface RunStats {
   readonly inputs: Readonly<Record<string, InputStats & { queued: number }>>;
   readonly outputs: Readonly<Record<string, { pulled: number; queued: number }>>;
