@@ -19,6 +19,8 @@ import type { ResolvedGraph } from '../core/graph-config.js';
  *   `'off'` when the cores suffice. Measured on 2 cores (`npm run bench -- graph`): source → 4
  *   pass-through → sink 0.82 → 1.33 M packets/s; push → 4 pass-through → pull 2.23 → 2.47 M (as
  *   `'on'`); source → two 1 ms stages → sink keeps its 2.1× over one thread (`'on'` loses it).
+ *
+ * Plain data; any thread.
  */
 export type Chaining = 'off' | 'on' | 'auto';
 

@@ -62,7 +62,10 @@ export interface SupervisorOptions {
  */
 export const DEFAULT_CHAINING: Chaining = 'auto';
 
-/** The heap limit of a node's thread when neither the node, the graph nor the run sets one: 1 GiB. */
+/**
+ * The heap limit of a node's thread when neither the node, the graph nor the run sets one: 1 GiB. A
+ * constant; any thread.
+ */
 export const DEFAULT_HEAP_LIMIT_MB = 1024;
 
 /**

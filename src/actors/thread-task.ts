@@ -75,7 +75,13 @@ export interface SpawnOptions {
   transferList?: readonly Transferable[];
 }
 
-/** A running task thread. */
+/**
+ * A running task thread.
+ *
+ * Threading: its members are called on the thread that spawned it (the worker is that thread's
+ * child). Lifecycle: the thread runs until its task settles or {@link ThreadTask.terminate}; a live
+ * thread keeps the process alive unless unref'd, and `result` settling proves it gone.
+ */
 export interface ThreadTask<T> {
   /** Settles after the thread exits: with the task's return value, or its error rebuilt by code. */
   readonly result: Promise<T>;
@@ -97,8 +103,10 @@ export interface ThreadTask<T> {
 }
 
 /**
- * Starts a worker thread that runs `(await import(module))[exportName](args)`.
- * `args` is structured-cloned; SharedArrayBuffers inside it are shared with the new thread.
+ * Starts a worker thread that runs `(await import(module))[exportName](args)`. `args` is
+ * structured-cloned; SharedArrayBuffers inside it are shared with the new thread. Any thread may
+ * spawn; the new thread is counted by the spawning thread ({@link liveThreadCount}), and the caller
+ * owns the returned task: await `result` or terminate it.
  */
 export function spawnTask<T = unknown>(
   module: string | URL,
@@ -188,7 +196,10 @@ export function liveThreadCount(): number {
   return live.size;
 }
 
-/** Terminates every live task thread; returns how many there were. For emergency cleanup. */
+/**
+ * Terminates every live task thread; returns how many there were. For emergency cleanup. Only those
+ * the calling thread started.
+ */
 export async function terminateAllThreads(): Promise<number> {
   const n = live.size;
   await Promise.all([...live].map((w) => w.terminate()));

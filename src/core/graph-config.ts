@@ -52,6 +52,8 @@ export interface InputStreamInfo {
  * More than `maxRestarts` recoveries within `periodMs` escalate: the run fails with
  * RestartLimitError (`ERR_WEFT_RESTART_LIMIT`), the last failure as its cause and the node's
  * history attached.
+ *
+ * Plain data, structured-cloneable; any thread.
  */
 export interface RestartPolicy {
   readonly policy: RestartPolicyName;

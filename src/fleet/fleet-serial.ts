@@ -118,6 +118,7 @@ export class FleetFrameWork {
 /**
  * Runs `frames` frames of `cameras` cameras (round robin, as one shard would) through the fleet's
  * work on this thread. Resolves with the rate. The model must take `fleetModel(options)`'s input.
+ * Lifecycle: its onnxruntime session is released before the promise settles, also on failure.
  */
 export async function runFleetSerial(
   options: {

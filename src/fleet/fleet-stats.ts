@@ -52,7 +52,7 @@ export interface FleetStatsDescriptor {
   readonly sinks: number;
 }
 
-/** What the main thread reads. */
+/** What the main thread reads. Plain data; any thread. */
 export interface FleetFigures {
   readonly produced: number;
   readonly dropped: number;

@@ -28,7 +28,7 @@ export interface ChromeTrace {
 
 const PID = 1;
 
-/** Builds a trace with one track (thread) per actor from consecutive samples. */
+/** Builds a trace with one track (thread) per actor from consecutive samples. Pure; any thread. */
 export function toChromeTrace(timeline: readonly TimelineSample[]): ChromeTrace {
   const events: Record<string, unknown>[] = [
     { name: 'process_name', ph: 'M', pid: PID, args: { name: 'weft graph' } },

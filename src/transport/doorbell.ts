@@ -62,14 +62,18 @@ export function ring(words: Int32Array, base: number): void {
   }
 }
 
-/** Structured-cloneable load gauge: `[busyThreads, cores]` as Int32 words. */
+/**
+ * Structured-cloneable load gauge: `[busyThreads, cores]` as Int32 words. Any thread: pass it in
+ * `spawnTask` args (the SharedArrayBuffer is shared, not copied).
+ */
 export interface LoadGaugeDescriptor {
   readonly sab: SharedArrayBuffer;
 }
 
 /**
  * Creates a gauge for `threads` participating threads on a host with `cores` cores. One gauge per
- * graph; every ring of the graph shares it.
+ * graph; every ring of the graph shares it. Any thread (the one that wires the graph); every thread
+ * of the graph gets the descriptor.
  */
 export function createLoadGauge(threads: number, cores: number): LoadGaugeDescriptor {
   const sab = new SharedArrayBuffer(8);
