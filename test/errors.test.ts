@@ -65,6 +65,11 @@ describe('error codes', () => {
     expect(rebuilt).toBeInstanceOf(RemoteError);
     expect(rebuilt.message).toBe('Error: disk full');
     expect(rebuilt).toMatchObject({ remoteName: 'Error', remoteCode: 'ENOSPC' });
+    // A second crossing (a pool thread's error: pool thread → actor → main thread) keeps them.
+    const again = deserializeError(structuredClone(serializeError(rebuilt)));
+    expect(again).toBeInstanceOf(RemoteError);
+    expect(again.message).toBe('Error: disk full');
+    expect(again).toMatchObject({ remoteName: 'Error', remoteCode: 'ENOSPC' });
   });
 
   it('each class is its own type: `instanceof` narrows to its code and its fields (checked by tsc)', () => {

@@ -37,7 +37,9 @@ export interface SerializedError {
 }
 
 // Plain-data properties that cross threads with their error (structured-cloneable by contract).
-const DATA_KEYS = ['restarts'] as const;
+// A RemoteError's foreign name and code go on with it when it crosses again (pool thread → actor →
+// main thread).
+const DATA_KEYS = ['restarts', 'remoteName', 'remoteCode'] as const;
 
 /**
  * Encodes any thrown value for a thread crossing, keeping the cause chain (depth-limited). Never

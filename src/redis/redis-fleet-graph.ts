@@ -61,7 +61,7 @@ export interface RedisFleetOptions {
  * Defaults for one host on this machine. Plain data; any thread. Not frozen, unlike
  * `FLEET_DEFAULTS`: spread it rather than change it.
  */
-export const REDIS_FLEET_DEFAULTS: Omit<RedisFleetOptions, 'url'> = {
+export const REDIS_FLEET_DEFAULTS: Omit<RedisFleetOptions, 'url'> = Object.freeze({
   prefix: DEFAULT_PREFIX,
   streams: DEFAULT_STREAMS,
   lanes: 1,
@@ -74,8 +74,8 @@ export const REDIS_FLEET_DEFAULTS: Omit<RedisFleetOptions, 'url'> = {
   stopWhenDrainedMs: -1,
   consumerPrefix: '',
   resultsMaxLen: 1_000_000,
-  tls: {},
-};
+  tls: Object.freeze({}),
+});
 
 /** A built host graph. */
 export interface RedisFleetGraph {
