@@ -91,14 +91,21 @@ function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+const IN_TURN = 1;
+const IN_FLIGHT = 2;
+
 /** The rounds over one thread's actors. */
 class Driver {
   readonly results: Promise<ActorResult[]>;
   private readonly live: Set<Actor>;
-  // Nodes inside a turn now (a push helping downstream nests turns): never re-entered.
-  private readonly inTurn = new Set<Actor>();
-  // Nodes whose turn returned a promise that has not settled.
-  private readonly inFlight = new Set<Actor>();
+  // Per member, by its place in `members`: IN_TURN (inside a turn now: a push helping downstream
+  // nests turns, never re-entered) and IN_FLIGHT (its turn returned a promise not yet settled).
+  // Flags, not Sets: a Set's add and delete on every turn allocated (V8 shrinks the table).
+  private readonly flags: Uint8Array;
+  private readonly place = new Map<Actor, number>();
+  private inFlightCount = 0;
+  // The members a park shows as waiting, reused from park to park.
+  private readonly parking: Actor[] = [];
   private readonly consumers = new Map<RingWriter, Actor>();
   private readonly all: InputSet | null;
   private readonly counters: NodeCounters;
@@ -111,6 +118,8 @@ class Driver {
     args: readonly ActorArgs[],
   ) {
     this.live = new Set(members);
+    this.flags = new Uint8Array(members.length);
+    for (const [k, m] of members.entries()) this.place.set(m, k);
     this.counters = new NodeCounters(args[0]!.counters);
     this.results = Promise.allSettled(members.map((m) => m.finished)).then((settled) => {
       const failed = settled.find((s) => s.status === 'rejected');
@@ -161,16 +170,20 @@ class Driver {
     while (this.live.size > 0) {
       let busy = false;
       for (const m of order) {
-        if (!this.live.has(m) || this.inFlight.has(m)) continue;
+        if (!this.live.has(m) || this.has(m, IN_FLIGHT)) continue;
         // A member with spilled records writes them before anything new (it waits for its consumer).
         if (!m.outputs.flushSpill()) continue;
         if (this.turn(m) !== TURN_IDLE) busy = true;
         // A call that returned a promise may settle at once (work done inside the call, a native
         // call that completes synchronously): let it, so its outputs move on in this same round
         // instead of waiting behind whatever the next rounds make.
-        if (this.inFlight.has(m)) await nextMacrotask();
+        if (this.has(m, IN_FLIGHT)) await nextMacrotask();
       }
-      if (!busy && this.live.size > 0) await this.park();
+      if (!busy && this.live.size > 0) {
+        // A park that waited synchronously returns nothing to await (no promise made).
+        const parked = this.park();
+        if (parked !== undefined) await parked;
+      }
     }
   }
 
@@ -186,7 +199,8 @@ class Driver {
 
   // One member's turn; a promise stays in flight and wakes the driver when it settles.
   private turn(m: Actor): number {
-    this.inTurn.add(m);
+    const k = this.place.get(m)!;
+    this.flags[k]! |= IN_TURN;
     const outer = this.current;
     this.current = m;
     // Timers and promises made from here on belong to this node and its stage (see nodeStore): the
@@ -198,12 +212,15 @@ class Driver {
       r = m.step();
     } finally {
       this.current = outer;
-      this.inTurn.delete(m);
+      this.flags[k]! &= ~IN_TURN;
     }
     if (typeof r !== 'number') {
-      this.inFlight.add(m);
+      this.flags[k]! |= IN_FLIGHT;
+      this.inFlightCount++;
+      // Allocates the continuation: calls that return promises only.
       r.then((next) => {
-        this.inFlight.delete(m);
+        this.flags[k]! &= ~IN_FLIGHT;
+        this.inFlightCount--;
         if (next === TURN_CLOSED) this.live.delete(m);
         this.nudge();
       });
@@ -221,54 +238,71 @@ class Driver {
   private help(w: RingWriter): number {
     const m = this.consumers.get(w);
     if (m === undefined || !this.live.has(m)) return HELP_NONE;
-    if (this.inTurn.has(m) || this.inFlight.has(m)) return HELP_DEFER;
+    if (this.has(m, IN_TURN | IN_FLIGHT)) return HELP_DEFER;
     return this.turn(m) !== TURN_IDLE ? HELP_MOVED : HELP_NONE;
   }
 
   // A blocking frame allocation waits: run every other member that may run now.
   private helpOthers(): boolean {
     let moved = false;
-    for (const m of this.live) {
-      if (this.inTurn.has(m) || this.inFlight.has(m)) continue;
+    for (const m of this.members) {
+      if (!this.live.has(m) || this.has(m, IN_TURN | IN_FLIGHT)) continue;
       if (this.turn(m) !== TURN_IDLE) moved = true;
     }
     return moved;
   }
 
-  private async park(): Promise<void> {
+  // Waits until a member may have work. Returns a promise only when it waits asynchronously.
+  private park(): Promise<void> | undefined {
     const set = this.all;
     // Nodes with a call in flight are still in that call (the watchdog times it), not waiting.
-    const live = [...this.live].filter((m) => !this.inFlight.has(m));
-    for (const m of live) m.parked();
+    const live = this.parking;
+    live.length = 0;
+    let waitsAsync = this.inFlightCount > 0;
+    for (const m of this.members) {
+      if (!this.live.has(m) || this.has(m, IN_FLIGHT)) continue;
+      live.push(m);
+      m.parked();
+      if (m.waitsAsync) waitsAsync = true;
+    }
     const t0 = performance.now();
     if (set === null) {
-      // Sources only, all in flight: their promises nudge.
+      // Sources only, all in flight: their promises nudge. Allocates the promise and its closure.
       publishAll();
-      await new Promise<void>((resolve) => {
+      return new Promise<void>((resolve) => {
         this.wake = resolve;
-      });
-    } else {
-      // Which rings count: those each member that could take them wants now. A member with a call
-      // in flight takes nothing until it settles (its promise nudges): its records must not end
-      // the park, or the driver would spin without ever letting that call's timers run.
-      let k = 0;
-      for (const m of this.members) {
-        const own = m.inputs;
-        if (own === null) continue;
-        const on = own.enabled;
-        const takes = this.live.has(m) && !this.inFlight.has(m);
-        for (let i = 0; i < on.length; i++) set.enabled[k++] = takes ? on[i]! : 0;
-      }
-      if (this.inFlight.size > 0 || live.some((m) => m.waitsAsync)) await set.waitAsync(PARK_MS);
-      else set.wait(PARK_MS);
+      }).then(() => this.woken(t0));
     }
+    // Which rings count: those each member that could take them wants now. A member with a call
+    // in flight takes nothing until it settles (its promise nudges): its records must not end
+    // the park, or the driver would spin without ever letting that call's timers run.
+    let k = 0;
+    for (const m of this.members) {
+      const own = m.inputs;
+      if (own === null) continue;
+      const on = own.enabled;
+      const takes = this.live.has(m) && !this.has(m, IN_FLIGHT);
+      for (let i = 0; i < on.length; i++) set.enabled[k++] = takes ? on[i]! : 0;
+    }
+    if (waitsAsync) return set.waitAsync(PARK_MS).then(() => this.woken(t0));
+    set.wait(PARK_MS);
+    this.woken(t0);
+    return undefined;
+  }
+
+  // After a park: the members it showed as waiting are told how long they waited.
+  private woken(t0: number): void {
     this.nudged = false;
     this.wake = undefined;
     const ms = performance.now() - t0;
-    for (const m of live) {
+    for (const m of this.parking) {
       m.inputs?.takeInterrupt();
       m.woken(ms);
     }
+  }
+
+  private has(m: Actor, flag: number): boolean {
+    return (this.flags[this.place.get(m)!]! & flag) !== 0;
   }
 
   private wake: (() => void) | undefined;
@@ -282,7 +316,7 @@ class Driver {
 
   // A member that could run now asks for a turn: woken by its calculator, or asked to stop.
   private wants(m: Actor): boolean {
-    if (!this.live.has(m) || this.inFlight.has(m)) return false;
+    if (!this.live.has(m) || this.has(m, IN_FLIGHT)) return false;
     return m.inputs!.interruptPending || this.counters.stopRequested(m.id);
   }
 

@@ -248,8 +248,9 @@ export class InputBoundary {
     return ts;
   }
 
-  // A value that will wait in the queue is encoded now once, so that a payload the ring cannot carry
-  // fails this push rather than the pump later.
+  // A value that will wait in the queue is encoded now, so that a payload the ring cannot carry
+  // fails this push rather than the pump later. Queued samples only, and they pay it twice: the
+  // bytes are not kept (keeping them would copy them out of the shared encode buffer instead).
   private checkPayload(value: unknown): void {
     encodeInline(threadCodec(), value, this.rings.maxInline, this.name, 'run');
   }

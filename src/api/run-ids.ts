@@ -10,7 +10,7 @@
  *
  * Entries are forgotten once every Pull output has settled past their timestamp (no output can
  * deliver that timestamp any more), so memory follows what is in flight, not what was pushed.
- * Samples without ids cost nothing here.
+ * Samples without ids cost nothing here; a sample with ids costs a Map entry and an object.
  *
  * Threading: the thread that owns the Run.
  */
@@ -66,6 +66,7 @@ export class RunIds {
     if (this.outputs.length === 0) return;
     const map = this.mapOf(input);
     if (!map.has(timestamp)) this.stored++;
+    // Allocates a Map entry and its ids object per sample with ids (a streamId may be any string).
     map.set(timestamp, { streamId, frameId });
     if (this.stored >= this.pruneAt) this.prune();
   }

@@ -171,7 +171,8 @@ export class Waiter {
   /** Async form of {@link park} for threads whose event loop must keep turning. */
   async parkAsync(words: Int32Array, index: number, expected: number, timeoutMs: number): Promise<boolean> {
     publishAll();
-    // Allocates a promise per park: parking is off the per-packet path.
+    // Allocates a promise per park: off the per-packet path while packets keep coming; a stream
+    // sparse enough that the thread parks between packets (one at a time) pays it per packet.
     const w = Atomics.waitAsync(words, index, expected, timeoutMs);
     if (!w.async) return w.value !== 'timed-out';
     const g = this.gauge;

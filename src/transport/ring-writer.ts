@@ -188,7 +188,9 @@ export class RingWriter extends RingProducer {
    * Resolves false on timeout; rejects with RingClosedError once the consumer abandoned the ring.
    */
   waitRecordRoomAsync(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
-    // Allocates the attempt's closure and the wait's promise: called only once a ring is full.
+    // Allocates the attempt's closure and the wait's promise: called only once a ring is full. With a
+    // small record limit (the balanced preset's 4) and a producer that outruns the graph, that is
+    // about once a sample: the price of keeping so few samples waiting.
     return this.writeAsync(() => this.hasRecordRoom, timeoutMs);
   }
 
