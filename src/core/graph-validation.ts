@@ -34,7 +34,6 @@ import {
   CycleError,
   DuplicateNodeError,
   DuplicateProducerError,
-  GraphInvalidError,
   NoProducerError,
   SidePacketMissingError,
   UnknownCalculatorError,
