@@ -11,12 +11,14 @@ import { InvalidArgumentError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import type { GraphConfig } from '../src/core/graph-config.js';
 import { closedAfterEach } from './fixtures/closed-after-each.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 const probe = new URL('./fixtures/graph/turn-probe.ts', import.meta.url);
 const registry = new CalculatorRegistry(defaultRegistry())
   .register('AsyncDelayCalculator', new URL('./fixtures/graph/async-delay.ts', import.meta.url))
   .register('ProbeSourceCalculator', probe, 'ProbeSourceCalculator')
-  .register('ProbeTakerCalculator', probe, 'ProbeTakerCalculator');
+  .register('ProbeTakerCalculator', probe, 'ProbeTakerCalculator')
+  .register('MicrotaskCountCalculator', probe, 'MicrotaskCountCalculator');
 const { graphs, runs } = closedAfterEach();
 
 async function layoutOf(config: GraphConfig, chaining: Chaining, cores = 64): Promise<number[][]> {
@@ -177,6 +179,35 @@ describe('a chain behaves as the same nodes on threads of their own', () => {
     expect(count).toBe(100);
     expect(threads).toBe(1);
   });
+});
+
+describe('a shared thread yields as a thread of its own does', () => {
+  it.each(['on', 'off'] as const)(
+    'microtasks a call queued run before the next call that follows a wait for input (chaining %s)',
+    async (chaining) => {
+      const session = new Session({ registry, chaining }).add(
+        push('in'),
+        graph()
+          .node('MicrotaskCountCalculator', { inputs: { '': 'in' }, outputs: { '': 'mid' } })
+          .node('PassThroughCalculator', { inputs: { '': 'mid' }, outputs: { '': 'out' } }),
+        pull('out'),
+      );
+      const run = session.build({ preset: 'reliable' });
+      runs.push(run);
+      await run.start();
+      const seen: unknown[] = [];
+      for (let t = 0; t < 4; t++) {
+        await run.push({ value: t, timestamp: t });
+        seen.push((await run.pullOrThrow()).value);
+        // The node waits for input now: its next call comes after that wait, and after a yield.
+        await waitUntil(
+          () => run.stageStats().find((s) => s.node === 'MicrotaskCountCalculator')?.state === 'WaitingInput',
+          'the node waits for input',
+        );
+      }
+      expect(seen).toEqual([0, 1, 2, 3]);
+    },
+  );
 });
 
 /** The probe source → taker on one executor thread; what each packet says, and the thread count. */
