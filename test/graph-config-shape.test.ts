@@ -3,6 +3,7 @@
 // never a bare TypeError from inside validation ("config.nodes.flatMap is not a function").
 import { describe, expect, it } from 'vitest';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
+import { Session } from '../src/api/session.js';
 import { GraphInvalidError, InvalidArgumentError } from '../src/core/errors.js';
 import { graph } from '../src/core/graph-builder.js';
 import { graphConfigProblems } from '../src/core/graph-config-shape.js';
@@ -45,9 +46,9 @@ const refused: [string, unknown, string][] = [
     'graph field maxQueueSize must be a number, not "100"',
   ],
   [
-    'no reportDeadlock',
-    { ...good, reportDeadlock: undefined },
-    'graph field reportDeadlock must be a boolean, not missing',
+    'a string reportDeadlock',
+    { ...good, reportDeadlock: 'yes' },
+    'graph field reportDeadlock must be a boolean, not "yes"',
   ],
   [
     'a node that is a string',
@@ -85,16 +86,22 @@ describe('the shape of a hand-written GraphConfig', () => {
   it('a built config has no problem', () => {
     expect(graphConfigProblems(good)).toEqual([]);
     expect(graphConfigProblems(JSON.parse(JSON.stringify(good)))).toEqual([]);
+    // Left out, reportDeadlock reads as MediaPipe's default (false).
+    expect(graphConfigProblems({ ...good, reportDeadlock: undefined })).toEqual([]);
   });
 
   it.each(refused)('%s is refused with GraphInvalidError naming the field', (_what, config, message) => {
     const problems = graphConfigProblems(config);
     expect(problems.map((p) => p.message).join('\n')).toContain(message);
     for (const p of problems) expect(p).toBeInstanceOf(InvalidArgumentError);
-    for (const make of [
+    const makers: (() => unknown)[] = [
       () => new CalculatorGraph(config as never),
       () => validateGraph(config as never, () => undefined),
-    ]) {
+    ];
+    // A Session takes plain objects with a nodes array as configs: those are checked when added.
+    if (Array.isArray((config as { nodes?: unknown } | null)?.nodes))
+      makers.push(() => new Session().add(config as never));
+    for (const make of makers) {
       let err: unknown;
       try {
         make();

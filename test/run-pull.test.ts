@@ -96,6 +96,38 @@ describe('iterating an output', () => {
     expect(await loop).toEqual([3]);
   });
 
+  it('behaves as an async generator: next() calls made at once answer in order; it iterates itself; return() ends it', async () => {
+    const run = await started(passThroughSession().build({ preset: 'reliable' }));
+    const it = run.output()[Symbol.asyncIterator]();
+    // Asked before any sample exists, answered in the order asked as samples arrive.
+    const asked = [it.next(), it.next(), it.next()];
+    for (let i = 0; i < 3; i++) await run.push({ value: i });
+    expect((await Promise.all(asked)).map((r) => r.value?.value)).toEqual([0, 1, 2]);
+    // Peek with next(), then go on with for-await over the same iterator.
+    await run.push({ value: 3 });
+    await run.push({ value: 4 });
+    expect((await it.next()).value?.value).toBe(3);
+    const rest: unknown[] = [];
+    for await (const s of { [Symbol.asyncIterator]: () => it }) {
+      rest.push(s.value);
+      break; // calls return(): the iterator is done from now on
+    }
+    expect(rest).toEqual([4]);
+    await run.push({ value: 5 });
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+    // The output itself goes on: the sample is there for the next pull.
+    expect(await run.pullOrThrow()).toMatchObject({ value: 5 });
+  });
+
+  it('a stopped run ends a waiting next(); the iterator stays done', async () => {
+    const run = await started(passThroughSession().build({ preset: 'reliable' }));
+    const it = run.output()[Symbol.asyncIterator]();
+    const waiting = it.next();
+    await run.stop();
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+
   it('a pullOrThrow timeout out of range rejects (no throw) and leaves the waiting sample for the next pull', async () => {
     const run = await started(passThroughSession().build({ preset: 'reliable' }));
     await run.push({ value: 1 });

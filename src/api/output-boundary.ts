@@ -23,6 +23,7 @@ import { SampleQueue } from '../core/sample-queue.js';
 import type { OutputLatency } from '../telemetry/run-latency.js';
 import { isFrameRef } from '../transport/codec.js';
 import { heldPromise } from './held-promise.js';
+import { OutputIterator } from './output-iterator.js';
 import type { OutputHost, OutputSample, PullResult, RunOutput } from './run-types.js';
 
 interface Waiter {
@@ -37,14 +38,6 @@ const CANCELLED: PullResult = Object.freeze({ status: 'cancelled' });
 const CLOSED_P = Promise.resolve(CLOSED);
 const TIMEOUT_P = Promise.resolve(TIMEOUT);
 const CANCELLED_P = Promise.resolve(CANCELLED);
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
-const DONE_P = Promise.resolve(DONE);
-
-// An output's iteration step from a pull's result: a sample, or the end (closed, cancelled).
-function iteration(r: PullResult): IteratorResult<OutputSample> {
-  // Allocates the result object the iterator protocol needs.
-  return r.status === 'sample' ? { value: r.sample, done: false } : DONE;
-}
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -207,19 +200,14 @@ export class OutputBoundary implements RunOutput, StreamObserver {
     }
   }
 
-  /**
-   * Samples until the output closes or the run stops (a failure rejects). Written out rather than
-   * as an async generator: a sample already here costs the promise and the result object the
-   * protocol needs, and nothing more (the generator cost ~1 KB a sample).
-   */
-  [Symbol.asyncIterator](): AsyncIterator<OutputSample> {
-    const next = (): Promise<IteratorResult<OutputSample>> => {
-      const s = this.cancelled ? undefined : this.takeChecked(-1);
-      if (s instanceof Error) return Promise.reject(s);
-      if (s !== undefined) return Promise.resolve({ value: s, done: false });
-      return this.pull().then(iteration);
-    };
-    return { next, return: () => DONE_P };
+  /** Samples until the output closes or the run stops (a failure rejects); see OutputIterator. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<OutputSample> {
+    return new OutputIterator(this);
+  }
+
+  /** A sample already here, for the iterator (see {@link IteratedOutput.takeNow}). */
+  takeNow(): OutputSample | Error | undefined {
+    return this.cancelled ? undefined : this.takeChecked(-1);
   }
 
   // A queued sample, after the checks pull() makes (an Error to reject with instead of throwing).

@@ -24,6 +24,7 @@
 import { InvalidArgumentError, UsageError } from '../core/errors.js';
 import { GraphBuilder } from '../core/graph-builder.js';
 import type { ExecutorConfig, GraphConfig, ResolvedGraph } from '../core/graph-config.js';
+import { checkGraphConfigShape } from '../core/graph-config-shape.js';
 import { parseGraphText } from '../core/graph-text.js';
 import { isQueueSize } from '../core/graph-validation-ports.js';
 import type { RunDiagSnapshot } from '../telemetry/diag-snapshot.js';
@@ -325,7 +326,9 @@ function fragment(part: unknown): GraphConfig {
   if (part instanceof GraphBuilder) return part.build();
   if (part instanceof CalculatorGraph) return part.config;
   if (typeof part === 'object' && part !== null && Array.isArray((part as GraphConfig).nodes)) {
-    return part as GraphConfig;
+    // A config written by hand: its fields are checked now, as CalculatorGraph's constructor does.
+    checkGraphConfigShape(part);
+    return part;
   }
   throw new InvalidArgumentError(
     'session.add takes push(name), pull(name), a GraphConfig, a GraphBuilder, a CalculatorGraph or ' +

@@ -42,7 +42,8 @@ export function graphConfigProblems(config: unknown): WeftError[] {
   }
   if (typeof config.maxQueueSize !== 'number')
     bad(`graph field maxQueueSize must be a number, not ${describe(config.maxQueueSize)}`);
-  if (typeof config.reportDeadlock !== 'boolean')
+  // Absent reads as false, MediaPipe's default (configs written by hand often leave it out).
+  if (config.reportDeadlock !== undefined && typeof config.reportDeadlock !== 'boolean')
     bad(`graph field reportDeadlock must be a boolean, not ${describe(config.reportDeadlock)}`);
   if (!Array.isArray(config.nodes)) {
     bad(`graph field nodes must be an array of node configs, not ${describe(config.nodes)}`);
@@ -53,7 +54,12 @@ export function graphConfigProblems(config: unknown): WeftError[] {
       bad(`node ${i} must be an object, not ${describe(n)}`);
       continue;
     }
-    const name = typeof n.name === 'string' ? n.name : `${i} (${String(n.calculator)})`;
+    const name =
+      typeof n.name === 'string'
+        ? n.name
+        : typeof n.calculator === 'string'
+          ? `${i} (${n.calculator})`
+          : String(i);
     if (typeof n.calculator !== 'string' || n.calculator === '')
       bad(`node ${name}: calculator must be a calculator's name, not ${describe(n.calculator)}`, name);
     if (n.name !== undefined && typeof n.name !== 'string')
@@ -88,5 +94,6 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'function') return 'a function';
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }

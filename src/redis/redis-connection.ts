@@ -374,7 +374,7 @@ export function reportEvent(node: string | undefined, e: RedisConnectionEvent): 
       : e.kind === 'reconnected'
         ? `reconnected to ${e.url} after ${e.attempt} attempt(s)`
         : e.attempt === 0
-          ? `${e.url} refused to reconnect; not retried (${e.reason})`
+          ? `lost ${e.url}, not retried (${e.reason})`
           : `gave up reconnecting to ${e.url} after ${e.attempt} attempt(s) (${e.reason})`;
   process.stderr.write(`weft redis${node === undefined ? '' : ` [${node}]`}: ${line}\n`);
 }

@@ -57,10 +57,7 @@ export interface RedisFleetOptions {
   readonly tls: RedisTlsFiles;
 }
 
-/**
- * Defaults for one host on this machine. Plain data; any thread. Not frozen, unlike
- * `FLEET_DEFAULTS`: spread it rather than change it.
- */
+/** Defaults for one host on this machine. Plain data, frozen; any thread: spread it to change it. */
 export const REDIS_FLEET_DEFAULTS: Omit<RedisFleetOptions, 'url'> = Object.freeze({
   prefix: DEFAULT_PREFIX,
   streams: DEFAULT_STREAMS,

@@ -22,8 +22,6 @@ import { checkTlsFiles } from './redis-tls.js';
 import { emitEntry, type SourceMeta } from './source-emit.js';
 import { decodeEntry, type WireEntry, type WireLimits } from './stream-wire-format.js';
 
-/** Options of {@link RedisStreamSourceCalculator}. */
-
 // Errors name the streams a source reads; a shard's 16 or 32 keys would bury the message.
 function streamList(keys: readonly string[]): string {
   return keys.length <= 3 ? keys.join(',') : `${keys[0]} … ${keys[keys.length - 1]} (${keys.length} streams)`;
