@@ -57,7 +57,8 @@ export async function prepareGraph(
   const modules = new Map(
     [...new Set(graph.nodes.map((n) => n.calculator))].map((name) => {
       const entry = registry.entry(name) ?? defaultRegistry().entry(name);
-      if (entry === undefined) throw new UnknownCalculatorError(`unknown calculator "${name}"`);
+      if (entry === undefined)
+        throw new UnknownCalculatorError(`unknown calculator "${name}"`, { phase: 'config' });
       return [name, entry] as const;
     }),
   );

@@ -58,7 +58,7 @@ export class RunCore implements InputHost, OutputHost {
   /** The latency bookkeeping; UsageError unless the run was built with `latency: true`. */
   recordedLatency(): RunLatency {
     if (this.latency === null) {
-      throw new UsageError('latency is recorded only by runs built with { latency: true }');
+      throw new UsageError('latency is recorded only by runs built with { latency: true }', { phase: 'run' });
     }
     return this.latency;
   }
@@ -71,7 +71,8 @@ export class RunCore implements InputHost, OutputHost {
   }
 
   get frames(): FramePool {
-    if (this.sup === undefined) throw new UsageError('frames are available once start() was called');
+    if (this.sup === undefined)
+      throw new UsageError('frames are available once start() was called', { phase: 'run' });
     return this.sup.pool;
   }
 
@@ -119,7 +120,8 @@ export class RunCore implements InputHost, OutputHost {
   }
 
   checkPull(): void {
-    if (this.st === 'created' || this.st === 'starting') throw new UsageError('pull before start()');
+    if (this.st === 'created' || this.st === 'starting')
+      throw new UsageError('pull before start()', { phase: 'run' });
     if (this.sup?.error === undefined && this.failure === undefined) return;
     const sticky = this.sticky();
     if (sticky !== undefined) throw sticky;
@@ -217,7 +219,8 @@ export class RunCore implements InputHost, OutputHost {
     const sticky = this.sticky();
     if (sticky !== undefined) throw sticky;
     if (this.stopRequested) throw new CancelledError('the run was stopped', { phase: 'run' });
-    if (this.st === 'created' || this.st === 'starting') throw new UsageError('push before start() resolved');
+    if (this.st === 'created' || this.st === 'starting')
+      throw new UsageError('push before start() resolved', { phase: 'run' });
     if (name !== undefined) throw this.unknownInput(name);
     throw new UsageError(
       this.inputList.length === 0

@@ -51,7 +51,7 @@ export class RunLifecycle {
         this.starting === undefined
           ? `the run was ${this.core.st === 'closed' ? 'closed' : 'stopped'} before it started: build a new run`
           : `start() was already called (the run is ${this.core.st})`;
-      return Promise.reject(new UsageError(why));
+      return Promise.reject(new UsageError(why, { phase: 'run' }));
     }
     this.core.st = 'starting';
     this.starting = this.doStart(sidePackets);
@@ -72,7 +72,8 @@ export class RunLifecycle {
 
   /** See `Run.waitUntilDone`. */
   waitUntilDone(): Promise<void> {
-    if (this.finished === undefined) return Promise.reject(new UsageError('waitUntilDone() before start()'));
+    if (this.finished === undefined)
+      return Promise.reject(new UsageError('waitUntilDone() before start()', { phase: 'run' }));
     this.core.reported = true;
     // An awaited run keeps the process alive until it ends (see the supervisor's keepAlive).
     return this.core.sup?.keepAlive.during(this.finished) ?? this.finished;

@@ -64,7 +64,8 @@ export class RunTelemetry {
   /** Every node's figures now, read from the shared counters. UsageError before `attach`. */
   stageStats(): StageStats[] {
     const sup = this.sup;
-    if (sup === undefined) throw new UsageError('run telemetry is available once start() was called');
+    if (sup === undefined)
+      throw new UsageError('run telemetry is available once start() was called', { phase: 'run' });
     return readStageStats(sup.graph, sup.counters, sup.plan.inputBase);
   }
 

@@ -147,8 +147,10 @@ export class Run implements AsyncDisposable {
    * Call before `start()`; the output can then not be pulled.
    */
   onOutput(name: string, callback: (sample: OutputSample) => void): this {
-    if (this.core.st !== 'created') throw new UsageError('set onOutput callbacks before start()');
-    if (typeof callback !== 'function') throw new InvalidArgumentError('onOutput needs a function');
+    if (this.core.st !== 'created')
+      throw new UsageError('set onOutput callbacks before start()', { stream: name, phase: 'config' });
+    if (typeof callback !== 'function')
+      throw new InvalidArgumentError('onOutput needs a function', { stream: name, phase: 'config' });
     this.core.output(name).callback = callback;
     return this;
   }
@@ -161,7 +163,8 @@ export class Run implements AsyncDisposable {
    */
   closeInput(name?: string): void {
     const c = this.core;
-    if (c.st === 'created' || c.st === 'starting') throw new UsageError('closeInput() before start()');
+    if (c.st === 'created' || c.st === 'starting')
+      throw new UsageError('closeInput() before start()', { stream: name, phase: 'run' });
     if (c.st !== 'running' && c.st !== 'draining') return;
     if (name !== undefined) {
       const input = c.inputs.get(name);
@@ -213,7 +216,7 @@ export class Run implements AsyncDisposable {
   outputSidePackets(): Record<string, unknown> {
     const prepared = this.lifecycle.prepared;
     if (this.core.sup === undefined || prepared === undefined) {
-      throw new UsageError('outputSidePackets() is available once start() was called');
+      throw new UsageError('outputSidePackets() is available once start() was called', { phase: 'run' });
     }
     const all = this.core.sup.outputSidePackets();
     const names = prepared.graph.outputSidePackets;

@@ -156,7 +156,7 @@ export class Session implements AsyncDisposable {
    */
   add(...parts: SessionPart[]): this {
     if (this.live !== undefined)
-      throw new UsageError('the session has a live run: close it before adding parts');
+      throw new UsageError('the session has a live run: close it before adding parts', { phase: 'config' });
     // Check every part before taking any: a bad part leaves the session as it was.
     const pushes = [...this.pushes];
     const pulls = [...this.pulls];
@@ -229,7 +229,9 @@ export class Session implements AsyncDisposable {
    */
   build(options: RunOptions = {}): Run {
     if (this.live !== undefined) {
-      throw new UsageError(`the session already has a live run (${this.live.state}): close it first`);
+      throw new UsageError(`the session already has a live run (${this.live.state}): close it first`, {
+        phase: 'config',
+      });
     }
     const resolved = resolveRunOptions(options, { profileIntervalMs: this.options.profileIntervalMs });
     const spec: RunSpec = {
