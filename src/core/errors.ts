@@ -11,7 +11,7 @@
  * on {@link WeftError} and `defineError`; each class's own comment says when it is thrown.
  */
 
-import { defineError, type Phase, type WeftError } from './weft-error.js';
+import { defineError, type Phase } from './weft-error.js';
 
 export {
   bareMessage,
@@ -173,101 +173,21 @@ export const ObserverError = defineError(
 );
 export type ObserverError = InstanceType<typeof ObserverError>;
 
-// Graph configuration and validation (reported before any worker starts).
-/**
- * MediaPipe text format that does not parse; the message gives line and column. Thrown by the parse
- * itself (`parseGraphText`, `CalculatorGraph.fromText`, `registerSubgraph`), phase `config`.
- */
-export const GraphParseError = defineError(
-  'GraphParseError',
-  'ERR_WEFT_GRAPH_PARSE',
-  'graph text does not parse',
-);
-export type GraphParseError = InstanceType<typeof GraphParseError>;
-/**
- * A graph with one or more validation problems; `problems` lists every one as its own typed error.
- * Thrown by validation (`validate`, or the first start or run), before any thread starts.
- */
-export const GraphInvalidError = defineError<'ERR_WEFT_GRAPH_INVALID', { problems?: WeftError[] }>(
-  'GraphInvalidError',
-  'ERR_WEFT_GRAPH_INVALID',
-  'graph is invalid',
-);
-export type GraphInvalidError = InstanceType<typeof GraphInvalidError>;
-/**
- * A calculator name the registry does not know: a validation problem (in GraphInvalidError's
- * `problems`), or thrown by the registry's `load` and `entries` (phase `config`).
- */
-export const UnknownCalculatorError = defineError(
-  'UnknownCalculatorError',
-  'ERR_WEFT_UNKNOWN_CALCULATOR',
-  'unknown calculator',
-);
-export type UnknownCalculatorError = InstanceType<typeof UnknownCalculatorError>;
-/**
- * A tag the calculator does not declare, or a required tag (or count) the node does not wire; found
- * by validation or subgraph expansion (phase `config`).
- */
-export const PortTagError = defineError(
-  'PortTagError',
-  'ERR_WEFT_PORT_TAG',
-  'port tag does not match the contract',
-);
-export type PortTagError = InstanceType<typeof PortTagError>;
-/** Indices of one tag with a gap or a repeat (e.g. IN:0 and IN:2 without IN:1); found by validation. */
-export const PortIndexError = defineError(
-  'PortIndexError',
-  'ERR_WEFT_PORT_INDEX',
-  'port indices have a gap or a repeat',
-);
-export type PortIndexError = InstanceType<typeof PortIndexError>;
-/** A stream, side-packet, tag, node or executor name that breaks the naming rules; found by validation. */
-export const BadNameError = defineError('BadNameError', 'ERR_WEFT_BAD_NAME', 'name breaks the naming rules');
-export type BadNameError = InstanceType<typeof BadNameError>;
-/** Two nodes with the same name; found by validation. */
-export const DuplicateNodeError = defineError(
-  'DuplicateNodeError',
-  'ERR_WEFT_DUPLICATE_NODE',
-  'node name used twice',
-);
-export type DuplicateNodeError = InstanceType<typeof DuplicateNodeError>;
-/** A stream or side packet produced twice (also a graph input that a node produces); found by validation. */
-export const DuplicateProducerError = defineError(
-  'DuplicateProducerError',
-  'ERR_WEFT_DUPLICATE_PRODUCER',
-  'stream or side packet produced twice',
-);
-export type DuplicateProducerError = InstanceType<typeof DuplicateProducerError>;
-/** An input stream (or side packet, or graph output) that nothing produces; found by validation. */
-export const NoProducerError = defineError(
-  'NoProducerError',
-  'ERR_WEFT_NO_PRODUCER',
-  'input has no producer',
-);
-export type NoProducerError = InstanceType<typeof NoProducerError>;
-/** A cycle whose closing input is not declared as a back edge; found by validation. */
-export const CycleError = defineError('CycleError', 'ERR_WEFT_CYCLE', 'cycle without a back edge');
-export type CycleError = InstanceType<typeof CycleError>;
-/**
- * A required side packet that was not provided when the run started: thrown by the start, before
- * any node opens; or, failing the run, one a node's `open` should have set for another node.
- */
-export const SidePacketMissingError = defineError(
-  'SidePacketMissingError',
-  'ERR_WEFT_SIDE_PACKET_MISSING',
-  'required side packet missing',
-);
-export type SidePacketMissingError = InstanceType<typeof SidePacketMissingError>;
-/**
- * Options the calculator rejects (unknown keys, wrong types, bad values), or graph settings out of
- * range; found by validation (phase `config`).
- */
-export const BadOptionsError = defineError(
-  'BadOptionsError',
-  'ERR_WEFT_BAD_OPTIONS',
-  'node options are invalid',
-);
-export type BadOptionsError = InstanceType<typeof BadOptionsError>;
+// Graph configuration and validation (reported before any worker starts): graph-errors.ts.
+export {
+  BadNameError,
+  BadOptionsError,
+  CycleError,
+  DuplicateNodeError,
+  DuplicateProducerError,
+  GraphInvalidError,
+  GraphParseError,
+  NoProducerError,
+  PortIndexError,
+  PortTagError,
+  SidePacketMissingError,
+  UnknownCalculatorError,
+} from './graph-errors.js';
 
 // Running a graph.
 /**
@@ -397,70 +317,13 @@ export const InternalError = defineError(
 );
 export type InternalError = InstanceType<typeof InternalError>;
 
-// Redis Streams across hosts (src/redis). Messages carry redacted URLs only: never a password.
-/**
- * The Redis server could not be reached, or the connection stayed lost past its retry limit: phase
- * `open` at the first connection (a Redis node's `open`, a feed's start), `transport` after.
- */
-export const RedisConnectionError = defineError(
-  'RedisConnectionError',
-  'ERR_WEFT_REDIS_CONNECTION',
-  'the Redis server cannot be reached',
-);
-export type RedisConnectionError = InstanceType<typeof RedisConnectionError>;
-/**
- * The Redis server refused the credentials (WRONGPASS, NOAUTH) or the ACL user's permissions
- * (NOPERM): at the connection (phase `open`) or on a command (phase `transport`).
- */
-export const RedisAuthError = defineError(
-  'RedisAuthError',
-  'ERR_WEFT_REDIS_AUTH',
-  'the Redis server refused the credentials',
-);
-export type RedisAuthError = InstanceType<typeof RedisAuthError>;
-/**
- * The TLS handshake with a `rediss://` server failed: its certificate was not trusted (no CA given
- * for a private one), did not name the host, or the server demanded a client certificate, or spoke
- * no TLS at all. Not retried at the first connection: retrying cannot fix it. Phase `open` at the
- * first connection, `transport` at a reconnection.
- */
-export const RedisTlsError = defineError(
-  'RedisTlsError',
-  'ERR_WEFT_REDIS_TLS',
-  'the TLS handshake with the Redis server failed',
-);
-export type RedisTlsError = InstanceType<typeof RedisTlsError>;
-/**
- * A Redis command failed on the server for another reason (WRONGTYPE, OOM, a missing group): thrown
- * by that command (phase `transport`; `open` while connecting).
- */
-export const RedisCommandError = defineError(
-  'RedisCommandError',
-  'ERR_WEFT_REDIS_COMMAND',
-  'a Redis command failed',
-);
-export type RedisCommandError = InstanceType<typeof RedisCommandError>;
-/**
- * A stream entry that breaks weft's wire format (malformed, truncated or oversized): it is counted,
- * moved to the dead-letter stream and acknowledged, never passed into the graph. Thrown by
- * `decodeEntry` and `encodeEntry` (phase `transport`); the Redis source catches its own.
- */
-export const StreamEntryError = defineError(
-  'StreamEntryError',
-  'ERR_WEFT_STREAM_ENTRY',
-  'a stream entry breaks the wire format',
-);
-export type StreamEntryError = InstanceType<typeof StreamEntryError>;
-
-/**
- * The live view's server (`--ui`, `serveDashboard`) could not listen: the port is taken, or the host
- * cannot be bound. `serveDashboard` rejects with it (phase `run`); no server is left behind.
- */
-export const DashboardListenError = defineError(
-  'DashboardListenError',
-  'ERR_WEFT_UI_LISTEN',
-  'the dashboard server cannot listen on that address',
-);
-export type DashboardListenError = InstanceType<typeof DashboardListenError>;
-
 export { deserializeError, type SerializedError, serializeError } from './error-serialization.js';
+// Redis Streams across hosts and the web view's server: service-errors.ts.
+export {
+  DashboardListenError,
+  RedisAuthError,
+  RedisCommandError,
+  RedisConnectionError,
+  RedisTlsError,
+  StreamEntryError,
+} from './service-errors.js';
