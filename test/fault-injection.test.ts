@@ -58,6 +58,28 @@ describe('a calculator fault fails the run, typed, naming node and phase', () =>
   });
 });
 
+describe('a microtask a synchronous calculator queued that throws fails the run, typed, naming the node', () => {
+  // It runs when the thread next yields, which for a busy synchronous node may be while it finishes
+  // (the thread's late error then races its result, and the error must win: it used to arrive as
+  // WorkerExitError "exit code 1 after its result"), or while another node of a shared thread runs.
+  it.each(LAYOUTS.flatMap((layout) => PHASES.map((phase) => [phase, layout] as const)))(
+    'queued in %s, nodes on threads: %s',
+    async (phase, layout) => {
+      const g = faultyGraph(opened, 'microtask', phase, {}, layout);
+      const err = await g.runToCompletion().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CalculatorError);
+      // Charged to the node and the stage that queued it, whichever runs when it throws.
+      expect(err).toMatchObject({ node: 'buggy', phase });
+      expect(`${(err as Error).message} ${String((err as Error).cause)}`).toMatch(/injected microtask/);
+      await g.close();
+      expect(g.frames.inUse()).toBe(0);
+    },
+  );
+});
+
 describe('a shared thread ended by process.exit from a timer is charged to the node that set it', () => {
   it.each(['chained', 'executor'] as const)('nodes on threads: %s', async (layout) => {
     const g = faultyGraph(opened, 'timerExit', 'process', {}, layout);

@@ -43,11 +43,27 @@ export function onStrayError(h: StrayErrorHandler): void {
 
 /** Installs the process-wide listeners of this thread; `report` sends a late error to the spawner. */
 export function catchStrayErrors(report: (err: unknown) => void): void {
-  const take = (err: unknown) => {
-    const stage = stageStore.getStore();
-    const late = handler === undefined ? err : handler(err, stage, nodeStore.getStore());
+  const takeIn = (err: unknown, stage: string | undefined, node: number | undefined) => {
+    const late = handler === undefined ? err : handler(err, stage, node);
     if (late !== undefined) report(late);
   };
+  const take = (err: unknown) => takeIn(err, stageStore.getStore(), nodeStore.getStore());
   process.on('uncaughtException', take);
   process.on('unhandledRejection', take);
+  // A microtask's throw reaches 'uncaughtException' outside the context it was queued in (the
+  // stores then name whatever runs now: another node of a shared thread, a later stage), so the
+  // callback is run here under the context of the code that queued it. Allocates a closure per
+  // queueMicrotask call: the calculator's own calls only (weft's threads make none per packet).
+  const native = globalThis.queueMicrotask;
+  globalThis.queueMicrotask = (callback: () => void) => {
+    const stage = stageStore.getStore();
+    const node = nodeStore.getStore();
+    native(() => {
+      try {
+        callback();
+      } catch (err) {
+        takeIn(err, stage, node);
+      }
+    });
+  };
 }

@@ -138,7 +138,9 @@ export function spawnTask<T = unknown>(
   let terminated = false;
   const result = new Promise<T>((resolve, reject) => {
     worker.on('message', (m: TaskReply) => {
-      reply = m;
+      // An error is final: a thread whose stray error came while its task was finishing posts the
+      // error, and its result may still follow before its exit takes effect.
+      if (reply?.type !== 'error') reply = m;
     });
     // Without an 'error' listener an uncaught error in the worker would crash the whole process.
     worker.on('error', (err) => {
