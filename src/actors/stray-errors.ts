@@ -56,6 +56,8 @@ export function catchStrayErrors(report: (err: unknown) => void): void {
   // queueMicrotask call: the calculator's own calls only (weft's threads make none per packet).
   const native = globalThis.queueMicrotask;
   globalThis.queueMicrotask = (callback: () => void) => {
+    // Not a function: the native call refuses it at once, as it would unwrapped.
+    if (typeof callback !== 'function') return native(callback);
     const stage = stageStore.getStore();
     const node = nodeStore.getStore();
     native(() => {

@@ -20,7 +20,7 @@ import { bareMessage } from '../core/weft-error.js';
 
 const MODULE = /\.[mc]?[jt]s$/;
 // Names MediaPipe's text-format graphs go by (or none).
-const TEXT = /(\.pbtxt|\.txt|\.textproto|\.prototxt|\/[^./]+)$/;
+const TEXT = /(\.pbtxt|\.txt|\.textproto|\.prototxt|(^|\/)[^./]+)$/;
 
 /** A file path or `file:` URL as an absolute URL; a missing file is a usage error naming it. */
 export function fileUrl(path: string, what: string): string {
