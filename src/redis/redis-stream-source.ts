@@ -43,10 +43,12 @@ export interface RedisStreamSourceOptions extends RedisNodeOptions {
   readonly startId: string;
   /** Entries pending longer than this (ms) are claimed from their consumer. Default 30 000. */
   readonly claimIdleMs: number;
-  /** How often to claim and trim, ms. Default 1000. */
+  /** How often to look for idle entries to claim, ms. Default 1000. */
   readonly claimEveryMs: number;
   /** Remove entries every group delivered and acknowledged (bounds the streams). Default true. */
   readonly trim: boolean;
+  /** How often to trim, ms. Default 100: see RedisClaimer on why often. */
+  readonly trimEveryMs: number;
   /** Where entries that break the wire format go. Default 'weft:dead-letter'. */
   readonly deadLetterStream: string;
   /** Wire limits: largest frame and header; `frameBytes` > 0 demands that exact frame length. */
@@ -108,6 +110,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
       claimIdleMs: 30_000,
       claimEveryMs: 1000,
       trim: true,
+      trimEveryMs: 100,
       deadLetterStream: 'weft:dead-letter',
       maxFrameBytes: 16 << 20,
       maxHeaderBytes: 1 << 20,
@@ -126,7 +129,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
         !o.streams.every((s) => typeof s === 'string' && s !== '')
       )
         return 'streams must list at least one stream key';
-      for (const k of ['count', 'claimIdleMs', 'claimEveryMs', 'maxRetries'] as const)
+      for (const k of ['count', 'claimIdleMs', 'claimEveryMs', 'trimEveryMs', 'maxRetries'] as const)
         if (!Number.isSafeInteger(o[k]) || o[k] < 1) return `${k} must be an integer ≥ 1`;
       if (!Number.isSafeInteger(o.blockMs) || o.blockMs < 0) return 'blockMs must be an integer ≥ 0';
       if (o.ack !== 'sink' && o.ack !== 'read') return `ack must be 'sink' or 'read', not ${String(o.ack)}`;
@@ -185,6 +188,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
           claimIdleMs: o.claimIdleMs,
           claimEveryMs: o.claimEveryMs,
           trim: o.trim,
+          trimEveryMs: o.trimEveryMs,
         });
         counters = o.counters === null ? null : new RedisCounters(o.counters);
         limits = {
