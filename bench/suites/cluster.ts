@@ -66,9 +66,9 @@ async function run(ctx: SuiteContext): Promise<void> {
         {
           url: server.url,
           size: SIZE,
-          warm: ctx.quick ? 500 : 3000,
-          cycles: ctx.quick ? 1 : 3,
-          windowMs: ctx.quick ? 1000 : 2500,
+          warm: ctx.quick ? 500 : 8000,
+          cycles: ctx.quick ? 1 : 4,
+          windowMs: ctx.quick ? 1000 : 2000,
           refillMs: 500,
         },
         ctx.progress,

@@ -19,7 +19,6 @@ import { fileURLToPath } from 'node:url';
 import { renderSyntheticFrame } from '../../src/calculators/synthetic-video.js';
 import { clusterKeys } from '../../src/redis/cluster-keys.js';
 import { RedisConnection } from '../../src/redis/redis-connection.js';
-import { field } from '../../src/redis/redis-stream-reader.js';
 import { encodeEntry } from '../../src/redis/stream-wire-format.js';
 import { Codec } from '../../src/transport/codec.js';
 
@@ -27,14 +26,31 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const STREAMS = 8;
 const BACKLOG = 2000;
 /**
- * Adds ARGV[3] copies of one entry (header ARGV[1], frame ARGV[2]) to a stream, on the server: the
- * frame crosses the socket once per call, so this process's CPU stays out of the hosts' way (a
- * pipelined XADD of a 36 KiB frame costs the writer tens of µs a frame). Every copy is a full entry
- * the hosts read, check and infer as any other; results are not accounted here, so copies may share
- * a camera and frame number.
+ * Tops the streams up, on the server: KEYS are the N streams then each stream's template (a hash of
+ * the entry's fields `h` and `b`); when the group's lag (frames not yet delivered to any consumer,
+ * summed over the streams) is under ARGV[1], adds ARGV[2] copies of its template to each stream and
+ * returns 1, else 0. A frame never crosses a socket after the templates are stored, and one call
+ * replaces a look and a write per stream, so this process's CPU stays out of the hosts' way. Lag,
+ * not length: a stopped host's pending entries hold the streams' trimming back, so their length
+ * would overstate what waits. Every copy is a full entry the hosts read, check and infer as any
+ * other; results are not accounted here, so copies may share a camera and frame number.
  */
-const ADD_FRAMES =
-  "for i = 1, tonumber(ARGV[3]) do redis.call('XADD', KEYS[1], '*', 'h', ARGV[1], 'b', ARGV[2]) end";
+const TOP_UP = `
+local n = #KEYS / 2
+local lag = 0
+for i = 1, n do
+  for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[i])) do
+    for f = 1, #g, 2 do
+      if g[f] == 'lag' and g[f + 1] then lag = lag + g[f + 1] end
+    end
+  end
+end
+if lag >= tonumber(ARGV[1]) then return 0 end
+for i = 1, n do
+  local t = redis.call('HMGET', KEYS[n + i], 'h', 'b')
+  for k = 1, tonumber(ARGV[2]) do redis.call('XADD', KEYS[i], '*', 'h', t[1], 'b', t[2]) end
+end
+return 1`;
 
 /** Sizes of one measurement. */
 export interface ClusterFleetSpec {
@@ -106,34 +122,24 @@ export async function clusterFleetRates(
       await tick(50);
     }
     const codec = new Codec();
-    // One rendered frame per stream, as a template the server copies (see ADD_FRAMES).
-    const templates = Array.from({ length: STREAMS }, (_, st) => {
+    // One rendered frame per stream, as a template the server copies (see TOP_UP).
+    const streams = Array.from({ length: STREAMS }, (_, st) => keys.stream(st));
+    const templates = streams.map((stream) => `${stream}:template`);
+    for (let st = 0; st < STREAMS; st++) {
       const b = Buffer.alloc(spec.size * spec.size * 4);
       renderSyntheticFrame(b, { width: spec.size, height: spec.size, format: 'rgba', seed: st }, 0);
-      return encodeEntry(codec, { kind: 'frame', camera: st, frame: 0, shape: [spec.size, spec.size, 4] }, b);
-    });
-    // Frames not yet delivered to any consumer (the group's lag): a stopped host's pending entries
-    // hold the streams' trimming back, so their length would overstate what waits.
-    const backlog = async () => {
-      const groups = await Promise.all(
-        Array.from({ length: STREAMS }, (_, s) =>
-          conn.command<unknown[]>(['XINFO', 'GROUPS', keys.stream(s)], 'XINFO'),
-        ),
+      const entry = encodeEntry(
+        codec,
+        { kind: 'frame', camera: st, frame: 0, shape: [spec.size, spec.size, 4] },
+        b,
       );
-      return groups.reduce<number>((n, g) => n + Number(field(g[0], 'lag') ?? 0), 0);
-    };
+      await conn.command(['HSET', templates[st]!, 'h', entry[1]!, 'b', entry[3]!], 'HSET');
+    }
+    const topUp = ['EVAL', TOP_UP, String(2 * STREAMS), ...streams, ...templates, String(BACKLOG), '32'];
     writer = (async () => {
       while (writing) {
-        if ((await backlog()) >= BACKLOG) {
-          // 20 ms drains ~130 of the 2000 waiting frames at the two hosts' rate; looking more often
-          // only takes CPU from the hosts (8 XINFO calls a look).
-          await tick(20);
-          continue;
-        }
-        const batch = templates.map((t, st) =>
-          conn.command(['EVAL', ADD_FRAMES, '1', keys.stream(st), t[1]!, t[3]!, '32'], 'EVAL'),
-        );
-        await Promise.all(batch);
+        // 20 ms drains ~130 of the 2000 waiting frames at the two hosts' rate.
+        if (Number(await conn.command(topUp, 'EVAL')) === 0) await tick(20);
       }
     })();
     const results = async () => Number(await conn.command(['XLEN', keys.results], 'XLEN'));
