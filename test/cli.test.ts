@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../src/core/graph-text.js';
+import { freePort } from './helpers/redis-server.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -32,6 +33,26 @@ const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
+
+/** Runs `weft ...args`, sends SIGINT once its stderr shows `cue`, and waits for it to exit. */
+async function interruptWhen(cue: string, ...args: string[]): Promise<Outcome> {
+  const child = spawn(process.execPath, [main, ...args], { cwd: root });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d;
+  });
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (stderr.includes(cue)) resolve();
+    });
+  });
+  child.kill('SIGINT');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
 
 describe('weft --help and --version', () => {
   it('--version prints the package version', async () => {
@@ -214,27 +235,32 @@ describe('weft run', () => {
   });
 
   it('Ctrl-C stops the graph, prints the summary so far and exits 130', async () => {
-    const child = spawn(process.execPath, [main, 'run', fixture('endless.pbtxt')], { cwd: root });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
     // The interrupt goes out once the run says it is running: its handler is installed by then.
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d;
-        if (stderr.includes('Ctrl-C stops it')) resolve();
-      });
-    });
-    child.kill('SIGINT');
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const { code, stdout } = await interruptWhen('Ctrl-C stops it', 'run', fixture('endless.pbtxt'));
     expect(code).toBe(130);
     expect(stdout).toContain('interrupted: test/fixtures/cli/endless.pbtxt stopped after');
     // However far it got (the interrupt may come before the first packet): the summary so far.
     expect(stdout).toMatch(/output "out": \d+ packets/);
     expect(stdout).toContain('bottleneck: ');
+  });
+});
+
+describe('weft demo --redis, interrupted while it connects', () => {
+  it('Ctrl-C during the server check exits 130 at once, with an empty summary', async () => {
+    // A port nothing listens on: the check retries with back-off until told to stop; the interrupt
+    // goes out at the first refused attempt.
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const { code, stdout, stderr } = await interruptWhen(
+      'retry 1 in',
+      'demo',
+      '--redis',
+      url,
+      '--shards',
+      '1',
+    );
+    expect(code).toBe(130);
+    expect(stderr).not.toContain('ERR_WEFT');
+    expect(stdout).toContain('throughput 0 fps');
   });
 });
 

@@ -16,16 +16,10 @@
  */
 import type { RedisClientType } from 'redis';
 import type { CalculatorContext } from '../core/calculator.js';
-import {
-  InvalidArgumentError,
-  RedisAuthError,
-  RedisCommandError,
-  RedisConnectionError,
-  RedisTlsError,
-  type WeftError,
-} from '../core/errors.js';
-import { isTlsRefusal, type RedisTlsFiles, tlsHint, tlsSocketOptions } from './redis-tls.js';
-import { parseRedisUrl, type RedisAddress, scrubSecret } from './redis-url.js';
+import { CancelledError, InvalidArgumentError } from '../core/errors.js';
+import { isAuthReply, isConnectTimeout, isProtocolError, typedRedisError, why } from './redis-failure.js';
+import { isTlsRefusal, type RedisTlsFiles, tlsSocketOptions } from './redis-tls.js';
+import { parseRedisUrl, type RedisAddress } from './redis-url.js';
 
 /** What happened to a connection, for the owner to report (the URL is redacted). */
 export interface RedisConnectionEvent {
@@ -71,6 +65,12 @@ export interface RedisConnectionOptions {
   readonly onEvent?: (event: RedisConnectionEvent) => void;
   /** PEM files for a `rediss://` URL: the server's CA, a client certificate and key. */
   readonly tls?: RedisTlsFiles;
+  /**
+   * Gives up connecting when it fires: `open` rejects at once with CancelledError (phase `open`)
+   * and the client is destroyed, however long the retries or `connectTimeout` had left.
+   * Read only while connecting; an open connection is closed with `close()`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The options every Redis calculator has for its connection. */
@@ -120,6 +120,15 @@ export class RedisConnection {
   static async open(options: RedisConnectionOptions): Promise<RedisConnection> {
     const address = parseRedisUrl(options.url);
     const tls = tlsSocketOptions(address, options.tls, options.node);
+    const context = { node: options.node, stream: options.stream };
+    const { signal } = options;
+    const cancelled = () =>
+      new CancelledError(`connecting to ${address.redacted} was cancelled`, {
+        ...(context.node === undefined ? {} : { node: context.node }),
+        ...(context.stream === undefined ? {} : { stream: context.stream }),
+        phase: 'open',
+      });
+    if (signal?.aborted === true) throw cancelled();
     const { createClient } = await import('redis');
     const maxRetries = options.maxRetries ?? 30;
     const connectRetries = Math.min(maxRetries, options.connectRetries ?? 5);
@@ -188,12 +197,27 @@ export class RedisConnection {
         conn.attempt = 0;
       }
     });
-    const context = { node: options.node, stream: options.stream };
+    let onAbort: (() => void) | undefined;
     try {
-      await client.connect();
+      const connecting = client.connect();
+      if (signal === undefined) await connecting;
+      else {
+        // The client settles its connect only after its back-off or connect timeout has run out
+        // (it looks at being destroyed between attempts): an abort must not wait for that.
+        connecting.catch(() => {});
+        await Promise.race([
+          connecting,
+          new Promise<never>((_, reject) => {
+            onAbort = () => reject(cancelled());
+            signal.addEventListener('abort', onAbort, { once: true });
+          }),
+        ]);
+      }
     } catch (err) {
       client.destroy();
       throw typedRedisError(refusal ?? err, options.url, 'connect', context);
+    } finally {
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
     conn = new RedisConnection(client, address, options.url, context);
     return conn;
@@ -253,109 +277,6 @@ export class RedisConnection {
       this.client.destroy();
     }
   }
-}
-
-// node-redis's ErrorReply (SimpleError, BlobError) is loaded lazily: recognised by its class chain.
-function isServerReply(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  for (
-    let p = Object.getPrototypeOf(err);
-    p !== null && p !== Error.prototype;
-    p = Object.getPrototypeOf(p)
-  ) {
-    if (p.constructor?.name === 'ErrorReply') return true;
-  }
-  return false;
-}
-
-function isConnectTimeout(err: unknown): boolean {
-  return (
-    (err as { constructor?: { name?: unknown } } | undefined)?.constructor?.name === 'ConnectionTimeoutError'
-  );
-}
-
-function isProtocolError(err: unknown): boolean {
-  const m = err instanceof Error ? err.message : String(err);
-  return /Unknown RESP type|Protocol error/i.test(m);
-}
-
-function isAuthReply(err: unknown): boolean {
-  const m = err instanceof Error ? err.message : String(err);
-  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(m);
-}
-
-// The client's error with its message scrubbed: a copy (the client's own may be shared), keeping
-// what a program tests for (name, `code` such as ECONNREFUSED, `errno`, `syscall`).
-function scrubbedCause(err: Error, message: string): Error {
-  const copy = Object.assign(new Error(message), socketFields(err));
-  copy.name = err.name;
-  return copy;
-}
-
-// What a program tests a socket error for: its `code` (ECONNREFUSED), `errno` and `syscall`; of
-// the socket's own error when the client gave up (its ReconnectStrategyError carries it).
-function socketFields(err: unknown): Record<string, string | number> {
-  const e = err as { code?: unknown; socketError?: unknown } | null | undefined;
-  if (e?.code === undefined && e?.socketError !== undefined) return socketFields(e.socketError);
-  const out: Record<string, string | number> = {};
-  for (const k of ['code', 'errno', 'syscall'] as const) {
-    const v: unknown = (err as Partial<Record<typeof k, unknown>> | null | undefined)?.[k];
-    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
-  }
-  return out;
-}
-
-function why(err: unknown): string {
-  const e = err as { code?: string; message?: string } | undefined;
-  return e?.code ?? e?.message ?? String(err);
-}
-
-/**
- * The typed weft error for a failure of the client or the server: RedisAuthError for refused
- * credentials or permissions, RedisTlsError for a refused TLS handshake, RedisCommandError for
- * other server replies, RedisConnectionError for the rest. Credentials are scrubbed from every
- * message; `cause` is the client's error with its message scrubbed (the server's reply or a socket
- * error) and its name, `code`, `errno` and `syscall` kept.
- */
-export function typedRedisError(
-  err: unknown,
-  url: string,
-  what: string,
-  context: { node?: string | undefined; stream?: string | undefined },
-): WeftError {
-  if (
-    err instanceof Error &&
-    'code' in err &&
-    typeof err.code === 'string' &&
-    err.code.startsWith('ERR_WEFT_')
-  )
-    return err as WeftError;
-  const redacted = scrubSecret(url, url);
-  const reason = scrubSecret(why(err), url);
-  const message = scrubSecret(err instanceof Error ? err.message : String(err), url);
-  const ctx = {
-    ...(context.node === undefined ? {} : { node: context.node }),
-    ...(context.stream === undefined ? {} : { stream: context.stream }),
-    phase: what === 'connect' ? ('open' as const) : ('transport' as const),
-    cause: err instanceof Error ? scrubbedCause(err, message) : message,
-  };
-  if (isTlsRefusal(err)) {
-    return new RedisTlsError(`${what} on ${redacted} failed: TLS ${reason}: ${tlsHint(err)}`, ctx);
-  }
-  if (isAuthReply(err)) {
-    return new RedisAuthError(`the Redis server at ${redacted} refused ${what}: ${message}`, ctx);
-  }
-  if (isServerReply(err)) {
-    return new RedisCommandError(`${what} failed on ${redacted}: ${message}`, ctx);
-  }
-  // A TLS client that got no handshake from a plain server sees only a timeout.
-  const hint =
-    isConnectTimeout(err) && parseRedisUrl(url).tls
-      ? ' (is the server speaking TLS on that port?)'
-      : isProtocolError(err) || /Unknown RESP type/i.test(message)
-        ? ' (what answers on that port does not speak Redis: another service, such as an HTTP server?)'
-        : '';
-  return new RedisConnectionError(`${what} on ${redacted} failed: ${reason}${hint}`, ctx);
 }
 
 function printEvent(e: RedisConnectionEvent): void {

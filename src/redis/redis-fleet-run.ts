@@ -8,6 +8,7 @@
  * closed before the promise settles, also on failure.
  */
 import { CalculatorGraph } from '../api/calculator-graph.js';
+import { CancelledError } from '../core/errors.js';
 import { fleetRegistry } from '../fleet/fleet-calculators.js';
 import type { StageStats } from '../telemetry/stage-stats.js';
 import { RedisConnection } from './redis-connection.js';
@@ -19,6 +20,10 @@ export interface RedisFleetRunOptions extends Partial<RedisFleetOptions> {
   readonly url: string;
   /** Stop reading after this many seconds. Default: until drained or stopped. */
   readonly seconds?: number;
+  /**
+   * Stops the run: the sources close at their next turn and what they emitted drains. Fired while
+   * the server check connects, nothing starts and the report is empty.
+   */
   readonly signal?: AbortSignal;
   /** Called about every second with the counters so far. */
   readonly onProgress?: (figures: RedisFigures, seconds: number) => void;
@@ -42,15 +47,22 @@ export interface RedisFleetReport {
  * One connection from this thread before any actor starts: wrong credentials, TLS files the server
  * refuses, or no server at all fail here, once, with the connection's own typed error
  * (RedisAuthError, RedisTlsError, RedisConnectionError), instead of as every source's and sink's
- * failed open.
+ * failed open. False when `signal` fired first (a stop asked for while connecting: nothing starts).
  */
-async function checkServer(o: RedisFleetOptions): Promise<void> {
-  const conn = await RedisConnection.open({
-    url: o.url,
-    tls: o.tls,
-    clientName: 'weft-fleet-check',
-  });
-  await conn.close();
+async function checkServer(o: RedisFleetOptions, signal: AbortSignal | undefined): Promise<boolean> {
+  try {
+    const conn = await RedisConnection.open({
+      url: o.url,
+      tls: o.tls,
+      clientName: 'weft-fleet-check',
+      ...(signal === undefined ? {} : { signal }),
+    });
+    await conn.close();
+    return true;
+  } catch (err) {
+    if (err instanceof CancelledError) return false;
+    throw err;
+  }
 }
 
 /**
@@ -71,8 +83,10 @@ export async function runRedisFleet(options: RedisFleetRunOptions): Promise<Redi
       inputType: 'uint8',
     }));
   const fleet = redisFleetGraph(modelPath, options);
-  await checkServer(fleet.options);
   const counters = new RedisCounters(fleet.counters);
+  // Stopped before a frame was read: an empty report, as a run stopped at once would give.
+  if (!(await checkServer(fleet.options, options.signal)))
+    return { options: fleet.options, figures: counters.read(), seconds: 0, fps: 0, stages: [] };
   const g = new CalculatorGraph(fleet.config, { frames: fleet.frames, registry: fleetRegistry() });
   const timers: ReturnType<typeof setTimeout>[] = [];
   const stop = () => g.closeAllPacketSources();
