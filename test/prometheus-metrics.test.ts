@@ -1,7 +1,17 @@
 // /metrics: the exposition parses line by line as Prometheus text format 0.0.4, names follow the
 // conventions, and the packet counters equal the packets the test sent through a real Run.
+
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DashboardServer, graph, pull, push, Session, serveDashboard } from '../src/index.js';
+import {
+  type DashboardServer,
+  graph,
+  pull,
+  push,
+  Session,
+  serveDashboard,
+  WeftMetrics,
+} from '../src/index.js';
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -150,5 +160,44 @@ describe('Prometheus metrics at /metrics', () => {
     expect(a.url).not.toBe(b.url);
     expect(a.metrics.registry).not.toBe(b.metrics.registry);
     for (const s of [a, b]) parseExposition(await (await fetch(s.metricsUrl)).text());
+  });
+});
+
+describe('WeftMetrics readings', () => {
+  /** A WeftMetrics whose `read` counts its calls; the figures themselves do not matter here. */
+  function counted(): { metrics: WeftMetrics; reads: () => number } {
+    let n = 0;
+    const metrics = new WeftMetrics(() => {
+      n++;
+      return {
+        atMs: n,
+        state: 'running',
+        error: undefined,
+        stats: [],
+        snapshot: undefined,
+        snapshotAtMs: n,
+        pool: [],
+        app: undefined,
+      };
+    });
+    return { metrics, reads: () => n };
+  }
+
+  it.each([
+    ['scrape()', (m: WeftMetrics) => m.scrape()],
+    ['registry.metrics()', (m: WeftMetrics) => m.registry.metrics()],
+    [
+      'a registry it was merged into',
+      (m: WeftMetrics) => Registry.merge([m.registry, new Registry()]).metrics(),
+    ],
+  ])('takes one fresh reading per collection through %s', async (_how, collect) => {
+    const { metrics, reads } = counted();
+    await collect(metrics);
+    expect(reads()).toBe(1);
+    await collect(metrics);
+    expect(reads()).toBe(2);
+    // Two started in one turn collect the same instant: one reading between them.
+    await Promise.all([collect(metrics), collect(metrics)]);
+    expect(reads()).toBe(3);
   });
 });

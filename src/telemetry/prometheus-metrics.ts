@@ -43,7 +43,12 @@ export function loadMetricsLibrary(): void {
 export class WeftMetrics {
   /** The private registry: register more metrics here to serve them on the same `/metrics`. */
   readonly registry: PromClient.Registry = new (prom().Registry)();
-  // The reading of the scrape in progress: every collect() of one scrape sees the same figures.
+  // The reading of the collection in progress: every collect() of one collection sees the same
+  // figures. prom-client calls each metric's collect() synchronously as a collection starts (its
+  // `metrics()` maps over them before it first awaits), so a reading lives until the next
+  // microtask: one per collection, whether it comes from scrape(), from `registry.metrics()`
+  // called directly, or from a registry this one was merged into (collections started in one
+  // synchronous turn share it: the same instant).
   private current: LiveReading | undefined;
 
   /** `read` takes a reading; it is called once per scrape, on the owner's thread. */
@@ -97,17 +102,17 @@ export class WeftMetrics {
   }
 
   /** One scrape: takes a reading, then renders every metric from it. */
-  async scrape(): Promise<string> {
-    this.current = this.read();
-    try {
-      return await this.registry.metrics();
-    } finally {
-      this.current = undefined;
-    }
+  scrape(): Promise<string> {
+    return this.registry.metrics();
   }
 
   private reading(): LiveReading {
-    this.current ??= this.read();
+    if (this.current === undefined) {
+      this.current = this.read();
+      queueMicrotask(() => {
+        this.current = undefined;
+      });
+    }
     return this.current;
   }
 }
