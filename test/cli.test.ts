@@ -43,11 +43,12 @@ async function interruptWhen(cue: string, ...args: string[]): Promise<Outcome> {
   child.stdout.on('data', (d: Buffer) => {
     stdout += d;
   });
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d;
       if (stderr.includes(cue)) resolve();
     });
+    child.once('exit', (code) => reject(new Error(`weft exited (${code}) before "${cue}":\n${stderr}`)));
   });
   child.kill('SIGINT');
   const [code] = (await once(child, 'exit')) as [number | null];

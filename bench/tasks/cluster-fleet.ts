@@ -28,21 +28,26 @@ const BACKLOG = 2000;
 /**
  * Tops the streams up, on the server: KEYS are the N streams then each stream's template (a hash of
  * the entry's fields `h` and `b`); when the group's lag (frames not yet delivered to any consumer,
- * summed over the streams) is under ARGV[1], adds ARGV[2] copies of its template to each stream and
- * returns 1, else 0. A frame never crosses a socket after the templates are stored, and one call
- * replaces a look and a write per stream, so this process's CPU stays out of the hosts' way. Lag,
- * not length: a stopped host's pending entries hold the streams' trimming back, so their length
- * would overstate what waits. Every copy is a full entry the hosts read, check and infer as any
- * other; results are not accounted here, so copies may share a camera and frame number.
+ * summed over the streams; a stream's length where the server cannot tell) is under ARGV[1], adds
+ * ARGV[2] copies of its template to each stream and returns 1, else 0. A frame never crosses a
+ * socket after the templates are stored, and one call replaces a look and a write per stream, so
+ * this process's CPU stays out of the hosts' way. Lag, not length: a stopped host's pending entries
+ * hold the streams' trimming back, so their length would overstate what waits. Every copy is a full
+ * entry the hosts read, check and infer as any other; results are not accounted here, so copies may
+ * share a camera and frame number.
  */
 const TOP_UP = `
 local n = #KEYS / 2
 local lag = 0
 for i = 1, n do
   for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[i])) do
+    local l = false
     for f = 1, #g, 2 do
-      if g[f] == 'lag' and g[f + 1] then lag = lag + g[f + 1] end
+      if g[f] == 'lag' then l = g[f + 1] end
     end
+    -- Unknown (after an XDEL, say): the stream's length, which can only overstate what waits.
+    if not l then l = redis.call('XLEN', KEYS[i]) end
+    lag = lag + l
   end
 end
 if lag >= tonumber(ARGV[1]) then return 0 end

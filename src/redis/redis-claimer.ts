@@ -56,21 +56,26 @@ export class RedisClaimer {
     );
   }
 
-  /**
-   * Does what is due: claims idle entries (at most `count` per stream), then trims; returns the
-   * claimed entries (none when only the trim was due).
-   */
+  /** Claims idle entries (at most `count` per stream) when that is due; else returns none. */
   async claim(now: number): Promise<RawEntry[]> {
     const out: RawEntry[] = [];
     if (now - this.lastClaim >= this.spec.claimEveryMs) {
       this.lastClaim = now;
       await this.claimIdle(out);
     }
+    return out;
+  }
+
+  /**
+   * Trims when that is due. Called after the claimed entries are safe in the caller's queue: a
+   * trim that fails (a lost connection) must not take them along, or they would wait another
+   * `claimIdleMs`, pending to this consumer.
+   */
+  async trimIfDue(now: number): Promise<void> {
     if (this.spec.trim && now - this.lastTrim >= this.spec.trimEveryMs) {
       this.lastTrim = now;
       await this.trim();
     }
-    return out;
   }
 
   private async claimIdle(out: RawEntry[]): Promise<void> {

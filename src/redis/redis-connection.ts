@@ -67,8 +67,10 @@ export interface RedisConnectionOptions {
   readonly tls?: RedisTlsFiles;
   /**
    * Gives up connecting when it fires: `open` rejects at once with CancelledError (phase `open`)
-   * and the client is destroyed, however long the retries or `connectTimeout` had left.
-   * Read only while connecting; an open connection is closed with `close()`.
+   * and the client is destroyed, however long the retries or `connectTimeout` had left. A TCP
+   * connection still being made when it fires is dropped once it settles (within the 5 s connect
+   * timeout), and until then keeps the event loop alive. Read only while connecting; an open
+   * connection is closed with `close()`.
    */
   readonly signal?: AbortSignal;
 }
@@ -128,7 +130,10 @@ export class RedisConnection {
         ...(context.stream === undefined ? {} : { stream: context.stream }),
         phase: 'open',
       });
-    if (signal?.aborted === true) throw cancelled();
+    // A function, so that the check after the import is not narrowed away: the signal may fire
+    // while the client module loads.
+    const aborted = () => signal?.aborted === true;
+    if (aborted()) throw cancelled();
     const { createClient } = await import('redis');
     const maxRetries = options.maxRetries ?? 30;
     const connectRetries = Math.min(maxRetries, options.connectRetries ?? 5);
@@ -199,6 +204,8 @@ export class RedisConnection {
     });
     let onAbort: (() => void) | undefined;
     try {
+      // Fired while the client module loaded: a listener added now would never be called.
+      if (aborted()) throw cancelled();
       const connecting = client.connect();
       if (signal === undefined) await connecting;
       else {

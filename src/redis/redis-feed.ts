@@ -13,6 +13,7 @@
  * closed before the promise settles.
  */
 import { renderSyntheticFrame } from '../calculators/synthetic-video.js';
+import { CancelledError } from '../core/errors.js';
 import { wallMs } from '../fleet/fleet-layout.js';
 import { Codec } from '../transport/codec.js';
 import { clusterKeys, DEFAULT_PREFIX, DEFAULT_STREAMS, streamOfCamera } from './cluster-keys.js';
@@ -71,7 +72,19 @@ export async function runFeed(o: FeedOptions): Promise<FeedReport> {
   const maxLagMs = o.maxLagMs ?? 200;
   const perCamera = o.framesPerCamera ?? -1;
   const total = perCamera < 0 ? Number.POSITIVE_INFINITY : perCamera * o.cameras;
-  const conn = await RedisConnection.open({ url: o.url, clientName: 'weft-feed', tls: o.tls });
+  let conn: RedisConnection;
+  try {
+    conn = await RedisConnection.open({
+      url: o.url,
+      clientName: 'weft-feed',
+      tls: o.tls,
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+    });
+  } catch (err) {
+    // Stopped while connecting: nothing was sent.
+    if (err instanceof CancelledError) return { produced: 0, dropped: 0, seconds: 0, backlogWaits: 0 };
+    throw err;
+  }
   const codec = new Codec();
   const look = { width: size, height: size, format: 'rgba' as const, seed: 0 };
   const produced = new Int32Array(o.cameras);

@@ -213,6 +213,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
             const claimed = await claimer!.claim(now);
             counters?.add(o.lane, RedisCounter.Claimed, claimed.length);
             queue.push(...claimed);
+            await claimer!.trimIfDue(now);
           }
           const fresh = await reader!.read();
           counters?.add(o.lane, RedisCounter.Read, fresh.length);
