@@ -23,18 +23,31 @@ describe.skipIf(!runRedisTests)('trimming acknowledged entries', () => {
   };
   const len = async (stream: string) => Number(await cmd(['XLEN', stream]));
   const written = async () => ((await cmd<number>(['EXISTS', 'out'])) === 1 ? len('out') : 0);
-  const trims = async () =>
-    Number(/xtrim:calls=(\d+)/.exec(String(await cmd(['INFO', 'commandstats'])))?.[1] ?? 0);
+  /** Calls of a command so far, from the server's own statistics. */
+  const calls = async (command: string) =>
+    Number(
+      new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(String(await cmd(['INFO', 'commandstats'])))?.[1] ??
+        0,
+    );
+  /** Waits until the consumer has trimmed three more times: what it keeps, it keeps for good. */
+  const threeMoreTrims = async () => {
+    const before = await calls('xtrim');
+    await pollUntil(async () => (await calls('xtrim')) >= before + 3, 'three more trims ran');
+  };
+  /**
+   * Waits until the consumer has read `n` more times. An empty read blocks 1 ms on the server, so
+   * `n` reads of an idle stream span at least `n` ms: several trim periods of 10 ms.
+   */
+  const moreReads = async (n: number) => {
+    const before = await calls('xreadgroup');
+    await pollUntil(async () => (await calls('xreadgroup')) >= before + n, `${n} more reads`);
+  };
+
   const readAs = (group: string, who: string, n: number) =>
     cmd(['XREADGROUP', 'GROUP', group, who, 'COUNT', String(n), 'STREAMS', 'a', '>']);
   /** The ids of the first `n` entries of stream `a`. */
   const ids = async (n: number) =>
     (await cmd<[string, unknown][]>(['XRANGE', 'a', '-', '+', 'COUNT', String(n)])).map((e) => e[0]);
-  /** Waits until the consumer has trimmed three more times: what it keeps, it keeps for good. */
-  const threeMoreTrims = async () => {
-    const before = await trims();
-    await pollUntil(async () => (await trims()) >= before + 3, 'three more trims ran');
-  };
 
   /** A source that never claims within the test and trims every 10 ms, acknowledged at a sink. */
   function consumer(streams: string[]): CalculatorGraph {
@@ -105,6 +118,30 @@ describe.skipIf(!runRedisTests)('trimming acknowledged entries', () => {
     }
   });
 
+  it('leaves an idle stream alone until it reads from it again', async () => {
+    await cmd(['XGROUP', 'CREATE', 'a', 'g', '0', 'MKSTREAM']);
+    await add('a', 10);
+    const g = consumer(['a']);
+    try {
+      await g.startRun();
+      await pollUntil(async () => (await len('a')) === 0, 'the ten were trimmed');
+      // At most a trim or two more to find nothing pending and nothing to remove; then none.
+      await moreReads(100);
+      const quiet = await calls('xtrim');
+      await moreReads(100);
+      expect(await calls('xtrim')).toBe(quiet);
+      // New entries, read and acknowledged: trimmed again.
+      await add('a', 5);
+      await pollUntil(async () => (await written()) === 15, 'the five were written');
+      await pollUntil(async () => (await len('a')) === 0, 'the five were trimmed');
+      expect(await calls('xtrim')).toBeGreaterThan(quiet);
+      g.closeAllPacketSources();
+      await g.waitUntilDone();
+    } finally {
+      await g.close();
+    }
+  });
+
   it('keeps what a second group has not been delivered yet', async () => {
     await cmd(['XGROUP', 'CREATE', 'a', 'g', '0', 'MKSTREAM']);
     await cmd(['XGROUP', 'CREATE', 'a', 'other', '0']);
@@ -120,7 +157,8 @@ describe.skipIf(!runRedisTests)('trimming acknowledged entries', () => {
         async () => (await len('a')) === 7,
         'the entries both groups are done with were trimmed',
       );
-      await threeMoreTrims();
+      // The other group's consumers, not this one, trim what they take: seven stay, read after read.
+      await moreReads(100);
       expect(await len('a')).toBe(7);
       g.closeAllPacketSources();
       await g.waitUntilDone();

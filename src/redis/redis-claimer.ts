@@ -10,7 +10,9 @@
  *   entries every group of the stream has delivered and acknowledged are removed, so a stream holds
  *   only what is undelivered or in flight. The floor is read as `XINFO GROUPS` (each group's last
  *   delivered id) *then* `XPENDING` (its oldest pending id): an entry delivered between the two has
- *   an id above the first reading, so it is kept. Trimming runs on its own, shorter cadence
+ *   an id above the first reading, so it is kept. A stream whose last trim found nothing pending and
+ *   nothing to remove is left alone until this consumer reads from it again: idle streams cost the
+ *   server nothing however short the cadence. Trimming runs on its own, shorter cadence
  *   (`trimEveryMs`): a stream trimmed once a second swings by a second of frames, and the server
  *   pays for that swing in fresh pages (a 36 KiB XADD cost 2.6× as much into a growing stream as
  *   into one trimmed to a steady length, measured with `INFO commandstats`). All streams' readings
@@ -18,8 +20,9 @@
  *   Producers that wait while a stream is longer than their limit (`weft feed`) then bound Redis's
  *   memory against a slow graph.
  *
- * Threading: the thread of its reader's connection. Lifecycle: call {@link RedisClaimer.due} and
- * {@link RedisClaimer.claim} from the source's calls; nothing to close.
+ * Threading: the thread of its reader's connection. Lifecycle: from the source's calls, hand it
+ * every read's entries ({@link RedisClaimer.noteRead}) and, when {@link RedisClaimer.due}, call
+ * {@link RedisClaimer.claim} then {@link RedisClaimer.trimIfDue}; nothing to close.
  */
 import type { RawEntry, RedisStreamReader } from './redis-stream-reader.js';
 import { field, toEntry } from './redis-stream-reader.js';
@@ -42,11 +45,21 @@ export class RedisClaimer {
   private lastClaim = 0;
   private lastTrim = 0;
   private readonly cursors = new Map<string, string>();
+  // Streams a trim looks at: all at first; a stream leaves once a trim found nothing pending in
+  // any group and nothing to remove, and comes back when this consumer reads or claims from it.
+  private readonly active: Set<string>;
 
   constructor(
     private readonly reader: RedisStreamReader,
     private readonly spec: ClaimSpec,
-  ) {}
+  ) {
+    this.active = new Set(reader.spec.streams);
+  }
+
+  /** Entries this consumer read: their streams need trimming again. */
+  noteRead(entries: readonly RawEntry[]): void {
+    for (let i = 0; i < entries.length; i++) this.active.add(entries[i]!.stream);
+  }
 
   /** True when claiming or trimming is due. */
   due(now: number): boolean {
@@ -104,16 +117,19 @@ export class RedisClaimer {
       this.cursors.set(s, String(reply[0]));
       for (const e of (reply[1] as (unknown[] | null)[]) ?? []) if (e !== null) out.push(toEntry(s, e, true));
     });
+    this.noteRead(out);
   }
 
   private async trim(): Promise<void> {
-    const { conn, spec } = this.reader;
+    const { conn } = this.reader;
+    const streams = this.reader.spec.streams.filter((s) => this.active.has(s));
+    if (streams.length === 0) return;
     const groupsOf = await Promise.all(
-      spec.streams.map((s) => conn.command<unknown[]>(['XINFO', 'GROUPS', s], 'XINFO GROUPS', s)),
+      streams.map((s) => conn.command<unknown[]>(['XINFO', 'GROUPS', s], 'XINFO GROUPS', s)),
     );
     // Each group's oldest pending entry, read after its last delivered id (see the module comment).
     const pendingOf = await Promise.all(
-      spec.streams.map((s, i) =>
+      streams.map((s, i) =>
         Promise.all(
           groupsOf[i]!.map((g) =>
             conn.command<unknown[]>(['XPENDING', s, String(field(g, 'name'))], 'XPENDING', s),
@@ -121,12 +137,13 @@ export class RedisClaimer {
         ),
       ),
     );
-    const trims: Promise<unknown>[] = [];
-    spec.streams.forEach((s, i) => {
+    const trims = streams.map((s, i) => {
       let floor: string | undefined;
+      let pendingAll = 0;
       groupsOf[i]!.forEach((g, k) => {
         let groupFloor = nextEntryId(String(field(g, 'last-delivered-id') ?? '0-0'));
         const pending = pendingOf[i]![k]!;
+        pendingAll += Number(pending[0]);
         if (
           Number(pending[0]) > 0 &&
           pending[1] !== null &&
@@ -135,7 +152,15 @@ export class RedisClaimer {
           groupFloor = String(pending[1]);
         if (floor === undefined || compareEntryIds(groupFloor, floor) < 0) floor = groupFloor;
       });
-      if (floor !== undefined) trims.push(conn.command(['XTRIM', s, 'MINID', floor], 'XTRIM', s));
+      const trimmed =
+        floor === undefined
+          ? Promise.resolve(0)
+          : conn.command<number>(['XTRIM', s, 'MINID', floor], 'XTRIM', s);
+      // Nothing pending and nothing left to remove: quiet until this consumer reads or claims
+      // from it again (whoever else reads it trims it).
+      return trimmed.then((n) => {
+        if (pendingAll === 0 && Number(n) === 0) this.active.delete(s);
+      });
     });
     await Promise.all(trims);
   }

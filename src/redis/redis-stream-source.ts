@@ -216,6 +216,7 @@ const RedisStreamSourceCalculator = defineCalculator<RedisStreamSourceOptions>({
             await claimer!.trimIfDue(now);
           }
           const fresh = await reader!.read();
+          claimer!.noteRead(fresh);
           counters?.add(o.lane, RedisCounter.Read, fresh.length);
           queue.push(...fresh);
           if (queue.length > 0) {
