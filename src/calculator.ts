@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * `weft/calculator`: what a calculator module needs, and nothing of the runtime around it.
  *

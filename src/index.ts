@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * weft: streaming calculator graphs on Node.js, every calculator an actor in its own worker thread.
  *

@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { liveThreadCount } from '../src/actors/thread-task.js';
 import { CalculatorGraph } from '../src/api/calculator-graph.js';
 import type { Run } from '../src/api/run.js';
-import { RUN_PRESETS, resolveRunOptions } from '../src/api/run-options.js';
+import {
+  type InputOptions,
+  RUN_PRESETS,
+  type RunOptions,
+  resolveRunOptions,
+} from '../src/api/run-options.js';
 import type { OutputSample } from '../src/api/run-types.js';
 import { pull, push, Session } from '../src/api/session.js';
 import { InvalidArgumentError, UsageError } from '../src/core/errors.js';
@@ -167,6 +172,22 @@ describe('run options', () => {
       queueDepth: 7,
       outputDepth: RUN_PRESETS.reliable.outputDepth,
     });
+  });
+
+  it.each([
+    [{ queueSise: 3 }, 'run options: unknown option "queueSise"'],
+    [{ overflowpolicy: 'drop' }, 'run options: unknown option "overflowpolicy"'],
+  ])('refuses a misspelt run option %j, listing the known ones', (options, message) => {
+    const session = new Session(testOptions).add(push('in'), pull('in'));
+    const build = () => session.build(options as RunOptions);
+    expect(build).toThrow(InvalidArgumentError);
+    expect(build).toThrow(message);
+    expect(build).toThrow('known: queueSize, queueDepth, overflowPolicy, pushTimeoutMs, preset');
+  });
+
+  it('refuses a misspelt option on a push node, naming the input', () => {
+    const session = new Session(testOptions).add(push('in', { queueSise: 3 } as InputOptions), pull('in'));
+    expect(() => session.build()).toThrow('input "in": unknown option "queueSise"');
   });
 
   it('options on a push node override the run options for that input', async () => {

@@ -6,7 +6,7 @@
  * | ---------- | -------------- | --------: | ----------: | ---------------------------------------------- |
  * | `realtime` | `replace`      |         2 |           4 | live input: the newest sample wins             |
  * | `balanced` | `wait`         |         4 |   unlimited | the default; any loop shape works              |
- * | `reliable` | `wait`         |        64 |        1024 | never drop, bounded memory end to end          |
+ * | `reliable` | `wait`         |      1024 |        1024 | never drop, bounded memory end to end          |
  *
  * Explicit fields override the preset; options given on a `push(name, …)` node override both, for
  * that input.
@@ -72,7 +72,7 @@ export interface InputOptions {
   readonly queueSize?: number;
   /** The earlier name of {@link queueSize}; `queueSize` wins when both are given. */
   readonly queueDepth?: number;
-  /** See {@link OverflowPolicy}. Default `wait`. */
+  /** See {@link OverflowPolicy}. Default: the preset's (`wait`; `replace` under `realtime`). */
   readonly overflowPolicy?: OverflowPolicy;
   /** Longest a `push` waits under `wait` before resolving false; -1 (default) waits indefinitely. */
   readonly pushTimeoutMs?: number;
@@ -154,12 +154,33 @@ export const RUN_PRESETS: Readonly<Record<RunPreset, Omit<ResolvedRunOptions, No
 });
 
 const POLICIES: readonly OverflowPolicy[] = ['wait', 'drop', 'replace'];
+const INPUT_KEYS: readonly string[] = ['queueSize', 'queueDepth', 'overflowPolicy', 'pushTimeoutMs'];
+const RUN_KEYS: readonly string[] = [
+  ...INPUT_KEYS,
+  'preset',
+  'outputDepth',
+  'onInputDrop',
+  'latency',
+  'profileIntervalMs',
+];
+
+// A misspelt option (`queueSise`, `overflowpolicy`) would otherwise leave its limit at the
+// preset's, silently: the options people tune are the ones they mistype.
+function refuseUnknown(options: object, known: readonly string[], where: string): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new InvalidArgumentError(`${where}: unknown option "${key}" (known: ${known.join(', ')})`, {
+        phase: 'config',
+      });
+    }
+  }
+}
 
 /**
  * Fills in defaults (preset, then explicit fields; `defaults` are the session's telemetry
  * settings). Pure; any thread.
- * @throws InvalidArgumentError for an unknown preset or policy, or a depth, timeout or interval out
- * of range.
+ * @throws InvalidArgumentError for an unknown option, preset or policy, or a depth, timeout or
+ * interval out of range.
  */
 export function resolveRunOptions(
   options: RunOptions = {},
@@ -168,6 +189,7 @@ export function resolveRunOptions(
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('run options must be an object', { phase: 'config' });
   }
+  refuseUnknown(options, RUN_KEYS, 'run options');
   const presetName = options.preset ?? 'balanced';
   const preset = RUN_PRESETS[presetName];
   if (preset === undefined || !Object.hasOwn(RUN_PRESETS, presetName)) {
@@ -192,7 +214,7 @@ export function resolveRunOptions(
       { phase: 'config' },
     );
   }
-  const input = resolveInputOptions(options, { ...preset, pushTimeoutMs: -1 }, 'run options');
+  const input = checkedInput(options, { ...preset, pushTimeoutMs: -1 }, 'run options');
   return {
     ...input,
     outputDepth: depth(options.outputDepth ?? preset.outputDepth, 'outputDepth', 'run options', true),
@@ -202,8 +224,23 @@ export function resolveRunOptions(
   };
 }
 
-/** Per-input settings over `base`; `where` names the input for messages. */
+/**
+ * Per-input settings over `base`; `where` names the input for messages. Pure; any thread.
+ * @throws InvalidArgumentError for an unknown option, or a policy, depth or timeout out of range.
+ */
 export function resolveInputOptions(
+  options: InputOptions,
+  base: Required<InputOptions>,
+  where: string,
+): Required<InputOptions> {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(`${where}: options must be an object`, { phase: 'config' });
+  }
+  refuseUnknown(options, INPUT_KEYS, where);
+  return checkedInput(options, base, where);
+}
+
+function checkedInput(
   options: InputOptions,
   base: Required<InputOptions>,
   where: string,

@@ -298,7 +298,7 @@ export function reportEvent(node: string | undefined, e: RedisConnectionEvent): 
   if (e.kind === 'gave-up' && e.first) return;
   const line =
     e.kind === 'lost'
-      ? `connection to ${e.url} lost (${e.reason}); retry ${e.attempt} in ${e.delayMs} ms`
+      ? `${e.first ? `could not connect to ${e.url}` : `connection to ${e.url} lost`} (${e.reason}); retry ${e.attempt} in ${e.delayMs} ms`
       : e.kind === 'reconnected'
         ? `reconnected to ${e.url} after ${e.attempt} attempt(s)`
         : e.attempt === 0

@@ -108,7 +108,10 @@ export function typedRedisError(
     return new RedisTlsError(`${what} on ${redacted} failed: TLS ${reason}: ${tlsHint(err)}`, ctx);
   }
   if (isAuthReply(err)) {
-    return new RedisAuthError(`the Redis server at ${redacted} refused ${what}: ${message}`, ctx);
+    return new RedisAuthError(
+      `the Redis server at ${redacted} refused ${what === 'connect' ? 'the connection' : what}: ${message}`,
+      ctx,
+    );
   }
   if (isServerReply(err)) {
     return new RedisCommandError(`${what} failed on ${redacted}: ${message}`, ctx);
