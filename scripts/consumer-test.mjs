@@ -65,12 +65,14 @@ try {
     return join(work, out.trim().split('\n').pop());
   });
   step(
-    'the tarball holds dist/, README.md, LICENSE and no TypeScript sources or maps pointing at them',
+    "the tarball holds dist/, the README's example graphs, README.md, LICENSE and no TypeScript sources or maps pointing at them",
     () => {
       const list = run('tar', ['-tzf', tarball], work);
       for (const f of [
         'package/dist/index.js',
         'package/dist/index.d.ts',
+        'package/examples/graphs/counter-chain.pbtxt',
+        'package/examples/graphs/flow-limited.pbtxt',
         'package/README.md',
         'package/LICENSE',
       ]) {
@@ -110,6 +112,10 @@ try {
   step('JavaScript consumer: npx weft run with its own calculator', () => {
     const out = run(npx, ['weft', 'run', 'graph.pbtxt', '--calculators', 'triple.mjs'], js);
     expectIn(out, 'output "out": 4 packets  0: 0  1: 3  2: 6', 'weft run');
+  });
+  step("JavaScript consumer: npx weft run of the README's example graph, from the package", () => {
+    const out = run(npx, ['weft', 'run', 'node_modules/weft/examples/graphs/counter-chain.pbtxt'], js);
+    expectIn(out, 'output "out": 1000 packets  0: 0  1: 1  2: 2', 'weft run example');
   });
   step('install onnxruntime-node (the optional peer) for inference: no warning', () => {
     install(js, [`onnxruntime-node@${pkg.devDependencies['onnxruntime-node']}`]);
