@@ -1,4 +1,3 @@
-/// <reference types="node" preserve="true" />
 /**
  * `weft/calculator`: what a calculator module needs, and nothing of the runtime around it.
  *

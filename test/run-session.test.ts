@@ -177,12 +177,22 @@ describe('run options', () => {
   it.each([
     [{ queueSise: 3 }, 'run options: unknown option "queueSise"'],
     [{ overflowpolicy: 'drop' }, 'run options: unknown option "overflowpolicy"'],
+    [{ queueSise: 3, outputdepth: 2 }, 'run options: unknown options "queueSise", "outputdepth"'],
   ])('refuses a misspelt run option %j, listing the known ones', (options, message) => {
     const session = new Session(testOptions).add(push('in'), pull('in'));
     const build = () => session.build(options as RunOptions);
     expect(build).toThrow(InvalidArgumentError);
     expect(build).toThrow(message);
     expect(build).toThrow('known: queueSize, queueDepth, overflowPolicy, pushTimeoutMs, preset');
+  });
+
+  it('refuses a misspelt option of the synchronous run()', async () => {
+    const session = new Session(testOptions).add(
+      graph().node('CounterSourceCalculator', { outputs: { '': 'n' }, options: { count: 3 } }),
+    );
+    await expect(session.run({}, { colect: true } as never)).rejects.toThrow(
+      'run() options: unknown option "colect" (known: onOutput, collect)',
+    );
   });
 
   it('refuses a misspelt option on a push node, naming the input', () => {

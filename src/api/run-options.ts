@@ -165,15 +165,20 @@ const RUN_KEYS: readonly string[] = [
 ];
 
 // A misspelt option (`queueSise`, `overflowpolicy`) would otherwise leave its limit at the
-// preset's, silently: the options people tune are the ones they mistype.
-function refuseUnknown(options: object, known: readonly string[], where: string): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new InvalidArgumentError(`${where}: unknown option "${key}" (known: ${known.join(', ')})`, {
-        phase: 'config',
-      });
-    }
-  }
+// preset's, silently: the options people tune are the ones they mistype. Every unknown name is
+// listed, as the session's own options do.
+/**
+ * Throws InvalidArgumentError (phase config) naming every key of `options` not in `known`. Pure;
+ * any thread.
+ */
+export function refuseUnknownOptions(options: object, known: readonly string[], where: string): void {
+  const unknown = Object.keys(options).filter((key) => !known.includes(key));
+  if (unknown.length === 0) return;
+  const names = unknown.map((key) => `"${key}"`).join(', ');
+  throw new InvalidArgumentError(
+    `${where}: unknown option${unknown.length > 1 ? 's' : ''} ${names} (known: ${known.join(', ')})`,
+    { phase: 'config' },
+  );
 }
 
 /**
@@ -189,7 +194,7 @@ export function resolveRunOptions(
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('run options must be an object', { phase: 'config' });
   }
-  refuseUnknown(options, RUN_KEYS, 'run options');
+  refuseUnknownOptions(options, RUN_KEYS, 'run options');
   const presetName = options.preset ?? 'balanced';
   const preset = RUN_PRESETS[presetName];
   if (preset === undefined || !Object.hasOwn(RUN_PRESETS, presetName)) {
@@ -236,7 +241,7 @@ export function resolveInputOptions(
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError(`${where}: options must be an object`, { phase: 'config' });
   }
-  refuseUnknown(options, INPUT_KEYS, where);
+  refuseUnknownOptions(options, INPUT_KEYS, where);
   return checkedInput(options, base, where);
 }
 

@@ -34,7 +34,13 @@ import { CalculatorGraph, type CalculatorGraphOptions } from './calculator-graph
 import { checkGraphOptions } from './graph-options.js';
 import { defaultRegistry, prepareGraph } from './graph-preparation.js';
 import { Run } from './run.js';
-import { type InputOptions, type RunOptions, resolveInputOptions, resolveRunOptions } from './run-options.js';
+import {
+  type InputOptions,
+  type RunOptions,
+  refuseUnknownOptions,
+  resolveInputOptions,
+  resolveRunOptions,
+} from './run-options.js';
 import type { PreparedGraph, RunSpec } from './run-spec.js';
 import type { OutputSample, RunStats } from './run-types.js';
 
@@ -261,6 +267,10 @@ export class Session implements AsyncDisposable {
     sidePackets: Record<string, unknown> = {},
     options: SessionRunOptions = {},
   ): Promise<SyncRunResult> {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError('run(): options must be an object', { phase: 'config' });
+    }
+    refuseUnknownOptions(options, ['onOutput', 'collect'], 'run() options');
     if (this.pushes.length > 0) {
       throw new UsageError(
         `the session has Push inputs (${this.pushes.map((p) => p.name).join(', ')}): ` +

@@ -1,4 +1,3 @@
-/// <reference types="node" preserve="true" />
 /**
  * `weft/models`: ONNX models built in code (no download), kept out of the main entry so that
  * `import 'weft'` does not load the protobuf writer.
