@@ -5,6 +5,7 @@
  */
 import type { RestartRecord } from '../core/errors.js';
 import { isHeapLimit, isTimeLimit } from '../core/graph-validation-ports.js';
+import { unknownOptionsProblem } from '../core/option-names.js';
 import type { FramePoolOptions } from '../transport/frame-pool.js';
 import type { Chaining } from './actor-groups.js';
 
@@ -131,10 +132,8 @@ export function supervisorOptionProblems(
   const out: string[] = [];
   const bad = (key: string, want: string) =>
     out.push(`${where}: ${key} must be ${want}, not ${show(o[key])}`);
-  const known = new Set<string>([...SUPERVISOR_KEYS, ...extraKeys]);
-  for (const key of Object.keys(o)) {
-    if (!known.has(key)) out.push(`${where}: unknown option "${key}" (known: ${[...known].join(', ')})`);
-  }
+  const names = unknownOptionsProblem(o, [...SUPERVISOR_KEYS, ...extraKeys], where);
+  if (names !== undefined) out.push(names);
   const has = (key: string) => o[key] !== undefined;
   const int = (key: string, min: number, max: number) => {
     const v = o[key];

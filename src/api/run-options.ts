@@ -14,6 +14,7 @@
  * Threading: plain data, any thread. `onInputDrop` is called on the thread that owns the Run.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { unknownOptionsProblem } from '../core/option-names.js';
 
 /**
  * What `push` does when an input's boundary queue is full (elsewhere: GStreamer `leaky`, Akka
@@ -164,21 +165,13 @@ const RUN_KEYS: readonly string[] = [
   'profileIntervalMs',
 ];
 
-// A misspelt option (`queueSise`, `overflowpolicy`) would otherwise leave its limit at the
-// preset's, silently: the options people tune are the ones they mistype. Every unknown name is
-// listed, as the session's own options do.
 /**
- * Throws InvalidArgumentError (phase config) naming every key of `options` not in `known`. Pure;
- * any thread.
+ * Throws InvalidArgumentError (phase config) naming every key of `options` not in `known` (see
+ * unknownOptionsProblem). Pure; any thread.
  */
 export function refuseUnknownOptions(options: object, known: readonly string[], where: string): void {
-  const unknown = Object.keys(options).filter((key) => !known.includes(key));
-  if (unknown.length === 0) return;
-  const names = unknown.map((key) => `"${key}"`).join(', ');
-  throw new InvalidArgumentError(
-    `${where}: unknown option${unknown.length > 1 ? 's' : ''} ${names} (known: ${known.join(', ')})`,
-    { phase: 'config' },
-  );
+  const problem = unknownOptionsProblem(options, known, where);
+  if (problem !== undefined) throw new InvalidArgumentError(problem, { phase: 'config' });
 }
 
 /**
